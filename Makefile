@@ -1,0 +1,33 @@
+# One-command set-up for a fresh machine. Every install goes through
+# .ci/constraints.txt, which pins torch to 2.13.0 (the CPU wheel here) so a
+# fresh install never pulls a multi-GB CUDA build.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+CONSTRAINTS := .ci/constraints.txt
+# Small recurrent networks run fastest, and reproducibly, on one torch thread.
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: install test demo bench docs clean
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c $(CONSTRAINTS) torch==2.13.0
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[test,sktime,bench]"
+	touch $@
+
+install: $(VENV)/.installed
+
+test: install
+	$(PY) -m pytest
+
+demo: install
+	$(PY) examples/plot_airline_demo.py
+
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info docs/_build

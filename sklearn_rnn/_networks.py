@@ -1,0 +1,153 @@
+"""Plain PyTorch modules behind the estimators.
+
+Nothing in this module knows about scikit-learn or NumPy: a module takes
+batch-first float tensors and returns float tensors, so it can be built,
+tested and reused on its own.
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+#: How the per-timestep outputs are summarised into one vector per sequence.
+POOLINGS = ("last", "mean", "max", "concat")
+
+
+class RecurrentNetwork(nn.Module):
+    """A stacked LSTM/GRU with a pooling summary and a linear head.
+
+    Parameters
+    ----------
+    input_size : int
+        Number of channels per time step.
+    output_size : int
+        Number of outputs per sequence (regression targets or class logits).
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=64
+        Hidden units per direction and layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether to run a second recurrent stack backwards in time.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the head.
+    pooling : {"last", "mean", "max", "concat"}, default="last"
+        Sequence summary fed to the head: the last layer's final hidden state
+        (both directions when bidirectional), the mean or the maximum of the
+        outputs over the valid time steps, or all three concatenated.
+
+    Notes
+    -----
+    Inputs: ``x`` of shape ``(batch, time, input_size)`` and optionally
+    ``lengths``, an int64 CPU tensor of shape ``(batch,)`` with the number of
+    valid (left-aligned) steps of each sequence. With ``lengths`` the batch is
+    packed, so padding never changes any sequence's output.
+    Output: a tensor of shape ``(batch, output_size)``.
+
+    The buffers ``input_shift`` and ``input_scale`` (zeros and ones unless set)
+    standardise each channel on the way in, so callers need not copy their
+    data to scale it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._networks import RecurrentNetwork
+    >>> net = RecurrentNetwork(input_size=3, output_size=2, hidden_size=8)
+    >>> net(torch.zeros(5, 7, 3)).shape
+    torch.Size([5, 2])
+    """
+
+    def __init__(
+        self,
+        input_size,
+        output_size,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        pooling="last",
+    ):
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
+        self.pooling = pooling
+        self.rnn = CELLS[cell](
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        n_dir = 2 if bidirectional else 1
+        summary = hidden_size * n_dir * (3 if pooling == "concat" else 1)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(summary, output_size)
+        # Fixed per-channel standardisation, set by the estimator from the
+        # training data: x -> (x - input_shift) / input_scale.
+        self.register_buffer("input_shift", torch.zeros(input_size))
+        self.register_buffer("input_scale", torch.ones(input_size))
+
+    def forward(self, x, lengths=None):
+        """Summarise each sequence and map it to the outputs.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, time, input_size)
+            Batch-first sequences, padded at the end when ``lengths`` is given.
+        lengths : torch.Tensor of shape (batch,), default=None
+            Valid steps per sequence (int64, on the CPU); ``None`` when all
+            sequences use every step.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, output_size)
+            The head's outputs.
+        """
+        x = (x - self.input_shift) / self.input_scale
+        if lengths is not None:
+            packed = pack_padded_sequence(
+                x, lengths, batch_first=True, enforce_sorted=False
+            )
+            out, h_n = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True)
+        else:
+            out, h_n = self.rnn(x)
+        summary = self._summarise(out, h_n, lengths)
+        return self.head(self.dropout(summary))
+
+    def _summarise(self, out, h_n, lengths):
+        parts = []
+        if self.pooling in ("last", "concat"):
+            parts.append(_last_hidden(h_n, self.rnn.bidirectional))
+        if self.pooling in ("mean", "concat", "max"):
+            mask = None
+            if lengths is not None:
+                steps = torch.arange(out.shape[1], device=out.device)
+                mask = (steps[None, :] < lengths.to(out.device)[:, None])[..., None]
+            if self.pooling in ("mean", "concat"):
+                if mask is None:
+                    parts.append(out.mean(dim=1))
+                else:
+                    total = (out * mask).sum(dim=1)
+                    parts.append(total / lengths.to(out.device, out.dtype)[:, None])
+            if self.pooling in ("max", "concat"):
+                masked = out if mask is None else out.masked_fill(~mask, float("-inf"))
+                parts.append(masked.amax(dim=1))
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+
+def _last_hidden(h_n, bidirectional):
+    """Final hidden state of the last layer, directions concatenated."""
+    if isinstance(h_n, tuple):  # LSTM returns (h_n, c_n)
+        h_n = h_n[0]
+    if bidirectional:
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)
+    return h_n[-1]

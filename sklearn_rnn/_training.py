@@ -1,0 +1,251 @@
+"""The one training loop every estimator uses.
+
+Plain PyTorch, no scikit-learn: tensors are built once per fit and batches
+are cut from them by index (no DataLoader, no collation). The loop records a
+history of per-epoch losses, stops on the no-improvement rule of
+scikit-learn's MLP (``tol``, ``n_iter_no_change``), restores the best weights
+when a validation set is monitored, and raises on a non-finite loss.
+"""
+
+import copy
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+
+__all__ = ["TensorData", "TrainingResult", "NoImprovement", "train"]
+
+
+@dataclass
+class TensorData:
+    """Inputs, valid lengths and targets as tensors, sliced into batches.
+
+    ``X`` and ``y`` live on the training device; ``lengths`` stays on the
+    CPU, where :func:`torch.nn.utils.rnn.pack_padded_sequence` wants it.
+    """
+
+    X: torch.Tensor
+    y: torch.Tensor | None = None
+    lengths: torch.Tensor | None = None
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def batch(self, index):
+        """Return ``(X, lengths, y)`` for a slice or an index tensor."""
+        X = self.X[index]
+        y = None if self.y is None else self.y[index]
+        if self.lengths is None:
+            return X, None, y
+        lengths = self.lengths[index]
+        return X[:, : int(lengths.max())], lengths, y
+
+    def subset(self, index):
+        """A new :class:`TensorData` holding the rows at ``index``."""
+        X, lengths, y = (
+            self.X[index],
+            None if self.lengths is None else self.lengths[index],
+            None if self.y is None else self.y[index],
+        )
+        return TensorData(X, y, lengths)
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train` reports back."""
+
+    history: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped: bool = False
+    interrupted: bool = False
+
+
+class NoImprovement:
+    """scikit-learn MLP's no-improvement counter.
+
+    ``update(loss)`` counts epochs whose loss is not below the best loss
+    minus ``tol``, and returns True once that count exceeds
+    ``n_iter_no_change``.
+    """
+
+    def __init__(self, tol, n_iter_no_change):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.best = math.inf
+        self.count = 0
+
+    def update(self, loss):
+        """Record an epoch's loss; return True if training should stop."""
+        if loss > self.best - self.tol:
+            self.count += 1
+        else:
+            self.count = 0
+        self.best = min(self.best, loss)
+        return self.count > self.n_iter_no_change
+
+
+def train(
+    module,
+    optimizer,
+    loss_fn,
+    train_data,
+    valid_data=None,
+    *,
+    max_iter,
+    batch_size,
+    shuffle=True,
+    generator=None,
+    gradient_clip=None,
+    stopper=None,
+    scheduler=None,
+    callbacks=(),
+    valid_score=None,
+    verbose=0,
+    first_epoch=1,
+    owner=None,
+):
+    """Train ``module`` for up to ``max_iter`` epochs.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Called as ``module(X, lengths)``.
+    optimizer : torch.optim.Optimizer
+        Optimizer over ``module``'s parameters.
+    loss_fn : callable
+        ``loss_fn(output, y)`` returning a scalar mean loss.
+    train_data, valid_data : TensorData
+        Training data and an optional validation set. When ``valid_data`` is
+        given, ``stopper`` watches its loss and the weights of the epoch with
+        the lowest validation loss are restored at the end.
+    max_iter : int
+        Maximum number of epochs.
+    batch_size : int
+        Rows per optimisation step.
+    shuffle : bool, default=True
+        Whether to visit rows in a new random order every epoch.
+    generator : torch.Generator, default=None
+        Source of the shuffling order.
+    gradient_clip : float, default=None
+        Maximum total gradient norm per step.
+    stopper : NoImprovement, default=None
+        Stops training; watches the validation loss if there is a validation
+        set, else the training loss.
+    scheduler : callable, default=None
+        ``scheduler(monitored_loss)`` called after each epoch.
+    callbacks : sequence of callable, default=()
+        ``callback(owner, record)`` after each epoch; a truthy return stops
+        training.
+    valid_score : callable, default=None
+        ``valid_score(output, y)`` returning a float recorded as
+        ``"valid_score"`` for each epoch (higher is better).
+    verbose : int, default=0
+        If positive, print one line per epoch.
+    first_epoch : int, default=1
+        Number of the first epoch (continuing a warm start).
+    owner : object, default=None
+        Passed to the callbacks (the estimator).
+
+    Returns
+    -------
+    TrainingResult
+        Per-epoch records, the best epoch and whether a stopping rule fired.
+    """
+    result = TrainingResult()
+    best_state, best_valid = None, math.inf
+    for epoch in range(first_epoch, first_epoch + max_iter):
+        start = time.perf_counter()
+        try:
+            train_loss = _train_epoch(
+                module, optimizer, loss_fn, train_data, batch_size, shuffle,
+                generator, gradient_clip,
+            )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+            result.interrupted = True
+            break
+        if not math.isfinite(train_loss):
+            lr = optimizer.param_groups[0]["lr"]
+            raise ValueError(
+                f"Training diverged at epoch {epoch}: the training loss is "
+                f"{train_loss}. Try a smaller learning_rate_init (it is {lr:g}), "
+                "set gradient_clip, or keep standardize=True."
+            )
+        record = {"epoch": epoch, "train_loss": train_loss}
+        if valid_data is not None:
+            valid_loss, score = evaluate(module, loss_fn, valid_data, valid_score)
+            record["valid_loss"] = valid_loss
+            if valid_score is not None:
+                record["valid_score"] = score
+            if valid_loss < best_valid:
+                best_valid, result.best_epoch = valid_loss, epoch
+                best_state = copy.deepcopy(module.state_dict())
+        record["lr"] = optimizer.param_groups[0]["lr"]
+        record["dur"] = time.perf_counter() - start
+        result.history.append(record)
+        if verbose:
+            _print_record(record, header=epoch == first_epoch)
+        monitored = record.get("valid_loss", train_loss)
+        if scheduler is not None:
+            scheduler(monitored)
+        stop = stopper is not None and stopper.update(monitored)
+        for callback in callbacks:
+            stop = bool(callback(owner, record)) or stop
+        if stop:
+            result.stopped = True
+            break
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    return result
+
+
+def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
+                 gradient_clip):
+    module.train()
+    n = len(data)
+    order = torch.randperm(n, generator=generator) if shuffle else None
+    total = torch.zeros((), device=data.X.device)
+    for start in range(0, n, batch_size):
+        if order is None:
+            index = slice(start, start + batch_size)
+        else:
+            index = order[start : start + batch_size]
+            if data.X.device.type != "cpu":
+                index = index.to(data.X.device, non_blocking=True)
+        X, lengths, y = data.batch(index)
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(module(X, lengths), y)
+        loss.backward()
+        if gradient_clip is not None:
+            torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
+        optimizer.step()
+        total += loss.detach() * X.shape[0]
+    return float(total) / n
+
+
+def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096):
+    """Loss (and score) of ``module`` on ``data``, in eval mode, no gradients."""
+    module.eval()
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(data), batch_size):
+            X, lengths, _ = data.batch(slice(start, start + batch_size))
+            outputs.append(module(X, lengths))
+        output = torch.cat(outputs)
+        loss = float(loss_fn(output, data.y))
+    score = None if score_fn is None else float(score_fn(output, data.y))
+    return loss, score
+
+
+def _print_record(record, header):
+    if header:
+        print(f"{'epoch':>7}  {'train_loss':>12}  {'valid_loss':>12}  {'dur':>8}")
+    valid = record.get("valid_loss")
+    valid = f"{valid:12.6f}" if valid is not None else f"{'':>12}"
+    print(
+        f"{record['epoch']:>7}  {record['train_loss']:12.6f}  {valid}  "
+        f"{record['dur']:8.4f}",
+        flush=True,
+    )

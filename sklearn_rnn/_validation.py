@@ -1,0 +1,220 @@
+"""The data boundary: every accepted input becomes padded float32 sequences.
+
+One function, :func:`check_sequences`, turns what a user passes (2D arrays and
+DataFrames, 3D arrays, lists of variable-length sequences) into a C-contiguous
+float32 array of shape ``(n_samples, n_timesteps, n_channels)`` plus, when
+sequences differ in length, an int64 array of valid lengths. Sequences are
+left-aligned: padding, when there is any, sits at the end.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.validation import check_array, validate_data
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+@dataclass
+class Sequences:
+    """Validated sequences.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_timesteps, n_channels), float32
+        Left-aligned sequences, zero-padded at the end where ``lengths`` is
+        shorter than ``n_timesteps``.
+    lengths : ndarray of shape (n_samples,) of int64, or None
+        Valid steps of each sequence; ``None`` when every sequence is full.
+    source_ndim : int
+        2 for tabular input (2D arrays, DataFrames, lists of equal-length
+        rows), 3 for 3D arrays and lists of sequences.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray | None
+    source_ndim: int
+
+    def __len__(self):
+        return self.values.shape[0]
+
+
+def check_sequences(estimator, X, *, reset):
+    """Validate ``X`` for ``estimator`` and return :class:`Sequences`.
+
+    The estimator supplies ``n_channels``, ``flat_layout`` and
+    ``leading_nan``. With ``reset=True`` the fitted input attributes
+    (``n_features_in_``, ``feature_names_in_``, ``input_size_``,
+    ``n_timesteps_in_``) are set; otherwise the input is checked against them.
+    """
+    allow_leading_nan = estimator.leading_nan == "trim"
+    kind = _input_kind(X)
+    if kind == "list":
+        seqs = _from_list(X, allow_leading_nan)
+    elif kind == "3d":
+        arr = check_array(
+            X,
+            dtype=FLOAT_DTYPES,
+            allow_nd=True,
+            ensure_all_finite="allow-nan" if allow_leading_nan else True,
+            input_name="X",
+        )
+        if arr.ndim != 3:
+            raise ValueError(
+                f"Expected a 2D or 3D array for X, got an array of shape {arr.shape}."
+            )
+        seqs = Sequences(arr, None, 3)
+        if allow_leading_nan:
+            seqs = _trim_leading_nan(seqs)
+    else:
+        seqs = _from_table(estimator, X, reset, allow_leading_nan)
+
+    if seqs.values.shape[1] == 0:
+        raise ValueError("X has sequences of 0 time steps; at least 1 is required.")
+    if reset:
+        if seqs.source_ndim == 3:
+            estimator.n_features_in_ = seqs.values.shape[2]
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        estimator.input_size_ = seqs.values.shape[2]
+        estimator.n_timesteps_in_ = seqs.values.shape[1]
+        estimator._fitted_on_table = seqs.source_ndim == 2
+    elif seqs.values.shape[2] != estimator.input_size_:
+        raise ValueError(
+            f"X has {seqs.values.shape[2]} features per time step, but "
+            f"{type(estimator).__name__} is expecting {estimator.input_size_} "
+            "features per time step as input."
+        )
+    values = np.ascontiguousarray(seqs.values, dtype=np.float32)
+    return Sequences(values, seqs.lengths, seqs.source_ndim)
+
+
+def _input_kind(X):
+    """Return "list" (sequences), "3d" or "table"."""
+    if sparse.issparse(X) or hasattr(X, "columns"):
+        return "table"
+    if isinstance(X, (list, tuple)):
+        if len(X) == 0:
+            return "table"  # check_array raises its "0 sample(s)" error
+        shapes = {np.shape(x) for x in X}
+        if len(shapes) == 1:
+            shape = next(iter(shapes))
+            if len(shape) == 1:
+                return "table"  # equal-length rows: sklearn's 2D meaning
+            if len(shape) == 0:
+                return "table"  # a flat list: check_array rejects it as 1D
+        return "list"
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        ndim = np.asarray(X).ndim
+    return "3d" if ndim == 3 else "table"
+
+
+def _from_table(estimator, X, reset, allow_leading_nan):
+    finite = "allow-nan" if allow_leading_nan else True
+    if reset or getattr(estimator, "_fitted_on_table", False):
+        arr = validate_data(
+            estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=finite
+        )
+    else:
+        arr = check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite=finite)
+    n_samples, n_columns = arr.shape
+    n_channels = estimator.n_channels
+    if n_columns % n_channels:
+        raise ValueError(
+            f"X has {n_columns} columns, which is not a multiple of "
+            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
+            "n_channels columns."
+        )
+    n_steps = n_columns // n_channels
+    if estimator.flat_layout == "channels_first":
+        values = arr.reshape(n_samples, n_channels, n_steps).transpose(0, 2, 1)
+    else:
+        values = arr.reshape(n_samples, n_steps, n_channels)
+    seqs = Sequences(values, None, 2)
+    return _trim_leading_nan(seqs) if allow_leading_nan else seqs
+
+
+def _from_list(X, allow_leading_nan):
+    seqs = []
+    for i, x in enumerate(X):
+        try:
+            a = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Sequence {i} of X could not be converted to floats: {exc}"
+            ) from exc
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2:
+            raise ValueError(
+                f"Each sequence in a list must have shape (n_timesteps,) or "
+                f"(n_timesteps, n_features); sequence {i} has shape {a.shape}."
+            )
+        if a.shape[0] == 0:
+            raise ValueError(f"Sequence {i} of X is empty (0 time steps).")
+        seqs.append(a)
+    widths = {a.shape[1] for a in seqs}
+    if len(widths) > 1:
+        raise ValueError(
+            f"All sequences must have the same number of features; got {sorted(widths)}."
+        )
+    if allow_leading_nan:
+        seqs = [a[_n_leading_missing(a, i) :] for i, a in enumerate(seqs)]
+    for i, a in enumerate(seqs):
+        if not np.isfinite(a).all():
+            raise ValueError(_nan_message(i, allow_leading_nan))
+    lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
+    values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float32)
+    for i, a in enumerate(seqs):
+        values[i, : a.shape[0]] = a
+    if (lengths == lengths[0]).all():
+        lengths = None
+    return Sequences(values, lengths, 3)
+
+
+def _n_leading_missing(a, i):
+    missing = np.isnan(a).all(axis=1)
+    n = int(np.argmin(missing)) if not missing.all() else a.shape[0]
+    if n == a.shape[0]:
+        raise ValueError(f"Sequence {i} of X has no observed time step (all NaN).")
+    return n
+
+
+def _trim_leading_nan(seqs):
+    """Drop leading all-NaN steps of each sequence, left-aligning the rest."""
+    values = seqs.values
+    missing = np.isnan(values).all(axis=2)
+    n_lead = np.where(missing.all(axis=1), values.shape[1], np.argmin(missing, axis=1))
+    empty = np.flatnonzero(n_lead == values.shape[1])
+    if empty.size:
+        raise ValueError(
+            f"Sequence {empty[0]} of X has no observed time step (all NaN)."
+        )
+    if not n_lead.any():
+        if not np.isfinite(values).all():
+            raise ValueError(_nan_message(_first_bad_row(values), True))
+        return seqs
+    steps = np.arange(values.shape[1])
+    gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
+    shifted = np.take_along_axis(values, gather[:, :, None], axis=1)
+    lengths = (values.shape[1] - n_lead).astype(np.int64)
+    valid = steps[None, :] < lengths[:, None]
+    if not np.isfinite(shifted[valid]).all():
+        raise ValueError(_nan_message(_first_bad_row(np.where(valid[..., None], shifted, 0)), True))
+    shifted = np.where(valid[..., None], shifted, 0.0)
+    return Sequences(shifted, lengths, seqs.source_ndim)
+
+
+def _first_bad_row(values):
+    return int(np.flatnonzero(~np.isfinite(values).all(axis=(1, 2)))[0])
+
+
+def _nan_message(row, allow_leading_nan):
+    where = " after its leading missing steps" if allow_leading_nan else ""
+    return (
+        f"Input X contains NaN or inf: sequence {row} has a non-finite value"
+        f"{where}. Only leading all-NaN steps (no history yet) are accepted, "
+        "and only with leading_nan='trim'."
+    )
