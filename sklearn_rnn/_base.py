@@ -29,6 +29,9 @@ from ._validation import check_sequences
 _OPTIMIZERS = {"adam", "adamw", "sgd"}
 _PREDICT_BATCH = 8192
 _ROW_MULTIPLE = 8
+#: patch_size="auto" groups steps so that recurrent layers see at most this
+#: many steps of the longest training sequence.
+_AUTO_PATCH_STEPS = 32
 
 
 class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -45,6 +48,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
+        "skip_steps": [Interval(Integral, 0, None, closed="left")],
+        "patch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "flat_layout": [StrOptions({"channels_first", "channels_last"})],
         "leading_nan": [StrOptions({"raise", "trim"})],
@@ -78,6 +83,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         bidirectional,
         dropout,
         pooling,
+        skip_steps,
+        patch_size,
         n_channels,
         flat_layout,
         leading_nan,
@@ -106,6 +113,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.pooling = pooling
+        self.skip_steps = skip_steps
+        self.patch_size = patch_size
         self.n_channels = n_channels
         self.flat_layout = flat_layout
         self.leading_nan = leading_nan
@@ -132,7 +141,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     # What subclasses define
     @abstractmethod
-    def _prepare_targets(self, y, n_samples, *, first_call, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         """Validate ``y``; return the training targets as a numpy array."""
 
     @abstractmethod
@@ -140,8 +149,12 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         """Return ``loss_fn(output, y)`` for the training targets."""
 
     @abstractmethod
-    def _validation_score(self, output, y):
+    def _validation_score(self, output, y, offsets):
         """Score network outputs against training targets (higher is better)."""
+
+    def _target_offsets(self, seqs):
+        """Per-row offsets that map training targets back for scoring."""
+        return None
 
     @abstractmethod
     def _split_validation(self, n_samples, y, rng):
@@ -153,7 +166,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
         seqs = check_sequences(self, X, reset=first_call)
         targets = self._prepare_targets(
-            y, len(seqs), first_call=first_call, classes=classes
+            y, seqs, first_call=first_call, classes=classes
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -162,9 +175,12 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             torch.manual_seed(seed)
             generator = torch.Generator().manual_seed(seed)
             if first_call:
-                self._initialize(seqs)
+                self._initialize(seqs, targets)
             self.module_.to(device)
             data = _to_tensors(seqs, targets, device)
+            offsets = self._target_offsets(seqs)
+            if offsets is not None:
+                data.offsets = torch.from_numpy(offsets).to(device)
             valid = None
             if self.early_stopping and not incremental:
                 train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
@@ -200,7 +216,17 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         return self
 
-    def _initialize(self, seqs):
+    def _relative_inputs(self):
+        """Whether the network reads sequences relative to their last step."""
+        return False
+
+    def _initialize(self, seqs, targets):
+        relative = self._relative_inputs()
+        n_steps = seqs.values.shape[1]
+        if self.patch_size == "auto":
+            self.patch_size_ = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
+        else:
+            self.patch_size_ = self.patch_size
         self.module_ = RecurrentNetwork(
             seqs.values.shape[2],
             self._n_outputs,
@@ -210,11 +236,21 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
+            relative=relative,
+            skip_steps=min(self.skip_steps, n_steps),
+            patch_size=self.patch_size_,
         )
         if self.standardize:
-            shift, scale = _channel_moments(seqs.values, seqs.lengths)
+            reference = last_values(seqs) if relative else None
+            shift, scale = _channel_moments(seqs.values, seqs.lengths, reference)
             self.module_.input_shift.copy_(torch.from_numpy(shift))
             self.module_.input_scale.copy_(torch.from_numpy(scale))
+            if relative:
+                shift, scale = _moments(reference)
+                self.module_.level_shift.copy_(torch.from_numpy(shift))
+                self.module_.level_scale.copy_(torch.from_numpy(scale))
+        if self.module_.skip is not None and targets.dtype.kind == "f":
+            _fit_skip_least_squares(self.module_, seqs, targets)
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
@@ -273,7 +309,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return min(max(16, n_samples // 8), 200, n_samples)
         return min(self.batch_size, n_samples)
 
     def _record(self, result, early_stopping):
@@ -283,8 +319,10 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         if early_stopping:
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
-            best = next(r for r in result.history if r["epoch"] == result.best_epoch)
-            self.best_validation_score_ = best["valid_score"]
+            best = [r for r in result.history if r["epoch"] == result.best_epoch]
+            self.best_validation_score_ = (
+                best[0]["valid_score"] if best else result.initial_valid_score
+            )
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
@@ -322,7 +360,11 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     # Inference
     def _forward(self, X):
-        """Validate ``X`` and return the network's outputs as float64."""
+        """Validate ``X``; return the network's outputs (float64) and ``X``.
+
+        The validated :class:`~sklearn_rnn._validation.Sequences` are returned
+        too, for subclasses that map outputs back using the inputs.
+        """
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False)
         device = self._inference_device()
@@ -342,7 +384,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 X_batch = X_batch.to(device, non_blocking=True)
                 output = module(X_batch, len_batch)[: stop - start]
                 outputs[start:stop] = output.cpu().numpy()
-        return outputs
+        return outputs, seqs
 
     def _inference_device(self):
         device = self.device_
@@ -404,8 +446,53 @@ def _to_tensors(seqs, targets, device):
     return TensorData(X, y, lengths)
 
 
-def _channel_moments(values, lengths, chunk=4096):
-    """Per-channel mean and standard deviation over the valid time steps."""
+def _fit_skip_least_squares(module, seqs, targets, ridge=1e-3):
+    """Start from the best linear model: solve the skip layer in closed form.
+
+    The linear skip connection is set to the ridge least-squares fit of the
+    (standardised) targets on its inputs, and the recurrent head to zero, so
+    training starts from a linear autoregressive model and the recurrent path
+    learns what it misses.
+    """
+    with torch.no_grad():
+        values = torch.from_numpy(seqs.values)
+        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
+        features = module.skip_features(values, lengths).double()
+        design = torch.cat([features, features.new_ones(len(features), 1)], dim=1)
+        target = torch.from_numpy(targets).double().reshape(len(features), -1)
+        gram = design.T @ design
+        penalty = ridge * len(features) * torch.eye(gram.shape[0], dtype=gram.dtype)
+        penalty[-1, -1] = 0.0  # no penalty on the intercept
+        coef = torch.linalg.lstsq(gram + penalty, design.T @ target).solution
+        module.skip.weight.copy_(coef[:-1].T)
+        module.skip.bias.copy_(coef[-1])
+        module.head.weight.zero_()
+        module.head.bias.zero_()
+
+
+def last_values(seqs):
+    """Each sequence's values at its last valid step, shape (n, n_channels)."""
+    last = (
+        np.full(len(seqs), seqs.values.shape[1] - 1)
+        if seqs.lengths is None
+        else seqs.lengths - 1
+    )
+    return seqs.values[np.arange(len(seqs)), last].astype(np.float64)
+
+
+def _moments(values):
+    """Column means and standard deviations (1 where a column is constant)."""
+    mean = values.mean(axis=0)
+    std = values.std(axis=0)
+    std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _channel_moments(values, lengths, reference=None, chunk=4096):
+    """Per-channel mean and standard deviation over the valid time steps.
+
+    With ``reference`` (n, n_channels), moments of ``values - reference``.
+    """
     n_channels = values.shape[2]
     total = np.zeros(n_channels)
     total_sq = np.zeros(n_channels)
@@ -413,6 +500,8 @@ def _channel_moments(values, lengths, chunk=4096):
     steps = np.arange(values.shape[1])
     for start in range(0, values.shape[0], chunk):
         block = values[start : start + chunk].astype(np.float64)
+        if reference is not None:
+            block -= reference[start : start + chunk, None, :]
         if lengths is None:
             count += block.shape[0] * block.shape[1]
         else:

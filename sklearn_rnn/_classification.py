@@ -33,7 +33,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     num_layers : int, default=1
         Number of stacked recurrent layers.
 
-    bidirectional : bool, default=False
+    bidirectional : bool, default=True
         If True, a second recurrent stack reads each sequence backwards and
         both summaries are concatenated.
 
@@ -41,10 +41,26 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         Dropout probability between stacked layers and before the output
         layer.
 
-    pooling : {"last", "mean", "max", "concat"}, default="last"
+    pooling : {"last", "mean", "max", "concat"}, default="concat"
         How each sequence is summarised before the output layer: the last
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
+
+    skip_steps : int, default=0
+        Number of final time steps that also feed a linear skip connection
+        to the outputs, in parallel with the recurrent network (an
+        autoregressive "highway" as in LSTNet), capped at the sequence length
+        seen in fit. It lets forecasts extrapolate beyond the range of the
+        training targets. 0 disables it.
+
+    patch_size : int or "auto", default="auto"
+        Number of consecutive time steps the recurrent layers read as one
+        step (their features side by side), counted from each sequence's
+        start; recurrent networks learn long sequences far more easily when
+        they are shortened this way. ``"auto"`` uses
+        ``ceil(n_timesteps / 32)`` for the longest training sequence, so
+        sequences of up to 32 steps are read step by step. The resolved
+        value is stored in ``patch_size_``.
 
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
@@ -69,8 +85,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         of the training data.
 
     batch_size : int or "auto", default="auto"
-        Sequences per optimisation step; ``"auto"`` uses
-        ``min(200, n_samples)``.
+        Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
+        clipped to [16, 200], so small data sets still get several steps per
+        epoch.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the optimizer.
@@ -111,7 +128,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=30
         Number of epochs without an improvement of ``tol`` before training
         stops.
 
@@ -179,6 +196,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     input_size_ : int
         Number of channels per time step fed to the network.
+
+    patch_size_ : int
+        Time steps per recurrent step, as resolved from ``patch_size``.
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
@@ -253,9 +273,11 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         *,
         hidden_size=64,
         num_layers=1,
-        bidirectional=False,
+        bidirectional=True,
         dropout=0.0,
-        pooling="last",
+        pooling="concat",
+        skip_steps=0,
+        patch_size="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
@@ -270,7 +292,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         tol=1e-4,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=30,
         gradient_clip=None,
         device="cpu",
         n_threads=None,
@@ -288,6 +310,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             bidirectional=bidirectional,
             dropout=dropout,
             pooling=pooling,
+            skip_steps=skip_steps,
+            patch_size=patch_size,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,
@@ -374,7 +398,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        output = self._forward(X)
+        output, _ = self._forward(X)
         return self.classes_[np.argmax(output, axis=1)]
 
     def predict_proba(self, X):
@@ -391,7 +415,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, in the order of ``classes_``.
         """
-        logits = self._forward(X)
+        logits, _ = self._forward(X)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         proba /= proba.sum(axis=1, keepdims=True)
@@ -411,7 +435,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities, in the order of ``classes_``.
         """
-        logits = self._forward(X)
+        logits, _ = self._forward(X)
         logits -= logits.max(axis=1, keepdims=True)
         return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
@@ -419,7 +443,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _prepare_targets(self, y, n_samples, *, first_call, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
+        n_samples = len(seqs)
         self._check_y_given(y)
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
@@ -462,7 +487,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             weight = torch.as_tensor(self._class_weights, device=device)
         return torch.nn.CrossEntropyLoss(weight=weight)
 
-    def _validation_score(self, output, y):
+    def _validation_score(self, output, y, offsets):
         return float((output.argmax(dim=1) == y).float().mean())
 
     def _split_validation(self, n_samples, y, rng):

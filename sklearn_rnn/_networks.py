@@ -40,6 +40,24 @@ class RecurrentNetwork(nn.Module):
         Sequence summary fed to the head: the last layer's final hidden state
         (both directions when bidirectional), the mean or the maximum of the
         outputs over the valid time steps, or all three concatenated.
+    relative : bool, default=False
+        If True, each sequence is read relative to its last valid step
+        (``x - x[last]``, per channel), and the last step's values (the
+        sequence's level, standardised by ``level_shift``/``level_scale``)
+        are fed to the output layers alongside the summary.
+    skip_steps : int, default=0
+        If positive, a linear skip connection maps the last ``skip_steps``
+        (standardised) steps straight to the outputs, in parallel with the
+        recurrent path (LSTNet's autoregressive "highway"). The level of
+        relative sequences does not enter it, so it cannot extrapolate a
+        trend in the level. Sequences shorter than ``skip_steps`` contribute
+        zeros for the missing steps.
+    patch_size : int, default=1
+        Number of consecutive time steps the recurrent layers read as one
+        step (their channels concatenated), counted from each sequence's
+        first step; the last, partial patch is completed with zeros (in
+        standardised units). Patches shorten long sequences, which recurrent
+        networks learn from far more easily.
 
     Notes
     -----
@@ -73,13 +91,19 @@ class RecurrentNetwork(nn.Module):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
+        relative=False,
+        skip_steps=0,
+        patch_size=1,
     ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
         self.pooling = pooling
+        self.relative = relative
+        self.skip_steps = skip_steps
+        self.patch_size = patch_size
         self.rnn = CELLS[cell](
-            input_size=input_size,
+            input_size=input_size * patch_size,
             hidden_size=hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -88,12 +112,21 @@ class RecurrentNetwork(nn.Module):
         )
         n_dir = 2 if bidirectional else 1
         summary = hidden_size * n_dir * (3 if pooling == "concat" else 1)
+        level = input_size if relative else 0
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(summary, output_size)
+        self.head = nn.Linear(summary + level, output_size)
+        self.skip = (
+            nn.Linear(skip_steps * input_size, output_size)
+            if skip_steps > 0
+            else None
+        )
         # Fixed per-channel standardisation, set by the estimator from the
-        # training data: x -> (x - input_shift) / input_scale.
+        # training data: x -> (x - input_shift) / input_scale, and likewise
+        # for the level of relative sequences.
         self.register_buffer("input_shift", torch.zeros(input_size))
         self.register_buffer("input_scale", torch.ones(input_size))
+        self.register_buffer("level_shift", torch.zeros(input_size))
+        self.register_buffer("level_scale", torch.ones(input_size))
 
     def forward(self, x, lengths=None):
         """Summarise each sequence and map it to the outputs.
@@ -111,17 +144,52 @@ class RecurrentNetwork(nn.Module):
         torch.Tensor of shape (batch, output_size)
             The head's outputs.
         """
+        level = None
+        if self.relative:
+            reference = _last_step(x, lengths)
+            x = x - reference[:, None, :]
+            level = (reference - self.level_shift) / self.level_scale
         x = (x - self.input_shift) / self.input_scale
-        if lengths is not None:
-            packed = pack_padded_sequence(
-                x, lengths, batch_first=True, enforce_sorted=False
-            )
-            out, h_n = self.rnn(packed)
-            out, _ = pad_packed_sequence(out, batch_first=True)
-        else:
-            out, h_n = self.rnn(x)
-        summary = self._summarise(out, h_n, lengths)
-        return self.head(self.dropout(summary))
+        steps, step_lengths = x, lengths
+        if self.patch_size > 1:
+            steps, step_lengths = _patches(x, lengths, self.patch_size)
+        out, h_n = self._recur(steps, step_lengths)
+        summary = self._summarise(out, h_n, step_lengths)
+        if level is not None:
+            summary = torch.cat([summary, level], dim=1)
+        output = self.head(self.dropout(summary))
+        if self.skip is not None:
+            output = output + self.skip(_last_steps(x, lengths, self.skip_steps).flatten(1))
+        return output
+
+    def skip_features(self, x, lengths=None):
+        """Inputs of the linear skip connection for raw sequences ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (batch, time, input_size)
+            Sequences as passed to :meth:`forward`.
+        lengths : torch.Tensor of shape (batch,), default=None
+            Valid steps per sequence.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, skip_steps * input_size)
+            The last ``skip_steps`` steps, standardised (and relative to the
+            last step when ``relative``).
+        """
+        if self.relative:
+            x = x - _last_step(x, lengths)[:, None, :]
+        x = (x - self.input_shift) / self.input_scale
+        return _last_steps(x, lengths, self.skip_steps).flatten(1)
+
+    def _recur(self, x, lengths):
+        if lengths is None:
+            return self.rnn(x)
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, h_n = self.rnn(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True)
+        return out, h_n
 
     def _summarise(self, out, h_n, lengths):
         parts = []
@@ -142,6 +210,45 @@ class RecurrentNetwork(nn.Module):
                 masked = out if mask is None else out.masked_fill(~mask, float("-inf"))
                 parts.append(masked.amax(dim=1))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+
+def _patches(x, lengths, size):
+    """Group ``size`` consecutive steps into one, from each sequence's start.
+
+    Steps past a sequence's length are zeroed first, so a sequence's patches
+    are the same whether it is predicted alone or in a padded batch.
+    """
+    batch, steps, channels = x.shape
+    if lengths is not None:
+        valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+        x = x * valid.unsqueeze(2)
+        lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
+    missing = -steps % size
+    if missing:
+        x = torch.cat([x, x.new_zeros(batch, missing, channels)], dim=1)
+    return x.reshape(batch, (steps + missing) // size, size * channels), lengths
+
+
+def _last_step(x, lengths):
+    """Values of each sequence's last valid step, shape (batch, channels)."""
+    if lengths is None:
+        return x[:, -1]
+    index = (lengths.to(x.device) - 1).view(-1, 1, 1).expand(-1, 1, x.shape[2])
+    return x.gather(1, index).squeeze(1)
+
+
+def _last_steps(x, lengths, k):
+    """The last ``k`` valid steps of each sequence, zeros where missing."""
+    batch, steps, channels = x.shape
+    if lengths is None:
+        if steps >= k:
+            return x[:, steps - k :]
+        return torch.cat([x.new_zeros(batch, k - steps, channels), x], dim=1)
+    ends = lengths.to(x.device).view(-1, 1)
+    index = ends - k + torch.arange(k, device=x.device).view(1, -1)
+    valid = (index >= 0).unsqueeze(2)
+    index = index.clamp_min(0).unsqueeze(2).expand(-1, -1, channels)
+    return x.gather(1, index) * valid
 
 
 def _last_hidden(h_n, bidirectional):

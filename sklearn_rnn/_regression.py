@@ -5,8 +5,8 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y
 
-from ._base import BaseSequenceEstimator
-from ._compat import _fit_context
+from ._base import BaseSequenceEstimator, last_values
+from ._compat import StrOptions, _fit_context
 
 __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -43,6 +43,25 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
+    skip_steps : int, default=24
+        Number of final time steps that also feed a linear skip connection
+        to the outputs, in parallel with the recurrent network (an
+        autoregressive "highway" as in LSTNet), capped at the sequence length
+        seen in fit. It is initialised to the ridge least-squares fit of the
+        standardised targets (and the recurrent output layer to zero), so
+        training starts from a linear autoregressive model and the recurrent
+        path learns what that misses. It lets forecasts extrapolate beyond
+        the range of the training targets. 0 disables it.
+
+    patch_size : int or "auto", default="auto"
+        Number of consecutive time steps the recurrent layers read as one
+        step (their features side by side), counted from each sequence's
+        start; recurrent networks learn long sequences far more easily when
+        they are shortened this way. ``"auto"`` uses
+        ``ceil(n_timesteps / 32)`` for the longest training sequence, so
+        sequences of up to 32 steps are read step by step. The resolved
+        value is stored in ``patch_size_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -66,9 +85,19 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         of the training data (and, for regressors, each target), mapping
         predictions back to the original units.
 
+    window_normalization : {"auto", "last"} or None, default="auto"
+        Whether to learn targets relative to the last value of the first
+        channel, with every sequence read relative to its last step (its
+        level is still an input). This suits forecasting, where targets
+        continue the first channel: a trending series then extrapolates.
+        ``"auto"`` chooses ``"last"`` when the training targets' variance
+        around the last values is less than half their variance around their
+        mean, else None; the choice is stored in ``window_normalization_``.
+
     batch_size : int or "auto", default="auto"
-        Sequences per optimisation step; ``"auto"`` uses
-        ``min(200, n_samples)``.
+        Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
+        clipped to [16, 200], so small data sets still get several steps per
+        epoch.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the optimizer.
@@ -101,10 +130,14 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         has not improved by at least ``tol`` for more than
         ``n_iter_no_change`` consecutive epochs.
 
-    early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the training data,
-        stop when the validation loss stops improving, and restore the
-        weights of the epoch with the lowest validation loss.
+    early_stopping : bool, default=True
+        Whether to hold out the last ``validation_fraction`` of the training
+        samples (the tail, in the order given, so overlapping windows of a
+        series never leak into validation), stop when the validation loss
+        stops improving, and restore the weights with the lowest validation
+        loss, counting the starting weights (the linear skip's least-squares
+        fit) as epoch 0. Unlike scikit-learn's MLP, on by default: with few
+        samples it keeps the recurrent path from overfitting.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
@@ -169,12 +202,19 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     input_size_ : int
         Number of channels per time step fed to the network.
 
+    patch_size_ : int
+        Time steps per recurrent step, as resolved from ``patch_size``.
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
 
     n_outputs_ : int
         Number of regression targets.
+
+    window_normalization_ : {"last"} or None
+        The window normalisation used, as resolved from
+        ``window_normalization``.
 
     n_iter_ : int
         Number of epochs run, over all calls when warm starting.
@@ -234,7 +274,10 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     (3,)
     """
 
-    _parameter_constraints: dict = {**BaseSequenceEstimator._parameter_constraints}
+    _parameter_constraints: dict = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "window_normalization": [StrOptions({"auto", "last"}), None],
+    }
 
     def __init__(
         self,
@@ -245,10 +288,13 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
+        skip_steps=24,
+        patch_size="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
         standardize=True,
+        window_normalization="auto",
         batch_size="auto",
         learning_rate_init=0.001,
         learning_rate="constant",
@@ -257,7 +303,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         max_iter=200,
         shuffle=True,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         gradient_clip=None,
@@ -269,12 +315,15 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         warm_start=False,
     ):
         self.cell = cell
+        self.window_normalization = window_normalization
         super().__init__(
             hidden_size=hidden_size,
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
             pooling=pooling,
+            skip_steps=skip_steps,
+            patch_size=patch_size,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,
@@ -356,14 +405,21 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
-        output = self._forward(X) * self._target_scale + self._target_shift
+        output, seqs = self._forward(X)
+        output = output * self._target_scale + self._target_shift
+        if self.window_normalization_ == "last":
+            output += last_values(seqs)[:, :1]
         return output.ravel() if self._y_1d else output
 
     @property
     def _n_outputs(self):
         return self.n_outputs_
 
-    def _prepare_targets(self, y, n_samples, *, first_call, classes=None):
+    def _relative_inputs(self):
+        return self.window_normalization_ == "last"
+
+    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
+        n_samples = len(seqs)
         self._check_y_given(y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.shape[0] != n_samples:
@@ -372,6 +428,11 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
                 f"[{n_samples}, {y.shape[0]}]"
             )
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
+        reference = last_values(seqs)[:, :1]
+        if first_call:
+            self.window_normalization_ = self._choose_normalization(y_2d, reference)
+        if self.window_normalization_ == "last":
+            y_2d = y_2d - reference
         if first_call:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y_2d.shape[1]
@@ -389,10 +450,27 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             )
         return ((y_2d - self._target_shift) / self._target_scale).astype(np.float32)
 
+    def _choose_normalization(self, y_2d, reference):
+        if self.window_normalization != "auto":
+            return self.window_normalization
+        # Forecasting-style targets continue the first channel, so they vary
+        # less around its last value than around their own mean.
+        relative_spread = np.var(y_2d - reference, axis=0).sum()
+        return "last" if relative_spread < 0.5 * np.var(y_2d, axis=0).sum() else None
+
     def _loss_function(self, device):
         return torch.nn.MSELoss()
 
-    def _validation_score(self, output, y):
+    def _target_offsets(self, seqs):
+        if self.window_normalization_ != "last":
+            return None
+        offsets = last_values(seqs)[:, :1] / self._target_scale
+        return offsets.astype(np.float32)
+
+    def _validation_score(self, output, y, offsets):
+        """R^2 in the units of the original targets (up to scaling)."""
+        if offsets is not None:
+            y, output = y + offsets, output + offsets
         residual = ((y - output) ** 2).sum(dim=0)
         total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
         r2 = 1 - residual / total.clamp_min(torch.finfo(total.dtype).tiny)
@@ -420,10 +498,13 @@ class _FixedCellRegressor(SequenceRegressor):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
+        skip_steps=24,
+        patch_size="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
         standardize=True,
+        window_normalization="auto",
         batch_size="auto",
         learning_rate_init=0.001,
         learning_rate="constant",
@@ -432,7 +513,7 @@ class _FixedCellRegressor(SequenceRegressor):
         max_iter=200,
         shuffle=True,
         tol=1e-4,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         gradient_clip=None,
@@ -443,6 +524,7 @@ class _FixedCellRegressor(SequenceRegressor):
         verbose=0,
         warm_start=False,
     ):
+        self.window_normalization = window_normalization
         BaseSequenceEstimator.__init__(
             self,
             hidden_size=hidden_size,
@@ -450,6 +532,8 @@ class _FixedCellRegressor(SequenceRegressor):
             bidirectional=bidirectional,
             dropout=dropout,
             pooling=pooling,
+            skip_steps=skip_steps,
+            patch_size=patch_size,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,
@@ -505,6 +589,25 @@ class LSTMRegressor(_FixedCellRegressor):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
+    skip_steps : int, default=24
+        Number of final time steps that also feed a linear skip connection
+        to the outputs, in parallel with the recurrent network (an
+        autoregressive "highway" as in LSTNet), capped at the sequence length
+        seen in fit. It is initialised to the ridge least-squares fit of the
+        standardised targets (and the recurrent output layer to zero), so
+        training starts from a linear autoregressive model and the recurrent
+        path learns what that misses. It lets forecasts extrapolate beyond
+        the range of the training targets. 0 disables it.
+
+    patch_size : int or "auto", default="auto"
+        Number of consecutive time steps the recurrent layers read as one
+        step (their features side by side), counted from each sequence's
+        start; recurrent networks learn long sequences far more easily when
+        they are shortened this way. ``"auto"`` uses
+        ``ceil(n_timesteps / 32)`` for the longest training sequence, so
+        sequences of up to 32 steps are read step by step. The resolved
+        value is stored in ``patch_size_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -528,9 +631,19 @@ class LSTMRegressor(_FixedCellRegressor):
         of the training data (and, for regressors, each target), mapping
         predictions back to the original units.
 
+    window_normalization : {"auto", "last"} or None, default="auto"
+        Whether to learn targets relative to the last value of the first
+        channel, with every sequence read relative to its last step (its
+        level is still an input). This suits forecasting, where targets
+        continue the first channel: a trending series then extrapolates.
+        ``"auto"`` chooses ``"last"`` when the training targets' variance
+        around the last values is less than half their variance around their
+        mean, else None; the choice is stored in ``window_normalization_``.
+
     batch_size : int or "auto", default="auto"
-        Sequences per optimisation step; ``"auto"`` uses
-        ``min(200, n_samples)``.
+        Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
+        clipped to [16, 200], so small data sets still get several steps per
+        epoch.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the optimizer.
@@ -563,10 +676,14 @@ class LSTMRegressor(_FixedCellRegressor):
         has not improved by at least ``tol`` for more than
         ``n_iter_no_change`` consecutive epochs.
 
-    early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the training data,
-        stop when the validation loss stops improving, and restore the
-        weights of the epoch with the lowest validation loss.
+    early_stopping : bool, default=True
+        Whether to hold out the last ``validation_fraction`` of the training
+        samples (the tail, in the order given, so overlapping windows of a
+        series never leak into validation), stop when the validation loss
+        stops improving, and restore the weights with the lowest validation
+        loss, counting the starting weights (the linear skip's least-squares
+        fit) as epoch 0. Unlike scikit-learn's MLP, on by default: with few
+        samples it keeps the recurrent path from overfitting.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
@@ -631,12 +748,19 @@ class LSTMRegressor(_FixedCellRegressor):
     input_size_ : int
         Number of channels per time step fed to the network.
 
+    patch_size_ : int
+        Time steps per recurrent step, as resolved from ``patch_size``.
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
 
     n_outputs_ : int
         Number of regression targets.
+
+    window_normalization_ : {"last"} or None
+        The window normalisation used, as resolved from
+        ``window_normalization``.
 
     n_iter_ : int
         Number of epochs run, over all calls when warm starting.
@@ -715,6 +839,25 @@ class GRURegressor(_FixedCellRegressor):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
+    skip_steps : int, default=24
+        Number of final time steps that also feed a linear skip connection
+        to the outputs, in parallel with the recurrent network (an
+        autoregressive "highway" as in LSTNet), capped at the sequence length
+        seen in fit. It is initialised to the ridge least-squares fit of the
+        standardised targets (and the recurrent output layer to zero), so
+        training starts from a linear autoregressive model and the recurrent
+        path learns what that misses. It lets forecasts extrapolate beyond
+        the range of the training targets. 0 disables it.
+
+    patch_size : int or "auto", default="auto"
+        Number of consecutive time steps the recurrent layers read as one
+        step (their features side by side), counted from each sequence's
+        start; recurrent networks learn long sequences far more easily when
+        they are shortened this way. ``"auto"`` uses
+        ``ceil(n_timesteps / 32)`` for the longest training sequence, so
+        sequences of up to 32 steps are read step by step. The resolved
+        value is stored in ``patch_size_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -738,9 +881,19 @@ class GRURegressor(_FixedCellRegressor):
         of the training data (and, for regressors, each target), mapping
         predictions back to the original units.
 
+    window_normalization : {"auto", "last"} or None, default="auto"
+        Whether to learn targets relative to the last value of the first
+        channel, with every sequence read relative to its last step (its
+        level is still an input). This suits forecasting, where targets
+        continue the first channel: a trending series then extrapolates.
+        ``"auto"`` chooses ``"last"`` when the training targets' variance
+        around the last values is less than half their variance around their
+        mean, else None; the choice is stored in ``window_normalization_``.
+
     batch_size : int or "auto", default="auto"
-        Sequences per optimisation step; ``"auto"`` uses
-        ``min(200, n_samples)``.
+        Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
+        clipped to [16, 200], so small data sets still get several steps per
+        epoch.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the optimizer.
@@ -773,10 +926,14 @@ class GRURegressor(_FixedCellRegressor):
         has not improved by at least ``tol`` for more than
         ``n_iter_no_change`` consecutive epochs.
 
-    early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the training data,
-        stop when the validation loss stops improving, and restore the
-        weights of the epoch with the lowest validation loss.
+    early_stopping : bool, default=True
+        Whether to hold out the last ``validation_fraction`` of the training
+        samples (the tail, in the order given, so overlapping windows of a
+        series never leak into validation), stop when the validation loss
+        stops improving, and restore the weights with the lowest validation
+        loss, counting the starting weights (the linear skip's least-squares
+        fit) as epoch 0. Unlike scikit-learn's MLP, on by default: with few
+        samples it keeps the recurrent path from overfitting.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
@@ -841,12 +998,19 @@ class GRURegressor(_FixedCellRegressor):
     input_size_ : int
         Number of channels per time step fed to the network.
 
+    patch_size_ : int
+        Time steps per recurrent step, as resolved from ``patch_size``.
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
 
     n_outputs_ : int
         Number of regression targets.
+
+    window_normalization_ : {"last"} or None
+        The window normalisation used, as resolved from
+        ``window_normalization``.
 
     n_iter_ : int
         Number of epochs run, over all calls when warm starting.

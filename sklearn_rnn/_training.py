@@ -29,6 +29,9 @@ class TensorData:
     X: torch.Tensor
     y: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
+    #: Per-row amounts added to targets and outputs before scoring (not
+    #: for the loss): the last values of window-normalised sequences.
+    offsets: torch.Tensor | None = None
 
     def __len__(self):
         return self.X.shape[0]
@@ -44,12 +47,11 @@ class TensorData:
 
     def subset(self, index):
         """A new :class:`TensorData` holding the rows at ``index``."""
-        X, lengths, y = (
-            self.X[index],
-            None if self.lengths is None else self.lengths[index],
-            None if self.y is None else self.y[index],
-        )
-        return TensorData(X, y, lengths)
+        def take(t):
+            return None if t is None else t[index]
+
+        return TensorData(self.X[index], take(self.y), take(self.lengths),
+                          take(self.offsets))
 
 
 @dataclass
@@ -58,6 +60,7 @@ class TrainingResult:
 
     history: list = field(default_factory=list)
     best_epoch: int | None = None
+    initial_valid_score: float | None = None
     stopped: bool = False
     interrupted: bool = False
 
@@ -119,7 +122,8 @@ def train(
     train_data, valid_data : TensorData
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with
-        the lowest validation loss are restored at the end.
+        the lowest validation loss are restored at the end; the starting
+        weights count as epoch ``first_epoch - 1``.
     max_iter : int
         Maximum number of epochs.
     batch_size : int
@@ -139,7 +143,7 @@ def train(
         ``callback(owner, record)`` after each epoch; a truthy return stops
         training.
     valid_score : callable, default=None
-        ``valid_score(output, y)`` returning a float recorded as
+        ``valid_score(output, y, offsets)`` returning a float recorded as
         ``"valid_score"`` for each epoch (higher is better).
     verbose : int, default=0
         If positive, print one line per epoch.
@@ -155,6 +159,14 @@ def train(
     """
     result = TrainingResult()
     best_state, best_valid = None, math.inf
+    if valid_data is not None:
+        # The weights training starts from compete too: if no epoch beats
+        # them on the validation set, they are what is restored.
+        best_valid, result.initial_valid_score = evaluate(
+            module, loss_fn, valid_data, valid_score
+        )
+        result.best_epoch = first_epoch - 1
+        best_state = copy.deepcopy(module.state_dict())
     for epoch in range(first_epoch, first_epoch + max_iter):
         start = time.perf_counter()
         try:
@@ -235,7 +247,7 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096):
             outputs.append(module(X, lengths))
         output = torch.cat(outputs)
         loss = float(loss_fn(output, data.y))
-    score = None if score_fn is None else float(score_fn(output, data.y))
+    score = None if score_fn is None else float(score_fn(output, data.y, data.offsets))
     return loss, score
 
 

@@ -108,7 +108,7 @@ def _input_kind(X):
     ndim = getattr(X, "ndim", None)
     if ndim is None:
         ndim = np.asarray(X).ndim
-    return "3d" if ndim == 3 else "table"
+    return "3d" if ndim >= 3 else "table"
 
 
 def _from_table(estimator, X, reset, allow_leading_nan):

@@ -1,0 +1,534 @@
+"""Behaviour of the regressors and the classifier (issue: core estimators)."""
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_rnn import (
+    GRURegressor,
+    LSTMRegressor,
+    SequenceClassifier,
+    SequenceRegressor,
+)
+
+REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
+FAST = dict(hidden_size=8, max_iter=5, early_stopping=False, random_state=0)
+
+
+def _regression_data(n=80, T=12, C=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, T, C))
+    y = X[:, -3:, 0].sum(axis=1) + 0.5 * X[:, 0, -1]
+    return X, y
+
+
+def _classification_data(n=90, T=10, seed=0):
+    rng = np.random.RandomState(seed)
+    y = rng.randint(3, size=n)
+    X = rng.normal(scale=0.3, size=(n, T, 1))
+    X[:, :, 0] += np.linspace(-1, 1, T)[None, :] * (y[:, None] - 1)
+    return X, np.array(["low", "mid", "high"])[y]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+# ----------------------------------------------------------------------------
+# Parameters and estimator shape
+def test_fixed_cell_regressors_hide_cell():
+    assert "cell" not in LSTMRegressor().get_params()
+    assert "cell" not in GRURegressor().get_params()
+    assert SequenceRegressor().get_params()["cell"] == "lstm"
+    assert SequenceClassifier(cell="gru").get_params()["cell"] == "gru"
+    gru = GRURegressor(hidden_size=4, max_iter=1).fit(*_regression_data(n=10))
+    assert isinstance(gru.module_.rnn, torch.nn.GRU)
+    lstm = LSTMRegressor(hidden_size=4, max_iter=1).fit(*_regression_data(n=10))
+    assert isinstance(lstm.module_.rnn, torch.nn.LSTM)
+
+
+def test_fixed_cell_regressors_match_sequence_regressor():
+    X, y = _regression_data()
+    a = GRURegressor(**FAST).fit(X, y).predict(X)
+    b = SequenceRegressor(cell="gru", **FAST).fit(X, y).predict(X)
+    assert_array_equal(a, b)
+
+
+def test_invalid_parameter_is_rejected():
+    with pytest.raises(ValueError, match="hidden_size"):
+        LSTMRegressor(hidden_size=0).fit(*_regression_data(n=10))
+    with pytest.raises(ValueError, match="cell"):
+        SequenceClassifier(cell="rnn").fit(*_classification_data(n=12))
+
+
+# ----------------------------------------------------------------------------
+# Inputs
+@pytest.mark.parametrize("Estimator", REGRESSORS)
+def test_2d_3d_and_list_inputs_are_equivalent(Estimator):
+    X3, y = _regression_data(C=1)
+    X2 = X3[:, :, 0]
+    p2 = Estimator(**FAST).fit(X2, y).predict(X2)
+    p3 = Estimator(**FAST).fit(X3, y).predict(X3)
+    as_list = [row for row in X3]
+    pl = Estimator(**FAST).fit(as_list, y).predict(as_list)
+    assert_array_equal(p2, p3)
+    assert_array_equal(p2, pl)
+
+
+def test_flattened_multichannel_layouts():
+    X3, y = _regression_data(C=3)
+    n, T, C = X3.shape
+    ref = LSTMRegressor(**FAST).fit(X3, y).predict(X3)
+    first = X3.transpose(0, 2, 1).reshape(n, C * T)
+    last = X3.reshape(n, T * C)
+    est = LSTMRegressor(n_channels=3, **FAST)
+    assert_array_equal(est.fit(first, y).predict(first), ref)
+    est = LSTMRegressor(n_channels=3, flat_layout="channels_last", **FAST)
+    assert_array_equal(est.fit(last, y).predict(last), ref)
+    with pytest.raises(ValueError, match="not a multiple of n_channels=5"):
+        LSTMRegressor(n_channels=5, **FAST).fit(first, y)
+
+
+def test_padding_never_changes_a_prediction():
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(rng.randint(3, 15), 2)) for _ in range(40)]
+    y = np.array([s[:, 0].sum() for s in seqs])
+    est = LSTMRegressor(pooling="concat", **FAST).fit(seqs, y)
+    batch = est.predict(seqs)
+    alone = np.array([est.predict([s])[0] for s in seqs])
+    assert_allclose(batch, alone, rtol=1e-5, atol=1e-6)
+    # a short sequence padded with garbage by its neighbours: same output
+    padded = est.predict([seqs[0], np.ones((50, 2)) * 100])[0]
+    assert_allclose(padded, alone[0], rtol=1e-5, atol=1e-6)
+
+
+def test_variable_length_classification():
+    X, y = _classification_data()
+    seqs = [x[: 5 + i % 6] for i, x in enumerate(X)]
+    clf = SequenceClassifier(pooling="mean", **FAST).fit(seqs, y)
+    proba = clf.predict_proba(seqs)
+    assert proba.shape == (len(seqs), 3)
+    assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_other_sequence_lengths_predict_from_3d_and_lists():
+    X, y = _regression_data(T=12)
+    est = LSTMRegressor(**FAST).fit(X, y)
+    assert est.n_timesteps_in_ == 12
+    assert est.predict(X[:, :7]).shape == (len(X),)
+    assert est.predict([X[0, :3], X[1]]).shape == (2,)
+    # 2D input keeps sklearn's column contract
+    est2d = LSTMRegressor(**FAST).fit(X[:, :, 0], y)
+    with pytest.raises(ValueError, match="X has 7 features, but LSTMRegressor is"):
+        est2d.predict(X[:, :7, 0])
+
+
+def test_wrong_feature_count_raises():
+    X, y = _regression_data(C=2)
+    est = SequenceRegressor(**FAST).fit(X, y)
+    assert est.n_features_in_ == 2 and est.input_size_ == 2
+    with pytest.raises(ValueError, match="3 features per time step.*expecting 2"):
+        est.predict(np.zeros((4, 12, 3)))
+    with pytest.raises(ValueError, match="1 features per time step.*expecting 2"):
+        est.predict([np.zeros(5), np.zeros(6)])
+
+
+def test_dataframe_feature_names():
+    X, y = _regression_data(C=1)
+    df = pd.DataFrame(X[:, :, 0], columns=[f"t{i}" for i in range(12)])
+    est = LSTMRegressor(**FAST).fit(df, y)
+    assert_array_equal(est.feature_names_in_, df.columns)
+    assert est.n_features_in_ == 12
+    assert_array_equal(est.predict(df), est.predict(X[:, :, 0]))
+    with pytest.raises(ValueError, match="feature names should match"):
+        est.predict(df.rename(columns={"t0": "other"}))
+    # refitting on a 3D array forgets the names
+    est.fit(X, y)
+    assert not hasattr(est, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.full((5, 4), np.nan), "NaN"),
+        (np.full((5, 4, 1), np.inf), "infinity|inf"),
+        (np.zeros((5,)), "Expected 2D array"),
+        (np.zeros((5, 4, 1, 1)), "2D or 3D"),
+        ([np.zeros((3, 1)), np.zeros((4, 2))], "same number of features"),
+        ([np.zeros(3), np.zeros(0)], "Sequence 1 of X is empty"),
+        ([np.zeros(3), np.array([1.0, np.nan])], "sequence 1 has a non-finite"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(bad, message):
+    y = np.zeros(len(bad))
+    with pytest.raises(ValueError, match=message):
+        LSTMRegressor(**FAST).fit(bad, y)
+
+
+def test_inconsistent_lengths_and_missing_y():
+    X, y = _regression_data()
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LSTMRegressor(**FAST).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        LSTMRegressor(**FAST).fit(X, None)
+
+
+def test_leading_nan_trim_reads_rows_as_shorter_sequences():
+    X, y = _regression_data(C=1)
+    X2 = X[:, :, 0].copy()
+    short = [row[3:] for row in X2]
+    X2[:, :3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        LSTMRegressor(**FAST).fit(X2, y)
+    est = LSTMRegressor(leading_nan="trim", **FAST).fit(X2, y)
+    ref = LSTMRegressor(**FAST).fit(short, y)
+    assert_allclose(est.predict(X2), ref.predict(short), rtol=1e-6)
+    interior = X2.copy()
+    interior[0, 6] = np.nan
+    with pytest.raises(ValueError, match="after its leading missing steps"):
+        est.predict(interior)
+
+
+# ----------------------------------------------------------------------------
+# Targets
+def test_multi_output_regression_shapes():
+    X, y = _regression_data()
+    Y = np.column_stack([y, -y, 2 * y])
+    est = LSTMRegressor(**FAST).fit(X, Y)
+    assert est.n_outputs_ == 3
+    assert est.predict(X).shape == (len(X), 3)
+    assert est.predict(X[:1]).shape == (1, 3)
+    assert LSTMRegressor(**FAST).fit(X, Y[:, :1]).predict(X).shape == (len(X), 1)
+
+
+def test_targets_are_standardised_and_mapped_back():
+    X, y = _regression_data()
+    big = 1e4 + 500 * y
+    # the recurrent path alone (no linear skip) shows what scaling does
+    common = dict(skip_steps=0, early_stopping=False, hidden_size=16, max_iter=60,
+                  learning_rate_init=0.01, random_state=0)
+    est = LSTMRegressor(**common).fit(X, big)
+    assert abs(est.predict(X).mean() - big.mean()) < 0.1 * big.std()
+    assert est.score(X, big) > 0.5
+    raw = LSTMRegressor(standardize=False, **common).fit(X, big)
+    assert raw.score(X, big) < 0.1  # outputs near 0 cannot reach 1e4
+
+
+def test_string_labels_and_probabilities():
+    X, y = _classification_data()
+    clf = SequenceClassifier(hidden_size=16, max_iter=40, random_state=0).fit(X, y)
+    assert_array_equal(clf.classes_, ["high", "low", "mid"])
+    assert set(clf.predict(X)) <= set(clf.classes_)
+    proba = clf.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-6)
+    assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    assert clf.score(X, y) > 0.8
+
+
+def test_binary_classification():
+    X, y = _classification_data()
+    keep = y != "mid"
+    clf = SequenceClassifier(**FAST).fit(X[keep], y[keep])
+    assert clf.predict_proba(X).shape == (len(X), 2)
+
+
+def test_class_weight_shifts_predictions():
+    X, y = _classification_data(n=120)
+    base = SequenceClassifier(**FAST).fit(X, y)
+    heavy = SequenceClassifier(class_weight={"high": 1000.0}, **FAST).fit(X, y)
+    assert (heavy.predict(X) == "high").mean() > (base.predict(X) == "high").mean()
+    balanced = SequenceClassifier(class_weight="balanced", **FAST).fit(X, y)
+    assert balanced.predict(X).shape == y.shape
+
+
+def test_unknown_labels_and_one_class():
+    X, y = _classification_data()
+    with pytest.raises(ValueError, match="only one class"):
+        SequenceClassifier(**FAST).fit(X, np.full(len(X), "a"))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SequenceClassifier(**FAST).fit(X, np.linspace(0, 1, len(X)))
+    clf = SequenceClassifier(**FAST).partial_fit(X, y, classes=["high", "low", "mid"])
+    with pytest.raises(ValueError, match="labels not seen"):
+        clf.partial_fit(X[:3], ["high", "low", "new"])
+
+
+# ----------------------------------------------------------------------------
+# Training
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_early_stopping_stops_and_restores_best(Estimator):
+    X, y = _classification_data(n=120) if Estimator is SequenceClassifier else _regression_data(n=120)
+    est = Estimator(
+        hidden_size=16, max_iter=300, early_stopping=True, n_iter_no_change=5,
+        learning_rate_init=0.02, skip_steps=0, random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ < 300
+    losses = [r["valid_loss"] for r in est.history_]
+    best = int(np.argmin(losses))
+    assert est.best_epoch_ == est.history_[best]["epoch"]
+    assert est.n_iter_ >= est.best_epoch_
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == est.validation_scores_[best]
+    # the restored weights are the best epoch's: re-evaluating gives its score
+    n_valid = int(np.ceil(0.1 * len(X)))
+    if Estimator is LSTMRegressor:  # tail split: the last rows
+        Xv, yv = X[-n_valid:], y[-n_valid:]
+        assert est.score(Xv, yv) == pytest.approx(est.best_validation_score_, abs=1e-5)
+
+
+def test_starting_weights_win_when_no_epoch_beats_them():
+    """Epoch 0 (the linear skip's least-squares start) can be the best."""
+    X, y = _regression_data(n=120)
+    est = LSTMRegressor(hidden_size=8, max_iter=30, random_state=0).fit(X, y)
+    start = LSTMRegressor(hidden_size=8, max_iter=1, learning_rate_init=1e-30,
+                          early_stopping=False, random_state=0).fit(X, y)
+    assert est.best_epoch_ == 0
+    assert_allclose(est.predict(X), start.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_early_stopping_holds_out_the_tail():
+    X, y = _regression_data(n=50)
+    seen = {}
+
+    def spy(estimator, record):
+        seen["n_iter"] = record["epoch"]
+
+    est = LSTMRegressor(hidden_size=4, max_iter=2, early_stopping=True,
+                        validation_fraction=0.2, callbacks=[spy], random_state=0)
+    train_idx, valid_idx = est._split_validation(50, y, None)
+    assert_array_equal(valid_idx, np.arange(40, 50))
+    assert_array_equal(train_idx, np.arange(40))
+    with pytest.raises(ValueError, match="validation set is too small"):
+        LSTMRegressor(early_stopping=True, max_iter=1).fit(X[:1], y[:1])
+
+
+def test_convergence_warning_when_max_iter_reached():
+    X, y = _regression_data()
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):
+        LSTMRegressor(hidden_size=4, max_iter=3, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # tol so large that no epoch counts as an improvement: stops, no warning
+        LSTMRegressor(hidden_size=4, max_iter=50, tol=1e9, n_iter_no_change=2,
+                      random_state=0).fit(X, y)
+
+
+def test_warm_start_continues_training():
+    X, y = _regression_data()
+    est = LSTMRegressor(warm_start=True, **FAST).fit(X, y)
+    first = est.loss_curve_[-1]
+    module = est.module_
+    est.fit(X, y)
+    assert est.n_iter_ == 10
+    assert len(est.history_) == 10 and est.history_[-1]["epoch"] == 10
+    assert est.module_ is module
+    assert est.loss_curve_[5] < first * 1.5  # continued, not restarted
+    cold = LSTMRegressor(**FAST).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 5
+
+
+def test_partial_fit_runs_one_epoch_each_call():
+    X, y = _regression_data()
+    est = LSTMRegressor(hidden_size=8, random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y)
+    assert est.n_iter_ == 3
+    with pytest.raises(ValueError, match="3 features per time step"):
+        est.partial_fit(np.zeros((4, 12, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="classes must be passed"):
+        SequenceClassifier().partial_fit(*_classification_data(n=10))
+
+
+def test_learning_rate_schedules_change_the_rate():
+    X, y = _regression_data()
+    cos = LSTMRegressor(learning_rate="cosine", hidden_size=4, max_iter=10,
+                        early_stopping=False, random_state=0).fit(X, y)
+    lrs = [r["lr"] for r in cos.history_]
+    assert lrs[0] == pytest.approx(1e-3) and lrs[-1] < 0.5e-3
+    ada = LSTMRegressor(learning_rate="adaptive", hidden_size=4, max_iter=40,
+                        tol=1e9, n_iter_no_change=4, early_stopping=False,
+                        random_state=0).fit(X, y)
+    assert min(r["lr"] for r in ada.history_) < 1e-3
+
+
+def test_gradient_clip_limits_the_update():
+    X, y = _regression_data()
+    common = dict(optimizer="sgd", alpha=0.0, hidden_size=4, max_iter=1, early_stopping=False,
+                  shuffle=False, random_state=0)
+    # same seed -> same initial weights; a vanishing learning rate keeps them
+    start = LSTMRegressor(learning_rate_init=1e-30, **common).fit(X, y)
+    clipped = LSTMRegressor(learning_rate_init=1.0, gradient_clip=1e-6, **common).fit(X, y)
+    free = LSTMRegressor(learning_rate_init=1.0, **common).fit(X, y)
+
+    def moved(est):
+        pairs = zip(est.module_.parameters(), start.module_.parameters())
+        return sum((p - q).abs().sum().item() for p, q in pairs)
+
+    assert moved(clipped) < 1e-3
+    assert moved(free) > 100 * moved(clipped)
+
+
+def test_callbacks_can_stop_training():
+    X, y = _regression_data()
+    records = []
+
+    def stop_after_two(estimator, record):
+        records.append(record)
+        return record["epoch"] >= 2
+
+    est = LSTMRegressor(callbacks=[stop_after_two], hidden_size=4, max_iter=50).fit(X, y)
+    assert est.n_iter_ == 2
+    assert [r["epoch"] for r in records] == [1, 2]
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    X, y = _regression_data()
+    LSTMRegressor(verbose=1, early_stopping=True, hidden_size=4, max_iter=3,
+                  random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "dur"]
+    assert len(lines) == 4
+    assert [len(line.split()) for line in lines[1:]] == [4, 4, 4]
+
+
+def test_divergence_raises_naming_the_epoch():
+    X, y = _regression_data()
+    est = LSTMRegressor(learning_rate_init=1e30, optimizer="sgd", standardize=False,
+                        hidden_size=4, max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match=r"diverged at epoch \d+.*learning_rate_init"):
+        est.fit(X, 1e20 * y)
+
+
+def test_history_attributes():
+    X, y = _regression_data()
+    est = LSTMRegressor(**FAST).fit(X, y)
+    assert est.n_iter_ == len(est.history_) == len(est.loss_curve_) == 5
+    assert set(est.history_[0]) == {"epoch", "train_loss", "lr", "dur"}
+    assert est.validation_scores_ is None and est.best_epoch_ is None
+    assert est.best_loss_ == min(est.loss_curve_)
+
+
+# ----------------------------------------------------------------------------
+# Reproducibility, pickling, devices, threads
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_random_state_reproducible_and_none_differs(Estimator):
+    X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data()
+    method = "predict_proba" if Estimator is SequenceClassifier else "predict"
+    a = getattr(Estimator(**FAST).fit(X, y), method)(X)
+    b = getattr(Estimator(**FAST).fit(X, y), method)(X)
+    assert_array_equal(a, b)
+    kw = {**FAST, "random_state": None}
+    c = getattr(Estimator(**kw).fit(X, y), method)(X)
+    d = getattr(Estimator(**kw).fit(X, y), method)(X)
+    assert not np.array_equal(c, d)
+
+
+def test_fit_leaves_global_torch_rng_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    LSTMRegressor(**FAST).fit(*_regression_data())
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_reproducible_across_processes(tmp_path):
+    script = (
+        "import numpy as np, torch; torch.set_num_threads(1)\n"
+        "from sklearn_rnn import LSTMRegressor\n"
+        "rng = np.random.RandomState(0); X = rng.normal(size=(60, 10, 2))\n"
+        "y = X[:, -2:, 0].sum(axis=1)\n"
+        "p = LSTMRegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, y).predict(X)\n"
+        "print(repr(p.tolist()))\n"
+    )
+    out = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       check=True).stdout
+        for _ in range(2)
+    ]
+    assert out[0] == out[1] and len(out[0]) > 100
+
+
+@pytest.mark.parametrize("Estimator", [GRURegressor, SequenceClassifier])
+def test_pickle_and_joblib_round_trip(Estimator, tmp_path):
+    X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data()
+    est = Estimator(**FAST).fit(X, y)
+    again = pickle.loads(pickle.dumps(est))
+    assert_array_equal(again.predict(X), est.predict(X))
+    joblib.dump(est, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    assert_array_equal(loaded.predict(X), est.predict(X))
+    # the optimizer state survives too: warm-started training continues alike
+    est.set_params(warm_start=True).fit(X, y)
+    loaded.set_params(warm_start=True).fit(X, y)
+    assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_model_marked_as_cuda_predicts_on_cpu_only_machine():
+    """A GPU-trained model unpickled where CUDA is missing predicts on the CPU."""
+    if torch.cuda.is_available():
+        pytest.skip("simulates a machine without CUDA")
+    X, y = _regression_data()
+    est = LSTMRegressor(**FAST).fit(X, y)
+    expected = est.predict(X)
+    est.device_ = "cuda"  # what a fit on a GPU records
+    loaded = pickle.loads(pickle.dumps(est))
+    with pytest.warns(UserWarning, match="predicting on the CPU"):
+        assert_array_equal(loaded.predict(X), expected)
+    assert loaded.device_ == "cpu"
+
+
+def test_cuda_requested_without_gpu_raises():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="no CUDA device is available"):
+        LSTMRegressor(device="cuda", **FAST).fit(*_regression_data())
+    est = LSTMRegressor(device="auto", **FAST).fit(*_regression_data())
+    assert est.device_ == "cpu"
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_cuda_fit_predict_and_cpu_unpickle(Estimator):
+    X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data()
+    method = "predict_proba" if Estimator is SequenceClassifier else "predict"
+    est = Estimator(device="cuda", **FAST).fit(X, y)
+    assert est.device_ == "cuda"
+    assert next(est.module_.parameters()).is_cuda
+    loaded = pickle.loads(pickle.dumps(est))
+    assert not next(loaded.module_.parameters()).is_cuda  # tensors travel on CPU
+    assert_allclose(getattr(loaded, method)(X), getattr(est, method)(X),
+                    rtol=1e-4, atol=1e-5)
+
+
+def test_n_threads_is_used_and_restored():
+    seen = []
+    before = torch.get_num_threads()
+    est = LSTMRegressor(n_threads=2, callbacks=[lambda e, r: seen.append(torch.get_num_threads())],
+                        **FAST)
+    est.fit(*_regression_data())
+    assert seen and set(seen) == {2}
+    assert torch.get_num_threads() == before
+
+
+def test_predictions_do_not_depend_on_batch_composition():
+    X, y = _regression_data(n=100)
+    est = LSTMRegressor(**FAST).fit(X, y)
+    full = est.predict(X)
+    parts = np.concatenate([est.predict(X[i : i + 7]) for i in range(0, 100, 7)])
+    assert_array_equal(full, parts)
+    perm = np.random.RandomState(1).permutation(100)
+    assert_array_equal(est.predict(X[perm]), full[perm])
