@@ -2,13 +2,17 @@
 
 from ._classification import SequenceClassifier
 from ._regression import GRURegressor, LSTMRegressor, SequenceRegressor
+from .windowing import LagWindowTransformer, WindowTrimmer, make_windows
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GRURegressor",
+    "LagWindowTransformer",
     "LSTMRegressor",
     "SequenceClassifier",
     "SequenceRegressor",
+    "WindowTrimmer",
     "__version__",
+    "make_windows",
 ]

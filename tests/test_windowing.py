@@ -1,0 +1,521 @@
+"""Tests for sklearn_rnn.windowing: exact windows, transformers, tuning workflow."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (
+    mean_absolute_percentage_error,
+    root_mean_squared_error,
+)
+from sklearn.model_selection import (
+    GridSearchCV,
+    RandomizedSearchCV,
+    TimeSeriesSplit,
+    cross_val_score,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_rnn import LSTMRegressor
+from sklearn_rnn.windowing import LagWindowTransformer, WindowTrimmer, make_windows
+
+# ----------------------------------------------------------------------------
+# make_windows
+
+
+def test_make_windows_univariate_exact():
+    X, y = make_windows(np.arange(10.0), window_length=4)
+    assert X.shape == (6, 4, 1)
+    assert y.shape == (6,)
+    assert_array_equal(X[:, :, 0], np.arange(4)[None, :] + np.arange(6)[:, None])
+    # the target is the step right after each window
+    assert_array_equal(y, X[:, -1, 0] + 1)
+    assert_array_equal(y, np.arange(4, 10))
+
+
+def test_make_windows_step_and_horizon():
+    X, y = make_windows(np.arange(12.0), window_length=3, horizon=2, step=3)
+    # (12 - 3 - 2) // 3 + 1 = 3 windows starting at 0, 3, 6
+    assert_array_equal(X[:, :, 0], [[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+    assert_array_equal(y, [[3, 4], [6, 7], [9, 10]])
+
+
+@pytest.mark.parametrize("n", [5, 6, 7, 8])
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_make_windows_count(n, step):
+    X, y = make_windows(np.arange(float(n)), window_length=2, horizon=2, step=step)
+    assert len(X) == len(y) == (n - 4) // step + 1
+    # the last target never runs past the series
+    assert y.max() <= n - 1
+
+
+def test_make_windows_multivariate_with_exog():
+    series = np.arange(20.0).reshape(10, 2)  # var a = 0, 2, 4, ...; b = 1, 3, ...
+    exog = 100 + np.arange(10.0)
+    X, y = make_windows(series, window_length=3, horizon=2, exog=exog)
+    assert X.shape == (6, 3, 3)
+    assert y.shape == (6, 4)
+    # window 1 covers steps 1, 2, 3: series variables first, then exog
+    assert_array_equal(X[1], [[2, 3, 101], [4, 5, 102], [6, 7, 103]])
+    # targets: all horizon steps of variable a, then of variable b
+    assert_array_equal(y[1], [8, 10, 9, 11])
+    assert_array_equal(y[:, 0], series[3:9, 0])
+    assert_array_equal(y[:, 3], series[4:10, 1])
+
+
+def test_make_windows_univariate_horizon_is_2d():
+    X, y = make_windows(np.arange(6.0), window_length=2, horizon=3)
+    assert y.shape == (2, 3)
+    assert_array_equal(y, [[2, 3, 4], [3, 4, 5]])
+
+
+def test_make_windows_pandas_and_copy():
+    values = np.arange(8.0)
+    series = pd.Series(values, index=pd.period_range("2000-01", periods=8, freq="M"))
+    X, y = make_windows(series, window_length=3)
+    assert_array_equal(X[:, :, 0], make_windows(values, 3)[0][:, :, 0])
+    frame = pd.DataFrame({"a": values, "b": -values})
+    X, y = make_windows(frame, window_length=3, exog=pd.Series(values * 10))
+    assert X.shape == (5, 3, 3) and y.shape == (5, 2)
+    # X owns its memory: writing to it leaves the input alone
+    X[:] = -1
+    assert_array_equal(frame["a"], values)
+    assert X.flags.c_contiguous and y.flags.c_contiguous
+
+
+@pytest.mark.parametrize(
+    "dtype, exog_dtype, expected",
+    [
+        (np.float32, None, np.float32),
+        (np.float32, np.float32, np.float32),
+        (np.float32, np.float64, np.float64),
+        (np.int64, None, np.float64),
+        (np.float64, np.int32, np.float64),
+    ],
+)
+def test_make_windows_dtype(dtype, exog_dtype, expected):
+    series = np.arange(10).astype(dtype)
+    exog = None if exog_dtype is None else np.arange(10).astype(exog_dtype)
+    X, y = make_windows(series, window_length=3, exog=exog)
+    assert X.dtype == expected
+    assert y.dtype == (np.float32 if dtype == np.float32 else np.float64)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"window_length": 0}, "window_length must be a positive integer, got 0"),
+        ({"window_length": -2}, "window_length must be a positive integer"),
+        ({"window_length": 2.0}, "window_length must be a positive integer, got 2.0"),
+        ({"window_length": True}, "window_length must be a positive integer"),
+        ({"window_length": 3, "horizon": 0}, "horizon must be a positive integer"),
+        ({"window_length": 3, "step": 1.5}, "step must be a positive integer"),
+        (
+            {"window_length": 10},
+            r"has 10 time points, too few for window_length=10 plus horizon=1: "
+            "at least 11 are needed",
+        ),
+        (
+            {"window_length": 8, "horizon": 3},
+            "has 10 time points.*at least 11 are needed",
+        ),
+        ({"window_length": 3, "exog": np.arange(9.0)}, "exog has 9 time points but"),
+    ],
+)
+def test_make_windows_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_windows(np.arange(10.0), **kwargs)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("where", ["series", "exog"])
+def test_make_windows_rejects_non_finite(bad, where):
+    series, exog = np.arange(10.0), np.arange(10.0)
+    (series if where == "series" else exog)[4] = bad
+    with pytest.raises(ValueError, match=f"Input {where} contains"):
+        make_windows(series, 3, exog=exog)
+
+
+def test_make_windows_rejects_3d():
+    with pytest.raises(ValueError, match=r"series must have shape \(n_timepoints,\)"):
+        make_windows(np.zeros((10, 2, 2)), 3)
+
+
+# ----------------------------------------------------------------------------
+# WindowTrimmer
+
+
+def test_trimmer_univariate_2d():
+    X = np.arange(12.0).reshape(2, 6)
+    Xt = WindowTrimmer(window_length=2).fit_transform(X)
+    assert_array_equal(Xt, [[4, 5], [10, 11]])
+    assert_array_equal(WindowTrimmer().fit_transform(X), X)
+
+
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
+def test_trimmer_multichannel_matches_3d(layout):
+    rng = np.random.RandomState(0)
+    X3 = rng.normal(size=(5, 6, 3))
+    if layout == "channels_first":
+        X2 = X3.transpose(0, 2, 1).reshape(5, -1)
+    else:
+        X2 = X3.reshape(5, -1)
+    trim = WindowTrimmer(window_length=4, n_channels=3, flat_layout=layout)
+    out2 = trim.fit_transform(X2)
+    out3 = clone(trim).fit_transform(X3)
+    assert out3.shape == (5, 4, 3)
+    assert_array_equal(out3, X3[:, 2:])
+    if layout == "channels_first":
+        assert_array_equal(out2, out3.transpose(0, 2, 1).reshape(5, -1))
+    else:
+        assert_array_equal(out2, out3.reshape(5, -1))
+
+
+def test_trimmer_feature_names_and_pandas_output():
+    X = pd.DataFrame(
+        np.arange(12.0).reshape(2, 6),
+        columns=["a0", "a1", "a2", "b0", "b1", "b2"],
+        index=[10, 20],
+    )
+    trim = WindowTrimmer(window_length=2, n_channels=2).fit(X)
+    assert_array_equal(trim.get_feature_names_out(), ["a1", "a2", "b1", "b2"])
+    assert trim.n_timesteps_in_ == 3
+    out = trim.set_output(transform="pandas").transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["a1", "a2", "b1", "b2"]
+    assert list(out.index) == [10, 20]
+    names = WindowTrimmer(2).fit(np.zeros((2, 3))).get_feature_names_out()
+    assert_array_equal(names, ["x1", "x2"])
+
+
+def test_trimmer_3d_feature_names_are_per_step():
+    trim = WindowTrimmer(window_length=2).fit(np.zeros((4, 5, 3)))
+    assert trim.n_features_in_ == 3
+    assert_array_equal(trim.get_feature_names_out(), ["x0", "x1", "x2"])
+
+
+def test_trimmer_keeps_nan_and_rows():
+    X = LagWindowTransformer(window_length=5).fit_transform(np.arange(6.0)[:, None])
+    out = WindowTrimmer(window_length=2).fit_transform(X)
+    assert out.shape == (6, 2)
+    assert_array_equal(out[0], [np.nan, 0.0])
+    assert_array_equal(out[3], [2.0, 3.0])
+
+
+def test_trimmer_3d_pipeline_with_exog_and_horizon():
+    rng = np.random.RandomState(0)
+    series = np.cumsum(rng.normal(size=(60, 2)), axis=0)
+    X, y = make_windows(series, 8, horizon=2, exog=rng.normal(size=60))
+    pipe = make_pipeline(
+        WindowTrimmer(), LSTMRegressor(hidden_size=4, max_iter=2, random_state=0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(
+            pipe, {"windowtrimmer__window_length": [3, 8]}, cv=TimeSeriesSplit(2)
+        ).fit(X, y)
+    assert search.predict(X[:5]).shape == (5, 4)
+    lstm = search.best_estimator_[-1]
+    assert lstm.n_timesteps_in_ == search.best_params_["windowtrimmer__window_length"]
+    assert lstm.input_size_ == 3
+
+
+def test_trimmer_errors():
+    with pytest.raises(ValueError, match="X has 7 columns, which is not a multiple of"):
+        WindowTrimmer(n_channels=2).fit(np.zeros((3, 7)))
+    with pytest.raises(ValueError, match="window_length=4 is longer than the 3 time"):
+        WindowTrimmer(window_length=4, n_channels=2).fit(np.zeros((3, 6)))
+    with pytest.raises(ValueError, match="window_length=6 is longer than the 5 time"):
+        WindowTrimmer(window_length=6).fit(np.zeros((3, 5, 2)))
+    trim = WindowTrimmer(window_length=2).fit(np.zeros((3, 6)))
+    with pytest.raises(ValueError, match="fitted on 2D windows; got a 3D"):
+        trim.transform(np.zeros((3, 6, 1)))
+    with pytest.raises(ValueError, match="X has 5 features, but WindowTrimmer"):
+        trim.transform(np.zeros((3, 5)))
+    trim = WindowTrimmer(window_length=2).fit(np.zeros((3, 6, 2)))
+    with pytest.raises(ValueError, match="fitted on 3D windows; got 2D"):
+        trim.transform(np.zeros((3, 6)))
+    with pytest.raises(ValueError, match="X has 1 features per time step"):
+        trim.transform(np.zeros((3, 6, 1)))
+    with pytest.raises(ValueError, match="contains infinity"):
+        WindowTrimmer().fit(np.full((2, 3), np.inf))
+    with pytest.raises(ValueError, match="window_length"):
+        WindowTrimmer(window_length=0).fit(np.zeros((2, 3)))
+
+
+# ----------------------------------------------------------------------------
+# LagWindowTransformer
+
+
+def test_lag_univariate_exact():
+    X = np.arange(5.0)[:, None]
+    out = LagWindowTransformer(window_length=3).fit_transform(X)
+    expected = [
+        [np.nan, np.nan, 0],
+        [np.nan, 0, 1],
+        [0, 1, 2],
+        [1, 2, 3],
+        [2, 3, 4],
+    ]
+    assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
+def test_lag_rows_match_make_windows(layout):
+    """Complete rows are make_windows' windows, flattened in flat_layout order."""
+    rng = np.random.RandomState(0)
+    table = rng.normal(size=(20, 3))
+    L = 4
+    out = LagWindowTransformer(L, flat_layout=layout).fit_transform(table)
+    assert out.shape == (20, L * 3)  # one output row per input row
+    windows, _ = make_windows(table, L)  # window i ends at row i + L - 1
+    if layout == "channels_first":
+        flat = windows.transpose(0, 2, 1).reshape(len(windows), -1)
+    else:
+        flat = windows.reshape(len(windows), -1)
+    assert_array_equal(out[L - 1 : L - 1 + len(flat)], flat)
+    assert np.isnan(out[: L - 1]).any(axis=1).all()
+    assert not np.isnan(out[L - 1 :]).any()
+
+
+def test_lag_feature_names_and_pandas_output():
+    frame = pd.DataFrame(
+        {"sales": [1.0, 2.0, 3.0], "price": [4.0, 5.0, 6.0]},
+        index=pd.date_range("2020-01-01", periods=3),
+    )
+    lag = LagWindowTransformer(window_length=2).set_output(transform="pandas")
+    out = lag.fit_transform(frame)
+    names = ["sales_lag1", "sales_lag0", "price_lag1", "price_lag0"]
+    assert list(out.columns) == names
+    assert_array_equal(lag.get_feature_names_out(), names)
+    assert out.index.equals(frame.index)
+    assert_array_equal(out.iloc[1], [1.0, 2.0, 4.0, 5.0])
+    assert np.isnan(out.iloc[0, 0])
+    last = LagWindowTransformer(2, flat_layout="channels_last").fit(frame)
+    assert_array_equal(
+        last.get_feature_names_out(),
+        ["sales_lag1", "price_lag1", "sales_lag0", "price_lag0"],
+    )
+    assert_array_equal(
+        LagWindowTransformer(2).fit(np.zeros((3, 1))).get_feature_names_out(),
+        ["x0_lag1", "x0_lag0"],
+    )
+
+
+def test_lag_fill_value_and_dtype():
+    X = np.arange(4, dtype=np.float32)[:, None]
+    out = LagWindowTransformer(3, fill_value=0.0).fit_transform(X)
+    assert out.dtype == np.float32
+    assert_array_equal(out[0], [0, 0, 0])
+    assert_array_equal(out[1], [0, 0, 1])
+    out = LagWindowTransformer(2).fit_transform(np.arange(4)[:, None])
+    assert out.dtype == np.float64
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_lag_rejects_non_finite_input(bad):
+    X = np.arange(6.0).reshape(3, 2)
+    X[1, 0] = bad
+    with pytest.raises(ValueError, match="Input X contains"):
+        LagWindowTransformer(2).fit(X)
+    lag = LagWindowTransformer(2).fit(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="Input X contains"):
+        lag.transform(X)
+
+
+# ----------------------------------------------------------------------------
+# scikit-learn's estimator checks
+
+
+@parametrize_with_checks(
+    [
+        WindowTrimmer(),
+        WindowTrimmer(window_length=2),
+        WindowTrimmer(window_length=1, flat_layout="channels_last"),
+        LagWindowTransformer(window_length=1),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+_ORDER_DEPENDENT = (
+    "by design, row t of the output holds rows t-L+1..t of the input, so it "
+    "depends on the rows before it; the check assumes independent rows"
+)
+
+
+@parametrize_with_checks(
+    [LagWindowTransformer(), LagWindowTransformer(3, flat_layout="channels_last")],
+    expected_failed_checks=lambda est: {
+        "check_methods_subset_invariance": _ORDER_DEPENDENT,
+        "check_methods_sample_order_invariance": _ORDER_DEPENDENT,
+    },
+    xfail_strict=True,
+)
+def test_sklearn_compatible_lag_windows(estimator, check):
+    """Every check passes for real windows but the two row-independence ones."""
+    check(estimator)
+
+
+def test_lag_is_order_dependent_by_design():
+    X = np.arange(6.0)[:, None]
+    lag = LagWindowTransformer(2).fit(X)
+    assert_array_equal(lag.transform(X[3:]), [[np.nan, 3.0], [3.0, 4.0], [4.0, 5.0]])
+
+
+# ----------------------------------------------------------------------------
+# Lag windows with missing history, end to end
+
+
+def test_lag_pipeline_leading_nan_trim():
+    rng = np.random.RandomState(0)
+    n, L = 60, 5
+    table = np.cumsum(rng.normal(size=(n + 1, 2)), axis=0)
+    X, y = table[:-1], table[1:, 0]  # row t predicts variable 0 at t + 1
+    reg = LSTMRegressor(
+        n_channels=2, leading_nan="trim", hidden_size=4, max_iter=5, random_state=0
+    )
+    pipe = make_pipeline(LagWindowTransformer(window_length=L), reg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X, y)
+    pred = pipe.predict(X)
+    assert pred.shape == (n,)
+    assert np.isfinite(pred).all()
+    # the first rows, with missing history, are predicted as shorter sequences
+    fitted = pipe[-1]
+    short = fitted.predict([X[: t + 1] for t in range(L - 1)])
+    assert_allclose(pred[: L - 1], short, rtol=1e-5, atol=1e-5)
+    full = fitted.predict(make_windows(X, L, horizon=1)[0])
+    assert_allclose(pred[L - 1 : -1], full, rtol=1e-5, atol=1e-5)
+    # without leading_nan="trim" the NaN history is rejected
+    strict = make_pipeline(
+        LagWindowTransformer(L), clone(reg).set_params(leading_nan="raise")
+    )
+    with pytest.raises(ValueError, match="NaN"):
+        strict.fit(X, y)
+
+
+# ----------------------------------------------------------------------------
+# Tuning the window length on airline passengers (loaded offline from sktime)
+
+MAX_WINDOW = 36
+N_TEST = 36
+
+
+@pytest.fixture(scope="module")
+def airline():
+    datasets = pytest.importorskip("sktime.datasets")
+    series = datasets.load_airline().to_numpy()
+    X3, y = make_windows(series, window_length=MAX_WINDOW)
+    X = X3[:, :, 0]  # univariate windows, one per row
+    return X[:-N_TEST], X[-N_TEST:], y[:-N_TEST], y[-N_TEST:]
+
+
+def _pipeline(**params):
+    reg = LSTMRegressor(**{"max_iter": 100, "random_state": 0, **params})
+    return Pipeline([("trim", WindowTrimmer()), ("lstm", reg)])
+
+
+def _tune(airline, hidden_sizes, **params):
+    X_train, _, y_train, _ = airline
+    search = GridSearchCV(
+        _pipeline(**params),
+        {"trim__window_length": [12, 24, 36], "lstm__hidden_size": hidden_sizes},
+        cv=TimeSeriesSplit(n_splits=3, test_size=12),
+        scoring="neg_mean_absolute_percentage_error",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return search.fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def search(airline):
+    return _tune(airline, [8, 16])
+
+
+def _check_beats_naive(search, airline):
+    _, X_test, _, y_test = airline
+    results = pd.DataFrame(search.cv_results_)
+    assert len(results) == 6
+    assert np.isfinite(results["mean_test_score"]).all()
+    best_window = search.best_params_["trim__window_length"]
+    assert best_window in (12, 24, 36)
+    assert search.best_estimator_[-1].n_timesteps_in_ == best_window
+    pred = search.predict(X_test)
+    naive = X_test[:, -1]  # last observed value
+    assert mean_absolute_percentage_error(y_test, pred) < (
+        mean_absolute_percentage_error(y_test, naive)
+    )
+    assert root_mean_squared_error(y_test, pred) < root_mean_squared_error(
+        y_test, naive
+    )
+
+
+def test_grid_search_window_length_beats_naive(airline, search):
+    _check_beats_naive(search, airline)
+
+
+def test_grid_search_recurrent_part_alone_beats_naive(airline):
+    """Without the linear skip connection the LSTM itself must beat naive."""
+    search = _tune(
+        airline, [16, 32], skip_steps=0, learning_rate_init=0.01, max_iter=200
+    )
+    _check_beats_naive(search, airline)
+
+
+def test_tuned_pipeline_pickles(airline, search):
+    _, X_test, _, _ = airline
+    restored = pickle.loads(pickle.dumps(search))
+    assert_array_equal(restored.predict(X_test), search.predict(X_test))
+
+
+def test_randomized_search_and_cross_val_score(airline):
+    X_train, _, y_train, _ = airline
+    cv = TimeSeriesSplit(n_splits=2, test_size=12)
+    pipe = _pipeline(hidden_size=8, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = RandomizedSearchCV(
+            pipe,
+            {"trim__window_length": [12, 24, 36], "lstm__hidden_size": [4, 8]},
+            n_iter=2,
+            cv=cv,
+            random_state=0,
+        ).fit(X_train, y_train)
+        scores = cross_val_score(pipe, X_train, y_train, cv=cv)
+    assert len(search.cv_results_["params"]) == 2
+    assert search.best_params_["trim__window_length"] in (12, 24, 36)
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+def test_target_transformer_and_scaler(airline):
+    X_train, X_test, y_train, y_test = airline
+    reg = LSTMRegressor(hidden_size=8, max_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ttr = make_pipeline(
+            WindowTrimmer(24),
+            TransformedTargetRegressor(
+                regressor=clone(reg), transformer=MinMaxScaler()
+            ),
+        ).fit(X_train, y_train)
+        scaled = make_pipeline(WindowTrimmer(24), MinMaxScaler(), clone(reg)).fit(
+            X_train, y_train
+        )
+    for pipe in (ttr, scaled):
+        pred = pipe.predict(X_test)
+        assert pred.shape == y_test.shape
+        assert np.isfinite(pred).all()
+    # the target scaling is undone: predictions are passenger counts
+    assert mean_absolute_percentage_error(y_test, ttr.predict(X_test)) < 0.5
