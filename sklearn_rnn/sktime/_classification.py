@@ -1,0 +1,437 @@
+"""sktime time series classifier over :class:`sklearn_rnn.SequenceClassifier`.
+
+:class:`RNNClassifier` follows sktime's classifier extension template
+(``extension_templates/classification.py``): sktime's ``fit``/``predict``
+check the panel, convert it to one of the ``X_inner_mtype`` formats and call
+``_fit``/``_predict``/``_predict_proba`` here, which hand the sequences to a
+:class:`~sklearn_rnn.SequenceClassifier` built from this estimator's
+parameters. No network or training code lives in this module.
+
+sktime lays a panel out channel-first, ``(n_instances, n_channels,
+n_timepoints)``; :class:`~sklearn_rnn.SequenceClassifier` reads sequences
+batch-first, ``(n_samples, n_timesteps, n_features)``. The one place that
+converts between the two is :func:`panel_to_batch_first`.
+"""
+
+import numpy as np
+from sktime.classification.base import BaseClassifier
+
+from .._classification import SequenceClassifier
+
+__all__ = ["RNNClassifier", "panel_to_batch_first"]
+
+# Parameters of SequenceClassifier that RNNClassifier passes through unchanged.
+# Left out on purpose: n_channels, flat_layout (2D input only, which sktime
+# turns into 3D before _fit), leading_nan (sktime refuses missing values for
+# this estimator), skip_steps (a forecasting device), callbacks and
+# warm_start (sktime's fit always starts from scratch).
+_PASSED_PARAMS = (
+    "cell",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+    "dropout",
+    "pooling",
+    "patch_size",
+    "standardize",
+    "batch_size",
+    "learning_rate_init",
+    "learning_rate",
+    "alpha",
+    "optimizer",
+    "max_iter",
+    "shuffle",
+    "tol",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "gradient_clip",
+    "class_weight",
+    "device",
+    "n_threads",
+    "random_state",
+    "verbose",
+)
+
+
+def panel_to_batch_first(X):
+    """Convert an sktime panel to sequences in batch-first order.
+
+    sktime's ``numpy3D`` panels are channel-first, ``(n_instances,
+    n_channels, n_timepoints)``, while :class:`~sklearn_rnn.SequenceClassifier`
+    reads ``(n_samples, n_timesteps, n_features)``. Panels whose instances
+    differ in length arrive as sktime's ``df-list`` (one DataFrame per
+    instance, rows are time points, columns are variables) and become a list
+    of ``(n_timepoints_i, n_channels)`` arrays, which the estimator pads and
+    packs.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_instances, n_channels, n_timepoints) or list of \
+            DataFrame or ndarray of shape (n_timepoints_i, n_channels)
+        A panel in sktime's ``numpy3D`` or ``df-list`` format.
+
+    Returns
+    -------
+    sequences : ndarray of shape (n_instances, n_timepoints, n_channels) or \
+            list of ndarray of shape (n_timepoints_i, n_channels)
+        The same panel in batch-first order: a 3D array (a transposed view of
+        ``X``, not a copy) for ``numpy3D`` input, otherwise a list of 2D
+        arrays.
+
+    See Also
+    --------
+    RNNClassifier : The sktime classifier that feeds its panels through this
+        function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.sktime._classification import panel_to_batch_first
+    >>> X = np.arange(12).reshape(2, 2, 3)  # 2 instances, 2 channels, 3 steps
+    >>> panel_to_batch_first(X)[0]
+    array([[0, 3],
+           [1, 4],
+           [2, 5]])
+    """
+    if isinstance(X, np.ndarray):
+        if X.ndim != 3:
+            raise ValueError(
+                "Expected a numpy3D panel of shape (n_instances, n_channels, "
+                f"n_timepoints), got an array of shape {X.shape}."
+            )
+        return np.transpose(X, (0, 2, 1))
+    if isinstance(X, (list, tuple)):
+        sequences = []
+        for i, instance in enumerate(X):
+            values = instance.to_numpy() if hasattr(instance, "to_numpy") else instance
+            values = np.asarray(values)
+            if values.ndim != 2:
+                raise ValueError(
+                    "Each instance of a df-list panel must be 2D (n_timepoints, "
+                    f"n_channels); instance {i} has shape {values.shape}."
+                )
+            sequences.append(values)
+        return sequences
+    raise TypeError(
+        "Expected a panel in sktime's numpy3D (3D ndarray) or df-list (list of "
+        f"DataFrame) format, got {type(X).__name__}."
+    )
+
+
+class RNNClassifier(BaseClassifier):
+    """Recurrent (LSTM or GRU) time series classifier for sktime.
+
+    An sktime classifier for univariate and multivariate panels, of equal or
+    unequal length, that fits a :class:`sklearn_rnn.SequenceClassifier` to
+    each instance's whole series. Every parameter below is passed to that
+    estimator unchanged and has the same default; see
+    :class:`~sklearn_rnn.SequenceClassifier` for the details.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell.
+
+    hidden_size : int, default=64
+        Number of hidden units per recurrent layer and direction.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    bidirectional : bool, default=True
+        If True, a second recurrent stack reads each series backwards and
+        both summaries are concatenated.
+
+    dropout : float, default=0.0
+        Dropout probability between stacked layers and before the output
+        layer.
+
+    pooling : {"last", "mean", "max", "concat"}, default="concat"
+        How each series is summarised before the output layer: the last
+        layer's final hidden state, the mean or the maximum of the recurrent
+        outputs over the valid time points, or all three concatenated.
+
+    patch_size : int or "auto", default="auto"
+        Number of consecutive time points the recurrent layers read as one
+        step (their values side by side); long series are learned far more
+        easily when shortened this way. ``"auto"`` uses
+        ``ceil(n_timepoints / 32)`` for the longest training series, so
+        series of up to 32 time points are read point by point.
+
+    standardize : bool, default=True
+        Standardise each channel with the mean and standard deviation of the
+        training panel.
+
+    batch_size : int or "auto", default="auto"
+        Series per optimisation step; ``"auto"`` uses
+        ``n_instances // 8`` clipped to [16, 200].
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of the optimizer.
+
+    learning_rate : {"constant", "adaptive", "cosine"}, default="constant"
+        Learning-rate schedule over the epochs of one ``fit``.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty.
+
+    optimizer : {"adam", "adamw", "sgd"}, default="adam"
+        Optimizer.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training panel).
+
+    shuffle : bool, default=True
+        Whether to shuffle the training instances in every epoch.
+
+    tol : float, default=0.0001
+        Tolerance of the optimisation. Training stops when the monitored loss
+        has not improved by at least ``tol`` for more than
+        ``n_iter_no_change`` consecutive epochs.
+
+    early_stopping : bool, default=False
+        Whether to hold out a stratified ``validation_fraction`` of the
+        training panel, stop when the validation loss stops improving, and
+        restore the weights of the best epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training panel held out for early stopping.
+
+    n_iter_no_change : int, default=30
+        Number of epochs without an improvement of ``tol`` before training
+        stops.
+
+    gradient_clip : float, default=None
+        If set, the total norm of the gradients is clipped to this value at
+        every step.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as ``{label: weight}``;
+        ``"balanced"`` weights classes inversely to their frequency. None
+        weights all classes equally.
+
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
+        available.
+
+    n_threads : int, default=None
+        Number of CPU threads torch may use during ``fit`` and ``predict``
+        (restored afterwards). ``None`` keeps torch's process-wide setting.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. Pass an int for reproducible results on the CPU.
+
+    verbose : int, default=0
+        If positive, print one line per epoch.
+
+    Attributes
+    ----------
+    estimator_ : SequenceClassifier
+        The fitted :class:`~sklearn_rnn.SequenceClassifier`; its ``history_``,
+        ``n_iter_`` and ``module_`` describe the training.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen during fit (set by sktime's ``fit``).
+
+    n_classes_ : int
+        Number of classes (set by sktime's ``fit``).
+
+    fit_time_ : int
+        Time of the last ``fit`` in milliseconds (set by sktime's ``fit``).
+
+    See Also
+    --------
+    sklearn_rnn.SequenceClassifier : The scikit-learn estimator this wraps.
+    sktime.classification.deep_learning.LSTMFCNClassifier : LSTM with a
+        convolutional branch, in sktime.
+
+    Notes
+    -----
+    Inner data formats (``X_inner_mtype``): ``numpy3D`` panels reach
+    ``_fit`` unchanged and are transposed to batch-first order without a
+    copy; every other panel format (``pd-multiindex``, ``nested_univ``, ...)
+    is converted by sktime to ``df-list``, the one format that holds series
+    of unequal length, and becomes a list of ``(n_timepoints_i, n_channels)``
+    arrays. See :func:`panel_to_batch_first`.
+
+    sktime's registry (``sktime.registry.all_estimators``) lists only classes
+    inside the ``sktime`` package. Third-party classes are found with
+    scikit-base's crawler, which sktime's registry is built on, e.g.
+    ``skbase.lookup.all_objects(object_types=BaseClassifier,
+    package_name="sklearn_rnn")``, and are checked with
+    ``sktime.utils.estimator_checks.check_estimator``.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_unit_test
+    >>> from sklearn_rnn.sktime import RNNClassifier
+    >>> X_train, y_train = load_unit_test(split="train", return_type="numpy3D")
+    >>> X_test, y_test = load_unit_test(split="test", return_type="numpy3D")
+    >>> clf = RNNClassifier(hidden_size=4, max_iter=2, random_state=0)
+    >>> clf.fit(X_train, y_train)
+    RNNClassifier(...)
+    >>> clf.predict(X_test).shape
+    (22,)
+    >>> clf.predict_proba(X_test).shape
+    (22, 2)
+    """
+
+    _tags = {
+        # packaging info
+        "authors": ["sklearn_rnn developers"],
+        "maintainers": ["sklearn_rnn developers"],
+        "python_dependencies": "torch",
+        # estimator tags
+        # numpy3D passes through; any other panel format is converted to
+        # df-list (the first entry), which keeps unequal-length instances.
+        "X_inner_mtype": ["df-list", "numpy3D"],
+        "y_inner_mtype": "numpy1D",
+        "capability:multivariate": True,
+        "capability:unequal_length": True,
+        "capability:missing_values": False,
+        "capability:predict_proba": True,
+        "capability:class_weight": True,
+        "capability:random_state": True,
+        "property:randomness": "derandomized",
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        pooling="concat",
+        patch_size="auto",
+        standardize=True,
+        batch_size="auto",
+        learning_rate_init=0.001,
+        learning_rate="constant",
+        alpha=0.0001,
+        optimizer="adam",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=30,
+        gradient_clip=None,
+        class_weight=None,
+        device="cpu",
+        n_threads=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.patch_size = patch_size
+        self.standardize = standardize
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.alpha = alpha
+        self.optimizer = optimizer
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.gradient_clip = gradient_clip
+        self.class_weight = class_weight
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+        super().__init__()
+
+    def _fit(self, X, y):
+        """Fit a SequenceClassifier to the panel ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
+                of DataFrame
+            Training panel in one of the ``X_inner_mtype`` formats.
+
+        y : ndarray of shape (n_instances,)
+            Class labels.
+
+        Returns
+        -------
+        self : RNNClassifier
+            Reference to self.
+        """
+        params = {name: getattr(self, name) for name in _PASSED_PARAMS}
+        self.estimator_ = SequenceClassifier(**params)
+        self.estimator_.fit(panel_to_batch_first(X), y)
+        return self
+
+    def _predict(self, X):
+        """Predict class labels for the panel ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
+                of DataFrame
+            Panel in one of the ``X_inner_mtype`` formats.
+
+        Returns
+        -------
+        y : ndarray of shape (n_instances,)
+            Predicted class labels.
+        """
+        return self.estimator_.predict(panel_to_batch_first(X))
+
+    def _predict_proba(self, X):
+        """Predict class probabilities for the panel ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
+                of DataFrame
+            Panel in one of the ``X_inner_mtype`` formats.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_instances, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
+        """
+        return self.estimator_.predict_proba(panel_to_batch_first(X))
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Return testing parameter settings for the estimator.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set of test parameters to return. There are no
+            special sets; the same list is returned for every value.
+
+        Returns
+        -------
+        params : list of dict
+            Parameters to create testing instances of the class: tiny
+            networks trained for a few epochs, so that sktime's checks run
+            in seconds.
+        """
+        fast = {"hidden_size": 4, "max_iter": 3, "n_threads": 1, "random_state": 0}
+        return [
+            fast,
+            {
+                **fast,
+                "cell": "gru",
+                "bidirectional": True,
+                "pooling": "mean",
+                "batch_size": 4,
+                "class_weight": "balanced",
+            },
+        ]

@@ -1,0 +1,833 @@
+"""RNNForecaster: a global, direct multi-horizon recurrent forecaster for sktime.
+
+The forecaster is an sktime ``BaseForecaster`` built by composition: it cuts
+the series into windows, normalises each window, and fits one
+:class:`~sklearn_rnn.SequenceRegressor` (a private subclass that swaps the
+squared error for a quantile loss) to predict every step of the horizon at
+once. Training, the network and the input checks are the core's.
+"""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.exceptions import ConvergenceWarning
+from sktime.datatypes import get_cutoff, update_data
+from sktime.forecasting.base import BaseForecaster
+
+from .. import SequenceRegressor
+from ..windowing import make_windows
+
+__all__ = ["RNNForecaster"]
+
+_NORMALIZATIONS = ("last", "mean", "standard", "none")
+
+
+class RNNForecaster(BaseForecaster):
+    """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
+
+    One recurrent network reads the last ``window_length`` observations of a
+    series (and, with exogenous data, the exogenous values over that window
+    and over the forecast horizon) and outputs every step of the horizon at
+    once, for every variable of ``y`` and every quantile level in
+    ``quantiles``. Panel and hierarchical ``y`` train one global network on
+    the windows of all series and forecast each series from its own last
+    window.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell.
+
+    window_length : int, default=24
+        Number of past observations ``L`` the network reads per forecast.
+        Training uses every window of ``L`` observations followed by a full
+        horizon; a series needs at least ``L + horizon`` observations to
+        contribute to training. Forecasting uses the last ``L`` observations
+        of each series, or all of them for a shorter series.
+
+    normalization : {"last", "mean", "standard", "none"}, default="last"
+        Per-window normalisation of ``y``, applied to each window and its
+        targets and undone on the forecasts, so that series at any level, or
+        trending beyond the levels seen in training, are forecast alike.
+
+        - ``"last"``: subtract the window's last observed value, then divide
+          by the mean absolute value of the window. The network learns
+          relative changes from "now"; scale-free, and works for series
+          with zeros or negative values.
+        - ``"mean"``: divide by the mean absolute value of the window (the
+          scaling of DeepAR).
+        - ``"standard"``: subtract the window's mean and divide by its
+          standard deviation.
+        - ``"none"``: no per-window normalisation; only the global
+          standardisation of the inputs and targets.
+
+        A window whose scale is zero (a constant window of zeros, say) is
+        divided by 1 instead.
+
+    quantiles : array-like of float in (0, 1) or None, \
+            default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+        Quantile levels the network is trained to predict with the pinball
+        (quantile) loss; 0.5 is always added, and the point forecast is the
+        median. ``predict_quantiles`` and ``predict_interval`` interpolate
+        linearly between these levels and raise for levels outside their
+        range. ``None`` trains a point forecaster with the squared error,
+        and probabilistic forecasts are unavailable.
+
+    hidden_size : int, default=64
+        Number of hidden units per recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    dropout : float, default=0.0
+        Dropout probability between stacked layers and before the output
+        layer.
+
+    batch_size : int or "auto", default="auto"
+        Windows per optimisation step; ``"auto"`` uses
+        ``min(200, n_windows)``.
+
+    learning_rate_init : float, default=0.002
+        Learning rate of the Adam optimizer.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty (see :class:`~sklearn_rnn.SequenceRegressor`).
+
+    max_iter : int, default=300
+        Maximum number of training epochs in ``fit``.
+
+    tol : float, default=1e-4
+        Training stops when the monitored loss has not improved by ``tol``
+        for more than ``n_iter_no_change`` consecutive epochs.
+
+    early_stopping : bool, default=True
+        Whether to hold out the latest ``validation_fraction`` of the
+        windows (the most recent windows of every series) for early
+        stopping, restoring the weights with the lowest validation loss.
+        Besides saving epochs, this keeps the quantiles from shrinking to
+        the training windows' residuals, so intervals stay calibrated. Set
+        it to False for data with very few windows.
+
+    validation_fraction : float, default=0.2
+        Fraction of the windows held out when ``early_stopping=True``.
+
+    n_iter_no_change : int, default=20
+        Epochs without an improvement of ``tol`` before training stops.
+
+    update_epochs : int, default=10
+        Epochs of further training when ``update`` is called with
+        ``update_params=True``: the network continues from its fitted
+        weights (and optimizer state, input and target scaling) on the
+        windows of all data seen so far. With 0, ``update`` only moves the
+        cutoff and the forecast window, as with ``update_params=False``.
+
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and predict.
+
+    n_threads : int, default=None
+        Number of CPU threads torch may use during training and prediction;
+        ``None`` keeps torch's process-wide setting.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation and shuffling. Pass an int for
+        reproducible results on the CPU.
+
+    verbose : int, default=0
+        If positive, print one line per training epoch.
+
+    Attributes
+    ----------
+    regressor_ : SequenceRegressor
+        The one fitted network and its training record (``history_``,
+        ``n_iter_``, ...), shared by all series.
+
+    horizon_ : int
+        Number of steps ahead the network predicts: the largest step of the
+        ``fh`` passed to ``fit``. Forecasts are available for steps 1 to
+        ``horizon_`` after the cutoff.
+
+    quantile_levels_ : ndarray of shape (n_levels,) or None
+        Sorted quantile levels the network predicts; None without
+        ``quantiles``.
+
+    n_windows_ : int
+        Number of training windows, pooled over all series.
+
+    n_series_ : int
+        Number of series seen in ``fit``.
+
+    See Also
+    --------
+    sklearn_rnn.SequenceRegressor : The recurrent regressor fitted inside.
+    sktime.forecasting.compose.make_reduction : Reduction of forecasting to
+        regression, which also accepts ``LSTMRegressor``.
+
+    Notes
+    -----
+    **Inputs of the network.** Without exogenous data a training sequence is
+    the normalised window of ``L`` observations of ``y`` (one channel per
+    variable). With exogenous ``X`` the sequence is ``L + horizon_`` steps
+    long: the window, then the forecast period, where the ``y`` channels
+    are zero and an indicator channel is one; the ``X`` channels hold the
+    exogenous values at every step, so known future values of ``X`` (such
+    as calendar effects or planned promotions) inform the forecast.
+    ``predict`` therefore needs ``X`` for every step from the cutoff + 1 to
+    the cutoff + ``horizon_``, even if ``fh`` asks for fewer steps.
+
+    **Horizon.** sktime asks for ``fh`` in ``fit`` (``requires-fh-in-fit``)
+    and only accepts the same ``fh`` in ``predict``. The network is trained
+    for all steps 1 to ``horizon_``, so an absolute ``fh`` stays valid after
+    ``update`` moves the cutoff forward, as long as it remains in the
+    future; steps beyond ``horizon_`` raise a ``ValueError``.
+
+    **Update.** ``update(y, X, update_params=True)`` appends the new data and
+    trains the network ``update_epochs`` more epochs on all windows seen so
+    far (a warm start, not a refit); ``update_params=False`` only appends
+    the data, so later forecasts start from the new last window.
+
+    **Panels.** All series share one network, one set of input and target
+    scalings, and the same ``fh``; each series is forecast from its own last
+    observation, so relative steps count from each series' own end.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sklearn_rnn.sktime import RNNForecaster
+    >>> y = load_airline()
+    >>> forecaster = RNNForecaster(window_length=12, hidden_size=8, max_iter=5,
+    ...                            random_state=0)
+    >>> forecaster.fit(y, fh=[1, 2, 3])
+    RNNForecaster(...)
+    >>> forecaster.predict().shape
+    (3,)
+    >>> forecaster.predict_interval(coverage=0.8).shape
+    (3, 2)
+    """
+
+    _tags = {
+        "authors": ["sklearn_rnn developers"],
+        "python_dependencies": ["torch"],
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "capability:multivariate": True,
+        "capability:exogenous": True,
+        "capability:missing_values": False,
+        "capability:insample": False,
+        "capability:pred_int": True,
+        "capability:pred_int:insample": False,
+        "capability:non_contiguous_X": False,
+        "capability:update": True,
+        "capability:unequal_length": True,
+        "capability:categorical_in_X": False,
+        "capability:random_state": True,
+        "property:randomness": "derandomized",
+        "requires-fh-in-fit": True,
+        "X-y-must-have-same-index": True,
+        "fit_is_empty": False,
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        window_length=24,
+        normalization="last",
+        quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        batch_size="auto",
+        learning_rate_init=0.002,
+        alpha=0.0001,
+        max_iter=300,
+        tol=1e-4,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=20,
+        update_epochs=10,
+        device="cpu",
+        n_threads=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.cell = cell
+        self.window_length = window_length
+        self.normalization = normalization
+        self.quantiles = quantiles
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.update_epochs = update_epochs
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+        super().__init__()
+        if quantiles is None:
+            self.set_tags(**{"capability:pred_int": False})
+
+    # ------------------------------------------------------------------
+    # sktime interface
+    def _fit(self, y, X, fh):
+        """Fit one network to the windows of every series in ``y``.
+
+        Parameters
+        ----------
+        y : pd.DataFrame
+            One series (``pd.DataFrame``) or many (row ``MultiIndex``).
+        X : pd.DataFrame or None
+            Exogenous data, with the same index type as ``y``.
+        fh : ForecastingHorizon
+            Forecasting horizon; ``horizon_`` is its largest step.
+
+        Returns
+        -------
+        self : RNNForecaster
+            Fitted forecaster.
+        """
+        self._check_params()
+        self._cur_y, self._cur_X = y, X
+        self._y_columns = y.columns
+        self._x_columns = None if X is None else X.columns
+        series = _split_series(y, X)
+        self.n_series_ = len(series)
+        self.horizon_ = max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
+        levels = self._quantile_levels()
+        self.quantile_levels_ = None if levels is None else np.asarray(levels)
+        windows, targets = self._training_windows(series)
+        self.n_windows_ = len(windows)
+        regressor = self._make_regressor(levels)
+        regressor.fit(windows, targets)
+        self.regressor_ = regressor
+        return self
+
+    def _predict(self, fh, X):
+        """Point forecasts: the median, or the squared-error output.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Forecasting horizon, within steps 1 to ``horizon_``.
+        X : pd.DataFrame or None
+            Exogenous data over the forecast period.
+
+        Returns
+        -------
+        y_pred : pd.DataFrame
+            Forecasts with the columns of ``y`` and, for many series, a row
+            ``MultiIndex`` of instance and time.
+        """
+        index, rows, values = self._forecast(fh, X)
+        if self.quantile_levels_ is not None:
+            values = _interpolate_levels(values, self.quantile_levels_, [0.5])[..., 0]
+        data = values[rows[0], :, rows[1]]
+        return pd.DataFrame(data, index=index, columns=self._y_columns)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        """Quantile forecasts, interpolated between the trained levels.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Forecasting horizon, within steps 1 to ``horizon_``.
+        X : pd.DataFrame or None
+            Exogenous data over the forecast period.
+        alpha : list of float
+            Quantile levels within the range of ``quantile_levels_``.
+
+        Returns
+        -------
+        quantiles : pd.DataFrame
+            Column ``MultiIndex`` (variable, level); rows as in ``predict``.
+        """
+        levels = self.quantile_levels_
+        alpha = [float(a) for a in alpha]
+        outside = [a for a in alpha if a < levels[0] - 1e-12 or a > levels[-1] + 1e-12]
+        if outside:
+            raise ValueError(
+                f"Quantile level(s) {outside} lie outside the levels this "
+                f"forecaster was trained for, [{levels[0]}, {levels[-1]}]. "
+                "Add them to `quantiles` and refit."
+            )
+        index, rows, values = self._forecast(fh, X)
+        quant = _interpolate_levels(values, levels, alpha)
+        # (n_series, n_vars, horizon, n_alpha) -> rows x (var, alpha)
+        data = quant[rows[0], :, rows[1], :].reshape(len(index), -1)
+        columns = pd.MultiIndex.from_product([self._y_columns, alpha])
+        return pd.DataFrame(data, index=index, columns=columns)
+
+    def _update(self, y, X=None, update_params=True):
+        """Append new data; optionally train the network further on all of it.
+
+        Parameters
+        ----------
+        y : pd.DataFrame
+            New observations, same mtype and columns as in ``fit``.
+        X : pd.DataFrame or None
+            New exogenous data.
+        update_params : bool, default=True
+            Whether to train ``update_epochs`` more epochs on the windows of
+            all data seen so far.
+
+        Returns
+        -------
+        self : RNNForecaster
+            Updated forecaster.
+        """
+        if self._cur_X is not None:
+            if X is None:
+                raise ValueError(
+                    "RNNForecaster was fitted with exogenous X, so update needs "
+                    "X for the new observations too."
+                )
+            self._cur_X = update_data(self._cur_X, X)
+        self._cur_y = update_data(self._cur_y, y)
+        if not (update_params and self.update_epochs > 0):
+            return self
+        series = _split_series(self._cur_y, self._cur_X)
+        windows, targets = self._training_windows(series, strict=False)
+        if not len(windows):
+            return self
+        regressor = self.regressor_
+        saved = regressor.get_params()
+        regressor.set_params(
+            warm_start=True, max_iter=self.update_epochs, early_stopping=False
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                regressor.fit(windows, targets)
+        finally:
+            regressor.set_params(**saved)
+        return self
+
+    # ------------------------------------------------------------------
+    # Windows
+    def _training_windows(self, series, strict=True):
+        """Stack the normalised training windows of all series.
+
+        Windows are ordered by how far they end from the end of their
+        series, oldest first, so that the core's tail validation split holds
+        out the latest windows of every series.
+        """
+        L, H = self.window_length, self.horizon_
+        blocks, targets, age = [], [], []
+        for s in series:
+            if len(s.y) < L + H:
+                continue
+            seqs, tgt = self._series_windows(s, L, H)
+            blocks.append(seqs)
+            targets.append(tgt)
+            age.append(np.arange(len(seqs))[::-1])
+        if not blocks:
+            if not strict:
+                return np.empty((0,)), np.empty((0,))
+            longest = max(len(s.y) for s in series)
+            raise ValueError(
+                f"RNNForecaster needs at least window_length + horizon = "
+                f"{L} + {H} = {L + H} observations in at least one series to "
+                f"build a training window, but the longest series has "
+                f"{longest}. Use a smaller window_length or a shorter fh."
+            )
+        order = np.argsort(-np.concatenate(age), kind="stable")
+        windows = np.concatenate(blocks)[order]
+        return windows, np.concatenate(targets)[order]
+
+    def _series_windows(self, s, L, H):
+        """Training sequences and targets of one series."""
+        n_vars = s.y.shape[1]
+        past, future = make_windows(s.y, window_length=L, horizon=H)
+        future = future.reshape(len(past), n_vars, H)
+        loc, scale = _location_scale(past, self.normalization)
+        past = (past - loc[:, None, :]) / scale[:, None, :]
+        future = (future - loc[:, :, None]) / scale[:, :, None]
+        exog = None
+        if s.X is not None:
+            exog = sliding_window_view(s.X, L + H, axis=0)[: len(past)]
+            exog = exog.transpose(0, 2, 1)
+        seqs = _assemble(past, exog, H)
+        return seqs, future.reshape(len(past), n_vars * H)
+
+    def _forecast(self, fh, X):
+        """Network outputs for every series, mapped back to the data's units.
+
+        Returns the forecast row index, the (series, step) position of each
+        row, and an array of shape (n_series, n_vars, horizon_) or, with
+        quantiles, (n_series, n_vars, horizon_, n_levels).
+        """
+        L, H = self.window_length, self.horizon_
+        series = _split_series(self._cur_y, self._cur_X)
+        index, rows = self._forecast_index(fh, series)
+        future_X = _future_exog(series, X, H, self._x_columns)
+        seqs, locs, scales = [], [], []
+        for s, fut in zip(series, future_X):
+            past = s.y[-L:][None]
+            loc, scale = _location_scale(past, self.normalization)
+            past = (past - loc[:, None, :]) / scale[:, None, :]
+            exog = None
+            if fut is not None:
+                exog = np.concatenate([s.X[-L:], fut])[None]
+            seqs.append(_assemble(past, exog, H)[0])
+            locs.append(loc[0])
+            scales.append(scale[0])
+        lengths = {len(seq) for seq in seqs}
+        inputs = np.stack(seqs) if len(lengths) == 1 else seqs
+        loc, scale = np.stack(locs), np.stack(scales)
+        n_vars = loc.shape[1]
+        if self.quantile_levels_ is None:
+            out = self.regressor_.predict(inputs).reshape(len(series), n_vars, H)
+            values = out * scale[:, :, None] + loc[:, :, None]
+        else:
+            out = self.regressor_.predict_quantiles(inputs)
+            out = out.reshape(len(series), n_vars, H, -1)
+            values = out * scale[:, :, None, None] + loc[:, :, None, None]
+            values = np.sort(values, axis=-1)
+        return index, rows, values
+
+    def _forecast_index(self, fh, series):
+        """Row index of the forecasts and the (series, step) of each row."""
+        tuples, series_pos, steps = [], [], []
+        for i, s in enumerate(series):
+            step = _relative_steps(fh, s.cutoff)
+            if step.min() < 1 or step.max() > self.horizon_:
+                raise ValueError(
+                    f"RNNForecaster was fitted to forecast steps 1 to "
+                    f"{self.horizon_} after the cutoff, but fh asks for steps "
+                    f"{step.tolist()}. Refit with an fh that covers them."
+                )
+            times = fh.to_absolute_index(s.cutoff)
+            if s.key is None:
+                index = times.rename(self._cur_y.index.name)
+            else:
+                tuples.extend((*s.key, t) for t in times)
+            series_pos.extend([i] * len(step))
+            steps.extend(step - 1)
+        if tuples:
+            index = pd.MultiIndex.from_tuples(tuples, names=self._cur_y.index.names)
+        return index, (np.asarray(series_pos), np.asarray(steps))
+
+    # ------------------------------------------------------------------
+    # Helpers
+    def _check_params(self):
+        if self.cell not in ("lstm", "gru"):
+            raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
+        wl = self.window_length
+        if isinstance(wl, bool) or not isinstance(wl, Integral) or wl < 1:
+            raise ValueError(f"window_length must be a positive integer, got {wl!r}.")
+        if self.normalization not in _NORMALIZATIONS:
+            raise ValueError(
+                f"normalization must be one of {_NORMALIZATIONS}, got "
+                f"{self.normalization!r}."
+            )
+        ue = self.update_epochs
+        if isinstance(ue, bool) or not isinstance(ue, Integral) or ue < 0:
+            raise ValueError(
+                f"update_epochs must be a non-negative integer, got {ue!r}."
+            )
+        self._quantile_levels()
+
+    def _quantile_levels(self):
+        if self.quantiles is None:
+            return None
+        levels = np.asarray(self.quantiles, dtype=float).ravel()
+        if not levels.size or not np.all((levels > 0) & (levels < 1)):
+            raise ValueError(
+                "quantiles must be a non-empty list of levels strictly between "
+                f"0 and 1, or None; got {self.quantiles!r}."
+            )
+        return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
+
+    def _make_regressor(self, levels):
+        regressor = _QuantileRegressor(
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            batch_size=self.batch_size,
+            learning_rate_init=self.learning_rate_init,
+            alpha=self.alpha,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            device=self.device,
+            n_threads=self.n_threads,
+            random_state=self.random_state,
+            verbose=self.verbose,
+            # the forecaster normalises each window itself
+            window_normalization=None,
+            skip_steps=0,
+        )
+        regressor.levels = levels
+        return regressor
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Return testing parameter settings for the estimator.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set of test parameters to return; only "default"
+            exists.
+
+        Returns
+        -------
+        params : list of dict
+            Fast settings (a tiny network, a few epochs): an LSTM with the
+            default quantiles, normalisation and early stopping, and a GRU
+            point forecaster with another normalisation and no early
+            stopping.
+        """
+        fast = {"hidden_size": 4, "max_iter": 3, "random_state": 0, "n_threads": 1}
+        return [
+            {**fast, "window_length": 3, "update_epochs": 1},
+            {
+                **fast,
+                "cell": "gru",
+                "window_length": 2,
+                "normalization": "standard",
+                "quantiles": None,
+                "early_stopping": False,
+                "update_epochs": 0,
+            },
+        ]
+
+
+class _Series:
+    """One series: its key, values, exogenous values and cutoff."""
+
+    __slots__ = ("key", "y", "X", "index", "cutoff")
+
+    def __init__(self, key, y, X, index, cutoff):
+        self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
+
+
+def _split_series(y, X):
+    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`."""
+    if not isinstance(y.index, pd.MultiIndex):
+        parts = [(None, y, X)]
+    else:
+        levels = list(range(y.index.nlevels - 1))
+        x_groups = {}
+        if X is not None:
+            x_groups = {_as_tuple(k): g for k, g in X.groupby(level=levels, sort=False)}
+        parts = []
+        for key, group in y.groupby(level=levels, sort=False):
+            key = _as_tuple(key)
+            x_part = x_groups.get(key)
+            if x_part is not None:
+                x_part = x_part.droplevel(levels)
+            parts.append((key, group.droplevel(levels), x_part))
+    series = []
+    for key, y_part, x_part in parts:
+        x_values = None
+        if x_part is not None:
+            x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
+        series.append(
+            _Series(
+                key,
+                y_part.to_numpy(dtype=np.float64),
+                x_values,
+                y_part.index,
+                get_cutoff(y_part, return_index=True),
+            )
+        )
+    return series
+
+
+def _as_tuple(key):
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _future_exog(series, X, horizon, x_columns):
+    """Exogenous values of the ``horizon`` steps after each series' end."""
+    if x_columns is None:
+        return [None] * len(series)
+    if X is None:
+        raise ValueError(
+            "RNNForecaster was fitted with exogenous X, so predict needs X "
+            f"for the {horizon} steps after the cutoff."
+        )
+    x_series = {
+        s.key: s
+        for s in _split_series(X, None)  # X as "y": split by instance only
+    }
+    futures = []
+    for s in series:
+        part = x_series.get(s.key)
+        rows = None
+        if part is not None:
+            after = np.asarray(part.index > s.cutoff[0])
+            rows = part.y[after][:horizon]
+        if rows is None or len(rows) < horizon:
+            found = 0 if rows is None else len(rows)
+            where = "" if s.key is None else f" of series {s.key}"
+            raise ValueError(
+                f"predict needs exogenous X for every one of the {horizon} steps "
+                f"after the cutoff{where} (the network reads X over the whole "
+                f"fitted horizon), but X has {found} of them."
+            )
+        futures.append(rows)
+    return futures
+
+
+def _relative_steps(fh, cutoff):
+    """Steps ahead of ``cutoff`` as an int array."""
+    if fh.is_relative:
+        return np.asarray(fh.to_numpy(), dtype=int)
+    return np.asarray(fh.to_relative(cutoff).to_numpy(), dtype=int)
+
+
+def _location_scale(windows, method):
+    """Per-window location and scale of shape (n_windows, n_vars)."""
+    n, _, n_vars = windows.shape
+    loc = np.zeros((n, n_vars))
+    scale = np.ones((n, n_vars))
+    if method == "last":
+        loc = windows[:, -1, :].copy()
+        scale = np.abs(windows).mean(axis=1)
+    elif method == "mean":
+        scale = np.abs(windows).mean(axis=1)
+    elif method == "standard":
+        loc = windows.mean(axis=1)
+        scale = windows.std(axis=1)
+    tiny = 1e-8 * np.maximum(1.0, np.abs(loc))
+    scale = np.where(scale > tiny, scale, 1.0)
+    return loc, scale
+
+
+def _assemble(past, exog, horizon):
+    """Network input: the window, then (with exog) the forecast period.
+
+    ``past`` has shape (n, l, n_vars); ``exog`` (n, l + horizon, n_exog) or
+    None. Without exog the window is the input. With exog the sequence has
+    ``l + horizon`` steps and channels ``[y..., is_future, X...]``, ``y``
+    being zero over the forecast period.
+    """
+    if exog is None:
+        return past
+    n, length, n_vars = past.shape
+    seqs = np.zeros((n, length + horizon, n_vars + 1 + exog.shape[2]))
+    seqs[:, :length, :n_vars] = past
+    seqs[:, length:, n_vars] = 1.0
+    seqs[:, :, n_vars + 1 :] = exog
+    return seqs
+
+
+def _interpolate_levels(values, levels, alpha):
+    """Quantiles at levels ``alpha`` by linear interpolation between ``levels``.
+
+    ``values`` of shape (..., n_levels) holds quantiles at the sorted
+    ``levels``; returns an array of shape (..., len(alpha)). Levels outside
+    the range of ``levels`` get the nearest end.
+    """
+    levels = np.asarray(levels, dtype=float)
+    if len(levels) == 1:
+        return np.repeat(values, len(alpha), axis=-1)
+    alpha = np.asarray(alpha, dtype=float)
+    hi = np.clip(np.searchsorted(levels, alpha), 1, len(levels) - 1)
+    lo = hi - 1
+    weight = np.clip((alpha - levels[lo]) / (levels[hi] - levels[lo]), 0.0, 1.0)
+    return values[..., lo] * (1 - weight) + values[..., hi] * weight
+
+
+class _QuantileRegressor(SequenceRegressor):
+    """SequenceRegressor trained with the pinball loss on several quantiles.
+
+    The quantile levels are not a parameter (the signature stays
+    :class:`SequenceRegressor`'s): the forecaster sets ``levels`` on the
+    instance before ``fit``. With ``levels=None`` this is
+    :class:`SequenceRegressor`. Otherwise the network has
+    ``n_outputs_ * len(levels)`` outputs, output ``t * len(levels) + k``
+    being target ``t`` at level ``levels[k]``; the targets'
+    standardisation is shared by all levels of a target.
+    """
+
+    levels = None
+
+    @property
+    def _n_levels(self):
+        return 1 if self.levels is None else len(self.levels)
+
+    @property
+    def _n_outputs(self):
+        return self.n_outputs_ * self._n_levels
+
+    def _loss_function(self, device):
+        if self.levels is None:
+            return super()._loss_function(device)
+        levels = torch.tensor(self.levels, dtype=torch.float32, device=device)
+        return _PinballLoss(levels)
+
+    def _validation_score(self, output, y, *args, **kwargs):
+        if self.levels is None:
+            return super()._validation_score(output, y, *args, **kwargs)
+        # the targets are never offset here (window_normalization=None)
+        return -float(self._loss_function(output.device)(output, y))
+
+    def predict(self, X):
+        """Median forecasts (or squared-error forecasts without levels).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for :class:`SequenceRegressor`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions.
+        """
+        if self.levels is None:
+            return super().predict(X)
+        median = _interpolate_levels(self.predict_quantiles(X), self.levels, [0.5])
+        median = median[..., 0]
+        return median.ravel() if self._y_1d else median
+
+    def predict_quantiles(self, X):
+        """Quantiles of every target, sorted along the level axis.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for :class:`SequenceRegressor`.
+
+        Returns
+        -------
+        quantiles : ndarray of shape (n_samples, n_outputs, n_levels)
+            Predicted quantiles at ``levels``.
+        """
+        if self.window_normalization_ is not None:
+            raise ValueError(
+                "_QuantileRegressor needs window_normalization=None: its "
+                "targets are normalised by the forecaster."
+            )
+        output, _ = self._forward(X)
+        out = output.reshape(-1, self.n_outputs_, self._n_levels)
+        out = out * self._target_scale[:, None] + self._target_shift[:, None]
+        return np.sort(out, axis=-1)
+
+
+class _PinballLoss:
+    """Mean pinball loss over targets and quantile levels."""
+
+    def __init__(self, levels):
+        self.levels = levels
+
+    def __call__(self, output, y):
+        pred = output.reshape(y.shape[0], y.shape[1], -1)
+        diff = y.unsqueeze(-1) - pred
+        return torch.maximum(self.levels * diff, (self.levels - 1) * diff).mean()

@@ -1,0 +1,413 @@
+"""sktime integration of the regressors and RNNForecaster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sklearn.multioutput import MultiOutputRegressor  # noqa: E402
+from sktime.datasets import load_airline  # noqa: E402
+from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
+from sktime.forecasting.compose import (  # noqa: E402
+    DirectReductionForecaster,
+    make_reduction,
+)
+from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
+from sktime.performance_metrics.forecasting import (  # noqa: E402
+    mean_absolute_percentage_error,
+)
+from sktime.utils.estimator_checks import (  # noqa: E402
+    check_estimator,
+    parametrize_with_checks,
+)
+
+import sklearn_rnn._base  # noqa: E402
+from sklearn_rnn import LSTMRegressor, SequenceRegressor  # noqa: E402
+from sklearn_rnn._validation import check_sequences  # noqa: E402
+from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
+
+pytestmark = [
+    # sktime's own deprecation notices (the remember_data default) are not ours.
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+TINY = dict(hidden_size=8, max_iter=5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def airline():
+    return load_airline()
+
+
+def _month_features(index):
+    """Two smooth exogenous columns (the month on the unit circle)."""
+    month = index.month.to_numpy()
+    return pd.DataFrame(
+        {
+            "sin": np.sin(2 * np.pi * month / 12),
+            "cos": np.cos(2 * np.pi * month / 12),
+        },
+        index=index,
+    )
+
+
+def _count_networks(monkeypatch):
+    """Count the recurrent networks the core builds."""
+    built = []
+    network_cls = sklearn_rnn._base.RecurrentNetwork
+
+    class Counting(network_cls):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(sklearn_rnn._base, "RecurrentNetwork", Counting)
+    return built
+
+
+# ----------------------------------------------------------------------
+# sktime's API conformance suite
+@parametrize_with_checks(RNNForecaster)
+def test_sktime_api_conformance(obj, test_name):
+    check_estimator(obj, tests_to_run=test_name, raise_exceptions=True)
+
+
+# ----------------------------------------------------------------------
+# make_reduction with the plain regressors
+class _SpyRegressor(LSTMRegressor):
+    """LSTMRegressor that keeps what make_reduction passes to fit."""
+
+    def fit(self, X, y):
+        self.X_seen_ = np.asarray(X)
+        return super().fit(X, y)
+
+
+def test_make_reduction_column_order_is_channels_first():
+    # make_reduction flattens each window variable-major: all lags of y
+    # (oldest first), then all lags of each X column, in X's column order.
+    # flat_layout="channels_first" with n_channels=1 + n_exog undoes it.
+    n, L = 12, 3
+    y = pd.Series(np.arange(n, dtype=float))
+    X = pd.DataFrame({"a": 100.0 + np.arange(n), "b": 200.0 + np.arange(n)})
+    reg = _SpyRegressor(n_channels=3, flat_layout="channels_first", **TINY)
+    forecaster = make_reduction(reg, window_length=L, strategy="recursive")
+    forecaster.fit(y, X=X, fh=[1])
+    fitted = forecaster.estimator_
+    flat = fitted.X_seen_
+    assert flat.dtype == np.float64
+    assert flat.shape == (n - L, 3 * L)
+
+    windows = check_sequences(fitted, flat, reset=False).values
+    z = np.column_stack([y, X])  # (n, n_vars): y first, then X's columns
+    expected = np.stack([z[i : i + L] for i in range(n - L)])
+    np.testing.assert_array_equal(windows, expected)
+    assert fitted.input_size_ == 3 and fitted.n_timesteps_in_ == L
+
+    # the other layout would interleave variables within a time step
+    fitted.set_params(flat_layout="channels_last")
+    wrong = check_sequences(fitted, flat, reset=False).values
+    assert not np.array_equal(wrong, expected)
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct", "multioutput"])
+@pytest.mark.parametrize("with_X", [False, True], ids=["no-X", "X"])
+def test_make_reduction_strategies_on_airline(airline, strategy, with_X):
+    y_train, y_test = airline[:-6], airline[-6:]
+    X = _month_features(airline.index) if with_X else None
+    X_train = None if X is None else X.iloc[:-6]
+    X_test = None if X is None else X.iloc[-6:]
+    n_channels = 1 if X is None else 1 + X.shape[1]
+    reg = LSTMRegressor(n_channels=n_channels, flat_layout="channels_first", **TINY)
+    fh = np.arange(1, 7)
+    forecaster = make_reduction(reg, window_length=12, strategy=strategy)
+    forecaster.fit(y_train, X=X_train, fh=fh)
+    y_pred = forecaster.predict(X=X_test)
+
+    assert y_pred.index.equals(y_test.index)
+    assert np.isfinite(y_pred.to_numpy()).all()
+    if strategy == "direct":
+        # sktime's direct strategy is one model per step, by definition
+        assert len(forecaster.estimators_) == len(fh)
+        assert all(type(e) is LSTMRegressor for e in forecaster.estimators_)
+    else:
+        fitted = forecaster.estimator_
+        assert type(fitted) is LSTMRegressor
+        assert fitted.input_size_ == n_channels
+        assert fitted.n_outputs_ == (len(fh) if strategy == "multioutput" else 1)
+
+
+def test_direct_reduction_forecaster_fits_one_network(airline, monkeypatch):
+    # DirectReductionForecaster wraps regressors without the multi_output
+    # tag in MultiOutputRegressor (one model per step); ours have it.
+    built = _count_networks(monkeypatch)
+    reg = LSTMRegressor(**TINY)
+    forecaster = DirectReductionForecaster(
+        reg, window_length=12, X_treatment="shifted", windows_identical=True
+    )
+    forecaster.fit(airline[:-6], fh=np.arange(1, 7))
+    assert type(forecaster.estimator_) is LSTMRegressor
+    assert not isinstance(forecaster.estimator_, MultiOutputRegressor)
+    assert forecaster.estimator_.n_outputs_ == 6
+    assert len(built) == 1
+    assert forecaster.predict().shape == (6,)
+
+
+# ----------------------------------------------------------------------
+# RNNForecaster
+def test_get_test_params_has_two_fast_sets():
+    params = RNNForecaster.get_test_params()
+    assert len(params) >= 2
+    for p in params:
+        RNNForecaster(**p)
+        assert p["max_iter"] <= 5 and p["hidden_size"] <= 8
+
+
+@pytest.mark.slow
+def test_airline_beats_naive(airline):
+    # The last 36 months held out, one 36-step forecast.
+    y_train, y_test = airline[:-36], airline[-36:]
+    fh = np.arange(1, 37)
+    forecaster = RNNForecaster(random_state=0)
+    y_pred = forecaster.fit(y_train, fh=fh).predict()
+    mape = mean_absolute_percentage_error(y_test, y_pred)
+    naive = NaiveForecaster(strategy="last").fit(y_train).predict(fh)
+    mape_naive = mean_absolute_percentage_error(y_test, naive)
+    assert mape < mape_naive
+    assert mape < 0.2
+
+
+def test_quantiles_monotone_and_interval_shape(airline):
+    forecaster = RNNForecaster(window_length=12, **TINY)
+    forecaster.fit(airline[:-12], fh=np.arange(1, 13))
+    alpha = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
+    q = forecaster.predict_quantiles(alpha=alpha)
+    assert q.shape == (12, len(alpha))
+    assert list(q.columns.get_level_values(1)) == alpha
+    assert (np.diff(q.to_numpy(), axis=1) >= 0).all()
+    # the point forecast is the median
+    np.testing.assert_allclose(q.iloc[:, 3], forecaster.predict())
+
+    interval = forecaster.predict_interval(coverage=[0.5, 0.9])
+    assert interval.shape == (12, 4)
+    lower_90 = interval[(airline.name, 0.9, "lower")]
+    upper_90 = interval[(airline.name, 0.9, "upper")]
+    lower_50 = interval[(airline.name, 0.5, "lower")]
+    assert (lower_90 <= lower_50).all() and (lower_90 <= upper_90).all()
+
+    with pytest.raises(ValueError, match="outside the levels"):
+        forecaster.predict_quantiles(alpha=[0.01])
+
+
+def test_without_quantiles_no_intervals(airline):
+    forecaster = RNNForecaster(window_length=12, quantiles=None, **TINY)
+    forecaster.fit(airline, fh=[1, 2, 3])
+    assert forecaster.predict().shape == (3,)
+    assert not forecaster.get_tag("capability:pred_int")
+    with pytest.raises(NotImplementedError):
+        forecaster.predict_interval()
+
+
+def _panel(airline, factors=(1.0, 0.5, 3.0)):
+    frames = []
+    for i, factor in enumerate(factors):
+        frames.append(
+            pd.DataFrame(
+                {"y": airline.to_numpy() * factor},
+                index=pd.MultiIndex.from_product(
+                    [[f"s{i}"], airline.index], names=["series", "time"]
+                ),
+            )
+        )
+    return pd.concat(frames)
+
+
+def test_panel_trains_one_global_network(airline, monkeypatch):
+    built = _count_networks(monkeypatch)
+    y = _panel(airline)
+    forecaster = RNNForecaster(window_length=12, normalization="last", **TINY)
+    forecaster.fit(y, fh=[1, 2, 3])
+    assert len(built) == 1
+    assert not forecaster._is_vectorized
+    assert isinstance(forecaster.regressor_, SequenceRegressor)
+    assert forecaster.n_series_ == 3
+    per_series = len(airline) - 12 - 3 + 1
+    assert forecaster.n_windows_ == 3 * per_series
+
+    y_pred = forecaster.predict()
+    assert y_pred.index.get_level_values(0).unique().tolist() == ["s0", "s1", "s2"]
+    assert y_pred.shape == (9, 1)
+    expected_times = pd.period_range("1961-01", periods=3, freq="M")
+    for key in ["s0", "s1", "s2"]:
+        assert y_pred.loc[key].index.equals(expected_times)
+    # the per-window normalisation makes a scaled copy forecast to scale
+    s0 = y_pred.loc["s0", "y"].to_numpy()
+    np.testing.assert_allclose(y_pred.loc["s2", "y"].to_numpy(), 3 * s0, rtol=1e-4)
+    assert forecaster.predict_interval().shape == (9, 2)
+
+
+@pytest.mark.parametrize("levels", [(3,), (2, 2)], ids=["panel", "hierarchical"])
+def test_panel_and_hierarchy_with_exogenous_one_network(monkeypatch, levels):
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    built = _count_networks(monkeypatch)
+    y = _make_hierarchical(
+        hierarchy_levels=levels, min_timepoints=30, max_timepoints=30, random_state=0
+    )
+    X = _make_hierarchical(
+        hierarchy_levels=levels,
+        min_timepoints=33,
+        max_timepoints=33,
+        n_columns=2,
+        random_state=1,
+    )
+    instance_levels = list(range(len(levels)))
+    X_train = X.groupby(level=instance_levels).head(30)
+    X_future = X.groupby(level=instance_levels).tail(3)
+    forecaster = RNNForecaster(window_length=5, **TINY)
+    forecaster.fit(y, X=X_train, fh=[1, 2, 3])
+    assert len(built) == 1
+    assert forecaster.n_series_ == int(np.prod(levels))
+    y_pred = forecaster.predict(X=X_future)
+    assert y_pred.index.equals(X_future.index)
+    assert np.isfinite(y_pred.to_numpy()).all()
+    assert forecaster.predict_quantiles(X=X_future, alpha=[0.1]).shape == (
+        len(X_future),
+        1,
+    )
+
+
+def test_short_series_in_panel_forecast_from_shorter_window(airline):
+    # the second series has only 8 observations: too short to train on with
+    # window_length=12, still forecast from what it has
+    y = _panel(airline, factors=(1.0, 2.0))
+    y = pd.concat([y.loc[["s0"]], y.loc[["s1"]].iloc[-8:]])
+    forecaster = RNNForecaster(window_length=12, **TINY)
+    forecaster.fit(y, fh=[1, 2])
+    assert forecaster.n_windows_ == len(airline) - 12 - 2 + 1
+    y_pred = forecaster.predict()
+    assert y_pred.shape == (4, 1)
+    assert np.isfinite(y_pred.to_numpy()).all()
+
+
+def test_absolute_and_relative_fh_agree(airline):
+    y_train = airline[:-12]
+    fh_rel = ForecastingHorizon(np.arange(1, 13))
+    fh_abs = fh_rel.to_absolute(y_train.index[-1:])
+    pred_rel = RNNForecaster(window_length=12, **TINY).fit(y_train, fh=fh_rel).predict()
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(y_train, fh=fh_abs)
+    pred_abs = forecaster.predict()
+    pd.testing.assert_series_equal(pred_rel, pred_abs)
+    assert forecaster.horizon_ == 12
+
+    # once the cutoff passes part of an absolute fh, sktime refuses it
+    forecaster.update(airline[-12:-9], update_params=False)
+    with pytest.raises(NotImplementedError, match="in-sample"):
+        forecaster.predict()
+
+
+def test_absolute_fh_after_update_uses_earlier_steps(airline):
+    # trained for steps 1..6; after 3 more observations the absolute fh is
+    # steps 1..3 from the new cutoff, which the network also predicts
+    y_train = airline[:-12]
+    fh = ForecastingHorizon(airline.index[-9:-6], is_relative=False)
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(y_train, fh=fh)
+    assert forecaster.horizon_ == 6
+    far = forecaster.predict()
+    forecaster.update(airline[-12:-9], update_params=False)
+    near = forecaster.predict()
+    assert near.index.equals(fh.to_pandas()) and far.index.equals(near.index)
+    assert not np.allclose(near, far)
+
+
+def test_different_fh_in_predict_raises(airline):
+    # sktime itself refuses another fh when requires-fh-in-fit is True
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(airline, fh=[1, 2, 3])
+    with pytest.raises(ValueError, match="different forecasting horizon"):
+        forecaster.predict(fh=[1, 2, 3, 4])
+
+
+def test_beyond_horizon_guard():
+    forecaster = RNNForecaster(window_length=3, **TINY)
+    forecaster.fit(pd.Series(np.arange(20.0)), fh=[1, 2])
+    with pytest.raises(ValueError, match="steps 1 to 2"):
+        forecaster._predict(ForecastingHorizon([1, 3]), None)
+
+
+def test_too_short_series_raises():
+    forecaster = RNNForecaster(window_length=10, **TINY)
+    with pytest.raises(ValueError, match="at least window_length"):
+        forecaster.fit(pd.Series(np.arange(12.0)), fh=[1, 2, 3])
+
+
+def test_future_exogenous_values_are_used():
+    # y is a linear function of the same-time exogenous value, which is
+    # unpredictable from the past: only the future X can explain it.
+    rng = np.random.RandomState(0)
+    n = 400
+    x = rng.normal(size=n + 3)
+    X = pd.DataFrame({"x": x})
+    y = pd.Series(10.0 + 3.0 * x[:n])
+    forecaster = RNNForecaster(
+        window_length=4,
+        normalization="none",
+        quantiles=None,
+        hidden_size=16,
+        max_iter=60,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    forecaster.fit(y, X=X.iloc[:n], fh=[1, 2, 3])
+    y_pred = forecaster.predict(X=X.iloc[n:])
+    np.testing.assert_allclose(y_pred.to_numpy(), 10.0 + 3.0 * x[n:], atol=1.0)
+
+    with pytest.raises(ValueError, match="needs X"):
+        forecaster.predict()
+    with pytest.raises(ValueError, match="every one of the 3 steps"):
+        forecaster.predict(X=X.iloc[n : n + 3].iloc[:0])
+
+
+def test_update_moves_window_and_optionally_trains(airline):
+    forecaster = RNNForecaster(window_length=12, update_epochs=3, **TINY)
+    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    n_iter = forecaster.regressor_.n_iter_
+    weights = forecaster.regressor_.module_.head.weight.detach().clone()
+    before = forecaster.predict()
+
+    forecaster.update(airline[-12:-6], update_params=False)
+    after = forecaster.predict()
+    assert after.index[0] == airline.index[-6]
+    assert forecaster.regressor_.n_iter_ == n_iter
+    assert np.array_equal(forecaster.regressor_.module_.head.weight.detach(), weights)
+    assert not after.index.equals(before.index)
+
+    forecaster.update(airline[-6:], update_params=True)
+    assert forecaster.regressor_.n_iter_ == n_iter + 3
+    assert forecaster.regressor_.max_iter == TINY["max_iter"]
+    assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
+
+
+def test_multivariate_y(airline):
+    y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
+                     index=airline.index)
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(y, fh=[1, 2])
+    assert forecaster.predict().shape == (2, 2)
+    assert forecaster.predict_quantiles(alpha=[0.1, 0.9]).shape == (2, 4)
+    # one network with outputs for 2 variables x 2 steps x 7 levels
+    assert forecaster.regressor_.module_.head.out_features == 2 * 2 * 7
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"cell": "rnn"}, "cell"),
+        ({"window_length": 0}, "window_length"),
+        ({"normalization": "minmax"}, "normalization"),
+        ({"quantiles": [0.0, 0.5]}, "quantiles"),
+        ({"update_epochs": -1}, "update_epochs"),
+    ],
+)
+def test_invalid_params(airline, params, match):
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(**params).fit(airline, fh=[1])
