@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
@@ -415,11 +416,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, in the order of ``classes_``.
         """
-        logits, _ = self._forward(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
         """Log of the probability of each class for sequences ``X``.
@@ -436,8 +433,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             Log-probabilities, in the order of ``classes_``.
         """
         logits, _ = self._forward(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return logits - logsumexp(logits, axis=1, keepdims=True)
 
     @property
     def _n_outputs(self):
