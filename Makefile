@@ -29,5 +29,9 @@ demo: install
 bench: install
 	$(PY) -m benchmarks.run
 
+docs: install
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build

@@ -51,8 +51,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         Number of final time steps that also feed a linear skip connection
         to the outputs, in parallel with the recurrent network (an
         autoregressive "highway" as in LSTNet), capped at the sequence length
-        seen in fit. It lets forecasts extrapolate beyond the range of the
-        training targets. 0 disables it.
+        seen in fit. It gives the class scores a direct linear dependence
+        on the most recent values. 0 disables it.
 
     patch_size : int or "auto", default="auto"
         Number of consecutive time steps the recurrent layers read as one
