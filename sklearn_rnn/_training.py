@@ -36,13 +36,17 @@ class TensorData:
     def __len__(self):
         return self.X.shape[0]
 
-    def batch(self, index):
-        """Return ``(X, lengths, y)`` for a slice or an index tensor."""
+    def batch(self, index, cpu_index=None):
+        """Return ``(X, lengths, y)`` for a slice or an index tensor.
+
+        ``cpu_index`` is the same index on the CPU, for ``lengths``, when
+        ``index`` lives on another device.
+        """
         X = self.X[index]
         y = None if self.y is None else self.y[index]
         if self.lengths is None:
             return X, None, y
-        lengths = self.lengths[index]
+        lengths = self.lengths[index if cpu_index is None else cpu_index]
         return X[:, : int(lengths.max())], lengths, y
 
     def subset(self, index):
@@ -218,15 +222,16 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
+    device_order = order
+    if order is not None and data.X.device.type != "cpu":
+        device_order = order.to(data.X.device)  # one copy per epoch
     total = torch.zeros((), device=data.X.device)
     for start in range(0, n, batch_size):
         if order is None:
-            index = slice(start, start + batch_size)
+            X, lengths, y = data.batch(slice(start, start + batch_size))
         else:
-            index = order[start : start + batch_size]
-            if data.X.device.type != "cpu":
-                index = index.to(data.X.device, non_blocking=True)
-        X, lengths, y = data.batch(index)
+            stop = start + batch_size
+            X, lengths, y = data.batch(device_order[start:stop], order[start:stop])
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(module(X, lengths), y)
         loss.backward()
