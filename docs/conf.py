@@ -92,20 +92,6 @@ html_theme_options = {
 html_static_path = []
 
 
-# -- docs/scaling_out.md, docs/benchmarks.md ----------------------------------------------------
-# The benchmarks and scaling-out pages are written separately; list each in
-# the table of contents when it exists, so the build passes ``-W`` either way.
-_OPTIONAL_PAGES = ("scaling_out", "benchmarks")
-
-
-def _add_benchmarks_to_toctree(app, docname, source):
-    if docname != "index":
-        return
-    pages = "".join(f"   {page}\n" for page in _OPTIONAL_PAGES
-                    if (_HERE / f"{page}.md").is_file())
-    source[0] = source[0].replace("   api\n", "   api\n" + pages, 1)
-
-
 # -- inherited scikit-learn docstrings ------------------------------------------
 # Methods inherited from scikit-learn (``score``...) link to labels of
 # scikit-learn's user guide, which do not exist here: keep their text.
@@ -119,5 +105,4 @@ def _unlink_sklearn_refs(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    app.connect("source-read", _add_benchmarks_to_toctree)
     app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
