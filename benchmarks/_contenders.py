@@ -195,9 +195,10 @@ def _check_plain_fit(est, epochs):
     assert all("valid_loss" not in r for r in est.history_), "validation ran"
 
 
-def ours_regressor(case, data, epochs, seed, device, *, cell):
+def ours_regressor(case, data, epochs, seed, device, *, cell, mixed_precision=False):
     cls = {"lstm": LSTMRegressor, "gru": GRURegressor}[cell]
-    est = cls(**_ours_params(cls, case, epochs, seed, device))
+    est = cls(**_ours_params(cls, case, epochs, seed, device),
+              mixed_precision=mixed_precision)
 
     def fit():
         with warnings.catch_warnings():
@@ -331,8 +332,15 @@ def gpu_contenders():
         out += [
             Contender(f"hand-{cell}", cell, "hand", hand_loop, cell),
             Contender(f"ours-{cell}", cell, "ours", ours_regressor, cell),
+            Contender(f"ours-{cell}-bf16", cell, "ours", ours_regressor_bf16, cell),
         ]
     return out
+
+
+def ours_regressor_bf16(case, data, epochs, seed, device, *, cell):
+    """Ours with ``mixed_precision=True`` (bfloat16 autocast), GPU only."""
+    return ours_regressor(case, data, epochs, seed, device, cell=cell,
+                          mixed_precision=True)
 
 
 def by_name(name):

@@ -28,7 +28,7 @@ from ._validation import check_sequences
 
 _OPTIMIZERS = {"adam", "adamw", "sgd"}
 _PREDICT_BATCH = 8192
-_ROW_MULTIPLE = 8
+_ROW_MULTIPLE = 4
 #: patch_size="auto" groups steps so that recurrent layers see at most this
 #: many steps of the longest training sequence.
 _AUTO_PATCH_STEPS = 32
@@ -67,6 +67,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "mixed_precision": ["boolean"],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list],
         "random_state": ["random_state"],
@@ -102,6 +103,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change,
         gradient_clip,
         device,
+        mixed_precision,
         n_threads,
         callbacks,
         random_state,
@@ -132,6 +134,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.gradient_clip = gradient_clip
         self.device = device
+        self.mixed_precision = mixed_precision
         self.n_threads = n_threads
         self.callbacks = callbacks
         self.random_state = random_state
@@ -206,6 +209,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 verbose=self.verbose,
                 first_epoch=self.n_iter_ + 1,
                 owner=self,
+                autocast=self._autocast(device),
             )
         self._record(result, early_stopping=valid is not None)
         if not (incremental or result.stopped or result.interrupted):
@@ -254,6 +258,12 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
+
+    def _autocast(self, device):
+        """Factory of the context every forward pass runs in."""
+        if not self.mixed_precision:
+            return nullcontext
+        return lambda: torch.autocast(device.type, dtype=torch.bfloat16)
 
     def _get_cell(self):
         return self.cell
@@ -368,6 +378,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False)
         device = self._inference_device()
+        autocast = self._autocast(device)
         module = self.module_
         module.eval()
         outputs = np.empty((len(seqs), self._n_outputs), dtype=np.float64)
@@ -382,8 +393,9 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 if len_batch is not None:
                     X_batch = X_batch[:, : int(len_batch.max())]
                 X_batch = X_batch.to(device, non_blocking=True)
-                output = module(X_batch, len_batch)[: stop - start]
-                outputs[start:stop] = output.cpu().numpy()
+                with autocast():
+                    output = module(X_batch, len_batch)[: stop - start]
+                outputs[start:stop] = output.float().cpu().numpy()
         return outputs, seqs
 
     def _inference_device(self):

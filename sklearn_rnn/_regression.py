@@ -155,6 +155,15 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         available. A model fitted on a GPU unpickles and predicts on a
         machine without one.
 
+    mixed_precision : bool, default=False
+        If True, the network's forward passes in ``fit`` and ``predict`` run
+        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
+        the memory traffic of recurrent kernels on GPUs that support it
+        (Ampere and newer). Parameters, gradients and optimizer state stay
+        float32, so no loss scaling is needed. On the CPU only the LSTM
+        kernels have a bfloat16 path; predictions differ from float32 ones
+        at about bfloat16 resolution (3 significant digits).
+
     n_threads : int, default=None
         Number of CPU threads torch may use during ``fit`` and ``predict``
         (restored afterwards). ``None`` keeps torch's process-wide setting,
@@ -308,6 +317,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         n_iter_no_change=10,
         gradient_clip=None,
         device="cpu",
+        mixed_precision=False,
         n_threads=None,
         callbacks=None,
         random_state=None,
@@ -341,6 +351,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             n_iter_no_change=n_iter_no_change,
             gradient_clip=gradient_clip,
             device=device,
+            mixed_precision=mixed_precision,
             n_threads=n_threads,
             callbacks=callbacks,
             random_state=random_state,
@@ -518,6 +529,7 @@ class _FixedCellRegressor(SequenceRegressor):
         n_iter_no_change=10,
         gradient_clip=None,
         device="cpu",
+        mixed_precision=False,
         n_threads=None,
         callbacks=None,
         random_state=None,
@@ -551,6 +563,7 @@ class _FixedCellRegressor(SequenceRegressor):
             n_iter_no_change=n_iter_no_change,
             gradient_clip=gradient_clip,
             device=device,
+            mixed_precision=mixed_precision,
             n_threads=n_threads,
             callbacks=callbacks,
             random_state=random_state,
@@ -700,6 +713,15 @@ class LSTMRegressor(_FixedCellRegressor):
         Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
         available. A model fitted on a GPU unpickles and predicts on a
         machine without one.
+
+    mixed_precision : bool, default=False
+        If True, the network's forward passes in ``fit`` and ``predict`` run
+        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
+        the memory traffic of recurrent kernels on GPUs that support it
+        (Ampere and newer). Parameters, gradients and optimizer state stay
+        float32, so no loss scaling is needed. On the CPU only the LSTM
+        kernels have a bfloat16 path; predictions differ from float32 ones
+        at about bfloat16 resolution (3 significant digits).
 
     n_threads : int, default=None
         Number of CPU threads torch may use during ``fit`` and ``predict``
@@ -950,6 +972,15 @@ class GRURegressor(_FixedCellRegressor):
         Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
         available. A model fitted on a GPU unpickles and predicts on a
         machine without one.
+
+    mixed_precision : bool, default=False
+        If True, the network's forward passes in ``fit`` and ``predict`` run
+        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
+        the memory traffic of recurrent kernels on GPUs that support it
+        (Ampere and newer). Parameters, gradients and optimizer state stay
+        float32, so no loss scaling is needed. On the CPU only the LSTM
+        kernels have a bfloat16 path; predictions differ from float32 ones
+        at about bfloat16 resolution (3 significant digits).
 
     n_threads : int, default=None
         Number of CPU threads torch may use during ``fit`` and ``predict``

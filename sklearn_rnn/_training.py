@@ -11,6 +11,7 @@ import copy
 import math
 import time
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -112,6 +113,7 @@ def train(
     verbose=0,
     first_epoch=1,
     owner=None,
+    autocast=nullcontext,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -155,6 +157,9 @@ def train(
         Number of the first epoch (continuing a warm start).
     owner : object, default=None
         Passed to the callbacks (the estimator).
+    autocast : callable, default=contextlib.nullcontext
+        Returns the context manager every forward pass runs in, e.g. a
+        :func:`torch.autocast` for mixed precision.
 
     Returns
     -------
@@ -167,7 +172,7 @@ def train(
         # The weights training starts from compete too: if no epoch beats
         # them on the validation set, they are what is restored.
         best_valid, result.initial_valid_score = evaluate(
-            module, loss_fn, valid_data, valid_score
+            module, loss_fn, valid_data, valid_score, autocast=autocast
         )
         result.best_epoch = first_epoch - 1
         best_state = copy.deepcopy(module.state_dict())
@@ -176,7 +181,7 @@ def train(
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
-                generator, gradient_clip,
+                generator, gradient_clip, autocast,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
@@ -191,7 +196,9 @@ def train(
             )
         record = {"epoch": epoch, "train_loss": train_loss}
         if valid_data is not None:
-            valid_loss, score = evaluate(module, loss_fn, valid_data, valid_score)
+            valid_loss, score = evaluate(
+                module, loss_fn, valid_data, valid_score, autocast=autocast
+            )
             record["valid_loss"] = valid_loss
             if valid_score is not None:
                 record["valid_score"] = score
@@ -218,7 +225,7 @@ def train(
 
 
 def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
-                 gradient_clip):
+                 gradient_clip, autocast=nullcontext):
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
@@ -233,7 +240,9 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
             stop = start + batch_size
             X, lengths, y = data.batch(device_order[start:stop], order[start:stop])
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(module(X, lengths), y)
+        with autocast():
+            output = module(X, lengths)
+        loss = loss_fn(output.float(), y)
         loss.backward()
         if gradient_clip is not None:
             torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
@@ -242,14 +251,16 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     return float(total) / n
 
 
-def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096):
+def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
+             autocast=nullcontext):
     """Loss (and score) of ``module`` on ``data``, in eval mode, no gradients."""
     module.eval()
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(data), batch_size):
             X, lengths, _ = data.batch(slice(start, start + batch_size))
-            outputs.append(module(X, lengths))
+            with autocast():
+                outputs.append(module(X, lengths).float())
         output = torch.cat(outputs)
         loss = float(loss_fn(output, data.y))
     score = None if score_fn is None else float(score_fn(output, data.y, data.offsets))

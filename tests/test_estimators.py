@@ -532,3 +532,44 @@ def test_predictions_do_not_depend_on_batch_composition():
     assert_array_equal(full, parts)
     perm = np.random.RandomState(1).permutation(100)
     assert_array_equal(est.predict(X[perm]), full[perm])
+
+
+def test_mixed_precision_runs_the_lstm_in_bfloat16_and_stays_close():
+    X, y = _regression_data(n=120)
+    est = LSTMRegressor(**{**FAST, "max_iter": 30}).fit(X, y)
+    seen = []
+    hook = est.module_.rnn.register_forward_hook(
+        lambda module, args, out: seen.append(out[0].dtype)
+    )
+    full = est.predict(X)
+    est.set_params(mixed_precision=True)
+    half = est.predict(X)
+    hook.remove()
+    assert seen == [torch.float32, torch.bfloat16]
+    assert half.dtype == np.float64
+    assert not np.array_equal(half, full)
+    assert_allclose(half, full, rtol=0, atol=0.05 * np.std(full))
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_mixed_precision_training_learns(Estimator):
+    X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data(n=200)
+    params = {**FAST, "max_iter": 60, "hidden_size": 16, "mixed_precision": True}
+    if Estimator is not SequenceClassifier:
+        params["skip_steps"] = 0  # the recurrent path must do the learning
+    est = Estimator(**params).fit(X, y)
+    assert all(p.dtype == torch.float32 for p in est.module_.parameters())
+    assert np.isfinite(est.loss_curve_).all()
+    assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
+    assert est.score(X, y) > 0.8
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor, SequenceClassifier])
+def test_cuda_mixed_precision_fit_predict(Estimator):
+    X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data(n=200)
+    params = {**FAST, "max_iter": 60, "hidden_size": 16}
+    est = Estimator(device="cuda", mixed_precision=True, **params).fit(X, y)
+    reference = Estimator(device="cuda", **params).fit(X, y)
+    assert est.score(X, y) > 0.8
+    assert abs(est.score(X, y) - reference.score(X, y)) < 0.1
