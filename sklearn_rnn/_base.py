@@ -47,6 +47,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_noise": [Interval(Real, 0, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
         "skip_steps": [Interval(Integral, 0, None, closed="left")],
         "patch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -83,6 +84,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         num_layers,
         bidirectional,
         dropout,
+        input_noise,
         pooling,
         skip_steps,
         patch_size,
@@ -114,6 +116,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.input_noise = input_noise
         self.pooling = pooling
         self.skip_steps = skip_steps
         self.patch_size = patch_size
@@ -239,6 +242,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             num_layers=self.num_layers,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
+            input_noise=self.input_noise,
             pooling=self.pooling,
             relative=relative,
             skip_steps=min(self.skip_steps, n_steps),

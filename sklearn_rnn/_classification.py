@@ -42,6 +42,11 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         Dropout probability between stacked layers and before the output
         layer.
 
+    input_noise : float, default=0.2
+        Standard deviation of Gaussian noise added to the standardised inputs
+        at every training step, and never at prediction: a regulariser
+        ("jitter" augmentation) for small training sets. 0 disables it.
+
     pooling : {"last", "mean", "max", "concat"}, default="concat"
         How each sequence is summarised before the output layer: the last
         layer's final hidden state, the mean or the maximum of the recurrent
@@ -285,6 +290,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         num_layers=1,
         bidirectional=True,
         dropout=0.0,
+        input_noise=0.2,
         pooling="concat",
         skip_steps=0,
         patch_size="auto",
@@ -320,6 +326,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            input_noise=input_noise,
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,

@@ -36,6 +36,9 @@ class RecurrentNetwork(nn.Module):
         Whether to run a second recurrent stack backwards in time.
     dropout : float, default=0.0
         Dropout between stacked layers and before the head.
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the standardised inputs
+        in training mode (not in eval mode).
     pooling : {"last", "mean", "max", "concat"}, default="last"
         Sequence summary fed to the head: the last layer's final hidden state
         (both directions when bidirectional), the mean or the maximum of the
@@ -90,6 +93,7 @@ class RecurrentNetwork(nn.Module):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        input_noise=0.0,
         pooling="last",
         relative=False,
         skip_steps=0,
@@ -99,6 +103,7 @@ class RecurrentNetwork(nn.Module):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
         self.pooling = pooling
+        self.input_noise = input_noise
         self.relative = relative
         self.skip_steps = skip_steps
         self.patch_size = patch_size
@@ -150,6 +155,8 @@ class RecurrentNetwork(nn.Module):
             x = x - reference[:, None, :]
             level = (reference - self.level_shift) / self.level_scale
         x = (x - self.input_shift) / self.input_scale
+        if self.training and self.input_noise > 0:
+            x = x + self.input_noise * torch.randn_like(x)
         steps, step_lengths = x, lengths
         if self.patch_size > 1:
             steps, step_lengths = _patches(x, lengths, self.patch_size)

@@ -38,6 +38,11 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         Dropout probability between stacked layers and before the output
         layer.
 
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the standardised inputs
+        at every training step, and never at prediction: a regulariser
+        ("jitter" augmentation) for small training sets. 0 disables it.
+
     pooling : {"last", "mean", "max", "concat"}, default="last"
         How each sequence is summarised before the output layer: the last
         layer's final hidden state, the mean or the maximum of the recurrent
@@ -296,6 +301,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        input_noise=0.0,
         pooling="last",
         skip_steps=24,
         patch_size="auto",
@@ -331,6 +337,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            input_noise=input_noise,
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,
@@ -508,6 +515,7 @@ class _FixedCellRegressor(SequenceRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        input_noise=0.0,
         pooling="last",
         skip_steps=24,
         patch_size="auto",
@@ -543,6 +551,7 @@ class _FixedCellRegressor(SequenceRegressor):
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            input_noise=input_noise,
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,
@@ -596,6 +605,11 @@ class LSTMRegressor(_FixedCellRegressor):
     dropout : float, default=0.0
         Dropout probability between stacked layers and before the output
         layer.
+
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the standardised inputs
+        at every training step, and never at prediction: a regulariser
+        ("jitter" augmentation) for small training sets. 0 disables it.
 
     pooling : {"last", "mean", "max", "concat"}, default="last"
         How each sequence is summarised before the output layer: the last
@@ -855,6 +869,11 @@ class GRURegressor(_FixedCellRegressor):
     dropout : float, default=0.0
         Dropout probability between stacked layers and before the output
         layer.
+
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the standardised inputs
+        at every training step, and never at prediction: a regulariser
+        ("jitter" augmentation) for small training sets. 0 disables it.
 
     pooling : {"last", "mean", "max", "concat"}, default="last"
         How each sequence is summarised before the output layer: the last

@@ -573,3 +573,21 @@ def test_cuda_mixed_precision_fit_predict(Estimator):
     reference = Estimator(device="cuda", **params).fit(X, y)
     assert est.score(X, y) > 0.8
     assert abs(est.score(X, y) - reference.score(X, y)) < 0.1
+
+
+def test_input_noise_only_while_training_and_reproducible():
+    X, y = _classification_data()
+    params = {**FAST, "max_iter": 3}
+    noisy = SequenceClassifier(input_noise=0.5, **params).fit(X, y)
+    again = SequenceClassifier(input_noise=0.5, **params).fit(X, y)
+    quiet = SequenceClassifier(input_noise=0.0, **params).fit(X, y)
+    assert_array_equal(noisy.predict_proba(X), again.predict_proba(X))
+    assert not np.allclose(noisy.predict_proba(X), quiet.predict_proba(X))
+    # prediction is deterministic: no noise in eval mode
+    assert_array_equal(noisy.predict_proba(X), noisy.predict_proba(X))
+    module = noisy.module_.train()
+    x = torch.zeros(4, 10, 1)
+    with torch.no_grad():
+        assert not torch.equal(module(x), module(x))
+        module.eval()
+        assert torch.equal(module(x), module(x))
