@@ -7,9 +7,9 @@ several loky workers, a dask cluster or a ray cluster. Estimators also have
 to travel between processes cheaply: their pickles hold the network's
 parameters and a few scalars, never the training data.
 
-The dask test starts a two-process ``LocalCluster`` on the loopback interface
-and closes it before returning; the ray test is skipped unless ray is
-installed.
+The dask test runs on the ``dask_client`` fixture of ``conftest.py``: a
+two-process ``LocalCluster`` on the loopback interface, closed when the test
+ends. The ray test is skipped unless ray is installed.
 """
 
 import pickle
@@ -89,18 +89,10 @@ def test_grid_search_loky_matches_serial(airline, serial_scores):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-def test_grid_search_dask_matches_serial(airline, serial_scores):
-    distributed = pytest.importorskip("distributed")
+def test_grid_search_dask_matches_serial(airline, serial_scores, dask_client):
     X, y = airline
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster):
-        with parallel_config(backend="dask"):
-            search = _search(n_jobs=-1).fit(X, y)
+    with parallel_config(backend="dask"):
+        search = _search(n_jobs=-1).fit(X, y)
     assert_array_equal(_scores(search), serial_scores)
 
 

@@ -22,7 +22,6 @@ from sktime.utils.estimator_checks import (  # noqa: E402
     parametrize_with_checks,
 )
 
-import sklearn_rnn._base  # noqa: E402
 from sklearn_rnn import LSTMRegressor, SequenceRegressor  # noqa: E402
 from sklearn_rnn._validation import check_sequences  # noqa: E402
 from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
@@ -51,20 +50,6 @@ def _month_features(index):
         },
         index=index,
     )
-
-
-def _count_networks(monkeypatch):
-    """Count the recurrent networks the core builds."""
-    built = []
-    network_cls = sklearn_rnn._base.RecurrentNetwork
-
-    class Counting(network_cls):
-        def __init__(self, *args, **kwargs):
-            built.append(1)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(sklearn_rnn._base, "RecurrentNetwork", Counting)
-    return built
 
 
 # ----------------------------------------------------------------------
@@ -138,10 +123,9 @@ def test_make_reduction_strategies_on_airline(airline, strategy, with_X):
         assert fitted.n_outputs_ == (len(fh) if strategy == "multioutput" else 1)
 
 
-def test_direct_reduction_forecaster_fits_one_network(airline, monkeypatch):
+def test_direct_reduction_forecaster_fits_one_network(airline, built_networks):
     # DirectReductionForecaster wraps regressors without the multi_output
     # tag in MultiOutputRegressor (one model per step); ours have it.
-    built = _count_networks(monkeypatch)
     reg = LSTMRegressor(**TINY)
     forecaster = DirectReductionForecaster(
         reg, window_length=12, X_treatment="shifted", windows_identical=True
@@ -150,7 +134,7 @@ def test_direct_reduction_forecaster_fits_one_network(airline, monkeypatch):
     assert type(forecaster.estimator_) is LSTMRegressor
     assert not isinstance(forecaster.estimator_, MultiOutputRegressor)
     assert forecaster.estimator_.n_outputs_ == 6
-    assert len(built) == 1
+    assert len(built_networks) == 1
     assert forecaster.predict().shape == (6,)
 
 
@@ -223,12 +207,11 @@ def _panel(airline, factors=(1.0, 0.5, 3.0)):
     return pd.concat(frames)
 
 
-def test_panel_trains_one_global_network(airline, monkeypatch):
-    built = _count_networks(monkeypatch)
+def test_panel_trains_one_global_network(airline, built_networks):
     y = _panel(airline)
     forecaster = RNNForecaster(window_length=12, normalization="last", **TINY)
     forecaster.fit(y, fh=[1, 2, 3])
-    assert len(built) == 1
+    assert len(built_networks) == 1
     assert not forecaster._is_vectorized
     assert isinstance(forecaster.regressor_, SequenceRegressor)
     assert forecaster.n_series_ == 3
@@ -248,10 +231,9 @@ def test_panel_trains_one_global_network(airline, monkeypatch):
 
 
 @pytest.mark.parametrize("levels", [(3,), (2, 2)], ids=["panel", "hierarchical"])
-def test_panel_and_hierarchy_with_exogenous_one_network(monkeypatch, levels):
+def test_panel_and_hierarchy_with_exogenous_one_network(built_networks, levels):
     from sktime.utils._testing.hierarchical import _make_hierarchical
 
-    built = _count_networks(monkeypatch)
     y = _make_hierarchical(
         hierarchy_levels=levels, min_timepoints=30, max_timepoints=30, random_state=0
     )
@@ -267,7 +249,7 @@ def test_panel_and_hierarchy_with_exogenous_one_network(monkeypatch, levels):
     X_future = X.groupby(level=instance_levels).tail(3)
     forecaster = RNNForecaster(window_length=5, **TINY)
     forecaster.fit(y, X=X_train, fh=[1, 2, 3])
-    assert len(built) == 1
+    assert len(built_networks) == 1
     assert forecaster.n_series_ == int(np.prod(levels))
     y_pred = forecaster.predict(X=X_future)
     assert y_pred.index.equals(X_future.index)
