@@ -9,7 +9,7 @@ CONSTRAINTS := .ci/constraints.txt
 # Small recurrent networks run fastest, and reproducibly, on one torch thread.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install test demo bench docs clean
+.PHONY: install test demo bench docs readme-figure clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: install
 
 bench: install
 	$(PY) -m benchmarks.run
+
+# The README's figure, drawn by the demo example.
+readme-figure: install
+	$(PY) docs/readme_figure.py
 
 docs: install
 	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[docs]"

@@ -14,8 +14,6 @@ baselines: the last value, and the value of the same month one year before
 
 # %%
 # Data: 144 monthly totals, 1949-1960; the last 36 months are held out.
-import warnings
-
 import numpy as np
 import torch
 from sktime.datasets import load_airline
@@ -25,8 +23,6 @@ from sktime.performance_metrics.forecasting import mean_absolute_percentage_erro
 from sklearn_rnn.sktime import RNNForecaster
 
 torch.set_num_threads(1)
-# sktime announces a change of its default data storage; not ours to act on.
-warnings.filterwarnings("ignore", category=FutureWarning)
 
 y = load_airline()
 y_train, y_test = y.iloc[:-36], y.iloc[-36:]

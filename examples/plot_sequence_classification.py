@@ -34,8 +34,6 @@ from sklearn_rnn.sktime import RNNClassifier
 torch.set_num_threads(1)
 # Both fits below run a fixed number of epochs on purpose.
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
-# sktime announces a change of its default data storage; not ours to act on.
-warnings.filterwarnings("ignore", category=FutureWarning)
 
 X_gp_train, y_gp_train = load_gunpoint(split="train", return_type="numpy3D")
 X_gp_test, y_gp_test = load_gunpoint(split="test", return_type="numpy3D")
