@@ -51,6 +51,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "pooling": [StrOptions(set(POOLINGS))],
         "skip_steps": [Interval(Integral, 0, None, closed="left")],
         "patch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "differences": [StrOptions({"auto"}), "boolean"],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "flat_layout": [StrOptions({"channels_first", "channels_last"})],
         "leading_nan": [StrOptions({"raise", "trim"})],
@@ -88,6 +89,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         pooling,
         skip_steps,
         patch_size,
+        differences,
         n_channels,
         flat_layout,
         leading_nan,
@@ -120,6 +122,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.pooling = pooling
         self.skip_steps = skip_steps
         self.patch_size = patch_size
+        self.differences = differences
         self.n_channels = n_channels
         self.flat_layout = flat_layout
         self.leading_nan = leading_nan
@@ -234,6 +237,10 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             self.patch_size_ = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
         else:
             self.patch_size_ = self.patch_size
+        if self.differences == "auto":
+            self.differences_ = self.patch_size_ == 1
+        else:
+            self.differences_ = bool(self.differences)
         self.module_ = RecurrentNetwork(
             seqs.values.shape[2],
             self._n_outputs,
@@ -246,6 +253,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             pooling=self.pooling,
             relative=relative,
             skip_steps=min(self.skip_steps, n_steps),
+            differences=self.differences_,
             patch_size=self.patch_size_,
         )
         if self.standardize:
@@ -253,6 +261,10 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             shift, scale = _channel_moments(seqs.values, seqs.lengths, reference)
             self.module_.input_shift.copy_(torch.from_numpy(shift))
             self.module_.input_scale.copy_(torch.from_numpy(scale))
+            if self.differences_:
+                self.module_.diff_scale.copy_(
+                    torch.from_numpy(_difference_scale(seqs.values, seqs.lengths))
+                )
             if relative:
                 shift, scale = _moments(reference)
                 self.module_.level_shift.copy_(torch.from_numpy(shift))
@@ -531,6 +543,30 @@ def _channel_moments(values, lengths, reference=None, chunk=4096):
     std = np.sqrt(var)
     std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _difference_scale(values, lengths, chunk=4096):
+    """Per-channel standard deviation of the steps' changes ``x[t] - x[t-1]``.
+
+    Over the valid steps after each sequence's first; 1 where there is no
+    change at all (or only one step).
+    """
+    n_channels = values.shape[2]
+    total_sq = np.zeros(n_channels)
+    count = 0
+    steps = np.arange(1, values.shape[1])
+    for start in range(0, values.shape[0], chunk):
+        block = np.diff(values[start : start + chunk].astype(np.float64), axis=1)
+        if lengths is None:
+            count += block.shape[0] * block.shape[1]
+        else:
+            mask = steps[None, :] < lengths[start : start + chunk, None]
+            block = block * mask[..., None]
+            count += int(mask.sum())
+        total_sq += np.square(block).sum(axis=(0, 1))
+    scale = np.sqrt(total_sq / max(count, 1))
+    scale[~(scale > 0)] = 1.0
+    return scale.astype(np.float32)
 
 
 def _state_to_cpu(state):

@@ -68,6 +68,17 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         sequences of up to 32 steps are read step by step. The resolved
         value is stored in ``patch_size_``.
 
+    differences : bool or "auto", default="auto"
+        Whether the recurrent layers also read each step's change from the
+        previous step (the first differences of every feature, divided by
+        their standard deviation in the training data when ``standardize``;
+        zero at a sequence's first step) next to its values. Changes show
+        the shape of a trajectory (a turn, a rise and fall) that
+        standardised levels hide. ``"auto"`` reads them when steps are read
+        one at a time (``patch_size_ == 1``): a patch already puts
+        neighbouring steps side by side. The resolved value is stored in
+        ``differences_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -215,6 +226,10 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     patch_size_ : int
         Time steps per recurrent step, as resolved from ``patch_size``.
 
+    differences_ : bool
+        Whether the recurrent layers read first differences, as resolved
+        from ``differences``.
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
@@ -294,6 +309,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         pooling="concat",
         skip_steps=0,
         patch_size="auto",
+        differences="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
@@ -330,6 +346,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,
+            differences=differences,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,

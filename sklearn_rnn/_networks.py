@@ -55,6 +55,12 @@ class RecurrentNetwork(nn.Module):
         relative sequences does not enter it, so it cannot extrapolate a
         trend in the level. Sequences shorter than ``skip_steps`` contribute
         zeros for the missing steps.
+    differences : bool, default=False
+        If True, the recurrent layers read each step's change from the
+        previous step (first differences of every channel, divided by
+        ``diff_scale``; zero at a sequence's first step) next to the
+        standardised values. The linear skip connection reads the values
+        only.
     patch_size : int, default=1
         Number of consecutive time steps the recurrent layers read as one
         step (their channels concatenated), counted from each sequence's
@@ -97,6 +103,7 @@ class RecurrentNetwork(nn.Module):
         pooling="last",
         relative=False,
         skip_steps=0,
+        differences=False,
         patch_size=1,
     ):
         super().__init__()
@@ -107,8 +114,10 @@ class RecurrentNetwork(nn.Module):
         self.relative = relative
         self.skip_steps = skip_steps
         self.patch_size = patch_size
+        self.differences = differences
+        step_size = input_size * (2 if differences else 1)
         self.rnn = CELLS[cell](
-            input_size=input_size * patch_size,
+            input_size=step_size * patch_size,
             hidden_size=hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -132,6 +141,9 @@ class RecurrentNetwork(nn.Module):
         self.register_buffer("input_scale", torch.ones(input_size))
         self.register_buffer("level_shift", torch.zeros(input_size))
         self.register_buffer("level_scale", torch.ones(input_size))
+        # Scale of the first differences (their standard deviation in the
+        # training data), when ``differences``.
+        self.register_buffer("diff_scale", torch.ones(input_size))
 
     def forward(self, x, lengths=None):
         """Summarise each sequence and map it to the outputs.
@@ -150,16 +162,19 @@ class RecurrentNetwork(nn.Module):
             The head's outputs.
         """
         level = None
+        diffs = _differences(x, lengths) / self.diff_scale if self.differences else None
         if self.relative:
             reference = _last_step(x, lengths)
             x = x - reference[:, None, :]
             level = (reference - self.level_shift) / self.level_scale
         x = (x - self.input_shift) / self.input_scale
+        steps = x if diffs is None else torch.cat([x, diffs], dim=2)
         if self.training and self.input_noise > 0:
-            x = x + self.input_noise * torch.randn_like(x)
-        steps, step_lengths = x, lengths
+            steps = steps + self.input_noise * torch.randn_like(steps)
+            x = steps[..., : x.shape[2]]
+        step_lengths = lengths
         if self.patch_size > 1:
-            steps, step_lengths = _patches(x, lengths, self.patch_size)
+            steps, step_lengths = _patches(steps, lengths, self.patch_size)
         out, h_n = self._recur(steps, step_lengths)
         summary = self._summarise(out, h_n, step_lengths)
         if level is not None:
@@ -234,6 +249,15 @@ def _patches(x, lengths, size):
     if missing:
         x = torch.cat([x, x.new_zeros(batch, missing, channels)], dim=1)
     return x.reshape(batch, (steps + missing) // size, size * channels), lengths
+
+
+def _differences(x, lengths):
+    """First differences along time, zero at the first step and past the end."""
+    diffs = torch.diff(x, dim=1, prepend=x[:, :1])
+    if lengths is not None:
+        valid = torch.arange(x.shape[1], device=x.device)[None, :] < lengths.to(x.device)[:, None]
+        diffs = diffs * valid.unsqueeze(2)
+    return diffs
 
 
 def _last_step(x, lengths):

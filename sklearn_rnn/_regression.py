@@ -67,6 +67,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         sequences of up to 32 steps are read step by step. The resolved
         value is stored in ``patch_size_``.
 
+    differences : bool or "auto", default="auto"
+        Whether the recurrent layers also read each step's change from the
+        previous step (the first differences of every feature, divided by
+        their standard deviation in the training data when ``standardize``;
+        zero at a sequence's first step) next to its values. Changes show
+        the shape of a trajectory (a turn, a rise and fall) that
+        standardised levels hide. ``"auto"`` reads them when steps are read
+        one at a time (``patch_size_ == 1``): a patch already puts
+        neighbouring steps side by side. The resolved value is stored in
+        ``differences_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -219,6 +230,10 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     patch_size_ : int
         Time steps per recurrent step, as resolved from ``patch_size``.
 
+    differences_ : bool
+        Whether the recurrent layers read first differences, as resolved
+        from ``differences``.
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
@@ -305,6 +320,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         pooling="last",
         skip_steps=24,
         patch_size="auto",
+        differences="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
@@ -341,6 +357,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,
+            differences=differences,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,
@@ -519,6 +536,7 @@ class _FixedCellRegressor(SequenceRegressor):
         pooling="last",
         skip_steps=24,
         patch_size="auto",
+        differences="auto",
         n_channels=1,
         flat_layout="channels_first",
         leading_nan="raise",
@@ -555,6 +573,7 @@ class _FixedCellRegressor(SequenceRegressor):
             pooling=pooling,
             skip_steps=skip_steps,
             patch_size=patch_size,
+            differences=differences,
             n_channels=n_channels,
             flat_layout=flat_layout,
             leading_nan=leading_nan,
@@ -634,6 +653,17 @@ class LSTMRegressor(_FixedCellRegressor):
         ``ceil(n_timesteps / 32)`` for the longest training sequence, so
         sequences of up to 32 steps are read step by step. The resolved
         value is stored in ``patch_size_``.
+
+    differences : bool or "auto", default="auto"
+        Whether the recurrent layers also read each step's change from the
+        previous step (the first differences of every feature, divided by
+        their standard deviation in the training data when ``standardize``;
+        zero at a sequence's first step) next to its values. Changes show
+        the shape of a trajectory (a turn, a rise and fall) that
+        standardised levels hide. ``"auto"`` reads them when steps are read
+        one at a time (``patch_size_ == 1``): a patch already puts
+        neighbouring steps side by side. The resolved value is stored in
+        ``differences_``.
 
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
@@ -786,6 +816,10 @@ class LSTMRegressor(_FixedCellRegressor):
 
     patch_size_ : int
         Time steps per recurrent step, as resolved from ``patch_size``.
+
+    differences_ : bool
+        Whether the recurrent layers read first differences, as resolved
+        from ``differences``.
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
@@ -899,6 +933,17 @@ class GRURegressor(_FixedCellRegressor):
         sequences of up to 32 steps are read step by step. The resolved
         value is stored in ``patch_size_``.
 
+    differences : bool or "auto", default="auto"
+        Whether the recurrent layers also read each step's change from the
+        previous step (the first differences of every feature, divided by
+        their standard deviation in the training data when ``standardize``;
+        zero at a sequence's first step) next to its values. Changes show
+        the shape of a trajectory (a turn, a rise and fall) that
+        standardised levels hide. ``"auto"`` reads them when steps are read
+        one at a time (``patch_size_ == 1``): a patch already puts
+        neighbouring steps side by side. The resolved value is stored in
+        ``differences_``.
+
     n_channels : int, default=1
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
@@ -1050,6 +1095,10 @@ class GRURegressor(_FixedCellRegressor):
 
     patch_size_ : int
         Time steps per recurrent step, as resolved from ``patch_size``.
+
+    differences_ : bool
+        Whether the recurrent layers read first differences, as resolved
+        from ``differences``.
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length

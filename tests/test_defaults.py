@@ -59,11 +59,10 @@ def _japanese_vowels(split):
 
 
 def test_japanese_vowels_accuracy():
-    # Unequal lengths (7-26 steps), 12 channels, 9 classes. Measured 0.970
-    # with these defaults (0.965-0.979 over the variants tried, see
-    # benchmarks/defaults.py); the 0.98 target of the defaults issue is not
-    # met yet, so this guards the level reached against regressions.
+    # Unequal lengths (7-26 steps), 12 channels, 9 classes. Measured 0.981
+    # (363/370; 0.978-0.984 over random_state 0-4); every correct test
+    # sequence wins by a probability margin of at least 0.3.
     X_train, y_train = _japanese_vowels("train")
     X_test, y_test = _japanese_vowels("test")
     clf = SequenceClassifier(random_state=0).fit(X_train, y_train)
-    assert clf.score(X_test, y_test) >= 0.95
+    assert clf.score(X_test, y_test) >= 0.98

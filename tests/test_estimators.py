@@ -591,3 +591,53 @@ def test_input_noise_only_while_training_and_reproducible():
         assert not torch.equal(module(x), module(x))
         module.eval()
         assert torch.equal(module(x), module(x))
+
+
+# ----------------------------------------------------------------------------
+# First differences
+def test_differences_auto_follows_patch_size():
+    short = SequenceClassifier(**FAST).fit(*_classification_data())
+    assert short.patch_size_ == 1 and short.differences_ is True
+    assert short.module_.rnn.input_size == 2 * short.input_size_
+    X, y = _classification_data(T=40)
+    long = SequenceClassifier(**FAST).fit(X, y)
+    assert long.patch_size_ == 2 and long.differences_ is False
+    assert long.module_.rnn.input_size == 2 * long.input_size_
+    forced = SequenceClassifier(differences=True, **FAST).fit(X, y)
+    assert forced.differences_ is True
+    assert forced.module_.rnn.input_size == 4 * forced.input_size_
+    off = LSTMRegressor(differences=False, **FAST).fit(*_regression_data())
+    assert off.differences_ is False
+    assert off.module_.rnn.input_size == off.input_size_
+    with pytest.raises(ValueError, match="differences"):
+        SequenceClassifier(differences="yes").fit(*_classification_data(n=12))
+
+
+def test_differences_are_scaled_and_change_the_model():
+    X, y = _regression_data()
+    est = LSTMRegressor(differences=True, **FAST).fit(X, y)
+    step_changes = np.diff(X, axis=1).reshape(-1, X.shape[2])
+    expected = np.sqrt(np.mean(step_changes**2, axis=0))
+    assert_allclose(est.module_.diff_scale.numpy(), expected, rtol=1e-5)
+    plain = LSTMRegressor(differences=False, **FAST).fit(X, y)
+    assert not np.allclose(est.predict(X), plain.predict(X))
+
+
+def test_differences_zero_at_first_step_and_past_each_length():
+    from sklearn_rnn._networks import _differences
+
+    x = torch.tensor([[1.0, 3.0, 6.0, 0.0], [2.0, 2.5, 0.0, 0.0]])[..., None]
+    diffs = _differences(x, torch.tensor([4, 2]))
+    expected = torch.tensor([[0.0, 2.0, 3.0, -6.0], [0.0, 0.5, 0.0, 0.0]])[..., None]
+    assert torch.equal(diffs, expected)
+    assert torch.equal(_differences(x[:1], None), expected[:1])
+
+
+def test_differences_ignore_padding_of_variable_length_sequences():
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(T, 2)) for T in rng.randint(4, 12, size=40)]
+    y = np.array([s[:, 0].sum() for s in seqs])
+    est = LSTMRegressor(differences=True, **FAST).fit(seqs, y)
+    together = est.predict(seqs)
+    alone = np.array([est.predict([s])[0] for s in seqs[:5]])
+    assert_allclose(together[:5], alone, rtol=1e-4, atol=1e-5)

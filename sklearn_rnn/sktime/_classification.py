@@ -34,6 +34,7 @@ _PASSED_PARAMS = (
     "input_noise",
     "pooling",
     "patch_size",
+    "differences",
     "standardize",
     "batch_size",
     "learning_rate_init",
@@ -165,6 +166,12 @@ class RNNClassifier(BaseClassifier):
         easily when shortened this way. ``"auto"`` uses
         ``ceil(n_timepoints / 32)`` for the longest training series, so
         series of up to 32 time points are read point by point.
+
+    differences : bool or "auto", default="auto"
+        Whether the recurrent layers also read each time point's change from
+        the previous one (first differences of every channel) next to its
+        values. ``"auto"`` reads them when time points are read one at a
+        time (``patch_size`` resolves to 1).
 
     standardize : bool, default=True
         Standardise each channel with the mean and standard deviation of the
@@ -323,6 +330,7 @@ class RNNClassifier(BaseClassifier):
         input_noise=0.2,
         pooling="concat",
         patch_size="auto",
+        differences="auto",
         standardize=True,
         batch_size="auto",
         learning_rate_init=0.001,
@@ -351,6 +359,7 @@ class RNNClassifier(BaseClassifier):
         self.input_noise = input_noise
         self.pooling = pooling
         self.patch_size = patch_size
+        self.differences = differences
         self.standardize = standardize
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
