@@ -32,6 +32,10 @@ _ROW_MULTIPLE = 4
 #: patch_size="auto" groups steps so that recurrent layers see at most this
 #: many steps of the longest training sequence.
 _AUTO_PATCH_STEPS = 32
+#: skip_steps="auto" gives the linear skip connection at most one input per
+#: this many training sequences, and at most _AUTO_SKIP_MAX_INPUTS inputs.
+_AUTO_SKIP_SAMPLES_PER_INPUT = 2
+_AUTO_SKIP_MAX_INPUTS = 1024
 
 
 class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -49,7 +53,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
-        "skip_steps": [Interval(Integral, 0, None, closed="left")],
+        "skip_steps": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "patch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "differences": [StrOptions({"auto"}), "boolean"],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
@@ -237,6 +241,15 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             self.patch_size_ = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
         else:
             self.patch_size_ = self.patch_size
+        n_features = seqs.values.shape[2]
+        if self.skip_steps == "auto":
+            self.skip_steps_ = min(
+                n_steps,
+                len(seqs) // (_AUTO_SKIP_SAMPLES_PER_INPUT * n_features),
+                max(1, _AUTO_SKIP_MAX_INPUTS // n_features),
+            )
+        else:
+            self.skip_steps_ = min(self.skip_steps, n_steps)
         if self.differences == "auto":
             self.differences_ = self.patch_size_ == 1
         else:
@@ -252,7 +265,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             input_noise=self.input_noise,
             pooling=self.pooling,
             relative=relative,
-            skip_steps=min(self.skip_steps, n_steps),
+            skip_steps=self.skip_steps_,
             differences=self.differences_,
             patch_size=self.patch_size_,
         )

@@ -52,12 +52,15 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
-    skip_steps : int, default=0
+    skip_steps : int or "auto", default=0
         Number of final time steps that also feed a linear skip connection
         to the outputs, in parallel with the recurrent network (an
         autoregressive "highway" as in LSTNet), capped at the sequence length
         seen in fit. It gives the class scores a direct linear dependence
-        on the most recent values. 0 disables it.
+        on the most recent values. ``"auto"`` takes every step, but at most
+        one input of the skip connection per two training sequences
+        (``skip_steps * n_features <= n_samples / 2``, and at most 1024
+        inputs). 0 disables it.
 
     patch_size : int or "auto", default="auto"
         Number of consecutive time steps the recurrent layers read as one
@@ -229,6 +232,10 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     differences_ : bool
         Whether the recurrent layers read first differences, as resolved
         from ``differences``.
+
+    skip_steps_ : int
+        Time steps that feed the linear skip connection, as resolved from
+        ``skip_steps`` (0: no skip connection).
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length

@@ -48,11 +48,15 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
-    skip_steps : int, default=24
+    skip_steps : int or "auto", default="auto"
         Number of final time steps that also feed a linear skip connection
         to the outputs, in parallel with the recurrent network (an
         autoregressive "highway" as in LSTNet), capped at the sequence length
-        seen in fit. It is initialised to the ridge least-squares fit of the
+        seen in fit. ``"auto"`` takes every step, but keeps at least two
+        training sequences per input of the skip connection (``skip_steps *
+        n_features <= n_samples / 2``, and at most 1024 inputs), where a
+        least-squares start does not overfit; the resolved value is stored
+        in ``skip_steps_``. It is initialised to the ridge least-squares fit of the
         standardised targets (and the recurrent output layer to zero), so
         training starts from a linear autoregressive model and the recurrent
         path learns what that misses. It lets forecasts extrapolate beyond
@@ -234,6 +238,10 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         Whether the recurrent layers read first differences, as resolved
         from ``differences``.
 
+    skip_steps_ : int
+        Time steps that feed the linear skip connection, as resolved from
+        ``skip_steps`` (0: no skip connection).
+
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
         input). Prediction accepts other lengths from 3D and list input.
@@ -318,7 +326,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         dropout=0.0,
         input_noise=0.0,
         pooling="last",
-        skip_steps=24,
+        skip_steps="auto",
         patch_size="auto",
         differences="auto",
         n_channels=1,
@@ -534,7 +542,7 @@ class _FixedCellRegressor(SequenceRegressor):
         dropout=0.0,
         input_noise=0.0,
         pooling="last",
-        skip_steps=24,
+        skip_steps="auto",
         patch_size="auto",
         differences="auto",
         n_channels=1,
@@ -635,11 +643,15 @@ class LSTMRegressor(_FixedCellRegressor):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
-    skip_steps : int, default=24
+    skip_steps : int or "auto", default="auto"
         Number of final time steps that also feed a linear skip connection
         to the outputs, in parallel with the recurrent network (an
         autoregressive "highway" as in LSTNet), capped at the sequence length
-        seen in fit. It is initialised to the ridge least-squares fit of the
+        seen in fit. ``"auto"`` takes every step, but keeps at least two
+        training sequences per input of the skip connection (``skip_steps *
+        n_features <= n_samples / 2``, and at most 1024 inputs), where a
+        least-squares start does not overfit; the resolved value is stored
+        in ``skip_steps_``. It is initialised to the ridge least-squares fit of the
         standardised targets (and the recurrent output layer to zero), so
         training starts from a linear autoregressive model and the recurrent
         path learns what that misses. It lets forecasts extrapolate beyond
@@ -820,6 +832,10 @@ class LSTMRegressor(_FixedCellRegressor):
     differences_ : bool
         Whether the recurrent layers read first differences, as resolved
         from ``differences``.
+
+    skip_steps_ : int
+        Time steps that feed the linear skip connection, as resolved from
+        ``skip_steps`` (0: no skip connection).
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length
@@ -914,11 +930,15 @@ class GRURegressor(_FixedCellRegressor):
         layer's final hidden state, the mean or the maximum of the recurrent
         outputs over the valid time steps, or all three concatenated.
 
-    skip_steps : int, default=24
+    skip_steps : int or "auto", default="auto"
         Number of final time steps that also feed a linear skip connection
         to the outputs, in parallel with the recurrent network (an
         autoregressive "highway" as in LSTNet), capped at the sequence length
-        seen in fit. It is initialised to the ridge least-squares fit of the
+        seen in fit. ``"auto"`` takes every step, but keeps at least two
+        training sequences per input of the skip connection (``skip_steps *
+        n_features <= n_samples / 2``, and at most 1024 inputs), where a
+        least-squares start does not overfit; the resolved value is stored
+        in ``skip_steps_``. It is initialised to the ridge least-squares fit of the
         standardised targets (and the recurrent output layer to zero), so
         training starts from a linear autoregressive model and the recurrent
         path learns what that misses. It lets forecasts extrapolate beyond
@@ -1099,6 +1119,10 @@ class GRURegressor(_FixedCellRegressor):
     differences_ : bool
         Whether the recurrent layers read first differences, as resolved
         from ``differences``.
+
+    skip_steps_ : int
+        Time steps that feed the linear skip connection, as resolved from
+        ``skip_steps`` (0: no skip connection).
 
     n_timesteps_in_ : int
         Sequence length seen during fit (the longest, for variable-length

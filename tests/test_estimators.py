@@ -641,3 +641,29 @@ def test_differences_ignore_padding_of_variable_length_sequences():
     together = est.predict(seqs)
     alone = np.array([est.predict([s])[0] for s in seqs[:5]])
     assert_allclose(together[:5], alone, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------
+# Linear skip connection
+def test_skip_steps_auto_keeps_two_sequences_per_input():
+    X, y = _regression_data(n=80, T=12, C=2)
+    assert LSTMRegressor(**FAST).fit(X, y).skip_steps_ == 12  # every step
+    few = LSTMRegressor(**FAST).fit(X[:20], y[:20])
+    assert few.skip_steps_ == 5  # 5 steps * 2 features <= 20 / 2
+    assert few.module_.skip.in_features == 10
+    tiny = LSTMRegressor(**FAST).fit(X[:3], y[:3])
+    assert tiny.skip_steps_ == 0 and tiny.module_.skip is None
+    capped = LSTMRegressor(skip_steps=30, **FAST).fit(X[:20], y[:20])
+    assert capped.skip_steps_ == 12  # an integer is only capped at the length
+    clf = SequenceClassifier(**FAST).fit(*_classification_data())
+    assert clf.skip_steps_ == 0 and clf.module_.skip is None
+    clf = SequenceClassifier(skip_steps="auto", **FAST).fit(*_classification_data())
+    assert clf.skip_steps_ == 10
+
+
+def test_skip_steps_auto_caps_the_number_of_inputs(monkeypatch):
+    from sklearn_rnn import _base
+
+    monkeypatch.setattr(_base, "_AUTO_SKIP_MAX_INPUTS", 8)
+    X, y = _regression_data(n=40, T=12, C=2)
+    assert LSTMRegressor(**FAST).fit(X, y).skip_steps_ == 4
