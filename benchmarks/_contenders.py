@@ -154,6 +154,8 @@ PINNED = {
     "num_layers": 1,
     "bidirectional": False,
     "dropout": 0.0,
+    "input_noise": 0.0,
+    "differences": False,
     "pooling": "last",
     "skip_steps": 0,
     "patch_size": 1,

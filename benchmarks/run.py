@@ -171,7 +171,10 @@ def check_architectures(contenders, modules):
         for c in contenders:
             module = modules.get(c.name)
             if c.group == group and module is not None:
-                signatures[c.name] = (type(module).__name__, tuple(
+                options = tuple(sorted(
+                    (k, v) for k, v in vars(module).items()
+                    if k != "training" and isinstance(v, (bool, int, float, str))))
+                signatures[c.name] = (type(module).__name__, options, tuple(
                     (k, tuple(v.shape)) for k, v in module.state_dict().items()))
         if len(set(signatures.values())) > 1:
             problems.append(f"{group}: " + "; ".join(
@@ -181,7 +184,7 @@ def check_architectures(contenders, modules):
               "differs:\n  " + "\n  ".join(problems) + "\n")
     else:
         print("architecture check: within each group every torch contender trains "
-              "the same RecurrentNetwork (same parameter and buffer shapes)\n")
+              "the same RecurrentNetwork (same options, parameter and buffer shapes)\n")
 
 
 def summarise_training(case, contenders, timings, clock):
