@@ -529,28 +529,18 @@ def _moments(values):
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def _channel_moments(values, lengths, reference=None, chunk=4096):
+def _channel_moments(values, lengths, reference=None):
     """Per-channel mean and standard deviation over the valid time steps.
 
     With ``reference`` (n, n_channels), moments of ``values - reference``.
     """
-    n_channels = values.shape[2]
-    total = np.zeros(n_channels)
-    total_sq = np.zeros(n_channels)
-    count = 0
-    steps = np.arange(values.shape[1])
-    for start in range(0, values.shape[0], chunk):
-        block = values[start : start + chunk].astype(np.float64)
+
+    def relative(block, start):
         if reference is not None:
-            block -= reference[start : start + chunk, None, :]
-        if lengths is None:
-            count += block.shape[0] * block.shape[1]
-        else:
-            mask = steps[None, :] < lengths[start : start + chunk, None]
-            block = block * mask[..., None]
-            count += int(mask.sum())
-        total += block.sum(axis=(0, 1))
-        total_sq += np.square(block).sum(axis=(0, 1))
+            block -= reference[start : start + len(block), None, :]
+        return block
+
+    total, total_sq, count = _valid_step_sums(values, lengths, relative)
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     std = np.sqrt(var)
@@ -558,28 +548,44 @@ def _channel_moments(values, lengths, reference=None, chunk=4096):
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def _difference_scale(values, lengths, chunk=4096):
-    """Per-channel standard deviation of the steps' changes ``x[t] - x[t-1]``.
+def _difference_scale(values, lengths):
+    """Per-channel root mean square of the steps' changes ``x[t] - x[t-1]``.
 
     Over the valid steps after each sequence's first; 1 where there is no
     change at all (or only one step).
     """
-    n_channels = values.shape[2]
-    total_sq = np.zeros(n_channels)
-    count = 0
-    steps = np.arange(1, values.shape[1])
-    for start in range(0, values.shape[0], chunk):
-        block = np.diff(values[start : start + chunk].astype(np.float64), axis=1)
-        if lengths is None:
-            count += block.shape[0] * block.shape[1]
-        else:
-            mask = steps[None, :] < lengths[start : start + chunk, None]
-            block = block * mask[..., None]
-            count += int(mask.sum())
-        total_sq += np.square(block).sum(axis=(0, 1))
+    _, total_sq, count = _valid_step_sums(
+        values, lengths, lambda block, start: np.diff(block, axis=1)
+    )
     scale = np.sqrt(total_sq / max(count, 1))
     scale[~(scale > 0)] = 1.0
     return scale.astype(np.float32)
+
+
+def _valid_step_sums(values, lengths, transform, chunk=4096):
+    """Per-channel sum, sum of squares and count over the valid time steps.
+
+    ``values`` is read in float64 blocks of ``chunk`` sequences, each passed
+    through ``transform(block, start)`` first; a transform that drops leading
+    steps (such as a difference) keeps the valid steps aligned to the end.
+    """
+    n_channels = values.shape[2]
+    total = np.zeros(n_channels)
+    total_sq = np.zeros(n_channels)
+    count = 0
+    for start in range(0, values.shape[0], chunk):
+        block = transform(values[start : start + chunk].astype(np.float64), start)
+        if lengths is None:
+            count += block.shape[0] * block.shape[1]
+        else:
+            offset = values.shape[1] - block.shape[1]
+            steps = np.arange(offset, values.shape[1])
+            mask = steps[None, :] < lengths[start : start + chunk, None]
+            block = block * mask[..., None]
+            count += int(mask.sum())
+        total += block.sum(axis=(0, 1))
+        total_sq += np.square(block).sum(axis=(0, 1))
+    return total, total_sq, count
 
 
 def _state_to_cpu(state):

@@ -218,10 +218,7 @@ class RecurrentNetwork(nn.Module):
         if self.pooling in ("last", "concat"):
             parts.append(_last_hidden(h_n, self.rnn.bidirectional))
         if self.pooling in ("mean", "concat", "max"):
-            mask = None
-            if lengths is not None:
-                steps = torch.arange(out.shape[1], device=out.device)
-                mask = (steps[None, :] < lengths.to(out.device)[:, None])[..., None]
+            mask = None if lengths is None else _valid_steps(out, lengths)
             if self.pooling in ("mean", "concat"):
                 if mask is None:
                     parts.append(out.mean(dim=1))
@@ -242,8 +239,7 @@ def _patches(x, lengths, size):
     """
     batch, steps, channels = x.shape
     if lengths is not None:
-        valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
-        x = x * valid.unsqueeze(2)
+        x = x * _valid_steps(x, lengths)
         lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
     missing = -steps % size
     if missing:
@@ -255,9 +251,14 @@ def _differences(x, lengths):
     """First differences along time, zero at the first step and past the end."""
     diffs = torch.diff(x, dim=1, prepend=x[:, :1])
     if lengths is not None:
-        valid = torch.arange(x.shape[1], device=x.device)[None, :] < lengths.to(x.device)[:, None]
-        diffs = diffs * valid.unsqueeze(2)
+        diffs = diffs * _valid_steps(x, lengths)
     return diffs
+
+
+def _valid_steps(x, lengths):
+    """Mask of shape (batch, time, 1): True at each sequence's valid steps."""
+    steps = torch.arange(x.shape[1], device=x.device)
+    return (steps[None, :] < lengths.to(x.device)[:, None]).unsqueeze(2)
 
 
 def _last_step(x, lengths):
