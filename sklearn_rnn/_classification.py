@@ -74,7 +74,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     differences : bool or "auto", default="auto"
         Whether the recurrent layers also read each step's change from the
         previous step (the first differences of every feature, divided by
-        their standard deviation in the training data when ``standardize``;
+        their root mean square in the training data when ``standardize``;
         zero at a sequence's first step) next to its values. Changes show
         the shape of a trajectory (a turn, a rise and fall) that
         standardised levels hide. ``"auto"`` reads them when steps are read

@@ -141,7 +141,7 @@ class RecurrentNetwork(nn.Module):
         self.register_buffer("input_scale", torch.ones(input_size))
         self.register_buffer("level_shift", torch.zeros(input_size))
         self.register_buffer("level_scale", torch.ones(input_size))
-        # Scale of the first differences (their standard deviation in the
+        # Scale of the first differences (their root mean square in the
         # training data), when ``differences``.
         self.register_buffer("diff_scale", torch.ones(input_size))
 
