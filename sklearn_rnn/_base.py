@@ -423,8 +423,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                     X_batch = X_batch[:, : int(len_batch.max())]
                 X_batch = X_batch.to(device, non_blocking=True)
                 with autocast():
-                    output = module(X_batch, len_batch)[: stop - start]
-                outputs[start:stop] = output.float().cpu().numpy()
+                    output = module(X_batch, len_batch, real_rows=stop - start)
+                outputs[start:stop] = output[: stop - start].float().cpu().numpy()
         return outputs, seqs
 
     def _inference_device(self):

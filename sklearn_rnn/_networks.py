@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._gru_scan import gru_scan, gru_scan_applies
+
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
@@ -145,7 +147,7 @@ class RecurrentNetwork(nn.Module):
         # training data), when ``differences``.
         self.register_buffer("diff_scale", torch.ones(input_size))
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, real_rows=None):
         """Summarise each sequence and map it to the outputs.
 
         Parameters
@@ -155,6 +157,11 @@ class RecurrentNetwork(nn.Module):
         lengths : torch.Tensor of shape (batch,), default=None
             Valid steps per sequence (int64, on the CPU); ``None`` when all
             sequences use every step.
+        real_rows : int, default=None
+            When given, only the first ``real_rows`` rows of ``x`` are real
+            sequences and the rest pad the batch (their outputs are then
+            meaningless). A GRU may then skip their gate arithmetic at
+            inference; the real rows' outputs are the same either way.
 
         Returns
         -------
@@ -175,7 +182,7 @@ class RecurrentNetwork(nn.Module):
         step_lengths = lengths
         if self.patch_size > 1:
             steps, step_lengths = _patches(steps, lengths, self.patch_size)
-        out, h_n = self._recur(steps, step_lengths)
+        out, h_n = self._recur(steps, step_lengths, real_rows)
         summary = self._summarise(out, h_n, step_lengths)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
@@ -205,8 +212,10 @@ class RecurrentNetwork(nn.Module):
         x = (x - self.input_shift) / self.input_scale
         return _last_steps(x, lengths, self.skip_steps).flatten(1)
 
-    def _recur(self, x, lengths):
+    def _recur(self, x, lengths, real_rows=None):
         if lengths is None:
+            if gru_scan_applies(self.rnn, x, real_rows):
+                return gru_scan(self.rnn, x, real_rows, keep_outputs=self.pooling != "last")
             return self.rnn(x)
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, h_n = self.rnn(packed)
