@@ -373,7 +373,7 @@ def report_predict(case, results, targets):
         table.append([
             f"ours-{cell}", "1",
             f"{res['one_ours_s'] * 1e6:.0f} us", f"{res['one_bare_s'] * 1e6:.0f} us",
-            f"+{res['one_diff_ms']:.3f} ms ({res['one_ours_s'] / res['one_bare_s']:.2f}x)",
+            f"{res['one_diff_ms']:+.3f} ms ({res['one_ours_s'] / res['one_bare_s']:.2f}x)",
             f"<= +{PREDICT_ONE_MS:.0f} ms {_verdict(ok1)}",
         ])
         table.append([

@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._gru_scan import gru_scan, gru_scan_applies
+from ._lstm_rows import lstm_rows
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
@@ -160,8 +161,9 @@ class RecurrentNetwork(nn.Module):
         real_rows : int, default=None
             When given, only the first ``real_rows`` rows of ``x`` are real
             sequences and the rest pad the batch (their outputs are then
-            meaningless). A GRU may then skip their gate arithmetic at
-            inference; the real rows' outputs are the same either way.
+            meaningless). At inference a GRU may then skip their gate
+            arithmetic and an LSTM may leave them out where its kernel is
+            known to give the real rows the same bits either way.
 
         Returns
         -------
@@ -216,6 +218,11 @@ class RecurrentNetwork(nn.Module):
         if lengths is None:
             if gru_scan_applies(self.rnn, x, real_rows):
                 return gru_scan(self.rnn, x, real_rows, keep_outputs=self.pooling != "last")
+            rows = lstm_rows(self.rnn, x, real_rows)
+            if rows < x.shape[0]:
+                out, (h_n, c_n) = self.rnn(x[:rows])
+                batch = x.shape[0]
+                return _grow_rows(out, batch, 0), (_grow_rows(h_n, batch, 1), _grow_rows(c_n, batch, 1))
             return self.rnn(x)
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, h_n = self.rnn(packed)
@@ -290,6 +297,13 @@ def _last_steps(x, lengths, k):
     valid = (index >= 0).unsqueeze(2)
     index = index.clamp_min(0).unsqueeze(2).expand(-1, -1, channels)
     return x.gather(1, index) * valid
+
+
+def _grow_rows(t, rows, dim):
+    """``t`` with zero rows appended along ``dim`` up to ``rows``."""
+    shape = list(t.shape)
+    shape[dim] = rows - shape[dim]
+    return torch.cat([t, t.new_zeros(shape)], dim=dim)
 
 
 def _last_hidden(h_n, bidirectional):
