@@ -222,7 +222,9 @@ class RecurrentNetwork(nn.Module):
             if rows < x.shape[0]:
                 out, (h_n, c_n) = self.rnn(x[:rows])
                 batch = x.shape[0]
-                return _grow_rows(out, batch, 0), (_grow_rows(h_n, batch, 1), _grow_rows(c_n, batch, 1))
+                if self.pooling != "last":  # "last" reads h_n only
+                    out = _grow_rows(out, batch, 0)
+                return out, (_grow_rows(h_n, batch, 1), _grow_rows(c_n, batch, 1))
             return self.rnn(x)
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, h_n = self.rnn(packed)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn import get_config
 from sklearn.utils.validation import check_array, validate_data
 
 FLOAT_DTYPES = (np.float32, np.float64)
@@ -53,13 +54,15 @@ def check_sequences(estimator, X, *, reset):
     if kind == "list":
         seqs = _from_list(X, allow_leading_nan)
     elif kind == "3d":
-        arr = check_array(
-            X,
-            dtype=FLOAT_DTYPES,
-            allow_nd=True,
-            ensure_all_finite="allow-nan" if allow_leading_nan else True,
-            input_name="X",
-        )
+        arr = _plain_3d(X)
+        if arr is None:
+            arr = check_array(
+                X,
+                dtype=FLOAT_DTYPES,
+                allow_nd=True,
+                ensure_all_finite="allow-nan" if allow_leading_nan else True,
+                input_name="X",
+            )
         if arr.ndim != 3:
             raise ValueError(
                 f"Expected a 2D or 3D array for X, got an array of shape {arr.shape}."
@@ -88,6 +91,28 @@ def check_sequences(estimator, X, *, reset):
         )
     values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
+
+
+def _plain_3d(X):
+    """``X`` itself where ``check_array`` would accept and return it as is.
+
+    That is a non-empty, finite, native-order float32 or float64 ndarray of
+    three dimensions, the common case in ``predict``, where ``check_array``
+    (with its DataFrame and array-API dispatch) costs more than predicting
+    one short sequence. Anything else returns ``None`` and goes through
+    ``check_array``, which gives its usual errors.
+    """
+    if (
+        type(X) is np.ndarray
+        and X.ndim == 3
+        and X.shape[0] > 0
+        and (X.dtype == np.float32 or X.dtype == np.float64)
+        and not get_config()["array_api_dispatch"]
+    ):
+        with np.errstate(over="ignore"):
+            if np.isfinite(X.sum()):
+                return X
+    return None
 
 
 def _input_kind(X):

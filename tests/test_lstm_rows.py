@@ -62,8 +62,9 @@ def test_all_rows_run_where_no_saving_is_known_to_be_exact(case):
 
 @pytest.mark.parametrize(
     "params",
-    [dict(num_layers=1), dict(num_layers=2), dict(bidirectional=True, pooling="concat")],
-    ids=["one_layer", "two_layers", "bidirectional_concat"],
+    [dict(num_layers=1), dict(num_layers=2), dict(bidirectional=True, pooling="concat"),
+     dict(pooling="last"), dict(pooling="mean")],
+    ids=["one_layer", "two_layers", "bidirectional_concat", "last", "mean"],
 )
 def test_lstm_predictions_of_a_few_sequences_match_the_full_batch(params):
     rng = np.random.RandomState(0)

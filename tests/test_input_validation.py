@@ -1,0 +1,65 @@
+"""The fast path of input validation must change nothing (issue: performance).
+
+``check_sequences`` skips scikit-learn's ``check_array`` for plain, finite
+float ndarrays of three dimensions; everything else must still reach
+``check_array`` and get its usual error.
+"""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.utils.validation import check_array
+
+from sklearn_rnn import LSTMRegressor
+from sklearn_rnn._validation import _plain_3d
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_plain_float_arrays_pass_unchanged(dtype):
+    X = np.arange(24, dtype=dtype).reshape(2, 4, 3)
+    assert _plain_3d(X) is X
+    assert check_array(X, dtype=(np.float32, np.float64), allow_nd=True) is X
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.zeros((0, 4, 1), np.float32),
+        np.full((2, 4, 1), np.nan, np.float32),
+        np.full((2, 4, 1), np.inf),
+        np.zeros((2, 4, 1), ">f4"),
+        np.zeros((2, 4, 1), np.float16),
+        np.zeros((2, 4, 1), np.int64),
+        np.zeros((2, 4), np.float32),
+        np.zeros((2, 4, 1, 1), np.float32),
+        np.ma.masked_array(np.zeros((2, 4, 1), np.float32)),
+        [[[0.0]], [[1.0]]],
+    ],
+    ids=["empty", "nan", "inf", "big_endian", "float16", "int", "2d", "4d", "masked", "list"],
+)
+def test_everything_else_goes_through_check_array(X):
+    assert _plain_3d(X) is None
+
+
+def test_fast_path_off_under_array_api_dispatch(monkeypatch):
+    # Enabling the dispatch for real needs SCIPY_ARRAY_API=1 before scipy is
+    # imported, so the configuration the fast path reads is patched instead.
+    config = {**sklearn.get_config(), "array_api_dispatch": True}
+    monkeypatch.setattr("sklearn_rnn._validation.get_config", lambda: config)
+    assert _plain_3d(np.zeros((2, 4, 1), np.float32)) is None
+
+
+def test_predict_errors_are_unchanged_by_the_fast_path():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 6, 2)).astype(np.float32)
+    est = LSTMRegressor(hidden_size=8, max_iter=2, early_stopping=False,
+                        random_state=0).fit(X, X[:, -1, 0])
+    bad = X.copy()
+    bad[3, 2, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        est.predict(bad)
+    with pytest.raises(ValueError, match="0 sample"):
+        est.predict(X[:0])
+    with pytest.raises(ValueError, match="2 features per time step"):
+        est.predict(X[:, :, :1])
+    np.testing.assert_array_equal(est.predict(X.astype(np.float64)), est.predict(X))
