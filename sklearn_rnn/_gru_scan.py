@@ -32,6 +32,8 @@ import warnings
 import torch
 from torch import nn
 
+from ._cpu_inference import float32_cpu_inference
+
 __all__ = ["gru_scan", "gru_scan_applies", "MAX_ROWS"]
 
 #: Largest (padded) batch the scan is used for. Above a few rows the gate
@@ -71,18 +73,11 @@ def gru_scan_applies(rnn, x, real_rows):
     return (
         real_rows is not None
         and isinstance(rnn, nn.GRU)
-        and not rnn.training
         and not rnn.bidirectional
-        and rnn.batch_first
         and rnn.bias
         and rnn.hidden_size % _HIDDEN_MULTIPLE == 0
         and 0 < real_rows < x.shape[0] <= MAX_ROWS
-        and x.dim() == 3
-        and x.device.type == "cpu"
-        and x.dtype == torch.float32
-        and rnn.weight_hh_l0.dtype == torch.float32
-        and not torch.is_grad_enabled()
-        and not torch.is_autocast_enabled("cpu")
+        and float32_cpu_inference(rnn, x)
         and _scripted_layer() is not None
     )
 

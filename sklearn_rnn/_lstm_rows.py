@@ -18,6 +18,8 @@ Where nothing matches, the whole padded batch runs, as before.
 import torch
 from torch import nn
 
+from ._cpu_inference import float32_cpu_inference
+
 __all__ = ["lstm_rows"]
 
 #: Row count of the padded batch the probe compares against (and a larger one).
@@ -60,15 +62,8 @@ def lstm_rows(rnn, x, real_rows):
         real_rows is not None
         and 0 < real_rows < min(batch, min(_FULL_ROWS))
         and isinstance(rnn, nn.LSTM)
-        and not rnn.training
-        and rnn.batch_first
         and rnn.proj_size == 0
-        and x.dim() == 3
-        and x.device.type == "cpu"
-        and x.dtype == torch.float32
-        and rnn.weight_hh_l0.dtype == torch.float32
-        and not torch.is_grad_enabled()
-        and not torch.is_autocast_enabled("cpu")
+        and float32_cpu_inference(rnn, x)
     ):
         return batch
     key = (
