@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions
 from ._networks import POOLINGS, RecurrentNetwork
-from ._training import NoImprovement, TensorData, train
+from ._training import NoImprovement, TensorData, fused_optimizer, train
 from ._validation import check_sequences
 
 _OPTIMIZERS = {"adam", "adamw", "sgd"}
@@ -310,21 +310,24 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         The L2 penalty follows scikit-learn's MLP, which divides
         ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss.
         """
-        params = self.module_.parameters()
         lr, decay = self.learning_rate_init, self.alpha / batch_size
         if self.optimizer == "adam":
-            optimizer = torch.optim.Adam(params, lr=lr, weight_decay=decay)
+            cls, options = torch.optim.Adam, {}
         elif self.optimizer == "adamw":
-            optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=decay)
+            cls, options = torch.optim.AdamW, {}
         else:
-            optimizer = torch.optim.SGD(
-                params, lr=lr, momentum=0.9, nesterov=True, weight_decay=decay
-            )
+            cls, options = torch.optim.SGD, {"momentum": 0.9, "nesterov": True}
+        optimizer = fused_optimizer(
+            cls, self.module_.parameters(), lr=lr, weight_decay=decay, **options
+        )
         previous = self.optimizer_
         if previous is not None:
             state = previous if isinstance(previous, dict) else previous.state_dict()
+            fused = optimizer.defaults.get("fused")
             for group in state["param_groups"]:
                 group["lr"] = lr  # a new fit starts from learning_rate_init
+                # The kernel follows this fit's device, not the saved one's.
+                group["fused"] = fused
             optimizer.load_state_dict(state)
         return optimizer
 
