@@ -4,7 +4,9 @@ Every torch contender trains ``sklearn_rnn._networks.RecurrentNetwork`` with
 ``pooling="last"`` (one layer, same hidden size, same input-scaling buffers),
 with Adam at the same learning rate and no weight decay, on the same float32
 windows, shuffled every epoch, so only the training loop around the module
-differs.
+differs, and the kernels: the hand loop and skorch run PyTorch's stock
+``nn.GRU``/``nn.LSTM`` autograd and Adam, the estimators their own GRU
+training kernel and the fused Adam step (what each gives its users).
 
 A contender is called as ``fn(case, data, epochs, seed, device)`` and returns
 a :class:`Timing`. The clocks start when the contender is handed the NumPy
@@ -36,6 +38,13 @@ ROLE_TITLES = {
     "skorch-slice": "skorch, slicing iterator",
     "mlp": "sklearn MLPRegressor (context)",
 }
+
+
+#: The hand-written loop and skorch train the network on PyTorch's own
+#: kernels, as a user's ``nn.GRU`` would: the estimators' GRU training
+#: kernel (``sklearn_rnn._gru_training``) is theirs, like the fused
+#: optimizer. The architecture check ignores this option.
+STOCK_KERNELS = {"fast_gru_training": False}
 
 
 @dataclass
@@ -120,7 +129,8 @@ def hand_loop(case, data, epochs, seed, device, *, cell, task="regression"):
             y = torch.from_numpy(data.y).reshape(-1, 1).to(device)
             n_out, loss_fn = 1, torch.nn.MSELoss()
         module = RecurrentNetwork(
-            X.shape[2], n_out, cell=cell, hidden_size=case.hidden_size, pooling="last"
+            X.shape[2], n_out, cell=cell, hidden_size=case.hidden_size, pooling="last",
+            **STOCK_KERNELS,
         ).to(device)
         optimizer = torch.optim.Adam(module.parameters(), lr=case.learning_rate)
         generator = torch.Generator(device=device).manual_seed(seed)
@@ -267,6 +277,7 @@ def skorch_regressor(case, data, epochs, seed, device, *, cell, slicing=False):
             module__cell=cell,
             module__hidden_size=case.hidden_size,
             module__pooling="last",
+            **{f"module__{k}": v for k, v in STOCK_KERNELS.items()},
             optimizer=torch.optim.Adam,
             lr=case.learning_rate,
             batch_size=case.batch_size,

@@ -33,7 +33,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 
-from ._contenders import ROLE_TITLES, bare_forward, cpu_contenders, gpu_contenders
+from ._contenders import (
+    ROLE_TITLES, STOCK_KERNELS, bare_forward, cpu_contenders, gpu_contenders,
+)
 from ._data import CASES, QUICK, make_data
 
 #: Issue 5's targets.
@@ -163,6 +165,11 @@ def _module_of(model):
     return getattr(model, "module_", None)  # sklearn_rnn and skorch
 
 
+#: Module attributes that choose kernels, not the network (see
+#: ``benchmarks._contenders.STOCK_KERNELS``).
+IGNORED_OPTIONS = {"training", *STOCK_KERNELS}
+
+
 def check_architectures(contenders, modules):
     """Warn unless every torch contender of a group trains the same module."""
     problems = []
@@ -173,7 +180,7 @@ def check_architectures(contenders, modules):
             if c.group == group and module is not None:
                 options = tuple(sorted(
                     (k, v) for k, v in vars(module).items()
-                    if k != "training" and isinstance(v, (bool, int, float, str))))
+                    if k not in IGNORED_OPTIONS and isinstance(v, (bool, int, float, str))))
                 signatures[c.name] = (type(module).__name__, options, tuple(
                     (k, tuple(v.shape)) for k, v in module.state_dict().items()))
         if len(set(signatures.values())) > 1:

@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._gru_scan import gru_scan, gru_scan_applies
+from ._gru_training import gru_train, gru_train_applies
 from ._lstm_rows import lstm_rows
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
@@ -70,6 +71,11 @@ class RecurrentNetwork(nn.Module):
         first step; the last, partial patch is completed with zeros (in
         standardised units). Patches shorten long sequences, which recurrent
         networks learn from far more easily.
+    fast_gru_training : bool, default=True
+        Whether a GRU trains through :func:`sklearn_rnn._gru_training.gru_train`
+        (the function and gradients of ``nn.GRU``, to float32 rounding, with
+        less work per step) where that applies; False keeps ``nn.GRU``'s own
+        autograd kernels. No effect on an LSTM or at inference.
 
     Notes
     -----
@@ -108,6 +114,7 @@ class RecurrentNetwork(nn.Module):
         skip_steps=0,
         differences=False,
         patch_size=1,
+        fast_gru_training=True,
     ):
         super().__init__()
         if pooling not in POOLINGS:
@@ -118,6 +125,7 @@ class RecurrentNetwork(nn.Module):
         self.skip_steps = skip_steps
         self.patch_size = patch_size
         self.differences = differences
+        self.fast_gru_training = fast_gru_training
         step_size = input_size * (2 if differences else 1)
         self.rnn = CELLS[cell](
             input_size=step_size * patch_size,
@@ -216,6 +224,9 @@ class RecurrentNetwork(nn.Module):
 
     def _recur(self, x, lengths, real_rows=None):
         if lengths is None:
+            # getattr: modules pickled before this option existed
+            if getattr(self, "fast_gru_training", True) and gru_train_applies(self.rnn, x):
+                return gru_train(self.rnn, x)
             if gru_scan_applies(self.rnn, x, real_rows):
                 return gru_scan(self.rnn, x, real_rows, keep_outputs=self.pooling != "last")
             rows = lstm_rows(self.rnn, x, real_rows)

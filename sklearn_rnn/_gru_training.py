@@ -1,0 +1,247 @@
+"""A GRU layer with a hand-written backward pass, for training on the CPU.
+
+``nn.GRU`` trains on the CPU through ATen's generic cell: autograd records
+about thirty small operations per time step (matrix products, chunks, gate
+arithmetic) and replays their backward one node at a time, including a
+weight-gradient matrix product and a ``cat`` of three gate gradients per
+step. :func:`gru_train` computes the same function and the same gradients
+with a fraction of that work:
+
+* the forward runs ATen's recurrence ``r, z = sigmoid(W_i x + b_i + W_h h +
+  b_h)``, ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``,
+  ``h' = n + z * (h - n)`` as six operations per step, outside autograd,
+  keeping what the backward needs;
+* the backward walks the steps in reverse with a handful of operations per
+  step, writing the gate gradients into one buffer, and then forms every
+  weight and bias gradient with one matrix product (or sum) over all steps
+  at once;
+
+both loops run inside TorchScript so that they have no Python overhead
+(compiled on first use). The gradients agree with ``nn.GRU``'s to float32
+rounding (they are sums in a different order), not bit for bit.
+
+It stands in for ``nn.GRU`` only where it computes the same thing: a
+batch-first, single-direction GRU with biases, float32 on the CPU, in
+training mode with gradients enabled, no autocast, no packed sequences and
+a zero initial state. Stacked layers are run one after another, with the
+module's dropout between them as ``nn.GRU`` applies it. Elsewhere, and where
+TorchScript is unavailable, ``nn.GRU`` runs.
+"""
+
+import functools
+import warnings
+from typing import List, Optional
+
+import torch
+from torch import nn
+
+__all__ = ["gru_train", "gru_train_applies"]
+
+
+def gru_train_applies(rnn, x):
+    """Whether :func:`gru_train` can stand in for ``rnn(x)`` in training.
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        The recurrent module.
+    x : torch.Tensor of shape (batch, time, input_size)
+        Its batch-first input (not packed).
+
+    Returns
+    -------
+    bool
+        True for a batch-first, single-direction ``nn.GRU`` with biases, in
+        training mode with gradients enabled, on float32 CPU tensors without
+        autocast.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._gru_training import gru_train_applies
+    >>> gru = torch.nn.GRU(1, 8, batch_first=True)
+    >>> gru_train_applies(gru, torch.zeros(4, 10, 1))
+    True
+    >>> gru_train_applies(gru.eval(), torch.zeros(4, 10, 1))
+    False
+    """
+    return (
+        isinstance(rnn, nn.GRU)
+        and rnn.training
+        and rnn.batch_first
+        and not rnn.bidirectional
+        and rnn.bias
+        and not getattr(rnn, "proj_size", 0)
+        and x.dim() == 3
+        and x.shape[0] > 0
+        and x.shape[1] > 0
+        and x.device.type == "cpu"
+        and x.dtype == torch.float32
+        and rnn.weight_hh_l0.dtype == torch.float32
+        and rnn.weight_hh_l0.device.type == "cpu"
+        and torch.is_grad_enabled()
+        and not torch.is_autocast_enabled("cpu")
+        and _scripted() is not None
+    )
+
+
+def gru_train(rnn, x):
+    """Run ``rnn`` over ``x`` from a zero state, as ``rnn(x)`` in training.
+
+    Parameters
+    ----------
+    rnn : torch.nn.GRU
+        A module for which :func:`gru_train_applies` holds.
+    x : torch.Tensor of shape (batch, time, input_size)
+        Batch-first input.
+
+    Returns
+    -------
+    output : torch.Tensor of shape (batch, time, hidden_size)
+        The last layer's hidden state at every step.
+    h_n : torch.Tensor of shape (num_layers, batch, hidden_size)
+        Each layer's final hidden state.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._gru_training import gru_train
+    >>> gru = torch.nn.GRU(2, 8, batch_first=True)
+    >>> x = torch.randn(4, 10, 2)
+    >>> out, h_n = gru_train(gru, x)
+    >>> ref_out, ref_h_n = gru(x)
+    >>> torch.allclose(out, ref_out, atol=1e-6), torch.allclose(h_n, ref_h_n, atol=1e-6)
+    (True, True)
+    >>> h_n[-1].sum().backward()  # gradients reach rnn's parameters
+    >>> rnn_grad = gru.weight_hh_l0.grad
+    >>> rnn_grad.shape
+    torch.Size([24, 8])
+    """
+    steps = x.transpose(0, 1)  # time-major
+    finals = []
+    for k in range(rnn.num_layers):
+        if k > 0 and rnn.dropout > 0:
+            steps = nn.functional.dropout(steps, rnn.dropout, training=True)
+        steps = _GRULayer.apply(
+            steps,
+            getattr(rnn, f"weight_ih_l{k}"),
+            getattr(rnn, f"bias_ih_l{k}"),
+            getattr(rnn, f"weight_hh_l{k}"),
+            getattr(rnn, f"bias_hh_l{k}"),
+        )
+        finals.append(steps[-1])
+    return steps.transpose(0, 1), torch.stack(finals)
+
+
+class _GRULayer(torch.autograd.Function):
+    """One GRU layer over a time-major sequence, from a zero state."""
+
+    @staticmethod
+    def forward(ctx, x, w_ih, b_ih, w_hh, b_hh):
+        forward, _ = _scripted()
+        out, gh_n, rz, n = forward(x, w_ih, b_ih, w_hh, b_hh)
+        ctx.save_for_backward(x, w_ih, w_hh, out, gh_n, rz, n)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        _, backward = _scripted()
+        x, w_ih, w_hh, out, gh_n, rz, n = ctx.saved_tensors
+        return backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out.contiguous(),
+                        ctx.needs_input_grad[0])
+
+
+def _forward(x, w_ih, b_ih, w_hh, b_hh):
+    # x: (time, batch, input). Returns the hidden states (time, batch, hidden)
+    # and, per step, W_hn h + b_hn, the gates r|z and the candidate n.
+    n_steps = x.size(0)
+    batch = x.size(1)
+    hidden = w_hh.size(1)
+    gi = torch.nn.functional.linear(x, w_ih, b_ih)
+    gi_rz = gi[:, :, : 2 * hidden]
+    gi_n = gi[:, :, 2 * hidden :]
+    # The hidden product in two parts, so that W_hn h + b_hn (saved for the
+    # backward) is written straight into its buffer.
+    w_hrz_t = w_hh[: 2 * hidden].t()
+    w_hn_t = w_hh[2 * hidden :].t()
+    b_hrz = b_hh[: 2 * hidden]
+    b_hn = b_hh[2 * hidden :]
+    out = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
+    rz = torch.empty(n_steps, batch, 2 * hidden, dtype=x.dtype)
+    n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
+    gh_n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
+    h = torch.zeros(batch, hidden, dtype=x.dtype)
+    for t in range(n_steps):
+        rz_t = rz[t]
+        torch.add(gi_rz[t], torch.addmm(b_hrz, h, w_hrz_t), out=rz_t)
+        rz_t.sigmoid_()
+        gh_n_t = gh_n[t]
+        torch.addmm(b_hn, h, w_hn_t, out=gh_n_t)
+        n_t = n[t]
+        torch.addcmul(gi_n[t], rz_t[:, :hidden], gh_n_t, out=n_t)
+        n_t.tanh_()
+        torch.lerp(n_t, h, rz_t[:, hidden:], out=out[t])  # n + z * (h - n)
+        h = out[t]
+    return out, gh_n, rz, n
+
+
+def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
+    n_steps = x.size(0)
+    batch = x.size(1)
+    hidden = w_hh.size(1)
+    # Gradients of the pre-activations: d_gh = d(W_h h + b_h) per step, and
+    # d_in = d(W_in x + b_in) (its r|z part equals d_gh's).
+    d_gh = torch.empty(n_steps, batch, 3 * hidden, dtype=x.dtype)
+    d_in = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
+    zero = torch.zeros(batch, hidden, dtype=x.dtype)
+    dh = grad_out[n_steps - 1].clone()
+    for s in range(n_steps):
+        t = n_steps - 1 - s
+        rz_t = rz[t]
+        r = rz_t[:, :hidden]
+        z = rz_t[:, hidden:]
+        n_t = n[t]
+        h_prev = zero if t == 0 else out[t - 1]
+        d_gh_t = d_gh[t]
+        dz = dh * z  # dh' / dh, also z's share of dh
+        dn = dh - dz
+        da_n = d_in[t]
+        torch.addcmul(dn, dn * n_t, n_t, value=-1.0, out=da_n)  # tanh'
+        torch.mul(da_n, r, out=d_gh_t[:, 2 * hidden :])
+        torch.mul(da_n, gh_n[t], out=d_gh_t[:, :hidden])  # d r
+        torch.mul(dh, h_prev - n_t, out=d_gh_t[:, hidden : 2 * hidden])  # d z
+        d_rz = d_gh_t[:, : 2 * hidden]
+        d_rz.mul_(rz_t - rz_t * rz_t)  # sigmoid'
+        dh = torch.addmm(dz, d_gh_t, w_hh)
+        if t > 0:
+            dh.add_(grad_out[t - 1])
+    rows = n_steps * batch
+    flat_gh = d_gh.view(rows, 3 * hidden)
+    flat_in = d_in.view(rows, hidden)
+    ones = torch.ones(rows, dtype=x.dtype)
+    inputs = x.reshape(rows, x.size(2))
+    # The first step starts from the zero state: it adds nothing to d_w_hh.
+    d_w_hh = flat_gh[batch:].t().mm(out[:-1].reshape(rows - batch, hidden))
+    d_b_hh = flat_gh.t().mv(ones)
+    d_w_ih = torch.cat([flat_gh[:, : 2 * hidden].t().mm(inputs), flat_in.t().mm(inputs)])
+    d_b_ih = torch.cat([d_b_hh[: 2 * hidden], flat_in.t().mv(ones)])
+    d_x: Optional[torch.Tensor] = None
+    if need_x:
+        w_rz = w_ih[: 2 * hidden]
+        w_n = w_ih[2 * hidden :]
+        d_x = torch.addmm(flat_in.mm(w_n), flat_gh[:, : 2 * hidden], w_rz).view(
+            n_steps, batch, x.size(2)
+        )
+    return d_x, d_w_ih, d_b_ih, d_w_hh, d_b_hh
+
+
+@functools.cache
+def _scripted():
+    # Compiled on first use, not at import (see sklearn_rnn._gru_scan for
+    # why TorchScript's deprecation warning is not passed on).
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return torch.jit.script(_forward), torch.jit.script(_backward)
+    except Exception:  # pragma: no cover - TorchScript removed or broken
+        return None
