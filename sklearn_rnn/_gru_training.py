@@ -9,7 +9,7 @@ with a fraction of that work:
 
 * the forward runs ATen's recurrence ``r, z = sigmoid(W_i x + b_i + W_h h +
   b_h)``, ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``,
-  ``h' = n + z * (h - n)`` as six operations per step, outside autograd,
+  ``h' = n + z * (h - n)`` as seven operations per step, outside autograd,
   keeping what the backward needs;
 * the backward walks the steps in reverse with a handful of operations per
   step, writing the gate gradients into one buffer, and then forms every
@@ -30,7 +30,7 @@ TorchScript is unavailable, ``nn.GRU`` runs.
 
 import functools
 import warnings
-from typing import List, Optional
+from typing import Optional
 
 import torch
 from torch import nn
@@ -203,8 +203,8 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
         n_t = n[t]
         h_prev = zero if t == 0 else out[t - 1]
         d_gh_t = d_gh[t]
-        dz = dh * z  # dh' / dh, also z's share of dh
-        dn = dh - dz
+        carried = dh * z  # what reaches h directly: h' = (1 - z) * n + z * h
+        dn = dh - carried
         da_n = d_in[t]
         torch.addcmul(dn, dn * n_t, n_t, value=-1.0, out=da_n)  # tanh'
         torch.mul(da_n, r, out=d_gh_t[:, 2 * hidden :])
@@ -212,7 +212,7 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
         torch.mul(dh, h_prev - n_t, out=d_gh_t[:, hidden : 2 * hidden])  # d z
         d_rz = d_gh_t[:, : 2 * hidden]
         d_rz.mul_(rz_t - rz_t * rz_t)  # sigmoid'
-        dh = torch.addmm(dz, d_gh_t, w_hh)
+        dh = torch.addmm(carried, d_gh_t, w_hh)
         if t > 0:
             dh.add_(grad_out[t - 1])
     rows = n_steps * batch
