@@ -21,10 +21,11 @@ both loops run inside TorchScript so that they have no Python overhead
 rounding (they are sums in a different order), not bit for bit.
 
 It stands in for ``nn.GRU`` only where it computes the same thing: a
-batch-first, single-direction GRU with biases, float32 on the CPU, in
-training mode with gradients enabled, no autocast, no packed sequences and
-a zero initial state. Stacked layers are run one after another, with the
-module's dropout between them as ``nn.GRU`` applies it. Elsewhere, and where
+batch-first GRU with biases, float32 on the CPU, in training mode with
+gradients enabled, no autocast, no packed sequences and a zero initial
+state. Stacked layers are run one after another, with the module's dropout
+between them as ``nn.GRU`` applies it; a bidirectional layer runs its
+reverse direction on the time-reversed sequence. Elsewhere, and where
 TorchScript is unavailable, ``nn.GRU`` runs.
 """
 
@@ -51,7 +52,7 @@ def gru_train_applies(rnn, x):
     Returns
     -------
     bool
-        True for a batch-first, single-direction ``nn.GRU`` with biases, in
+        True for a batch-first ``nn.GRU`` with biases, in
         training mode with gradients enabled, on float32 CPU tensors without
         autocast.
 
@@ -69,7 +70,6 @@ def gru_train_applies(rnn, x):
         isinstance(rnn, nn.GRU)
         and rnn.training
         and rnn.batch_first
-        and not rnn.bidirectional
         and rnn.bias
         and not getattr(rnn, "proj_size", 0)
         and x.dim() == 3
@@ -119,17 +119,22 @@ def gru_train(rnn, x):
     """
     steps = x.transpose(0, 1)  # time-major
     finals = []
+    suffixes = ["", "_reverse"] if rnn.bidirectional else [""]
     for k in range(rnn.num_layers):
         if k > 0 and rnn.dropout > 0:
             steps = nn.functional.dropout(steps, rnn.dropout, training=True)
-        steps = _GRULayer.apply(
-            steps,
-            getattr(rnn, f"weight_ih_l{k}"),
-            getattr(rnn, f"bias_ih_l{k}"),
-            getattr(rnn, f"weight_hh_l{k}"),
-            getattr(rnn, f"bias_hh_l{k}"),
-        )
-        finals.append(steps[-1])
+        outputs = []
+        for suffix in suffixes:
+            # The reverse direction reads the sequence from its last step.
+            layer_input = steps.flip(0) if suffix else steps
+            layer_out = _GRULayer.apply(
+                layer_input,
+                *(getattr(rnn, f"{name}_l{k}{suffix}")
+                  for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")),
+            )
+            finals.append(layer_out[-1])
+            outputs.append(layer_out.flip(0) if suffix else layer_out)
+        steps = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
     return steps.transpose(0, 1), torch.stack(finals)
 
 

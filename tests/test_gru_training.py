@@ -17,7 +17,7 @@ from sklearn_rnn import GRURegressor, SequenceClassifier
 from sklearn_rnn import _gru_training, _networks
 from sklearn_rnn._gru_training import gru_train, gru_train_applies
 
-CASES = list(itertools.product([1, 5, 32], [1, 2], [1, 3], [1, 2, 17], [1, 7]))
+CASES = list(itertools.product([1, 5, 32], [1, 2], [False, True], [1, 3], [1, 2, 17], [1, 7]))
 
 
 def _loss(out, h_n, weights_out, weights_h):
@@ -25,13 +25,16 @@ def _loss(out, h_n, weights_out, weights_h):
     return (out * weights_out).sum() + (h_n * weights_h).sum()
 
 
-@pytest.mark.parametrize("hidden, layers, channels, steps, batch", CASES)
-def test_outputs_and_gradients_match_nn_gru(hidden, layers, channels, steps, batch):
+@pytest.mark.parametrize("hidden, layers, bidirectional, channels, steps, batch", CASES)
+def test_outputs_and_gradients_match_nn_gru(hidden, layers, bidirectional, channels, steps,
+                                            batch):
     torch.manual_seed(hidden + 10 * layers + channels + steps + batch)
-    gru = torch.nn.GRU(channels, hidden, num_layers=layers, batch_first=True)
+    gru = torch.nn.GRU(channels, hidden, num_layers=layers, bidirectional=bidirectional,
+                       batch_first=True)
+    directions = 2 if bidirectional else 1
     x = (2 * torch.randn(batch, steps, channels)).requires_grad_()
-    w_out = torch.randn(batch, steps, hidden)
-    w_h = torch.randn(layers, batch, hidden)
+    w_out = torch.randn(batch, steps, directions * hidden)
+    w_h = torch.randn(directions * layers, batch, hidden)
     assert gru_train_applies(gru, x)
     params = [x, *gru.parameters()]
 
@@ -79,12 +82,11 @@ def _gru(**kwargs):
 
 @pytest.mark.parametrize(
     "case",
-    ["eval", "no_grad", "inference_mode", "bidirectional", "no_bias", "time_major",
+    ["eval", "no_grad", "inference_mode", "no_bias", "time_major",
      "float64", "autocast", "lstm", "empty", "no_torchscript"],
 )
 def test_refused_where_it_would_not_compute_nn_gru(case):
-    rnn = _gru(bidirectional=case == "bidirectional", bias=case != "no_bias",
-               batch_first=case != "time_major")
+    rnn = _gru(bias=case != "no_bias", batch_first=case != "time_major")
     x = torch.zeros(0 if case == "empty" else 4, 5, 2)
     if case == "eval":
         rnn.eval()
@@ -109,11 +111,11 @@ def _series(n=48, steps=20, seed=0):
     return X, X[:, -3:, 0].sum(axis=1)
 
 
-@pytest.mark.parametrize("num_layers", [1, 2])
-def test_estimator_trains_through_it_with_nn_gru_training_curve(num_layers):
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, False), (2, True)])
+def test_estimator_trains_through_it_with_nn_gru_training_curve(num_layers, bidirectional):
     X, y = _series()
-    params = dict(hidden_size=16, num_layers=num_layers, max_iter=4, batch_size=16,
-                  early_stopping=False, random_state=0)
+    params = dict(hidden_size=16, num_layers=num_layers, bidirectional=bidirectional,
+                  max_iter=4, batch_size=16, early_stopping=False, random_state=0)
     with mock.patch.object(_networks, "gru_train", wraps=_networks.gru_train) as spy:
         ours = GRURegressor(**params).fit(X, y)
     assert spy.call_count == 4 * 3  # every training batch: 4 epochs x 3 batches
