@@ -26,13 +26,11 @@ the CPU, no autocast, no autograd, no packed sequences, and batches of at
 most ``MAX_ROWS`` rows. Where TorchScript is unavailable, ``nn.GRU`` runs.
 """
 
-import functools
-import warnings
-
 import torch
 from torch import nn
 
 from ._cpu_inference import float32_cpu_inference
+from ._torchscript import scripted
 
 __all__ = ["gru_scan", "gru_scan_applies", "MAX_ROWS"]
 
@@ -170,14 +168,5 @@ def _layer(x, w_ih, b_ih, w_hh, b_hh, real_rows: int, keep_outputs: bool):
     return out if keep_outputs else state[None]
 
 
-@functools.cache
 def _scripted_layer():
-    # Compiled on first use, not at import. torch.jit.script is deprecated in
-    # recent PyTorch (still supported); it is an implementation detail here,
-    # so its warning is not passed on, and without it nn.GRU is used.
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return torch.jit.script(_layer)
-    except Exception:  # pragma: no cover - TorchScript removed or broken
-        return None
+    return scripted(_layer)

@@ -31,12 +31,12 @@ reverse direction on the time-reversed sequence. Elsewhere, and where
 TorchScript is unavailable, ``nn.GRU`` runs.
 """
 
-import functools
-import warnings
 from typing import Optional
 
 import torch
 from torch import nn
+
+from ._torchscript import scripted
 
 __all__ = ["gru_train", "gru_train_applies"]
 
@@ -242,13 +242,6 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     return d_x, d_w_ih, d_b_ih, d_w_hh, d_b_hh
 
 
-@functools.cache
 def _scripted():
-    # Compiled on first use, not at import (see sklearn_rnn._gru_scan for
-    # why TorchScript's deprecation warning is not passed on).
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return torch.jit.script(_forward), torch.jit.script(_backward)
-    except Exception:  # pragma: no cover - TorchScript removed or broken
-        return None
+    forward, backward = scripted(_forward), scripted(_backward)
+    return None if forward is None or backward is None else (forward, backward)

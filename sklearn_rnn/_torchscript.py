@@ -1,0 +1,45 @@
+"""Compiling the recurrent kernels' step loops with TorchScript, once."""
+
+import functools
+import warnings
+
+import torch
+
+__all__ = ["scripted"]
+
+
+@functools.cache
+def scripted(function):
+    """``torch.jit.script(function)``, compiled once, or None without TorchScript.
+
+    Compiled on first use, not at import. ``torch.jit.script`` is deprecated
+    in recent PyTorch (still supported); it is an implementation detail of
+    the kernels, so its deprecation warning is not passed on, and callers
+    fall back to ``nn.GRU`` when this returns None.
+
+    Parameters
+    ----------
+    function : callable
+        A function TorchScript can compile (type-annotated where needed).
+
+    Returns
+    -------
+    torch.jit.ScriptFunction or None
+        The compiled function, or None where TorchScript is unavailable or
+        fails to compile it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._torchscript import scripted
+    >>> def double(x):
+    ...     return 2 * x
+    >>> scripted(double)(torch.ones(2))
+    tensor([2., 2.])
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return torch.jit.script(function)
+    except Exception:  # pragma: no cover - TorchScript removed or broken
+        return None
