@@ -14,10 +14,11 @@ product over all rows, so that the matrix kernel is the one a padded batch
 uses, and the cell's ``r, z = sigmoid(W_h h + W_i x)``,
 ``n = tanh(W_in x + r * W_hn h)``, ``h' = (h - n) * z + n``), but runs the
 gate arithmetic on the real rows only, on contiguous buffers allocated once,
-inside TorchScript so that the step loop has no Python overhead (run
-without the JIT's graph optimisations, so exactly the operations written
-here execute; compiled on first use, about 10 ms). Padding rows keep a zero
-hidden state: their outputs are meaningless and discarded.
+inside TorchScript so that the step loop has no Python overhead (compiled
+on first use, about 10 ms). TorchScript fuses no operations on the CPU
+unless CPU fusion is switched on (``torch._C._jit_can_fuse_on_cpu()``,
+off by default), so exactly the operations written here execute. Padding
+rows keep a zero hidden state: their outputs are meaningless and discarded.
 
 The scan is used only where it is known to be exact: single-direction GRUs
 whose hidden size is a multiple of 32 (so that no vectorised loop has a
