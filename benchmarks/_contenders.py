@@ -6,7 +6,8 @@ with Adam at the same learning rate and no weight decay, on the same float32
 windows, shuffled every epoch, so only the training loop around the module
 differs, and the kernels: the hand loop and skorch run PyTorch's stock
 ``nn.GRU``/``nn.LSTM`` autograd and Adam, the estimators their own GRU
-training kernel and the fused Adam step (what each gives its users).
+training kernel, their chunked LSTM training on long sequences and the fused
+Adam step (what each gives its users).
 
 A contender is called as ``fn(case, data, epochs, seed, device)`` and returns
 a :class:`Timing`. The clocks start when the contender is handed the NumPy
@@ -41,10 +42,11 @@ ROLE_TITLES = {
 
 
 #: The hand-written loop and skorch train the network on PyTorch's own
-#: kernels, as a user's ``nn.GRU`` would: the estimators' GRU training
-#: kernel (``sklearn_rnn._gru_training``) is theirs, like the fused
-#: optimizer. The architecture check ignores this option.
-STOCK_KERNELS = {"fast_gru_training": False}
+#: kernels, as a user's ``nn.GRU``/``nn.LSTM`` would: the estimators' GRU
+#: training kernel (``sklearn_rnn._gru_training``) and their chunked LSTM
+#: training on long sequences (``sklearn_rnn._time_chunks``) are theirs,
+#: like the fused optimizer. The architecture check ignores these options.
+STOCK_KERNELS = {"fast_gru_training": False, "chunk_long_sequences": False}
 
 
 @dataclass

@@ -27,8 +27,11 @@ batch-first GRU with biases, float32 on the CPU, in training mode with
 gradients enabled, no autocast, no packed sequences and a zero initial
 state. Stacked layers are run one after another, with the module's dropout
 between them as ``nn.GRU`` applies it; a bidirectional layer runs its
-reverse direction on the time-reversed sequence. Elsewhere, and where
-TorchScript is unavailable, ``nn.GRU`` runs.
+reverse direction on the time-reversed sequence. Each layer and direction
+can also run in chunks of time steps, each chunk from the previous chunk's
+final state, so that long sequences need smaller buffers (see
+:mod:`sklearn_rnn._time_chunks`). Elsewhere, and where TorchScript is
+unavailable, ``nn.GRU`` runs.
 """
 
 from typing import Optional
@@ -87,7 +90,7 @@ def gru_train_applies(rnn, x):
     )
 
 
-def gru_train(rnn, x):
+def gru_train(rnn, x, chunk=None, keep_outputs=True):
     """Run ``rnn`` over ``x`` from a zero state, as ``rnn(x)`` in training.
 
     Parameters
@@ -96,11 +99,20 @@ def gru_train(rnn, x):
         A module for which :func:`gru_train_applies` holds.
     x : torch.Tensor of shape (batch, time, input_size)
         Batch-first input.
+    chunk : int, default=None
+        If given, each layer runs over ``chunk`` time steps at a time, each
+        chunk from the previous one's final state (the same function and
+        gradients, with smaller buffers: see
+        :func:`sklearn_rnn._time_chunks.chunk_steps`).
+    keep_outputs : bool, default=True
+        Whether to return the last layer's hidden state at every step; when
+        False, ``output`` holds only each direction's final state.
 
     Returns
     -------
-    output : torch.Tensor of shape (batch, time, hidden_size)
-        The last layer's hidden state at every step.
+    output : torch.Tensor of shape (batch, time, hidden_size * directions)
+        The last layer's hidden state at every step (``time`` is 1 unless
+        ``keep_outputs``).
     h_n : torch.Tensor of shape (num_layers, batch, hidden_size)
         Each layer's final hidden state.
 
@@ -119,48 +131,70 @@ def gru_train(rnn, x):
     >>> rnn_grad.shape
     torch.Size([24, 8])
     """
-    steps = x.transpose(0, 1)  # time-major
+    # Time-major and contiguous: one copy of the input, read by the forward's
+    # input projection and the backward's weight gradient.
+    steps = x.transpose(0, 1).contiguous()
     finals = []
     suffixes = ["", "_reverse"] if rnn.bidirectional else [""]
     for k in range(rnn.num_layers):
         if k > 0 and rnn.dropout > 0:
             steps = nn.functional.dropout(steps, rnn.dropout, training=True)
+        last = k == rnn.num_layers - 1
         outputs = []
         for suffix in suffixes:
             # The reverse direction reads the sequence from its last step.
             layer_input = steps.flip(0) if suffix else steps
-            layer_out = _GRULayer.apply(
-                layer_input,
-                *(getattr(rnn, f"{name}_l{k}{suffix}")
-                  for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")),
-            )
+            weights = tuple(getattr(rnn, f"{name}_l{k}{suffix}")
+                            for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh"))
+            layer_out = _layer(layer_input, weights, chunk, keep_outputs or not last)
             finals.append(layer_out[-1])
+            if last and not keep_outputs:
+                layer_out = layer_out[-1:]
             outputs.append(layer_out.flip(0) if suffix else layer_out)
         steps = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
     return steps.transpose(0, 1), torch.stack(finals)
 
 
 class _GRULayer(torch.autograd.Function):
-    """One GRU layer over a time-major sequence, from a zero state."""
+    """One GRU layer over a contiguous time-major sequence, from state ``h0``."""
 
     @staticmethod
-    def forward(ctx, x, w_ih, b_ih, w_hh, b_hh):
+    def forward(ctx, x, h0, w_ih, b_ih, w_hh, b_hh):
         forward, _ = _scripted()
-        out, gh_n, rz, n = forward(x, w_ih, b_ih, w_hh, b_hh)
-        ctx.save_for_backward(x, w_ih, w_hh, out, gh_n, rz, n)
+        out, gh_n, rz, n = forward(x, h0, w_ih, b_ih, w_hh, b_hh)
+        ctx.save_for_backward(x, h0, w_ih, w_hh, out, gh_n, rz, n)
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         _, backward = _scripted()
-        x, w_ih, w_hh, out, gh_n, rz, n = ctx.saved_tensors
-        return backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out.contiguous(),
-                        ctx.needs_input_grad[0])
+        x, h0, w_ih, w_hh, out, gh_n, rz, n = ctx.saved_tensors
+        d_x, d_h0, *d_weights = backward(x, h0, w_ih, w_hh, out, gh_n, rz, n,
+                                         grad_out.contiguous(), ctx.needs_input_grad[0])
+        return (d_x, d_h0 if ctx.needs_input_grad[1] else None, *d_weights)
 
 
-def _forward(x, w_ih, b_ih, w_hh, b_hh):
-    # x: (time, batch, input). Returns the hidden states (time, batch, hidden)
-    # and, per step, W_hn h + b_hn, the gates r|z and the candidate n.
+def _layer(x, weights, chunk, keep_outputs):
+    """One direction of one layer over time-major ``x``, ``chunk`` steps at a time.
+
+    Returns the hidden state at every step, or at the last chunk's steps
+    only unless ``keep_outputs``.
+    """
+    h = x.new_zeros(x.shape[1], weights[2].shape[1])
+    if chunk is None or chunk >= x.shape[0]:
+        return _GRULayer.apply(x, h, *weights)
+    outputs = []
+    for start in range(0, x.shape[0], chunk):
+        out = _GRULayer.apply(x[start : start + chunk], h, *weights)
+        h = out[-1]
+        outputs.append(out)
+    return torch.cat(outputs) if keep_outputs else outputs[-1]
+
+
+def _forward(x, h0, w_ih, b_ih, w_hh, b_hh):
+    # x: (time, batch, input), h0: (batch, hidden). Returns the hidden states
+    # (time, batch, hidden) and, per step, W_hn h + b_hn, the gates r|z and
+    # the candidate n.
     n_steps = x.size(0)
     batch = x.size(1)
     hidden = w_hh.size(1)
@@ -177,7 +211,7 @@ def _forward(x, w_ih, b_ih, w_hh, b_hh):
     rz = torch.empty(n_steps, batch, 2 * hidden, dtype=x.dtype)
     n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
     gh_n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
-    h = torch.zeros(batch, hidden, dtype=x.dtype)
+    h = h0
     for t in range(n_steps):
         rz_t = rz[t]
         torch.add(gi_rz[t], torch.addmm(b_hrz, h, w_hrz_t), out=rz_t)
@@ -192,7 +226,7 @@ def _forward(x, w_ih, b_ih, w_hh, b_hh):
     return out, gh_n, rz, n
 
 
-def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
+def _backward(x, h0, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     n_steps = x.size(0)
     batch = x.size(1)
     hidden = w_hh.size(1)
@@ -200,7 +234,6 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     # d_in = d(W_in x + b_in) (its r|z part equals d_gh's).
     d_gh = torch.empty(n_steps, batch, 3 * hidden, dtype=x.dtype)
     d_in = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
-    zero = torch.zeros(batch, hidden, dtype=x.dtype)
     dh = grad_out[n_steps - 1].clone()
     for s in range(n_steps):
         t = n_steps - 1 - s
@@ -208,7 +241,7 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
         r = rz_t[:, :hidden]
         z = rz_t[:, hidden:]
         n_t = n[t]
-        h_prev = zero if t == 0 else out[t - 1]
+        h_prev = h0 if t == 0 else out[t - 1]
         d_gh_t = d_gh[t]
         carried = dh * z  # what reaches h directly: h' = (1 - z) * n + z * h
         dn = dh - carried
@@ -227,8 +260,9 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     flat_in = d_in.view(rows, hidden)
     ones = torch.ones(rows, dtype=x.dtype)
     inputs = x.reshape(rows, x.size(2))
-    # The first step starts from the zero state: it adds nothing to d_w_hh.
-    d_w_hh = flat_gh[batch:].t().mm(out[:-1].reshape(rows - batch, hidden))
+    # The first step's hidden product reads h0, the others the outputs.
+    d_w_hh = torch.addmm(flat_gh[batch:].t().mm(out[:-1].reshape(rows - batch, hidden)),
+                         d_gh[0].t(), h0)
     d_b_hh = flat_gh.t().mv(ones)
     d_w_ih = torch.cat([flat_gh[:, : 2 * hidden].t().mm(inputs), flat_in.t().mm(inputs)])
     d_b_ih = torch.cat([d_b_hh[: 2 * hidden], flat_in.t().mv(ones)])
@@ -239,7 +273,8 @@ def _backward(x, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
         d_x = torch.addmm(flat_in.mm(w_n), flat_gh[:, : 2 * hidden], w_rz).view(
             n_steps, batch, x.size(2)
         )
-    return d_x, d_w_ih, d_b_ih, d_w_hh, d_b_hh
+    # After the first step, dh is the gradient of the initial state.
+    return d_x, dh, d_w_ih, d_b_ih, d_w_hh, d_b_hh
 
 
 def _scripted():

@@ -12,6 +12,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from ._gru_scan import gru_scan, gru_scan_applies
 from ._gru_training import gru_train, gru_train_applies
 from ._lstm_rows import lstm_rows
+from ._time_chunks import chunk_steps, lstm_in_chunks
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
@@ -76,6 +77,14 @@ class RecurrentNetwork(nn.Module):
         (the function and gradients of ``nn.GRU``, to float32 rounding, with
         less work per step) where that applies; False keeps ``nn.GRU``'s own
         autograd kernels. No effect on an LSTM or at inference.
+    chunk_long_sequences : bool, default=True
+        Whether long equal-length batches train in chunks of time steps
+        (see :mod:`sklearn_rnn._time_chunks`: the same function and
+        gradients, to float32 rounding, with buffers small enough for the
+        allocator to reuse instead of mapping fresh pages every step), for
+        a single-direction LSTM and for a GRU on the fast training kernel;
+        False runs every sequence at once. No effect at inference, off the
+        CPU, or where the whole sequence's buffers are small.
 
     Notes
     -----
@@ -115,6 +124,7 @@ class RecurrentNetwork(nn.Module):
         differences=False,
         patch_size=1,
         fast_gru_training=True,
+        chunk_long_sequences=True,
     ):
         super().__init__()
         if pooling not in POOLINGS:
@@ -126,6 +136,7 @@ class RecurrentNetwork(nn.Module):
         self.patch_size = patch_size
         self.differences = differences
         self.fast_gru_training = fast_gru_training
+        self.chunk_long_sequences = chunk_long_sequences
         step_size = input_size * (2 if differences else 1)
         self.rnn = CELLS[cell](
             input_size=step_size * patch_size,
@@ -224,16 +235,23 @@ class RecurrentNetwork(nn.Module):
 
     def _recur(self, x, lengths, real_rows=None):
         if lengths is None:
-            # getattr: modules pickled before this option existed
+            # getattr: modules pickled before these options existed
+            chunk = (
+                chunk_steps(self.rnn, x)
+                if getattr(self, "chunk_long_sequences", True) else None
+            )
+            keep_outputs = self.pooling != "last"  # "last" reads h_n only
             if getattr(self, "fast_gru_training", True) and gru_train_applies(self.rnn, x):
-                return gru_train(self.rnn, x)
+                return gru_train(self.rnn, x, chunk, keep_outputs=keep_outputs)
+            if chunk is not None and isinstance(self.rnn, nn.LSTM):
+                return lstm_in_chunks(self.rnn, x, chunk, keep_outputs=keep_outputs)
             if gru_scan_applies(self.rnn, x, real_rows):
-                return gru_scan(self.rnn, x, real_rows, keep_outputs=self.pooling != "last")
+                return gru_scan(self.rnn, x, real_rows, keep_outputs=keep_outputs)
             rows = lstm_rows(self.rnn, x, real_rows)
             if rows < x.shape[0]:
                 out, (h_n, c_n) = self.rnn(x[:rows])
                 batch = x.shape[0]
-                if self.pooling != "last":  # "last" reads h_n only
+                if keep_outputs:
                     out = _grow_rows(out, batch, 0)
                 return out, (_grow_rows(h_n, batch, 1), _grow_rows(c_n, batch, 1))
             return self.rnn(x)
