@@ -25,6 +25,11 @@ import time
 import warnings
 from dataclasses import dataclass
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from torch.nn.modules.module import register_module_forward_pre_hook
@@ -58,6 +63,9 @@ class Timing:
     setup_cpu: float
     per_epoch_cpu: float
     model: object = None
+    #: MiB of fresh pages the process faulted in per epoch (minor page
+    #: faults after the first forward call); None where unmeasurable.
+    fresh_mib_per_epoch: float | None = None
 
     def get(self, clock):
         """``(setup, per_epoch)`` on ``clock`` ("wall" or "cpu")."""
@@ -86,7 +94,7 @@ class _FirstForward:
     """
 
     def __init__(self):
-        self.time = self.cpu = None
+        self.time = self.cpu = self.faults = None
         self._handle = None
 
     def __enter__(self):
@@ -96,10 +104,16 @@ class _FirstForward:
     def _hook(self, module, args):
         if self.time is None:
             self.time, self.cpu = time.perf_counter(), time.process_time()
+            self.faults = minor_faults()
         self._handle.remove()
 
     def __exit__(self, *exc):
         self._handle.remove()
+
+
+def minor_faults():
+    """The process's minor page faults so far, or None without ``resource``."""
+    return None if resource is None else resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _timed(fit, epochs, device):
@@ -109,12 +123,15 @@ def _timed(fit, epochs, device):
         model = fit()
         if device == "cuda":
             torch.cuda.synchronize()
-    end, end_cpu = time.perf_counter(), time.process_time()
+    end, end_cpu, end_faults = time.perf_counter(), time.process_time(), minor_faults()
     if first.time is None:
-        first.time, first.cpu = end, end_cpu
+        first.time, first.cpu, first.faults = end, end_cpu, end_faults
+    fresh = None
+    if end_faults is not None:
+        fresh = (end_faults - first.faults) * resource.getpagesize() / 2**20 / epochs
     return Timing(
         first.time - start, (end - first.time) / epochs,
-        first.cpu - start_cpu, (end_cpu - first.cpu) / epochs, model,
+        first.cpu - start_cpu, (end_cpu - first.cpu) / epochs, model, fresh,
     )
 
 

@@ -224,6 +224,8 @@ def summarise_training(case, contenders, timings, clock):
             row["ratio_of_best"] = (min(t.get(clock)[1] for t in mine)
                                     / min(h.get(clock)[1] for h in timings[ref]))
         row["samples_per_s"] = case.n_samples / row["s_per_epoch"]
+        fresh = [t.fresh_mib_per_epoch for t in mine if t.fresh_mib_per_epoch is not None]
+        row["fresh_mib_per_epoch"] = statistics.median(fresh) if fresh else None
         rows.append(row)
     return rows
 
@@ -341,13 +343,15 @@ def report_training(case, rows, targets):
             f"{row['s_per_epoch_cpu']:.3f}", f"{row['s_per_epoch_wall']:.3f}",
             f"{row['samples_per_s']:,.0f}", f"{row['setup_s'] * 1e3:.1f}",
             _fmt_ratio(row["ratio_to_hand"]) + vs, _fmt_ratio(row["ratio_of_best"]),
-            _fmt_ratio(row[f"ratio_to_hand_{other}"]), target,
+            _fmt_ratio(row[f"ratio_to_hand_{other}"]),
+            "-" if row["fresh_mib_per_epoch"] is None else f"{row['fresh_mib_per_epoch']:.0f}",
+            target,
         ])
     clock = rows[0]["clock"]
     other = "wall" if clock == "cpu" else "cpu"
     print_table(["contender", "what", "s/epoch CPU", "s/epoch wall", "samples/s",
                  "setup ms", f"ratio to hand loop ({clock}) [min-max]", "best/best",
-                 f"ratio ({other})",
+                 f"ratio ({other})", "fresh pages MiB/epoch",
                  "target"], table)
 
 
