@@ -131,9 +131,7 @@ def gru_train(rnn, x, chunk=None, keep_outputs=True):
     >>> rnn_grad.shape
     torch.Size([24, 8])
     """
-    # Time-major and contiguous: one copy of the input, read by the forward's
-    # input projection and the backward's weight gradient.
-    steps = x.transpose(0, 1).contiguous()
+    steps = x.transpose(0, 1)  # time-major
     finals = []
     suffixes = ["", "_reverse"] if rnn.bidirectional else [""]
     for k in range(rnn.num_layers):
@@ -156,7 +154,7 @@ def gru_train(rnn, x, chunk=None, keep_outputs=True):
 
 
 class _GRULayer(torch.autograd.Function):
-    """One GRU layer over a contiguous time-major sequence, from state ``h0``."""
+    """One GRU layer over a time-major sequence, from state ``h0`` (None: zeros)."""
 
     @staticmethod
     def forward(ctx, x, h0, w_ih, b_ih, w_hh, b_hh):
@@ -180,7 +178,7 @@ def _layer(x, weights, chunk, keep_outputs):
     Returns the hidden state at every step, or at the last chunk's steps
     only unless ``keep_outputs``.
     """
-    h = x.new_zeros(x.shape[1], weights[2].shape[1])
+    h = None  # the zero state
     if chunk is None or chunk >= x.shape[0]:
         return _GRULayer.apply(x, h, *weights)
     outputs = []
@@ -191,8 +189,9 @@ def _layer(x, weights, chunk, keep_outputs):
     return torch.cat(outputs) if keep_outputs else outputs[-1]
 
 
-def _forward(x, h0, w_ih, b_ih, w_hh, b_hh):
-    # x: (time, batch, input), h0: (batch, hidden). Returns the hidden states
+def _forward(x, h0: Optional[torch.Tensor], w_ih, b_ih, w_hh, b_hh):
+    # x: (time, batch, input), h0: (batch, hidden) or None for zeros. Returns
+    # the hidden states
     # (time, batch, hidden) and, per step, W_hn h + b_hn, the gates r|z and
     # the candidate n.
     n_steps = x.size(0)
@@ -211,7 +210,7 @@ def _forward(x, h0, w_ih, b_ih, w_hh, b_hh):
     rz = torch.empty(n_steps, batch, 2 * hidden, dtype=x.dtype)
     n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
     gh_n = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
-    h = h0
+    h = torch.zeros(batch, hidden, dtype=x.dtype) if h0 is None else h0
     for t in range(n_steps):
         rz_t = rz[t]
         torch.add(gi_rz[t], torch.addmm(b_hrz, h, w_hrz_t), out=rz_t)
@@ -226,7 +225,8 @@ def _forward(x, h0, w_ih, b_ih, w_hh, b_hh):
     return out, gh_n, rz, n
 
 
-def _backward(x, h0, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
+def _backward(x, h0: Optional[torch.Tensor], w_ih, w_hh, out, gh_n, rz, n, grad_out,
+              need_x: bool):
     n_steps = x.size(0)
     batch = x.size(1)
     hidden = w_hh.size(1)
@@ -234,6 +234,7 @@ def _backward(x, h0, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     # d_in = d(W_in x + b_in) (its r|z part equals d_gh's).
     d_gh = torch.empty(n_steps, batch, 3 * hidden, dtype=x.dtype)
     d_in = torch.empty(n_steps, batch, hidden, dtype=x.dtype)
+    start = torch.zeros(batch, hidden, dtype=x.dtype) if h0 is None else h0
     dh = grad_out[n_steps - 1].clone()
     for s in range(n_steps):
         t = n_steps - 1 - s
@@ -241,7 +242,7 @@ def _backward(x, h0, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
         r = rz_t[:, :hidden]
         z = rz_t[:, hidden:]
         n_t = n[t]
-        h_prev = h0 if t == 0 else out[t - 1]
+        h_prev = start if t == 0 else out[t - 1]
         d_gh_t = d_gh[t]
         carried = dh * z  # what reaches h directly: h' = (1 - z) * n + z * h
         dn = dh - carried
@@ -260,9 +261,11 @@ def _backward(x, h0, w_ih, w_hh, out, gh_n, rz, n, grad_out, need_x: bool):
     flat_in = d_in.view(rows, hidden)
     ones = torch.ones(rows, dtype=x.dtype)
     inputs = x.reshape(rows, x.size(2))
-    # The first step's hidden product reads h0, the others the outputs.
-    d_w_hh = torch.addmm(flat_gh[batch:].t().mm(out[:-1].reshape(rows - batch, hidden)),
-                         d_gh[0].t(), h0)
+    # The first step's hidden product reads h0 (nothing from a zero state),
+    # the others the outputs.
+    d_w_hh = flat_gh[batch:].t().mm(out[:-1].reshape(rows - batch, hidden))
+    if h0 is not None:
+        d_w_hh.addmm_(d_gh[0].t(), h0)
     d_b_hh = flat_gh.t().mv(ones)
     d_w_ih = torch.cat([flat_gh[:, : 2 * hidden].t().mm(inputs), flat_in.t().mm(inputs)])
     d_b_ih = torch.cat([d_b_hh[: 2 * hidden], flat_in.t().mv(ones)])
