@@ -44,7 +44,7 @@ class Case:
 #: long: long sequences, few samples (per-step cost dominates).
 CASES = {
     "default": Case("default", n_samples=16384, length=48, hidden_size=64,
-                    epochs=1, repeats=3),
+                    epochs=1, repeats=5),
     "small": Case("small", n_samples=16384, length=12, hidden_size=16,
                   epochs=2, repeats=5),
     "long": Case("long", n_samples=512, length=512, hidden_size=64,
