@@ -30,7 +30,7 @@ most ``MAX_ROWS`` rows. Where TorchScript is unavailable, ``nn.GRU`` runs.
 import torch
 from torch import nn
 
-from ._cpu_inference import float32_cpu_inference
+from ._cpu_calls import float32_cpu_inference
 from ._torchscript import scripted
 
 __all__ = ["gru_scan", "gru_scan_applies", "MAX_ROWS"]

@@ -39,6 +39,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from ._cpu_calls import cpu_training
 from ._torchscript import scripted
 
 __all__ = ["gru_train", "gru_train_applies"]
@@ -73,18 +74,14 @@ def gru_train_applies(rnn, x):
     """
     return (
         isinstance(rnn, nn.GRU)
-        and rnn.training
-        and rnn.batch_first
+        and cpu_training(rnn, x)
         and rnn.bias
         and not getattr(rnn, "proj_size", 0)
-        and x.dim() == 3
         and x.shape[0] > 0
         and x.shape[1] > 0
-        and x.device.type == "cpu"
         and x.dtype == torch.float32
         and rnn.weight_hh_l0.dtype == torch.float32
         and rnn.weight_hh_l0.device.type == "cpu"
-        and torch.is_grad_enabled()
         and not torch.is_autocast_enabled("cpu")
         and _scripted() is not None
     )

@@ -18,7 +18,7 @@ Where nothing matches, the whole padded batch runs, as before.
 import torch
 from torch import nn
 
-from ._cpu_inference import float32_cpu_inference
+from ._cpu_calls import float32_cpu_inference
 
 __all__ = ["lstm_rows"]
 

@@ -42,6 +42,8 @@ import math
 import torch
 from torch import nn
 
+from ._cpu_calls import cpu_training
+
 __all__ = ["chunk_steps", "lstm_in_chunks", "CHUNKING_THRESHOLD", "WORKSPACE_BUDGET"]
 
 #: Buffers of a whole sequence (bytes) above which training runs in chunks:
@@ -96,12 +98,8 @@ def chunk_steps(rnn, x):
     per_unit = _BYTES_PER_UNIT.get(type(rnn))
     if not (
         per_unit is not None
-        and rnn.training
-        and rnn.batch_first
+        and cpu_training(rnn, x)
         and not (isinstance(rnn, nn.LSTM) and (rnn.bidirectional or rnn.proj_size))
-        and torch.is_grad_enabled()
-        and x.dim() == 3
-        and x.device.type == "cpu"
     ):
         return None
     n_steps = x.shape[1]

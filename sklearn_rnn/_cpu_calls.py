@@ -1,0 +1,90 @@
+"""Which calls of a recurrent module the CPU shortcuts may stand in for.
+
+The small-batch predict shortcuts (:mod:`sklearn_rnn._gru_scan` and
+:mod:`sklearn_rnn._lstm_rows`) are checked bit for bit against the module's
+own float32 CPU kernels at inference, and apply only there
+(:func:`float32_cpu_inference`). The training paths (the GRU kernel of
+:mod:`sklearn_rnn._gru_training` and the time chunks of
+:mod:`sklearn_rnn._time_chunks`) apply only to batch-first CPU forwards in
+training with gradients (:func:`cpu_training`), each with conditions of its
+own on top.
+"""
+
+import torch
+
+__all__ = ["cpu_training", "float32_cpu_inference"]
+
+
+def cpu_training(rnn, x):
+    """Whether ``rnn(x)`` is a batch-first CPU forward in training.
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        A recurrent module (``nn.GRU`` or ``nn.LSTM``).
+    x : torch.Tensor
+        Its input.
+
+    Returns
+    -------
+    bool
+        True in training mode with gradients enabled, for a batch-first
+        module and a 3D input on the CPU.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._cpu_calls import cpu_training
+    >>> lstm = torch.nn.LSTM(1, 8, batch_first=True)
+    >>> cpu_training(lstm, torch.zeros(4, 10, 1))
+    True
+    >>> with torch.no_grad():
+    ...     cpu_training(lstm, torch.zeros(4, 10, 1))
+    False
+    """
+    return (
+        rnn.training
+        and rnn.batch_first
+        and x.dim() == 3
+        and x.device.type == "cpu"
+        and torch.is_grad_enabled()
+    )
+
+
+def float32_cpu_inference(rnn, x):
+    """Whether ``rnn(x)`` is a float32, batch-first CPU forward at inference.
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        A recurrent module (``nn.GRU`` or ``nn.LSTM``).
+    x : torch.Tensor
+        Its input.
+
+    Returns
+    -------
+    bool
+        True in eval mode, without gradients or CPU autocast, for a 3D
+        float32 CPU input and float32 weights.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._cpu_calls import float32_cpu_inference
+    >>> gru = torch.nn.GRU(1, 8, batch_first=True).eval()
+    >>> with torch.inference_mode():
+    ...     float32_cpu_inference(gru, torch.zeros(4, 10, 1))
+    True
+    >>> float32_cpu_inference(gru, torch.zeros(4, 10, 1))  # gradients on
+    False
+    """
+    return (
+        not rnn.training
+        and rnn.batch_first
+        and x.dim() == 3
+        and x.device.type == "cpu"
+        and x.dtype == torch.float32
+        and rnn.weight_hh_l0.dtype == torch.float32
+        and not torch.is_grad_enabled()
+        and not torch.is_autocast_enabled("cpu")
+    )
