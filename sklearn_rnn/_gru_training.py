@@ -187,10 +187,9 @@ def _layer(x, weights, chunk, keep_outputs):
 
 
 def _forward(x, h0: Optional[torch.Tensor], w_ih, b_ih, w_hh, b_hh):
-    # x: (time, batch, input), h0: (batch, hidden) or None for zeros. Returns
-    # the hidden states
-    # (time, batch, hidden) and, per step, W_hn h + b_hn, the gates r|z and
-    # the candidate n.
+    # x: (time, batch, input), h0: (batch, hidden) or None for zeros.
+    # Returns the hidden states (time, batch, hidden) and, per step,
+    # W_hn h + b_hn, the gates r|z and the candidate n.
     n_steps = x.size(0)
     batch = x.size(1)
     hidden = w_hh.size(1)

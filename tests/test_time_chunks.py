@@ -153,9 +153,16 @@ def test_estimators_train_in_chunks_with_the_whole_sequence_training_curve(
     X, y = _long_series()
     params = dict(hidden_size=8, pooling=pooling, max_iter=3, batch_size=8,
                   early_stopping=False, random_state=0)
-    with mock.patch.object(_networks, "chunk_steps", wraps=_networks.chunk_steps) as spy:
+    chunks = []
+
+    def recorded(rnn, x):
+        chunks.append(_time_chunks.chunk_steps(rnn, x))
+        return chunks[-1]
+
+    with mock.patch.object(_networks, "chunk_steps", side_effect=recorded):
         chunked = estimator(**params).fit(X, y)
-    assert spy.call_count == 3 * 3  # every training batch: 3 epochs x 3 batches
+    # every training batch (3 epochs x 3 batches) ran in chunks
+    assert len(chunks) == 3 * 3 and None not in chunks
     with mock.patch.object(_networks, "chunk_steps", return_value=None):
         whole = estimator(**params).fit(X, y)
     assert_allclose(chunked.loss_curve_, whole.loss_curve_, rtol=1e-4)
