@@ -445,7 +445,10 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
     # Pickling: tensors always travel on the CPU, so a model trained on a
     # GPU loads on a machine without one.
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
+        # instance's own __dict__, and pickling must not move the live
+        # estimator's network off its device or replace its optimizer.
+        state = dict(super().__getstate__())
         if "module_" in state:
             module = state["module_"]
             if any(p.device.type != "cpu" for p in module.parameters()):

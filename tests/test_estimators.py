@@ -477,6 +477,17 @@ def test_pickle_and_joblib_round_trip(Estimator, tmp_path):
     assert_array_equal(loaded.predict(X), est.predict(X))
 
 
+def test_pickling_leaves_the_fitted_estimator_unchanged():
+    """__getstate__ works on a copy: the live network and optimizer stay as they are."""
+    X, y = _regression_data()
+    est = LSTMRegressor(**FAST).fit(X, y)
+    module, optimizer = est.module_, est.optimizer_
+    pickle.dumps(est)
+    assert est.module_ is module
+    assert est.optimizer_ is optimizer
+    assert isinstance(est.optimizer_, torch.optim.Optimizer)
+
+
 def test_model_marked_as_cuda_predicts_on_cpu_only_machine():
     """A GPU-trained model unpickled where CUDA is missing predicts on the CPU."""
     if torch.cuda.is_available():
