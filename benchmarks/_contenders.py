@@ -137,7 +137,8 @@ def _timed(fit, epochs, device):
 
 # ----------------------------------------------------------------------
 # The limit: a hand-written loop over pre-built tensors, batches by slicing
-def hand_loop(case, data, epochs, seed, device, *, cell, task="regression"):
+def hand_loop(case, data, epochs, seed, device, *, cell, task="regression",
+              mixed_precision=False):
     def fit():
         torch.manual_seed(seed)
         X = torch.from_numpy(data.X).to(device)
@@ -160,7 +161,12 @@ def hand_loop(case, data, epochs, seed, device, *, cell, task="regression"):
             for start in range(0, n, batch_size):
                 index = order[start : start + batch_size]
                 optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(module(X[index]), y[index])
+                if mixed_precision:  # as the estimators do: bf16 forward, fp32 loss
+                    with torch.autocast(device, dtype=torch.bfloat16):
+                        output = module(X[index])
+                    loss = loss_fn(output.float(), y[index])
+                else:
+                    loss = loss_fn(module(X[index]), y[index])
                 loss.backward()
                 optimizer.step()
         return module
