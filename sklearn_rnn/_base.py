@@ -220,6 +220,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 first_epoch=self.n_iter_ + 1,
                 owner=self,
                 autocast=self._autocast(device),
+                # cuDNN RNNs run in float16 under CUDA autocast (see train)
+                loss_scaling=self.mixed_precision and device.type == "cuda",
             )
         self._record(result, early_stopping=valid is not None)
         if not (incremental or result.stopped or result.interrupted):

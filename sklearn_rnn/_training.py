@@ -154,6 +154,7 @@ def train(
     first_epoch=1,
     owner=None,
     autocast=nullcontext,
+    loss_scaling=False,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -200,6 +201,11 @@ def train(
     autocast : callable, default=contextlib.nullcontext
         Returns the context manager every forward pass runs in, e.g. a
         :func:`torch.autocast` for mixed precision.
+    loss_scaling : bool, default=False
+        Whether to scale the loss (:class:`torch.amp.GradScaler`) so that
+        float16 gradients do not underflow: PyTorch's autocast runs cuDNN's
+        LSTM and GRU in float16 whatever the autocast dtype. Steps whose
+        gradients overflow are skipped, without a host synchronisation.
 
     Returns
     -------
@@ -207,6 +213,9 @@ def train(
         Per-epoch records, the best epoch and whether a stopping rule fired.
     """
     result = TrainingResult()
+    scaler = None
+    if loss_scaling:
+        scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
     best_state, best_valid = None, math.inf
     if valid_data is not None:
         # The weights training starts from compete too: if no epoch beats
@@ -221,7 +230,7 @@ def train(
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
-                generator, gradient_clip, autocast,
+                generator, gradient_clip, autocast, scaler,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
@@ -265,7 +274,7 @@ def train(
 
 
 def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
-                 gradient_clip, autocast=nullcontext):
+                 gradient_clip, autocast=nullcontext, scaler=None):
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
@@ -283,10 +292,18 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
         with autocast():
             output = module(X, lengths)
         loss = loss_fn(output.float(), y)
-        loss.backward()
-        if gradient_clip is not None:
-            torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
-        optimizer.step()
+        if scaler is None:
+            loss.backward()
+            if gradient_clip is not None:
+                torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            if gradient_clip is not None:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
+            scaler.step(optimizer)
+            scaler.update()
         total.add_(loss.detach(), alpha=X.shape[0])
     return float(total) / n
 

@@ -575,6 +575,33 @@ def test_mixed_precision_training_learns(Estimator):
     assert est.score(X, y) > 0.8
 
 
+def test_loss_scaling_trains_like_plain_float32_steps(monkeypatch):
+    """train(loss_scaling=True) (used with CUDA autocast) only rescales exactly."""
+    from sklearn_rnn._networks import RecurrentNetwork
+
+    steps = []
+    scaler_step = torch.amp.GradScaler.step
+    monkeypatch.setattr(torch.amp.GradScaler, "step",
+                        lambda self, *a, **k: steps.append(1) or scaler_step(self, *a, **k))
+    from sklearn_rnn._training import TensorData, train
+
+    X, y = _regression_data(n=64)
+    data = TensorData(torch.from_numpy(X).float(),
+                      torch.from_numpy(y).float().reshape(-1, 1))
+    curves = []
+    for scaling in (False, True):
+        torch.manual_seed(0)
+        net = RecurrentNetwork(2, 1, hidden_size=8)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+        result = train(net, opt, torch.nn.MSELoss(), data, max_iter=5, batch_size=16,
+                       generator=torch.Generator().manual_seed(0), gradient_clip=1.0,
+                       loss_scaling=scaling)
+        curves.append([r["train_loss"] for r in result.history])
+    assert len(steps) == 5 * 4  # every step of the scaled run went through the scaler
+    assert curves[0][-1] < curves[0][0]
+    assert_allclose(curves[1], curves[0], rtol=1e-6)
+
+
 @pytest.mark.gpu
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor, SequenceClassifier])
 def test_cuda_mixed_precision_fit_predict(Estimator):
