@@ -48,9 +48,10 @@ ROLE_TITLES = {
 
 #: The hand-written loop and skorch train the network on PyTorch's own
 #: kernels, as a user's ``nn.GRU``/``nn.LSTM`` would: the estimators' GRU
-#: training kernel (``sklearn_rnn._gru_training``) and their chunked LSTM
-#: training on long sequences (``sklearn_rnn._time_chunks``) are theirs,
-#: like the fused optimizer. The architecture check ignores these options.
+#: training kernel (``sklearn_rnn._kernels.gru_training``) and their
+#: chunked LSTM training on long sequences
+#: (``sklearn_rnn._kernels.time_chunks``) are theirs, like the fused
+#: optimizer. The architecture check ignores these options.
 STOCK_KERNELS = {"fast_gru_training": False, "chunk_long_sequences": False}
 
 

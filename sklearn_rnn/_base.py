@@ -23,12 +23,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions
 from ._networks import POOLINGS, RecurrentNetwork
-from ._training import NoImprovement, TensorData, fused_optimizer, train
+from ._training import NoImprovement, TensorData, fused_optimizer, predict_batches, train
 from ._validation import check_sequences
 
 _OPTIMIZERS = {"adam", "adamw", "sgd"}
-_PREDICT_BATCH = 8192
-_ROW_MULTIPLE = 4
 #: patch_size="auto" groups steps so that recurrent layers see at most this
 #: many steps of the longest training sequence.
 _AUTO_PATCH_STEPS = 32
@@ -412,24 +410,9 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False)
         device = self._inference_device()
-        autocast = self._autocast(device)
-        module = self.module_
-        module.eval()
-        outputs = np.empty((len(seqs), self._n_outputs), dtype=np.float64)
-        values = torch.from_numpy(seqs.values)
-        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        with _torch_threads(self.n_threads), torch.inference_mode():
-            for start in range(0, len(seqs), _PREDICT_BATCH):
-                stop = min(start + _PREDICT_BATCH, len(seqs))
-                X_batch = values[start:stop]
-                len_batch = None if lengths is None else lengths[start:stop]
-                X_batch, len_batch = _pad_rows(X_batch, len_batch)
-                if len_batch is not None:
-                    X_batch = X_batch[:, : int(len_batch.max())]
-                X_batch = X_batch.to(device, non_blocking=True)
-                with autocast():
-                    output = module(X_batch, len_batch, real_rows=stop - start)
-                outputs[start:stop] = output[: stop - start].float().cpu().numpy()
+        with _torch_threads(self.n_threads):
+            outputs = predict_batches(self.module_, seqs.values, seqs.lengths,
+                                      device=device, autocast=self._autocast(device))
         return outputs, seqs
 
     def _inference_device(self):
@@ -470,22 +453,6 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = self.device != "cpu"
         return tags
-
-
-def _pad_rows(X, lengths, multiple=_ROW_MULTIPLE):
-    """Pad a batch with zero rows up to a multiple of ``multiple`` rows.
-
-    CPU matrix kernels treat a ragged tail of rows differently from full
-    blocks, so without this a sequence's float32 prediction could change in
-    its last bits with the number of sequences predicted alongside it.
-    """
-    missing = -X.shape[0] % multiple
-    if not missing:
-        return X, lengths
-    X = torch.cat([X, X.new_zeros((missing,) + tuple(X.shape[1:]))])
-    if lengths is not None:
-        lengths = torch.cat([lengths, lengths.new_ones(missing)])
-    return X, lengths
 
 
 def _to_tensors(seqs, targets, device):

@@ -7,12 +7,8 @@ tested and reused on its own.
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._gru_scan import gru_scan, gru_scan_applies
-from ._gru_training import gru_train, gru_train_applies
-from ._lstm_rows import lstm_rows
-from ._time_chunks import chunk_steps, lstm_in_chunks
+from ._kernels import pad_rows, run_recurrent
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
@@ -73,13 +69,14 @@ class RecurrentNetwork(nn.Module):
         standardised units). Patches shorten long sequences, which recurrent
         networks learn from far more easily.
     fast_gru_training : bool, default=True
-        Whether a GRU trains through :func:`sklearn_rnn._gru_training.gru_train`
-        (the function and gradients of ``nn.GRU``, to float32 rounding, with
-        less work per step) where that applies; False keeps ``nn.GRU``'s own
+        Whether a GRU trains through
+        :func:`sklearn_rnn._kernels.gru_training.gru_train` (the function
+        and gradients of ``nn.GRU``, to float32 rounding, with less work per
+        step) where that applies; False keeps ``nn.GRU``'s own
         autograd kernels. No effect on an LSTM or at inference.
     chunk_long_sequences : bool, default=True
         Whether long equal-length batches train in chunks of time steps
-        (see :mod:`sklearn_rnn._time_chunks`: the same function and
+        (see :mod:`sklearn_rnn._kernels.time_chunks`: the same function and
         gradients, to float32 rounding, with buffers small enough for the
         allocator to reuse instead of mapping fresh pages every step), for
         a single-direction LSTM and for a GRU on the fast training kernel;
@@ -93,6 +90,13 @@ class RecurrentNetwork(nn.Module):
     valid (left-aligned) steps of each sequence. With ``lengths`` the batch is
     packed, so padding never changes any sequence's output.
     Output: a tensor of shape ``(batch, output_size)``.
+
+    The recurrent layers run through :func:`sklearn_rnn._kernels.run_recurrent`,
+    which picks a faster CPU kernel where one computes the same thing. At
+    CPU inference (eval mode, no gradients) the batch runs padded with zero
+    rows to a multiple of four (:func:`sklearn_rnn._kernels.pad_rows`), so
+    that a sequence's output has the same bits whatever sequences are run
+    beside it.
 
     The buffers ``input_shift`` and ``input_scale`` (zeros and ones unless set)
     standardise each channel on the way in, so callers need not copy their
@@ -167,7 +171,7 @@ class RecurrentNetwork(nn.Module):
         # training data), when ``differences``.
         self.register_buffer("diff_scale", torch.ones(input_size))
 
-    def forward(self, x, lengths=None, real_rows=None):
+    def forward(self, x, lengths=None):
         """Summarise each sequence and map it to the outputs.
 
         Parameters
@@ -177,18 +181,15 @@ class RecurrentNetwork(nn.Module):
         lengths : torch.Tensor of shape (batch,), default=None
             Valid steps per sequence (int64, on the CPU); ``None`` when all
             sequences use every step.
-        real_rows : int, default=None
-            When given, only the first ``real_rows`` rows of ``x`` are real
-            sequences and the rest pad the batch (their outputs are then
-            meaningless). At inference a GRU may then skip their gate
-            arithmetic and an LSTM may leave them out where its kernel is
-            known to give the real rows the same bits either way.
 
         Returns
         -------
         torch.Tensor of shape (batch, output_size)
             The head's outputs.
         """
+        rows = x.shape[0]
+        # At CPU inference, a multiple of four rows: see _kernels.pad_rows.
+        x, lengths = pad_rows(self, x, lengths)
         level = None
         diffs = _differences(x, lengths) / self.diff_scale if self.differences else None
         if self.relative:
@@ -203,14 +204,23 @@ class RecurrentNetwork(nn.Module):
         step_lengths = lengths
         if self.patch_size > 1:
             steps, step_lengths = _patches(steps, lengths, self.patch_size)
-        out, h_n = self._recur(steps, step_lengths, real_rows)
+        out, h_n = run_recurrent(
+            self.rnn,
+            steps,
+            step_lengths,
+            real_rows=rows,
+            keep_outputs=self.pooling != "last",  # "last" reads h_n only
+            # getattr: modules pickled before these options existed
+            fast_gru_training=getattr(self, "fast_gru_training", True),
+            chunk_long_sequences=getattr(self, "chunk_long_sequences", True),
+        )
         summary = self._summarise(out, h_n, step_lengths)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
         output = self.head(self.dropout(summary))
         if self.skip is not None:
             output = output + self.skip(_last_steps(x, lengths, self.skip_steps).flatten(1))
-        return output
+        return output[:rows]
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.
@@ -232,33 +242,6 @@ class RecurrentNetwork(nn.Module):
             x = x - _last_step(x, lengths)[:, None, :]
         x = (x - self.input_shift) / self.input_scale
         return _last_steps(x, lengths, self.skip_steps).flatten(1)
-
-    def _recur(self, x, lengths, real_rows=None):
-        if lengths is None:
-            # getattr: modules pickled before these options existed
-            chunk = (
-                chunk_steps(self.rnn, x)
-                if getattr(self, "chunk_long_sequences", True) else None
-            )
-            keep_outputs = self.pooling != "last"  # "last" reads h_n only
-            if getattr(self, "fast_gru_training", True) and gru_train_applies(self.rnn, x):
-                return gru_train(self.rnn, x, chunk, keep_outputs=keep_outputs)
-            if chunk is not None and isinstance(self.rnn, nn.LSTM):
-                return lstm_in_chunks(self.rnn, x, chunk, keep_outputs=keep_outputs)
-            if gru_scan_applies(self.rnn, x, real_rows):
-                return gru_scan(self.rnn, x, real_rows, keep_outputs=keep_outputs)
-            rows = lstm_rows(self.rnn, x, real_rows)
-            if rows < x.shape[0]:
-                out, (h_n, c_n) = self.rnn(x[:rows])
-                batch = x.shape[0]
-                if keep_outputs:
-                    out = _grow_rows(out, batch, 0)
-                return out, (_grow_rows(h_n, batch, 1), _grow_rows(c_n, batch, 1))
-            return self.rnn(x)
-        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-        out, h_n = self.rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True)
-        return out, h_n
 
     def _summarise(self, out, h_n, lengths):
         parts = []
@@ -328,13 +311,6 @@ def _last_steps(x, lengths, k):
     valid = (index >= 0).unsqueeze(2)
     index = index.clamp_min(0).unsqueeze(2).expand(-1, -1, channels)
     return x.gather(1, index) * valid
-
-
-def _grow_rows(t, rows, dim):
-    """``t`` with zero rows appended along ``dim`` up to ``rows``."""
-    shape = list(t.shape)
-    shape[dim] = rows - shape[dim]
-    return torch.cat([t, t.new_zeros(shape)], dim=dim)
 
 
 def _last_hidden(h_n, bidirectional):

@@ -334,3 +334,63 @@ def _print_record(record, header):
         f"{record['dur']:8.4f}",
         flush=True,
     )
+
+
+def predict_batches(module, values, lengths=None, *, device, autocast=nullcontext,
+                    batch_size=8192):
+    """Outputs of ``module`` for every sequence, batch by batch, in float64.
+
+    Runs in eval mode and inference mode: each batch is cut to its longest
+    sequence, moved to ``device`` and run under ``autocast``; the outputs
+    come back to the CPU.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Called as ``module(X, lengths)`` and returning ``(batch, n_outputs)``.
+    values : ndarray or torch.Tensor of shape (n_samples, time, channels)
+        Batch-first float32 sequences, on the CPU.
+    lengths : ndarray or torch.Tensor of shape (n_samples,), default=None
+        Valid steps per sequence (int64), or None when all use every step.
+    device : torch.device
+        Device the module lives on.
+    autocast : callable, default=contextlib.nullcontext
+        Factory of the context each batch runs in.
+    batch_size : int, default=8192
+        Sequences per batch.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs), float64
+        The module's outputs.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._networks import RecurrentNetwork
+    >>> from sklearn_rnn._training import predict_batches
+    >>> net = RecurrentNetwork(input_size=1, output_size=2, hidden_size=8)
+    >>> out = predict_batches(net, torch.zeros(5, 7, 1), device=torch.device("cpu"),
+    ...                       batch_size=2)
+    >>> out.shape, out.dtype
+    ((5, 2), dtype('float64'))
+    """
+    module.eval()
+    values = torch.as_tensor(values)
+    lengths = None if lengths is None else torch.as_tensor(lengths)
+    outputs = None
+    with torch.inference_mode():
+        for start in range(0, len(values), batch_size):
+            X = values[start : start + batch_size]
+            batch_lengths = None if lengths is None else lengths[start : start + batch_size]
+            if batch_lengths is not None:
+                X = X[:, : int(batch_lengths.max())]
+            X = X.to(device, non_blocking=True)
+            with autocast():
+                output = module(X, batch_lengths)
+            if outputs is None:
+                outputs = torch.empty((len(values), output.shape[1]), dtype=torch.float64)
+            outputs[start : start + len(X)] = output.float().cpu()
+    if outputs is None:  # no sequences
+        outputs = torch.empty((0, 0), dtype=torch.float64)
+    return outputs.numpy()

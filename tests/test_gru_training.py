@@ -14,8 +14,9 @@ import torch
 from numpy.testing import assert_allclose
 
 from sklearn_rnn import GRURegressor, SequenceClassifier
-from sklearn_rnn import _gru_training, _networks
-from sklearn_rnn._gru_training import gru_train, gru_train_applies
+from sklearn_rnn import _kernels
+from sklearn_rnn._kernels import gru_training as _gru_training
+from sklearn_rnn._kernels.gru_training import gru_train, gru_train_applies
 
 CASES = list(itertools.product([1, 5, 32], [1, 2], [False, True], [1, 3], [1, 2, 17], [1, 7]))
 
@@ -116,10 +117,10 @@ def test_estimator_trains_through_it_with_nn_gru_training_curve(num_layers, bidi
     X, y = _series()
     params = dict(hidden_size=16, num_layers=num_layers, bidirectional=bidirectional,
                   max_iter=4, batch_size=16, early_stopping=False, random_state=0)
-    with mock.patch.object(_networks, "gru_train", wraps=_networks.gru_train) as spy:
+    with mock.patch.object(_kernels, "gru_train", wraps=_kernels.gru_train) as spy:
         ours = GRURegressor(**params).fit(X, y)
     assert spy.call_count == 4 * 3  # every training batch: 4 epochs x 3 batches
-    with mock.patch.object(_networks, "gru_train_applies", return_value=False):
+    with mock.patch.object(_kernels, "gru_train_applies", return_value=False):
         plain = GRURegressor(**params).fit(X, y)
     # The same training, up to float32 rounding of the gradients.
     assert_allclose(ours.loss_curve_, plain.loss_curve_, rtol=1e-4)
@@ -129,7 +130,7 @@ def test_estimator_trains_through_it_with_nn_gru_training_curve(num_layers, bidi
 def test_variable_length_training_keeps_nn_gru():
     X = [np.arange(n, dtype=np.float32).reshape(-1, 1) for n in (5, 8, 6, 9) * 5]
     y = np.array([len(s) for s in X], dtype=float)
-    with mock.patch.object(_networks, "gru_train", wraps=_networks.gru_train) as spy:
+    with mock.patch.object(_kernels, "gru_train", wraps=_kernels.gru_train) as spy:
         GRURegressor(hidden_size=8, max_iter=2, early_stopping=False, random_state=0).fit(X, y)
     assert spy.call_count == 0
 

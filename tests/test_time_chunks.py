@@ -15,12 +15,13 @@ import torch
 from numpy.testing import assert_allclose
 
 from sklearn_rnn import GRURegressor, LSTMRegressor
-from sklearn_rnn import _networks, _time_chunks
-from sklearn_rnn._gru_training import gru_train
-from sklearn_rnn._networks import RecurrentNetwork
-from sklearn_rnn._time_chunks import (
+from sklearn_rnn import _kernels
+from sklearn_rnn._kernels import time_chunks as _time_chunks
+from sklearn_rnn._kernels.gru_training import gru_train
+from sklearn_rnn._kernels.time_chunks import (
     CHUNKING_THRESHOLD, WORKSPACE_BUDGET, chunk_steps, lstm_in_chunks,
 )
+from sklearn_rnn._networks import RecurrentNetwork
 
 
 def _grads(loss, params):
@@ -159,11 +160,11 @@ def test_estimators_train_in_chunks_with_the_whole_sequence_training_curve(
         chunks.append(_time_chunks.chunk_steps(rnn, x))
         return chunks[-1]
 
-    with mock.patch.object(_networks, "chunk_steps", side_effect=recorded):
+    with mock.patch.object(_kernels, "chunk_steps", side_effect=recorded):
         chunked = estimator(**params).fit(X, y)
     # every training batch (3 epochs x 3 batches) ran in chunks
     assert len(chunks) == 3 * 3 and None not in chunks
-    with mock.patch.object(_networks, "chunk_steps", return_value=None):
+    with mock.patch.object(_kernels, "chunk_steps", return_value=None):
         whole = estimator(**params).fit(X, y)
     assert_allclose(chunked.loss_curve_, whole.loss_curve_, rtol=1e-4)
     assert_allclose(chunked.predict(X), whole.predict(X), rtol=1e-3, atol=1e-4)
@@ -171,8 +172,8 @@ def test_estimators_train_in_chunks_with_the_whole_sequence_training_curve(
 
 def test_the_lstm_trains_through_the_chunks(tiny_budget):
     X, y = _long_series()
-    with mock.patch.object(_networks, "lstm_in_chunks",
-                           wraps=_networks.lstm_in_chunks) as spy:
+    with mock.patch.object(_kernels, "lstm_in_chunks",
+                           wraps=_kernels.lstm_in_chunks) as spy:
         est = LSTMRegressor(hidden_size=8, max_iter=2, batch_size=8, early_stopping=False,
                             random_state=0).fit(X, y)
         assert spy.call_count == 2 * 3
@@ -184,7 +185,7 @@ def test_the_lstm_trains_through_the_chunks(tiny_budget):
 
 def test_the_gru_kernel_trains_through_the_chunks(tiny_budget):
     X, y = _long_series()
-    with mock.patch.object(_networks, "gru_train", wraps=_networks.gru_train) as spy:
+    with mock.patch.object(_kernels, "gru_train", wraps=_kernels.gru_train) as spy:
         GRURegressor(hidden_size=8, max_iter=2, batch_size=8, early_stopping=False,
                      random_state=0).fit(X, y)
     assert spy.call_count == 2 * 3
@@ -196,8 +197,8 @@ def test_variable_length_sequences_and_the_option_off_run_whole(tiny_budget):
     X = [np.random.RandomState(n).normal(size=(n, 1)).astype(np.float32)
          for n in (25, 30, 28) * 4]
     y = np.array([s[-1, 0] for s in X])
-    with mock.patch.object(_networks, "lstm_in_chunks",
-                           wraps=_networks.lstm_in_chunks) as spy:
+    with mock.patch.object(_kernels, "lstm_in_chunks",
+                           wraps=_kernels.lstm_in_chunks) as spy:
         LSTMRegressor(hidden_size=8, max_iter=1, early_stopping=False,
                       random_state=0).fit(X, y)
         assert spy.call_count == 0

@@ -5,7 +5,7 @@ backward pass. On the CPU, ``nn.LSTM`` trains through oneDNN, whose
 workspace takes about 62 bytes per time step, sequence and hidden unit:
 31 MiB for 64 steps of a batch of 128 sequences with 64 hidden units,
 246 MiB for 512 steps; the estimators' GRU kernel
-(:mod:`sklearn_rnn._gru_training`) keeps 48 bytes. glibc's allocator serves
+(:mod:`sklearn_rnn._kernels.gru_training`) keeps 48 bytes. glibc's allocator serves
 blocks of more than 32 MiB (the ceiling of its adaptive ``mmap`` threshold)
 with fresh pages from the operating system every time, and gives memory
 freed at the top of its heap back to the system, so every training step of
@@ -17,7 +17,7 @@ against 134 ms when the allocator is told to keep its memory).
 :func:`chunk_steps` splits such a sequence into chunks whose buffers are
 about ``WORKSPACE_BUDGET`` each; the recurrent layer then runs chunk after
 chunk, each from the previous chunk's final state (:func:`lstm_in_chunks`
-for an LSTM, :func:`sklearn_rnn._gru_training.gru_train` for the GRU
+for an LSTM, :func:`sklearn_rnn._kernels.gru_training.gru_train` for the GRU
 kernel). Autograd connects the chunks, so the gradients are those of the
 whole sequence (full backpropagation through time, no truncation), equal to
 the unchunked call's to float32 rounding (the per-chunk input projections
@@ -42,7 +42,7 @@ import math
 import torch
 from torch import nn
 
-from ._cpu_calls import cpu_training
+from .conditions import cpu_training
 
 __all__ = ["chunk_steps", "lstm_in_chunks", "CHUNKING_THRESHOLD", "WORKSPACE_BUDGET"]
 
@@ -86,7 +86,7 @@ def chunk_steps(rnn, x):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._time_chunks import chunk_steps
+    >>> from sklearn_rnn._kernels.time_chunks import chunk_steps
     >>> lstm = torch.nn.LSTM(1, 64, batch_first=True)
     >>> chunk_steps(lstm, torch.zeros(128, 512, 1))
     9
@@ -139,7 +139,7 @@ def lstm_in_chunks(rnn, x, steps, keep_outputs=True):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._time_chunks import lstm_in_chunks
+    >>> from sklearn_rnn._kernels.time_chunks import lstm_in_chunks
     >>> lstm = torch.nn.LSTM(2, 8, batch_first=True)
     >>> x = torch.randn(4, 10, 2)
     >>> out, (h_n, c_n) = lstm_in_chunks(lstm, x, steps=3)

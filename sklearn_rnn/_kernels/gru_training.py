@@ -30,7 +30,7 @@ between them as ``nn.GRU`` applies it; a bidirectional layer runs its
 reverse direction on the time-reversed sequence. Each layer and direction
 can also run in chunks of time steps, each chunk from the previous chunk's
 final state, so that long sequences need smaller buffers (see
-:mod:`sklearn_rnn._time_chunks`). Elsewhere, and where TorchScript is
+:mod:`sklearn_rnn._kernels.time_chunks`). Elsewhere, and where TorchScript is
 unavailable, ``nn.GRU`` runs.
 """
 
@@ -39,8 +39,8 @@ from typing import Optional
 import torch
 from torch import nn
 
-from ._cpu_calls import cpu_training
-from ._torchscript import scripted
+from .conditions import cpu_training
+from .torchscript import scripted
 
 __all__ = ["gru_train", "gru_train_applies"]
 
@@ -65,7 +65,7 @@ def gru_train_applies(rnn, x):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._gru_training import gru_train_applies
+    >>> from sklearn_rnn._kernels.gru_training import gru_train_applies
     >>> gru = torch.nn.GRU(1, 8, batch_first=True)
     >>> gru_train_applies(gru, torch.zeros(4, 10, 1))
     True
@@ -100,7 +100,7 @@ def gru_train(rnn, x, chunk=None, keep_outputs=True):
         If given, each layer runs over ``chunk`` time steps at a time, each
         chunk from the previous one's final state (the same function and
         gradients, with smaller buffers: see
-        :func:`sklearn_rnn._time_chunks.chunk_steps`).
+        :func:`sklearn_rnn._kernels.time_chunks.chunk_steps`).
     keep_outputs : bool, default=True
         Whether to return the last layer's hidden state at every step; when
         False, ``output`` holds only each direction's final state.
@@ -116,7 +116,7 @@ def gru_train(rnn, x, chunk=None, keep_outputs=True):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._gru_training import gru_train
+    >>> from sklearn_rnn._kernels.gru_training import gru_train
     >>> gru = torch.nn.GRU(2, 8, batch_first=True)
     >>> x = torch.randn(4, 10, 2)
     >>> out, h_n = gru_train(gru, x)

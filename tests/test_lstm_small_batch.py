@@ -13,7 +13,7 @@ import torch
 from numpy.testing import assert_array_equal
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier
-from sklearn_rnn._lstm_rows import lstm_rows
+from sklearn_rnn._kernels.lstm_small_batch import lstm_rows
 
 CASES = list(itertools.product([16, 64], [1, 2], [1, 3], [False, True], [True, False]))
 

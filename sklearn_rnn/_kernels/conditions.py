@@ -1,13 +1,14 @@
-"""Which calls of a recurrent module the CPU shortcuts may stand in for.
+"""Which calls of a recurrent module the CPU kernels may stand in for.
 
-The small-batch predict shortcuts (:mod:`sklearn_rnn._gru_scan` and
-:mod:`sklearn_rnn._lstm_rows`) are checked bit for bit against the module's
-own float32 CPU kernels at inference, and apply only there
-(:func:`float32_cpu_inference`). The training paths (the GRU kernel of
-:mod:`sklearn_rnn._gru_training` and the time chunks of
-:mod:`sklearn_rnn._time_chunks`) apply only to batch-first CPU forwards in
-training with gradients (:func:`cpu_training`), each with conditions of its
-own on top.
+The small-batch predict shortcuts
+(:mod:`sklearn_rnn._kernels.gru_small_batch` and
+:mod:`sklearn_rnn._kernels.lstm_small_batch`) are checked bit for bit
+against the module's own float32 CPU kernels at inference, and apply only
+there (:func:`float32_cpu_inference`). The training paths (the GRU kernel of
+:mod:`sklearn_rnn._kernels.gru_training` and the time chunks of
+:mod:`sklearn_rnn._kernels.time_chunks`) apply only to batch-first CPU
+forwards in training with gradients (:func:`cpu_training`), each with
+conditions of its own on top.
 """
 
 import torch
@@ -34,7 +35,7 @@ def cpu_training(rnn, x):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._cpu_calls import cpu_training
+    >>> from sklearn_rnn._kernels.conditions import cpu_training
     >>> lstm = torch.nn.LSTM(1, 8, batch_first=True)
     >>> cpu_training(lstm, torch.zeros(4, 10, 1))
     True
@@ -70,7 +71,7 @@ def float32_cpu_inference(rnn, x):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._cpu_calls import float32_cpu_inference
+    >>> from sklearn_rnn._kernels.conditions import float32_cpu_inference
     >>> gru = torch.nn.GRU(1, 8, batch_first=True).eval()
     >>> with torch.inference_mode():
     ...     float32_cpu_inference(gru, torch.zeros(4, 10, 1))

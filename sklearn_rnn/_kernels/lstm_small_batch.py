@@ -1,9 +1,9 @@
 """How few rows an LSTM can run on without changing a sequence's bits.
 
-Prediction pads every batch to a multiple of four rows (see
-``sklearn_rnn._base._pad_rows``) because CPU matrix kernels give a row
-different last bits when fewer rows are multiplied beside it. On the CPU,
-``nn.LSTM`` runs oneDNN's fused LSTM, whose cost grows with the rows
+At CPU inference the network pads every batch to a multiple of four rows
+(see :func:`sklearn_rnn._kernels.pad_rows`) because CPU matrix kernels give
+a row different last bits when fewer rows are multiplied beside it. On the
+CPU, ``nn.LSTM`` runs oneDNN's fused LSTM, whose cost grows with the rows
 (512 steps, hidden 64: about 0.7 ms for one row, 1.5 ms for four), and which
 on the machines measured gives each row the same bits at any number of rows
 for one layer, and from two rows on for more layers.
@@ -18,7 +18,7 @@ Where nothing matches, the whole padded batch runs, as before.
 import torch
 from torch import nn
 
-from ._cpu_calls import float32_cpu_inference
+from .conditions import float32_cpu_inference
 
 __all__ = ["lstm_rows"]
 
@@ -50,7 +50,7 @@ def lstm_rows(rnn, x, real_rows):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._lstm_rows import lstm_rows
+    >>> from sklearn_rnn._kernels.lstm_small_batch import lstm_rows
     >>> lstm = torch.nn.LSTM(1, 16, batch_first=True).eval()
     >>> with torch.inference_mode():
     ...     rows = lstm_rows(lstm, torch.zeros(4, 10, 1), real_rows=1)
@@ -74,7 +74,7 @@ def lstm_rows(rnn, x, real_rows):
         rnn.bias,
         x.shape[1],
         torch.get_num_threads(),
-        torch.backends.mkldnn.is_available() and torch._C._get_mkldnn_enabled(),
+        torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled,
     )
     fewest = _FEWEST.get(key)
     if fewest is None:

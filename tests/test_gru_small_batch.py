@@ -14,8 +14,8 @@ import torch
 from numpy.testing import assert_array_equal
 
 from sklearn_rnn import GRURegressor, SequenceClassifier
-from sklearn_rnn import _networks
-from sklearn_rnn._gru_scan import MAX_ROWS, gru_scan, gru_scan_applies
+from sklearn_rnn import _kernels
+from sklearn_rnn._kernels.gru_small_batch import MAX_ROWS, gru_scan, gru_scan_applies
 
 CASES = list(itertools.product([32, 64], [1, 2], [1, 3], [1, 5, 48], [1, 2, 3]))
 
@@ -79,7 +79,7 @@ def test_gru_predictions_of_a_few_sequences_match_the_full_batch(pooling, num_la
     est = GRURegressor(hidden_size=32, num_layers=num_layers, pooling=pooling, max_iter=3,
                        early_stopping=False, random_state=0).fit(X, y)
     full = est.predict(X)
-    with mock.patch.object(_networks, "gru_scan", wraps=_networks.gru_scan) as scan:
+    with mock.patch.object(_kernels, "gru_scan", wraps=_kernels.gru_scan) as scan:
         parts = np.concatenate([est.predict(X[i : i + 3]) for i in range(0, 40, 3)])
         single = est.predict(X[5:6])
     assert scan.call_count == 15  # every predict call above is a batch of < 4 rows

@@ -31,7 +31,7 @@ def scripted(function):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._torchscript import scripted
+    >>> from sklearn_rnn._kernels.torchscript import scripted
     >>> def double(x):
     ...     return 2 * x
     >>> scripted(double)(torch.ones(2))

@@ -1,11 +1,11 @@
 """A GRU recurrence for predicting a handful of sequences on the CPU.
 
-Prediction pads every batch to a multiple of four rows (see
-``sklearn_rnn._base._pad_rows``) so that a sequence's prediction does not
-depend on the sequences predicted beside it. For one sequence this makes
-``nn.GRU`` do four rows of work: ATen's GRU cell runs its gate arithmetic on
-strided slices of all four rows, which on a 512-step sequence costs about
-2 ms more than the unpadded forward.
+At CPU inference the network pads every batch to a multiple of four rows
+(see :func:`sklearn_rnn._kernels.pad_rows`) so that a sequence's prediction
+does not depend on the sequences predicted beside it. For one sequence this
+makes ``nn.GRU`` do four rows of work: ATen's GRU cell runs its gate
+arithmetic on strided slices of all four rows, which on a 512-step sequence
+costs about 2 ms more than the unpadded forward.
 
 :func:`gru_scan` computes the same numbers, bit for bit, with less work. It
 calls the same kernels as ATen's CPU GRU in the same order (the input
@@ -16,9 +16,9 @@ uses, and the cell's ``r, z = sigmoid(W_h h + W_i x)``,
 gate arithmetic on the real rows only, on contiguous buffers allocated once,
 inside TorchScript so that the step loop has no Python overhead (compiled
 on first use, about 10 ms). TorchScript fuses no operations on the CPU
-unless CPU fusion is switched on (``torch._C._jit_can_fuse_on_cpu()``,
-off by default), so exactly the operations written here execute. Padding
-rows keep a zero hidden state: their outputs are meaningless and discarded.
+unless CPU fusion is explicitly switched on (it is off by default), so
+exactly the operations written here execute. Padding rows keep a zero
+hidden state: their outputs are meaningless and discarded.
 
 The scan is used only where it is known to be exact: single-direction GRUs
 whose hidden size is a multiple of 32 (so that no vectorised loop has a
@@ -30,8 +30,8 @@ most ``MAX_ROWS`` rows. Where TorchScript is unavailable, ``nn.GRU`` runs.
 import torch
 from torch import nn
 
-from ._cpu_calls import float32_cpu_inference
-from ._torchscript import scripted
+from .conditions import float32_cpu_inference
+from .torchscript import scripted
 
 __all__ = ["gru_scan", "gru_scan_applies", "MAX_ROWS"]
 
@@ -63,7 +63,7 @@ def gru_scan_applies(rnn, x, real_rows):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._gru_scan import gru_scan_applies
+    >>> from sklearn_rnn._kernels.gru_small_batch import gru_scan_applies
     >>> gru = torch.nn.GRU(1, 64, batch_first=True).eval()
     >>> with torch.inference_mode():
     ...     gru_scan_applies(gru, torch.zeros(4, 10, 1), real_rows=1)
@@ -107,7 +107,7 @@ def gru_scan(rnn, x, real_rows, keep_outputs=True):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_rnn._gru_scan import gru_scan
+    >>> from sklearn_rnn._kernels.gru_small_batch import gru_scan
     >>> gru = torch.nn.GRU(1, 64, batch_first=True).eval()
     >>> x = torch.randn(4, 20, 1)
     >>> with torch.inference_mode():
