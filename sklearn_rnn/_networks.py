@@ -8,7 +8,7 @@ tested and reused on its own.
 import torch
 from torch import nn
 
-from ._kernels import pad_rows, run_recurrent
+from ._kernels import output_layer, pad_rows, run_recurrent
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
@@ -217,9 +217,10 @@ class RecurrentNetwork(nn.Module):
         summary = self._summarise(out, h_n, step_lengths)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
-        output = self.head(self.dropout(summary))
+        output = output_layer(self.head, self.dropout(summary))
         if self.skip is not None:
-            output = output + self.skip(_last_steps(x, lengths, self.skip_steps).flatten(1))
+            skipped = _last_steps(x, lengths, self.skip_steps).flatten(1)
+            output = output + output_layer(self.skip, skipped)
         return output[:rows]
 
     def skip_features(self, x, lengths=None):

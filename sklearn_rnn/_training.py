@@ -14,6 +14,7 @@ import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 __all__ = ["TensorData", "TrainingResult", "NoImprovement", "train"]
@@ -378,19 +379,21 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
     module.eval()
     values = torch.as_tensor(values)
     lengths = None if lengths is None else torch.as_tensor(lengths)
-    outputs = None
+    # On a GPU, batches go over from pinned memory without blocking and the
+    # outputs stay there until one copy back at the end: no host sync per batch.
+    on_gpu = device.type == "cuda"
+    outputs = []
     with torch.inference_mode():
         for start in range(0, len(values), batch_size):
             X = values[start : start + batch_size]
             batch_lengths = None if lengths is None else lengths[start : start + batch_size]
             if batch_lengths is not None:
                 X = X[:, : int(batch_lengths.max())]
+            if on_gpu:
+                X = X.pin_memory()
             X = X.to(device, non_blocking=True)
             with autocast():
-                output = module(X, batch_lengths)
-            if outputs is None:
-                outputs = torch.empty((len(values), output.shape[1]), dtype=torch.float64)
-            outputs[start : start + len(X)] = output.float().cpu()
-    if outputs is None:  # no sequences
-        outputs = torch.empty((0, 0), dtype=torch.float64)
-    return outputs.numpy()
+                outputs.append(module(X, batch_lengths).float())
+    if not outputs:  # no sequences
+        return np.empty((0, 0))
+    return torch.cat(outputs).cpu().double().numpy()

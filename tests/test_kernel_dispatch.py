@@ -44,7 +44,7 @@ def test_the_module_pads_at_cpu_inference_only(cell):
     net = RecurrentNetwork(2, 3, cell=cell, hidden_size=32, pooling="concat")
     x = torch.randn(6, 9, 2)
     seen = []
-    net.head.register_forward_hook(lambda module, args, out: seen.append(args[0].shape[0]))
+    net.dropout.register_forward_hook(lambda module, args, out: seen.append(args[0].shape[0]))
     net(x)  # training: as it is
     net.eval()
     net(x)  # gradients on: as it is

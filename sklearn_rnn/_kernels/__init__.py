@@ -29,7 +29,7 @@ from .gru_training import gru_train, gru_train_applies
 from .lstm_small_batch import lstm_rows
 from .time_chunks import chunk_steps, lstm_in_chunks
 
-__all__ = ["run_recurrent", "pad_rows", "ROW_MULTIPLE"]
+__all__ = ["run_recurrent", "pad_rows", "output_layer", "ROW_MULTIPLE"]
 
 #: Rows a batch is padded to a multiple of at CPU inference.
 ROW_MULTIPLE = 4
@@ -84,6 +84,55 @@ def pad_rows(module, x, lengths=None):
     if lengths is not None:
         lengths = torch.cat([lengths, lengths.new_ones(missing)])
     return x, lengths
+
+
+def output_layer(layer, x):
+    """``layer(x)`` for a linear output layer, the same bits in any batch.
+
+    At float32 CPU inference the product is taken in float64 and rounded to
+    float32. The CPU's matrix kernels choose their blocking, and so the
+    order of a row's sums, by the number of rows and outputs: padding to
+    :data:`ROW_MULTIPLE` rows was enough for a single output on one CPU but
+    not for two or more outputs on another (an Intel Xeon), where a
+    classifier's probabilities moved in their last float32 bit with the
+    batch. Rounded from float64, they no longer do. Elsewhere (training,
+    GPUs, autocast) this is ``layer(x)``.
+
+    Parameters
+    ----------
+    layer : torch.nn.Linear
+        The output layer.
+    x : torch.Tensor of shape (batch, in_features)
+        Its input.
+
+    Returns
+    -------
+    torch.Tensor of shape (batch, out_features)
+        ``layer(x)``, in ``x``'s dtype.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._kernels import output_layer
+    >>> head = torch.nn.Linear(64, 3).eval()
+    >>> x = torch.randn(32, 64)
+    >>> with torch.inference_mode():
+    ...     all_rows, one_row = output_layer(head, x), output_layer(head, x[5:6])
+    >>> torch.equal(all_rows[5:6], one_row), all_rows.dtype
+    (True, torch.float32)
+    """
+    if (
+        layer.training
+        or torch.is_grad_enabled()
+        or x.device.type != "cpu"
+        or x.dtype != torch.float32
+        or torch.is_autocast_enabled("cpu")
+    ):
+        return layer(x)
+    weight, bias = layer.weight.double(), layer.bias
+    out = torch.nn.functional.linear(x.double(), weight,
+                                     None if bias is None else bias.double())
+    return out.float()
 
 
 def run_recurrent(rnn, x, lengths=None, *, real_rows=None, keep_outputs=True,
