@@ -54,10 +54,9 @@ def parse_entries(text):
     for line in textwrap.dedent(text).strip("\n").splitlines():
         if line and not line[0].isspace():
             name, _, type_ = line.partition(" : ")
-            entries[name] = []
             if not type_:
                 raise ValueError(f"Entry {name!r} has no ' : type'.")
-            entries[name].append(type_)
+            entries[name] = [type_]
         elif name is None:
             raise ValueError(f"Description before the first entry: {line!r}")
         else:

@@ -123,7 +123,8 @@ def panel_to_batch_first(X):
     )
 
 
-# SequenceClassifier's entries, but those that name its fitted attributes.
+# SequenceClassifier's entries, but for two that name fitted attributes of
+# SequenceClassifier (patch_size_, differences_) that RNNClassifier lacks.
 _PARAMETERS = {
     **CLASSIFIER_PARAMETERS,
     **parse_entries(
