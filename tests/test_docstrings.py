@@ -2,6 +2,7 @@
 
 import importlib
 import inspect
+import re
 import warnings
 
 import numpy as np
@@ -9,7 +10,11 @@ import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
+from numpydoc.docscrape import NumpyDocString  # noqa: E402
+
 import sklearn_rnn  # noqa: E402
+import sklearn_rnn.windowing  # noqa: E402
+from sklearn_rnn._docstrings import fill_docstring, parse_entries  # noqa: E402
 from sklearn_rnn.utils.discovery import all_estimators  # noqa: E402
 
 # Checks not enforced: the same set scikit-learn leaves out for methods
@@ -80,3 +85,145 @@ def test_documented_attributes_match_fit(name, Estimator):
     est = Estimator(hidden_size=4, max_iter=2, early_stopping=True).fit(X, y)
     fitted = {k for k in vars(est) if k.endswith("_") and not k.startswith("_")}
     assert _documented_attributes(Estimator) == fitted
+
+
+def _public_classes():
+    """Every class in sklearn_rnn.__all__, sklearn_rnn.windowing and the sktime adapters."""
+    classes = [getattr(sklearn_rnn, n) for n in sklearn_rnn.__all__]
+    classes += [
+        obj
+        for name, obj in vars(sklearn_rnn.windowing).items()
+        if not name.startswith("_")
+        and inspect.isclass(obj)
+        and obj.__module__ == sklearn_rnn.windowing.__name__
+    ]
+    try:
+        sktime_adapters = importlib.import_module("sklearn_rnn.sktime")
+        classes += [getattr(sktime_adapters, n) for n in sktime_adapters.__all__]
+    except ImportError:
+        pass
+    unique = {obj.__qualname__: obj for obj in classes if inspect.isclass(obj)}
+    return sorted(unique.items())
+
+
+def _stated_default(type_text):
+    """The value after ``default=`` in a numpydoc type, or ``inspect.Parameter.empty``."""
+    match = re.search(r"(?:^|,)\s*default\s*[=:]\s*(.+)$", type_text)
+    if match is None:
+        return inspect.Parameter.empty
+    return eval(match[1], {"__builtins__": {}, "np": np})
+
+
+def _same_default(stated, actual):
+    if isinstance(stated, bool) or isinstance(actual, bool):
+        return stated is actual
+    if isinstance(stated, float) and np.isnan(stated):
+        return isinstance(actual, float) and np.isnan(actual)
+    return stated == actual
+
+
+def _parameter_problems(cls):
+    signature = inspect.signature(cls.__init__).parameters
+    expected = [name for name in signature if name != "self"]
+    documented = {
+        p.name: p.type for p in NumpyDocString(inspect.getdoc(cls))["Parameters"]
+    }
+    problems = [f"undocumented: {n}" for n in expected if n not in documented]
+    problems += [f"not a parameter: {n}" for n in documented if n not in signature]
+    for name, type_text in documented.items():
+        if name not in signature:
+            continue
+        stated = _stated_default(type_text)
+        actual = signature[name].default
+        if stated is not inspect.Parameter.empty and not _same_default(stated, actual):
+            problems.append(f"{name}: docstring default {stated!r}, signature {actual!r}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "cls", [c for _, c in _public_classes()], ids=[n for n, _ in _public_classes()]
+)
+def test_parameters_documented_with_their_defaults(cls):
+    # Every __init__ parameter is documented, nothing else is, and a stated
+    # default is the signature's.
+    assert not _parameter_problems(cls)
+
+
+def test_parameter_check_catches_a_missing_or_wrong_entry():
+    class Documented:
+        """Summary.
+
+        Parameters
+        ----------
+        alpha : float, default=0.5
+            Alpha.
+
+        beta : str, default="x"
+            Beta.
+
+        delta : int
+            Gone.
+        """
+
+        def __init__(self, alpha=0.5, beta="y", gamma=None):
+            pass
+
+    assert _parameter_problems(Documented) == [
+        "undocumented: gamma",
+        "not a parameter: delta",
+        "beta: docstring default 'x', signature 'y'",
+    ]
+
+
+def test_fill_docstring_follows_the_signature():
+    entries = parse_entries(
+        """
+        beta : str
+            Beta, with a list:
+
+            - one.
+
+        alpha : float
+            Alpha.
+        """
+    )
+
+    @fill_docstring(entries, note="Shared note.")
+    class Filled:
+        """Summary.
+
+        Parameters
+        ----------
+        {parameters}
+
+        Notes
+        -----
+        {note}
+        """
+
+        def __init__(self, alpha=0.5, *, beta="x"):
+            pass
+
+    assert Filled.__doc__ == (
+        "Summary.\n\n        Parameters\n        ----------\n"
+        "        alpha : float, default=0.5\n            Alpha.\n\n"
+        '        beta : str, default="x"\n            Beta, with a list:\n\n'
+        "            - one.\n\n        Notes\n        -----\n"
+        "        Shared note.\n        "
+    )
+    with pytest.raises(ValueError, match=r"no documentation for parameters \['gamma'\]"):
+
+        @fill_docstring(entries)
+        class Missing:
+            """Summary.
+
+            Parameters
+            ----------
+            {parameters}
+            """
+
+            def __init__(self, alpha=0.5, beta="x", gamma=1):
+                pass
+
+    with pytest.raises(ValueError, match="no marker"):
+        fill_docstring(entries, note="unused")(Filled)

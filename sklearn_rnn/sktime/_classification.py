@@ -17,6 +17,7 @@ import numpy as np
 from sktime.classification.base import BaseClassifier
 
 from .._classification import SequenceClassifier
+from .._docstrings import CLASSIFIER_PARAMETERS, fill_docstring, parse_entries
 
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
 
@@ -122,6 +123,30 @@ def panel_to_batch_first(X):
     )
 
 
+# SequenceClassifier's entries, but for two that name fitted attributes of
+# SequenceClassifier (patch_size_, differences_) that RNNClassifier lacks.
+_PARAMETERS = {
+    **CLASSIFIER_PARAMETERS,
+    **parse_entries(
+        """
+        patch_size : int or "auto"
+            Number of consecutive time points the recurrent layers read as one
+            step (their values side by side); long series are learned far more
+            easily when shortened this way. ``"auto"`` uses
+            ``ceil(n_timepoints / 32)`` for the longest training series, so
+            series of up to 32 time points are read point by point.
+
+        differences : bool or "auto"
+            Whether the recurrent layers also read each time point's change from
+            the previous one (first differences of every channel) next to its
+            values. ``"auto"`` reads them when time points are read one at a
+            time (``patch_size`` resolves to 1).
+        """
+    ),
+}
+
+
+@fill_docstring(_PARAMETERS)
 class RNNClassifier(BaseClassifier):
     """Recurrent (LSTM or GRU) time series classifier for sktime.
 
@@ -133,121 +158,7 @@ class RNNClassifier(BaseClassifier):
 
     Parameters
     ----------
-    cell : {"lstm", "gru"}, default="lstm"
-        Recurrent cell.
-
-    hidden_size : int, default=64
-        Number of hidden units per recurrent layer and direction.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
-    bidirectional : bool, default=True
-        If True, a second recurrent stack reads each series backwards and
-        both summaries are concatenated.
-
-    dropout : float, default=0.0
-        Dropout probability between stacked layers and before the output
-        layer.
-
-    input_noise : float, default=0.2
-        Standard deviation of Gaussian noise added to the standardised inputs
-        at every training step, and never at prediction: a regulariser
-        ("jitter" augmentation) for small training sets. 0 disables it.
-
-    pooling : {"last", "mean", "max", "concat"}, default="concat"
-        How each series is summarised before the output layer: the last
-        layer's final hidden state, the mean or the maximum of the recurrent
-        outputs over the valid time points, or all three concatenated.
-
-    patch_size : int or "auto", default="auto"
-        Number of consecutive time points the recurrent layers read as one
-        step (their values side by side); long series are learned far more
-        easily when shortened this way. ``"auto"`` uses
-        ``ceil(n_timepoints / 32)`` for the longest training series, so
-        series of up to 32 time points are read point by point.
-
-    differences : bool or "auto", default="auto"
-        Whether the recurrent layers also read each time point's change from
-        the previous one (first differences of every channel) next to its
-        values. ``"auto"`` reads them when time points are read one at a
-        time (``patch_size`` resolves to 1).
-
-    standardize : bool, default=True
-        Standardise each channel with the mean and standard deviation of the
-        training panel.
-
-    batch_size : int or "auto", default="auto"
-        Series per optimisation step; ``"auto"`` uses
-        ``n_instances // 8`` clipped to [16, 200].
-
-    learning_rate_init : float, default=0.001
-        Initial learning rate of the optimizer.
-
-    learning_rate : {"constant", "adaptive", "cosine"}, default="constant"
-        Learning-rate schedule over the epochs of one ``fit``.
-
-    alpha : float, default=0.0001
-        Strength of the L2 penalty.
-
-    optimizer : {"adam", "adamw", "sgd"}, default="adam"
-        Optimizer.
-
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training panel).
-
-    shuffle : bool, default=True
-        Whether to shuffle the training instances in every epoch.
-
-    tol : float, default=0.0001
-        Tolerance of the optimisation. Training stops when the monitored loss
-        has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive epochs.
-
-    early_stopping : bool, default=False
-        Whether to hold out a stratified ``validation_fraction`` of the
-        training panel, stop when the validation loss stops improving, and
-        restore the weights of the best epoch.
-
-    validation_fraction : float, default=0.1
-        Fraction of the training panel held out for early stopping.
-
-    n_iter_no_change : int, default=30
-        Number of epochs without an improvement of ``tol`` before training
-        stops.
-
-    gradient_clip : float, default=None
-        If set, the total norm of the gradients is clipped to this value at
-        every step.
-
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, as ``{label: weight}``;
-        ``"balanced"`` weights classes inversely to their frequency. None
-        weights all classes equally.
-
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
-        available.
-
-    mixed_precision : bool, default=False
-        If True, the network's forward passes in ``fit`` and ``predict`` run
-        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
-        the memory traffic of recurrent kernels on GPUs that support it
-        (Ampere and newer). Parameters, gradients and optimizer state stay
-        float32, so no loss scaling is needed. On the CPU only the LSTM
-        kernels have a bfloat16 path; predictions differ from float32 ones
-        at about bfloat16 resolution (3 significant digits).
-
-    n_threads : int, default=None
-        Number of CPU threads torch may use during ``fit`` and ``predict``
-        (restored afterwards). ``None`` keeps torch's process-wide setting.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation
-        split. Pass an int for reproducible results on the CPU.
-
-    verbose : int, default=0
-        If positive, print one line per epoch.
+    {parameters}
 
     Attributes
     ----------

@@ -19,6 +19,7 @@ from sktime.datatypes import get_cutoff, update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
+from .._docstrings import PARAMETERS, fill_docstring, parse_entries
 from ..windowing import make_windows
 
 __all__ = ["RNNForecaster"]
@@ -26,6 +27,72 @@ __all__ = ["RNNForecaster"]
 _NORMALIZATIONS = ("last", "mean", "standard", "none")
 
 
+# The shared entries, and the forecaster's own.
+_PARAMETERS = {
+    **PARAMETERS,
+    **parse_entries(
+        """
+        window_length : int
+            Number of past observations ``L`` the network reads per forecast.
+            Training uses every window of ``L`` observations followed by a full
+            horizon; a series needs at least ``L + horizon`` observations to
+            contribute to training. Forecasting uses the last ``L`` observations
+            of each series, or all of them for a shorter series.
+
+        normalization : {"last", "mean", "standard", "none"}
+            Per-window normalisation of ``y``, applied to each window and its
+            targets and undone on the forecasts, so that series at any level, or
+            trending beyond the levels seen in training, are forecast alike.
+
+            - ``"last"``: subtract the window's last observed value, then divide
+              by the mean absolute value of the window. The network learns
+              relative changes from "now"; scale-free, and works for series
+              with zeros or negative values.
+            - ``"mean"``: divide by the mean absolute value of the window (the
+              scaling of DeepAR).
+            - ``"standard"``: subtract the window's mean and divide by its
+              standard deviation.
+            - ``"none"``: no per-window normalisation; only the global
+              standardisation of the inputs and targets.
+
+            A window whose scale is zero (a constant window of zeros, say) is
+            divided by 1 instead.
+
+        quantiles : array-like of float in (0, 1) or None
+            Quantile levels the network is trained to predict with the pinball
+            (quantile) loss; 0.5 is always added, and the point forecast is the
+            median. ``predict_quantiles`` and ``predict_interval`` interpolate
+            linearly between these levels and raise for levels outside their
+            range. ``None`` trains a point forecaster with the squared error,
+            and probabilistic forecasts are unavailable.
+
+        hidden_size : int
+            Number of hidden units per recurrent layer.
+
+        batch_size : int or "auto"
+            Windows per optimisation step; ``"auto"`` uses
+            ``min(200, n_windows)``.
+
+        early_stopping : bool
+            Whether to hold out the latest ``validation_fraction`` of the
+            windows (the most recent windows of every series) for early
+            stopping, restoring the weights with the lowest validation loss.
+            Besides saving epochs, this keeps the quantiles from shrinking to
+            the training windows' residuals, so intervals stay calibrated. Set
+            it to False for data with very few windows.
+
+        update_epochs : int
+            Epochs of further training when ``update`` is called with
+            ``update_params=True``: the network continues from its fitted
+            weights (and optimizer state, input and target scaling) on the
+            windows of all data seen so far. With 0, ``update`` only moves the
+            cutoff and the forecast window, as with ``update_params=False``.
+        """
+    ),
+}
+
+
+@fill_docstring(_PARAMETERS)
 class RNNForecaster(BaseForecaster):
     """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
 
@@ -39,105 +106,7 @@ class RNNForecaster(BaseForecaster):
 
     Parameters
     ----------
-    cell : {"lstm", "gru"}, default="lstm"
-        Recurrent cell.
-
-    window_length : int, default=24
-        Number of past observations ``L`` the network reads per forecast.
-        Training uses every window of ``L`` observations followed by a full
-        horizon; a series needs at least ``L + horizon`` observations to
-        contribute to training. Forecasting uses the last ``L`` observations
-        of each series, or all of them for a shorter series.
-
-    normalization : {"last", "mean", "standard", "none"}, default="last"
-        Per-window normalisation of ``y``, applied to each window and its
-        targets and undone on the forecasts, so that series at any level, or
-        trending beyond the levels seen in training, are forecast alike.
-
-        - ``"last"``: subtract the window's last observed value, then divide
-          by the mean absolute value of the window. The network learns
-          relative changes from "now"; scale-free, and works for series
-          with zeros or negative values.
-        - ``"mean"``: divide by the mean absolute value of the window (the
-          scaling of DeepAR).
-        - ``"standard"``: subtract the window's mean and divide by its
-          standard deviation.
-        - ``"none"``: no per-window normalisation; only the global
-          standardisation of the inputs and targets.
-
-        A window whose scale is zero (a constant window of zeros, say) is
-        divided by 1 instead.
-
-    quantiles : array-like of float in (0, 1) or None, \
-            default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-        Quantile levels the network is trained to predict with the pinball
-        (quantile) loss; 0.5 is always added, and the point forecast is the
-        median. ``predict_quantiles`` and ``predict_interval`` interpolate
-        linearly between these levels and raise for levels outside their
-        range. ``None`` trains a point forecaster with the squared error,
-        and probabilistic forecasts are unavailable.
-
-    hidden_size : int, default=64
-        Number of hidden units per recurrent layer.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
-    dropout : float, default=0.0
-        Dropout probability between stacked layers and before the output
-        layer.
-
-    batch_size : int or "auto", default="auto"
-        Windows per optimisation step; ``"auto"`` uses
-        ``min(200, n_windows)``.
-
-    learning_rate_init : float, default=0.002
-        Learning rate of the Adam optimizer.
-
-    alpha : float, default=0.0001
-        Strength of the L2 penalty (see :class:`~sklearn_rnn.SequenceRegressor`).
-
-    max_iter : int, default=300
-        Maximum number of training epochs in ``fit``.
-
-    tol : float, default=1e-4
-        Training stops when the monitored loss has not improved by ``tol``
-        for more than ``n_iter_no_change`` consecutive epochs.
-
-    early_stopping : bool, default=True
-        Whether to hold out the latest ``validation_fraction`` of the
-        windows (the most recent windows of every series) for early
-        stopping, restoring the weights with the lowest validation loss.
-        Besides saving epochs, this keeps the quantiles from shrinking to
-        the training windows' residuals, so intervals stay calibrated. Set
-        it to False for data with very few windows.
-
-    validation_fraction : float, default=0.2
-        Fraction of the windows held out when ``early_stopping=True``.
-
-    n_iter_no_change : int, default=20
-        Epochs without an improvement of ``tol`` before training stops.
-
-    update_epochs : int, default=10
-        Epochs of further training when ``update`` is called with
-        ``update_params=True``: the network continues from its fitted
-        weights (and optimizer state, input and target scaling) on the
-        windows of all data seen so far. With 0, ``update`` only moves the
-        cutoff and the forecast window, as with ``update_params=False``.
-
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train and predict.
-
-    n_threads : int, default=None
-        Number of CPU threads torch may use during training and prediction;
-        ``None`` keeps torch's process-wide setting.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling. Pass an int for
-        reproducible results on the CPU.
-
-    verbose : int, default=0
-        If positive, print one line per training epoch.
+    {parameters}
 
     Attributes
     ----------

@@ -1,0 +1,505 @@
+"""The estimators' shared parameter and attribute documentation, written once.
+
+Each entry is written here once, in numpydoc form but without its default::
+
+    hidden_size : int
+        Number of hidden units per recurrent layer and direction.
+
+A class's docstring holds a marker line ``{parameters}`` where its Parameters
+entries go, and may hold ``{attributes}`` and other named markers;
+:func:`fill_docstring` replaces them when the class is defined, so
+``__doc__`` is a complete plain string for ``help()``, Sphinx and numpydoc.
+The Parameters entries follow the order of the class's ``__init__`` signature
+and state each default as that signature has it (``default=64``), so the
+text cannot drift from the code, and a parameter without an entry fails at
+import.
+
+Entries that differ between estimators are in :data:`REGRESSOR_PARAMETERS`
+and :data:`CLASSIFIER_PARAMETERS`; a class adds or replaces entries by
+merging dictionaries, ``{**CLASSIFIER_PARAMETERS, **parse_entries(...)}``.
+"""
+
+import inspect
+import re
+import textwrap
+from typing import NamedTuple
+
+__all__ = [
+    "CLASSIFIER_ATTRIBUTES",
+    "CLASSIFIER_PARAMETERS",
+    "INPUT_SHAPES",
+    "PARAMETERS",
+    "REGRESSOR_ATTRIBUTES",
+    "REGRESSOR_PARAMETERS",
+    "fill_docstring",
+    "format_default",
+    "parse_entries",
+]
+
+
+class Entry(NamedTuple):
+    """One parameter or attribute: its type and its description lines."""
+
+    type: str
+    description: tuple
+
+
+def parse_entries(text):
+    """Read numpydoc entries (``name : type`` and indented lines) into a dict.
+
+    Blank lines inside a description (before a list, say) are kept; the
+    blank lines between entries are not.
+    """
+    entries, name = {}, None
+    for line in textwrap.dedent(text).strip("\n").splitlines():
+        if line and not line[0].isspace():
+            name, _, type_ = line.partition(" : ")
+            if not type_:
+                raise ValueError(f"Entry {name!r} has no ' : type'.")
+            entries[name] = [type_]
+        elif name is None:
+            raise ValueError(f"Description before the first entry: {line!r}")
+        else:
+            entries[name].append(line[4:] if line.strip() else "")
+    result = {}
+    for name, (type_, *description) in entries.items():
+        while description and not description[-1]:
+            description.pop()
+        result[name] = Entry(type_, tuple(description))
+    return result
+
+
+def format_default(value):
+    """A default as numpydoc writes it: strings in double quotes, else repr."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _format_entries(entries, defaults=None):
+    """Entries as docstring lines (unindented), a blank line between them."""
+    lines = []
+    for name, entry in entries.items():
+        header = f"{name} : {entry.type}"
+        if defaults is not None and defaults[name] is not inspect.Parameter.empty:
+            header += f", default={format_default(defaults[name])}"
+        description = [f"    {line}" if line else "" for line in entry.description]
+        lines += ["", header, *description]
+    return lines[1:]
+
+
+def _parameters_of(cls, entries):
+    """The Parameters entries of ``cls``, in the order of its signature."""
+    signature = inspect.signature(cls.__init__)
+    names = [name for name in signature.parameters if name != "self"]
+    missing = [name for name in names if name not in entries]
+    if missing:
+        raise ValueError(f"{cls.__name__}: no documentation for parameters {missing}.")
+    defaults = {name: signature.parameters[name].default for name in names}
+    return _format_entries({name: entries[name] for name in names}, defaults)
+
+
+_MARKER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>\w+)\}[ \t]*$", re.MULTILINE)
+
+
+def fill_docstring(parameters, attributes=None, **texts):
+    """Class decorator: write shared entries into the class's docstring.
+
+    Parameters
+    ----------
+    parameters : dict of str to Entry
+        Entries for (at least) every parameter of the class's ``__init__``;
+        they replace the marker line ``{parameters}``, in signature order and
+        with the signature's defaults.
+
+    attributes : dict of str to Entry, default=None
+        Entries that replace the marker line ``{attributes}``, in the order
+        given.
+
+    **texts : str
+        Further blocks of text, each replacing the marker line of its name.
+
+    Returns
+    -------
+    decorate : callable
+        Sets ``cls.__doc__`` and returns ``cls``. It raises if a parameter has
+        no entry, or if a marker is missing or left unfilled.
+    """
+
+    def decorate(cls):
+        if cls.__doc__ is None:  # python -OO strips docstrings
+            return cls
+        blocks = {"parameters": _parameters_of(cls, parameters)}
+        if attributes is not None:
+            blocks["attributes"] = _format_entries(attributes)
+        blocks.update(
+            (name, textwrap.dedent(text).strip("\n").splitlines())
+            for name, text in texts.items()
+        )
+        found = set()
+
+        def fill(match):
+            name = match["name"]
+            if name not in blocks:
+                raise ValueError(f"{cls.__name__}: nothing to fill {{{name}}} with.")
+            found.add(name)
+            indent = match["indent"]
+            return "\n".join(indent + line if line else "" for line in blocks[name])
+
+        cls.__doc__ = _MARKER.sub(fill, cls.__doc__)
+        unused = sorted(set(blocks) - found)
+        if unused:
+            raise ValueError(f"{cls.__name__}: its docstring has no marker {unused}.")
+        return cls
+
+    return decorate
+
+
+#: Entries shared by the regressors, the classifier and the sktime adapters.
+PARAMETERS = parse_entries(
+    """
+    cell : {"lstm", "gru"}
+        Recurrent cell.
+
+    hidden_size : int
+        Number of hidden units per recurrent layer and direction.
+
+    num_layers : int
+        Number of stacked recurrent layers.
+
+    bidirectional : bool
+        If True, a second recurrent stack reads each sequence backwards and
+        both summaries are concatenated.
+
+    dropout : float
+        Dropout probability between stacked layers and before the output
+        layer.
+
+    input_noise : float
+        Standard deviation of Gaussian noise added to the standardised inputs
+        at every training step, and never at prediction: a regulariser
+        ("jitter" augmentation) for small training sets. 0 disables it.
+
+    pooling : {"last", "mean", "max", "concat"}
+        How each sequence is summarised before the output layer: the last
+        layer's final hidden state, the mean or the maximum of the recurrent
+        outputs over the valid time steps, or all three concatenated.
+
+    patch_size : int or "auto"
+        Number of consecutive time steps the recurrent layers read as one
+        step (their features side by side), counted from each sequence's
+        start; recurrent networks learn long sequences far more easily when
+        they are shortened this way. ``"auto"`` uses
+        ``ceil(n_timesteps / 32)`` for the longest training sequence, so
+        sequences of up to 32 steps are read step by step. The resolved
+        value is stored in ``patch_size_``.
+
+    differences : bool or "auto"
+        Whether the recurrent layers also read each step's change from the
+        previous step (the first differences of every feature, divided by
+        their root mean square in the training data when ``standardize``;
+        zero at a sequence's first step) next to its values. Changes show
+        the shape of a trajectory (a turn, a rise and fall) that
+        standardised levels hide. ``"auto"`` reads them when steps are read
+        one at a time (``patch_size_ == 1``): a patch already puts
+        neighbouring steps side by side. The resolved value is stored in
+        ``differences_``.
+
+    n_channels : int
+        Number of channels ``C`` in 2D input. A 2D ``X`` of shape
+        ``(n_samples, n_timesteps * C)`` is read as flattened windows and
+        unflattened according to ``flat_layout``; the default reads each row
+        as one univariate sequence. Ignored for 3D and list input.
+
+    flat_layout : {"channels_first", "channels_last"}
+        Column order of flattened 2D input. ``"channels_first"``: all time
+        steps of the first channel, then of the next (the order sktime's
+        ``make_reduction`` produces). ``"channels_last"``: all channels of the
+        first time step, then of the next (``X3d.reshape(n_samples, -1)``).
+
+    leading_nan : {"raise", "trim"}
+        What to do with NaN in ``X``. ``"raise"`` rejects any NaN or inf.
+        ``"trim"`` reads leading time steps whose channels are all NaN as "no
+        history yet" and drops them, so such a row becomes a shorter
+        sequence; NaN anywhere else still raises.
+
+    batch_size : int or "auto"
+        Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
+        clipped to [16, 200], so small data sets still get several steps per
+        epoch.
+
+    learning_rate_init : float
+        Initial learning rate of the optimizer.
+
+    learning_rate : {"constant", "adaptive", "cosine"}
+        Learning-rate schedule over the epochs of one ``fit``. ``"adaptive"``
+        divides the learning rate by 5 whenever the monitored loss (the
+        validation loss with early stopping, else the training loss) has not
+        improved by ``tol`` for ``max(1, n_iter_no_change // 2)`` epochs.
+        ``"cosine"`` anneals it to 1% of ``learning_rate_init`` over
+        ``max_iter`` epochs.
+
+    alpha : float
+        Strength of the L2 penalty. As in scikit-learn's MLP, the penalty is
+        divided by the batch size when added to the loss, so the optimizer's
+        weight decay is ``alpha / batch_size``.
+
+    optimizer : {"adam", "adamw", "sgd"}
+        Optimizer. ``"sgd"`` uses Nesterov momentum 0.9, like scikit-learn's
+        MLP.
+
+    max_iter : int
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool
+        Whether to shuffle the training samples in every epoch.
+
+    tol : float
+        Tolerance of the optimisation. Training stops when the monitored loss
+        has not improved by at least ``tol`` for more than
+        ``n_iter_no_change`` consecutive epochs.
+
+    validation_fraction : float
+        Fraction of the training data held out for early stopping.
+
+    n_iter_no_change : int
+        Number of epochs without an improvement of ``tol`` before training
+        stops.
+
+    gradient_clip : float
+        If set, the total norm of the gradients is clipped to this value at
+        every step.
+
+    device : {"cpu", "cuda", "auto"}
+        Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
+        available. A model fitted on a GPU unpickles and predicts on a
+        machine without one.
+
+    mixed_precision : bool
+        If True, the network's forward passes in ``fit`` and ``predict`` run
+        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
+        the memory traffic of recurrent kernels on GPUs that support it
+        (Ampere and newer). Parameters, gradients and optimizer state stay
+        float32, so no loss scaling is needed. On the CPU only the LSTM
+        kernels have a bfloat16 path; predictions differ from float32 ones
+        at about bfloat16 resolution (3 significant digits).
+
+    n_threads : int
+        Number of CPU threads torch may use during ``fit`` and ``predict``
+        (restored afterwards). ``None`` keeps torch's process-wide setting,
+        which follows ``OMP_NUM_THREADS``. Small recurrent networks usually
+        run fastest with 1; set it when several fits run in parallel.
+
+    callbacks : list of callable
+        Functions called as ``callback(estimator, record)`` after every
+        epoch, where ``record`` is the dict added to ``history_``. A callback
+        that returns True stops training.
+
+    random_state : int, RandomState instance or None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. Pass an int for reproducible results on the CPU across calls
+        and processes.
+
+    verbose : int
+        If positive, print one line per epoch: epoch, training loss,
+        validation loss and seconds.
+
+    warm_start : bool
+        When True, ``fit`` continues training the fitted network (and its
+        optimizer state) instead of starting anew.
+    """
+)
+
+#: :class:`~sklearn_rnn.SequenceRegressor`, :class:`~sklearn_rnn.LSTMRegressor`
+#: and :class:`~sklearn_rnn.GRURegressor`.
+REGRESSOR_PARAMETERS = {
+    **PARAMETERS,
+    **parse_entries(
+        """
+        skip_steps : int or "auto"
+            Number of final time steps that also feed a linear skip connection
+            to the outputs, in parallel with the recurrent network (an
+            autoregressive "highway" as in LSTNet), capped at the sequence length
+            seen in fit. ``"auto"`` takes every step, but keeps at least two
+            training sequences per input of the skip connection (``skip_steps *
+            n_features <= n_samples / 2``, and at most 1024 inputs), where a
+            least-squares start does not overfit; the resolved value is stored
+            in ``skip_steps_``. It is initialised to the ridge least-squares fit
+            of the standardised targets (and the recurrent output layer to
+            zero), so training starts from a linear autoregressive model and the
+            recurrent path learns what that misses. It lets forecasts
+            extrapolate beyond the range of the training targets. 0 disables it.
+
+        standardize : bool
+            Standardise each input channel with the mean and standard deviation
+            of the training data (and, for regressors, each target), mapping
+            predictions back to the original units.
+
+        window_normalization : {"auto", "last"} or None
+            Whether to learn targets relative to the last value of the first
+            channel, with every sequence read relative to its last step (its
+            level is still an input). This suits forecasting, where targets
+            continue the first channel: a trending series then extrapolates.
+            ``"auto"`` chooses ``"last"`` when the training targets' variance
+            around the last values is less than half their variance around their
+            mean, else None; the choice is stored in ``window_normalization_``.
+
+        early_stopping : bool
+            Whether to hold out the last ``validation_fraction`` of the training
+            samples (the tail, in the order given, so overlapping windows of a
+            series never leak into validation), stop when the validation loss
+            stops improving, and restore the weights with the lowest validation
+            loss, counting the starting weights (the linear skip's least-squares
+            fit) as epoch 0. Unlike scikit-learn's MLP, on by default: with few
+            samples it keeps the recurrent path from overfitting.
+        """
+    ),
+}
+
+#: :class:`~sklearn_rnn.SequenceClassifier` and the sktime ``RNNClassifier``.
+CLASSIFIER_PARAMETERS = {
+    **PARAMETERS,
+    **parse_entries(
+        """
+        skip_steps : int or "auto"
+            Number of final time steps that also feed a linear skip connection
+            to the outputs, in parallel with the recurrent network (an
+            autoregressive "highway" as in LSTNet), capped at the sequence length
+            seen in fit. It gives the class scores a direct linear dependence
+            on the most recent values. ``"auto"`` takes every step, but at most
+            one input of the skip connection per two training sequences
+            (``skip_steps * n_features <= n_samples / 2``, and at most 1024
+            inputs). 0 disables it.
+
+        standardize : bool
+            Standardise each input channel with the mean and standard deviation
+            of the training data.
+
+        early_stopping : bool
+            Whether to hold out ``validation_fraction`` of the training data (a
+            stratified random sample), stop when the validation loss stops
+            improving, and restore the weights of the epoch with the lowest
+            validation loss.
+
+        class_weight : dict, "balanced" or None
+            Weights of the classes in the loss, as ``{label: weight}``;
+            ``"balanced"`` weights classes inversely to their frequency,
+            ``n_samples / (n_classes * np.bincount(y))``. None weights all
+            classes equally.
+        """
+    ),
+}
+
+#: Fitted attributes of every core estimator (network, input and scaling).
+_NETWORK_ATTRIBUTES = parse_entries(
+    """
+    module_ : torch.nn.Module
+        The fitted network (a ``RecurrentNetwork``), on the CPU unless
+        ``device`` chose a GPU.
+
+    optimizer_ : torch.optim.Optimizer
+        The optimizer, kept for ``warm_start`` and ``partial_fit``.
+
+    device_ : str
+        The device the network was fitted on.
+
+    n_features_in_ : int
+        Number of features seen during fit: the number of columns of 2D
+        input, or the number of features per time step of 3D and list input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit. Defined only when `X` has feature
+        names that are all strings.
+
+    input_size_ : int
+        Number of channels per time step fed to the network.
+
+    patch_size_ : int
+        Time steps per recurrent step, as resolved from ``patch_size``.
+
+    differences_ : bool
+        Whether the recurrent layers read first differences, as resolved
+        from ``differences``.
+
+    skip_steps_ : int
+        Time steps that feed the linear skip connection, as resolved from
+        ``skip_steps`` (0: no skip connection).
+
+    n_timesteps_in_ : int
+        Sequence length seen during fit (the longest, for variable-length
+        input). Prediction accepts other lengths from 3D and list input.
+    """
+)
+
+
+def _training_attributes(loss, score):
+    """The training record, for a ``loss`` and a validation ``score``."""
+    return parse_entries(
+        f"""
+        n_iter_ : int
+            Number of epochs run, over all calls when warm starting.
+
+        history_ : list of dict
+            One record per epoch with keys ``"epoch"``, ``"train_loss"``,
+            ``"lr"``, ``"dur"`` (seconds) and, with early stopping,
+            ``"valid_loss"`` and ``"valid_score"``.
+
+        loss_curve_ : list of float
+            Training loss ({loss}) per epoch.
+
+        best_loss_ : float or None
+            Lowest training loss; None with early stopping.
+
+        validation_scores_ : list of float or None
+            Validation {score} per epoch of the last ``fit``, on the held-out
+            validation set; None without early stopping.
+
+        best_validation_score_ : float or None
+            Validation {score} of the restored (best) epoch; None without
+            early stopping.
+
+        best_epoch_ : int or None
+            Epoch with the lowest validation loss, whose weights were restored;
+            None without early stopping.
+        """
+    )
+
+
+REGRESSOR_ATTRIBUTES = {
+    **_NETWORK_ATTRIBUTES,
+    **parse_entries(
+        """
+        n_outputs_ : int
+            Number of regression targets.
+
+        window_normalization_ : {"last"} or None
+            The window normalisation used, as resolved from
+            ``window_normalization``.
+        """
+    ),
+    **_training_attributes(
+        loss="mean squared error on standardised targets", score=":math:`R^2`"
+    ),
+}
+
+CLASSIFIER_ATTRIBUTES = {
+    **parse_entries(
+        """
+        classes_ : ndarray of shape (n_classes,)
+            Class labels seen during fit.
+        """
+    ),
+    **_NETWORK_ATTRIBUTES,
+    **_training_attributes(loss="cross-entropy", score="accuracy"),
+}
+
+#: The Notes paragraph on the input layouts the core estimators accept.
+INPUT_SHAPES = """
+    Inputs are sequences in batch-first order: a 2D array of shape
+    ``(n_samples, n_timesteps)`` holds one univariate sequence per row (see
+    ``n_channels`` for flattened multivariate windows), a 3D array has shape
+    ``(n_samples, n_timesteps, n_features)``, and a list of arrays of shape
+    ``(n_timesteps_i,)`` or ``(n_timesteps_i, n_features)`` holds sequences
+    of different lengths, which are padded and packed so that padding never
+    changes a prediction.
+    """
