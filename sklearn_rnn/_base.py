@@ -263,13 +263,6 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
     def _get_cell(self):
         return self.cell
 
-    def _check_y_given(self, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-
     def _rebuild_optimizer(self, batch_size):
         """A fresh optimizer over ``module_``, carrying over ``optimizer_``."""
         return make_optimizer(

@@ -13,6 +13,7 @@ from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._losses import accuracy, cross_entropy
 from ._training import split_tail
+from ._validation import check_y_given
 
 __all__ = ["SequenceClassifier"]
 
@@ -484,7 +485,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
-        self._check_y_given(y)
+        check_y_given(self, y)
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
             raise ValueError(

@@ -9,6 +9,7 @@ from . import _window_normalization as window
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._losses import r2_score, squared_error
+from ._validation import check_y_given
 
 __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -465,7 +466,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
-        self._check_y_given(y)
+        check_y_given(self, y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.shape[0] != n_samples:
             raise ValueError(
