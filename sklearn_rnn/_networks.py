@@ -231,26 +231,6 @@ class RecurrentNetwork(nn.Module):
         x = (x - self.input_shift) / self.input_scale
         return _last_steps(x, lengths, self.skip_steps).flatten(1)
 
-    def __setstate__(self, state):
-        # Networks pickled before WindowNormalization held its flag and
-        # buffers themselves.
-        relative = state.pop("relative", None)
-        level = [state["_buffers"].pop(f"level_{n}", None) for n in ("shift", "scale")]
-        super().__setstate__(state)
-        if relative is not None:
-            self.window = None
-            if relative:
-                self.window = WindowNormalization(len(level[0]))
-                self.window.level_shift, self.window.level_scale = level
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # State dicts saved before WindowNormalization: its buffers' old keys.
-        for name in ("level_shift", "level_scale"):
-            value = state_dict.pop(prefix + name, None)
-            if value is not None and self.window is not None:
-                state_dict.setdefault(f"{prefix}window.{name}", value)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
     def _recur(self, x, lengths, real_rows=None):
         if lengths is None:
             # getattr: modules pickled before these options existed
@@ -294,6 +274,26 @@ class RecurrentNetwork(nn.Module):
                 masked = out if mask is None else out.masked_fill(~mask, float("-inf"))
                 parts.append(masked.amax(dim=1))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+    def __setstate__(self, state):
+        # Networks pickled before WindowNormalization held its flag and
+        # buffers themselves.
+        relative = state.pop("relative", None)
+        level = [state["_buffers"].pop(f"level_{n}", None) for n in ("shift", "scale")]
+        super().__setstate__(state)
+        if relative is not None:
+            self.window = None
+            if relative:
+                self.window = WindowNormalization(len(level[0]))
+                self.window.level_shift, self.window.level_scale = level
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # State dicts saved before WindowNormalization: its buffers' old keys.
+        for name in ("level_shift", "level_scale"):
+            value = state_dict.pop(prefix + name, None)
+            if value is not None and self.window is not None:
+                state_dict.setdefault(f"{prefix}window.{name}", value)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 def _patches(x, lengths, size):

@@ -454,7 +454,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         output, seqs = self._forward(X)
         output = output * self._target_scale + self._target_shift
         if self.window_normalization_ == "last":
-            output += window.last_values(seqs)[:, :1]
+            output += window.target_reference(seqs)
         return output.ravel() if self._y_1d else output
 
     @property
@@ -474,7 +474,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
                 f"[{n_samples}, {y.shape[0]}]"
             )
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
-        reference = window.last_values(seqs)[:, :1]
+        reference = window.target_reference(seqs)
         if first_call:
             self.window_normalization_ = window.choose(
                 self.window_normalization, y_2d, reference
@@ -506,7 +506,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         if self.window_normalization_ != "last":
             return r2_score
         # Targets were learned relative to the last values: add them back.
-        offsets = window.last_values(seqs)[index, :1] / self._target_scale
+        offsets = window.target_reference(seqs)[index] / self._target_scale
         offsets = torch.from_numpy(offsets.astype(np.float32)).to(device)
         return window.offset_score(r2_score, offsets)
 

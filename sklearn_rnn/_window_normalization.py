@@ -13,7 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["WindowNormalization", "choose", "last_values", "offset_score"]
+__all__ = [
+    "WindowNormalization", "choose", "last_values", "target_reference", "offset_score",
+]
 
 
 class WindowNormalization(nn.Module):
@@ -71,6 +73,14 @@ def last_values(seqs):
         else seqs.lengths - 1
     )
     return seqs.values[np.arange(len(seqs)), last].astype(np.float64)
+
+
+def target_reference(seqs):
+    """The last value of each sequence's first channel, shape (n, 1).
+
+    With ``window_normalization="last"`` targets are learned relative to it.
+    """
+    return last_values(seqs)[:, :1]
 
 
 def choose(option, y_2d, reference):
