@@ -7,9 +7,10 @@ scikit-learn's MLP (``tol``, ``n_iter_no_change``), restores the best weights
 when a validation set is monitored, and raises on a non-finite loss.
 
 Around the loop: the optimizer and learning-rate schedule factories
-(:func:`make_optimizer`, :func:`make_scheduler`), and the torch settings a
-fit or a prediction runs under (threads, a forked random state) and
-optimizer state moved to the CPU for pickling.
+(:func:`make_optimizer`, :func:`make_scheduler`), the early-stopping tail
+split (:func:`split_tail`), the torch settings a fit or a prediction runs
+under (threads, a forked random state) and optimizer state moved to the CPU
+for pickling.
 """
 
 import copy
