@@ -1,17 +1,18 @@
 """The estimator core shared by the regressors and the classifier.
 
-:class:`BaseSequenceEstimator` holds the parameters, their validation, the
-fit procedure (input checks, scaling, device, seeding, validation split, the
-call into :func:`sklearn_rnn._training.train`) and batched inference.
+:class:`BaseSequenceEstimator` holds the parameters and their constraints,
+the fit procedure (input checks, device, seeding, validation split, then
+:func:`sklearn_rnn._initialization.build_network` and
+:func:`sklearn_rnn._training.train`), batched inference, tags and pickling.
 Subclasses say what the targets are: how to encode them, which loss to
-minimise and how to turn network outputs into predictions.
+minimise, how to score the validation rows and how to turn network outputs
+into predictions.
 """
 
 import copy
-import math
 import warnings
 from abc import ABCMeta, abstractmethod
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,18 +23,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions
-from ._networks import POOLINGS, RecurrentNetwork
-from ._training import NoImprovement, TensorData, fused_optimizer, predict_batches, train
+from ._initialization import build_network, resolve_sizes
+from ._networks import POOLINGS
+from ._training import (OPTIMIZERS, SCHEDULES, NoImprovement, TensorData, _forked_rng,
+                        _state_to_cpu, _torch_threads, make_optimizer, make_scheduler,
+                        predict_batches, split_tail, train)
 from ._validation import check_sequences
 
-_OPTIMIZERS = {"adam", "adamw", "sgd"}
-#: patch_size="auto" groups steps so that recurrent layers see at most this
-#: many steps of the longest training sequence.
-_AUTO_PATCH_STEPS = 32
-#: skip_steps="auto" gives the linear skip connection at most one input per
-#: this many training sequences, and at most _AUTO_SKIP_MAX_INPUTS inputs.
-_AUTO_SKIP_SAMPLES_PER_INPUT = 2
-_AUTO_SKIP_MAX_INPUTS = 1024
+#: Parameters passed to the network as they are.
+_NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
+                   "input_noise", "pooling")
 
 
 class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -60,9 +59,9 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "standardize": ["boolean"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate": [StrOptions({"constant", "adaptive", "cosine"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "optimizer": [StrOptions(_OPTIMIZERS)],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -160,16 +159,16 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         """Return ``loss_fn(output, y)`` for the training targets."""
 
     @abstractmethod
-    def _validation_score(self, output, y, offsets):
-        """Score network outputs against training targets (higher is better)."""
+    def _validation_scorer(self, seqs, index, device):
+        """Return ``score(output, y)`` for the validation rows ``seqs[index]``.
 
-    def _target_offsets(self, seqs):
-        """Per-row offsets that map training targets back for scoring."""
-        return None
+        ``score`` compares the network's outputs with the training targets
+        of those rows (higher is better).
+        """
 
-    @abstractmethod
     def _split_validation(self, n_samples, y, rng):
-        """Return (train_index, valid_index) for early stopping."""
+        """Return (train_index, valid_index) for early stopping: the tail."""
+        return split_tail(n_samples, self.validation_fraction)
 
     # ------------------------------------------------------------------
     # Fitting
@@ -188,17 +187,20 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             if first_call:
                 self._initialize(seqs, targets)
             self.module_.to(device)
-            data = _to_tensors(seqs, targets, device)
-            offsets = self._target_offsets(seqs)
-            if offsets is not None:
-                data.offsets = torch.from_numpy(offsets).to(device)
-            valid = None
+            data = TensorData.from_numpy(seqs.values, seqs.lengths, targets, device)
+            valid = valid_score = None
             if self.early_stopping and not incremental:
                 train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
+                valid_score = self._validation_scorer(seqs, valid_idx, device)
             batch_size = self._batch_size(len(data))
             self.optimizer_ = self._rebuild_optimizer(batch_size)
             epochs = 1 if incremental else self.max_iter
+            scheduler = make_scheduler(
+                self.learning_rate, self.optimizer_, epochs=epochs,
+                lr=self.learning_rate_init, n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
+            )
             result = train(
                 self.module_,
                 self.optimizer_,
@@ -211,9 +213,9 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 generator=generator,
                 gradient_clip=self.gradient_clip,
                 stopper=None if incremental else NoImprovement(self.tol, self.n_iter_no_change),
-                scheduler=self._scheduler(epochs, watch_valid=valid is not None),
+                scheduler=scheduler,
                 callbacks=self.callbacks or (),
-                valid_score=self._validation_score,
+                valid_score=valid_score,
                 verbose=self.verbose,
                 first_epoch=self.n_iter_ + 1,
                 owner=self,
@@ -235,55 +237,19 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return False
 
     def _initialize(self, seqs, targets):
-        relative = self._relative_inputs()
-        n_steps = seqs.values.shape[1]
-        if self.patch_size == "auto":
-            self.patch_size_ = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
-        else:
-            self.patch_size_ = self.patch_size
-        n_features = seqs.values.shape[2]
-        if self.skip_steps == "auto":
-            self.skip_steps_ = min(
-                n_steps,
-                len(seqs) // (_AUTO_SKIP_SAMPLES_PER_INPUT * n_features),
-                max(1, _AUTO_SKIP_MAX_INPUTS // n_features),
-            )
-        else:
-            self.skip_steps_ = min(self.skip_steps, n_steps)
-        if self.differences == "auto":
-            self.differences_ = self.patch_size_ == 1
-        else:
-            self.differences_ = bool(self.differences)
-        self.module_ = RecurrentNetwork(
-            seqs.values.shape[2],
-            self._n_outputs,
-            cell=self._get_cell(),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            input_noise=self.input_noise,
-            pooling=self.pooling,
-            relative=relative,
-            skip_steps=self.skip_steps_,
-            differences=self.differences_,
-            patch_size=self.patch_size_,
+        self.patch_size_, self.skip_steps_, self.differences_ = resolve_sizes(
+            seqs,
+            patch_size=self.patch_size,
+            skip_steps=self.skip_steps,
+            differences=self.differences,
         )
-        if self.standardize:
-            reference = last_values(seqs) if relative else None
-            shift, scale = _channel_moments(seqs.values, seqs.lengths, reference)
-            self.module_.input_shift.copy_(torch.from_numpy(shift))
-            self.module_.input_scale.copy_(torch.from_numpy(scale))
-            if self.differences_:
-                self.module_.diff_scale.copy_(
-                    torch.from_numpy(_difference_scale(seqs.values, seqs.lengths))
-                )
-            if relative:
-                shift, scale = _moments(reference)
-                self.module_.level_shift.copy_(torch.from_numpy(shift))
-                self.module_.level_scale.copy_(torch.from_numpy(scale))
-        if self.module_.skip is not None and targets.dtype.kind == "f":
-            _fit_skip_least_squares(self.module_, seqs, targets)
+        self.module_ = build_network(
+            seqs, targets, self._n_outputs, standardize=self.standardize,
+            cell=self._get_cell(), relative=self._relative_inputs(),
+            skip_steps=self.skip_steps_, differences=self.differences_,
+            patch_size=self.patch_size_,
+            **{name: getattr(self, name) for name in _NETWORK_PARAMS},
+        )
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
@@ -297,57 +263,16 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
     def _get_cell(self):
         return self.cell
 
-    def _check_y_given(self, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-
     def _rebuild_optimizer(self, batch_size):
-        """A fresh optimizer over ``module_``, carrying over any saved state.
-
-        The L2 penalty follows scikit-learn's MLP, which divides
-        ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss.
-        """
-        lr, decay = self.learning_rate_init, self.alpha / batch_size
-        if self.optimizer == "adam":
-            cls, options = torch.optim.Adam, {}
-        elif self.optimizer == "adamw":
-            cls, options = torch.optim.AdamW, {}
-        else:
-            cls, options = torch.optim.SGD, {"momentum": 0.9, "nesterov": True}
-        optimizer = fused_optimizer(
-            cls, self.module_.parameters(), lr=lr, weight_decay=decay, **options
+        """A fresh optimizer over ``module_``, carrying over ``optimizer_``."""
+        return make_optimizer(
+            self.optimizer,
+            self.module_.parameters(),
+            lr=self.learning_rate_init,
+            alpha=self.alpha,
+            batch_size=batch_size,
+            previous=self.optimizer_,
         )
-        previous = self.optimizer_
-        if previous is not None:
-            state = previous if isinstance(previous, dict) else previous.state_dict()
-            fused = optimizer.defaults.get("fused")
-            for group in state["param_groups"]:
-                group["lr"] = lr  # a new fit starts from learning_rate_init
-                # The kernel follows this fit's device, not the saved one's.
-                group["fused"] = fused
-            optimizer.load_state_dict(state)
-        return optimizer
-
-    def _scheduler(self, epochs, watch_valid):
-        if self.learning_rate == "adaptive":
-            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
-                self.optimizer_,
-                factor=0.2,
-                patience=max(1, self.n_iter_no_change // 2),
-                threshold=self.tol,
-                threshold_mode="abs",
-                min_lr=self.learning_rate_init * 1e-3,
-            )
-            return plateau.step
-        if self.learning_rate == "cosine":
-            cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
-                self.optimizer_, T_max=epochs, eta_min=self.learning_rate_init * 1e-2
-            )
-            return lambda loss: cosine.step()
-        return None
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -358,6 +283,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
+        self.validation_scores_ = self.best_validation_score_ = None
+        self.best_epoch_ = self.best_loss_ = None
         if early_stopping:
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
@@ -365,11 +292,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             self.best_validation_score_ = (
                 best[0]["valid_score"] if best else result.initial_valid_score
             )
-            self.best_loss_ = None
         else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_epoch_ = None
             self.best_loss_ = min(self.loss_curve_)
 
     def _resolve_device(self, first_call):
@@ -384,20 +307,6 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             device = self.device
         self.device_ = device
         return torch.device(device)
-
-    def _split_tail(self, n_samples):
-        """Hold out the last ``validation_fraction`` of the rows, in order."""
-        n_valid = math.ceil(self.validation_fraction * n_samples)
-        if n_valid < 1 or n_samples - n_valid < 1:
-            raise ValueError(
-                "The validation set is too small for early stopping: "
-                f"validation_fraction={self.validation_fraction} of "
-                f"n_samples={n_samples} leaves {n_samples - n_valid} training "
-                "sample(s). Increase the number of samples or set "
-                "early_stopping=False."
-            )
-        split = n_samples - n_valid
-        return np.arange(split), np.arange(split, n_samples)
 
     # ------------------------------------------------------------------
     # Inference
@@ -455,143 +364,3 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-def _to_tensors(seqs, targets, device):
-    X = torch.from_numpy(seqs.values).to(device)
-    y = torch.from_numpy(targets).to(device)
-    lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-    return TensorData(X, y, lengths)
-
-
-def _fit_skip_least_squares(module, seqs, targets, ridge=1e-3):
-    """Start from the best linear model: solve the skip layer in closed form.
-
-    The linear skip connection is set to the ridge least-squares fit of the
-    (standardised) targets on its inputs, and the recurrent head to zero, so
-    training starts from a linear autoregressive model and the recurrent path
-    learns what it misses.
-    """
-    with torch.no_grad():
-        values = torch.from_numpy(seqs.values)
-        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        features = module.skip_features(values, lengths).double()
-        design = torch.cat([features, features.new_ones(len(features), 1)], dim=1)
-        target = torch.from_numpy(targets).double().reshape(len(features), -1)
-        gram = design.T @ design
-        penalty = ridge * len(features) * torch.eye(gram.shape[0], dtype=gram.dtype)
-        penalty[-1, -1] = 0.0  # no penalty on the intercept
-        coef = torch.linalg.lstsq(gram + penalty, design.T @ target).solution
-        module.skip.weight.copy_(coef[:-1].T)
-        module.skip.bias.copy_(coef[-1])
-        module.head.weight.zero_()
-        module.head.bias.zero_()
-
-
-def last_values(seqs):
-    """Each sequence's values at its last valid step, shape (n, n_channels)."""
-    last = (
-        np.full(len(seqs), seqs.values.shape[1] - 1)
-        if seqs.lengths is None
-        else seqs.lengths - 1
-    )
-    return seqs.values[np.arange(len(seqs)), last].astype(np.float64)
-
-
-def _moments(values):
-    """Column means and standard deviations (1 where a column is constant)."""
-    mean = values.mean(axis=0)
-    std = values.std(axis=0)
-    std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
-    return mean.astype(np.float32), std.astype(np.float32)
-
-
-def _channel_moments(values, lengths, reference=None):
-    """Per-channel mean and standard deviation over the valid time steps.
-
-    With ``reference`` (n, n_channels), moments of ``values - reference``.
-    """
-
-    def relative(block, start):
-        if reference is not None:
-            block -= reference[start : start + len(block), None, :]
-        return block
-
-    total, total_sq, count = _valid_step_sums(values, lengths, relative)
-    mean = total / count
-    var = np.maximum(total_sq / count - mean**2, 0.0)
-    std = np.sqrt(var)
-    std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
-    return mean.astype(np.float32), std.astype(np.float32)
-
-
-def _difference_scale(values, lengths):
-    """Per-channel root mean square of the steps' changes ``x[t] - x[t-1]``.
-
-    Over the valid steps after each sequence's first; 1 where there is no
-    change at all (or only one step).
-    """
-    _, total_sq, count = _valid_step_sums(
-        values, lengths, lambda block, start: np.diff(block, axis=1)
-    )
-    scale = np.sqrt(total_sq / max(count, 1))
-    scale[~(scale > 0)] = 1.0
-    return scale.astype(np.float32)
-
-
-def _valid_step_sums(values, lengths, transform, chunk=4096):
-    """Per-channel sum, sum of squares and count over the valid time steps.
-
-    ``values`` is read in float64 blocks of ``chunk`` sequences, each passed
-    through ``transform(block, start)`` first; a transform that drops leading
-    steps (such as a difference) keeps the valid steps aligned to the end.
-    """
-    n_channels = values.shape[2]
-    total = np.zeros(n_channels)
-    total_sq = np.zeros(n_channels)
-    count = 0
-    for start in range(0, values.shape[0], chunk):
-        block = transform(values[start : start + chunk].astype(np.float64), start)
-        if lengths is None:
-            count += block.shape[0] * block.shape[1]
-        else:
-            offset = values.shape[1] - block.shape[1]
-            steps = np.arange(offset, values.shape[1])
-            mask = steps[None, :] < lengths[start : start + chunk, None]
-            block = block * mask[..., None]
-            count += int(mask.sum())
-        total += block.sum(axis=(0, 1))
-        total_sq += np.square(block).sum(axis=(0, 1))
-    return total, total_sq, count
-
-
-def _state_to_cpu(state):
-    if isinstance(state, torch.Tensor):
-        return state.cpu()
-    if isinstance(state, dict):
-        return {k: _state_to_cpu(v) for k, v in state.items()}
-    if isinstance(state, list):
-        return [_state_to_cpu(v) for v in state]
-    return state
-
-
-@contextmanager
-def _torch_threads(n_threads):
-    """Run with ``n_threads`` torch threads, restoring the setting after."""
-    if n_threads is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def _forked_rng(device):
-    """Seeding inside fit must not touch the caller's global torch RNG."""
-    if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
-        return torch.random.fork_rng(devices=[index])
-    if device.type == "cpu":
-        return torch.random.fork_rng(devices=[])
-    return nullcontext()

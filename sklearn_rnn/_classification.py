@@ -1,7 +1,6 @@
 """Recurrent classifier: SequenceClassifier."""
 
 import numpy as np
-import torch
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
@@ -18,6 +17,9 @@ from ._docstrings import (
     INPUT_SHAPES,
     fill_docstring,
 )
+from ._losses import accuracy, cross_entropy
+from ._training import split_tail
+from ._validation import check_y_given
 
 __all__ = ["SequenceClassifier"]
 
@@ -219,7 +221,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
-        self._check_y_given(y)
+        check_y_given(self, y)
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
             raise ValueError(
@@ -256,16 +258,13 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         return weights.astype(np.float32)
 
     def _loss_function(self, device):
-        weight = None
-        if self._class_weights is not None:
-            weight = torch.as_tensor(self._class_weights, device=device)
-        return torch.nn.CrossEntropyLoss(weight=weight)
+        return cross_entropy(self._class_weights, device)
 
-    def _validation_score(self, output, y, offsets):
-        return float((output.argmax(dim=1) == y).float().mean())
+    def _validation_scorer(self, seqs, index, device):
+        return accuracy
 
     def _split_validation(self, n_samples, y, rng):
-        self._split_tail(n_samples)  # same size checks as the regressors
+        split_tail(n_samples, self.validation_fraction)  # the regressors' checks
         index = np.arange(n_samples)
         try:
             train, valid = train_test_split(

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ._kernels import output_layer, pad_rows, run_recurrent
+from ._window_normalization import WindowNormalization
 
 __all__ = ["RecurrentNetwork", "CELLS", "POOLINGS"]
 
@@ -45,10 +46,12 @@ class RecurrentNetwork(nn.Module):
         (both directions when bidirectional), the mean or the maximum of the
         outputs over the valid time steps, or all three concatenated.
     relative : bool, default=False
-        If True, each sequence is read relative to its last valid step
-        (``x - x[last]``, per channel), and the last step's values (the
-        sequence's level, standardised by ``level_shift``/``level_scale``)
-        are fed to the output layers alongside the summary.
+        If True, a :class:`~sklearn_rnn._window_normalization.WindowNormalization`
+        (the attribute ``window``, else None) reads each sequence relative
+        to its last valid step (``x - x[last]``, per channel), and the last
+        step's values (the sequence's level, standardised by the component's
+        ``level_shift``/``level_scale``) are fed to the output layers
+        alongside the summary.
     skip_steps : int, default=0
         If positive, a linear skip connection maps the last ``skip_steps``
         (standardised) steps straight to the outputs, in parallel with the
@@ -135,7 +138,6 @@ class RecurrentNetwork(nn.Module):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
         self.pooling = pooling
         self.input_noise = input_noise
-        self.relative = relative
         self.skip_steps = skip_steps
         self.patch_size = patch_size
         self.differences = differences
@@ -152,6 +154,7 @@ class RecurrentNetwork(nn.Module):
         )
         n_dir = 2 if bidirectional else 1
         summary = hidden_size * n_dir * (3 if pooling == "concat" else 1)
+        self.window = WindowNormalization(input_size) if relative else None
         level = input_size if relative else 0
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(summary + level, output_size)
@@ -161,12 +164,9 @@ class RecurrentNetwork(nn.Module):
             else None
         )
         # Fixed per-channel standardisation, set by the estimator from the
-        # training data: x -> (x - input_shift) / input_scale, and likewise
-        # for the level of relative sequences.
+        # training data: x -> (x - input_shift) / input_scale.
         self.register_buffer("input_shift", torch.zeros(input_size))
         self.register_buffer("input_scale", torch.ones(input_size))
-        self.register_buffer("level_shift", torch.zeros(input_size))
-        self.register_buffer("level_scale", torch.ones(input_size))
         # Scale of the first differences (their root mean square in the
         # training data), when ``differences``.
         self.register_buffer("diff_scale", torch.ones(input_size))
@@ -192,10 +192,8 @@ class RecurrentNetwork(nn.Module):
         x, lengths = pad_rows(self, x, lengths)
         level = None
         diffs = _differences(x, lengths) / self.diff_scale if self.differences else None
-        if self.relative:
-            reference = _last_step(x, lengths)
-            x = x - reference[:, None, :]
-            level = (reference - self.level_shift) / self.level_scale
+        if self.window is not None:
+            x, level = self.window(x, lengths)
         x = (x - self.input_shift) / self.input_scale
         steps = x if diffs is None else torch.cat([x, diffs], dim=2)
         if self.training and self.input_noise > 0:
@@ -239,8 +237,8 @@ class RecurrentNetwork(nn.Module):
             The last ``skip_steps`` steps, standardised (and relative to the
             last step when ``relative``).
         """
-        if self.relative:
-            x = x - _last_step(x, lengths)[:, None, :]
+        if self.window is not None:
+            x, _ = self.window(x, lengths)
         x = (x - self.input_shift) / self.input_scale
         return _last_steps(x, lengths, self.skip_steps).flatten(1)
 
@@ -260,6 +258,26 @@ class RecurrentNetwork(nn.Module):
                 masked = out if mask is None else out.masked_fill(~mask, float("-inf"))
                 parts.append(masked.amax(dim=1))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+    def __setstate__(self, state):
+        # Networks pickled before WindowNormalization held its flag and
+        # buffers themselves.
+        relative = state.pop("relative", None)
+        level = [state["_buffers"].pop(f"level_{n}", None) for n in ("shift", "scale")]
+        super().__setstate__(state)
+        if relative is not None:
+            self.window = None
+            if relative:
+                self.window = WindowNormalization(len(level[0]))
+                self.window.level_shift, self.window.level_scale = level
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # State dicts saved before WindowNormalization: its buffers' old keys.
+        for name in ("level_shift", "level_scale"):
+            value = state_dict.pop(prefix + name, None)
+            if value is not None and self.window is not None:
+                state_dict.setdefault(f"{prefix}window.{name}", value)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 def _patches(x, lengths, size):
@@ -290,14 +308,6 @@ def _valid_steps(x, lengths):
     """Mask of shape (batch, time, 1): True at each sequence's valid steps."""
     steps = torch.arange(x.shape[1], device=x.device)
     return (steps[None, :] < lengths.to(x.device)[:, None]).unsqueeze(2)
-
-
-def _last_step(x, lengths):
-    """Values of each sequence's last valid step, shape (batch, channels)."""
-    if lengths is None:
-        return x[:, -1]
-    index = (lengths.to(x.device) - 1).view(-1, 1, 1).expand(-1, 1, x.shape[2])
-    return x.gather(1, index).squeeze(1)
 
 
 def _last_steps(x, lengths, k):

@@ -5,7 +5,8 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y
 
-from ._base import BaseSequenceEstimator, last_values
+from . import _window_normalization as window
+from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._docstrings import (
     INPUT_SHAPES,
@@ -13,6 +14,8 @@ from ._docstrings import (
     REGRESSOR_PARAMETERS,
     fill_docstring,
 )
+from ._losses import r2_score, squared_error
+from ._validation import check_y_given
 
 __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -172,7 +175,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         output, seqs = self._forward(X)
         output = output * self._target_scale + self._target_shift
         if self.window_normalization_ == "last":
-            output += last_values(seqs)[:, :1]
+            output += window.target_reference(seqs)
         return output.ravel() if self._y_1d else output
 
     @property
@@ -184,7 +187,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
-        self._check_y_given(y)
+        check_y_given(self, y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.shape[0] != n_samples:
             raise ValueError(
@@ -192,9 +195,11 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
                 f"[{n_samples}, {y.shape[0]}]"
             )
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
-        reference = last_values(seqs)[:, :1]
+        reference = window.target_reference(seqs)
         if first_call:
-            self.window_normalization_ = self._choose_normalization(y_2d, reference)
+            self.window_normalization_ = window.choose(
+                self.window_normalization, y_2d, reference
+            )
         if self.window_normalization_ == "last":
             y_2d = y_2d - reference
         if first_call:
@@ -214,34 +219,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             )
         return ((y_2d - self._target_shift) / self._target_scale).astype(np.float32)
 
-    def _choose_normalization(self, y_2d, reference):
-        if self.window_normalization != "auto":
-            return self.window_normalization
-        # Forecasting-style targets continue the first channel, so they vary
-        # less around its last value than around their own mean.
-        relative_spread = np.var(y_2d - reference, axis=0).sum()
-        return "last" if relative_spread < 0.5 * np.var(y_2d, axis=0).sum() else None
-
     def _loss_function(self, device):
-        return torch.nn.MSELoss()
+        return squared_error()
 
-    def _target_offsets(self, seqs):
-        if self.window_normalization_ != "last":
-            return None
-        offsets = last_values(seqs)[:, :1] / self._target_scale
-        return offsets.astype(np.float32)
-
-    def _validation_score(self, output, y, offsets):
+    def _validation_scorer(self, seqs, index, device):
         """R^2 in the units of the original targets (up to scaling)."""
-        if offsets is not None:
-            y, output = y + offsets, output + offsets
-        residual = ((y - output) ** 2).sum(dim=0)
-        total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
-        r2 = 1 - residual / total.clamp_min(torch.finfo(total.dtype).tiny)
-        return float(r2.mean())
-
-    def _split_validation(self, n_samples, y, rng):
-        return self._split_tail(n_samples)
+        if self.window_normalization_ != "last":
+            return r2_score
+        # Targets were learned relative to the last values: add them back.
+        offsets = window.target_reference(seqs)[index] / self._target_scale
+        offsets = torch.from_numpy(offsets.astype(np.float32)).to(device)
+        return window.offset_score(r2_score, offsets)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

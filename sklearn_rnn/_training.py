@@ -1,23 +1,47 @@
-"""The one training loop every estimator uses.
+"""The one training loop every estimator uses, and what it runs with.
 
 Plain PyTorch, no scikit-learn: tensors are built once per fit and batches
 are cut from them by index (no DataLoader, no collation). The loop records a
 history of per-epoch losses, stops on the no-improvement rule of
 scikit-learn's MLP (``tol``, ``n_iter_no_change``), restores the best weights
 when a validation set is monitored, and raises on a non-finite loss.
+
+Around the loop: the optimizer and learning-rate schedule factories
+(:func:`make_optimizer`, :func:`make_scheduler`), the early-stopping tail
+split (:func:`split_tail`), the torch settings a fit or a prediction runs
+under (threads, a forked random state) and optimizer state moved to the CPU
+for pickling.
 """
 
 import copy
 import math
 import time
 import warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-__all__ = ["TensorData", "TrainingResult", "NoImprovement", "train"]
+__all__ = [
+    "TensorData",
+    "TrainingResult",
+    "NoImprovement",
+    "train",
+    "fused_optimizer",
+    "make_optimizer",
+    "make_scheduler",
+    "split_tail",
+]
+
+#: The ``optimizer`` options: class and the options it is built with.
+OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+}
+#: The ``learning_rate`` options (see :func:`make_scheduler`).
+SCHEDULES = ("constant", "adaptive", "cosine")
 
 
 @dataclass
@@ -31,9 +55,13 @@ class TensorData:
     X: torch.Tensor
     y: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
-    #: Per-row amounts added to targets and outputs before scoring (not
-    #: for the loss): the last values of window-normalised sequences.
-    offsets: torch.Tensor | None = None
+
+    @classmethod
+    def from_numpy(cls, values, lengths, targets, device):
+        """Inputs and targets moved to ``device``; ``lengths`` on the CPU."""
+        X = torch.from_numpy(values).to(device)
+        y = torch.from_numpy(targets).to(device)
+        return cls(X, y, None if lengths is None else torch.from_numpy(lengths))
 
     def __len__(self):
         return self.X.shape[0]
@@ -56,8 +84,7 @@ class TensorData:
         def take(t):
             return None if t is None else t[index]
 
-        return TensorData(self.X[index], take(self.y), take(self.lengths),
-                          take(self.offsets))
+        return TensorData(self.X[index], take(self.y), take(self.lengths))
 
 
 def fused_optimizer(cls, params, **options):
@@ -98,6 +125,109 @@ def fused_optimizer(cls, params, **options):
         return cls(params, fused=True, **options)
     except (RuntimeError, TypeError):
         return cls(params, **options)
+
+
+def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
+    """A fresh optimizer ``name`` over ``params``, carrying over saved state.
+
+    The L2 penalty follows scikit-learn's MLP, which divides
+    ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
+    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
+    state dict, as unpickled) hands over its state; its learning rate
+    restarts at ``lr`` and its kernel follows this optimizer's device.
+    """
+    cls, options = OPTIMIZERS[name]
+    optimizer = fused_optimizer(
+        cls, params, lr=lr, weight_decay=alpha / batch_size, **options
+    )
+    if previous is not None:
+        state = previous if isinstance(previous, dict) else previous.state_dict()
+        fused = optimizer.defaults.get("fused")
+        for group in state["param_groups"]:
+            group["lr"] = lr  # a new fit starts from learning_rate_init
+            # The kernel follows this fit's device, not the saved one's.
+            group["fused"] = fused
+        optimizer.load_state_dict(state)
+    return optimizer
+
+
+def make_scheduler(kind, optimizer, *, epochs, lr, n_iter_no_change, tol):
+    """``scheduler(monitored_loss)`` for :func:`train`, or None if constant.
+
+    ``"adaptive"`` divides the learning rate by 5 when the monitored loss
+    has not improved by ``tol`` for ``max(1, n_iter_no_change // 2)``
+    epochs; ``"cosine"`` anneals it from ``lr`` to ``lr / 100`` over
+    ``epochs``.
+    """
+    if kind == "adaptive":
+        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer,
+            factor=0.2,
+            patience=max(1, n_iter_no_change // 2),
+            threshold=tol,
+            threshold_mode="abs",
+            min_lr=lr * 1e-3,
+        )
+        return plateau.step
+    if kind == "cosine":
+        cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=epochs, eta_min=lr * 1e-2
+        )
+        return lambda loss: cosine.step()
+    return None
+
+
+def split_tail(n_samples, validation_fraction):
+    """Hold out the last ``validation_fraction`` of the rows, in order.
+
+    Returns ``(train_index, valid_index)``; raises if either is empty.
+    """
+    n_valid = math.ceil(validation_fraction * n_samples)
+    if n_valid < 1 or n_samples - n_valid < 1:
+        raise ValueError(
+            "The validation set is too small for early stopping: "
+            f"validation_fraction={validation_fraction} of "
+            f"n_samples={n_samples} leaves {n_samples - n_valid} training "
+            "sample(s). Increase the number of samples or set "
+            "early_stopping=False."
+        )
+    split = n_samples - n_valid
+    return np.arange(split), np.arange(split, n_samples)
+
+
+@contextmanager
+def _torch_threads(n_threads):
+    """Run with ``n_threads`` torch threads, restoring the setting after."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _forked_rng(device):
+    """Seeding inside fit must not touch the caller's global torch RNG."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return torch.random.fork_rng(devices=[index])
+    if device.type == "cpu":
+        return torch.random.fork_rng(devices=[])
+    return nullcontext()
+
+
+def _state_to_cpu(state):
+    """An optimizer state dict with every tensor on the CPU (for pickling)."""
+    if isinstance(state, torch.Tensor):
+        return state.cpu()
+    if isinstance(state, dict):
+        return {k: _state_to_cpu(v) for k, v in state.items()}
+    if isinstance(state, list):
+        return [_state_to_cpu(v) for v in state]
+    return state
 
 
 @dataclass
@@ -191,8 +321,9 @@ def train(
         ``callback(owner, record)`` after each epoch; a truthy return stops
         training.
     valid_score : callable, default=None
-        ``valid_score(output, y, offsets)`` returning a float recorded as
-        ``"valid_score"`` for each epoch (higher is better).
+        ``valid_score(output, y)`` on the whole validation set, returning a
+        float recorded as ``"valid_score"`` for each epoch (higher is
+        better).
     verbose : int, default=0
         If positive, print one line per epoch.
     first_epoch : int, default=1
@@ -321,7 +452,7 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
                 outputs.append(module(X, lengths).float())
         output = torch.cat(outputs)
         loss = float(loss_fn(output, data.y))
-    score = None if score_fn is None else float(score_fn(output, data.y, data.offsets))
+    score = None if score_fn is None else float(score_fn(output, data.y))
     return loss, score
 
 

@@ -41,6 +41,15 @@ class Sequences:
         return self.values.shape[0]
 
 
+def check_y_given(estimator, y):
+    """Raise scikit-learn's error for a supervised ``fit`` without ``y``."""
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None."
+        )
+
+
 def check_sequences(estimator, X, *, reset):
     """Validate ``X`` for ``estimator`` and return :class:`Sequences`.
 

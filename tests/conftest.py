@@ -42,17 +42,17 @@ def built_networks(monkeypatch):
 
     Networks built in other processes (loky or dask workers) are not counted.
     """
-    import sklearn_rnn._base
+    import sklearn_rnn._initialization
 
     built = []
-    network_cls = sklearn_rnn._base.RecurrentNetwork
+    network_cls = sklearn_rnn._initialization.RecurrentNetwork
 
     class Counting(network_cls):
         def __init__(self, *args, **kwargs):
             built.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(sklearn_rnn._base, "RecurrentNetwork", Counting)
+    monkeypatch.setattr(sklearn_rnn._initialization, "RecurrentNetwork", Counting)
     return built
 
 

@@ -700,8 +700,8 @@ def test_skip_steps_auto_keeps_two_sequences_per_input():
 
 
 def test_skip_steps_auto_caps_the_number_of_inputs(monkeypatch):
-    from sklearn_rnn import _base
+    from sklearn_rnn import _initialization
 
-    monkeypatch.setattr(_base, "_AUTO_SKIP_MAX_INPUTS", 8)
+    monkeypatch.setattr(_initialization, "_AUTO_SKIP_MAX_INPUTS", 8)
     X, y = _regression_data(n=40, T=12, C=2)
     assert LSTMRegressor(**FAST).fit(X, y).skip_steps_ == 4

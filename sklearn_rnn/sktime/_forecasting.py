@@ -20,6 +20,7 @@ from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
 from .._docstrings import PARAMETERS, fill_docstring, parse_entries
+from .._losses import PinballLoss
 from ..windowing import make_windows
 
 __all__ = ["RNNForecaster"]
@@ -739,13 +740,14 @@ class _QuantileRegressor(SequenceRegressor):
         if self.levels is None:
             return super()._loss_function(device)
         levels = torch.tensor(self.levels, dtype=torch.float32, device=device)
-        return _PinballLoss(levels)
+        return PinballLoss(levels)
 
-    def _validation_score(self, output, y, *args, **kwargs):
+    def _validation_scorer(self, seqs, index, device):
         if self.levels is None:
-            return super()._validation_score(output, y, *args, **kwargs)
+            return super()._validation_scorer(seqs, index, device)
         # the targets are never offset here (window_normalization=None)
-        return -float(self._loss_function(output.device)(output, y))
+        loss = self._loss_function(device)
+        return lambda output, y: -float(loss(output, y))
 
     def predict(self, X):
         """Median forecasts (or squared-error forecasts without levels).
@@ -789,14 +791,3 @@ class _QuantileRegressor(SequenceRegressor):
         out = out * self._target_scale[:, None] + self._target_shift[:, None]
         return np.sort(out, axis=-1)
 
-
-class _PinballLoss:
-    """Mean pinball loss over targets and quantile levels."""
-
-    def __init__(self, levels):
-        self.levels = levels
-
-    def __call__(self, output, y):
-        pred = output.reshape(y.shape[0], y.shape[1], -1)
-        diff = y.unsqueeze(-1) - pred
-        return torch.maximum(self.levels * diff, (self.levels - 1) * diff).mean()

@@ -1,0 +1,111 @@
+"""Per-window normalisation: sequences read relative to their last step.
+
+The regressors' ``window_normalization="last"`` learns targets relative to
+the last value of the first channel and reads every sequence relative to
+its last valid step, whose values (the sequence's level) are still an
+input. Everything that idea needs lives here: the ``"auto"`` rule, the last
+values of NumPy sequences, the network component that shifts the
+sequences (:class:`WindowNormalization`) and the validation score in the
+targets' own units. The shared training code knows nothing of it.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = [
+    "WindowNormalization", "choose", "last_values", "target_reference", "offset_score",
+]
+
+
+class WindowNormalization(nn.Module):
+    """Shift each sequence by its last valid step and return that step.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of channels per time step.
+
+    Notes
+    -----
+    ``forward(x, lengths)`` returns ``(x - x[last], level)``, where
+    ``level = (x[last] - level_shift) / level_scale`` per channel; the
+    buffers ``level_shift`` and ``level_scale`` (zeros and ones unless set)
+    standardise the level.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._window_normalization import WindowNormalization
+    >>> shifted, level = WindowNormalization(1)(torch.tensor([[[1.0], [3.0]]]))
+    >>> shifted.flatten().tolist(), level.tolist()
+    ([-2.0, 0.0], [[3.0]])
+    """
+
+    def __init__(self, n_channels):
+        super().__init__()
+        self.register_buffer("level_shift", torch.zeros(n_channels))
+        self.register_buffer("level_scale", torch.ones(n_channels))
+
+    def forward(self, x, lengths=None):
+        """Return ``x`` relative to its last valid step, and that step."""
+        reference = last_step(x, lengths)
+        level = (reference - self.level_shift) / self.level_scale
+        return x - reference[:, None, :], level
+
+
+def last_step(x, lengths):
+    """Values of each sequence's last valid step, shape (batch, channels)."""
+    if lengths is None:
+        return x[:, -1]
+    index = (lengths.to(x.device) - 1).view(-1, 1, 1).expand(-1, 1, x.shape[2])
+    return x.gather(1, index).squeeze(1)
+
+
+def last_values(seqs):
+    """Each sequence's values at its last valid step, shape (n, n_channels).
+
+    ``seqs`` is a :class:`~sklearn_rnn._validation.Sequences`; float64.
+    """
+    last = (
+        np.full(len(seqs), seqs.values.shape[1] - 1)
+        if seqs.lengths is None
+        else seqs.lengths - 1
+    )
+    return seqs.values[np.arange(len(seqs)), last].astype(np.float64)
+
+
+def target_reference(seqs):
+    """The last value of each sequence's first channel, shape (n, 1).
+
+    With ``window_normalization="last"`` targets are learned relative to it.
+    """
+    return last_values(seqs)[:, :1]
+
+
+def choose(option, y_2d, reference):
+    """Resolve ``window_normalization`` from the training targets.
+
+    ``"auto"`` gives ``"last"`` when the targets ``y_2d`` vary less than
+    half as much around ``reference`` (the last value of the first channel)
+    as around their mean, else None.
+    """
+    if option != "auto":
+        return option
+    # Forecasting-style targets continue the first channel, so they vary
+    # less around its last value than around their own mean.
+    relative_spread = np.var(y_2d - reference, axis=0).sum()
+    return "last" if relative_spread < 0.5 * np.var(y_2d, axis=0).sum() else None
+
+
+def offset_score(score, offsets):
+    """``score`` with ``offsets`` (n, 1) added back to outputs and targets.
+
+    Scores targets that were learned relative to the last values in their
+    own units (up to scaling).
+    """
+
+    def offset(output, y):
+        return score(output + offsets, y + offsets)
+
+    return offset

@@ -1,0 +1,74 @@
+"""The per-window normalisation component and networks saved before it."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import SequenceRegressor
+from sklearn_rnn._networks import RecurrentNetwork
+from sklearn_rnn._window_normalization import WindowNormalization
+
+
+def _relative_network():
+    torch.manual_seed(0)
+    net = RecurrentNetwork(2, 1, hidden_size=4, relative=True, skip_steps=3)
+    net.window.level_shift.copy_(torch.tensor([0.5, -1.0]))
+    net.window.level_scale.copy_(torch.tensor([2.0, 3.0]))
+    return net.eval()
+
+
+def _old_layout(net):
+    """``net`` as pickled before the component: a flag and two buffers."""
+    old = copy.deepcopy(net)
+    window = old._modules.pop("window", None) or old.__dict__.pop("window")
+    old.__dict__["relative"] = window is not None
+    for name in ("level_shift", "level_scale"):
+        old._buffers[name] = (
+            torch.zeros(2) if window is None else getattr(window, name)
+        )
+    return old
+
+
+def test_component_shifts_by_the_last_valid_step():
+    x = torch.tensor([[[1.0], [3.0], [0.0]], [[2.0], [5.0], [7.0]]])
+    shifted, level = WindowNormalization(1)(x, torch.tensor([2, 3]))
+    assert torch.equal(level, torch.tensor([[3.0], [7.0]]))
+    assert torch.equal(shifted[0, :2, 0], torch.tensor([-2.0, 0.0]))
+    assert torch.equal(shifted[1, :, 0], torch.tensor([-5.0, -2.0, 0.0]))
+
+
+def test_networks_pickled_before_the_component_still_load():
+    x = torch.randn(5, 6, 2)
+    for relative in (True, False):
+        net = _relative_network() if relative else RecurrentNetwork(2, 1).eval()
+        loaded = pickle.loads(pickle.dumps(_old_layout(net)))
+        assert (loaded.window is None) is (not relative)
+        assert torch.equal(loaded(x), net(x))
+        assert set(loaded.state_dict()) == set(net.state_dict())
+
+
+def test_state_dicts_saved_before_the_component_still_load():
+    net = _relative_network()
+    old_state = _old_layout(net).state_dict()
+    assert "level_shift" in old_state
+    fresh = RecurrentNetwork(2, 1, hidden_size=4, relative=True, skip_steps=3).eval()
+    fresh.load_state_dict(old_state)
+    x = torch.randn(5, 6, 2)
+    assert torch.equal(fresh(x), net(x))
+    plain = RecurrentNetwork(2, 1).eval()
+    plain.load_state_dict(_old_layout(plain).state_dict())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_scores_validation_in_the_targets_units():
+    rng = np.random.RandomState(0)
+    X = np.cumsum(rng.normal(size=(80, 10)), axis=1)
+    y = X[:, -1] + 0.1 * rng.normal(size=80)
+    est = SequenceRegressor(hidden_size=4, max_iter=2, window_normalization="last",
+                            random_state=0).fit(X, y)
+    valid = slice(72, 80)  # the held-out tail
+    assert np.isclose(est.best_validation_score_, est.score(X[valid], y[valid]),
+                      atol=1e-5)
