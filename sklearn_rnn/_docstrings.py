@@ -344,6 +344,21 @@ REGRESSOR_PARAMETERS = {
             around the last values is less than half their variance around their
             mean, else None; the choice is stored in ``window_normalization_``.
 
+        loss : {"squared_error", "quantile"}
+            The loss to minimise. ``"squared_error"`` fits the conditional
+            mean; ``"quantile"`` fits the conditional quantiles at the levels
+            ``quantiles`` (the mean pinball loss over the levels, as
+            ``loss="quantile"`` in
+            :class:`~sklearn.ensemble.HistGradientBoostingRegressor`, with one
+            network output per target and level). :meth:`predict` then returns
+            the median and :meth:`predict_quantiles` every level.
+
+        quantiles : array-like of float or None
+            Quantile levels, strictly between 0 and 1, fitted with
+            ``loss="quantile"`` (the median, 0.5, is always added); None fits
+            the median alone. Ignored with ``loss="squared_error"``. The
+            resolved, sorted levels are stored in ``quantiles_``.
+
         early_stopping : bool
             Whether to hold out the last ``validation_fraction`` of the training
             samples (the tail, in the order given, so overlapping windows of a
@@ -475,10 +490,17 @@ REGRESSOR_ATTRIBUTES = {
         window_normalization_ : {"last"} or None
             The window normalisation used, as resolved from
             ``window_normalization``.
+
+        quantiles_ : ndarray of shape (n_quantiles,) or None
+            The sorted quantile levels fitted with ``loss="quantile"``
+            (``quantiles`` with 0.5 added); None with
+            ``loss="squared_error"``.
         """
     ),
     **_training_attributes(
-        loss="mean squared error on standardised targets", score=":math:`R^2`"
+        loss="mean squared error (or, with ``loss=\"quantile\"``, mean pinball "
+        "loss) on standardised targets",
+        score=":math:`R^2` (or the negative mean pinball loss)"
     ),
 }
 

@@ -94,6 +94,8 @@ def _fit_skip_least_squares(module, seqs, targets, ridge=1e-3):
         penalty = ridge * len(features) * torch.eye(gram.shape[0], dtype=gram.dtype)
         penalty[-1, -1] = 0.0  # no penalty on the intercept
         coef = torch.linalg.lstsq(gram + penalty, design.T @ target).solution
+        # Several outputs per target (quantile levels) all start from its fit.
+        coef = coef.repeat_interleave(module.skip.out_features // coef.shape[1], dim=1)
         module.skip.weight.copy_(coef[:-1].T)
         module.skip.bias.copy_(coef[-1])
         module.head.weight.zero_()

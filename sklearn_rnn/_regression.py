@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import _check_y
+from sklearn.utils.validation import _check_y, check_is_fitted
 
 from . import _window_normalization as window
 from ._base import BaseSequenceEstimator
@@ -14,7 +14,7 @@ from ._docstrings import (
     REGRESSOR_PARAMETERS,
     fill_docstring,
 )
-from ._losses import r2_score, squared_error
+from ._losses import PinballLoss, r2_score, squared_error
 from ._validation import check_y_given
 
 __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
@@ -67,6 +67,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     _parameter_constraints: dict = {
         **BaseSequenceEstimator._parameter_constraints,
         "window_normalization": [StrOptions({"auto", "last"}), None],
+        "loss": [StrOptions({"squared_error", "quantile"})],
+        "quantiles": ["array-like", None],
     }
 
     def __init__(
@@ -87,6 +89,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         leading_nan="raise",
         standardize=True,
         window_normalization="auto",
+        loss="squared_error",
+        quantiles=None,
         batch_size="auto",
         learning_rate_init=0.001,
         learning_rate="constant",
@@ -113,6 +117,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         del arguments["self"]
         self.cell = arguments.pop("cell")
         self.window_normalization = arguments.pop("window_normalization")
+        self.loss = arguments.pop("loss")
+        self.quantiles = arguments.pop("quantiles")
         BaseSequenceEstimator.__init__(self, **arguments)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -172,15 +178,82 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
+        if getattr(self, "quantiles_", None) is not None:
+            median = self._quantiles(X)[..., np.searchsorted(self.quantiles_, 0.5)]
+            return median.ravel() if self._y_1d else median
         output, seqs = self._forward(X)
         output = output * self._target_scale + self._target_shift
         if self.window_normalization_ == "last":
             output += window.target_reference(seqs)
         return output.ravel() if self._y_1d else output
 
+    def predict_quantiles(self, X):
+        """Predict the quantiles of the targets for sequences ``X``.
+
+        Only for ``loss="quantile"``. The levels are ``quantiles_``; each
+        sequence's quantiles are sorted, so they never cross.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features), or list of array-like
+            Sequences to predict.
+
+        Returns
+        -------
+        quantiles : ndarray of shape (n_samples, n_quantiles) or \
+                (n_samples, n_outputs, n_quantiles)
+            Predicted quantiles at the levels ``quantiles_``; the second shape
+            for targets fitted as a 2D ``y``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnn import SequenceRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(64, 12))
+        >>> y = X[:, -3:].sum(axis=1) + rng.normal(scale=0.5, size=64)
+        >>> reg = SequenceRegressor(loss="quantile", quantiles=[0.1, 0.9],
+        ...                         hidden_size=8, max_iter=5, random_state=0)
+        >>> reg.fit(X, y).quantiles_
+        array([0.1, 0.5, 0.9])
+        >>> reg.predict_quantiles(X[:2]).shape
+        (2, 3)
+        """
+        check_is_fitted(self)
+        if self.quantiles_ is None:
+            raise AttributeError(
+                f"{type(self).__name__} was fitted with loss={self.loss!r}; "
+                "predict_quantiles needs loss='quantile'."
+            )
+        out = self._quantiles(X)
+        return out[:, 0] if self._y_1d else out
+
+    def _quantiles(self, X):
+        """Sorted quantiles, shape (n_samples, n_outputs, n_quantiles)."""
+        output, seqs = self._forward(X)
+        out = output.reshape(len(output), self.n_outputs_, len(self.quantiles_))
+        out = out * self._target_scale[:, None] + self._target_shift[:, None]
+        if self.window_normalization_ == "last":
+            out += window.target_reference(seqs)[:, :, None]
+        return np.sort(out, axis=-1)
+
     @property
     def _n_outputs(self):
-        return self.n_outputs_
+        levels = getattr(self, "quantiles_", None)  # models fitted before the option
+        return self.n_outputs_ * (1 if levels is None else len(levels))
+
+    def _check_quantiles(self):
+        """The levels to fit: sorted, with 0.5; None for squared error."""
+        if self.loss != "quantile":
+            return None
+        levels = np.asarray([] if self.quantiles is None else self.quantiles, dtype=float)
+        if levels.ndim > 1 or not np.all((levels > 0) & (levels < 1)):
+            raise ValueError(
+                "quantiles must be a list of levels strictly between 0 and 1 "
+                f"(or None for the median alone); got {self.quantiles!r}."
+            )
+        return np.unique(np.append(levels, 0.5))
 
     def _relative_inputs(self):
         return self.window_normalization_ == "last"
@@ -202,6 +275,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
             )
         if self.window_normalization_ == "last":
             y_2d = y_2d - reference
+        levels = self._check_quantiles()
+        if first_call:
+            self.quantiles_ = levels
+        elif not np.array_equal(
+            np.asarray([] if levels is None else levels),
+            np.asarray([] if getattr(self, "quantiles_", None) is None else self.quantiles_),
+        ):
+            raise ValueError(
+                f"loss={self.loss!r} and quantiles={self.quantiles!r} differ from "
+                "the ones the model was fitted with; fit again without warm_start."
+            )
         if first_call:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y_2d.shape[1]
@@ -220,10 +304,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         return ((y_2d - self._target_shift) / self._target_scale).astype(np.float32)
 
     def _loss_function(self, device):
+        if self.quantiles_ is not None:
+            return PinballLoss(torch.tensor(self.quantiles_, dtype=torch.float32,
+                                            device=device))
         return squared_error()
 
     def _validation_scorer(self, seqs, index, device):
-        """R^2 in the units of the original targets (up to scaling)."""
+        """R^2 in the units of the original targets (up to scaling), or the
+        negative pinball loss for quantiles (which shifts do not change)."""
+        if self.quantiles_ is not None:
+            loss = self._loss_function(device)
+            return lambda output, y: -float(loss(output, y))
         if self.window_normalization_ != "last":
             return r2_score
         # Targets were learned relative to the last values: add them back.
@@ -259,6 +350,8 @@ class _FixedCellRegressor(SequenceRegressor):
         leading_nan="raise",
         standardize=True,
         window_normalization="auto",
+        loss="squared_error",
+        quantiles=None,
         batch_size="auto",
         learning_rate_init=0.001,
         learning_rate="constant",
@@ -283,6 +376,8 @@ class _FixedCellRegressor(SequenceRegressor):
         arguments = dict(locals())
         del arguments["self"]
         self.window_normalization = arguments.pop("window_normalization")
+        self.loss = arguments.pop("loss")
+        self.quantiles = arguments.pop("quantiles")
         BaseSequenceEstimator.__init__(self, **arguments)
 
     def _get_cell(self):

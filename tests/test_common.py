@@ -13,6 +13,10 @@ _ROW_DEPENDENT = (
 def _instances():
     for _, Estimator in all_estimators():
         yield Estimator()
+    # The quantile loss changes the outputs, the loss and predict's path.
+    from sklearn_rnn import SequenceRegressor
+
+    yield SequenceRegressor(loss="quantile", quantiles=[0.25, 0.75])
 
 
 def _expected_failed_checks(estimator):

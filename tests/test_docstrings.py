@@ -21,7 +21,8 @@ from sklearn_rnn.utils.discovery import all_estimators  # noqa: E402
 # (summary wording, See Also on every method, named return values...).
 IGNORED = {"GL08", "SA01", "ES01", "EX01", "RT02", "GL02", "SS05", "PR02", "SA04",
            "GL07", "YD01"}
-METHODS = ("fit", "partial_fit", "predict", "predict_proba", "predict_log_proba",
+METHODS = ("fit", "partial_fit", "predict", "predict_quantiles", "predict_proba",
+           "predict_log_proba",
            "transform", "get_feature_names_out")
 
 

@@ -12,7 +12,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.exceptions import ConvergenceWarning
 from sktime.datatypes import get_cutoff, update_data
@@ -20,7 +19,6 @@ from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
 from .._docstrings import PARAMETERS, fill_docstring, parse_entries
-from .._losses import PinballLoss
 from ..windowing import make_windows
 
 __all__ = ["RNNForecaster"]
@@ -519,7 +517,7 @@ class RNNForecaster(BaseForecaster):
         return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
 
     def _make_regressor(self, levels):
-        regressor = _QuantileRegressor(
+        return SequenceRegressor(
             cell=self.cell,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
@@ -539,9 +537,9 @@ class RNNForecaster(BaseForecaster):
             # the forecaster normalises each window itself
             window_normalization=None,
             skip_steps=0,
+            loss="squared_error" if levels is None else "quantile",
+            quantiles=levels,
         )
-        regressor.levels = levels
-        return regressor
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -712,82 +710,3 @@ def _interpolate_levels(values, levels, alpha):
     lo = hi - 1
     weight = np.clip((alpha - levels[lo]) / (levels[hi] - levels[lo]), 0.0, 1.0)
     return values[..., lo] * (1 - weight) + values[..., hi] * weight
-
-
-class _QuantileRegressor(SequenceRegressor):
-    """SequenceRegressor trained with the pinball loss on several quantiles.
-
-    The quantile levels are not a parameter (the signature stays
-    :class:`SequenceRegressor`'s): the forecaster sets ``levels`` on the
-    instance before ``fit``. With ``levels=None`` this is
-    :class:`SequenceRegressor`. Otherwise the network has
-    ``n_outputs_ * len(levels)`` outputs, output ``t * len(levels) + k``
-    being target ``t`` at level ``levels[k]``; the targets'
-    standardisation is shared by all levels of a target.
-    """
-
-    levels = None
-
-    @property
-    def _n_levels(self):
-        return 1 if self.levels is None else len(self.levels)
-
-    @property
-    def _n_outputs(self):
-        return self.n_outputs_ * self._n_levels
-
-    def _loss_function(self, device):
-        if self.levels is None:
-            return super()._loss_function(device)
-        levels = torch.tensor(self.levels, dtype=torch.float32, device=device)
-        return PinballLoss(levels)
-
-    def _validation_scorer(self, seqs, index, device):
-        if self.levels is None:
-            return super()._validation_scorer(seqs, index, device)
-        # the targets are never offset here (window_normalization=None)
-        loss = self._loss_function(device)
-        return lambda output, y: -float(loss(output, y))
-
-    def predict(self, X):
-        """Median forecasts (or squared-error forecasts without levels).
-
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for :class:`SequenceRegressor`.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions.
-        """
-        if self.levels is None:
-            return super().predict(X)
-        median = _interpolate_levels(self.predict_quantiles(X), self.levels, [0.5])
-        median = median[..., 0]
-        return median.ravel() if self._y_1d else median
-
-    def predict_quantiles(self, X):
-        """Quantiles of every target, sorted along the level axis.
-
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for :class:`SequenceRegressor`.
-
-        Returns
-        -------
-        quantiles : ndarray of shape (n_samples, n_outputs, n_levels)
-            Predicted quantiles at ``levels``.
-        """
-        if self.window_normalization_ is not None:
-            raise ValueError(
-                "_QuantileRegressor needs window_normalization=None: its "
-                "targets are normalised by the forecaster."
-            )
-        output, _ = self._forward(X)
-        out = output.reshape(-1, self.n_outputs_, self._n_levels)
-        out = out * self._target_scale[:, None] + self._target_shift[:, None]
-        return np.sort(out, axis=-1)
-

@@ -1,0 +1,77 @@
+"""The regressors' quantile loss: ``loss="quantile"``, ``quantiles``, ``predict_quantiles``."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceRegressor
+
+FAST = dict(hidden_size=8, max_iter=40, early_stopping=False, random_state=0)
+
+
+def _noisy(n=400, T=10, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, T))
+    y = X[:, -2:].sum(axis=1) + rng.normal(scale=1.0, size=n)
+    return X, y
+
+
+def test_quantiles_cover_and_the_median_is_predict():
+    X, y = _noisy()
+    reg = SequenceRegressor(loss="quantile", quantiles=[0.1, 0.9], **FAST).fit(X, y)
+    assert_array_equal(reg.quantiles_, [0.1, 0.5, 0.9])
+    q = reg.predict_quantiles(X)
+    assert q.shape == (len(X), 3)
+    assert np.all(np.diff(q, axis=1) >= 0)  # sorted: levels never cross
+    assert_array_equal(reg.predict(X), q[:, 1])
+    inside = np.mean((y >= q[:, 0]) & (y <= q[:, 2]))
+    assert 0.65 < inside < 0.95, inside  # an 80 % band, on the training data
+    below_median = np.mean(y < q[:, 1])
+    assert 0.35 < below_median < 0.65, below_median
+    # squared error on the same data: no quantiles
+    plain = SequenceRegressor(**FAST).fit(X, y)
+    assert plain.quantiles_ is None
+    with pytest.raises(AttributeError, match="loss='quantile'"):
+        plain.predict_quantiles(X)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_quantiles_of_several_targets_and_window_normalization(Estimator):
+    rng = np.random.RandomState(1)
+    level = np.cumsum(rng.normal(size=(300, 12)), axis=1) + 50
+    X = level[:, :, None]
+    y = np.stack([level[:, -1] + 1, level[:, -1] - 1], axis=1)
+    reg = Estimator(loss="quantile", window_normalization="last", **FAST).fit(X, y)
+    assert reg.window_normalization_ == "last"
+    assert_array_equal(reg.quantiles_, [0.5])
+    q = reg.predict_quantiles(X)
+    assert q.shape == (300, 2, 1)
+    assert_allclose(reg.predict(X), q[:, :, 0])
+    # the level (about 50) is added back, as for the squared-error fit
+    assert np.abs(reg.predict(X) - y).mean() < 1.0
+
+
+def test_quantile_option_validation():
+    X, y = _noisy(n=60)
+    for bad in ([0.0, 0.5], [1.2], [[0.1, 0.9]]):
+        with pytest.raises(ValueError, match="strictly between 0 and 1"):
+            SequenceRegressor(loss="quantile", quantiles=bad, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="loss"):
+        SequenceRegressor(loss="absolute_error", **FAST).fit(X, y)
+    reg = SequenceRegressor(loss="quantile", quantiles=[0.2], warm_start=True,
+                            **{**FAST, "max_iter": 2}).fit(X, y)
+    reg.set_params(quantiles=[0.3])
+    with pytest.raises(ValueError, match="differ from the ones the model was fitted with"):
+        reg.fit(X, y)
+
+
+def test_quantile_fit_is_reproducible_and_pickles():
+    import pickle
+
+    X, y = _noisy(n=120)
+    params = dict(loss="quantile", quantiles=[0.25, 0.75], **{**FAST, "max_iter": 5})
+    a = SequenceRegressor(**params).fit(X, y)
+    b = SequenceRegressor(**params).fit(X, y)
+    assert_array_equal(a.predict_quantiles(X), b.predict_quantiles(X))
+    loaded = pickle.loads(pickle.dumps(a))
+    assert_array_equal(loaded.predict_quantiles(X), a.predict_quantiles(X))
