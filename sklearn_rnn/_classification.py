@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
-from ._docstrings import (
+from .utils.docstrings import (
     CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
     INPUT_SHAPES,

@@ -8,7 +8,7 @@ from sklearn.utils.validation import _check_y, check_is_fitted
 from . import _window_normalization as window
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
-from ._docstrings import (
+from .utils.docstrings import (
     INPUT_SHAPES,
     REGRESSOR_ATTRIBUTES,
     REGRESSOR_PARAMETERS,

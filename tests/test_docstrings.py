@@ -14,7 +14,7 @@ from numpydoc.docscrape import NumpyDocString  # noqa: E402
 
 import sklearn_rnn  # noqa: E402
 import sklearn_rnn.windowing  # noqa: E402
-from sklearn_rnn._docstrings import fill_docstring, parse_entries  # noqa: E402
+from sklearn_rnn.utils.docstrings import fill_docstring, parse_entries  # noqa: E402
 from sklearn_rnn.utils.discovery import all_estimators  # noqa: E402
 
 # Checks not enforced: the same set scikit-learn leaves out for methods

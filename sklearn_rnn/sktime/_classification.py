@@ -16,8 +16,8 @@ converts between the two is :func:`panel_to_batch_first`.
 import numpy as np
 from sktime.classification.base import BaseClassifier
 
-from .._classification import SequenceClassifier
-from .._docstrings import CLASSIFIER_PARAMETERS, fill_docstring, parse_entries
+from .. import SequenceClassifier
+from ..utils.docstrings import CLASSIFIER_PARAMETERS, fill_docstring, parse_entries
 
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
 

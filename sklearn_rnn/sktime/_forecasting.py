@@ -18,7 +18,7 @@ from sktime.datatypes import get_cutoff, update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
-from .._docstrings import PARAMETERS, fill_docstring, parse_entries
+from ..utils.docstrings import PARAMETERS, fill_docstring, parse_entries
 from ..windowing import make_windows
 
 __all__ = ["RNNForecaster"]

@@ -1,5 +1,9 @@
 """The estimators' shared parameter and attribute documentation, written once.
 
+Public for packages that wrap sklearn_rnn's estimators and expose their
+parameters (as :mod:`sklearn_rnn.sktime` does): they document those
+parameters with the same text through :func:`fill_docstring`.
+
 Each entry is written here once, in numpydoc form but without its default::
 
     hidden_size : int
@@ -31,8 +35,8 @@ __all__ = [
     "PARAMETERS",
     "REGRESSOR_ATTRIBUTES",
     "REGRESSOR_PARAMETERS",
+    "Entry",
     "fill_docstring",
-    "format_default",
     "parse_entries",
 ]
 
@@ -49,6 +53,33 @@ def parse_entries(text):
 
     Blank lines inside a description (before a list, say) are kept; the
     blank lines between entries are not.
+
+    Parameters
+    ----------
+    text : str
+        Entries in numpydoc form without defaults: a line ``name : type``,
+        then the description indented by four spaces. The whole text may be
+        indented.
+
+    Returns
+    -------
+    entries : dict of str to Entry
+        The entries by name, in the order written.
+
+    Raises
+    ------
+    ValueError
+        If an entry has no ``" : type"`` or a description comes first.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.utils.docstrings import parse_entries
+    >>> entries = parse_entries('''
+    ...     window_length : int
+    ...         Number of past steps per window.
+    ... ''')
+    >>> entries["window_length"]
+    Entry(type='int', description=('Number of past steps per window.',))
     """
     entries, name = {}, None
     for line in textwrap.dedent(text).strip("\n").splitlines():
@@ -69,7 +100,7 @@ def parse_entries(text):
     return result
 
 
-def format_default(value):
+def _format_default(value):
     """A default as numpydoc writes it: strings in double quotes, else repr."""
     if isinstance(value, str):
         return f'"{value}"'
@@ -82,7 +113,7 @@ def _format_entries(entries, defaults=None):
     for name, entry in entries.items():
         header = f"{name} : {entry.type}"
         if defaults is not None and defaults[name] is not inspect.Parameter.empty:
-            header += f", default={format_default(defaults[name])}"
+            header += f", default={_format_default(defaults[name])}"
         description = [f"    {line}" if line else "" for line in entry.description]
         lines += ["", header, *description]
     return lines[1:]
@@ -124,6 +155,23 @@ def fill_docstring(parameters, attributes=None, **texts):
     decorate : callable
         Sets ``cls.__doc__`` and returns ``cls``. It raises if a parameter has
         no entry, or if a marker is missing or left unfilled.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.utils.docstrings import PARAMETERS, fill_docstring
+    >>> @fill_docstring(PARAMETERS)
+    ... class Wrapper:
+    ...     '''A wrapper of SequenceRegressor.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     {parameters}
+    ...     '''
+    ...     def __init__(self, hidden_size=32, max_iter=100):
+    ...         self.hidden_size = hidden_size
+    ...         self.max_iter = max_iter
+    >>> print(Wrapper.__doc__.splitlines()[4])
+        hidden_size : int, default=32
     """
 
     def decorate(cls):
