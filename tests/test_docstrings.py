@@ -91,13 +91,7 @@ def test_documented_attributes_match_fit(name, Estimator):
 def _public_classes():
     """Every class in sklearn_rnn.__all__, sklearn_rnn.windowing and the sktime adapters."""
     classes = [getattr(sklearn_rnn, n) for n in sklearn_rnn.__all__]
-    classes += [
-        obj
-        for name, obj in vars(sklearn_rnn.windowing).items()
-        if not name.startswith("_")
-        and inspect.isclass(obj)
-        and obj.__module__ == sklearn_rnn.windowing.__name__
-    ]
+    classes += [getattr(sklearn_rnn.windowing, n) for n in sklearn_rnn.windowing.__all__]
     try:
         sktime_adapters = importlib.import_module("sklearn_rnn.sktime")
         classes += [getattr(sktime_adapters, n) for n in sktime_adapters.__all__]

@@ -1,0 +1,191 @@
+"""LagWindowTransformer: one lag window per row of a table of time points."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._compat import Interval, StrOptions, _fit_context
+from ._windows import _FLOAT_DTYPES, _input_feature_names
+
+__all__ = ["LagWindowTransformer"]
+
+
+class LagWindowTransformer(TransformerMixin, BaseEstimator):
+    """Turn a table of time points into one lag window per row.
+
+    Row ``t`` of the output holds the window ending at row ``t`` of the
+    input: the values of every variable at rows ``t - window_length + 1,
+    ..., t``, flattened into ``window_length * n_vars`` columns. Rows are
+    time points in order, oldest first. The output keeps one row per input
+    row, as a :class:`~sklearn.pipeline.Pipeline` requires, so the first
+    ``window_length - 1`` rows lack part of their history; those steps are
+    filled with ``fill_value``.
+
+    Parameters
+    ----------
+    window_length : int, default=10
+        Number of time steps ``L`` per window (the current one and
+        ``L - 1`` lags).
+
+    flat_layout : {"channels_first", "channels_last"}, default="channels_first"
+        Column order of the output. ``"channels_first"``: all ``L`` steps of
+        the first variable, oldest first, then of the next variable; this
+        feeds the estimators with ``n_channels=n_vars`` unchanged.
+        ``"channels_last"``: all variables of the oldest step, then of the
+        next.
+
+    fill_value : float, default=np.nan
+        Value of the steps before the first row. With the default NaN,
+        set ``leading_nan="trim"`` on the estimator after this step: it reads
+        leading all-NaN steps as "no history yet" and fits and predicts the
+        first rows as shorter sequences.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of variables (columns) seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit. Defined only when `X` has feature
+        names that are all strings.
+
+    See Also
+    --------
+    make_windows : Frame a series as windows and targets, dropping
+        incomplete windows.
+    WindowTrimmer : Keep the trailing steps of windows, to tune their length.
+
+    Notes
+    -----
+    Each call to ``transform`` windows only the rows it is given: the
+    history of a first row is never taken from the data seen in ``fit``. To
+    predict a period after the training data with full histories, transform
+    the whole table once and split the rows afterwards; this leaks nothing,
+    since each row's window holds only its own and earlier time points.
+    Inside a cross-validated pipeline, the first rows of every validation
+    fold are likewise scored with shortened histories; to avoid that,
+    transform the table once at the largest window length and tune the
+    length with a :class:`WindowTrimmer` in the pipeline (trimming keeps NaN,
+    so ``leading_nan="trim"`` still applies).
+
+    NaN in the input raises a ``ValueError``: in the output, NaN means "no
+    history yet" and nothing else. By design, the output of a row depends on
+    the rows before it, so the transformer is not invariant to the order or
+    to the subsets of the rows it transforms (scikit-learn's
+    ``check_methods_sample_order_invariance`` and
+    ``check_methods_subset_invariance`` assume it is).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.windowing import LagWindowTransformer
+    >>> X = np.arange(8.0).reshape(4, 2)  # 4 time points, 2 variables
+    >>> lag = LagWindowTransformer(window_length=2)
+    >>> lag.fit_transform(X)
+    array([[nan,  0., nan,  1.],
+           [ 0.,  2.,  1.,  3.],
+           [ 2.,  4.,  3.,  5.],
+           [ 4.,  6.,  5.,  7.]])
+    >>> lag.get_feature_names_out()
+    array(['x0_lag1', 'x0_lag0', 'x1_lag1', 'x1_lag0'], dtype=object)
+
+    In front of an estimator, which reads the missing history as shorter
+    sequences:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_rnn import LSTMRegressor
+    >>> pipe = make_pipeline(
+    ...     LagWindowTransformer(window_length=12),
+    ...     LSTMRegressor(n_channels=2, leading_nan="trim"),
+    ... )
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "flat_layout": [StrOptions({"channels_first", "channels_last"})],
+        "fill_value": [Real],
+    }
+
+    def __init__(
+        self, window_length=10, *, flat_layout="channels_first", fill_value=np.nan
+    ):
+        self.window_length = window_length
+        self.flat_layout = flat_layout
+        self.fill_value = fill_value
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check ``X`` and record its number of variables.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timepoints, n_vars)
+            Time points in order, oldest first.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        validate_data(self, X, dtype=_FLOAT_DTYPES)
+        return self
+
+    def transform(self, X):
+        """Replace each row by the window of rows ending at it.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timepoints, n_vars)
+            Time points in order, oldest first.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_timepoints, window_length * n_vars)
+            Row ``t`` holds rows ``t - window_length + 1, ..., t`` of ``X``
+            in ``flat_layout`` order, ``fill_value`` before the first row.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
+        n_rows, n_vars = X.shape
+        length = self.window_length
+        padded = np.empty((n_rows + length - 1, n_vars), dtype=X.dtype)
+        padded[: length - 1] = self.fill_value
+        padded[length - 1 :] = X
+        windows = sliding_window_view(padded, length, axis=0)  # (n, n_vars, L)
+        if self.flat_layout == "channels_last":
+            windows = windows.transpose(0, 2, 1)
+        return windows.reshape(n_rows, n_vars * length)
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names. If None, ``feature_names_in_`` is used when
+            defined, else ``["x0", "x1", ...]``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``"<name>_lag<k>"``, where lag ``k`` is the value ``k`` rows
+            before the current one (``lag0``), in output order.
+        """
+        names = _input_feature_names(self, input_features)
+        lags = np.arange(self.window_length - 1, -1, -1)
+        if self.flat_layout == "channels_first":
+            pairs = [(name, k) for name in names for k in lags]
+        else:
+            pairs = [(name, k) for k in lags for name in names]
+        return np.asarray([f"{name}_lag{k}" for name, k in pairs], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

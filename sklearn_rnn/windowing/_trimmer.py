@@ -1,0 +1,256 @@
+"""WindowTrimmer: keep the trailing steps of windows, to tune their length."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from .._compat import Interval, StrOptions, _fit_context
+from ._windows import _FLOAT_DTYPES, _input_feature_names, _ndim
+
+__all__ = ["WindowTrimmer"]
+
+
+class WindowTrimmer(TransformerMixin, BaseEstimator):
+    """Keep the trailing ``window_length`` steps of each window.
+
+    Windows of some maximum length, made once (for example with
+    :func:`make_windows`), become windows of any shorter length, so a
+    :class:`~sklearn.pipeline.Pipeline` of this transformer and an estimator
+    can tune the window length with
+    :class:`~sklearn.model_selection.GridSearchCV` without re-windowing the
+    data, and every candidate length sees the same samples and targets.
+
+    Parameters
+    ----------
+    window_length : int, default=None
+        Number of most recent time steps to keep. ``None`` keeps them all.
+
+    n_channels : int, default=1
+        Number of channels ``C`` of 2D input: a row of ``T * C`` columns holds
+        one flattened window of ``T`` steps. Ignored for 3D input. Use the
+        same value as the estimator after this step.
+
+    flat_layout : {"channels_first", "channels_last"}, default="channels_first"
+        Column order of 2D input, and of the output. ``"channels_first"``: all
+        time steps of the first channel, then of the next.
+        ``"channels_last"``: all channels of the first time step, then of the
+        next.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of 2D input, or number of features per time step of
+        3D input, seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit. Defined only when `X` has feature
+        names that are all strings.
+
+    n_timesteps_in_ : int
+        Number of time steps per window seen during fit.
+
+    See Also
+    --------
+    make_windows : Frame a series as windows and targets.
+    LagWindowTransformer : One lag window per row of a table.
+
+    Notes
+    -----
+    The trimmer only selects columns (or, for 3D input, time steps), so it is
+    stateless: ``fit`` checks and records the input shape. It accepts 2D
+    input ``(n_samples, T * n_channels)`` and returns ``(n_samples,
+    window_length * n_channels)`` in the same layout, or 3D input
+    ``(n_samples, T, n_features)`` and returns ``(n_samples, window_length,
+    n_features)``. ``set_output(transform="pandas")`` applies to 2D output;
+    with 3D input it raises, as a DataFrame cannot hold 3D windows.
+
+    NaN passes through unchanged (inf is rejected): in particular the
+    leading NaN with which :class:`LagWindowTransformer` marks missing
+    history, which trimming may remove and which the estimator reads with
+    ``leading_nan="trim"``. The estimator after this step checks its input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.windowing import WindowTrimmer
+    >>> X = np.arange(12.0).reshape(2, 6)  # two univariate windows of 6 steps
+    >>> WindowTrimmer(window_length=2).fit_transform(X)
+    array([[ 4.,  5.],
+           [10., 11.]])
+    >>> # two channels of 3 steps each, channels_first: a0 a1 a2 b0 b1 b2
+    >>> WindowTrimmer(window_length=2, n_channels=2).fit_transform(X)
+    array([[ 1.,  2.,  4.,  5.],
+           [ 7.,  8., 10., 11.]])
+
+    Tuning the window length of windows made once at length 36:
+
+    >>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+    >>> from sklearn.pipeline import Pipeline
+    >>> from sklearn_rnn import LSTMRegressor
+    >>> pipe = Pipeline([("trim", WindowTrimmer()), ("lstm", LSTMRegressor())])
+    >>> search = GridSearchCV(
+    ...     pipe, {"trim__window_length": [12, 24, 36]}, cv=TimeSeriesSplit(3)
+    ... )
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": [None, Interval(Integral, 1, None, closed="left")],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+        "flat_layout": [StrOptions({"channels_first", "channels_last"})],
+    }
+
+    def __init__(
+        self, window_length=None, *, n_channels=1, flat_layout="channels_first"
+    ):
+        self.window_length = window_length
+        self.n_channels = n_channels
+        self.flat_layout = flat_layout
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check ``X`` and record its shape.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
+                n_channels) or (n_samples, n_timesteps, n_features)
+            Windows, flattened (2D) or not (3D).
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        self._validate(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Keep the last ``window_length`` time steps of each window.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
+                n_channels) or (n_samples, n_timesteps, n_features)
+            Windows with the shape (2D or 3D, number of columns) seen in fit.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, window_length * n_channels) or \
+                (n_samples, window_length, n_features)
+            The trimmed windows, in the layout of ``X``.
+        """
+        check_is_fitted(self)
+        X, n_steps = self._validate(X, reset=False)
+        if X.ndim == 3:
+            return X[:, n_steps - self._kept_length(n_steps) :].copy()
+        return X[:, self._kept_columns(n_steps)]
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names. If None, ``feature_names_in_`` is used when
+            defined, else ``["x0", "x1", ...]``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The names of the kept input columns, in output order. After 3D
+            input, the names of the features per time step, which trimming
+            leaves unchanged.
+        """
+        names = _input_feature_names(self, input_features)
+        if not self._fitted_on_table:
+            return names
+        return names[self._kept_columns(self.n_timesteps_in_)]
+
+    def _validate(self, X, *, reset):
+        if _ndim(X) == 3:
+            X = check_array(
+                X,
+                dtype=_FLOAT_DTYPES,
+                allow_nd=True,
+                ensure_all_finite="allow-nan",
+                input_name="X",
+            )
+            if reset:
+                self.n_features_in_ = X.shape[2]
+                self._fitted_on_table = False
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            elif self._fitted_on_table:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on 2D windows; got a 3D "
+                    "array. Transform the same kind of input as seen in fit."
+                )
+            elif X.shape[2] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[2]} features per time step, but "
+                    f"{type(self).__name__} is expecting {self.n_features_in_} "
+                    "features per time step as input."
+                )
+            n_steps = X.shape[1]
+        else:
+            if not reset and not self._fitted_on_table:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on 3D windows; got 2D "
+                    "input. Transform the same kind of input as seen in fit."
+                )
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                dtype=_FLOAT_DTYPES,
+                ensure_all_finite="allow-nan",
+            )
+            if reset:
+                self._fitted_on_table = True
+            n_columns = X.shape[1]
+            if n_columns % self.n_channels:
+                raise ValueError(
+                    f"X has {n_columns} columns, which is not a multiple of "
+                    f"n_channels={self.n_channels}: 2D input must hold "
+                    "n_timesteps * n_channels columns."
+                )
+            n_steps = n_columns // self.n_channels
+        if self.window_length is not None and self.window_length > n_steps:
+            if X.ndim == 3:
+                shape = f"3D windows of shape {X.shape}"
+            else:
+                shape = (
+                    f"2D windows of n_features={X.shape[1]} columns with "
+                    f"n_channels={self.n_channels}"
+                )
+            raise ValueError(
+                f"window_length={self.window_length} is longer than the "
+                f"{n_steps} time step(s) of the windows in X ({shape})."
+            )
+        if reset:
+            self.n_timesteps_in_ = n_steps
+        return X, n_steps
+
+    def _kept_length(self, n_steps):
+        return n_steps if self.window_length is None else self.window_length
+
+    def _kept_columns(self, n_steps):
+        """Indices of the 2D columns holding the last ``window_length`` steps."""
+        n_channels = self.n_channels
+        steps = np.arange(n_steps - self._kept_length(n_steps), n_steps)
+        channels = np.arange(n_channels)
+        if self.flat_layout == "channels_first":
+            return (channels[:, None] * n_steps + steps[None, :]).ravel()
+        return (steps[:, None] * n_channels + channels[None, :]).ravel()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

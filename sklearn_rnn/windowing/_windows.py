@@ -1,0 +1,185 @@
+"""make_windows, and the input checks the windowing transformers share."""
+
+from numbers import Integral
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.utils.validation import check_array, check_is_fitted
+
+__all__ = ["make_windows"]
+
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def make_windows(series, window_length, horizon=1, step=1, exog=None):
+    """Frame a time series as windows of past values and the values that follow.
+
+    Window ``i`` starts at step ``s = i * step`` and covers the steps
+    ``s, ..., s + window_length - 1``; its target is the next ``horizon``
+    steps, ``s + window_length, ..., s + window_length + horizon - 1``. Only
+    complete windows with complete targets are returned.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_timepoints,) or (n_timepoints, n_vars)
+        The series, oldest first: a 1D or 2D array, a pandas Series or a
+        DataFrame. Every value must be finite.
+
+    window_length : int
+        Number of time steps ``L`` in each window.
+
+    horizon : int, default=1
+        Number of future steps per target.
+
+    step : int, default=1
+        Stride between the starts of consecutive windows.
+
+    exog : array-like of shape (n_timepoints,) or (n_timepoints, n_exog), \
+            default=None
+        Exogenous variables aligned step by step with ``series``. They ride
+        along as extra features of each window, observed at the window's own
+        steps, and are not predicted.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window_length, n_vars + n_exog)
+        The windows in batch-first order, the series' variables first, then
+        the exogenous ones. float32 if every input is float32, else float64.
+
+    y : ndarray of shape (n_windows,) or (n_windows, horizon * n_vars)
+        Targets: 1D for ``horizon=1`` with one variable; otherwise column
+        ``v * horizon + h`` holds variable ``v`` at ``h + 1`` steps after the
+        window (all horizon steps of the first variable, then of the next:
+        the ``"channels_first"`` order of flattened windows).
+
+    Raises
+    ------
+    ValueError
+        If an argument is not a positive integer, the series is shorter than
+        ``window_length + horizon``, ``exog`` has another length, or an input
+        holds NaN or inf.
+
+    See Also
+    --------
+    WindowTrimmer : Keep the trailing steps of windows, to tune their length.
+    LagWindowTransformer : One lag window per row of a table.
+
+    Notes
+    -----
+    Windows are strided views of the input, copied once into ``X``; there
+    are ``(n_timepoints - window_length - horizon) // step + 1`` of them.
+    For univariate windows, ``X[:, :, 0]`` is the 2D form the estimators read
+    by default; multivariate windows flatten to the default
+    ``"channels_first"`` layout with
+    ``X.transpose(0, 2, 1).reshape(len(X), -1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.windowing import make_windows
+    >>> X, y = make_windows(np.arange(8.0), window_length=3)
+    >>> X.shape, y.shape
+    ((5, 3, 1), (5,))
+    >>> X[0, :, 0], y[:2]
+    (array([0., 1., 2.]), array([3., 4.]))
+    >>> X, y = make_windows(np.arange(8.0), window_length=3, horizon=2, step=2)
+    >>> X[:, :, 0]
+    array([[0., 1., 2.],
+           [2., 3., 4.]])
+    >>> y
+    array([[3., 4.],
+           [5., 6.]])
+    """
+    window_length = _check_positive_int(window_length, "window_length")
+    horizon = _check_positive_int(horizon, "horizon")
+    step = _check_positive_int(step, "step")
+    values = _check_series(series, "series")
+    n_timepoints, n_vars = values.shape
+    features = values
+    if exog is not None:
+        exog_values = _check_series(exog, "exog")
+        if exog_values.shape[0] != n_timepoints:
+            raise ValueError(
+                f"exog has {exog_values.shape[0]} time points but series has "
+                f"{n_timepoints}; they must be aligned step by step."
+            )
+        dtype = np.result_type(values, exog_values)
+        features = np.concatenate(
+            [values.astype(dtype, copy=False), exog_values.astype(dtype, copy=False)],
+            axis=1,
+        )
+    needed = window_length + horizon
+    if n_timepoints < needed:
+        raise ValueError(
+            f"The series has {n_timepoints} time points, too few for "
+            f"window_length={window_length} plus horizon={horizon}: at least "
+            f"{needed} are needed."
+        )
+    n_windows = (n_timepoints - needed) // step + 1
+    # sliding_window_view puts the window axis last: (n_starts, n_vars, L).
+    windows = sliding_window_view(features, window_length, axis=0)
+    X = windows[: n_windows * step : step].transpose(0, 2, 1)
+    targets = sliding_window_view(values[window_length:], horizon, axis=0)
+    y = targets[: n_windows * step : step].reshape(n_windows, n_vars * horizon)
+    X, y = np.ascontiguousarray(X), np.ascontiguousarray(y)
+    if n_vars == 1 and horizon == 1:
+        y = y[:, 0]
+    return X, y
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _check_series(series, name):
+    """Return ``series`` as a finite float 2D array (n_timepoints, n_vars)."""
+    values = check_array(
+        series,
+        dtype=_FLOAT_DTYPES,
+        ensure_2d=False,
+        allow_nd=True,
+        ensure_all_finite=True,
+        input_name=name,
+    )
+    if values.ndim == 1:
+        values = values[:, None]
+    elif values.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (n_timepoints,) or (n_timepoints, n_vars); "
+            f"got an array of shape {values.shape}."
+        )
+    return values
+
+
+def _ndim(X):
+    """Number of dimensions of array-like ``X``, None for ragged lists."""
+    if hasattr(X, "ndim"):  # arrays, DataFrames, sparse matrices
+        return X.ndim
+    try:
+        return np.asarray(X).ndim
+    except (TypeError, ValueError):
+        return None
+
+
+def _input_feature_names(estimator, input_features):
+    """The input feature names, checked against what ``fit`` saw."""
+    check_is_fitted(estimator, "n_features_in_")
+    names_in = getattr(estimator, "feature_names_in_", None)
+    if input_features is None:
+        if names_in is not None:
+            return np.asarray(names_in, dtype=object)
+        return np.asarray(
+            [f"x{i}" for i in range(estimator.n_features_in_)], dtype=object
+        )
+    input_features = np.asarray(input_features, dtype=object)
+    if names_in is not None and not np.array_equal(names_in, input_features):
+        raise ValueError("input_features is not equal to feature_names_in_")
+    if len(input_features) != estimator.n_features_in_:
+        raise ValueError(
+            "input_features should have length equal to number of features "
+            f"({estimator.n_features_in_}), got {len(input_features)}"
+        )
+    return input_features
+

@@ -1,0 +1,191 @@
+"""The package layout rules of docs/development.md, checked on the source.
+
+- no module over 600 lines, ``_base.py`` under 400;
+- no ``torch._C`` (torch's private C bindings);
+- ``sklearn_rnn/sktime/`` imports only public ``sklearn_rnn`` names;
+- imports go one way, down the ranks of ``RANKS``; the torch side imports no
+  scikit-learn; optional dependencies stay in the modules that need them.
+
+A new module or subpackage needs a rank in ``RANKS`` and a line in
+docs/development.md.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "sklearn_rnn"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+MAX_LINES = 600
+MAX_BASE_LINES = 400
+
+# A module may import only modules of a lower rank (and, inside a subpackage,
+# its own modules). Units are the top-level modules and subpackages of
+# sklearn_rnn; "__init__" is the package's own namespace (``from .. import X``).
+RANKS = {
+    # building blocks: import nothing from sklearn_rnn
+    "_compat": 0,
+    "_docstrings": 0,
+    "_kernels": 0,
+    "_losses": 0,
+    "_training": 0,
+    "_validation": 0,
+    "_window_normalization": 0,
+    "plotting": 0,
+    # torch modules, and the public windowing tools
+    "_networks": 1,
+    "windowing": 1,
+    "_initialization": 2,
+    # the shared estimator core, then the estimators
+    "_base": 3,
+    "_classification": 4,
+    "_regression": 4,
+    # the public namespace, then the optional sktime adapters
+    "__init__": 5,
+    "utils": 5,
+    "sktime": 6,
+}
+# The torch side: no scikit-learn (estimator semantics stay in the estimators).
+TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_training",
+              "_window_normalization"}
+# Optional dependencies, and the only units that may import them.
+OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"}}
+
+
+def _rel(path):
+    return path.relative_to(PACKAGE.parent).as_posix()
+
+
+def _package_parts(path):
+    """The package holding ``path``, as parts: ``["sklearn_rnn", "sktime"]``."""
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return parts[:-1]
+
+
+def _unit(path):
+    """The top-level module or subpackage of sklearn_rnn that ``path`` belongs to."""
+    return path.relative_to(PACKAGE).with_suffix("").parts[0]
+
+
+def _imports(path):
+    """``(lineno, module, names)`` of every import in ``path``, absolute.
+
+    ``names`` holds the imported names of ``from module import names``, and is
+    empty for ``import module``. Imports inside functions count too.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = _package_parts(path)
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([module] if module else []))
+            found.append((node.lineno, module, tuple(a.name for a in node.names)))
+    return found
+
+
+def _internal_targets(module, names):
+    """The sklearn_rnn units an import reaches."""
+    parts = module.split(".")
+    if parts[0] != "sklearn_rnn":
+        return set()
+    if len(parts) > 1:
+        return {parts[1]}
+    # ``from sklearn_rnn import X``: a submodule, or a name of the namespace
+    units = set()
+    for name in names or ("__init__",):
+        is_module = (PACKAGE / f"{name}.py").exists() or (PACKAGE / name).is_dir()
+        units.add(name if is_module else "__init__")
+    return units
+
+
+def _is_private(name):
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def test_sources_found():
+    assert PACKAGE.is_dir() and len(SOURCES) > 10
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_module_length(path):
+    n_lines = len(path.read_text(encoding="utf-8").splitlines())
+    limit = MAX_BASE_LINES - 1 if path == PACKAGE / "_base.py" else MAX_LINES
+    assert n_lines <= limit, (
+        f"{_rel(path)} has {n_lines} lines, over the limit of {limit}: split it "
+        "by job (see docs/development.md)."
+    )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_no_torch_private_bindings(path):
+    text = path.read_text(encoding="utf-8")
+    hits = [f"line {i}" for i, line in enumerate(text.splitlines(), 1)
+            if re.search(r"\btorch\._C\b", line)]
+    hits += [
+        f"line {lineno}"
+        for lineno, module, names in _imports(path)
+        if module == "torch._C" or module.startswith("torch._C.")
+        or (module == "torch" and "_C" in names)
+    ]
+    assert not hits, f"{_rel(path)} uses torch._C at {', '.join(hits)}"
+
+
+SKTIME_SOURCES = sorted((PACKAGE / "sktime").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SKTIME_SOURCES, ids=_rel)
+def test_sktime_imports_only_public_names(path):
+    private = []
+    for lineno, module, names in _imports(path):
+        parts = module.split(".")
+        if parts[0] != "sklearn_rnn" or parts[:2] == ["sklearn_rnn", "sktime"]:
+            continue  # another package, or the adapters' own modules
+        bad = [p for p in parts[1:] if _is_private(p)]
+        bad += [n for n in names if _is_private(n)]
+        if bad:
+            imported = f"{module}: {', '.join(names)}" if names else module
+            private.append(f"line {lineno} ({imported})")
+    assert not private, (
+        f"{_rel(path)} imports private sklearn_rnn names: {'; '.join(private)}. "
+        "The adapters use the public API only."
+    )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_import_direction(path):
+    unit = _unit(path)
+    assert unit in RANKS, (
+        f"{unit} ({_rel(path)}) has no rank: add it to RANKS in tests/test_layout.py "
+        "and to the layout of docs/development.md."
+    )
+    upward = []
+    for lineno, module, names in _imports(path):
+        for target in _internal_targets(module, names) - {unit}:
+            if target not in RANKS or RANKS[target] >= RANKS[unit]:
+                upward.append(f"line {lineno} imports {target}")
+    assert not upward, (
+        f"{_rel(path)} (rank {RANKS[unit]}) may import only lower ranks: "
+        f"{'; '.join(upward)}."
+    )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_third_party_imports(path):
+    unit = _unit(path)
+    wrong = []
+    for lineno, module, names in _imports(path):
+        top = module.split(".")[0]
+        if unit in TORCH_SIDE and top in ("sklearn", "scipy"):
+            wrong.append(f"line {lineno}: {module} on the torch side")
+        if top in OPTIONAL and unit not in OPTIONAL[top]:
+            wrong.append(f"line {lineno}: optional dependency {top}")
+        if unit != "sktime" and "sktime" in _internal_targets(module, names):
+            wrong.append(f"line {lineno}: sklearn_rnn.sktime needs sktime")
+    assert not wrong, f"{_rel(path)}: {'; '.join(wrong)}"
