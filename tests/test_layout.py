@@ -24,10 +24,13 @@ MAX_BASE_LINES = 400
 # A module may import only modules of a lower rank (and, inside a subpackage,
 # its own modules). Units are the top-level modules and subpackages of
 # sklearn_rnn; "__init__" is the package's own namespace (``from .. import X``).
+# The modules of ``utils/`` are independent public helpers, each its own unit
+# ("utils.docstrings").
 RANKS = {
     # building blocks: import nothing from sklearn_rnn
     "_compat": 0,
-    "_docstrings": 0,
+    "utils.__init__": 0,
+    "utils.docstrings": 0,
     "_kernels": 0,
     "_losses": 0,
     "_training": 0,
@@ -44,7 +47,7 @@ RANKS = {
     "_regression": 4,
     # the public namespace, then the optional sktime adapters
     "__init__": 5,
-    "utils": 5,
+    "utils.discovery": 5,
     "sktime": 6,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
@@ -66,7 +69,10 @@ def _package_parts(path):
 
 def _unit(path):
     """The top-level module or subpackage of sklearn_rnn that ``path`` belongs to."""
-    return path.relative_to(PACKAGE).with_suffix("").parts[0]
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    if parts[0] == "utils" and len(parts) > 1:
+        return f"utils.{parts[1]}"
+    return parts[0]
 
 
 def _imports(path):
@@ -95,6 +101,11 @@ def _internal_targets(module, names):
     parts = module.split(".")
     if parts[0] != "sklearn_rnn":
         return set()
+    if parts[1:2] == ["utils"]:
+        if len(parts) > 2:
+            return {f"utils.{parts[2]}"}
+        return {f"utils.{name}" if (PACKAGE / "utils" / f"{name}.py").exists()
+                else "utils.__init__" for name in names or ("__init__",)}
     if len(parts) > 1:
         return {parts[1]}
     # ``from sklearn_rnn import X``: a submodule, or a name of the namespace

@@ -2,9 +2,10 @@
 
 The forecaster is an sktime ``BaseForecaster`` built by composition: it cuts
 the series into windows, normalises each window, and fits one
-:class:`~sklearn_rnn.SequenceRegressor` (a private subclass that swaps the
-squared error for a quantile loss) to predict every step of the horizon at
-once. Training, the network and the input checks are the core's.
+:class:`~sklearn_rnn.SequenceRegressor` (with ``loss="quantile"`` for
+probabilistic forecasts) to predict every step of the horizon at once.
+Training, the network and the input checks are the core's; the series and
+panel plumbing is in :mod:`sklearn_rnn.sktime._panel`.
 """
 
 import warnings
@@ -14,12 +15,20 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.exceptions import ConvergenceWarning
-from sktime.datatypes import get_cutoff, update_data
+from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
 from ..utils.docstrings import PARAMETERS, fill_docstring, parse_entries
 from ..windowing import make_windows
+from ._panel import (
+    _assemble,
+    _future_exog,
+    _interpolate_levels,
+    _location_scale,
+    _relative_steps,
+    _split_series,
+)
 
 __all__ = ["RNNForecaster"]
 
@@ -572,141 +581,3 @@ class RNNForecaster(BaseForecaster):
                 "update_epochs": 0,
             },
         ]
-
-
-class _Series:
-    """One series: its key, values, exogenous values and cutoff."""
-
-    __slots__ = ("key", "y", "X", "index", "cutoff")
-
-    def __init__(self, key, y, X, index, cutoff):
-        self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
-
-
-def _split_series(y, X):
-    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`."""
-    if not isinstance(y.index, pd.MultiIndex):
-        parts = [(None, y, X)]
-    else:
-        levels = list(range(y.index.nlevels - 1))
-        x_groups = {}
-        if X is not None:
-            x_groups = {_as_tuple(k): g for k, g in X.groupby(level=levels, sort=False)}
-        parts = []
-        for key, group in y.groupby(level=levels, sort=False):
-            key = _as_tuple(key)
-            x_part = x_groups.get(key)
-            if x_part is not None:
-                x_part = x_part.droplevel(levels)
-            parts.append((key, group.droplevel(levels), x_part))
-    series = []
-    for key, y_part, x_part in parts:
-        x_values = None
-        if x_part is not None:
-            x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
-        series.append(
-            _Series(
-                key,
-                y_part.to_numpy(dtype=np.float64),
-                x_values,
-                y_part.index,
-                get_cutoff(y_part, return_index=True),
-            )
-        )
-    return series
-
-
-def _as_tuple(key):
-    return key if isinstance(key, tuple) else (key,)
-
-
-def _future_exog(series, X, horizon, x_columns):
-    """Exogenous values of the ``horizon`` steps after each series' end."""
-    if x_columns is None:
-        return [None] * len(series)
-    if X is None:
-        raise ValueError(
-            "RNNForecaster was fitted with exogenous X, so predict needs X "
-            f"for the {horizon} steps after the cutoff."
-        )
-    x_series = {
-        s.key: s
-        for s in _split_series(X, None)  # X as "y": split by instance only
-    }
-    futures = []
-    for s in series:
-        part = x_series.get(s.key)
-        rows = None
-        if part is not None:
-            after = np.asarray(part.index > s.cutoff[0])
-            rows = part.y[after][:horizon]
-        if rows is None or len(rows) < horizon:
-            found = 0 if rows is None else len(rows)
-            where = "" if s.key is None else f" of series {s.key}"
-            raise ValueError(
-                f"predict needs exogenous X for every one of the {horizon} steps "
-                f"after the cutoff{where} (the network reads X over the whole "
-                f"fitted horizon), but X has {found} of them."
-            )
-        futures.append(rows)
-    return futures
-
-
-def _relative_steps(fh, cutoff):
-    """Steps ahead of ``cutoff`` as an int array."""
-    if fh.is_relative:
-        return np.asarray(fh.to_numpy(), dtype=int)
-    return np.asarray(fh.to_relative(cutoff).to_numpy(), dtype=int)
-
-
-def _location_scale(windows, method):
-    """Per-window location and scale of shape (n_windows, n_vars)."""
-    n, _, n_vars = windows.shape
-    loc = np.zeros((n, n_vars))
-    scale = np.ones((n, n_vars))
-    if method == "last":
-        loc = windows[:, -1, :].copy()
-        scale = np.abs(windows).mean(axis=1)
-    elif method == "mean":
-        scale = np.abs(windows).mean(axis=1)
-    elif method == "standard":
-        loc = windows.mean(axis=1)
-        scale = windows.std(axis=1)
-    tiny = 1e-8 * np.maximum(1.0, np.abs(loc))
-    scale = np.where(scale > tiny, scale, 1.0)
-    return loc, scale
-
-
-def _assemble(past, exog, horizon):
-    """Network input: the window, then (with exog) the forecast period.
-
-    ``past`` has shape (n, l, n_vars); ``exog`` (n, l + horizon, n_exog) or
-    None. Without exog the window is the input. With exog the sequence has
-    ``l + horizon`` steps and channels ``[y..., is_future, X...]``, ``y``
-    being zero over the forecast period.
-    """
-    if exog is None:
-        return past
-    n, length, n_vars = past.shape
-    seqs = np.zeros((n, length + horizon, n_vars + 1 + exog.shape[2]))
-    seqs[:, :length, :n_vars] = past
-    seqs[:, length:, n_vars] = 1.0
-    seqs[:, :, n_vars + 1 :] = exog
-    return seqs
-
-
-def _interpolate_levels(values, levels, alpha):
-    """Quantiles at levels ``alpha`` by linear interpolation between ``levels``.
-
-    ``values`` of shape (..., n_levels) holds quantiles at the sorted
-    ``levels``; returns an array of shape (..., len(alpha)). Levels outside
-    the range of ``levels`` get the nearest end.
-    """
-    levels = np.asarray(levels, dtype=float)
-    if len(levels) == 1:
-        return np.repeat(values, len(alpha), axis=-1)
-    alpha = np.asarray(alpha, dtype=float)
-    hi = np.clip(np.searchsorted(levels, alpha), 1, len(levels) - 1)
-    lo = hi - 1
-    weight = np.clip((alpha - levels[lo]) / (levels[hi] - levels[lo]), 0.0, 1.0)
-    return values[..., lo] * (1 - weight) + values[..., hi] * weight
