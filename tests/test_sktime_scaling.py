@@ -11,8 +11,9 @@ pointing, z-normalised, 150 frames at 30 fps), every second frame kept, so
   groupby="local")`` fits a clone per series through sktime's vectorisation,
   which runs on sktime's parallel backend, set with
   ``set_config(**{"backend:parallel": ..., "backend:parallel:params": ...})``:
-  sequentially, on two loky workers, and on a two-process dask
-  ``LocalCluster`` (the ``dask_client`` fixture of ``conftest.py``).
+  sequentially, on two loky workers, on a two-process dask
+  ``LocalCluster`` (the ``dask_client`` fixture of ``conftest.py``) and on
+  a local two-CPU ray instance (its ``ray_session`` fixture).
 * ``evaluate(..., backend="loky")`` back-tests the global model with its
   folds fitted in parallel. (``evaluate(..., backend="dask")`` gathers the
   folds with ``dask.dataframe``, which needs pyarrow, not a test dependency.)
@@ -74,6 +75,14 @@ PARAMS = dict(
 )
 LOKY = {"backend:parallel": "loky", "backend:parallel:params": {"n_jobs": 2}}
 DASK = {"backend:parallel": "dask", "backend:parallel:params": {}}
+# sktime's ray backend runs each series as a ray task on the running instance
+# (ray_remote_args would go to ray.init if none ran); shutdown_ray=False
+# leaves the session's instance up; mute_warnings silences sktime's notices
+# in the workers.
+RAY = {
+    "backend:parallel": "ray",
+    "backend:parallel:params": {"shutdown_ray": False, "mute_warnings": True},
+}
 
 
 def _gunpoint_panel():
@@ -252,4 +261,16 @@ def test_per_series_on_dask_cluster_matches_serial(
     # the series were fitted (and forecast) as tasks on the cluster's workers
     assert len(stream.data) >= N_SERIES
     assert built_networks == []
+    pd.testing.assert_frame_equal(y_pred, serial_per_series[1], check_exact=True)
+
+
+def test_per_series_on_ray_matches_serial(
+    panel, serial_per_series, ray_session, built_networks
+):
+    y_train, _ = panel
+    forecaster = _per_series(RAY)
+    y_pred = _fit_predict(forecaster, y_train)
+    assert built_networks == []
+    # sktime left the session's ray instance running
+    assert ray_session.is_initialized()
     pd.testing.assert_frame_equal(y_pred, serial_per_series[1], check_exact=True)
