@@ -110,9 +110,11 @@ def main(argv=None):
     y_train, y_test = gunpoint_panel(args.n_series)
     n_series = y_train.index.get_level_values(0).nunique()
     n_frames = len(y_train) // n_series + HORIZON
+    shown = {k: v for k, v in SERIES_PARAMS.items()
+             if k not in ("random_state", "n_threads")}
     print(f"{n_series} GunPoint series x {n_frames} frames, last {HORIZON} held "
-          f"out; RNNForecaster({SERIES_PARAMS}, max_iter={args.max_iter}) with "
-          "random_state=seed")
+          f"out; RNNForecaster({shown}, max_iter={args.max_iter}, "
+          f"n_threads={args.threads}, random_state=seed)")
     print(f"Machine: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} logical CPUs visible; torch {torch.__version__}, "
           f"torch threads {torch.get_num_threads()} (n_threads={args.threads}), "

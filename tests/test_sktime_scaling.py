@@ -25,10 +25,12 @@ The two paths give the same kind of forecast: a finite forecast for every
 series over its own 5 test frames, with errors of the same order, both far
 better than forecasting each series' mean. The recordings end with the hand
 coming to rest, so repeating the last value (naive) is hard to beat here:
-the global network's mean absolute error is about 1.5 times naive's, that of
-the per-series networks (each trained on 56 windows) about twice. The bounds
-below allow that, but not forecasts attached to the wrong series (shifting
-them by one series triples the error) or left in normalised units.
+the global network's mean absolute error is about 1.3 times naive's, that of
+the per-series networks (each trained on 56 windows) about 1.6 times (1.3 to
+1.6 and 1.5 to 2.7 times over seeds 0 to 4: ``benchmarks/many_series.py``,
+``docs/scaling_out.md``). The bounds below allow that, but not forecasts
+attached to the wrong series (shifting them by one series triples the error)
+or left in normalised units.
 """
 
 import warnings
