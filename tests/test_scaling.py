@@ -9,8 +9,8 @@ parameters and a few scalars, never the training data.
 
 The dask tests run on the ``dask_client`` fixture of ``conftest.py``: a
 two-process ``LocalCluster`` on the loopback interface, closed when the test
-ends; the ray tests on its ``ray_session`` fixture: one light local ray
-instance (two CPUs, loopback only) for the whole session.
+ends; the ray tests on its ``local_ray`` fixture: one light local ray
+instance (two CPUs, loopback only) shared by this module's ray tests.
 
 With several fits running at once, each fit must not start a torch thread
 per core: the ``test_threads_*`` tests record the thread count inside fits
@@ -104,7 +104,7 @@ def test_grid_search_dask_matches_serial(airline, serial_scores, dask_client):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_grid_search_ray_matches_serial(airline, serial_scores, ray_session):
+def test_grid_search_ray_matches_serial(airline, serial_scores, local_ray):
     X, y = airline
     with parallel_config(backend="ray"):
         search = _search(n_jobs=2).fit(X, y)
@@ -187,7 +187,7 @@ def test_threads_in_dask_workers(dask_client_no_thread_env):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_threads_in_ray_workers(ray_session):
+def test_threads_in_ray_workers(local_ray):
     # ray sets OMP_NUM_THREADS in a worker to the CPUs its task reserves
     # (joblib's ray backend runs batches on actors that reserve none: 1)
     with parallel_config(backend="ray"):

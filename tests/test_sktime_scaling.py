@@ -13,7 +13,7 @@ pointing, z-normalised, 150 frames at 30 fps), every second frame kept, so
   ``set_config(**{"backend:parallel": ..., "backend:parallel:params": ...})``:
   sequentially, on two loky workers, on a two-process dask
   ``LocalCluster`` (the ``dask_client`` fixture of ``conftest.py``) and on
-  a local two-CPU ray instance (its ``ray_session`` fixture).
+  a local two-CPU ray instance (its ``local_ray`` fixture).
 * ``evaluate(..., backend="loky")`` back-tests the global model with its
   folds fitted in parallel. (``evaluate(..., backend="dask")`` gathers the
   folds with ``dask.dataframe``, which needs pyarrow, not a test dependency.)
@@ -79,7 +79,7 @@ LOKY = {"backend:parallel": "loky", "backend:parallel:params": {"n_jobs": 2}}
 DASK = {"backend:parallel": "dask", "backend:parallel:params": {}}
 # sktime's ray backend runs each series as a ray task on the running instance
 # (ray_remote_args would go to ray.init if none ran); shutdown_ray=False
-# leaves the session's instance up; mute_warnings silences sktime's notices
+# leaves the module's instance up; mute_warnings silences sktime's notices
 # in the workers.
 RAY = {
     "backend:parallel": "ray",
@@ -267,12 +267,12 @@ def test_per_series_on_dask_cluster_matches_serial(
 
 
 def test_per_series_on_ray_matches_serial(
-    panel, serial_per_series, ray_session, built_networks
+    panel, serial_per_series, local_ray, built_networks
 ):
     y_train, _ = panel
     forecaster = _per_series(RAY)
     y_pred = _fit_predict(forecaster, y_train)
     assert built_networks == []
-    # sktime left the session's ray instance running
-    assert ray_session.is_initialized()
+    # sktime left the module's ray instance running
+    assert local_ray.is_initialized()
     pd.testing.assert_frame_equal(y_pred, serial_per_series[1], check_exact=True)
