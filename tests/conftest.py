@@ -45,7 +45,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 def local_ray():
     """The ``ray`` module, with a light local ray instance for the test module.
 
-    Two CPUs, a 80 MiB object store, no dashboard, no usage statistics, worker
+    Two CPUs, an 80 MiB object store, no dashboard, no usage statistics, worker
     output kept out of the test log, and every service bound to 127.0.0.1:
     ray resolves ``127.0.0.1`` passed as the node address to the machine's
     routable address unless ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (read when
