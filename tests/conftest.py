@@ -36,6 +36,59 @@ def dask_client():
         yield client
 
 
+#: Environment variables that set the thread count of a process's OpenMP,
+#: MKL and OpenBLAS pools (torch reads the first two when it starts).
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """The ``ray`` module, with a light local ray instance for the test module.
+
+    Two CPUs, an 80 MiB object store, no dashboard, no usage statistics, worker
+    output kept out of the test log, and every service bound to 127.0.0.1:
+    ray resolves ``127.0.0.1`` passed as the node address to the machine's
+    routable address unless ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (read when
+    ray is imported, so the fixture also sets the constant it becomes), and
+    then listens on every interface. The instance starts without the
+    ``*_NUM_THREADS`` variables above, so its workers follow ray's own rule
+    (``OMP_NUM_THREADS`` = the CPUs a task reserves, 1 by default) rather than
+    the test process's environment. joblib's ``"ray"`` backend is
+    registered. Shut down at the end of the module, so that its nine
+    processes (about 600 MiB, a few per cent of a core when idle) do not
+    linger through the rest of the suite. Skips when ray is not installed.
+    """
+    import logging
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+        for var in THREAD_VARS:
+            patch.delenv(var, raising=False)
+        ray = pytest.importorskip("ray")
+        from ray._private import ray_constants
+        from ray.util.joblib import register_ray
+
+        # in case ray was imported before the variable was set
+        patch.setattr(ray_constants, "ENABLE_RAY_CLUSTER", False)
+        register_ray()
+        ray.init(
+            num_cpus=2,
+            object_store_memory=80 * 2**20,
+            include_dashboard=False,
+            _node_ip_address="127.0.0.1",
+            ignore_reinit_error=True,
+            log_to_driver=False,
+            logging_level=logging.WARNING,
+        )
+    try:
+        addresses = {node["NodeManagerAddress"] for node in ray.nodes()}
+        assert addresses == {"127.0.0.1"}, addresses
+        yield ray
+    finally:
+        ray.shutdown()
+
+
 @pytest.fixture
 def built_networks(monkeypatch):
     """A list that grows by one whenever this process builds a recurrent network.

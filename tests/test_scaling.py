@@ -7,9 +7,14 @@ several loky workers, a dask cluster or a ray cluster. Estimators also have
 to travel between processes cheaply: their pickles hold the network's
 parameters and a few scalars, never the training data.
 
-The dask test runs on the ``dask_client`` fixture of ``conftest.py``: a
+The dask tests run on the ``dask_client`` fixture of ``conftest.py``: a
 two-process ``LocalCluster`` on the loopback interface, closed when the test
-ends. The ray test is skipped unless ray is installed.
+ends; the ray tests on its ``local_ray`` fixture: one light local ray
+instance (two CPUs, loopback only) shared by this module's ray tests.
+
+With several fits running at once, each fit must not start a torch thread
+per core: the ``test_threads_*`` tests record the thread count inside fits
+run by each backend.
 """
 
 import pickle
@@ -18,8 +23,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from joblib import parallel_config
+from joblib import Parallel, cpu_count, delayed, parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
@@ -98,24 +104,125 @@ def test_grid_search_dask_matches_serial(airline, serial_scores, dask_client):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_grid_search_ray_matches_serial(airline, serial_scores):
-    ray = pytest.importorskip("ray")
-    from ray.util.joblib import register_ray
-
+def test_grid_search_ray_matches_serial(airline, serial_scores, local_ray):
     X, y = airline
-    register_ray()
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        _node_ip_address="127.0.0.1",
-        ignore_reinit_error=True,
-    )
-    try:
-        with parallel_config(backend="ray"):
-            search = _search(n_jobs=2).fit(X, y)
-    finally:
-        ray.shutdown()
+    with parallel_config(backend="ray"):
+        search = _search(n_jobs=2).fit(X, y)
     assert_array_equal(_scores(search), serial_scores)
+
+
+# Thread discipline: with several fits running at once, each should use one
+# torch thread unless its n_threads says otherwise. The callback records the
+# thread count torch had inside each fit, wherever that fit ran; the
+# estimator (with its history_) comes back from the worker. The workers are
+# started without the *_NUM_THREADS variables that the test process (and
+# `make test`) exports, so what they see is each backend's own rule.
+N_FITS = 4
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _threads_seen(*n_threads, n_jobs=2):
+    """The torch thread count inside fits run by joblib, for each ``n_threads``.
+
+    ``N_FITS`` fits for each value, all in one ``Parallel`` call.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 8, 1))
+    y = X[:, -1, 0]
+    estimator = LSTMRegressor(
+        hidden_size=4,
+        max_iter=1,
+        early_stopping=False,
+        random_state=0,
+        # cloudpickle ships a lambda by value: workers need not import this
+        # test module
+        callbacks=[lambda est, rec: rec.update(torch_threads=torch.get_num_threads())],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = Parallel(n_jobs=n_jobs)(
+            delayed(clone(estimator).set_params(n_threads=n).fit)(X, y)
+            for n in n_threads
+            for _ in range(N_FITS)
+        )
+    seen = [est.history_[0]["torch_threads"] for est in fitted]
+    return [seen[i * N_FITS:(i + 1) * N_FITS] for i in range(len(n_threads))]
+
+
+@pytest.fixture
+def no_thread_env(monkeypatch):
+    """Remove OMP_NUM_THREADS & co. from the environment workers start from."""
+    for var in THREAD_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def dask_client_no_thread_env(no_thread_env, request):
+    # the variables are removed before the cluster's workers start
+    return request.getfixturevalue("dask_client")
+
+
+def test_threads_in_loky_workers(no_thread_env):
+    n_jobs = 2
+    with parallel_config(backend="loky"):
+        seen, told = _threads_seen(None, 2, n_jobs=n_jobs)
+    # joblib sets OMP_NUM_THREADS in its loky workers to the cores each
+    # worker has to itself: cpu_count // n_jobs, which is 1 on the 2-core CI
+    # machine; so the workers never oversubscribe the CPU.
+    share = max(cpu_count() // n_jobs, 1)
+    assert seen == [share] * N_FITS
+    assert share * n_jobs <= max(cpu_count(), n_jobs)
+    assert told == [2] * N_FITS
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_threads_in_dask_workers(dask_client_no_thread_env):
+    # dask's nanny starts each worker process with OMP_NUM_THREADS=1
+    # (distributed.nanny.pre-spawn-environ)
+    with parallel_config(backend="dask"):
+        seen, told = _threads_seen(None, 2, n_jobs=-1)
+    assert seen == [1] * N_FITS
+    assert told == [2] * N_FITS
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_threads_in_ray_workers(local_ray):
+    # ray sets OMP_NUM_THREADS in a worker to the CPUs its task reserves
+    # (joblib's ray backend runs batches on actors that reserve none: 1)
+    with parallel_config(backend="ray"):
+        seen, told = _threads_seen(None, 2)
+    assert seen == [1] * N_FITS
+    assert told == [2] * N_FITS
+
+
+@pytest.fixture
+def two_torch_threads():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+def test_threads_in_threading_workers_when_told(two_torch_threads):
+    with parallel_config(backend="threading"):
+        one, two = _threads_seen(1, 2)
+    assert one == [1] * N_FITS
+    assert two == [2] * N_FITS
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="n_threads=None keeps the process's torch thread count, and fits "
+    "on threads of one process (joblib's or sktime's 'threading' backend, "
+    "dask's LocalCluster(processes=False)) each start that many: two fits on "
+    "a process with 2 torch threads run 4 threads",
+)
+def test_threads_in_threading_workers(two_torch_threads):
+    with parallel_config(backend="threading"):
+        (seen,) = _threads_seen(None)
+    assert seen == [1] * N_FITS
 
 
 def _parameter_bytes(module):
