@@ -15,6 +15,7 @@ for pickling.
 
 import copy
 import math
+import threading
 import time
 import warnings
 from contextlib import contextmanager, nullcontext
@@ -197,10 +198,18 @@ def split_tail(n_samples, validation_fraction):
 
 @contextmanager
 def _torch_threads(n_threads):
-    """Run with ``n_threads`` torch threads, restoring the setting after."""
+    """Run with ``n_threads`` torch threads, restoring the setting after.
+
+    ``None`` keeps the process's setting on its main thread. On any other
+    thread it means 1: fits run on threads of one process (joblib's or
+    sktime's "threading" backend, dask's ``LocalCluster(processes=False)``)
+    would otherwise each start the process's number of threads.
+    """
     if n_threads is None:
-        yield
-        return
+        if threading.current_thread() is threading.main_thread():
+            yield
+            return
+        n_threads = 1
     previous = torch.get_num_threads()
     torch.set_num_threads(n_threads)
     try:

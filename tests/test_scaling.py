@@ -212,17 +212,12 @@ def test_threads_in_threading_workers_when_told(two_torch_threads):
     assert torch.get_num_threads() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="n_threads=None keeps the process's torch thread count, and fits "
-    "on threads of one process (joblib's or sktime's 'threading' backend, "
-    "dask's LocalCluster(processes=False)) each start that many: two fits on "
-    "a process with 2 torch threads run 4 threads",
-)
 def test_threads_in_threading_workers(two_torch_threads):
+    """Fits on threads of one process get 1 torch thread each with n_threads=None."""
     with parallel_config(backend="threading"):
         (seen,) = _threads_seen(None)
     assert seen == [1] * N_FITS
+    assert torch.get_num_threads() == 2
 
 
 def _parameter_bytes(module):

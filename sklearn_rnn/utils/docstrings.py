@@ -335,8 +335,10 @@ PARAMETERS = parse_entries(
     n_threads : int
         Number of CPU threads torch may use during ``fit`` and ``predict``
         (restored afterwards). ``None`` keeps torch's process-wide setting,
-        which follows ``OMP_NUM_THREADS``. Small recurrent networks usually
-        run fastest with 1; set it when several fits run in parallel.
+        which follows ``OMP_NUM_THREADS``, on the main thread, and means 1
+        on any other (several fits on threads of one process). Small
+        recurrent networks usually run fastest with 1; set it when several
+        fits run in parallel.
 
     callbacks : list of callable
         Functions called as ``callback(estimator, record)`` after every
