@@ -30,7 +30,7 @@ fh = np.arange(1, 37)
 
 # %%
 # The forecaster. Each window and its targets are taken relative to the
-# window's last value and scaled by its mean level (``normalization="last"``),
+# window's last value and scaled by its mean level (``window_normalization="last"``),
 # so the network learns seasonal shapes and growth rates rather than levels
 # and can extrapolate the trend. With the default ``quantiles`` it is trained
 # with the pinball loss; the point forecast is the median.

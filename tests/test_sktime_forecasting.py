@@ -209,7 +209,7 @@ def _panel(airline, factors=(1.0, 0.5, 3.0)):
 
 def test_panel_trains_one_global_network(airline, built_networks):
     y = _panel(airline)
-    forecaster = RNNForecaster(window_length=12, normalization="last", **TINY)
+    forecaster = RNNForecaster(window_length=12, window_normalization="last", **TINY)
     forecaster.fit(y, fh=[1, 2, 3])
     assert len(built_networks) == 1
     assert not forecaster._is_vectorized
@@ -333,7 +333,7 @@ def test_future_exogenous_values_are_used():
     y = pd.Series(10.0 + 3.0 * x[:n])
     forecaster = RNNForecaster(
         window_length=4,
-        normalization="none",
+        window_normalization="none",
         quantiles=None,
         hidden_size=16,
         max_iter=60,
@@ -385,7 +385,7 @@ def test_multivariate_y(airline):
     [
         ({"cell": "rnn"}, "cell"),
         ({"window_length": 0}, "window_length"),
-        ({"normalization": "minmax"}, "normalization"),
+        ({"window_normalization": "minmax"}, "window_normalization"),
         ({"quantiles": [0.0, 0.5]}, "quantiles"),
         ({"update_epochs": -1}, "update_epochs"),
     ],
@@ -393,3 +393,12 @@ def test_multivariate_y(airline):
 def test_invalid_params(airline, params, match):
     with pytest.raises(ValueError, match=match):
         RNNForecaster(**params).fit(airline, fh=[1])
+
+
+def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
+    params = dict(window_length=12, quantiles=None, **TINY)
+    new = RNNForecaster(window_normalization="mean", **params).fit(airline, fh=[1, 2])
+    with pytest.warns(FutureWarning, match="renamed window_normalization"):
+        old = RNNForecaster(normalization="mean", **params).fit(airline, fh=[1, 2])
+    assert old.window_normalization_ == new.window_normalization_ == "mean"
+    pd.testing.assert_series_equal(old.predict(), new.predict())

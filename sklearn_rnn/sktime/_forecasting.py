@@ -28,11 +28,11 @@ from ._panel import (
     _location_scale,
     _relative_steps,
     _split_series,
+    _window_normalization,
 )
 
 __all__ = ["RNNForecaster"]
 
-_NORMALIZATIONS = ("last", "mean", "standard", "none")
 
 
 # The shared entries, and the forecaster's own.
@@ -47,8 +47,9 @@ _PARAMETERS = {
             contribute to training. Forecasting uses the last ``L`` observations
             of each series, or all of them for a shorter series.
 
-        normalization : {"last", "mean", "standard", "none"}
-            Per-window normalisation of ``y``, applied to each window and its
+        window_normalization : {"last", "mean", "standard", "none"}
+            Per-window normalisation of ``y`` (the name the regressors use for
+            theirs; this forecaster offers more methods), applied to each window and its
             targets and undone on the forecasts, so that series at any level, or
             trending beyond the levels seen in training, are forecast alike.
 
@@ -65,6 +66,11 @@ _PARAMETERS = {
 
             A window whose scale is zero (a constant window of zeros, say) is
             divided by 1 instead.
+
+        normalization : str
+            Deprecated: the former name of ``window_normalization``. Passing it
+            warns and overrides ``window_normalization``; it will be removed in
+            0.3.
 
         quantiles : array-like of float in (0, 1) or None
             Quantile levels the network is trained to predict with the pinball
@@ -126,6 +132,10 @@ class RNNForecaster(BaseForecaster):
         Number of steps ahead the network predicts: the largest step of the
         ``fh`` passed to ``fit``. Forecasts are available for steps 1 to
         ``horizon_`` after the cutoff.
+
+    window_normalization_ : {"last", "mean", "standard", "none"}
+        The per-window normalisation used (``window_normalization``, or the
+        deprecated ``normalization`` where given).
 
     quantile_levels_ : ndarray of shape (n_levels,) or None
         Sorted quantile levels the network predicts; None without
@@ -211,7 +221,7 @@ class RNNForecaster(BaseForecaster):
         self,
         cell="lstm",
         window_length=24,
-        normalization="last",
+        window_normalization="last",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
         hidden_size=64,
         num_layers=1,
@@ -229,10 +239,11 @@ class RNNForecaster(BaseForecaster):
         n_threads=None,
         random_state=None,
         verbose=0,
+        normalization="deprecated",
     ):
         self.cell = cell
         self.window_length = window_length
-        self.normalization = normalization
+        self.window_normalization = window_normalization
         self.quantiles = quantiles
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -250,6 +261,7 @@ class RNNForecaster(BaseForecaster):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.normalization = normalization
         super().__init__()
         if quantiles is None:
             self.set_tags(**{"capability:pred_int": False})
@@ -426,7 +438,7 @@ class RNNForecaster(BaseForecaster):
         n_vars = s.y.shape[1]
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_vars, H)
-        loc, scale = _location_scale(past, self.normalization)
+        loc, scale = _location_scale(past, self.window_normalization_)
         past = (past - loc[:, None, :]) / scale[:, None, :]
         future = (future - loc[:, :, None]) / scale[:, :, None]
         exog = None
@@ -450,7 +462,7 @@ class RNNForecaster(BaseForecaster):
         seqs, locs, scales = [], [], []
         for s, fut in zip(series, future_X):
             past = s.y[-L:][None]
-            loc, scale = _location_scale(past, self.normalization)
+            loc, scale = _location_scale(past, self.window_normalization_)
             past = (past - loc[:, None, :]) / scale[:, None, :]
             exog = None
             if fut is not None:
@@ -502,11 +514,9 @@ class RNNForecaster(BaseForecaster):
         wl = self.window_length
         if isinstance(wl, bool) or not isinstance(wl, Integral) or wl < 1:
             raise ValueError(f"window_length must be a positive integer, got {wl!r}.")
-        if self.normalization not in _NORMALIZATIONS:
-            raise ValueError(
-                f"normalization must be one of {_NORMALIZATIONS}, got "
-                f"{self.normalization!r}."
-            )
+        self.window_normalization_ = _window_normalization(
+            self.window_normalization, self.normalization
+        )
         ue = self.update_epochs
         if isinstance(ue, bool) or not isinstance(ue, Integral) or ue < 0:
             raise ValueError(
@@ -575,7 +585,7 @@ class RNNForecaster(BaseForecaster):
                 **fast,
                 "cell": "gru",
                 "window_length": 2,
-                "normalization": "standard",
+                "window_normalization": "standard",
                 "quantiles": None,
                 "early_stopping": False,
                 "update_epochs": 0,

@@ -6,9 +6,32 @@ assembling a window's inputs, and interpolating quantiles between trained
 levels. Plain NumPy and pandas, no network.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sktime.datatypes import get_cutoff
+
+#: The per-window normalisations of :func:`_location_scale`.
+_NORMALIZATIONS = ("last", "mean", "standard", "none")
+
+
+def _window_normalization(window_normalization, normalization="deprecated"):
+    """The method to use, from the parameter and its deprecated former name."""
+    method = window_normalization
+    if normalization != "deprecated":
+        warnings.warn(
+            "normalization was renamed window_normalization (the name the "
+            "regressors use) and will be removed in 0.3; pass "
+            f"window_normalization={normalization!r} instead.",
+            FutureWarning,
+        )
+        method = normalization
+    if method not in _NORMALIZATIONS:
+        raise ValueError(
+            f"window_normalization must be one of {_NORMALIZATIONS}, got {method!r}."
+        )
+    return method
 
 
 class _Series:
