@@ -366,14 +366,29 @@ def cpu_contenders():
 
 
 def gpu_contenders():
+    """Per cell: the hand loop and ours in float32 and bf16, skorch twice.
+
+    Each bf16 contender is its own group, timed against the hand loop under
+    the same autocast.
+    """
     out = []
     for cell in ("lstm", "gru"):
         out += [
             Contender(f"hand-{cell}", cell, "hand", hand_loop, cell),
             Contender(f"ours-{cell}", cell, "ours", ours_regressor, cell),
-            Contender(f"ours-{cell}-bf16", cell, "ours", ours_regressor_bf16, cell),
+            Contender(f"skorch-{cell}", cell, "skorch", skorch_regressor, cell),
+            Contender(f"skorch-slice-{cell}", cell, "skorch-slice",
+                      skorch_slice_regressor, cell),
+            Contender(f"hand-{cell}-bf16", f"{cell}-bf16", "hand", hand_loop_bf16, cell),
+            Contender(f"ours-{cell}-bf16", f"{cell}-bf16", "ours", ours_regressor_bf16,
+                      cell),
         ]
     return out
+
+
+def hand_loop_bf16(case, data, epochs, seed, device, *, cell):
+    """The hand loop with its forward under bfloat16 autocast."""
+    return hand_loop(case, data, epochs, seed, device, cell=cell, mixed_precision=True)
 
 
 def ours_regressor_bf16(case, data, epochs, seed, device, *, cell):

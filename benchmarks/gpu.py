@@ -33,10 +33,7 @@ import time
 import numpy as np
 import torch
 
-from ._contenders import (
-    Contender, hand_loop, ours_regressor, ours_regressor_bf16, skorch_regressor,
-    skorch_slice_regressor,
-)
+from ._contenders import gpu_contenders
 from ._data import CASES, Case, make_data
 from .run import (
     _fmt_ratio, _verdict, machine_description, paired_ratio, print_table,
@@ -53,28 +50,6 @@ PREDICT_MANY = 100_000
 #: ... but at most this many sequence steps in one bare forward (the long
 #: case predicts fewer sequences).
 PREDICT_MAX_STEPS = 5_000_000
-
-
-def hand_loop_bf16(case, data, epochs, seed, device, *, cell):
-    """The hand loop with its forward under bfloat16 autocast."""
-    return hand_loop(case, data, epochs, seed, device, cell=cell, mixed_precision=True)
-
-
-def gpu_contenders():
-    """Per cell: the hand loop and ours in float32 and bf16, skorch twice."""
-    out = []
-    for cell in ("lstm", "gru"):
-        out += [
-            Contender(f"hand-{cell}", cell, "hand", hand_loop, cell),
-            Contender(f"ours-{cell}", cell, "ours", ours_regressor, cell),
-            Contender(f"skorch-{cell}", cell, "skorch", skorch_regressor, cell),
-            Contender(f"skorch-slice-{cell}", cell, "skorch-slice",
-                      skorch_slice_regressor, cell),
-            Contender(f"hand-{cell}-bf16", f"{cell}-bf16", "hand", hand_loop_bf16, cell),
-            Contender(f"ours-{cell}-bf16", f"{cell}-bf16", "ours", ours_regressor_bf16,
-                      cell),
-        ]
-    return out
 
 
 def parse_args(argv=None):
