@@ -15,6 +15,7 @@ from .utils.docstrings import (
     CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
     INPUT_SHAPES,
+    SEQUENCES_X,
     fill_docstring,
 )
 from ._losses import accuracy, cross_entropy
@@ -24,7 +25,9 @@ from ._validation import check_y_given
 __all__ = ["SequenceClassifier"]
 
 
-@fill_docstring(CLASSIFIER_PARAMETERS, CLASSIFIER_ATTRIBUTES, input_shapes=INPUT_SHAPES)
+@fill_docstring(
+    CLASSIFIER_PARAMETERS, CLASSIFIER_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X
+)
 class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) classifier for sequences.
 
@@ -123,8 +126,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Training sequences; see Notes for the accepted layouts.
 
         y : array-like of shape (n_samples,)
@@ -143,8 +145,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Training sequences.
 
         y : array-like of shape (n_samples,)
@@ -170,8 +171,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Sequences to classify.
 
         Returns
@@ -187,8 +187,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Sequences to classify.
 
         Returns
@@ -203,8 +202,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Sequences to classify.
 
         Returns

@@ -12,6 +12,7 @@ from .utils.docstrings import (
     INPUT_SHAPES,
     REGRESSOR_ATTRIBUTES,
     REGRESSOR_PARAMETERS,
+    SEQUENCES_X,
     fill_docstring,
 )
 from ._losses import PinballLoss, r2_score, squared_error
@@ -20,7 +21,9 @@ from ._validation import check_y_given
 __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
 
 
-@fill_docstring(REGRESSOR_PARAMETERS, REGRESSOR_ATTRIBUTES, input_shapes=INPUT_SHAPES)
+@fill_docstring(
+    REGRESSOR_PARAMETERS, REGRESSOR_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X
+)
 class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) regressor for sequences.
 
@@ -127,8 +130,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Training sequences; see Notes for the accepted layouts.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -150,8 +152,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Training sequences.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -169,8 +170,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Sequences to predict.
 
         Returns
@@ -195,8 +195,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_features), or list of array-like
+        {X}
             Sequences to predict.
 
         Returns

@@ -222,3 +222,50 @@ def test_fill_docstring_follows_the_signature():
 
     with pytest.raises(ValueError, match="no marker"):
         fill_docstring(entries, note="unused")(Filled)
+
+
+def test_fill_docstring_fills_the_class_own_methods():
+    @fill_docstring(None, X="X : array-like of shape (n_samples, n_timesteps)")
+    class Base:
+        """Summary."""
+
+        def predict(self, X):
+            """Predict.
+
+            Parameters
+            ----------
+            {X}
+                Sequences.
+            """
+
+    class Child(Base):
+        def score(self, X):
+            """Score.
+
+            {X}
+            """
+
+    assert "            X : array-like of shape (n_samples, n_timesteps)\n" in (
+        Base.predict.__doc__
+    )
+    # Inherited methods are filled once, by their own class's decorator.
+    assert "{X}" in Child.score.__doc__
+    with pytest.raises(ValueError, match=r"nothing to fill \{y\} with"):
+
+        @fill_docstring(None)
+        class Unfilled:
+            """Summary."""
+
+            def fit(self, X, y):
+                """Fit.
+
+                {y}
+                """
+    with pytest.raises(ValueError, match=r"no marker \['X'\]"):
+
+        @fill_docstring(None, X="X : array-like")
+        class Unused:
+            """Summary."""
+
+            def fit(self, X):
+                """Fit."""

@@ -67,3 +67,20 @@ def test_predict_batches_matches_the_estimator_batch_by_batch():
     assert whole.dtype == np.float64 and whole.shape == (23, 1)
     assert_array_equal(parts, whole)
     assert_array_equal(est._forward(X)[0], whole)
+
+
+def test_conditions_tell_cpu_training_from_float32_cpu_inference():
+    from sklearn_rnn._kernels.conditions import cpu_training, float32_cpu_inference
+
+    lstm = torch.nn.LSTM(1, 8, batch_first=True)
+    x = torch.zeros(4, 10, 1)
+    assert cpu_training(lstm, x) and not float32_cpu_inference(lstm, x)
+    with torch.no_grad():
+        assert not cpu_training(lstm, x)
+    lstm.eval()
+    assert not float32_cpu_inference(lstm, x)  # gradients on
+    with torch.inference_mode():
+        assert float32_cpu_inference(lstm, x)
+        assert not float32_cpu_inference(lstm, x.double())
+        assert not float32_cpu_inference(lstm.double(), x.double())
+    assert not cpu_training(torch.nn.LSTM(1, 8).train(), x)  # not batch-first

@@ -17,10 +17,7 @@ from sktime.utils.estimator_checks import check_estimator  # noqa: E402
 
 from sklearn_rnn import SequenceClassifier  # noqa: E402
 from sklearn_rnn.sktime import RNNClassifier  # noqa: E402
-from sklearn_rnn.sktime._classification import (  # noqa: E402
-    _PASSED_PARAMS,
-    panel_to_batch_first,
-)
+from sklearn_rnn.sktime._classification import panel_to_batch_first  # noqa: E402
 
 # The fits here run a fixed, small number of epochs on purpose.
 pytestmark = pytest.mark.filterwarnings(
@@ -86,11 +83,10 @@ def test_found_by_scikit_base_lookup():
 def test_defaults_match_sequence_classifier():
     ours = inspect.signature(RNNClassifier).parameters
     core = inspect.signature(SequenceClassifier).parameters
-    assert set(ours) == set(_PASSED_PARAMS)
-    for name in _PASSED_PARAMS:
+    for name in ours:
         assert ours[name].default == core[name].default, name
     # A new SequenceClassifier parameter must be exposed or left out on
-    # purpose (see the comment above _PASSED_PARAMS).
+    # purpose (see the comment above RNNClassifier.__init__).
     left_out = {
         "skip_steps", "n_channels", "flat_layout", "leading_nan",
         "callbacks", "warm_start",

@@ -18,6 +18,12 @@ and always off the CPU, the module itself runs. The modules:
 * :mod:`~sklearn_rnn._kernels.conditions`: the predicates (CPU training,
   float32 CPU inference) the kernels share;
 * :mod:`~sklearn_rnn._kernels.torchscript`: compiling the step loops once.
+
+The kernels' functions share their arguments' names and meanings: ``rnn``
+is the ``nn.GRU`` or ``nn.LSTM`` module a kernel stands in for, ``x`` its
+batch-first input of shape ``(batch, time, input_size)`` (not packed), and
+``real_rows`` the number of leading rows of a padded predict batch whose
+outputs are used (None: all of them).
 """
 
 import torch

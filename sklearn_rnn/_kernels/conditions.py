@@ -19,29 +19,8 @@ __all__ = ["cpu_training", "float32_cpu_inference"]
 def cpu_training(rnn, x):
     """Whether ``rnn(x)`` is a batch-first CPU forward in training.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        A recurrent module (``nn.GRU`` or ``nn.LSTM``).
-    x : torch.Tensor
-        Its input.
-
-    Returns
-    -------
-    bool
-        True in training mode with gradients enabled, for a batch-first
-        module and a 3D input on the CPU.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.conditions import cpu_training
-    >>> lstm = torch.nn.LSTM(1, 8, batch_first=True)
-    >>> cpu_training(lstm, torch.zeros(4, 10, 1))
-    True
-    >>> with torch.no_grad():
-    ...     cpu_training(lstm, torch.zeros(4, 10, 1))
-    False
+    Returns True in training mode with gradients enabled, for a batch-first
+    module and a 3D input on the CPU.
     """
     return (
         rnn.training
@@ -55,29 +34,8 @@ def cpu_training(rnn, x):
 def float32_cpu_inference(rnn, x):
     """Whether ``rnn(x)`` is a float32, batch-first CPU forward at inference.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        A recurrent module (``nn.GRU`` or ``nn.LSTM``).
-    x : torch.Tensor
-        Its input.
-
-    Returns
-    -------
-    bool
-        True in eval mode, without gradients or CPU autocast, for a 3D
-        float32 CPU input and float32 weights.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.conditions import float32_cpu_inference
-    >>> gru = torch.nn.GRU(1, 8, batch_first=True).eval()
-    >>> with torch.inference_mode():
-    ...     float32_cpu_inference(gru, torch.zeros(4, 10, 1))
-    True
-    >>> float32_cpu_inference(gru, torch.zeros(4, 10, 1))  # gradients on
-    False
+    Returns True in eval mode, without gradients or CPU autocast, for a 3D
+    float32 CPU input and float32 weights.
     """
     return (
         not rnn.training

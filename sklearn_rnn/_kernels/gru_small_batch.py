@@ -46,28 +46,7 @@ _HIDDEN_MULTIPLE = 32
 def gru_scan_applies(rnn, x, real_rows):
     """Whether :func:`gru_scan` reproduces ``rnn(x)`` exactly for this call.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        The recurrent module.
-    x : torch.Tensor of shape (batch, time, input_size)
-        Batch-first input, padded with rows after the first ``real_rows``.
-    real_rows : int or None
-        Number of leading rows whose outputs are used.
-
-    Returns
-    -------
-    bool
-        True when the scan can stand in for ``rnn``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.gru_small_batch import gru_scan_applies
-    >>> gru = torch.nn.GRU(1, 64, batch_first=True).eval()
-    >>> with torch.inference_mode():
-    ...     gru_scan_applies(gru, torch.zeros(4, 10, 1), real_rows=1)
-    True
+    Returns True when the scan can stand in for ``rnn``.
     """
     return (
         real_rows is not None

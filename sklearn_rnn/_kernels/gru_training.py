@@ -48,29 +48,8 @@ __all__ = ["gru_train", "gru_train_applies"]
 def gru_train_applies(rnn, x):
     """Whether :func:`gru_train` can stand in for ``rnn(x)`` in training.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        The recurrent module.
-    x : torch.Tensor of shape (batch, time, input_size)
-        Its batch-first input (not packed).
-
-    Returns
-    -------
-    bool
-        True for a batch-first ``nn.GRU`` with biases, in
-        training mode with gradients enabled, on float32 CPU tensors without
-        autocast.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.gru_training import gru_train_applies
-    >>> gru = torch.nn.GRU(1, 8, batch_first=True)
-    >>> gru_train_applies(gru, torch.zeros(4, 10, 1))
-    True
-    >>> gru_train_applies(gru.eval(), torch.zeros(4, 10, 1))
-    False
+    Returns True for a batch-first ``nn.GRU`` with biases, in training mode
+    with gradients enabled, on float32 CPU tensors without autocast.
     """
     return (
         isinstance(rnn, nn.GRU)

@@ -29,33 +29,10 @@ _FULL_ROWS = (4, 8)
 def lstm_rows(rnn, x, real_rows):
     """Fewest leading rows of ``x`` the LSTM must run for exact real rows.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        The recurrent module.
-    x : torch.Tensor of shape (batch, time, input_size)
-        Batch-first input, padded with rows after the first ``real_rows``.
-    real_rows : int or None
-        Number of leading rows whose outputs are used.
-
-    Returns
-    -------
-    int
-        A row count ``r`` with ``real_rows <= r <= batch`` such that
-        ``rnn(x[:r])`` gives the first ``real_rows`` rows the same bits as
-        ``rnn(x)``; ``batch`` when no saving is known to be exact. Only
-        batches of fewer than four real rows (the ones the probe checks)
-        are ever cut.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.lstm_small_batch import lstm_rows
-    >>> lstm = torch.nn.LSTM(1, 16, batch_first=True).eval()
-    >>> with torch.inference_mode():
-    ...     rows = lstm_rows(lstm, torch.zeros(4, 10, 1), real_rows=1)
-    >>> 1 <= rows <= 4
-    True
+    Returns a row count ``r`` with ``real_rows <= r <= batch`` such
+    that ``rnn(x[:r])`` gives the first ``real_rows`` rows the same bits as
+    ``rnn(x)``; ``batch`` when no saving is known to be exact. Only batches
+    of fewer than four real rows (the ones the probe checks) are ever cut.
     """
     batch = x.shape[0]
     if not (

@@ -67,33 +67,11 @@ _BYTES_PER_UNIT = {nn.LSTM: 62, nn.GRU: 48}
 def chunk_steps(rnn, x):
     """Time steps per chunk for training ``rnn`` on ``x``, or None.
 
-    Parameters
-    ----------
-    rnn : torch.nn.Module
-        The recurrent module.
-    x : torch.Tensor of shape (batch, time, input_size)
-        Its batch-first input (not packed).
-
-    Returns
-    -------
-    int or None
-        The chunk length (every chunk but the last has it; the last is no
-        longer), or None when the whole sequence should run at once:
-        ``rnn`` is not training with gradients on the CPU, is a
-        bidirectional LSTM or one with projections, or its buffers over the
-        whole sequence fit ``CHUNKING_THRESHOLD``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._kernels.time_chunks import chunk_steps
-    >>> lstm = torch.nn.LSTM(1, 64, batch_first=True)
-    >>> chunk_steps(lstm, torch.zeros(128, 512, 1))
-    9
-    >>> chunk_steps(lstm, torch.zeros(128, 48, 1)) is None  # small enough
-    True
-    >>> chunk_steps(lstm.eval(), torch.zeros(128, 512, 1)) is None  # inference
-    True
+    Returns the chunk length (every chunk but the last has it;
+    the last is no longer), or None when the whole sequence should run at
+    once: ``rnn`` is not training with gradients on the CPU, is a
+    bidirectional LSTM or one with projections, or its buffers over the
+    whole sequence fit ``CHUNKING_THRESHOLD``.
     """
     per_unit = _BYTES_PER_UNIT.get(type(rnn))
     if not (

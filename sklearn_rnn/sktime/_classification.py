@@ -17,45 +17,14 @@ import numpy as np
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
-from ..utils.docstrings import CLASSIFIER_PARAMETERS, fill_docstring, parse_entries
+from ..utils.docstrings import (
+    CLASSIFIER_PARAMETERS,
+    PANEL_X,
+    fill_docstring,
+    parse_entries,
+)
 
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
-
-# Parameters of SequenceClassifier that RNNClassifier passes through unchanged.
-# Left out on purpose: n_channels, flat_layout (2D input only, which sktime
-# turns into 3D before _fit), leading_nan (sktime refuses missing values for
-# this estimator), skip_steps (a forecasting device), callbacks and
-# warm_start (sktime's fit always starts from scratch).
-_PASSED_PARAMS = (
-    "cell",
-    "hidden_size",
-    "num_layers",
-    "bidirectional",
-    "dropout",
-    "input_noise",
-    "pooling",
-    "patch_size",
-    "differences",
-    "standardize",
-    "batch_size",
-    "learning_rate_init",
-    "learning_rate",
-    "alpha",
-    "optimizer",
-    "max_iter",
-    "shuffle",
-    "tol",
-    "early_stopping",
-    "validation_fraction",
-    "n_iter_no_change",
-    "gradient_clip",
-    "class_weight",
-    "device",
-    "mixed_precision",
-    "n_threads",
-    "random_state",
-    "verbose",
-)
 
 
 def panel_to_batch_first(X):
@@ -146,7 +115,7 @@ _PARAMETERS = {
 }
 
 
-@fill_docstring(_PARAMETERS)
+@fill_docstring(_PARAMETERS, X=PANEL_X)
 class RNNClassifier(BaseClassifier):
     """Recurrent (LSTM or GRU) time series classifier for sktime.
 
@@ -231,6 +200,11 @@ class RNNClassifier(BaseClassifier):
         "property:randomness": "derandomized",
     }
 
+    # Every parameter is SequenceClassifier's, with its default. Left out on
+    # purpose: n_channels, flat_layout (2D input only, which sktime turns into
+    # 3D before _fit), leading_nan (sktime refuses missing values for this
+    # estimator), skip_steps (a forecasting device), callbacks and warm_start
+    # (sktime's fit always starts from scratch).
     def __init__(
         self,
         cell="lstm",
@@ -262,34 +236,10 @@ class RNNClassifier(BaseClassifier):
         random_state=None,
         verbose=0,
     ):
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.input_noise = input_noise
-        self.pooling = pooling
-        self.patch_size = patch_size
-        self.differences = differences
-        self.standardize = standardize
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = learning_rate
-        self.alpha = alpha
-        self.optimizer = optimizer
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.tol = tol
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.gradient_clip = gradient_clip
-        self.class_weight = class_weight
-        self.device = device
-        self.mixed_precision = mixed_precision
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
+        # Every parameter goes to SequenceClassifier under the same name.
+        arguments = locals()
+        for name in self.get_param_names():
+            setattr(self, name, arguments[name])
         super().__init__()
 
     def _fit(self, X, y):
@@ -297,8 +247,7 @@ class RNNClassifier(BaseClassifier):
 
         Parameters
         ----------
-        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
-                of DataFrame
+        {X}
             Training panel in one of the ``X_inner_mtype`` formats.
 
         y : ndarray of shape (n_instances,)
@@ -309,8 +258,7 @@ class RNNClassifier(BaseClassifier):
         self : RNNClassifier
             Reference to self.
         """
-        params = {name: getattr(self, name) for name in _PASSED_PARAMS}
-        self.estimator_ = SequenceClassifier(**params)
+        self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
         self.estimator_.fit(panel_to_batch_first(X), y)
         return self
 
@@ -319,8 +267,7 @@ class RNNClassifier(BaseClassifier):
 
         Parameters
         ----------
-        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
-                of DataFrame
+        {X}
             Panel in one of the ``X_inner_mtype`` formats.
 
         Returns
@@ -335,8 +282,7 @@ class RNNClassifier(BaseClassifier):
 
         Parameters
         ----------
-        X : ndarray of shape (n_instances, n_channels, n_timepoints) or list \
-                of DataFrame
+        {X}
             Panel in one of the ``X_inner_mtype`` formats.
 
         Returns

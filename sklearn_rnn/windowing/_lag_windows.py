@@ -8,11 +8,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import _FLOAT_DTYPES, _input_feature_names
 
 __all__ = ["LagWindowTransformer"]
 
 
+@fill_docstring(None, input_features=INPUT_FEATURES)
 class LagWindowTransformer(TransformerMixin, BaseEstimator):
     """Turn a table of time points into one lag window per row.
 
@@ -167,9 +169,7 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : array-like of str or None, default=None
-            Input feature names. If None, ``feature_names_in_`` is used when
-            defined, else ``["x0", "x1", ...]``.
+        {input_features}
 
         Returns
         -------

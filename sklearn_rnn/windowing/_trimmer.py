@@ -7,11 +7,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import _FLOAT_DTYPES, _input_feature_names, _ndim
 
 __all__ = ["WindowTrimmer"]
 
 
+@fill_docstring(None, input_features=INPUT_FEATURES)
 class WindowTrimmer(TransformerMixin, BaseEstimator):
     """Keep the trailing ``window_length`` steps of each window.
 
@@ -155,9 +157,7 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        input_features : array-like of str or None, default=None
-            Input feature names. If None, ``feature_names_in_`` is used when
-            defined, else ``["x0", "x1", ...]``.
+        {input_features}
 
         Returns
         -------
