@@ -20,7 +20,7 @@ weights it started from.
 # %%
 # Data. sktime lays a panel out as ``(n_instances, n_channels,
 # n_timepoints)``; the estimators read ``(n_samples, n_timesteps,
-# n_features)``, so we swap the last two axes.
+# n_channels)``, so we swap the last two axes.
 import matplotlib.pyplot as plt
 import numpy as np
 from sktime.datasets import load_airline, load_gunpoint

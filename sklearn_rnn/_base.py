@@ -335,6 +335,17 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             self.module_.to(device)
         return torch.device(device)
 
+    @property
+    def input_size_(self):
+        """Deprecated: ``n_channels_in_`` (the former name, removed in 0.3)."""
+        warnings.warn(
+            "input_size_ was renamed n_channels_in_ (the package's one name "
+            "for variables per time step) and will be removed in 0.3; use "
+            "n_channels_in_ instead.",
+            FutureWarning,
+        )
+        return self.n_channels_in_
+
     # ------------------------------------------------------------------
     # Pickling: tensors always travel on the CPU, so a model trained on a
     # GPU loads on a machine without one.
@@ -353,6 +364,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return state
 
     def __setstate__(self, state):
+        if "input_size_" in state:  # pickled before the rename
+            state["n_channels_in_"] = state.pop("input_size_")
         super().__setstate__(state)
         if isinstance(getattr(self, "optimizer_", None), dict):
             self.optimizer_ = self._rebuild_optimizer(self._batch_size(1 << 30))

@@ -28,14 +28,14 @@ _AUTO_SKIP_MAX_INPUTS = 1024
 
 def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
     """Resolve ``"auto"`` options for ``seqs``: ``(patch, skip, differences)``."""
-    n_steps, n_features = seqs.values.shape[1:]
+    n_steps, n_channels = seqs.values.shape[1:]
     if patch_size == "auto":
         patch_size = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
     if skip_steps == "auto":
         skip_steps = min(
             n_steps,
-            len(seqs) // (_AUTO_SKIP_SAMPLES_PER_INPUT * n_features),
-            max(1, _AUTO_SKIP_MAX_INPUTS // n_features),
+            len(seqs) // (_AUTO_SKIP_SAMPLES_PER_INPUT * n_channels),
+            max(1, _AUTO_SKIP_MAX_INPUTS // n_channels),
         )
     else:
         skip_steps = min(skip_steps, n_steps)

@@ -55,7 +55,7 @@ def check_sequences(estimator, X, *, reset):
 
     The estimator supplies ``n_channels``, ``flat_layout`` and
     ``leading_nan``. With ``reset=True`` the fitted input attributes
-    (``n_features_in_``, ``feature_names_in_``, ``input_size_``,
+    (``n_features_in_``, ``feature_names_in_``, ``n_channels_in_``,
     ``n_timesteps_in_``) are set; otherwise the input is checked against them.
     """
     allow_leading_nan = estimator.leading_nan == "trim"
@@ -89,14 +89,14 @@ def check_sequences(estimator, X, *, reset):
             estimator.n_features_in_ = seqs.values.shape[2]
             if hasattr(estimator, "feature_names_in_"):
                 del estimator.feature_names_in_
-        estimator.input_size_ = seqs.values.shape[2]
+        estimator.n_channels_in_ = seqs.values.shape[2]
         estimator.n_timesteps_in_ = seqs.values.shape[1]
         estimator._fitted_on_table = seqs.source_ndim == 2
-    elif seqs.values.shape[2] != estimator.input_size_:
+    elif seqs.values.shape[2] != estimator.n_channels_in_:
         raise ValueError(
-            f"X has {seqs.values.shape[2]} features per time step, but "
-            f"{type(estimator).__name__} is expecting {estimator.input_size_} "
-            "features per time step as input."
+            f"X has {seqs.values.shape[2]} channels per time step, but "
+            f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
+            "channels per time step as input."
         )
     values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
@@ -184,7 +184,7 @@ def _from_list(X, allow_leading_nan):
         if a.ndim != 2:
             raise ValueError(
                 f"Each sequence in a list must have shape (n_timesteps,) or "
-                f"(n_timesteps, n_features); sequence {i} has shape {a.shape}."
+                f"(n_timesteps, n_channels); sequence {i} has shape {a.shape}."
             )
         if a.shape[0] == 0:
             raise ValueError(f"Sequence {i} of X is empty (0 time steps).")

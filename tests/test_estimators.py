@@ -136,14 +136,29 @@ def test_other_sequence_lengths_predict_from_3d_and_lists():
         est2d.predict(X[:, :7, 0])
 
 
-def test_wrong_feature_count_raises():
+def test_wrong_channel_count_raises():
     X, y = _regression_data(C=2)
     est = SequenceRegressor(**FAST).fit(X, y)
-    assert est.n_features_in_ == 2 and est.input_size_ == 2
-    with pytest.raises(ValueError, match="3 features per time step.*expecting 2"):
+    assert est.n_features_in_ == 2 and est.n_channels_in_ == 2
+    with pytest.raises(ValueError, match="3 channels per time step.*expecting 2"):
         est.predict(np.zeros((4, 12, 3)))
-    with pytest.raises(ValueError, match="1 features per time step.*expecting 2"):
+    with pytest.raises(ValueError, match="1 channels per time step.*expecting 2"):
         est.predict([np.zeros(5), np.zeros(6)])
+
+
+def test_input_size_is_a_deprecated_alias_of_n_channels_in():
+    X, y = _regression_data(C=2)
+    est = SequenceRegressor(**FAST).fit(X, y)
+    with pytest.warns(FutureWarning, match="renamed n_channels_in_"):
+        assert est.input_size_ == 2
+    assert not hasattr(SequenceRegressor(), "n_channels_in_")
+    # A model pickled before the rename loads under the new name.
+    state = est.__getstate__()
+    state["input_size_"] = state.pop("n_channels_in_")
+    restored = SequenceRegressor.__new__(SequenceRegressor)
+    restored.__setstate__(state)
+    assert restored.n_channels_in_ == 2
+    np.testing.assert_array_equal(restored.predict(X), est.predict(X))
 
 
 def test_dataframe_feature_names():
@@ -347,7 +362,7 @@ def test_partial_fit_runs_one_epoch_each_call():
     for _ in range(3):
         est.partial_fit(X, y)
     assert est.n_iter_ == 3
-    with pytest.raises(ValueError, match="3 features per time step"):
+    with pytest.raises(ValueError, match="3 channels per time step"):
         est.partial_fit(np.zeros((4, 12, 3)), np.zeros(4))
     with pytest.raises(ValueError, match="classes must be passed"):
         SequenceClassifier().partial_fit(*_classification_data(n=10))
@@ -636,17 +651,17 @@ def test_input_noise_only_while_training_and_reproducible():
 def test_differences_auto_follows_patch_size():
     short = SequenceClassifier(**FAST).fit(*_classification_data())
     assert short.patch_size_ == 1 and short.differences_ is True
-    assert short.module_.rnn.input_size == 2 * short.input_size_
+    assert short.module_.rnn.input_size == 2 * short.n_channels_in_
     X, y = _classification_data(T=40)
     long = SequenceClassifier(**FAST).fit(X, y)
     assert long.patch_size_ == 2 and long.differences_ is False
-    assert long.module_.rnn.input_size == 2 * long.input_size_
+    assert long.module_.rnn.input_size == 2 * long.n_channels_in_
     forced = SequenceClassifier(differences=True, **FAST).fit(X, y)
     assert forced.differences_ is True
-    assert forced.module_.rnn.input_size == 4 * forced.input_size_
+    assert forced.module_.rnn.input_size == 4 * forced.n_channels_in_
     off = LSTMRegressor(differences=False, **FAST).fit(*_regression_data())
     assert off.differences_ is False
-    assert off.module_.rnn.input_size == off.input_size_
+    assert off.module_.rnn.input_size == off.n_channels_in_
     with pytest.raises(ValueError, match="differences"):
         SequenceClassifier(differences="yes").fit(*_classification_data(n=12))
 

@@ -60,6 +60,6 @@ def test_predict_errors_are_unchanged_by_the_fast_path():
         est.predict(bad)
     with pytest.raises(ValueError, match="0 sample"):
         est.predict(X[:0])
-    with pytest.raises(ValueError, match="2 features per time step"):
+    with pytest.raises(ValueError, match="2 channels per time step"):
         est.predict(X[:, :, :1])
     np.testing.assert_array_equal(est.predict(X.astype(np.float64)), est.predict(X))

@@ -144,7 +144,7 @@ def test_inner_estimator_sees_batch_first_sequences():
     X, y = _panel(n=30, C=3, T=7)
     clf = RNNClassifier(**FAST).fit(X, y)
     assert isinstance(clf.estimator_, SequenceClassifier)
-    assert clf.estimator_.input_size_ == 3  # channels
+    assert clf.estimator_.n_channels_in_ == 3  # channels
     assert clf.estimator_.n_timesteps_in_ == 7  # time points
     assert clf.estimator_.hidden_size == 8
     assert clf.estimator_.n_iter_ == 5
@@ -246,6 +246,6 @@ def test_japanese_vowels_unequal_length():
     fit_time = time.perf_counter() - start
     accuracy = np.mean(clf.predict(X_test) == y_test)
     print(f"JapaneseVowels: accuracy {accuracy:.3f}, fit {fit_time:.1f} s")
-    assert clf.estimator_.input_size_ == 12
+    assert clf.estimator_.n_channels_in_ == 12
     assert clf.n_classes_ == 9
     assert accuracy >= 0.9

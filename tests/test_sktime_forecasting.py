@@ -88,7 +88,7 @@ def test_make_reduction_column_order_is_channels_first():
     z = np.column_stack([y, X])  # (n, n_vars): y first, then X's columns
     expected = np.stack([z[i : i + L] for i in range(n - L)])
     np.testing.assert_array_equal(windows, expected)
-    assert fitted.input_size_ == 3 and fitted.n_timesteps_in_ == L
+    assert fitted.n_channels_in_ == 3 and fitted.n_timesteps_in_ == L
 
     # the other layout would interleave variables within a time step
     fitted.set_params(flat_layout="channels_last")
@@ -119,7 +119,7 @@ def test_make_reduction_strategies_on_airline(airline, strategy, with_X):
     else:
         fitted = forecaster.estimator_
         assert type(fitted) is LSTMRegressor
-        assert fitted.input_size_ == n_channels
+        assert fitted.n_channels_in_ == n_channels
         assert fitted.n_outputs_ == (len(fh) if strategy == "multioutput" else 1)
 
 

@@ -225,7 +225,7 @@ def test_trimmer_3d_pipeline_with_exog_and_horizon():
     assert search.predict(X[:5]).shape == (5, 4)
     lstm = search.best_estimator_[-1]
     assert lstm.n_timesteps_in_ == search.best_params_["windowtrimmer__window_length"]
-    assert lstm.input_size_ == 3
+    assert lstm.n_channels_in_ == 3
 
 
 def test_trimmer_errors():
@@ -243,7 +243,7 @@ def test_trimmer_errors():
     trim = WindowTrimmer(window_length=2).fit(np.zeros((3, 6, 2)))
     with pytest.raises(ValueError, match="fitted on 3D windows; got 2D"):
         trim.transform(np.zeros((3, 6)))
-    with pytest.raises(ValueError, match="X has 1 features per time step"):
+    with pytest.raises(ValueError, match="X has 1 channels per time step"):
         trim.transform(np.zeros((3, 6, 1)))
     with pytest.raises(ValueError, match="contains infinity"):
         WindowTrimmer().fit(np.full((2, 3), np.inf))

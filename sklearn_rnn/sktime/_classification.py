@@ -9,7 +9,7 @@ parameters. No network or training code lives in this module.
 
 sktime lays a panel out channel-first, ``(n_instances, n_channels,
 n_timepoints)``; :class:`~sklearn_rnn.SequenceClassifier` reads sequences
-batch-first, ``(n_samples, n_timesteps, n_features)``. The one place that
+batch-first, ``(n_samples, n_timesteps, n_channels)``. The one place that
 converts between the two is :func:`panel_to_batch_first`.
 """
 
@@ -32,7 +32,7 @@ def panel_to_batch_first(X):
 
     sktime's ``numpy3D`` panels are channel-first, ``(n_instances,
     n_channels, n_timepoints)``, while :class:`~sklearn_rnn.SequenceClassifier`
-    reads ``(n_samples, n_timesteps, n_features)``. Panels whose instances
+    reads ``(n_samples, n_timesteps, n_channels)``. Panels whose instances
     differ in length arrive as sktime's ``df-list`` (one DataFrame per
     instance, rows are time points, columns are variables) and become a list
     of ``(n_timepoints_i, n_channels)`` arrays, which the estimator pads and

@@ -9,7 +9,7 @@ of an estimator and keep one output row per input row, so that
 - :class:`WindowTrimmer` keeps the trailing ``window_length`` steps of
   longer windows, so data windowed once at the largest length can be tuned
   over shorter ones;
-- :class:`LagWindowTransformer` turns a ``(n_timepoints, n_vars)`` table into
+- :class:`LagWindowTransformer` turns a ``(n_timepoints, n_channels)`` table into
   one lag window per row, marking missing history with NaN.
 
 Flattened 2D windows use the column order of the estimators'

@@ -20,7 +20,7 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
 
     Row ``t`` of the output holds the window ending at row ``t`` of the
     input: the values of every variable at rows ``t - window_length + 1,
-    ..., t``, flattened into ``window_length * n_vars`` columns. Rows are
+    ..., t``, flattened into ``window_length * n_channels`` columns. Rows are
     time points in order, oldest first. The output keeps one row per input
     row, as a :class:`~sklearn.pipeline.Pipeline` requires, so the first
     ``window_length - 1`` rows lack part of their history; those steps are
@@ -34,9 +34,9 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
 
     flat_layout : {"channels_first", "channels_last"}, default="channels_first"
         Column order of the output. ``"channels_first"``: all ``L`` steps of
-        the first variable, oldest first, then of the next variable; this
-        feeds the estimators with ``n_channels=n_vars`` unchanged.
-        ``"channels_last"``: all variables of the oldest step, then of the
+        the first channel, oldest first, then of the next channel; this
+        feeds the estimators with the same ``n_channels`` unchanged.
+        ``"channels_last"``: all channels of the oldest step, then of the
         next.
 
     fill_value : float, default=np.nan
@@ -48,7 +48,7 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-        Number of variables (columns) seen during fit.
+        Number of channels (columns) seen during fit.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit. Defined only when `X` has feature
@@ -84,7 +84,7 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from sklearn_rnn.windowing import LagWindowTransformer
-    >>> X = np.arange(8.0).reshape(4, 2)  # 4 time points, 2 variables
+    >>> X = np.arange(8.0).reshape(4, 2)  # 4 time points, 2 channels
     >>> lag = LagWindowTransformer(window_length=2)
     >>> lag.fit_transform(X)
     array([[nan,  0., nan,  1.],
@@ -124,7 +124,7 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_timepoints, n_vars)
+        X : {array-like, DataFrame} of shape (n_timepoints, n_channels)
             Time points in order, oldest first.
 
         y : None
@@ -143,26 +143,26 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_timepoints, n_vars)
+        X : {array-like, DataFrame} of shape (n_timepoints, n_channels)
             Time points in order, oldest first.
 
         Returns
         -------
-        X_out : ndarray of shape (n_timepoints, window_length * n_vars)
+        X_out : ndarray of shape (n_timepoints, window_length * n_channels)
             Row ``t`` holds rows ``t - window_length + 1, ..., t`` of ``X``
             in ``flat_layout`` order, ``fill_value`` before the first row.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
-        n_rows, n_vars = X.shape
+        n_rows, n_channels = X.shape
         length = self.window_length
-        padded = np.empty((n_rows + length - 1, n_vars), dtype=X.dtype)
+        padded = np.empty((n_rows + length - 1, n_channels), dtype=X.dtype)
         padded[: length - 1] = self.fill_value
         padded[length - 1 :] = X
-        windows = sliding_window_view(padded, length, axis=0)  # (n, n_vars, L)
+        windows = sliding_window_view(padded, length, axis=0)  # (n, n_channels, L)
         if self.flat_layout == "channels_last":
             windows = windows.transpose(0, 2, 1)
-        return windows.reshape(n_rows, n_vars * length)
+        return windows.reshape(n_rows, n_channels * length)
 
     def get_feature_names_out(self, input_features=None):
         """Get output feature names for transformation.

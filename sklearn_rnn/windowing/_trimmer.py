@@ -43,7 +43,7 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_ : int
-        Number of columns of 2D input, or number of features per time step of
+        Number of columns of 2D input, or number of channels of
         3D input, seen during fit.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -64,8 +64,8 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
     stateless: ``fit`` checks and records the input shape. It accepts 2D
     input ``(n_samples, T * n_channels)`` and returns ``(n_samples,
     window_length * n_channels)`` in the same layout, or 3D input
-    ``(n_samples, T, n_features)`` and returns ``(n_samples, window_length,
-    n_features)``. ``set_output(transform="pandas")`` applies to 2D output;
+    ``(n_samples, T, n_channels)`` and returns ``(n_samples, window_length,
+    n_channels)``. ``set_output(transform="pandas")`` applies to 2D output;
     with 3D input it raises, as a DataFrame cannot hold 3D windows.
 
     NaN passes through unchanged (inf is rejected): in particular the
@@ -117,7 +117,7 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
-                n_channels) or (n_samples, n_timesteps, n_features)
+                n_channels) or (n_samples, n_timesteps, n_channels)
             Windows, flattened (2D) or not (3D).
 
         y : None
@@ -137,13 +137,13 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
-                n_channels) or (n_samples, n_timesteps, n_features)
+                n_channels) or (n_samples, n_timesteps, n_channels)
             Windows with the shape (2D or 3D, number of columns) seen in fit.
 
         Returns
         -------
         X_out : ndarray of shape (n_samples, window_length * n_channels) or \
-                (n_samples, window_length, n_features)
+                (n_samples, window_length, n_channels)
             The trimmed windows, in the layout of ``X``.
         """
         check_is_fitted(self)
@@ -163,7 +163,7 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
             The names of the kept input columns, in output order. After 3D
-            input, the names of the features per time step, which trimming
+            input, the names of the channels, which trimming
             leaves unchanged.
         """
         names = _input_feature_names(self, input_features)
@@ -192,9 +192,9 @@ class WindowTrimmer(TransformerMixin, BaseEstimator):
                 )
             elif X.shape[2] != self.n_features_in_:
                 raise ValueError(
-                    f"X has {X.shape[2]} features per time step, but "
+                    f"X has {X.shape[2]} channels per time step, but "
                     f"{type(self).__name__} is expecting {self.n_features_in_} "
-                    "features per time step as input."
+                    "channels per time step as input."
                 )
             n_steps = X.shape[1]
         else:

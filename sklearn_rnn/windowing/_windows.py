@@ -21,7 +21,7 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
 
     Parameters
     ----------
-    series : array-like of shape (n_timepoints,) or (n_timepoints, n_vars)
+    series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
         The series, oldest first: a 1D or 2D array, a pandas Series or a
         DataFrame. Every value must be finite.
 
@@ -42,11 +42,11 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
 
     Returns
     -------
-    X : ndarray of shape (n_windows, window_length, n_vars + n_exog)
-        The windows in batch-first order, the series' variables first, then
+    X : ndarray of shape (n_windows, window_length, n_channels + n_exog)
+        The windows in batch-first order, the series' channels first, then
         the exogenous ones. float32 if every input is float32, else float64.
 
-    y : ndarray of shape (n_windows,) or (n_windows, horizon * n_vars)
+    y : ndarray of shape (n_windows,) or (n_windows, horizon * n_channels)
         Targets: 1D for ``horizon=1`` with one variable; otherwise column
         ``v * horizon + h`` holds variable ``v`` at ``h + 1`` steps after the
         window (all horizon steps of the first variable, then of the next:
@@ -94,7 +94,7 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     horizon = _check_positive_int(horizon, "horizon")
     step = _check_positive_int(step, "step")
     values = _check_series(series, "series")
-    n_timepoints, n_vars = values.shape
+    n_timepoints, n_channels = values.shape
     features = values
     if exog is not None:
         exog_values = _check_series(exog, "exog")
@@ -116,13 +116,13 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
             f"{needed} are needed."
         )
     n_windows = (n_timepoints - needed) // step + 1
-    # sliding_window_view puts the window axis last: (n_starts, n_vars, L).
+    # sliding_window_view puts the window axis last: (n_starts, n_channels, L).
     windows = sliding_window_view(features, window_length, axis=0)
     X = windows[: n_windows * step : step].transpose(0, 2, 1)
     targets = sliding_window_view(values[window_length:], horizon, axis=0)
-    y = targets[: n_windows * step : step].reshape(n_windows, n_vars * horizon)
+    y = targets[: n_windows * step : step].reshape(n_windows, n_channels * horizon)
     X, y = np.ascontiguousarray(X), np.ascontiguousarray(y)
-    if n_vars == 1 and horizon == 1:
+    if n_channels == 1 and horizon == 1:
         y = y[:, 0]
     return X, y
 
@@ -134,7 +134,7 @@ def _check_positive_int(value, name):
 
 
 def _check_series(series, name):
-    """Return ``series`` as a finite float 2D array (n_timepoints, n_vars)."""
+    """Return ``series`` as a finite float 2D array (n_timepoints, n_channels)."""
     values = check_array(
         series,
         dtype=_FLOAT_DTYPES,
@@ -147,7 +147,7 @@ def _check_series(series, name):
         values = values[:, None]
     elif values.ndim != 2:
         raise ValueError(
-            f"{name} must have shape (n_timepoints,) or (n_timepoints, n_vars); "
+            f"{name} must have shape (n_timepoints,) or (n_timepoints, n_channels); "
             f"got an array of shape {values.shape}."
         )
     return values

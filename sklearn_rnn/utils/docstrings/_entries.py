@@ -171,7 +171,7 @@ REGRESSOR_PARAMETERS = {
             autoregressive "highway" as in LSTNet), capped at the sequence length
             seen in fit. ``"auto"`` takes every step, but keeps at least two
             training sequences per input of the skip connection (``skip_steps *
-            n_features <= n_samples / 2``, and at most 1024 inputs), where a
+            n_channels <= n_samples / 2``, and at most 1024 inputs), where a
             least-squares start does not overfit; the resolved value is stored
             in ``skip_steps_``. It is initialised to the ridge least-squares fit
             of the standardised targets (and the recurrent output layer to
@@ -232,7 +232,7 @@ CLASSIFIER_PARAMETERS = {
             seen in fit. It gives the class scores a direct linear dependence
             on the most recent values. ``"auto"`` takes every step, but at most
             one input of the skip connection per two training sequences
-            (``skip_steps * n_features <= n_samples / 2``, and at most 1024
+            (``skip_steps * n_channels <= n_samples / 2``, and at most 1024
             inputs). 0 disables it.
 
         standardize : bool
@@ -269,14 +269,15 @@ _NETWORK_ATTRIBUTES = parse_entries(
 
     n_features_in_ : int
         Number of features seen during fit: the number of columns of 2D
-        input, or the number of features per time step of 3D and list input.
+        input, or the number of channels of 3D and list input.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit. Defined only when `X` has feature
         names that are all strings.
 
-    input_size_ : int
-        Number of channels per time step fed to the network.
+    n_channels_in_ : int
+        Number of channels (variables per time step) seen during fit: the
+        last axis of 3D and list input, ``n_channels`` for 2D input.
 
     patch_size_ : int
         Time steps per recurrent step, as resolved from ``patch_size``.
@@ -369,8 +370,8 @@ INPUT_SHAPES = """
     Inputs are sequences in batch-first order: a 2D array of shape
     ``(n_samples, n_timesteps)`` holds one univariate sequence per row (see
     ``n_channels`` for flattened multivariate windows), a 3D array has shape
-    ``(n_samples, n_timesteps, n_features)``, and a list of arrays of shape
-    ``(n_timesteps_i,)`` or ``(n_timesteps_i, n_features)`` holds sequences
+    ``(n_samples, n_timesteps, n_channels)``, and a list of arrays of shape
+    ``(n_timesteps_i,)`` or ``(n_timesteps_i, n_channels)`` holds sequences
     of different lengths, which are padded and packed so that padding never
     changes a prediction.
     """
@@ -378,7 +379,7 @@ INPUT_SHAPES = """
 #: The type line of ``X`` in the core estimators' methods (marker ``{X}``).
 SEQUENCES_X = (
     "X : {array-like, DataFrame} of shape (n_samples, n_timesteps) or "
-    "(n_samples, n_timesteps, n_features), or list of array-like"
+    "(n_samples, n_timesteps, n_channels), or list of array-like"
 )
 
 #: The type line of ``X`` in the sktime adapters' inner methods (marker ``{X}``).
