@@ -28,7 +28,7 @@ from ._networks import POOLINGS
 from ._training import (OPTIMIZERS, SCHEDULES, NoImprovement, TensorData, _forked_rng,
                         _state_to_cpu, _torch_threads, make_optimizer, make_scheduler,
                         predict_batches, split_tail, train)
-from ._validation import check_sequences
+from ._validation import check_sample_weight, check_sequences
 
 #: Parameters passed to the network as they are.
 _NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
@@ -172,12 +172,13 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------
     # Fitting
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
         seqs = check_sequences(self, X, reset=first_call)
         targets = self._prepare_targets(
             y, seqs, first_call=first_call, classes=classes
         )
+        weights = check_sample_weight(sample_weight, len(seqs))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = self._resolve_device(first_call)
@@ -185,12 +186,20 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             torch.manual_seed(seed)
             generator = torch.Generator().manual_seed(seed)
             if first_call:
-                self._initialize(seqs, targets)
+                self._initialize(seqs, targets, weights)
             self.module_.to(device)
-            data = TensorData.from_numpy(seqs.values, seqs.lengths, targets, device)
+            data = TensorData.from_numpy(
+                seqs.values, seqs.lengths, targets, device, weights
+            )
             valid = valid_score = None
             if self.early_stopping and not incremental:
                 train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
+                if weights is not None and not weights[valid_idx].sum() > 0:
+                    raise ValueError(
+                        "The validation set of early stopping has only zero "
+                        "sample weights; reorder the samples, raise "
+                        "validation_fraction, or set early_stopping=False."
+                    )
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
                 valid_score = self._validation_scorer(seqs, valid_idx, device)
             batch_size = self._batch_size(len(data))
@@ -236,7 +245,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         """Whether the network reads sequences relative to their last step."""
         return False
 
-    def _initialize(self, seqs, targets):
+    def _initialize(self, seqs, targets, weights=None):
         self.patch_size_, self.skip_steps_, self.differences_ = resolve_sizes(
             seqs,
             patch_size=self.patch_size,
@@ -245,6 +254,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         )
         self.module_ = build_network(
             seqs, targets, self._n_outputs, standardize=self.standardize,
+            sample_weight=weights,
             cell=self._get_cell(), relative=self._relative_inputs(),
             skip_steps=self.skip_steps_, differences=self.differences_,
             patch_size=self.patch_size_,

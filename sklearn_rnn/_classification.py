@@ -15,6 +15,7 @@ from .utils.docstrings import (
     CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
     INPUT_SHAPES,
+    SAMPLE_WEIGHT,
     SEQUENCES_X,
     fill_docstring,
 )
@@ -26,7 +27,8 @@ __all__ = ["SequenceClassifier"]
 
 
 @fill_docstring(
-    CLASSIFIER_PARAMETERS, CLASSIFIER_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X
+    CLASSIFIER_PARAMETERS, CLASSIFIER_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X,
+    sample_weight=SAMPLE_WEIGHT,
 )
 class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) classifier for sequences.
@@ -121,7 +123,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         BaseSequenceEstimator.__init__(self, **arguments)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and labels ``y``.
 
         Parameters
@@ -132,15 +134,17 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         y : array-like of shape (n_samples,)
             Class labels.
 
+        {sample_weight}
+
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``X`` and ``y``, keeping the fitted state.
 
         Parameters
@@ -155,6 +159,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             All labels that can occur. Required on the first call, ignored
             afterwards.
 
+        {sample_weight}
+
         Returns
         -------
         self : object
@@ -164,7 +170,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(
+            X, y, incremental=True, classes=classes, sample_weight=sample_weight
+        )
 
     def predict(self, X):
         """Predict class labels for sequences ``X``.

@@ -44,20 +44,22 @@ def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
     return patch_size, skip_steps, bool(differences)
 
 
-def build_network(seqs, targets, n_outputs, *, standardize, **options):
+def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
+                  **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
     ``standardize``, its buffers standardise the inputs (and the level of
     window-normalised sequences) with the moments of ``seqs``, and the
     first differences with their root mean square. A skip layer starts from
-    the least-squares fit of real-valued ``targets``.
+    the least-squares fit of real-valued ``targets`` (weighted by
+    ``sample_weight`` when given).
     """
     module = RecurrentNetwork(seqs.values.shape[2], n_outputs, **options)
     if standardize:
         _standardize_inputs(module, seqs)
     if module.skip is not None and targets.dtype.kind == "f":
-        _fit_skip_least_squares(module, seqs, targets)
+        _fit_skip_least_squares(module, seqs, targets, sample_weight)
     return module
 
 
@@ -76,7 +78,7 @@ def _standardize_inputs(module, seqs):
         module.window.level_scale.copy_(torch.from_numpy(scale))
 
 
-def _fit_skip_least_squares(module, seqs, targets, ridge=1e-3):
+def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-3):
     """Start from the best linear model: solve the skip layer in closed form.
 
     The linear skip connection is set to the ridge least-squares fit of the
@@ -90,10 +92,15 @@ def _fit_skip_least_squares(module, seqs, targets, ridge=1e-3):
         features = module.skip_features(values, lengths).double()
         design = torch.cat([features, features.new_ones(len(features), 1)], dim=1)
         target = torch.from_numpy(targets).double().reshape(len(features), -1)
-        gram = design.T @ design
-        penalty = ridge * len(features) * torch.eye(gram.shape[0], dtype=gram.dtype)
+        weighted = design
+        n_rows = len(features)
+        if sample_weight is not None:  # weights normalised to mean 1
+            w = torch.from_numpy(sample_weight / sample_weight.mean())
+            weighted = design * w[:, None]
+        gram = weighted.T @ design
+        penalty = ridge * n_rows * torch.eye(gram.shape[0], dtype=gram.dtype)
         penalty[-1, -1] = 0.0  # no penalty on the intercept
-        coef = torch.linalg.lstsq(gram + penalty, design.T @ target).solution
+        coef = torch.linalg.lstsq(gram + penalty, weighted.T @ target).solution
         # Several outputs per target (quantile levels) all start from its fit.
         coef = coef.repeat_interleave(module.skip.out_features // coef.shape[1], dim=1)
         module.skip.weight.copy_(coef[:-1].T)

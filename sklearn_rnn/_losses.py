@@ -1,28 +1,55 @@
 """Training losses and validation scores of the estimators.
 
-A loss is ``loss_fn(output, y)``, the scalar mean that training minimises;
-a score is ``score(output, y)``, a float recorded per epoch on the
-validation set (higher is better). ``output`` holds the network's outputs
-and ``y`` the training targets as the estimator encoded them
-(standardised values, or class indices).
+A loss is ``loss_fn(output, y, weight=None)``, the scalar mean that training
+minimises; a score is ``score(output, y, weight=None)``, a float recorded per
+epoch on the validation set (higher is better). ``output`` holds the
+network's outputs, ``y`` the training targets as the estimator encoded them
+(standardised values, or class indices), and ``weight`` the rows' sample
+weights: with weights, the mean over rows is the weighted mean.
 """
 
 import torch
+import torch.nn.functional as F
 
 __all__ = ["squared_error", "cross_entropy", "PinballLoss", "r2_score", "accuracy"]
 
 
+def _mean(per_row, weight):
+    """Mean of the per-row values, weighted by ``weight`` when given."""
+    if weight is None:
+        return per_row.mean()
+    return (per_row * weight).sum() / weight.sum()
+
+
 def squared_error():
     """Mean squared error over rows and outputs (the regressors' loss)."""
-    return torch.nn.MSELoss()
+
+    def loss(output, y, weight=None):
+        if weight is None:
+            return F.mse_loss(output, y)
+        return _mean(((output - y) ** 2).mean(dim=1), weight)
+
+    return loss
 
 
 def cross_entropy(class_weights, device):
-    """Cross-entropy of class logits, with optional per-class weights."""
-    weight = None
+    """Cross-entropy of class logits, with optional per-class weights.
+
+    As :class:`torch.nn.CrossEntropyLoss` does, the mean divides by the
+    total weight of the rows' classes (times their sample weights).
+    """
+    class_weight = None
     if class_weights is not None:
-        weight = torch.as_tensor(class_weights, device=device)
-    return torch.nn.CrossEntropyLoss(weight=weight)
+        class_weight = torch.as_tensor(class_weights, device=device)
+
+    def loss(output, y, weight=None):
+        if weight is None:
+            return F.cross_entropy(output, y, weight=class_weight)
+        if class_weight is not None:
+            weight = weight * class_weight[y]
+        return _mean(F.cross_entropy(output, y, reduction="none"), weight)
+
+    return loss
 
 
 class PinballLoss:
@@ -34,20 +61,29 @@ class PinballLoss:
     def __init__(self, levels):
         self.levels = levels
 
-    def __call__(self, output, y):
+    def __call__(self, output, y, weight=None):
         pred = output.reshape(y.shape[0], y.shape[1], -1)
         diff = y.unsqueeze(-1) - pred
-        return torch.maximum(self.levels * diff, (self.levels - 1) * diff).mean()
+        per_entry = torch.maximum(self.levels * diff, (self.levels - 1) * diff)
+        if weight is None:
+            return per_entry.mean()
+        return _mean(per_entry.mean(dim=(1, 2)), weight)
 
 
-def r2_score(output, y):
+def r2_score(output, y, weight=None):
     """R^2 of ``output`` for targets ``y``, averaged over the outputs."""
-    residual = ((y - output) ** 2).sum(dim=0)
-    total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
+    if weight is None:
+        residual = ((y - output) ** 2).sum(dim=0)
+        total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
+    else:
+        w = weight.reshape(-1, 1)
+        mean = (w * y).sum(dim=0) / w.sum()
+        residual = (w * (y - output) ** 2).sum(dim=0)
+        total = (w * (y - mean) ** 2).sum(dim=0)
     r2 = 1 - residual / total.clamp_min(torch.finfo(total.dtype).tiny)
     return float(r2.mean())
 
 
-def accuracy(output, y):
-    """Fraction of rows whose largest logit is the target class."""
-    return float((output.argmax(dim=1) == y).float().mean())
+def accuracy(output, y, weight=None):
+    """Fraction of rows whose largest logit is the target class (weighted)."""
+    return float(_mean((output.argmax(dim=1) == y).float(), weight))

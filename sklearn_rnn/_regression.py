@@ -12,6 +12,7 @@ from .utils.docstrings import (
     INPUT_SHAPES,
     REGRESSOR_ATTRIBUTES,
     REGRESSOR_PARAMETERS,
+    SAMPLE_WEIGHT,
     SEQUENCES_X,
     fill_docstring,
 )
@@ -22,7 +23,8 @@ __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
 
 
 @fill_docstring(
-    REGRESSOR_PARAMETERS, REGRESSOR_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X
+    REGRESSOR_PARAMETERS, REGRESSOR_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X,
+    sample_weight=SAMPLE_WEIGHT,
 )
 class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) regressor for sequences.
@@ -125,7 +127,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         BaseSequenceEstimator.__init__(self, **arguments)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -136,15 +138,17 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
 
+        {sample_weight}
+
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``X`` and ``y``, keeping the fitted state.
 
         The first call initialises the network and the scaling from this
@@ -158,12 +162,14 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
 
+        {sample_weight}
+
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict targets for sequences ``X``.
@@ -313,7 +319,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         negative pinball loss for quantiles (which shifts do not change)."""
         if self.quantiles_ is not None:
             loss = self._loss_function(device)
-            return lambda output, y: -float(loss(output, y))
+            return lambda output, y, weight=None: -float(loss(output, y, weight))
         if self.window_normalization_ != "last":
             return r2_score
         # Targets were learned relative to the last values: add them back.

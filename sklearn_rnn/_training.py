@@ -47,45 +47,53 @@ SCHEDULES = ("constant", "adaptive", "cosine")
 
 @dataclass
 class TensorData:
-    """Inputs, valid lengths and targets as tensors, sliced into batches.
+    """Inputs, valid lengths, targets and sample weights, sliced into batches.
 
-    ``X`` and ``y`` live on the training device; ``lengths`` stays on the
-    CPU, where :func:`torch.nn.utils.rnn.pack_padded_sequence` wants it.
+    ``X``, ``y`` and ``weight`` live on the training device; ``lengths``
+    stays on the CPU, where :func:`torch.nn.utils.rnn.pack_padded_sequence`
+    wants it. ``weight`` is None for equal weights.
     """
 
     X: torch.Tensor
     y: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
+    weight: torch.Tensor | None = None
 
     @classmethod
-    def from_numpy(cls, values, lengths, targets, device):
-        """Inputs and targets moved to ``device``; ``lengths`` on the CPU."""
+    def from_numpy(cls, values, lengths, targets, device, weights=None):
+        """Inputs, targets, weights moved to ``device``; ``lengths`` on the CPU."""
         X = torch.from_numpy(values).to(device)
         y = torch.from_numpy(targets).to(device)
-        return cls(X, y, None if lengths is None else torch.from_numpy(lengths))
+        if weights is not None:
+            weights = torch.from_numpy(weights.astype(np.float32)).to(device)
+        lengths = None if lengths is None else torch.from_numpy(lengths)
+        return cls(X, y, lengths, weights)
 
     def __len__(self):
         return self.X.shape[0]
 
     def batch(self, index, cpu_index=None):
-        """Return ``(X, lengths, y)`` for a slice or an index tensor.
+        """Return ``(X, lengths, y, weight)`` for a slice or an index tensor.
 
         ``cpu_index`` is the same index on the CPU, for ``lengths``, when
         ``index`` lives on another device.
         """
         X = self.X[index]
         y = None if self.y is None else self.y[index]
+        weight = None if self.weight is None else self.weight[index]
         if self.lengths is None:
-            return X, None, y
+            return X, None, y, weight
         lengths = self.lengths[index if cpu_index is None else cpu_index]
-        return X[:, : int(lengths.max())], lengths, y
+        return X[:, : int(lengths.max())], lengths, y, weight
 
     def subset(self, index):
         """A new :class:`TensorData` holding the rows at ``index``."""
         def take(t):
             return None if t is None else t[index]
 
-        return TensorData(self.X[index], take(self.y), take(self.lengths))
+        return TensorData(
+            self.X[index], take(self.y), take(self.lengths), take(self.weight)
+        )
 
 
 def fused_optimizer(cls, params, **options):
@@ -425,14 +433,19 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     total = torch.zeros((), device=data.X.device)
     for start in range(0, n, batch_size):
         if order is None:
-            X, lengths, y = data.batch(slice(start, start + batch_size))
+            X, lengths, y, weight = data.batch(slice(start, start + batch_size))
         else:
             stop = start + batch_size
-            X, lengths, y = data.batch(device_order[start:stop], order[start:stop])
+            X, lengths, y, weight = data.batch(
+                device_order[start:stop], order[start:stop]
+            )
         optimizer.zero_grad(set_to_none=True)
         with autocast():
             output = module(X, lengths)
-        loss = loss_fn(output.float(), y)
+        if weight is None:
+            loss = loss_fn(output.float(), y)
+        else:
+            loss = loss_fn(output.float(), y, weight)
         if scaler is None:
             loss.backward()
             if gradient_clip is not None:
@@ -445,8 +458,11 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
                 torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
             scaler.step(optimizer)
             scaler.update()
-        total.add_(loss.detach(), alpha=X.shape[0])
-    return float(total) / n
+        if weight is None:
+            total.add_(loss.detach(), alpha=X.shape[0])
+        else:
+            total.add_(loss.detach() * weight.sum())
+    return float(total) / (n if data.weight is None else float(data.weight.sum()))
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
@@ -456,12 +472,14 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(data), batch_size):
-            X, lengths, _ = data.batch(slice(start, start + batch_size))
+            X, lengths, _, _ = data.batch(slice(start, start + batch_size))
             with autocast():
                 outputs.append(module(X, lengths).float())
         output = torch.cat(outputs)
-        loss = float(loss_fn(output, data.y))
-    score = None if score_fn is None else float(score_fn(output, data.y))
+        # Without weights, the two-argument calls of callers' own losses.
+        args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
+        loss = float(loss_fn(*args))
+    score = None if score_fn is None else float(score_fn(*args))
     return loss, score
 
 

@@ -14,6 +14,8 @@ from scipy import sparse
 from sklearn import get_config
 from sklearn.utils.validation import check_array, validate_data
 
+from ._compat import _check_sample_weight
+
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
@@ -48,6 +50,28 @@ def check_y_given(estimator, y):
             f"{type(estimator).__name__} requires y to be passed, but the target y "
             "is None."
         )
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validated ``sample_weight`` as float64, or None for equal weights.
+
+    Equal weights (``None``, or every weight the same) train exactly as no
+    weights do, so they are returned as None and take the unweighted path.
+    """
+    if sample_weight is None:
+        return None
+    weights = _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), dtype=np.float64,
+        ensure_non_negative=True,
+    )
+    if not weights.sum() > 0:  # scikit-learn < 1.7 lets all-zero weights pass
+        raise ValueError(
+            "sample_weight sums to zero: give at least one sample a positive "
+            "weight."
+        )
+    if np.all(weights == weights[0]):
+        return None
+    return weights
 
 
 def check_sequences(estimator, X, *, reset):

@@ -105,7 +105,7 @@ def offset_score(score, offsets):
     own units (up to scaling).
     """
 
-    def offset(output, y):
-        return score(output + offsets, y + offsets)
+    def offset(output, y, weight=None):
+        return score(output + offsets, y + offsets, weight)
 
     return offset

@@ -34,11 +34,11 @@ RANKS = {
     "_kernels": 0,
     "_losses": 0,
     "_training": 0,
-    "_validation": 0,
     "_window_normalization": 0,
     "plotting": 0,
-    # torch modules, and the public windowing tools
+    # torch modules, input checks, and the public windowing tools
     "_networks": 1,
+    "_validation": 1,
     "windowing": 1,
     "_initialization": 2,
     # the shared estimator core, then the estimators

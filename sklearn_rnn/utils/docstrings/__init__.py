@@ -32,6 +32,7 @@ from ._entries import (
     PARAMETERS,
     REGRESSOR_ATTRIBUTES,
     REGRESSOR_PARAMETERS,
+    SAMPLE_WEIGHT,
     SEQUENCES_X,
 )
 from ._fill import Entry, fill_docstring, parse_entries
@@ -45,6 +46,7 @@ __all__ = [
     "PARAMETERS",
     "REGRESSOR_ATTRIBUTES",
     "REGRESSOR_PARAMETERS",
+    "SAMPLE_WEIGHT",
     "SEQUENCES_X",
     "Entry",
     "fill_docstring",

@@ -394,3 +394,12 @@ INPUT_FEATURES = """
         Input feature names. If None, ``feature_names_in_`` is used when
         defined, else ``["x0", "x1", ...]``.
     """
+
+#: The ``sample_weight`` entry of the core estimators' ``fit`` and ``partial_fit``.
+SAMPLE_WEIGHT = """
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights of the samples in the training loss, in the
+        validation loss and score of early stopping and, for regressors, in
+        the least-squares start of the linear skip connection. None (or
+        equal weights) trains as unweighted.
+    """

@@ -1,0 +1,166 @@
+"""sample_weight in fit and partial_fit, and its metadata routing (issue 23)."""
+
+import copy
+
+import numpy as np
+import pytest
+import sklearn
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+
+from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
+from sklearn_rnn._initialization import _fit_skip_least_squares
+from sklearn_rnn._losses import accuracy, cross_entropy, r2_score, squared_error
+from sklearn_rnn.windowing import WindowTrimmer
+
+FAST = dict(hidden_size=8, max_iter=30, early_stopping=False, random_state=0)
+
+
+def _conflicting_regression(n=60, T=8, seed=0):
+    """Each input twice: once with target +1, once with target -1."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, T))
+    X = np.vstack([X, X])
+    y = np.r_[np.ones(n), -np.ones(n)]
+    return X, y
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_weights_pull_the_regressor_towards_the_heavy_rows(cell):
+    X, y = _conflicting_regression()
+    n = len(X) // 2
+    up = np.r_[np.full(n, 9.0), np.ones(n)]
+    down = up[::-1]
+    kwargs = dict(FAST, cell=cell, learning_rate_init=0.01, skip_steps=0)
+    pred_up = SequenceRegressor(**kwargs).fit(X, y, sample_weight=up).predict(X[:n])
+    pred_down = SequenceRegressor(**kwargs).fit(X, y, sample_weight=down).predict(X[:n])
+    # The weighted mean of the targets is +0.8 or -0.8.
+    assert pred_up.mean() > 0.4 and pred_down.mean() < -0.4
+
+
+def test_weights_decide_the_class_of_duplicated_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 6, 1))
+    X = np.concatenate([X, X])
+    y = np.array(["a"] * 40 + ["b"] * 40)
+    w = np.r_[np.full(40, 5.0), np.ones(40)]
+    clf = SequenceClassifier(**dict(FAST, learning_rate_init=0.01))
+    assert (clf.fit(X, y, sample_weight=w).predict(X[:40]) == "a").mean() > 0.9
+    assert (clf.fit(X, y, sample_weight=w[::-1]).predict(X[:40]) == "b").mean() > 0.9
+
+
+def test_equal_weights_train_exactly_as_no_weights():
+    X, y = _conflicting_regression(n=20)
+    plain = LSTMRegressor(**FAST).fit(X, y).predict(X)
+    equal = LSTMRegressor(**FAST).fit(X, y, sample_weight=np.full(len(y), 3.0))
+    assert_array_equal(equal.predict(X), plain)
+
+
+def test_partial_fit_takes_weights():
+    X, y = _conflicting_regression(n=20)
+    w = np.r_[np.full(20, 9.0), np.ones(20)]
+    reg = LSTMRegressor(**FAST)
+    reg.partial_fit(X, y, sample_weight=w)
+    reg.partial_fit(X, y, sample_weight=w)
+    assert reg.n_iter_ == 2
+    clf = SequenceClassifier(**FAST)
+    clf.partial_fit(X, y > 0, classes=[False, True], sample_weight=w)
+    assert clf.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (-np.ones(40), "Negative values"),
+        (np.zeros(40), "non-zero|sums to zero"),
+        (np.ones(39), "shape"),
+    ],
+)
+def test_bad_weights_raise(weights, match):
+    X, y = _conflicting_regression(n=20)
+    with pytest.raises(ValueError, match=match):
+        LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+
+
+def test_validation_set_with_only_zero_weights_names_the_fix():
+    X, y = _conflicting_regression(n=20)
+    w = np.ones(40)
+    w[-10:] = 0.0  # the tail that early stopping validates on
+    reg = LSTMRegressor(**dict(FAST, early_stopping=True, validation_fraction=0.2))
+    with pytest.raises(ValueError, match="validation set of early stopping"):
+        reg.fit(X, y, sample_weight=w)
+
+
+def test_weighted_losses_and_scores():
+    output = torch.tensor([[0.0], [2.0]])
+    y = torch.tensor([[1.0], [1.0]])
+    w = torch.tensor([3.0, 1.0])
+    assert float(squared_error()(output, y, w)) == pytest.approx(1.0)
+    assert float(squared_error()(torch.tensor([[0.0], [1.0]]), y, w)) == pytest.approx(0.75)
+    assert r2_score(output, torch.tensor([[0.0], [1.0]]), w) == pytest.approx(
+        1 - (3 * 0 + 1 * 1) / (3 * 0.25**2 + 1 * 0.75**2)
+    )
+    logits = torch.tensor([[2.0, 0.0], [2.0, 0.0]])
+    labels = torch.tensor([0, 1])
+    assert accuracy(logits, labels, w) == pytest.approx(0.75)
+    per_row = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+    expected = (3 * per_row[0] + 1 * per_row[1]) / 4
+    assert float(cross_entropy(None, "cpu")(logits, labels, w)) == pytest.approx(
+        float(expected)
+    )
+    # Class weights multiply the sample weights, as torch normalises them.
+    class_w = [1.0, 2.0]
+    expected = (3 * per_row[0] + 2 * per_row[1]) / 5
+    assert float(cross_entropy(class_w, "cpu")(logits, labels, w)) == pytest.approx(
+        float(expected)
+    )
+
+
+def test_skip_start_with_integer_weights_equals_repeated_rows():
+    X, y = _conflicting_regression(n=15)
+    y = y + X[:, -1]
+    w = np.random.RandomState(0).randint(1, 4, size=len(y)).astype(float)
+    weighted = SequenceRegressor(**dict(FAST, max_iter=1)).fit(X, y, sample_weight=w)
+    module = weighted.module_
+    from sklearn_rnn._validation import check_sequences
+
+    repeated = check_sequences(SequenceRegressor(), X.repeat(w.astype(int), axis=0),
+                               reset=True)
+    targets = ((y - weighted._target_shift) / weighted._target_scale).astype(np.float32)
+    reference = copy.deepcopy(module)
+    _fit_skip_least_squares(reference, repeated, targets.repeat(w.astype(int))[:, None])
+    weighted_start = copy.deepcopy(module)
+    seqs = check_sequences(SequenceRegressor(), X, reset=True)
+    _fit_skip_least_squares(weighted_start, seqs, targets[:, None], w)
+    assert_allclose(weighted_start.skip.weight.detach(), reference.skip.weight.detach(),
+                    rtol=1e-5, atol=1e-6)
+
+
+@pytest.fixture
+def routing():
+    with sklearn.config_context(enable_metadata_routing=True):
+        yield
+
+
+def test_weights_route_through_pipeline_and_grid_search(routing):
+    X, y = _conflicting_regression(n=30)
+    n = len(X) // 2
+    w = np.r_[np.full(n, 9.0), np.ones(n)]
+    reg = LSTMRegressor(**dict(FAST, learning_rate_init=0.01, skip_steps=0))
+    reg.set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
+    pipe = make_pipeline(WindowTrimmer(window_length=6), reg)
+    pipe.fit(X, y, sample_weight=w)
+    assert pipe.predict(X[:n]).mean() > 0.4
+    search = GridSearchCV(
+        pipe, {"lstmregressor__hidden_size": [4, 8]},
+        cv=KFold(2, shuffle=True, random_state=0),
+    )
+    search.fit(X, y, sample_weight=w)
+    assert search.best_estimator_.predict(X[:n]).mean() > 0.4
+    # Without the request, the weights are refused, not dropped.
+    with pytest.raises(ValueError, match="sample_weight"):
+        make_pipeline(WindowTrimmer(window_length=6), LSTMRegressor(**FAST)).fit(
+            X, y, sample_weight=w
+        )
