@@ -20,7 +20,7 @@ weights it started from.
 # %%
 # Data. sktime lays a panel out as ``(n_instances, n_channels,
 # n_timepoints)``; the estimators read ``(n_samples, n_timesteps,
-# n_channels)``, so we swap the last two axes.
+# n_channels)`` unless told ``time_axis=2``, as below.
 import matplotlib.pyplot as plt
 import numpy as np
 from sktime.datasets import load_airline, load_gunpoint
@@ -31,7 +31,6 @@ from sklearn_rnn.windowing import make_windows
 
 X_train, y_train = load_gunpoint(split="train", return_type="numpy3D")
 X_test, y_test = load_gunpoint(split="test", return_type="numpy3D")
-X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 print("train", X_train.shape, "test", X_test.shape)
 
 # %%
@@ -42,7 +41,8 @@ print("train", X_train.shape, "test", X_test.shape)
 # loss has not improved for ``n_iter_no_change`` epochs, and restores the
 # weights of the epoch with the lowest validation loss.
 clf = SequenceClassifier(
-    early_stopping=True, validation_fraction=0.1, max_iter=300, random_state=0
+    early_stopping=True, validation_fraction=0.1, max_iter=300, random_state=0,
+    time_axis=2,
 )
 clf.fit(X_train, y_train)
 print(f"validation_fraction=0.1: stopped after {clf.n_iter_} epochs, "
@@ -70,7 +70,8 @@ plt.show()
 # runs for as long as it keeps improving. (``history_`` also records the
 # validation accuracy, ``"valid_score"``, which we draw on a second axis.)
 clf20 = SequenceClassifier(
-    early_stopping=True, validation_fraction=0.2, max_iter=300, random_state=0
+    early_stopping=True, validation_fraction=0.2, max_iter=300, random_state=0,
+    time_axis=2,
 )
 clf20.fit(X_train, y_train)
 print(f"validation_fraction=0.2: stopped after {clf20.n_iter_} epochs, "

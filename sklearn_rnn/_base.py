@@ -55,6 +55,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "differences": [StrOptions({"auto"}), "boolean"],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "flat_layout": [StrOptions({"channels_first", "channels_last"})],
+        "time_axis": [Interval(Integral, 1, 2, closed="both")],
         "leading_nan": [StrOptions({"raise", "trim"})],
         "standardize": ["boolean"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -93,6 +94,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         differences,
         n_channels,
         flat_layout,
+        time_axis,
         leading_nan,
         standardize,
         batch_size,
@@ -126,6 +128,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.differences = differences
         self.n_channels = n_channels
         self.flat_layout = flat_layout
+        self.time_axis = time_axis
         self.leading_nan = leading_nan
         self.standardize = standardize
         self.batch_size = batch_size

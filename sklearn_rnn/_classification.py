@@ -91,6 +91,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         differences="auto",
         n_channels=1,
         flat_layout="channels_first",
+        time_axis=1,
         leading_nan="raise",
         standardize=True,
         batch_size="auto",

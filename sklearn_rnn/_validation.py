@@ -7,6 +7,7 @@ sequences differ in length, an int64 array of valid lengths. Sequences are
 left-aligned: padding, when there is any, sits at the end.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +101,7 @@ def check_sequences(estimator, X, *, reset):
             raise ValueError(
                 f"Expected a 2D or 3D array for X, got an array of shape {arr.shape}."
             )
+        arr = _time_axis_first(estimator, arr, reset)
         seqs = Sequences(arr, None, 3)
         if allow_leading_nan:
             seqs = _trim_leading_nan(seqs)
@@ -117,13 +119,46 @@ def check_sequences(estimator, X, *, reset):
         estimator.n_timesteps_in_ = seqs.values.shape[1]
         estimator._fitted_on_table = seqs.source_ndim == 2
     elif seqs.values.shape[2] != estimator.n_channels_in_:
+        hint = ""
+        if seqs.source_ndim == 3 and seqs.values.shape[1] == estimator.n_channels_in_:
+            time_axis = getattr(estimator, "time_axis", 1)
+            other = 2 if time_axis == 1 else 1
+            hint = (
+                f" Its axis {time_axis} has {estimator.n_channels_in_} entries: "
+                f"if those are the channels, fit and predict with time_axis={other}."
+            )
         raise ValueError(
             f"X has {seqs.values.shape[2]} channels per time step, but "
             f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
-            "channels per time step as input."
+            f"channels per time step as input.{hint}"
         )
     values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
+
+
+def _time_axis_first(estimator, arr, reset):
+    """``arr`` as (n_samples, n_timesteps, n_channels), per ``time_axis``.
+
+    Fitting warns when the result has one time step and several channels:
+    sktime's numpy3D panels, ``(n_instances, n_channels, n_timepoints)``,
+    read with ``time_axis=1`` look like that when they are univariate.
+    """
+    time_axis = getattr(estimator, "time_axis", 1)
+    if time_axis == 2:
+        arr = arr.transpose(0, 2, 1)
+    if reset and arr.shape[1] == 1 and arr.shape[2] > 1:
+        layouts = {
+            1: "(n_samples, n_channels, n_timesteps), as sktime's numpy3D panels are",
+            2: "(n_samples, n_timesteps, n_channels)",
+        }
+        other = 2 if time_axis == 1 else 1
+        warnings.warn(
+            f"X has 1 time step of {arr.shape[2]} channels per sample (read "
+            f"with time_axis={time_axis}). If X is laid out as "
+            f"{layouts[time_axis]}, pass time_axis={other}.",
+            UserWarning,
+        )
+    return arr
 
 
 def _plain_3d(X):

@@ -5,12 +5,14 @@ float ndarrays of three dimensions; everything else must still reach
 ``check_array`` and get its usual error.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
 from sklearn.utils.validation import check_array
 
-from sklearn_rnn import LSTMRegressor
+from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
 from sklearn_rnn._validation import _plain_3d
 
 
@@ -63,3 +65,32 @@ def test_predict_errors_are_unchanged_by_the_fast_path():
     with pytest.raises(ValueError, match="2 channels per time step"):
         est.predict(X[:, :, :1])
     np.testing.assert_array_equal(est.predict(X.astype(np.float64)), est.predict(X))
+
+
+def test_time_axis_reads_sktime_numpy3d_panels():
+    rng = np.random.RandomState(0)
+    X_ntc = rng.normal(size=(30, 12, 2))
+    y = X_ntc[:, -1, 0]
+    X_nct = X_ntc.transpose(0, 2, 1).copy()  # sktime's numpy3D layout
+    params = dict(hidden_size=4, max_iter=3, early_stopping=False, random_state=0)
+    ref = SequenceRegressor(**params).fit(X_ntc, y)
+    est = SequenceRegressor(**params, time_axis=2).fit(X_nct, y)
+    assert est.n_timesteps_in_ == 12 and est.n_channels_in_ == 2
+    np.testing.assert_array_equal(est.predict(X_nct), ref.predict(X_ntc))
+
+
+def test_one_time_step_of_many_channels_warns_and_names_time_axis():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 1, 15))  # a univariate numpy3D panel
+    y = rng.randint(2, size=20)
+    params = dict(hidden_size=4, max_iter=2, early_stopping=False, random_state=0)
+    with pytest.warns(UserWarning, match="pass time_axis=2"):
+        clf = SequenceClassifier(**params).fit(X, y)
+    # The same panel read the right way fits without the warning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SequenceClassifier(**params, time_axis=2).fit(X, y)
+    assert not [w for w in caught if "time_axis" in str(w.message)]
+    # Predicting the other layout names the parameter too.
+    with pytest.raises(ValueError, match="time_axis=2"):
+        clf.predict(rng.normal(size=(3, 15, 1)))

@@ -88,7 +88,7 @@ def test_defaults_match_sequence_classifier():
     # A new SequenceClassifier parameter must be exposed or left out on
     # purpose (see the comment above RNNClassifier.__init__).
     left_out = {
-        "skip_steps", "n_channels", "flat_layout", "leading_nan",
+        "skip_steps", "n_channels", "flat_layout", "time_axis", "leading_nan",
         "callbacks", "warm_start",
     }
     assert set(core) - set(ours) == left_out

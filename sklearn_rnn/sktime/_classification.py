@@ -202,7 +202,7 @@ class RNNClassifier(BaseClassifier):
 
     # Every parameter is SequenceClassifier's, with its default. Left out on
     # purpose: n_channels, flat_layout (2D input only, which sktime turns into
-    # 3D before _fit), leading_nan (sktime refuses missing values for this
+    # 3D before _fit), time_axis (the adapter converts sktime's panels), leading_nan (sktime refuses missing values for this
     # estimator), skip_steps (a forecasting device), callbacks and warm_start
     # (sktime's fit always starts from scratch).
     def __init__(

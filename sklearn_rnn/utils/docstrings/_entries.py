@@ -64,6 +64,15 @@ PARAMETERS = parse_entries(
         ``make_reduction`` produces). ``"channels_last"``: all channels of the
         first time step, then of the next (``X3d.reshape(n_samples, -1)``).
 
+    time_axis : {1, 2}
+        Axis of 3D input that holds the time steps. ``1`` reads
+        ``(n_samples, n_timesteps, n_channels)``, the layout of PyTorch's
+        batch-first recurrent layers; ``2`` reads ``(n_samples, n_channels,
+        n_timesteps)``, sktime's ``numpy3D`` panels (``load_gunpoint(
+        return_type="numpy3d")``). Fitting warns when 3D input has one time
+        step and several channels, the sign of the other layout. Ignored for
+        2D and list input.
+
     leading_nan : {"raise", "trim"}
         What to do with NaN in ``X``. ``"raise"`` rejects any NaN or inf.
         ``"trim"`` reads leading time steps whose channels are all NaN as "no
