@@ -94,7 +94,7 @@ def check_sequences(estimator, X, *, reset):
                 X,
                 dtype=FLOAT_DTYPES,
                 allow_nd=True,
-                ensure_all_finite="allow-nan" if allow_leading_nan else True,
+                ensure_all_finite="allow-nan",
                 input_name="X",
             )
         if arr.ndim != 3:
@@ -105,6 +105,8 @@ def check_sequences(estimator, X, *, reset):
         seqs = Sequences(arr, None, 3)
         if allow_leading_nan:
             seqs = _trim_leading_nan(seqs)
+        elif np.isnan(arr).any():
+            _reject_nan(seqs)
     else:
         seqs = _from_table(estimator, X, reset, allow_leading_nan)
 
@@ -205,14 +207,14 @@ def _input_kind(X):
 
 
 def _from_table(estimator, X, reset, allow_leading_nan):
-    finite = "allow-nan" if allow_leading_nan else True
+    # NaN passes check_array so that its message can name the fix below.
     if reset or getattr(estimator, "_fitted_on_table", False):
         arr = validate_data(
-            estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=finite
+            estimator, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
     else:
-        arr = check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite=finite)
-    n_samples, n_columns = arr.shape
+        arr = check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
+    n_columns = arr.shape[1]
     n_channels = estimator.n_channels
     if n_columns % n_channels:
         raise ValueError(
@@ -220,13 +222,76 @@ def _from_table(estimator, X, reset, allow_leading_nan):
             f"n_channels={n_channels}: 2D input must hold n_timesteps * "
             "n_channels columns."
         )
+    seqs = Sequences(_unflatten(arr, n_channels, estimator.flat_layout), None, 2)
+    if not np.isnan(arr).any():
+        return seqs
+    if allow_leading_nan:
+        try:
+            return _trim_leading_nan(seqs)
+        except ValueError as exc:
+            hint = _channels_hint(arr, estimator)
+            if hint is None:
+                raise
+            raise ValueError(f"{exc} {hint}") from None
+    _reject_nan(seqs, lambda: _channels_hint(arr, estimator, " with leading_nan='trim'"))
+
+
+def _reject_nan(seqs, hint=lambda: None):
+    """Raise for NaN in ``seqs`` under ``leading_nan="raise"``, naming the fix."""
+    try:
+        _trim_leading_nan(seqs)
+    except ValueError as exc:
+        sentence = hint()
+        if sentence is not None:
+            raise ValueError(f"Input X contains NaN. {sentence}") from None
+        raise ValueError(f"{exc} Impute the missing values or drop those rows.") from None
+    raise ValueError(
+        "Input X contains NaN, only in the leading time steps of its sequences: "
+        "the padding LagWindowTransformer (or a shift) puts before the first "
+        "rows looks like this. Pass leading_nan='trim' to read those steps as "
+        "'no history yet' (shorter sequences), or drop the rows with NaN."
+    )
+
+
+def _unflatten(arr, n_channels, flat_layout):
+    """2D rows of ``n_timesteps * n_channels`` columns as 3D, per the layout."""
+    n_samples, n_columns = arr.shape
     n_steps = n_columns // n_channels
-    if estimator.flat_layout == "channels_first":
-        values = arr.reshape(n_samples, n_channels, n_steps).transpose(0, 2, 1)
-    else:
-        values = arr.reshape(n_samples, n_steps, n_channels)
-    seqs = Sequences(values, None, 2)
-    return _trim_leading_nan(seqs) if allow_leading_nan else seqs
+    if flat_layout == "channels_first":
+        return arr.reshape(n_samples, n_channels, n_steps).transpose(0, 2, 1)
+    return arr.reshape(n_samples, n_steps, n_channels)
+
+
+def _channels_hint(arr, estimator, then=""):
+    """A sentence naming ``n_channels`` (and layout) whose NaN are all leading.
+
+    None when no other channel count or layout of ``arr`` puts the NaN of
+    every row in leading all-NaN steps only.
+    """
+    n_columns = arr.shape[1]
+    layouts = (estimator.flat_layout,) + tuple(
+        {"channels_first", "channels_last"} - {estimator.flat_layout}
+    )
+    for n_channels in range(1, n_columns // 2 + 1):
+        if n_columns % n_channels:
+            continue
+        for layout in layouts:
+            if (n_channels, layout) == (estimator.n_channels, estimator.flat_layout):
+                continue
+            try:
+                _trim_leading_nan(Sequences(_unflatten(arr, n_channels, layout), None, 2))
+            except ValueError:
+                continue
+            change = f"n_channels={n_channels}"
+            if layout != estimator.flat_layout:
+                change += f" and flat_layout={layout!r}"
+            return (
+                f"Read as flattened windows of {n_channels} channels "
+                f"(flat_layout={layout!r}), every NaN of X is a leading missing "
+                f"step: if X holds such windows (as LagWindowTransformer makes "
+                f"from a table of {n_channels} columns), pass {change}{then}."
+            )
+    return None
 
 
 def _from_list(X, allow_leading_nan):
@@ -251,7 +316,8 @@ def _from_list(X, allow_leading_nan):
     widths = {a.shape[1] for a in seqs}
     if len(widths) > 1:
         raise ValueError(
-            f"All sequences must have the same number of features; got {sorted(widths)}."
+            "All sequences must have the same number of channels per time "
+            f"step; got {sorted(widths)}. Give every sequence the same columns."
         )
     if allow_leading_nan:
         seqs = [a[_n_leading_missing(a, i) :] for i, a in enumerate(seqs)]
@@ -271,7 +337,9 @@ def _n_leading_missing(a, i):
     missing = np.isnan(a).all(axis=1)
     n = int(np.argmin(missing)) if not missing.all() else a.shape[0]
     if n == a.shape[0]:
-        raise ValueError(f"Sequence {i} of X has no observed time step (all NaN).")
+        raise ValueError(
+            f"Sequence {i} of X has no observed time step (all NaN); drop it."
+        )
     return n
 
 
@@ -283,7 +351,7 @@ def _trim_leading_nan(seqs):
     empty = np.flatnonzero(n_lead == values.shape[1])
     if empty.size:
         raise ValueError(
-            f"Sequence {empty[0]} of X has no observed time step (all NaN)."
+            f"Sequence {empty[0]} of X has no observed time step (all NaN); drop it."
         )
     if not n_lead.any():
         if not np.isfinite(values).all():

@@ -182,7 +182,7 @@ def test_dataframe_feature_names():
         (np.full((5, 4, 1), np.inf), "infinity|inf"),
         (np.zeros((5,)), "Expected 2D array"),
         (np.zeros((5, 4, 1, 1)), "2D or 3D"),
-        ([np.zeros((3, 1)), np.zeros((4, 2))], "same number of features"),
+        ([np.zeros((3, 1)), np.zeros((4, 2))], "same number of channels"),
         ([np.zeros(3), np.zeros(0)], "Sequence 1 of X is empty"),
         ([np.zeros(3), np.array([1.0, np.nan])], "sequence 1 has a non-finite"),
     ],

@@ -94,3 +94,35 @@ def test_one_time_step_of_many_channels_warns_and_names_time_axis():
     # Predicting the other layout names the parameter too.
     with pytest.raises(ValueError, match="time_axis=2"):
         clf.predict(rng.normal(size=(3, 15, 1)))
+
+
+def _lag_windows(n_columns, window_length=4, n_rows=40):
+    from sklearn_rnn.windowing import LagWindowTransformer
+
+    table = np.random.RandomState(0).normal(size=(n_rows, n_columns))
+    return LagWindowTransformer(window_length=window_length).fit_transform(table)
+
+
+def test_lag_padding_names_leading_nan_trim():
+    X = _lag_windows(1)
+    y = np.arange(len(X), dtype=float)
+    with pytest.raises(ValueError, match="only in the leading time steps.*leading_nan='trim'"):
+        LSTMRegressor(max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="only in the leading time steps"):
+        LSTMRegressor(max_iter=1).fit(X.reshape(len(X), 4, 1), y)
+
+
+@pytest.mark.parametrize("leading_nan", ["raise", "trim"])
+def test_wrong_n_channels_is_named(leading_nan):
+    X = _lag_windows(2)
+    y = np.arange(len(X), dtype=float)
+    with pytest.raises(ValueError, match="windows of 2 channels.*pass n_channels=2"):
+        LSTMRegressor(max_iter=1, leading_nan=leading_nan).fit(X, y)
+
+
+def test_nan_after_the_first_observed_step_is_not_blamed_on_padding():
+    X = _lag_windows(1)
+    X[10, 2] = np.nan
+    y = np.arange(len(X), dtype=float)
+    with pytest.raises(ValueError, match="sequence 10 has a non-finite value.*Impute"):
+        LSTMRegressor(max_iter=1).fit(X, y)

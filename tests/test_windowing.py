@@ -519,3 +519,11 @@ def test_target_transformer_and_scaler(airline):
         assert np.isfinite(pred).all()
     # the target scaling is undone: predictions are passenger counts
     assert mean_absolute_percentage_error(y_test, ttr.predict(X_test)) < 0.5
+
+
+@pytest.mark.parametrize("n_columns", [1, 2])
+def test_lag_windows_are_writable(n_columns):
+    table = np.arange(12.0).reshape(-1, n_columns)
+    out = LagWindowTransformer(window_length=3).fit_transform(table)
+    assert out.flags.writeable
+    out[0, 0] = 1.0

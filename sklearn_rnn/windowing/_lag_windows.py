@@ -162,7 +162,8 @@ class LagWindowTransformer(TransformerMixin, BaseEstimator):
         windows = sliding_window_view(padded, length, axis=0)  # (n, n_channels, L)
         if self.flat_layout == "channels_last":
             windows = windows.transpose(0, 2, 1)
-        return windows.reshape(n_rows, n_channels * length)
+        # A copy: a reshaped sliding view is read-only, an output must not be.
+        return windows.reshape(n_rows, n_channels * length).copy()
 
     def get_feature_names_out(self, input_features=None):
         """Get output feature names for transformation.

@@ -113,7 +113,7 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
         raise ValueError(
             f"The series has {n_timepoints} time points, too few for "
             f"window_length={window_length} plus horizon={horizon}: at least "
-            f"{needed} are needed."
+            f"{needed} are needed. Use a shorter window_length or horizon."
         )
     n_windows = (n_timepoints - needed) // step + 1
     # sliding_window_view puts the window axis last: (n_starts, n_channels, L).
