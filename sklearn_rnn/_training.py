@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ._progress import Progress
+
 __all__ = [
     "TensorData",
     "TrainingResult",
@@ -342,7 +344,8 @@ def train(
         float recorded as ``"valid_score"`` for each epoch (higher is
         better).
     verbose : int, default=0
-        If positive, print one line per epoch.
+        1 prints a throttled epoch table, 2 every epoch, both with how
+        training ended (:class:`~sklearn_rnn._progress.Progress`).
     first_epoch : int, default=1
         Number of the first epoch (continuing a warm start).
     owner : object, default=None
@@ -366,6 +369,11 @@ def train(
     if loss_scaling:
         scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
     best_state, best_valid = None, math.inf
+    progress = Progress(
+        verbose, first_epoch=first_epoch, max_iter=max_iter,
+        has_valid=valid_data is not None,
+        has_score=valid_data is not None and valid_score is not None,
+    )
     if valid_data is not None:
         # The weights training starts from compete too: if no epoch beats
         # them on the validation set, they are what is restored.
@@ -374,6 +382,9 @@ def train(
         )
         result.best_epoch = first_epoch - 1
         best_state = copy.deepcopy(module.state_dict())
+    progress.start(best_valid if valid_data is not None else None,
+                   result.initial_valid_score)
+    reason = "max_iter"
     for epoch in range(first_epoch, first_epoch + max_iter):
         start = time.perf_counter()
         try:
@@ -384,6 +395,7 @@ def train(
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
             result.interrupted = True
+            reason = "interrupted"
             break
         if not math.isfinite(train_loss):
             lr = optimizer.param_groups[0]["lr"]
@@ -393,6 +405,7 @@ def train(
                 "set gradient_clip, or keep standardize=True."
             )
         record = {"epoch": epoch, "train_loss": train_loss}
+        improved = False
         if valid_data is not None:
             valid_loss, score = evaluate(
                 module, loss_fn, valid_data, valid_score, autocast=autocast
@@ -403,22 +416,29 @@ def train(
             if valid_loss < best_valid:
                 best_valid, result.best_epoch = valid_loss, epoch
                 best_state = copy.deepcopy(module.state_dict())
+                improved = True
         record["lr"] = optimizer.param_groups[0]["lr"]
         record["dur"] = time.perf_counter() - start
         result.history.append(record)
-        if verbose:
-            _print_record(record, header=epoch == first_epoch)
+        progress.epoch(record, best=improved)
         monitored = record.get("valid_loss", train_loss)
         if scheduler is not None:
             scheduler(monitored)
-        stop = stopper is not None and stopper.update(monitored)
+        by_rule = stopper is not None and stopper.update(monitored)
+        by_callback = False
         for callback in callbacks:
-            stop = bool(callback(owner, record)) or stop
-        if stop:
+            by_callback = bool(callback(owner, record)) or by_callback
+        if by_rule or by_callback:
             result.stopped = True
+            reason = "rule" if by_rule else "callback"
             break
     if best_state is not None:
         module.load_state_dict(best_state)
+    progress.end(
+        result, reason=reason,
+        tol=None if stopper is None else stopper.tol,
+        n_iter_no_change=None if stopper is None else stopper.n_iter_no_change,
+    )
     return result
 
 
@@ -481,18 +501,6 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
         loss = float(loss_fn(*args))
     score = None if score_fn is None else float(score_fn(*args))
     return loss, score
-
-
-def _print_record(record, header):
-    if header:
-        print(f"{'epoch':>7}  {'train_loss':>12}  {'valid_loss':>12}  {'dur':>8}")
-    valid = record.get("valid_loss")
-    valid = f"{valid:12.6f}" if valid is not None else f"{'':>12}"
-    print(
-        f"{record['epoch']:>7}  {record['train_loss']:12.6f}  {valid}  "
-        f"{record['dur']:8.4f}",
-        flush=True,
-    )
 
 
 def predict_batches(module, values, lengths=None, *, device, autocast=nullcontext,

@@ -410,14 +410,53 @@ def test_callbacks_can_stop_training():
     assert [r["epoch"] for r in records] == [1, 2]
 
 
-def test_verbose_prints_one_line_per_epoch(capsys):
+def test_verbose_2_prints_every_epoch_and_how_training_ended(capsys):
     X, y = _regression_data()
-    LSTMRegressor(verbose=1, early_stopping=True, hidden_size=4, max_iter=3,
+    est = LSTMRegressor(verbose=2, early_stopping=True, hidden_size=4, max_iter=3,
+                        random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split() == [
+        "epoch", "train_loss", "valid_loss", "valid_score", "dur", "eta"
+    ]
+    rows = lines[1:5]
+    assert [int(row.split()[0]) for row in rows] == [0, 1, 2, 3]
+    assert rows[0].split()[1] == "-"  # the starting weights: no training loss
+    # Each row's validation loss and score are the ones history_ holds.
+    for row, record in zip(rows[1:], est.history_):
+        cells = row.split()
+        assert float(cells[2].rstrip("*")) == pytest.approx(record["valid_loss"], rel=1e-5)
+        assert float(cells[3]) == pytest.approx(record["valid_score"], rel=1e-5)
+    assert lines[5].startswith("Ran all 3 epochs without meeting the stopping rule")
+    if est.best_epoch_ == 0:
+        assert lines[6].startswith("Kept the starting weights (epoch 0)")
+    else:
+        assert lines[6].startswith(f"Restored the weights of epoch {est.best_epoch_}")
+
+
+def test_verbose_says_training_stopped_early(capsys):
+    X, y = _regression_data()
+    est = LSTMRegressor(verbose=2, hidden_size=4, max_iter=200, n_iter_no_change=2,
+                        tol=10.0, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert f"Stopped early at epoch {est.n_iter_}: the validation loss did not " \
+        "improve by more than tol=10 for 2 epochs." in out
+    # tol=10 is never beaten, so the starting weights are kept.
+    assert est.best_epoch_ == 0
+    assert "Kept the starting weights (epoch 0)" in out
+
+
+def test_verbose_1_throttles_rows_but_prints_first_and_last(capsys, monkeypatch):
+    from sklearn_rnn import _progress
+
+    monkeypatch.setattr(_progress, "INTERVAL", 1e9)
+    X, y = _regression_data()
+    LSTMRegressor(verbose=1, early_stopping=False, hidden_size=4, max_iter=6,
                   random_state=0).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "dur"]
-    assert len(lines) == 4
-    assert [len(line.split()) for line in lines[1:]] == [4, 4, 4]
+    assert lines[0].split() == ["epoch", "train_loss", "dur", "eta"]
+    assert [int(line.split()[0]) for line in lines[1:3]] == [1, 6]
+    assert lines[1].split()[-1] != "-"  # an estimate of the time left
+    assert lines[3].startswith("Ran all 6 epochs")
 
 
 def test_divergence_raises_naming_the_epoch():

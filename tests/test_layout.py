@@ -33,11 +33,12 @@ RANKS = {
     "utils.docstrings": 0,
     "_kernels": 0,
     "_losses": 0,
-    "_training": 0,
+    "_progress": 0,
     "_window_normalization": 0,
     "plotting": 0,
     # torch modules, input checks, and the public windowing tools
     "_networks": 1,
+    "_training": 1,
     "_validation": 1,
     "windowing": 1,
     "_initialization": 2,
@@ -51,8 +52,8 @@ RANKS = {
     "sktime": 6,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_training",
-              "_window_normalization"}
+TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_progress",
+              "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"}}
 

@@ -159,8 +159,13 @@ PARAMETERS = parse_entries(
         and processes.
 
     verbose : int
-        If positive, print one line per epoch: epoch, training loss,
-        validation loss and seconds.
+        Training progress printed to standard output. ``1``: a table with the
+        starting weights' validation loss (epoch 0), the first epoch, then a
+        row at most every two seconds and the last epoch; each row has the
+        training loss, the validation loss (``*`` marks a new best) and
+        score, the seconds of that epoch and an estimate of the time left to
+        ``max_iter``. ``2`` or more: a row for every epoch. Both end with why
+        training stopped and which epoch's weights the model keeps.
 
     warm_start : bool
         When True, ``fit`` continues training the fitted network (and its

@@ -1,0 +1,146 @@
+"""What a verbose fit prints: an epoch table and how training ended.
+
+``verbose=1`` prints the table's header, a row for the starting weights
+(epoch 0 of a fresh fit, when there is a validation set), the first epoch,
+then at most one row every :data:`INTERVAL` seconds with the time per epoch
+and an estimate of the time left, and always the last epoch, so that a long
+fit in a notebook shows progress without flooding it. ``verbose >= 2``
+prints every epoch. Both end with lines that say why training stopped and
+which epoch's weights the model keeps.
+"""
+
+import time
+
+__all__ = ["Progress", "INTERVAL"]
+
+#: Least seconds between two rows at ``verbose=1``.
+INTERVAL = 2.0
+
+
+def _duration(seconds):
+    """``"3.2s"``, ``"4m05s"`` or ``"1h02m"``."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def _number(value, width=11):
+    return f"{'-':>{width}}" if value is None else f"{value:{width}.6g}"
+
+
+class Progress:
+    """The epoch table of one call of :func:`sklearn_rnn._training.train`.
+
+    Parameters
+    ----------
+    verbose : int
+        0 prints nothing; 1 prints throttled rows; 2 or more every row.
+    first_epoch, max_iter : int
+        Number of the first epoch of this call, and how many it may run.
+    has_valid, has_score : bool
+        Whether rows have a validation loss and a validation score.
+    clock : callable, default=time.perf_counter
+        Source of the time used for throttling (tests pass their own).
+    """
+
+    def __init__(self, verbose, *, first_epoch, max_iter, has_valid, has_score,
+                 clock=time.perf_counter):
+        self.verbose = verbose
+        self.first_epoch = first_epoch
+        self.last_epoch = first_epoch + max_iter - 1
+        self.has_valid = has_valid
+        self.has_score = has_score
+        self.clock = clock
+        self.last_print = None
+        self.pending = None  # the last row, when it was not printed
+        self.total_seconds = 0.0
+
+    def _row(self, epoch, train_loss, valid_loss, score, best, dur, eta):
+        cells = [f"{epoch:>7}", _number(train_loss)]
+        if self.has_valid:
+            cells.append(_number(valid_loss) + ("*" if best else " "))
+        if self.has_score:
+            cells.append(_number(score))
+        cells += [f"{dur:>8}", f"{eta:>8}"]
+        print("  ".join(cells), flush=True)
+        self.last_print = self.clock()
+
+    def start(self, valid_loss=None, score=None):
+        """Print the header, and the starting weights' validation row."""
+        if not self.verbose:
+            return
+        header = [f"{'epoch':>7}", f"{'train_loss':>11}"]
+        if self.has_valid:
+            header.append(f"{'valid_loss':>11} ")
+        if self.has_score:
+            header.append(f"{'valid_score':>11}")
+        header += [f"{'dur':>8}", f"{'eta':>8}"]
+        print("  ".join(header), flush=True)
+        if self.has_valid and valid_loss is not None:
+            self._row(self.first_epoch - 1, None, valid_loss, score, False, "-", "-")
+
+    def epoch(self, record, best):
+        """Print (or hold back) the row of one epoch; ``best`` marks it ``*``."""
+        if not self.verbose:
+            return
+        self.total_seconds += record["dur"]
+        done = record["epoch"] - self.first_epoch + 1
+        left = (self.last_epoch - record["epoch"]) * self.total_seconds / done
+        row = (
+            record["epoch"], record["train_loss"], record.get("valid_loss"),
+            record.get("valid_score"), best, f"{record['dur']:.3f}s",
+            _duration(left) if left else "-",
+        )
+        due = (
+            self.verbose >= 2
+            or record["epoch"] == self.first_epoch
+            or self.clock() - self.last_print >= INTERVAL
+        )
+        if due:
+            self._row(*row)
+            self.pending = None
+        else:
+            self.pending = row
+
+    def end(self, result, *, reason, n_iter_no_change=None, tol=None):
+        """Print the last row if held back, then how training ended.
+
+        ``reason`` is "rule" (no improvement), "callback", "interrupted" or
+        "max_iter".
+        """
+        if not self.verbose:
+            return
+        if self.pending is not None:
+            self._row(*self.pending)
+        epochs = len(result.history)
+        last = self.first_epoch + epochs - 1
+        watched = "validation loss" if self.has_valid else "training loss"
+        lines = {
+            "rule": (
+                f"Stopped early at epoch {last}: the {watched} did not improve by "
+                f"more than tol={tol:g} for {n_iter_no_change} epochs."
+            ),
+            "callback": f"Stopped at epoch {last} by a callback.",
+            "interrupted": f"Interrupted during epoch {last + 1}.",
+            "max_iter": f"Ran all {epochs} epochs without meeting the stopping rule.",
+        }
+        print(lines[reason] + f" {_duration(self.total_seconds)} in all.", flush=True)
+        if result.best_epoch is None:
+            return
+        if result.best_epoch == self.first_epoch - 1:
+            print(
+                f"Kept the starting weights (epoch {result.best_epoch}): no trained "
+                "epoch beat their validation loss.",
+                flush=True,
+            )
+        else:
+            best = next(r for r in result.history if r["epoch"] == result.best_epoch)
+            print(
+                f"Restored the weights of epoch {result.best_epoch}, the lowest "
+                f"validation loss ({best['valid_loss']:.6g}).",
+                flush=True,
+            )
