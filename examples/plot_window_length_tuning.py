@@ -80,6 +80,17 @@ print(results[columns].sort_values("rank_test_score").to_string(index=False))
 print("best:", search.best_params_)
 
 # %%
+# The same scores drawn by :func:`sklearn_rnn.plotting.plot_search`: the mean
+# cross-validated score against the window length, one line per hidden size,
+# a band of one standard deviation and a star on the best candidate.
+try:
+    from sklearn_rnn.plotting import plot_search
+
+    plot_search(search, param="trim__window_length")
+except ImportError:  # pragma: no cover - matplotlib missing
+    pass
+
+# %%
 # The refitted best pipeline on the held-out 36 months, against the naive
 # forecast: the last month of each window.
 y_pred = search.predict(X_test)

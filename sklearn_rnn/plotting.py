@@ -1,6 +1,8 @@
 """Plotting helpers (need matplotlib: ``pip install sklearn-rnn[plot]``)."""
 
-__all__ = ["plot_history"]
+import numpy as np
+
+__all__ = ["plot_history", "plot_search"]
 
 
 def _import_pyplot():
@@ -8,7 +10,7 @@ def _import_pyplot():
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "plot_history needs matplotlib; install it with "
+            "sklearn_rnn.plotting needs matplotlib; install it with "
             "`pip install sklearn-rnn[plot]` (or `pip install matplotlib`)."
         ) from exc
     return plt
@@ -29,7 +31,13 @@ def plot_history(estimator, ax=None):
         A fitted :class:`~sklearn_rnn.SequenceRegressor`,
         :class:`~sklearn_rnn.SequenceClassifier` or any object with a
         ``history_`` list of dicts holding ``"epoch"`` and ``"train_loss"``
-        (and optionally ``"valid_loss"``), and optionally ``best_epoch_``.
+        (and optionally ``"valid_loss"``), and optionally ``best_epoch_``;
+        or a fitted wrapper of one: a :class:`~sklearn.pipeline.Pipeline`
+        (its last step), a search (its ``best_estimator_`` or
+        ``best_forecaster_``), the sktime adapters
+        :class:`~sklearn_rnn.sktime.RNNForecaster` and
+        :class:`~sklearn_rnn.sktime.RNNClassifier`, or sktime's
+        ``make_reduction`` forecasters.
 
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on. If None, a new figure and axes are created.
@@ -44,7 +52,8 @@ def plot_history(estimator, ax=None):
     ImportError
         If matplotlib is not installed.
     ValueError
-        If ``estimator`` has no ``history_`` (it is not fitted).
+        If neither ``estimator`` nor what it wraps has a ``history_`` (it is
+        not fitted).
 
     Examples
     --------
@@ -61,12 +70,8 @@ def plot_history(estimator, ax=None):
     >>> [line.get_label() for line in ax.get_lines()][:2]
     ['train loss', 'validation loss']
     """
-    history = getattr(estimator, "history_", None)
-    if history is None:
-        raise ValueError(
-            f"{type(estimator).__name__} has no history_; fit it before "
-            "calling plot_history."
-        )
+    path, estimator = _with_history(estimator)
+    history = estimator.history_
     plt = _import_pyplot()
     if ax is None:
         _, ax = plt.subplots()
@@ -85,6 +90,174 @@ def plot_history(estimator, ax=None):
                    label=f"best epoch ({best_epoch})")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.set_title(type(estimator).__name__)
+    ax.set_title(" > ".join(path))
     ax.legend()
     return ax
+
+
+#: Where fitted wrappers keep the fitted estimator they wrap: searches
+#: (scikit-learn's, sktime's), the sktime adapters and sktime's reduction.
+_INNER = ("best_estimator_", "best_forecaster_", "regressor_", "estimator_",
+          "forecaster_")
+
+
+def _with_history(estimator):
+    """``(path, inner)``: the fitted estimator inside ``estimator`` with a history.
+
+    Follows a fitted search's best estimator, a pipeline's last step and the
+    estimator a fitted sktime adapter or reduction forecaster wraps.
+    """
+    path, current = [], estimator
+    for _ in range(10):
+        path.append(type(current).__name__)
+        if getattr(current, "history_", None) is not None:
+            return path, current
+        inner = next((getattr(current, name) for name in _INNER
+                      if getattr(current, name, None) is not None), None)
+        if inner is None:
+            steps = getattr(current, "steps_", None) or getattr(current, "steps", None)
+            if steps:
+                inner = steps[-1][1] if isinstance(steps[-1], tuple) else steps[-1]
+        if inner is None:
+            break
+        current = inner
+    raise ValueError(
+        f"{' > '.join(path)} has no history_: fit it before calling plot_history. "
+        "It takes a fitted sklearn_rnn estimator, or a fitted Pipeline, search or "
+        "sktime forecaster/classifier whose final estimator is one."
+    )
+
+
+def plot_search(search, param=None, ax=None):
+    """Plot the cross-validated score of a fitted search against one parameter.
+
+    Works with scikit-learn's searches (:class:`~sklearn.model_selection.GridSearchCV`,
+    :class:`~sklearn.model_selection.RandomizedSearchCV`) and sktime's
+    ``ForecastingGridSearchCV`` / ``ForecastingRandomizedSearchCV``. Draws the
+    mean test score of each candidate against the value of ``param`` (with
+    a band of one standard deviation where the search reports one), one line
+    per combination of the other parameters that vary, and marks the best
+    candidate.
+
+    Parameters
+    ----------
+    search : fitted search estimator
+        An object with ``cv_results_`` (holding ``"params"`` and a
+        ``"mean_test_..."`` entry) and ``best_index_``.
+
+    param : str, default=None
+        The parameter on the x axis, as named in ``cv_results_["params"]``
+        (e.g. ``"lstmregressor__hidden_size"``). None picks the one
+        parameter whose value varies; it is required when several do.
+
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw on. If None, a new figure and axes are created.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed.
+    ValueError
+        If ``search`` is not fitted, or ``param`` is not one of its
+        parameters, or several parameters vary and ``param`` is None.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn_rnn import GRURegressor
+    >>> from sklearn_rnn.plotting import plot_search
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 10))
+    >>> y = X[:, -2:].sum(axis=1)
+    >>> search = GridSearchCV(
+    ...     GRURegressor(hidden_size=4, max_iter=3, random_state=0),
+    ...     {"skip_steps": [0, 2, 4]}, cv=2,
+    ... ).fit(X, y)
+    >>> ax = plot_search(search)
+    >>> ax.get_xlabel()
+    'skip_steps'
+    """
+    results = getattr(search, "cv_results_", None)
+    if results is None:
+        raise ValueError(
+            f"{type(search).__name__} has no cv_results_: fit the search before "
+            "calling plot_search."
+        )
+    candidates = list(results["params"])
+    varying = sorted({name for c in candidates for name in c
+                      if len({repr(d.get(name)) for d in candidates}) > 1})
+    if param is None:
+        if len(varying) != 1:
+            raise ValueError(
+                f"The search varies {len(varying)} parameters {varying}; name the "
+                "one for the x axis with param=..."
+            )
+        param = varying[0]
+    if param not in {name for c in candidates for name in c}:
+        raise ValueError(
+            f"param={param!r} is not a parameter of the search; its parameters "
+            f"are {sorted({name for c in candidates for name in c})}."
+        )
+    score_key = _score_key(search, results)
+    means = np.asarray(results[score_key], dtype=float)
+    std_key = "std" + score_key[len("mean"):]
+    stds = np.asarray(results[std_key], dtype=float) if std_key in results else None
+
+    plt = _import_pyplot()
+    if ax is None:
+        _, ax = plt.subplots()
+    values = [c.get(param) for c in candidates]
+    numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                  for v in values)
+    labels = sorted({repr(v) for v in values}) if not numeric else None
+
+    def position(value):
+        return value if numeric else labels.index(repr(value))
+
+    others = [name for name in varying if name != param]
+    groups = {}
+    for i, c in enumerate(candidates):
+        key = tuple((name, repr(c.get(name))) for name in others)
+        groups.setdefault(key, []).append(i)
+    for key, rows in groups.items():
+        rows = sorted(rows, key=lambda i: position(values[i]))
+        x = np.array([position(values[i]) for i in rows], dtype=float)
+        label = ", ".join(f"{n}={v}" for n, v in key) or score_key
+        (line,) = ax.plot(x, means[rows], marker="o", label=label)
+        if stds is not None:
+            ax.fill_between(x, means[rows] - stds[rows], means[rows] + stds[rows],
+                            color=line.get_color(), alpha=0.2)
+    best = int(search.best_index_)
+    ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
+            linestyle="none", color="black", label=f"best ({param}={values[best]!r})")
+    if not numeric:
+        ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlabel(param)
+    ax.set_ylabel(score_key)
+    ax.set_title(type(search).__name__)
+    ax.legend()
+    return ax
+
+
+def _score_key(search, results):
+    """The ``mean_test_...`` entry the search ranks candidates by."""
+    keys = [k for k in results if str(k).startswith("mean_test")]
+    if "mean_test_score" in keys:
+        return "mean_test_score"
+    refit = getattr(search, "refit", None)
+    if isinstance(refit, str) and f"mean_test_{refit}" in keys:
+        return f"mean_test_{refit}"
+    if len(keys) == 1:
+        return keys[0]
+    raise ValueError(
+        f"{type(search).__name__}.cv_results_ has no single mean test score "
+        f"({keys}); refit on one metric."
+    )
