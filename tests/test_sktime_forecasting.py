@@ -402,3 +402,15 @@ def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
         old = RNNForecaster(normalization="mean", **params).fit(airline, fh=[1, 2])
     assert old.window_normalization_ == new.window_normalization_ == "mean"
     pd.testing.assert_series_equal(old.predict(), new.predict())
+
+
+def test_construction_is_quiet_and_tags_name_this_project():
+    import warnings as _warnings
+
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        forecaster = RNNForecaster()
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)]
+    assert forecaster.get_config()["remember_data"] is False
+    assert forecaster.get_tag("maintainers") == ["sklearn_rnn developers"]
+    assert forecaster.get_tag("authors") == ["sklearn_rnn developers"]

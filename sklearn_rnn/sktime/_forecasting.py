@@ -195,8 +195,12 @@ class RNNForecaster(BaseForecaster):
     (3, 2)
     """
 
+    # It keeps its own data for _update: sktime's coming default, explicitly.
+    _config = {"remember_data": False}
+
     _tags = {
         "authors": ["sklearn_rnn developers"],
+        "maintainers": ["sklearn_rnn developers"],
         "python_dependencies": ["torch"],
         "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
@@ -263,6 +267,9 @@ class RNNForecaster(BaseForecaster):
         self.verbose = verbose
         self.normalization = normalization
         super().__init__()
+        # Made by BaseForecaster only under remember_data=True (fit fills them).
+        self._y = getattr(self, "_y", None)
+        self._X = getattr(self, "_X", None)
         if quantiles is None:
             self.set_tags(**{"capability:pred_int": False})
 
