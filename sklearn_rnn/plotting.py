@@ -5,6 +5,28 @@ import numpy as np
 __all__ = ["plot_history", "plot_search"]
 
 
+#: The ``ax`` parameter, the return value and the ImportError of every plot.
+_AXES = """ax : matplotlib.axes.Axes, default=None
+        Axes to draw on. If None, a new figure and axes are created.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed."""
+
+
+def _document_axes(function):
+    """Write :data:`_AXES` into ``function``'s docstring at ``{axes}``."""
+    if function.__doc__:  # None under python -OO
+        function.__doc__ = function.__doc__.replace("{axes}", _AXES)
+    return function
+
+
 def _import_pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -16,6 +38,7 @@ def _import_pyplot():
     return plt
 
 
+@_document_axes
 def plot_history(estimator, ax=None):
     """Plot the training and validation loss of a fitted estimator per epoch.
 
@@ -39,18 +62,7 @@ def plot_history(estimator, ax=None):
         :class:`~sklearn_rnn.sktime.RNNClassifier`, or sktime's
         ``make_reduction`` forecasters.
 
-    ax : matplotlib.axes.Axes, default=None
-        Axes to draw on. If None, a new figure and axes are created.
-
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Raises
-    ------
-    ImportError
-        If matplotlib is not installed.
+    {axes}
     ValueError
         If neither ``estimator`` nor what it wraps has a ``history_`` (it is
         not fitted).
@@ -128,6 +140,7 @@ def _with_history(estimator):
     )
 
 
+@_document_axes
 def plot_search(search, param=None, ax=None):
     """Plot the cross-validated score of a fitted search against one parameter.
 
@@ -150,18 +163,7 @@ def plot_search(search, param=None, ax=None):
         (e.g. ``"lstmregressor__hidden_size"``). None picks the one
         parameter whose value varies; it is required when several do.
 
-    ax : matplotlib.axes.Axes, default=None
-        Axes to draw on. If None, a new figure and axes are created.
-
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Raises
-    ------
-    ImportError
-        If matplotlib is not installed.
+    {axes}
     ValueError
         If ``search`` is not fitted, or ``param`` is not one of its
         parameters, or several parameters vary and ``param`` is None.
