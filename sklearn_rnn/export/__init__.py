@@ -1,0 +1,10 @@
+"""Deploying fitted estimators: ONNX export, skl2onnx converters, skops.
+
+Every function imports its optional dependency (onnx, skl2onnx, skops)
+when it is called, so ``import sklearn_rnn`` needs none of them.
+"""
+
+from ._onnx import DEFAULT_OPSET, to_onnx
+from ._skl2onnx import register_skl2onnx_converters
+
+__all__ = ["DEFAULT_OPSET", "register_skl2onnx_converters", "to_onnx"]
