@@ -33,6 +33,7 @@ RANKS = {
     "utils.docstrings": 0,
     "_kernels": 0,
     "_losses": 0,
+    "_portable": 0,
     "_progress": 0,
     "_window_normalization": 0,
     "plotting": 0,
@@ -54,8 +55,8 @@ RANKS = {
     "sktime": 7,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_progress",
-              "_training", "_window_normalization"}
+TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_portable",
+              "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},
             "onnx": {"export"}, "onnxruntime": set(), "skl2onnx": {"export"},

@@ -6,5 +6,7 @@ when it is called, so ``import sklearn_rnn`` needs none of them.
 
 from ._onnx import DEFAULT_OPSET, to_onnx
 from ._skl2onnx import register_skl2onnx_converters
+from ._skops import skops_trusted_types
 
-__all__ = ["DEFAULT_OPSET", "register_skl2onnx_converters", "to_onnx"]
+__all__ = ["DEFAULT_OPSET", "register_skl2onnx_converters", "skops_trusted_types",
+           "to_onnx"]
