@@ -37,18 +37,10 @@ def _session(model):
 
 
 def _assert_close(actual, expected):
-    """Equal within RTOL relative to each value (labels: exactly).
-
-    The absolute floor, RTOL times the largest magnitude, only keeps values
-    near zero (a rounding away from a sign change) from failing.
-    """
+    """Equal within RTOL relative to each value, in predict's dtype."""
     expected = np.asarray(expected)
-    assert actual.shape == expected.shape
-    if expected.dtype.kind not in "fc":
-        np.testing.assert_array_equal(actual, expected)
-        return
-    floor = RTOL * np.abs(expected).max()
-    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=floor)
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=0)
 
 
 def _padded(seqs):
