@@ -56,8 +56,8 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         ``X`` is a list of sequences of different lengths. Not for tables.
 
     target_opset : int, default=None
-        ONNX opset of the graph (at least 14); None is
-        :data:`DEFAULT_OPSET`, 17.
+        ONNX opset of the graph (at least 14); None is 17
+        (``sklearn_rnn.export.DEFAULT_OPSET``).
 
     Returns
     -------
