@@ -94,3 +94,10 @@ def test_trimmer_fitted_on_3d_refuses(data):
         X.reshape(60, 16, 1), y)
     with pytest.raises(NotImplementedError, match="fit it on 2D windows"):
         skl2onnx.to_onnx(pipe, X[:1])
+
+
+def test_unsupported_classifier_option_refused(data):
+    X, y = data
+    pipe = make_pipeline(SequenceClassifier(**SMALL)).fit(X, y > 0)
+    with pytest.raises((NameError, ValueError), match="nocl"):
+        skl2onnx.to_onnx(pipe, X[:1], options={id(pipe[-1]): {"nocl": True}})

@@ -85,7 +85,9 @@ def register_skl2onnx_converters():
             cls, f"SklearnRnn{cls.__name__}",
             calculate_linear_classifier_output_shapes if classifier else _regressor_shapes,
             _convert_estimator,
-            options={"zipmap": [True, False, "columns"]} if classifier else None,
+            # nocl (class indices as labels) is not supported: False only
+            options={"zipmap": [True, False, "columns"], "nocl": [False]}
+            if classifier else None,
         )
     update_registered_converter(WindowTrimmer, "SklearnRnnWindowTrimmer",
                                 _trimmer_shapes, _convert_trimmer)
