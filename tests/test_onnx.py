@@ -258,3 +258,21 @@ def test_no_warnings_or_global_state_left(tmp_path, data):
         warnings.simplefilter("ignore")
         torch.onnx.export(Diff(), (torch.zeros(1, 3),), str(tmp_path / "diff.onnx"),
                           dynamo=False, opset_version=17)
+
+
+def test_input_layout_follows_the_sample(data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL, n_channels=2, flat_layout="channels_last").fit(
+        X.reshape(48, -1), y)
+    seqs = _random_sequences(np.random.RandomState(6), 5, 2, 12, 2)
+    # a list of sequences of different lengths: 3D input and lengths
+    model = to_onnx(reg, seqs)
+    assert [i.name for i in model.graph.input] == ["X", "lengths"]
+    (pred,) = _session(model).run(None, dict(zip(["X", "lengths"], _padded(seqs))))
+    _assert_close(pred, reg.predict(seqs))
+    # a 3D sample for a model fitted on tables: 3D input, any length
+    model = to_onnx(reg, X[:2])
+    assert [i.name for i in model.graph.input] == ["X"]
+    Xt = np.random.RandomState(7).normal(size=(3, 15, 2)).astype(np.float32)
+    (pred,) = _session(model).run(None, {"X": Xt})
+    _assert_close(pred, reg.predict(Xt))
