@@ -120,3 +120,15 @@ def test_trusted_types_listed():
     assert {"torch.nn.modules.rnn.LSTM", "torch.nn.modules.rnn.GRU",
             "sklearn_rnn._regression.SequenceRegressor",
             "sklearn_rnn._classification.SequenceClassifier"} <= set(names)
+
+
+def test_import_loads_no_deployment_extras():
+    """onnx, onnxruntime, skl2onnx and skops load only when used."""
+    import subprocess
+    import sys
+
+    script = ("import sys, sklearn_rnn\n"
+              "print(sorted({'onnx', 'onnxruntime', 'skl2onnx', 'skops'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,9 +1,16 @@
 """The doctests of sklearn_rnn.export run with the onnx and skops extras only."""
 
-import importlib.util
+import importlib
 
-_EXTRAS = ("onnx", "onnxruntime", "skl2onnx", "skops")
+_EXTRAS = ("onnx", "onnxruntime", "skl2onnx", "skops.io")
 
-collect_ignore_glob = (
-    [] if all(importlib.util.find_spec(name) for name in _EXTRAS) else ["*.py"]
-)
+
+def _importable(name):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+collect_ignore_glob = [] if all(_importable(name) for name in _EXTRAS) else ["*.py"]
