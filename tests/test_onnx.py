@@ -238,6 +238,8 @@ def test_errors(data):
         to_onnx(reg, X.reshape(48, -1)[:, :19])
     with pytest.raises(ValueError, match="target_opset must be at least 14"):
         to_onnx(reg, target_opset=12)
+    with pytest.raises(ValueError, match="target_opset=99 is beyond the ONNX exporter"):
+        to_onnx(reg, target_opset=99)
 
 
 def test_no_warnings_or_global_state_left(tmp_path, data):

@@ -132,12 +132,21 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         # The exporter's deprecation notice and its tracer's warnings on
         # Python-level shape arithmetic, which the tests cover.
         warnings.simplefilter("ignore")
-        torch.onnx.export(
-            graph, inputs, buffer, dynamo=False, input_names=input_names,
-            output_names=output_names, opset_version=opset,
-            dynamic_axes={k: v for k, v in axes.items()
-                          if k in input_names or k in output_names},
-        )
+        try:
+            torch.onnx.export(
+                graph, inputs, buffer, dynamo=False, input_names=input_names,
+                output_names=output_names, opset_version=opset,
+                dynamic_axes={k: v for k, v in axes.items()
+                              if k in input_names or k in output_names},
+            )
+        except RuntimeError as exc:
+            if "opset" not in str(exc):
+                raise
+            raise ValueError(
+                f"target_opset={opset} is beyond the ONNX exporter of torch "
+                f"{torch.__version__} ({exc}); pass a lower target_opset (to "
+                "skl2onnx.to_onnx too, inside a pipeline)."
+            ) from exc
     model = onnx.load_from_string(buffer.getvalue())
     if kind == "classifier":
         _add_labels(onnx, model, estimator.classes_)
