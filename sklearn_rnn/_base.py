@@ -360,14 +360,12 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return self.n_channels_in_
 
     # ------------------------------------------------------------------
-    # Pickling: tensors always travel on the CPU, so a model trained on a
-    # GPU loads on a machine without one.
+    # Pickling and skops: tensors travel as NumPy arrays (see _portable), so
+    # a model trained on a GPU loads on a machine without one.
     def __getstate__(self):
         # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
         # instance's own __dict__, and pickling must not move the live
         # estimator's network off its device or replace its optimizer.
-        # Tensors travel as NumPy arrays (see _portable), so skops can save
-        # the estimator too.
         state = dict(super().__getstate__())
         if "module_" in state:
             state["module_"] = module_to_state(state["module_"])
