@@ -9,7 +9,6 @@ minimise, how to score the validation rows and how to turn network outputs
 into predictions.
 """
 
-import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import nullcontext
@@ -25,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval, StrOptions
 from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
+from ._portable import arrays_to_tensors, module_from_state, module_to_state, tensors_to_arrays
 from ._training import (OPTIMIZERS, SCHEDULES, NoImprovement, TensorData, _forked_rng,
                         _state_to_cpu, _torch_threads, make_optimizer, make_scheduler,
                         predict_batches, split_tail, train)
@@ -360,25 +360,27 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return self.n_channels_in_
 
     # ------------------------------------------------------------------
-    # Pickling: tensors always travel on the CPU, so a model trained on a
-    # GPU loads on a machine without one.
+    # Pickling and skops: tensors travel as NumPy arrays (see _portable), so
+    # a model trained on a GPU loads on a machine without one.
     def __getstate__(self):
         # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
         # instance's own __dict__, and pickling must not move the live
         # estimator's network off its device or replace its optimizer.
         state = dict(super().__getstate__())
         if "module_" in state:
-            module = state["module_"]
-            if any(p.device.type != "cpu" for p in module.parameters()):
-                state["module_"] = copy.deepcopy(module).cpu()
+            state["module_"] = module_to_state(state["module_"])
             optimizer = state.get("optimizer_")
             if optimizer is not None and not isinstance(optimizer, dict):
-                state["optimizer_"] = _state_to_cpu(optimizer.state_dict())
+                optimizer = _state_to_cpu(optimizer.state_dict())
+            state["optimizer_"] = tensors_to_arrays(optimizer)
         return state
 
     def __setstate__(self, state):
         if "input_size_" in state:  # pickled before the rename
             state["n_channels_in_"] = state.pop("input_size_")
+        if isinstance(state.get("module_"), dict):
+            state["module_"] = module_from_state(state["module_"])
+            state["optimizer_"] = arrays_to_tensors(state.get("optimizer_"))
         super().__setstate__(state)
         if isinstance(getattr(self, "optimizer_", None), dict):
             self.optimizer_ = self._rebuild_optimizer(self._batch_size(1 << 30))

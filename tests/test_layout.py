@@ -33,6 +33,7 @@ RANKS = {
     "utils.docstrings": 0,
     "_kernels": 0,
     "_losses": 0,
+    "_portable": 0,
     "_progress": 0,
     "_window_normalization": 0,
     "plotting": 0,
@@ -46,16 +47,20 @@ RANKS = {
     "_base": 3,
     "_classification": 4,
     "_regression": 4,
+    # deploying fitted estimators (ONNX, skl2onnx, skops)
+    "export": 5,
     # the public namespace, then the optional sktime adapters
-    "__init__": 5,
-    "utils.discovery": 5,
-    "sktime": 6,
+    "__init__": 6,
+    "utils.discovery": 6,
+    "sktime": 7,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_progress",
-              "_training", "_window_normalization"}
+TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_portable",
+              "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
-OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"}}
+OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},
+            "onnx": {"export"}, "onnxruntime": set(), "skl2onnx": {"export"},
+            "skops": {"export"}}
 
 
 def _rel(path):

@@ -1,0 +1,203 @@
+"""Prediction latency: ONNX Runtime against ``predict`` and the bare torch forward.
+
+Run ``python -m benchmarks.onnx_latency`` (``--help`` for options).
+
+For each cell (LSTM, GRU) it fits a :class:`sklearn_rnn.SequenceRegressor`
+with the defaults (64 hidden units, patch size, skip connection and
+differences chosen by ``"auto"``) for a few epochs on windows of a noisy
+sine (``--steps`` steps, one channel), exports it with
+:func:`sklearn_rnn.to_onnx` and times, in this one process, on batches of
+1 and of 10,000 windows of the same length:
+
+* **predict**: ``estimator.predict(X)`` on a float32 3D array (input
+  checks, batching, scaling back: what a user calls);
+* **torch forward**: ``estimator.module_(x)`` on a ready tensor under
+  ``torch.inference_mode()`` (the network alone, no input checks, no
+  scaling back);
+* **onnxruntime**: ``session.run(None, {"X": X})`` on an
+  ``InferenceSession`` of the exported model (the whole prediction path).
+
+torch and ONNX Runtime both run on ``--threads`` threads (default 1; ONNX
+Runtime's intra- and inter-op pools). Each timing is the median of
+``--repeats`` calls after two warm-up calls; batch-1 timings are over 200
+calls each. The outputs are checked against ``predict`` before timing.
+
+``--accuracy`` instead fits small models (3 epochs, 6 hidden units) in
+several settings and prints, per setting, the largest relative difference
+between ONNX Runtime and ``predict`` / ``predict_proba`` /
+``predict_quantiles`` over variable-length batches of lengths 1-25 (the
+export saw 10), and whether the classifier's labels are all equal.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
+
+def _median_seconds(fn, repeats, inner):
+    fn()
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        times.append((time.perf_counter() - start) / inner)
+    return statistics.median(times)
+
+
+def windows(n, steps, seed):
+    rng = np.random.RandomState(seed)
+    t = np.arange(n)[:, None] + np.arange(steps + 1)[None, :]
+    series = np.sin(t / 7.0) + 0.1 * rng.normal(size=t.shape)
+    return series[:, :steps, None].astype(np.float32), series[:, steps]
+
+
+def measure(cell, *, steps, threads, repeats, max_iter):
+    import onnxruntime as ort
+
+    from sklearn_rnn import SequenceRegressor, to_onnx
+
+    X, y = windows(2000, steps, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = SequenceRegressor(cell, max_iter=max_iter, random_state=0,
+                                n_threads=threads).fit(X, y)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = threads
+    session = ort.InferenceSession(to_onnx(reg, X).SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    network = reg.module_.eval()
+    rows = []
+    for batch in (1, 10_000):
+        Xb, _ = windows(batch, steps, 1)
+        tensor = torch.from_numpy(Xb)
+        (onnx_pred,) = session.run(None, {"X": Xb})
+        error = np.max(np.abs(onnx_pred - reg.predict(Xb)) / np.abs(reg.predict(Xb)).max())
+
+        def forward():
+            with torch.inference_mode():
+                network(tensor)
+
+        inner = 200 if batch == 1 else 1
+        times = {
+            "predict": _median_seconds(lambda: reg.predict(Xb), repeats, inner),
+            "torch forward": _median_seconds(forward, repeats, inner),
+            "onnxruntime": _median_seconds(lambda: session.run(None, {"X": Xb}),
+                                           repeats, inner),
+        }
+        rows.append((cell, batch, times, error))
+    return rows
+
+
+ACCURACY_SETTINGS = [
+    ("regressor", dict(cell="lstm")),
+    ("regressor", dict(cell="gru")),
+    ("regressor", dict(cell="lstm", bidirectional=True, num_layers=2, pooling="concat")),
+    ("regressor", dict(cell="gru", bidirectional=True, pooling="mean", patch_size=3)),
+    ("regressor", dict(cell="lstm", pooling="max", patch_size=2, differences=True,
+                       skip_steps=4)),
+    ("regressor", dict(cell="gru", num_layers=3, patch_size=4, skip_steps=2,
+                       window_normalization="last", differences=True)),
+    ("quantiles", dict(cell="lstm", bidirectional=True)),
+    ("classifier", dict()),
+    ("classifier", dict(cell="gru", bidirectional=False, pooling="last", patch_size=2,
+                        num_layers=2)),
+]
+
+
+def accuracy():
+    import onnxruntime as ort
+
+    from sklearn_rnn import SequenceClassifier, SequenceRegressor, to_onnx
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(48, 10, 2)).astype(np.float32)
+    X[:, :, 0] += np.linspace(0, 3, 10)
+    y = X[:, -3:, 0].sum(axis=1) + 0.1 * rng.normal(size=48)
+    seqs = [rng.normal(size=(rng.randint(1, 26), 2)).astype(np.float32)
+            for _ in range(500)]
+    lengths = np.array([len(s) for s in seqs])
+    padded = np.zeros((500, lengths.max(), 2), np.float32)
+    for i, s in enumerate(seqs):
+        padded[i, : len(s)] = s
+    print("| estimator | settings | max rel. difference | labels equal |")
+    print("| --------- | -------- | ------------------: | ------------ |")
+    for kind, params in ACCURACY_SETTINGS:
+        common = dict(hidden_size=6, max_iter=3, random_state=0, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if kind == "classifier":
+                est = SequenceClassifier(**common).fit(
+                    X, np.digitize(y, np.quantile(y, [1 / 3, 2 / 3])))
+            elif kind == "quantiles":
+                est = SequenceRegressor(loss="quantile", quantiles=[0.1, 0.9],
+                                        **common).fit(X, y)
+            else:
+                est = SequenceRegressor(**common).fit(X, y)
+        session = ort.InferenceSession(to_onnx(est, X, lengths=True).SerializeToString(),
+                                       providers=["CPUExecutionProvider"])
+        outputs = session.run(None, {"X": padded, "lengths": lengths})
+        if kind == "classifier":
+            expected = [est.predict_proba(seqs)]
+            labels = str(bool((outputs[0] == est.predict(seqs)).all()))
+            outputs = outputs[1:]
+        else:
+            expected = [est.predict(seqs)]
+            if kind == "quantiles":
+                expected.append(est.predict_quantiles(seqs))
+            labels = ""
+        error = max(float(np.max(np.abs(a - b) / np.abs(b)))
+                    for a, b in zip(outputs, expected))
+        name = {"classifier": "SequenceClassifier"}.get(kind, "SequenceRegressor")
+        if kind == "quantiles":
+            name += " (quantile)"
+        settings = ", ".join(f"{k}={v!r}" for k, v in params.items()) or "defaults"
+        print(f"| {name} | {settings} | {error:.1e} | {labels} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=48, help="steps per window")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--max-iter", type=int, default=3, help="training epochs")
+    parser.add_argument("--accuracy", action="store_true",
+                        help="compare outputs in several settings instead of timing")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args.accuracy:
+        accuracy()
+        return
+    import onnxruntime
+
+    print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"{args.threads} thread(s), {args.steps} steps, 1 channel, hidden_size=64")
+    print()
+    print("| cell | batch | predict | torch forward | onnxruntime | ONNX / predict "
+          "| max rel. difference |")
+    print("| ---- | ----: | ------: | ------------: | ----------: | -------------: "
+          "| ------------------: |")
+    for cell in ("lstm", "gru"):
+        for cell_name, batch, times, error in measure(
+            cell, steps=args.steps, threads=args.threads, repeats=args.repeats,
+            max_iter=args.max_iter,
+        ):
+            unit, scale = ("µs", 1e6) if batch == 1 else ("ms", 1e3)
+            cells = " | ".join(f"{times[k] * scale:.1f} {unit}"
+                               for k in ("predict", "torch forward", "onnxruntime"))
+            ratio = times["onnxruntime"] / times["predict"]
+            print(f"| {cell_name} | {batch:,} | {cells} | {ratio:.2f} | {error:.1e} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Torch state as NumPy arrays and plain Python values, for saving.
+
+An estimator's ``__getstate__`` hands its network and optimizer state over
+in this form (:func:`module_to_state`, :func:`tensors_to_arrays`) and its
+``__setstate__`` turns them back (:func:`module_from_state`,
+:func:`arrays_to_tensors`). Pickles then hold no torch storages, load on a
+machine without the device they were saved from, and ``skops.io`` can save
+and load the estimators, since every value is a type it knows: arrays,
+dicts, lists, numbers, strings, and the module classes themselves.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["module_to_state", "module_from_state", "tensors_to_arrays",
+           "arrays_to_tensors", "module_classes", "MODULE_STATE_KEY"]
+
+#: Marks a dict made by :func:`module_to_state`.
+MODULE_STATE_KEY = "__sklearn_rnn_module__"
+#: Attributes rebuilt on load, from the parameters (``nn.LSTM``, ``nn.GRU``).
+_DERIVED = ("_flat_weights", "_flat_weight_refs")
+
+
+def module_to_state(module):
+    """A module as nested dicts of plain values and CPU arrays.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Any module whose non-tensor attributes are plain values.
+
+    Returns
+    -------
+    dict
+        The module's class, its other attributes, and its parameters,
+        buffers and submodules, recursively.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._portable import module_to_state, module_from_state
+    >>> lstm = torch.nn.LSTM(2, 3)
+    >>> copy = module_from_state(module_to_state(lstm))
+    >>> torch.equal(copy(torch.ones(4, 1, 2))[0], lstm(torch.ones(4, 1, 2))[0])
+    True
+    """
+    attributes = {
+        name: value for name, value in module.__getstate__().items()
+        if name not in ("_parameters", "_buffers", "_modules", *_DERIVED)
+    }
+    return {
+        MODULE_STATE_KEY: 1,
+        "class": type(module),
+        "attributes": tensors_to_arrays(attributes),
+        "parameters": {
+            name: None if p is None else {"data": _to_array(p),
+                                          "requires_grad": p.requires_grad}
+            for name, p in module._parameters.items()
+        },
+        "buffers": {name: None if b is None else _to_array(b)
+                    for name, b in module._buffers.items()},
+        "modules": {name: None if m is None else module_to_state(m)
+                    for name, m in module._modules.items()},
+    }
+
+
+def module_from_state(state):
+    """The module saved by :func:`module_to_state`, on the CPU."""
+    cls = state["class"]
+    module = cls.__new__(cls)
+    attributes = arrays_to_tensors(dict(state["attributes"]))
+    attributes["_parameters"] = {
+        name: None if p is None else nn.Parameter(
+            torch.from_numpy(np.array(p["data"])), requires_grad=p["requires_grad"])
+        for name, p in state["parameters"].items()
+    }
+    attributes["_buffers"] = {
+        name: None if b is None else torch.from_numpy(np.array(b))
+        for name, b in state["buffers"].items()
+    }
+    attributes["_modules"] = {
+        name: None if m is None else module_from_state(m)
+        for name, m in state["modules"].items()
+    }
+    if "_flat_weights_names" in attributes:  # nn.LSTM, nn.GRU: views of the parameters
+        attributes["_flat_weights"] = [
+            attributes["_parameters"].get(name) for name in attributes["_flat_weights_names"]
+        ]
+    module.__setstate__(attributes)
+    return module
+
+
+def module_classes(module):
+    """The classes of ``module`` and its submodules, as a set."""
+    return {type(m) for m in module.modules()}
+
+
+def tensors_to_arrays(value):
+    """``value`` with every tensor in its dicts, lists and tuples an array."""
+    if isinstance(value, torch.Tensor):
+        return {MODULE_STATE_KEY: "tensor", "data": _to_array(value)}
+    if isinstance(value, dict):
+        return type(value)((k, tensors_to_arrays(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(tensors_to_arrays(v) for v in value)
+    return value
+
+
+def arrays_to_tensors(value):
+    """The inverse of :func:`tensors_to_arrays`."""
+    if isinstance(value, dict):
+        if value.get(MODULE_STATE_KEY) == "tensor":
+            return torch.from_numpy(np.array(value["data"]))
+        return type(value)((k, arrays_to_tensors(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(arrays_to_tensors(v) for v in value)
+    return value
+
+
+def _to_array(tensor):
+    tensor = tensor.detach().cpu()
+    if tensor.dtype == torch.bfloat16:
+        raise TypeError("bfloat16 tensors cannot be saved as NumPy arrays.")
+    return tensor.numpy().copy()

@@ -1,0 +1,296 @@
+"""to_onnx: a fitted estimator as an ONNX model that predicts what it predicts."""
+
+import copy
+import io
+import os
+import sys
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import is_classifier, is_regressor
+from sklearn.utils.validation import check_is_fitted
+
+from .._networks import RecurrentNetwork
+from .._validation import _input_kind
+from ._graph import PredictionGraph, dummy_inputs
+
+__all__ = ["to_onnx", "DEFAULT_OPSET"]
+
+#: ONNX opset of the exported graphs unless ``target_opset`` says otherwise.
+DEFAULT_OPSET = 17
+#: The parts of RecurrentNetwork the export is tested to reproduce.
+_KNOWN_PARTS = {"rnn", "window", "dropout", "head", "skip"}
+
+
+def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
+    """Export a fitted estimator's whole prediction path to ONNX.
+
+    The graph takes raw inputs, as ``predict`` does, and returns its
+    predictions: input standardisation, per-window normalisation,
+    differences, patches, the recurrent layers, pooling, the linear skip,
+    the head, and the regressors' inverse target scaling or the
+    classifier's softmax and labels. It runs on ONNX Runtime (or any ONNX
+    runtime) without torch or this package. The name and the outputs
+    follow :func:`skl2onnx.to_onnx`.
+
+    Parameters
+    ----------
+    estimator : SequenceRegressor, LSTMRegressor, GRURegressor or SequenceClassifier
+        A fitted estimator.
+
+    X : array-like of shape (n_samples, n_features), (n_samples, n_timesteps, \
+            n_channels) or list of sequences, default=None
+        Sample inputs; only their layout is read. A 2D table gives the graph
+        a 2D input ``"X"`` of ``n_features`` columns (float32), read as
+        ``predict`` reads tables (``n_channels``, ``flat_layout``); a 3D
+        array or a list of sequences gives a 3D input ``"X"`` of shape
+        ``(batch, time, n_channels)``, any batch size and any number of
+        steps. None: the layout the estimator was fitted on.
+
+    lengths : bool, default=None
+        Whether the graph takes a second input, ``"lengths"`` (int64, shape
+        ``(batch,)``): the valid steps of each sequence of a 3D batch padded
+        at the end, for sequences of different lengths. None: True when
+        ``X`` is a list of sequences of different lengths. Not for tables.
+
+    target_opset : int, default=None
+        ONNX opset of the graph (at least 14); None is 17
+        (``sklearn_rnn.export.DEFAULT_OPSET``).
+
+    Returns
+    -------
+    onnx.ModelProto
+        The model. Inputs: ``"X"`` (float32), and ``"lengths"`` (int64) if
+        asked for. Outputs of a regressor: ``"variable"`` (float64, the
+        predictions, shape as ``predict``'s), and with ``loss="quantile"``
+        also ``"quantiles"`` (float64, as ``predict_quantiles``). Of a
+        classifier: ``"label"`` (the labels, of the type of ``classes_``)
+        and ``"probabilities"`` (float64, as ``predict_proba``).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
+    ImportError
+        If onnx is not installed (``pip install "sklearn-rnn[onnx]"``).
+
+    See Also
+    --------
+    register_skl2onnx_converters : Convert pipelines that hold the estimators.
+
+    Notes
+    -----
+    The export traces the network with torch's TorchScript-based exporter
+    (``torch.onnx.export(..., dynamo=False)``): it turns packed sequences
+    into the ``sequence_lens`` input of ONNX's ``LSTM`` and ``GRU``
+    operators, which the ``torch.export``-based exporter cannot yet do.
+    ONNX Runtime's outputs equal ``predict``'s to float32 rounding (within
+    1e-5 relative); labels are equal unless two classes' scores tie to
+    float32 rounding. Leading all-NaN steps are trimmed as with
+    ``leading_nan="trim"``; other NaN, which ``predict`` rejects, give NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> from sklearn_rnn import LSTMRegressor, to_onnx
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(64, 12)).astype(np.float32)
+    >>> y = X[:, -3:].sum(axis=1)
+    >>> reg = LSTMRegressor(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+    >>> model = to_onnx(reg, X)
+    >>> session = ort.InferenceSession(model.SerializeToString())
+    >>> (pred,) = session.run(None, {"X": X[:5]})
+    >>> np.allclose(pred, reg.predict(X[:5]), rtol=1e-5)
+    True
+    """
+    onnx = _import_onnx()
+    kind = _check_estimator(estimator)
+    table, n_columns, lengths = _input_layout(estimator, X, lengths)
+    opset = DEFAULT_OPSET if target_opset is None else int(target_opset)
+    if opset < 14:
+        raise ValueError(f"target_opset must be at least 14, got {target_opset}.")
+    estimator_copy = copy.copy(estimator)
+    estimator_copy.module_ = copy.deepcopy(estimator.module_).cpu().float().eval()
+    graph = PredictionGraph(estimator_copy, kind, table=table).eval()
+    inputs = dummy_inputs(
+        n_columns if table else estimator.n_timesteps_in_, estimator.n_channels_in_,
+        table=table, patch_size=estimator.patch_size_, lengths=lengths,
+    )
+    input_names = ["X", "lengths"][: len(inputs)]
+    output_names = {
+        "regressor": ["variable"],
+        "quantiles": ["variable", "quantiles"],
+        "classifier": ["label_index", "probabilities"],
+    }[kind]
+    axes = {"X": {0: "N"} if table else {0: "N", 1: "T"}, "lengths": {0: "N"}}
+    axes.update({name: {0: "N"} for name in output_names})
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad(), _diff_symbolic(opset), _quiet_stderr():
+        # The exporter's deprecation notice and its tracer's warnings on
+        # Python-level shape arithmetic, which the tests cover.
+        warnings.simplefilter("ignore")
+        try:
+            torch.onnx.export(
+                graph, inputs, buffer, dynamo=False, input_names=input_names,
+                output_names=output_names, opset_version=opset,
+                dynamic_axes={k: v for k, v in axes.items()
+                              if k in input_names or k in output_names},
+            )
+        except RuntimeError as exc:
+            if "opset" not in str(exc):
+                raise
+            raise ValueError(
+                f"target_opset={opset} is beyond the ONNX exporter of torch "
+                f"{torch.__version__} ({exc}); pass a lower target_opset (to "
+                "skl2onnx.to_onnx too, inside a pipeline)."
+            ) from exc
+    model = onnx.load_from_string(buffer.getvalue())
+    if kind == "classifier":
+        _add_labels(onnx, model, estimator.classes_)
+    model.producer_name = "sklearn_rnn"
+    model.doc_string = f"{type(estimator).__name__} exported by sklearn_rnn.to_onnx"
+    onnx.checker.check_model(model)
+    return model
+
+
+@contextmanager
+def _quiet_stderr():
+    """Silence what torch's C++ side prints to the process's stderr.
+
+    The exporter warns there that it cannot infer the shapes of packed
+    sequences (it infers them from the recurrent operators instead; the
+    tests compare the outputs on batches and lengths not seen at export).
+    """
+    fd = 2  # the C++ side writes to the descriptor, whatever sys.stderr is
+    try:
+        saved = os.dup(fd)
+    except OSError:  # no stderr: nothing to hide
+        yield
+        return
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+@contextmanager
+def _diff_symbolic(opset):
+    """Export ``torch.diff`` (first differences along time), for this export.
+
+    The TorchScript exporter has no symbolic for ``aten::diff``; this one
+    covers the network's use, ``n=1`` with ``prepend``: the difference of
+    two slices of ``concat(prepend, x)``.
+    """
+    from torch.onnx.symbolic_helper import parse_args
+
+    @parse_args("v", "i", "i", "v", "v")
+    def diff(g, x, n, dim, prepend, append):
+        if n != 1 or prepend.node().kind() == "prim::Constant":
+            raise NotImplementedError("to_onnx exports torch.diff(n=1, prepend=...) only.")
+        x = g.op("Concat", prepend, x, axis_i=dim)
+
+        def cut(start, end):
+            bounds = [g.op("Constant", value_t=torch.tensor([v])) for v in (start, end, dim)]
+            return g.op("Slice", x, *bounds)
+
+        return g.op("Sub", cut(1, np.iinfo(np.int64).max), cut(0, -1))
+
+    torch.onnx.register_custom_op_symbolic("aten::diff", diff, opset)
+    try:
+        yield
+    finally:
+        torch.onnx.unregister_custom_op_symbolic("aten::diff", opset)
+
+
+def _import_onnx():
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "to_onnx needs the onnx package: pip install \"sklearn-rnn[onnx]\"."
+        ) from exc
+    return onnx
+
+
+def _check_estimator(estimator):
+    """What ``estimator`` predicts; raise if it cannot be exported."""
+    if not (is_classifier(estimator) or is_regressor(estimator)) or not hasattr(
+        estimator, "_forward"
+    ):
+        raise TypeError(
+            "to_onnx exports the estimators of sklearn_rnn (SequenceRegressor, "
+            "LSTMRegressor, GRURegressor, SequenceClassifier); got "
+            f"{type(estimator).__name__}. For a Pipeline, use skl2onnx.to_onnx "
+            "after sklearn_rnn.register_skl2onnx_converters()."
+        )
+    check_is_fitted(estimator)
+    network = estimator.module_
+    parts = {name for name, _ in network.named_children()}
+    if type(network) is not RecurrentNetwork or not parts <= _KNOWN_PARTS:
+        raise NotImplementedError(
+            f"to_onnx does not export this network yet ({type(network).__name__} "
+            f"with parts {sorted(parts - _KNOWN_PARTS)}); pickle or skops the "
+            "estimator instead."
+        )
+    if is_classifier(estimator):
+        return "classifier"
+    return "regressor" if getattr(estimator, "quantiles_", None) is None else "quantiles"
+
+
+def _input_layout(estimator, X, lengths):
+    """``(table, n_columns, lengths)`` of the graph's inputs."""
+    if X is None:
+        table = bool(getattr(estimator, "_fitted_on_table", False))
+        n_columns = getattr(estimator, "n_features_in_", None) if table else None
+        varying = False
+    else:
+        kind = _input_kind(X)
+        table = kind == "table"
+        n_columns = np.shape(X)[1] if table else None
+        varying = kind == "list" and len({len(x) for x in X}) > 1
+    if table and n_columns % estimator.n_channels_in_:
+        raise ValueError(
+            f"X has {n_columns} columns, which is not a multiple of the "
+            f"{estimator.n_channels_in_} channels the estimator was fitted with."
+        )
+    if lengths is None:
+        lengths = varying
+    if lengths and table:
+        raise ValueError(
+            "lengths=True needs 3D input: tables hold sequences of one length. "
+            "Pass a 3D sample X (or a list of sequences), or lengths=False."
+        )
+    return table, n_columns, bool(lengths)
+
+
+def _add_labels(onnx, model, classes):
+    """Map the graph's class index to ``classes`` (output ``"label"``)."""
+    from onnx import helper, numpy_helper
+
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "USO":
+        values = np.array([str(c) for c in classes], dtype=object)
+    elif classes.dtype.kind in "iu":
+        values = classes.astype(np.int64)
+    else:
+        values = classes
+    graph = model.graph
+    graph.initializer.append(numpy_helper.from_array(values, name="classes"))
+    graph.node.append(
+        helper.make_node("Gather", ["classes", "label_index"], ["label"], axis=0,
+                         name="label_from_index")
+    )
+    index = next(o for o in graph.output if o.name == "label_index")
+    elem_type = helper.np_dtype_to_tensor_dtype(values.dtype)
+    label = helper.make_tensor_value_info("label", elem_type, ["N"])
+    position = list(graph.output).index(index)
+    graph.output.remove(index)
+    graph.output.insert(position, label)

@@ -1,0 +1,206 @@
+"""Converters that let skl2onnx convert pipelines holding our estimators."""
+
+import copy
+
+import numpy as np
+
+from .._classification import SequenceClassifier
+from .._regression import GRURegressor, LSTMRegressor, SequenceRegressor
+from ..windowing import WindowTrimmer
+from ._onnx import DEFAULT_OPSET, to_onnx
+
+__all__ = ["register_skl2onnx_converters"]
+
+_ESTIMATORS = (SequenceRegressor, LSTMRegressor, GRURegressor, SequenceClassifier)
+
+
+def register_skl2onnx_converters():
+    """Register converters for this package's estimators with skl2onnx.
+
+    After this call, :func:`skl2onnx.to_onnx` and
+    :func:`skl2onnx.convert_sklearn` convert a
+    :class:`~sklearn.pipeline.Pipeline` whose steps are scikit-learn
+    transformers that skl2onnx knows (scalers, for instance),
+    :class:`~sklearn_rnn.windowing.WindowTrimmer` and, last, one of the
+    estimators fitted on 2D tables. Each estimator's part of the graph is
+    the one :func:`~sklearn_rnn.to_onnx` exports; it reads the table of the
+    step before it as ``predict`` does.
+
+    Returns
+    -------
+    list of type
+        The classes registered.
+
+    Raises
+    ------
+    ImportError
+        If skl2onnx is not installed (``pip install "sklearn-rnn[onnx]"``).
+
+    See Also
+    --------
+    to_onnx : Export one estimator, with 2D, 3D or variable-length input.
+
+    Notes
+    -----
+    The regressors' output ``"variable"`` is float64, as ``predict``'s; a
+    classifier's ``"probabilities"`` are float32, as skl2onnx's classifiers
+    give them (and its ``zipmap`` option applies; pass
+    ``options={"zipmap": False}`` for a plain array). The estimators read
+    2D tables in a pipeline; 3D and variable-length input go through
+    :func:`~sklearn_rnn.to_onnx` directly. ``LagWindowTransformer`` has no
+    converter: its windows reach across rows, which a pipeline's per-row
+    graph cannot express; window the series before the pipeline instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> from skl2onnx import to_onnx as skl2onnx_to_onnx
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_rnn import LSTMRegressor, register_skl2onnx_converters
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(64, 12)).astype(np.float32)
+    >>> y = X[:, -3:].sum(axis=1)
+    >>> pipe = make_pipeline(StandardScaler(), LSTMRegressor(hidden_size=8, max_iter=5,
+    ...                                                      random_state=0)).fit(X, y)
+    >>> _ = register_skl2onnx_converters()
+    >>> model = skl2onnx_to_onnx(pipe, X[:1])
+    >>> session = ort.InferenceSession(model.SerializeToString())
+    >>> (pred,) = session.run(None, {"X": X[:5]})
+    >>> np.allclose(pred.ravel(), pipe.predict(X[:5]), rtol=1e-5)
+    True
+    """
+    try:
+        from skl2onnx import update_registered_converter
+        from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "register_skl2onnx_converters needs skl2onnx: "
+            "pip install \"sklearn-rnn[onnx]\"."
+        ) from exc
+    for cls in _ESTIMATORS:
+        classifier = issubclass(cls, SequenceClassifier)
+        update_registered_converter(
+            cls, f"SklearnRnn{cls.__name__}",
+            calculate_linear_classifier_output_shapes if classifier else _regressor_shapes,
+            _convert_estimator,
+            # nocl (class indices as labels) is not supported: False only
+            options={"zipmap": [True, False, "columns"], "nocl": [False]}
+            if classifier else None,
+        )
+    update_registered_converter(WindowTrimmer, "SklearnRnnWindowTrimmer",
+                                _trimmer_shapes, _convert_trimmer)
+    return [*_ESTIMATORS, WindowTrimmer]
+
+
+def _regressor_shapes(operator):
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    estimator = operator.raw_operator
+    n_rows = operator.inputs[0].get_first_dimension()
+    shape = [n_rows] if estimator._y_1d else [n_rows, estimator.n_outputs_]
+    operator.outputs[0].type = DoubleTensorType(shape)
+
+
+def _trimmer_shapes(operator):
+    trimmer = operator.raw_operator
+    _check_table(trimmer, "WindowTrimmer")
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_columns = len(trimmer._kept_columns(trimmer.n_timesteps_in_))
+    operator.outputs[0].type = operator.inputs[0].type.__class__([n_rows, n_columns])
+
+
+def _convert_trimmer(scope, operator, container):
+    trimmer = operator.raw_operator
+    columns = np.asarray(trimmer._kept_columns(trimmer.n_timesteps_in_), dtype=np.int64)
+    index = scope.get_unique_variable_name("kept_columns")
+    container.add_initializer(index, 7, [len(columns)], columns.tolist())  # INT64
+    container.add_node("Gather", [operator.inputs[0].full_name, index],
+                       [operator.outputs[0].full_name], axis=1,
+                       name=scope.get_unique_operator_name("WindowTrimmer"))
+
+
+def _check_table(step, name):
+    if not getattr(step, "_fitted_on_table", False):
+        raise NotImplementedError(
+            f"A {name} fitted on 3D input cannot convert inside a pipeline, whose "
+            "steps pass 2D tables; fit it on 2D windows, or export the estimator "
+            "alone with sklearn_rnn.to_onnx."
+        )
+
+
+def _convert_estimator(scope, operator, container):
+    from onnx import GraphProto, TensorProto, helper
+
+    estimator = operator.raw_operator
+    source = operator.inputs[0]
+    n_columns = source.type.shape[1]
+    if not isinstance(n_columns, int):
+        n_columns = estimator.n_features_in_
+    opset = container.target_opset
+    opset = DEFAULT_OPSET if opset is None else int(opset)
+    model = to_onnx(estimator, np.zeros((1, n_columns), np.float32), target_opset=opset)
+    prefix = scope.get_unique_variable_name(type(estimator).__name__)
+    names = {"": ""}
+    x = source.full_name
+    if source.type.__class__.__name__ != "FloatTensorType":
+        x = scope.get_unique_variable_name("X_float32")
+        container.add_node("Cast", [source.full_name], [x], to=TensorProto.FLOAT,
+                           name=scope.get_unique_operator_name("Cast"))
+    names["X"] = x
+    outputs = [o.full_name for o in operator.outputs]
+    if "probabilities" in {o.name for o in model.graph.output}:
+        names["label"] = outputs[0]
+        names["probabilities"] = scope.get_unique_variable_name("probabilities64")
+        container.add_node("Cast", [names["probabilities"]], [outputs[1]],
+                           to=TensorProto.FLOAT,
+                           name=scope.get_unique_operator_name("Cast"))
+    else:
+        names["variable"] = outputs[0]
+
+    def rename(name):
+        if name not in names:
+            names[name] = f"{prefix}_{name}"
+        return names[name]
+
+    for tensor in model.graph.initializer:
+        if tensor.raw_data:
+            container.add_initializer(rename(tensor.name), tensor.data_type,
+                                      list(tensor.dims), tensor)
+        else:  # the classifier's labels
+            container.add_node("Constant", [], [rename(tensor.name)], value=tensor,
+                               name=scope.get_unique_operator_name("Constant"))
+    for node in model.graph.node:
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        for name, value in attributes.items():  # the branches of an If
+            if isinstance(value, GraphProto):
+                attributes[name] = _renamed_graph(value, rename)
+        inputs = list(node.input)
+        while inputs and not inputs[-1]:  # omitted optional inputs, which
+            inputs.pop()  # skl2onnx's topological sort does not know
+        container.add_node(
+            node.op_type, [rename(i) for i in inputs],
+            [rename(o) for o in node.output], op_domain=node.domain,
+            name=scope.get_unique_operator_name(node.op_type), **attributes,
+        )
+
+
+def _renamed_graph(graph, rename):
+    """A copy of the subgraph ``graph`` with every name passed through ``rename``.
+
+    Renaming its own names too keeps them unique in the outer graph and
+    its references to the outer graph's names right.
+    """
+    graph = copy.deepcopy(graph)
+    for node in graph.node:
+        node.input[:] = [rename(n) for n in node.input]
+        node.output[:] = [rename(n) for n in node.output]
+        for attribute in node.attribute:
+            if attribute.HasField("g"):
+                attribute.g.CopyFrom(_renamed_graph(attribute.g, rename))
+            for i, sub in enumerate(attribute.graphs):
+                attribute.graphs[i].CopyFrom(_renamed_graph(sub, rename))
+    for value in [*graph.input, *graph.output, *graph.value_info, *graph.initializer]:
+        value.name = rename(value.name)
+    return graph

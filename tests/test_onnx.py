@@ -1,0 +1,280 @@
+"""sklearn_rnn.to_onnx: ONNX Runtime predicts what predict predicts.
+
+Every check compares the session's outputs with ``predict`` /
+``predict_proba`` / ``predict_quantiles`` on inputs the export never saw:
+other batch sizes, other numbers of steps, other lengths.
+"""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.linear_model import Ridge  # noqa: E402
+
+from sklearn_rnn import (  # noqa: E402
+    GRURegressor,
+    LSTMRegressor,
+    SequenceClassifier,
+    SequenceRegressor,
+    to_onnx,
+)
+
+RTOL = 1e-5
+SMALL = dict(hidden_size=6, max_iter=3, random_state=0)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _session(model):
+    return ort.InferenceSession(model.SerializeToString(),
+                                providers=["CPUExecutionProvider"])
+
+
+def _assert_close(actual, expected):
+    """Equal within RTOL relative to each value, in predict's dtype."""
+    expected = np.asarray(expected)
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=0)
+
+
+def _padded(seqs):
+    """A list of sequences as a zero-padded 3D array and its lengths."""
+    lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+    out = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=np.float32)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out, lengths
+
+
+def _random_sequences(rng, n, low, high, channels):
+    return [rng.normal(size=(rng.randint(low, high + 1), channels)).astype(np.float32)
+            for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(48, 10, 2)).astype(np.float32)
+    X[:, :, 0] += np.linspace(0, 3, 10)  # a trend, for window normalisation
+    y = X[:, -3:, 0].sum(axis=1) + 0.1 * rng.normal(size=48)
+    return X, y
+
+
+REGRESSOR_SETTINGS = [
+    dict(cell="lstm"),
+    dict(cell="gru"),
+    dict(cell="lstm", bidirectional=True, num_layers=2, pooling="concat"),
+    dict(cell="gru", bidirectional=True, pooling="mean", patch_size=3),
+    dict(cell="lstm", pooling="max", patch_size=2, differences=True, skip_steps=4),
+    dict(cell="gru", num_layers=3, pooling="last", patch_size=4, skip_steps=2,
+         window_normalization="last", differences=True),
+    dict(cell="lstm", bidirectional=True, pooling="last", window_normalization="last",
+         patch_size=1, differences=False, skip_steps=0),
+    dict(cell="gru", standardize=False, pooling="concat", patch_size=2),
+]
+
+
+@pytest.mark.parametrize("params", REGRESSOR_SETTINGS, ids=str)
+def test_regressor_variable_lengths(data, params):
+    X, y = data
+    reg = SequenceRegressor(**SMALL, **params).fit(X, y)
+    session = _session(to_onnx(reg, X, lengths=True))
+    rng = np.random.RandomState(1)
+    # lengths and batch sizes never seen in fit or export: shorter, longer
+    for n, low, high in [(1, 10, 10), (3, 1, 4), (10, 2, 25), (9, 13, 13)]:
+        seqs = _random_sequences(rng, n, low, high, 2)
+        padded, lengths = _padded(seqs)
+        (pred,) = session.run(None, {"X": padded, "lengths": lengths})
+        _assert_close(pred, reg.predict(seqs))
+    # padding past the longest sequence changes nothing
+    padded = np.concatenate([padded, np.full((n, 5, 2), 7.0, np.float32)], axis=1)
+    (pred,) = session.run(None, {"X": padded, "lengths": lengths})
+    _assert_close(pred, reg.predict(seqs))
+
+
+@pytest.mark.parametrize("params", REGRESSOR_SETTINGS[:6], ids=str)
+def test_regressor_3d_equal_lengths(data, params):
+    X, y = data
+    reg = SequenceRegressor(**SMALL, **params).fit(X, y)
+    model = to_onnx(reg, X)
+    assert [i.name for i in model.graph.input] == ["X"]
+    session = _session(model)
+    rng = np.random.RandomState(2)
+    for n, steps in [(1, 10), (5, 3), (12, 17), (4, 1)]:
+        Xt = rng.normal(size=(n, steps, 2)).astype(np.float32)
+        (pred,) = session.run(None, {"X": Xt})
+        _assert_close(pred, reg.predict(Xt))
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, GRURegressor])
+@pytest.mark.parametrize("flat_layout", ["channels_first", "channels_last"])
+def test_regressor_2d_tables(data, cls, flat_layout):
+    X, y = data
+    table = (X.transpose(0, 2, 1) if flat_layout == "channels_first" else X).reshape(48, -1)
+    reg = cls(**SMALL, n_channels=2, flat_layout=flat_layout, patch_size=3).fit(table, y)
+    model = to_onnx(reg)  # the layout seen in fit: a 2D table
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert dims[1].dim_value == 20
+    session = _session(model)
+    for rows in (table[:1], table[5:12], table.astype(np.float64)[:3].astype(np.float32)):
+        (pred,) = session.run(None, {"X": rows})
+        _assert_close(pred, reg.predict(rows))
+
+
+def test_regressor_multi_output_and_window_normalization(data):
+    X, y = data
+    Y = np.column_stack([y, X[:, -1, 1] * 2.0, y + 50.0])
+    reg = SequenceRegressor(**SMALL, window_normalization="last", skip_steps=2).fit(X, Y)
+    assert reg.window_normalization_ == "last"
+    session = _session(to_onnx(reg, X, lengths=True))
+    seqs = _random_sequences(np.random.RandomState(3), 6, 2, 14, 2)
+    (pred,) = session.run(None, dict(zip(["X", "lengths"], _padded(seqs))))
+    assert pred.shape == (6, 3) and pred.dtype == np.float64
+    _assert_close(pred, reg.predict(seqs))
+
+
+@pytest.mark.parametrize("two_d_y", [False, True])
+def test_quantile_regressor(data, two_d_y):
+    X, y = data
+    target = np.column_stack([y, -y]) if two_d_y else y
+    reg = SequenceRegressor(**SMALL, loss="quantile", quantiles=[0.1, 0.25, 0.9],
+                            bidirectional=True).fit(X, target)
+    model = to_onnx(reg, X, lengths=True)
+    assert [o.name for o in model.graph.output] == ["variable", "quantiles"]
+    seqs = _random_sequences(np.random.RandomState(4), 7, 1, 15, 2)
+    pred, quantiles = _session(model).run(None, dict(zip(["X", "lengths"], _padded(seqs))))
+    _assert_close(pred, reg.predict(seqs))
+    _assert_close(quantiles, reg.predict_quantiles(seqs))
+
+
+@pytest.mark.parametrize("labels", ["str", "int", "float"])
+@pytest.mark.parametrize("params", [
+    dict(),  # the defaults: bidirectional LSTM, concat pooling
+    dict(cell="gru", bidirectional=False, pooling="last", patch_size=2, num_layers=2),
+    dict(cell="lstm", pooling="mean", skip_steps=3, differences=True, patch_size=3),
+], ids=str)
+def test_classifier(data, labels, params):
+    X, y = data
+    codes = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
+    classes = {"str": np.array(["down", "flat", "up"]), "int": np.array([-1, 5, 7]),
+               "float": np.array([0.0, 1.0, 2.0])}[labels]
+    clf = SequenceClassifier(**SMALL, **params).fit(X, classes[codes])
+    model = to_onnx(clf, X, lengths=True)
+    assert [o.name for o in model.graph.output] == ["label", "probabilities"]
+    session = _session(model)
+    rng = np.random.RandomState(5)
+    for n in (1, 6, 11):
+        seqs = _random_sequences(rng, n, 1, 16, 2)
+        label, proba = session.run(None, dict(zip(["X", "lengths"], _padded(seqs))))
+        np.testing.assert_array_equal(label, clf.predict(seqs))
+        _assert_close(proba, clf.predict_proba(seqs))
+
+
+def test_leading_nan_trimmed(data):
+    X, y = data
+    table = X[:, :, 0].copy()
+    table[:5, :3] = np.nan  # no history yet
+    reg = LSTMRegressor(**SMALL, leading_nan="trim").fit(table, y)
+    session = _session(to_onnx(reg))
+    rows = table[:9].copy()
+    rows[6, :6] = np.nan
+    (pred,) = session.run(None, {"X": rows})
+    _assert_close(pred, reg.predict(rows))
+
+
+def test_model_is_standard_onnx(data):
+    X, y = data
+    reg = GRURegressor(**SMALL).fit(X, y)
+    model = to_onnx(reg, X, target_opset=15)
+    onnx.checker.check_model(model, full_check=True)
+    assert {op.domain for op in model.opset_import} == {""}
+    assert model.opset_import[0].version == 15
+    assert {node.domain for node in model.graph.node} == {""}
+    assert any(node.op_type == "GRU" for node in model.graph.node)
+
+
+def test_runs_without_torch(tmp_path, data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    path = tmp_path / "model.onnx"
+    path.write_bytes(to_onnx(reg, X).SerializeToString())
+    np.save(tmp_path / "X.npy", X[:5])
+    script = (
+        "import sys; sys.modules['torch'] = None; sys.modules['sklearn_rnn'] = None\n"
+        "import numpy as np, onnxruntime as ort\n"
+        f"s = ort.InferenceSession({str(path)!r})\n"
+        f"print(s.run(None, {{'X': np.load({str(tmp_path / 'X.npy')!r})}})[0].tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    np.testing.assert_allclose(eval(out.stdout), reg.predict(X[:5]), rtol=RTOL)
+
+
+def test_fitted_estimator_unchanged(data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL, pooling="last").fit(X, y)
+    before = reg.predict(X)
+    to_onnx(reg, X, lengths=True)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    assert reg.module_._summarise.__func__ is type(reg.module_)._summarise
+
+
+def test_errors(data):
+    X, y = data
+    with pytest.raises(NotFittedError):
+        to_onnx(LSTMRegressor(), X)
+    with pytest.raises(TypeError, match="sklearn_rnn"):
+        to_onnx(Ridge().fit(X[:, :, 0], y), X[:, :, 0])
+    reg = LSTMRegressor(**SMALL, n_channels=2).fit(X.reshape(48, -1), y)
+    with pytest.raises(ValueError, match="lengths=True needs 3D input"):
+        to_onnx(reg, lengths=True)
+    with pytest.raises(ValueError, match="not a multiple"):
+        to_onnx(reg, X.reshape(48, -1)[:, :19])
+    with pytest.raises(ValueError, match="target_opset must be at least 14"):
+        to_onnx(reg, target_opset=12)
+    with pytest.raises(ValueError, match="target_opset=99 is beyond the ONNX exporter"):
+        to_onnx(reg, target_opset=99)
+
+
+def test_no_warnings_or_global_state_left(tmp_path, data):
+    import torch
+
+    X, y = data
+    reg = SequenceRegressor(**SMALL, differences=True).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        to_onnx(reg, X)
+
+    class Diff(torch.nn.Module):
+        def forward(self, x):
+            return torch.diff(x, dim=1, prepend=x[:, :1])
+
+    # the symbolic for torch.diff is registered for the export only
+    with pytest.raises(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Diff(), (torch.zeros(1, 3),), str(tmp_path / "diff.onnx"),
+                          dynamo=False, opset_version=17)
+
+
+def test_input_layout_follows_the_sample(data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL, n_channels=2, flat_layout="channels_last").fit(
+        X.reshape(48, -1), y)
+    seqs = _random_sequences(np.random.RandomState(6), 5, 2, 12, 2)
+    # a list of sequences of different lengths: 3D input and lengths
+    model = to_onnx(reg, seqs)
+    assert [i.name for i in model.graph.input] == ["X", "lengths"]
+    (pred,) = _session(model).run(None, dict(zip(["X", "lengths"], _padded(seqs))))
+    _assert_close(pred, reg.predict(seqs))
+    # a 3D sample for a model fitted on tables: 3D input, any length
+    model = to_onnx(reg, X[:2])
+    assert [i.name for i in model.graph.input] == ["X"]
+    Xt = np.random.RandomState(7).normal(size=(3, 15, 2)).astype(np.float32)
+    (pred,) = _session(model).run(None, {"X": Xt})
+    _assert_close(pred, reg.predict(Xt))

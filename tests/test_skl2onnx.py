@@ -1,0 +1,103 @@
+"""register_skl2onnx_converters: pipelines ending in our estimators convert."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+skl2onnx = pytest.importorskip("skl2onnx")
+
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
+
+from sklearn_rnn import (  # noqa: E402
+    GRURegressor,
+    LSTMRegressor,
+    SequenceClassifier,
+    SequenceRegressor,
+    register_skl2onnx_converters,
+)
+from sklearn_rnn.windowing import WindowTrimmer  # noqa: E402
+
+SMALL = dict(hidden_size=6, max_iter=3, random_state=0)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def converters():
+    return register_skl2onnx_converters()
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 16)).astype(np.float32)
+    y = X[:, -4:].sum(axis=1)
+    return X, y
+
+
+def _run(model, X):
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+def test_registered(converters):
+    assert set(converters) == {SequenceRegressor, LSTMRegressor, GRURegressor,
+                               SequenceClassifier, WindowTrimmer}
+
+
+@pytest.mark.parametrize("estimator", [
+    LSTMRegressor(**SMALL),
+    GRURegressor(**SMALL, n_channels=2, bidirectional=True, pooling="mean", patch_size=3),
+    SequenceRegressor(**SMALL, window_normalization="last", skip_steps=3),
+], ids=["lstm", "gru-2-channels", "window-normalization"])
+def test_regressor_pipeline(data, estimator):
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), WindowTrimmer(12), estimator).fit(X, y)
+    model = skl2onnx.to_onnx(pipe, X[:1])
+    rows = np.random.RandomState(1).normal(size=(9, 16)).astype(np.float32)
+    (pred,) = _run(model, rows)
+    expected = pipe.predict(rows)
+    # float32 scaling in the graph, float64 in scikit-learn: that rounding only
+    np.testing.assert_allclose(pred, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("labels", [np.array(["a", "b", "c"]), np.array([2, 4, 8])],
+                         ids=["str", "int"])
+def test_classifier_pipeline(data, labels):
+    X, y = data
+    codes = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
+    pipe = make_pipeline(MinMaxScaler(), SequenceClassifier(**SMALL)).fit(X, labels[codes])
+    rows = X[:11]
+    model = skl2onnx.to_onnx(pipe, rows[:1], options={id(pipe[-1]): {"zipmap": False}})
+    label, proba = _run(model, rows)
+    np.testing.assert_array_equal(label, pipe.predict(rows))
+    np.testing.assert_allclose(proba, pipe.predict_proba(rows), rtol=1e-5, atol=1e-6)
+    # with skl2onnx's default ZipMap: one {class: probability} dict per row
+    label, dicts = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
+    np.testing.assert_array_equal(label, pipe.predict(rows))
+    assert list(dicts[0]) == labels.tolist()
+
+
+def test_double_input_is_cast(data):
+    X, y = data
+    pipe = make_pipeline(LSTMRegressor(**SMALL)).fit(X, y)
+    model = skl2onnx.to_onnx(pipe, X[:1].astype(np.float64))
+    (pred,) = _run(model, X[:5].astype(np.float64))
+    np.testing.assert_allclose(pred, pipe.predict(X[:5]), rtol=1e-5)
+
+
+def test_trimmer_fitted_on_3d_refuses(data):
+    X, y = data
+    pipe = make_pipeline(WindowTrimmer(4), LSTMRegressor(**SMALL)).fit(
+        X.reshape(60, 16, 1), y)
+    with pytest.raises(NotImplementedError, match="fit it on 2D windows"):
+        skl2onnx.to_onnx(pipe, X[:1])
+
+
+def test_unsupported_classifier_option_refused(data):
+    X, y = data
+    pipe = make_pipeline(SequenceClassifier(**SMALL)).fit(X, y > 0)
+    with pytest.raises((NameError, ValueError), match="nocl"):
+        skl2onnx.to_onnx(pipe, X[:1], options={id(pipe[-1]): {"nocl": True}})

@@ -1,0 +1,134 @@
+"""skops.io round trips, with an explicit list of trusted types; pickles too."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import (
+    GRURegressor,
+    LSTMRegressor,
+    SequenceClassifier,
+    SequenceRegressor,
+    skops_trusted_types,
+)
+
+SMALL = dict(hidden_size=6, max_iter=3, random_state=0)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 9, 2))
+    X[:, :, 0] += np.linspace(0, 2, 9)
+    y = X[:, -2:, 0].sum(axis=1)
+    return X, y
+
+
+ESTIMATORS = [
+    LSTMRegressor(**SMALL),
+    GRURegressor(**SMALL, bidirectional=True, num_layers=2, pooling="concat"),
+    SequenceRegressor(**SMALL, window_normalization="last", skip_steps=3, patch_size=2,
+                      differences=True),
+    SequenceRegressor(**SMALL, loss="quantile", quantiles=[0.2, 0.8]),
+    SequenceClassifier(**SMALL),
+    SequenceClassifier(**SMALL, cell="gru", class_weight="balanced"),
+]
+
+
+def _fit(estimator, data):
+    X, y = data
+    target = np.where(y > np.median(y), "high", "low") if hasattr(estimator, "classes_") \
+        or isinstance(estimator, SequenceClassifier) else y
+    return estimator.fit(X, target), X, target
+
+
+def _predictions(estimator, X):
+    out = [estimator.predict(X)]
+    if isinstance(estimator, SequenceClassifier):
+        out.append(estimator.predict_proba(X))
+    if getattr(estimator, "quantiles_", None) is not None:
+        out.append(estimator.predict_quantiles(X))
+    return out
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_skops_round_trip(data, estimator):
+    sio = pytest.importorskip("skops.io")
+    estimator, X, target = _fit(estimator, data)
+    blob = sio.dumps(estimator)
+    assert set(sio.get_untrusted_types(data=blob)) <= set(skops_trusted_types())
+    assert sio.get_untrusted_types(data=blob) == skops_trusted_types(estimator)
+    loaded = sio.loads(blob, trusted=skops_trusted_types())
+    for a, b in zip(_predictions(loaded, X), _predictions(estimator, X)):
+        np.testing.assert_array_equal(a, b)
+    # the loaded estimator trains on (its optimizer's state came along)
+    loaded.set_params(warm_start=True, max_iter=1).fit(X, target)
+    assert loaded.n_iter_ == estimator.n_iter_ + 1
+
+
+def test_skops_refuses_untrusted_types_by_default(data):
+    sio = pytest.importorskip("skops.io")
+    estimator, _, _ = _fit(LSTMRegressor(**SMALL), data)
+    blob = sio.dumps(estimator)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.loads(blob)
+    missing_lstm = [t for t in skops_trusted_types() if not t.endswith(".LSTM")]
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="LSTM"):
+        sio.loads(blob, trusted=missing_lstm)
+
+
+def test_skops_refuses_foreign_types_with_our_list(data):
+    sio = pytest.importorskip("skops.io")
+    estimator, X, y = _fit(LSTMRegressor(**SMALL), data)
+    estimator.module_.head.extra = torch.nn.Identity()  # a type not on the list
+    blob = sio.dumps(estimator)
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="Identity"):
+        sio.loads(blob, trusted=skops_trusted_types())
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS[:2] + ESTIMATORS[4:5],
+                         ids=lambda e: type(e).__name__)
+def test_pickle_holds_no_torch_storage(data, estimator):
+    estimator, X, _ = _fit(estimator, data)
+    blob = pickle.dumps(estimator)
+    assert b"_rebuild_tensor" not in blob and b"_rebuild_parameter" not in blob
+    loaded = pickle.loads(blob)
+    for a, b in zip(_predictions(loaded, X), _predictions(estimator, X)):
+        np.testing.assert_array_equal(a, b)
+    # the live estimator is untouched by pickling
+    assert isinstance(estimator.module_, torch.nn.Module)
+    assert isinstance(estimator.optimizer_, torch.optim.Optimizer)
+
+
+def test_pickles_of_the_previous_format_load(data):
+    """Estimators pickled with the network as a module still load."""
+    estimator, X, _ = _fit(GRURegressor(**SMALL), data)
+    state = dict(estimator.__dict__)  # module_ a torch module, as pickled before
+    state["optimizer_"] = estimator.optimizer_.state_dict()
+    old = pickle.loads(pickle.dumps(state))
+    loaded = GRURegressor.__new__(GRURegressor)
+    loaded.__setstate__(old)
+    np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
+
+
+def test_trusted_types_listed():
+    names = skops_trusted_types()
+    assert names == sorted(names)
+    assert {"torch.nn.modules.rnn.LSTM", "torch.nn.modules.rnn.GRU",
+            "sklearn_rnn._regression.SequenceRegressor",
+            "sklearn_rnn._classification.SequenceClassifier"} <= set(names)
+
+
+def test_import_loads_no_deployment_extras():
+    """onnx, onnxruntime, skl2onnx and skops load only when used."""
+    import subprocess
+    import sys
+
+    script = ("import sys, sklearn_rnn\n"
+              "print(sorted({'onnx', 'onnxruntime', 'skl2onnx', 'skops'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
