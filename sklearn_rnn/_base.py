@@ -16,7 +16,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -298,7 +298,13 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
         self.validation_scores_ = self.best_validation_score_ = None
         self.best_epoch_ = self.best_loss_ = None
+        self.initial_validation_loss_ = self.training_improvement_ = None
         if early_stopping:
+            start, best = result.initial_valid_loss, result.best_valid_loss
+            self.initial_validation_loss_ = start
+            self.training_improvement_ = 1.0 - best / start if start > 0 else 0.0
+            if self.verbose:
+                print(_improvement_line(self, result, start, best))
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]
@@ -392,3 +398,14 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
+def _improvement_line(estimator, result, start, best):
+    """The ``verbose`` line on what training did to the starting weights."""
+    what = "the starting weights"
+    if getattr(estimator, "skip_steps_", 0) and is_regressor(estimator):
+        what = "the linear least-squares start"
+    first = result.history[0]["epoch"] if result.history else None
+    if first is None or result.best_epoch == first - 1:
+        return (f"Validation loss of {what}: {start:.6g}; no epoch improved on "
+                "it, so training kept the start.")
+    return (f"Validation loss of {what}: {start:.6g}; best {best:.6g} at epoch "
+            f"{result.best_epoch} ({100 * (1 - best / start):.1f} % lower).")

@@ -256,6 +256,8 @@ class TrainingResult:
     history: list = field(default_factory=list)
     best_epoch: int | None = None
     initial_valid_score: float | None = None
+    initial_valid_loss: float | None = None
+    best_valid_loss: float | None = None
     stopped: bool = False
     interrupted: bool = False
 
@@ -380,6 +382,7 @@ def train(
         best_valid, result.initial_valid_score = evaluate(
             module, loss_fn, valid_data, valid_score, autocast=autocast
         )
+        result.initial_valid_loss = best_valid
         result.best_epoch = first_epoch - 1
         best_state = copy.deepcopy(module.state_dict())
     progress.start(best_valid if valid_data is not None else None,
@@ -434,6 +437,8 @@ def train(
             break
     if best_state is not None:
         module.load_state_dict(best_state)
+    if valid_data is not None:
+        result.best_valid_loss = best_valid
     progress.end(
         result, reason=reason,
         tol=None if stopper is None else stopper.tol,

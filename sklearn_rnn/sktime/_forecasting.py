@@ -19,8 +19,10 @@ from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
-from ..utils.docstrings import PARAMETERS, fill_docstring, parse_entries
+from ..utils.docstrings import fill_docstring
 from ..windowing import make_windows
+from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
+from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
     _assemble,
     _future_exog,
@@ -30,83 +32,13 @@ from ._panel import (
     _split_series,
     _window_normalization,
 )
+from ._residual import fit_residual_model, linear_start, predict_residual_model
 
 __all__ = ["RNNForecaster"]
 
 
 
-# The shared entries, and the forecaster's own.
-_PARAMETERS = {
-    **PARAMETERS,
-    **parse_entries(
-        """
-        window_length : int
-            Number of past observations ``L`` the network reads per forecast.
-            Training uses every window of ``L`` observations followed by a full
-            horizon; a series needs at least ``L + horizon`` observations to
-            contribute to training. Forecasting uses the last ``L`` observations
-            of each series, or all of them for a shorter series.
-
-        window_normalization : {"last", "mean", "standard", "none"}
-            Per-window normalisation of ``y`` (the name the regressors use for
-            theirs; this forecaster offers more methods), applied to each window and its
-            targets and undone on the forecasts, so that series at any level, or
-            trending beyond the levels seen in training, are forecast alike.
-
-            - ``"last"``: subtract the window's last observed value, then divide
-              by the mean absolute value of the window. The network learns
-              relative changes from "now"; scale-free, and works for series
-              with zeros or negative values.
-            - ``"mean"``: divide by the mean absolute value of the window (the
-              scaling of DeepAR).
-            - ``"standard"``: subtract the window's mean and divide by its
-              standard deviation.
-            - ``"none"``: no per-window normalisation; only the global
-              standardisation of the inputs and targets.
-
-            A window whose scale is zero (a constant window of zeros, say) is
-            divided by 1 instead.
-
-        normalization : str
-            Deprecated: the former name of ``window_normalization``. Passing it
-            warns and overrides ``window_normalization``; it will be removed in
-            0.3.
-
-        quantiles : array-like of float in (0, 1) or None
-            Quantile levels the network is trained to predict with the pinball
-            (quantile) loss; 0.5 is always added, and the point forecast is the
-            median. ``predict_quantiles`` and ``predict_interval`` interpolate
-            linearly between these levels and raise for levels outside their
-            range. ``None`` trains a point forecaster with the squared error,
-            and probabilistic forecasts are unavailable.
-
-        hidden_size : int
-            Number of hidden units per recurrent layer.
-
-        batch_size : int or "auto"
-            Windows per optimisation step; ``"auto"`` uses
-            ``min(200, n_windows)``.
-
-        early_stopping : bool
-            Whether to hold out the latest ``validation_fraction`` of the
-            windows (the most recent windows of every series) for early
-            stopping, restoring the weights with the lowest validation loss.
-            Besides saving epochs, this keeps the quantiles from shrinking to
-            the training windows' residuals, so intervals stay calibrated. Set
-            it to False for data with very few windows.
-
-        update_epochs : int
-            Epochs of further training when ``update`` is called with
-            ``update_params=True``: the network continues from its fitted
-            weights (and optimizer state, input and target scaling) on the
-            windows of all data seen so far. With 0, ``update`` only moves the
-            cutoff and the forecast window, as with ``update_params=False``.
-        """
-    ),
-}
-
-
-@fill_docstring(_PARAMETERS)
+@fill_docstring(_PARAMETERS, _ATTRIBUTES)
 class RNNForecaster(BaseForecaster):
     """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
 
@@ -118,34 +50,21 @@ class RNNForecaster(BaseForecaster):
     the windows of all series and forecast each series from its own last
     window.
 
+    The network improves on a linear start rather than competing with it:
+    a global ridge autoregression, shrunk towards the seasonal naive
+    forecast, is fitted first (``recurrent``), the network learns the
+    quantiles of its residuals, and a validation tail of the latest windows
+    says whether the network helped (``recurrent_improvement_``; where it
+    did not, the forecasts are the linear start's) and calibrates the
+    intervals (``calibrate_intervals``).
+
     Parameters
     ----------
     {parameters}
 
     Attributes
     ----------
-    regressor_ : SequenceRegressor
-        The one fitted network and its training record (``history_``,
-        ``n_iter_``, ...), shared by all series.
-
-    horizon_ : int
-        Number of steps ahead the network predicts: the largest step of the
-        ``fh`` passed to ``fit``. Forecasts are available for steps 1 to
-        ``horizon_`` after the cutoff.
-
-    window_normalization_ : {"last", "mean", "standard", "none"}
-        The per-window normalisation used (``window_normalization``, or the
-        deprecated ``normalization`` where given).
-
-    quantile_levels_ : ndarray of shape (n_levels,) or None
-        Sorted quantile levels the network predicts; None without
-        ``quantiles``.
-
-    n_windows_ : int
-        Number of training windows, pooled over all series.
-
-    n_series_ : int
-        Number of series seen in ``fit``.
+    {attributes}
 
     See Also
     --------
@@ -155,6 +74,13 @@ class RNNForecaster(BaseForecaster):
 
     Notes
     -----
+    **Residual design.** With ``quantiles``, the forecast quantiles are the
+    linear start plus the network's quantiles of its residual (or, where the
+    network is not kept, plus the empirical quantiles of the training
+    residuals of each step), scaled around the median by
+    ``interval_factors_``. With ``verbose``, ``fit`` prints the validation
+    losses of the start and of the network.
+
     **Inputs of the network.** Without exogenous data a training sequence is
     the normalised window of ``L`` observations of ``y`` (one channel per
     variable). With exogenous ``X`` the sequence is ``L + horizon_`` steps
@@ -173,8 +99,10 @@ class RNNForecaster(BaseForecaster):
 
     **Update.** ``update(y, X, update_params=True)`` appends the new data and
     trains the network ``update_epochs`` more epochs on all windows seen so
-    far (a warm start, not a refit); ``update_params=False`` only appends
-    the data, so later forecasts start from the new last window.
+    far (a warm start, not a refit; the linear start, the choice between it
+    and the network and the interval factors stay as fitted);
+    ``update_params=False`` only appends the data, so later forecasts start
+    from the new last window.
 
     **Panels.** All series share one network, one set of input and target
     scalings, and the same ``fh``; each series is forecast from its own last
@@ -224,7 +152,7 @@ class RNNForecaster(BaseForecaster):
     def __init__(
         self,
         cell="lstm",
-        window_length=24,
+        window_length="auto",
         window_normalization="last",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
         hidden_size=64,
@@ -239,6 +167,8 @@ class RNNForecaster(BaseForecaster):
         validation_fraction=0.2,
         n_iter_no_change=20,
         update_epochs=10,
+        recurrent=True,
+        calibrate_intervals=True,
         device="cpu",
         n_threads=None,
         random_state=None,
@@ -261,6 +191,8 @@ class RNNForecaster(BaseForecaster):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.update_epochs = update_epochs
+        self.recurrent = recurrent
+        self.calibrate_intervals = calibrate_intervals
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -301,11 +233,10 @@ class RNNForecaster(BaseForecaster):
         self.horizon_ = max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
         levels = self._quantile_levels()
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
-        windows, targets = self._training_windows(series)
+        self.window_length_ = self._resolve_window_length(series)
+        windows, targets, extra = self._training_windows(series)
         self.n_windows_ = len(windows)
-        regressor = self._make_regressor(levels)
-        regressor.fit(windows, targets)
-        self.regressor_ = regressor
+        fit_residual_model(self, windows, targets, extra, series)
         return self
 
     def _predict(self, fh, X):
@@ -391,11 +322,14 @@ class RNNForecaster(BaseForecaster):
         self._cur_y = update_data(self._cur_y, y)
         if not (update_params and self.update_epochs > 0):
             return self
+        regressor = self.regressor_
+        if regressor is None:
+            return self  # recurrent=False: nothing trained to update
         series = _split_series(self._cur_y, self._cur_X)
-        windows, targets = self._training_windows(series, strict=False)
+        windows, targets, extra = self._training_windows(series, strict=False)
         if not len(windows):
             return self
-        regressor = self.regressor_
+        targets = targets - linear_start(self, self.linear_coef_, extra)
         saved = regressor.get_params()
         regressor.set_params(
             warm_start=True, max_iter=self.update_epochs, early_stopping=False
@@ -417,18 +351,20 @@ class RNNForecaster(BaseForecaster):
         series, oldest first, so that the core's tail validation split holds
         out the latest windows of every series.
         """
-        L, H = self.window_length, self.horizon_
-        blocks, targets, age = [], [], []
-        for s in series:
+        L, H = self.window_length_, self.horizon_
+        blocks, targets, extras, age = [], [], [], []
+        for i, s in enumerate(series):
             if len(s.y) < L + H:
                 continue
-            seqs, tgt = self._series_windows(s, L, H)
+            seqs, tgt, extra = self._series_windows(s, L, H)
+            extra["sid"] = np.full(len(seqs), i)
             blocks.append(seqs)
             targets.append(tgt)
+            extras.append(extra)
             age.append(np.arange(len(seqs))[::-1])
         if not blocks:
             if not strict:
-                return np.empty((0,)), np.empty((0,))
+                return np.empty((0,)), np.empty((0,)), {}
             longest = max(len(s.y) for s in series)
             raise ValueError(
                 f"RNNForecaster needs at least window_length + horizon = "
@@ -438,13 +374,15 @@ class RNNForecaster(BaseForecaster):
             )
         order = np.argsort(-np.concatenate(age), kind="stable")
         windows = np.concatenate(blocks)[order]
-        return windows, np.concatenate(targets)[order]
+        extra = {k: np.concatenate([e[k] for e in extras])[order] for k in extras[0]}
+        return windows, np.concatenate(targets)[order], extra
 
     def _series_windows(self, s, L, H):
         """Training sequences and targets of one series."""
         n_vars = s.y.shape[1]
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_vars, H)
+        raw = past
         loc, scale = _location_scale(past, self.window_normalization_)
         past = (past - loc[:, None, :]) / scale[:, None, :]
         future = (future - loc[:, :, None]) / scale[:, :, None]
@@ -453,7 +391,9 @@ class RNNForecaster(BaseForecaster):
             exog = sliding_window_view(s.X, L + H, axis=0)[: len(past)]
             exog = exog.transpose(0, 2, 1)
         seqs = _assemble(past, exog, H)
-        return seqs, future.reshape(len(past), n_vars * H)
+        extra = {"raw": raw, "loc": loc, "scale": scale,
+                 "series_scale": np.tile(series_scale(s.y), (len(raw), 1))}
+        return seqs, future.reshape(len(past), n_vars * H), extra
 
     def _forecast(self, fh, X):
         """Network outputs for every series, mapped back to the data's units.
@@ -462,11 +402,11 @@ class RNNForecaster(BaseForecaster):
         row, and an array of shape (n_series, n_vars, horizon_) or, with
         quantiles, (n_series, n_vars, horizon_, n_levels).
         """
-        L, H = self.window_length, self.horizon_
+        L, H = self.window_length_, self.horizon_
         series = _split_series(self._cur_y, self._cur_X)
         index, rows = self._forecast_index(fh, series)
         future_X = _future_exog(series, X, H, self._x_columns)
-        seqs, locs, scales = [], [], []
+        seqs, raws, locs, scales, series_scales = [], [], [], [], []
         for s, fut in zip(series, future_X):
             past = s.y[-L:][None]
             loc, scale = _location_scale(past, self.window_normalization_)
@@ -475,17 +415,23 @@ class RNNForecaster(BaseForecaster):
             if fut is not None:
                 exog = np.concatenate([s.X[-L:], fut])[None]
             seqs.append(_assemble(past, exog, H)[0])
+            # the linear start reads L steps: a short series' first in front
+            raw = s.y[-L:]
+            raws.append(np.pad(raw, ((L - len(raw), 0), (0, 0)), mode="edge"))
+            series_scales.append(series_scale(s.y))
             locs.append(loc[0])
             scales.append(scale[0])
         lengths = {len(seq) for seq in seqs}
         inputs = np.stack(seqs) if len(lengths) == 1 else seqs
         loc, scale = np.stack(locs), np.stack(scales)
         n_vars = loc.shape[1]
+        extra = {"raw": np.stack(raws), "loc": loc, "scale": scale,
+                 "series_scale": np.stack(series_scales)}
+        out = predict_residual_model(self, inputs, extra)
         if self.quantile_levels_ is None:
-            out = self.regressor_.predict(inputs).reshape(len(series), n_vars, H)
+            out = out.reshape(len(series), n_vars, H)
             values = out * scale[:, :, None] + loc[:, :, None]
         else:
-            out = self.regressor_.predict_quantiles(inputs)
             out = out.reshape(len(series), n_vars, H, -1)
             values = out * scale[:, :, None, None] + loc[:, :, None, None]
             values = np.sort(values, axis=-1)
@@ -519,8 +465,15 @@ class RNNForecaster(BaseForecaster):
         if self.cell not in ("lstm", "gru"):
             raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
         wl = self.window_length
-        if isinstance(wl, bool) or not isinstance(wl, Integral) or wl < 1:
-            raise ValueError(f"window_length must be a positive integer, got {wl!r}.")
+        if wl != "auto" and (isinstance(wl, bool) or not isinstance(wl, Integral) or wl < 1):
+            raise ValueError(
+                f"window_length must be a positive integer or 'auto', got {wl!r}."
+            )
+        for name in ("recurrent", "calibrate_intervals"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(
+                    f"{name} must be True or False, got {getattr(self, name)!r}."
+                )
         self.window_normalization_ = _window_normalization(
             self.window_normalization, self.normalization
         )
@@ -530,6 +483,12 @@ class RNNForecaster(BaseForecaster):
                 f"update_epochs must be a non-negative integer, got {ue!r}."
             )
         self._quantile_levels()
+
+    def _resolve_window_length(self, series):
+        self.seasonal_period_ = sp = seasonal_period(self._cur_y.index)
+        if self.window_length != "auto":
+            return int(self.window_length)
+        return auto_window_length(sp, self.horizon_, max(len(s.y) for s in series))
 
     def _quantile_levels(self):
         if self.quantiles is None:

@@ -340,6 +340,19 @@ def _training_attributes(loss, score):
         best_epoch_ : int or None
             Epoch with the lowest validation loss, whose weights were restored;
             None without early stopping.
+
+        initial_validation_loss_ : float or None
+            Validation loss of the weights training started from (for a
+            regressor with a linear skip connection, ``skip_steps_ > 0``:
+            the linear least-squares start, the recurrent head at zero);
+            None without early stopping.
+
+        training_improvement_ : float or None
+            How much training improved the validation loss over the start:
+            ``1 - best / initial_validation_loss_``. Zero means no epoch
+            beat the start and training kept it (for a regressor with a
+            skip connection: the prediction is the linear model alone);
+            None without early stopping. ``verbose`` prints it.
         """
     )
 

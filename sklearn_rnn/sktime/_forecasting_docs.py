@@ -1,0 +1,172 @@
+"""The parameter documentation of :class:`~sklearn_rnn.sktime.RNNForecaster`.
+
+The core's shared entries, and the forecaster's own, filled into its
+docstring by :func:`sklearn_rnn.utils.docstrings.fill_docstring`.
+"""
+
+from ..utils.docstrings import PARAMETERS, parse_entries
+
+# The shared entries, and the forecaster's own.
+_PARAMETERS = {
+    **PARAMETERS,
+    **parse_entries(
+        """
+        window_length : int or "auto"
+            Number of past observations ``L`` the network reads per forecast.
+            Training uses every window of ``L`` observations followed by a full
+            horizon; a series needs at least ``L + horizon`` observations to
+            contribute to training. Forecasting uses the last ``L`` observations
+            of each series (the first repeated in front of a shorter series).
+            ``"auto"`` reads two seasons, the horizon or 12 steps, whichever
+            is longest (the season from the time index's frequency: 12 for
+            monthly, 4 for quarterly data, 1 where unknown), shortened where
+            the longest series would give fewer training windows than ``L``.
+
+        window_normalization : {"last", "mean", "standard", "none"}
+            Per-window normalisation of ``y`` (the name the regressors use for
+            theirs; this forecaster offers more methods), applied to each window and its
+            targets and undone on the forecasts, so that series at any level, or
+            trending beyond the levels seen in training, are forecast alike.
+
+            - ``"last"``: subtract the window's last observed value, then divide
+              by the mean absolute value of the window. The network learns
+              relative changes from "now"; scale-free, and works for series
+              with zeros or negative values.
+            - ``"mean"``: divide by the mean absolute value of the window (the
+              scaling of DeepAR).
+            - ``"standard"``: subtract the window's mean and divide by its
+              standard deviation.
+            - ``"none"``: no per-window normalisation; only the global
+              standardisation of the inputs and targets.
+
+            A window whose scale is zero (a constant window of zeros, say) is
+            divided by 1 instead.
+
+        normalization : str
+            Deprecated: the former name of ``window_normalization``. Passing it
+            warns and overrides ``window_normalization``; it will be removed in
+            0.3.
+
+        quantiles : array-like of float in (0, 1) or None
+            Quantile levels the network is trained to predict with the pinball
+            (quantile) loss; 0.5 is always added, and the point forecast is the
+            median. ``predict_quantiles`` and ``predict_interval`` interpolate
+            linearly between these levels and raise for levels outside their
+            range. ``None`` trains a point forecaster with the squared error,
+            and probabilistic forecasts are unavailable.
+
+        recurrent : bool
+            Whether to train the recurrent network. The forecaster starts
+            from a linear model fitted on the windows of every series before
+            the validation tail, shrunk towards the seasonal naive forecast:
+            a one-step ridge autoregression iterated over the horizon, or a
+            direct one (every step from the window), whichever forecasts the
+            validation tail better, with the empirical quantiles of its
+            training residuals as intervals. The network is trained on that
+            start's residuals and kept where it improves the validation loss
+            over the start (``recurrent_improvement_``). False fits the
+            linear start alone (the ablation of the recurrent part; fast, no
+            torch).
+
+        calibrate_intervals : bool
+            Whether to calibrate the quantiles on the validation tail
+            (split-conformal): each central interval of the fitted levels
+            (0.1 to 0.9, say) is widened or narrowed around the median by
+            the factor that makes it cover its level (80 %) of the
+            validation targets. Needs ``early_stopping`` (the validation
+            tail) and ``quantiles``; the factors are ``interval_factors_``.
+
+        hidden_size : int
+            Number of hidden units per recurrent layer.
+
+        batch_size : int or "auto"
+            Windows per optimisation step; ``"auto"`` uses
+            ``min(200, n_windows)``.
+
+        early_stopping : bool
+            Whether to hold out the latest ``validation_fraction`` of the
+            windows (the most recent windows of every series) for early
+            stopping, restoring the weights with the lowest validation loss.
+            The same tail decides whether the network improves on the linear
+            start and calibrates the intervals (``calibrate_intervals``);
+            the linear start is fitted on the windows before it. Set it to
+            False for data with very few windows.
+
+        update_epochs : int
+            Epochs of further training when ``update`` is called with
+            ``update_params=True``: the network continues from its fitted
+            weights (and optimizer state, input and target scaling) on the
+            windows of all data seen so far. With 0, ``update`` only moves the
+            cutoff and the forecast window, as with ``update_params=False``.
+        """
+    ),
+}
+
+#: The forecaster's fitted attributes.
+_ATTRIBUTES = parse_entries(
+    """
+    regressor_ : SequenceRegressor or None
+        The one fitted network and its training record (``history_``,
+        ``n_iter_``, ...), shared by all series; None with
+        ``recurrent=False``.
+
+    window_length_ : int
+        Steps per window, as resolved from ``window_length``.
+
+    seasonal_period_ : int
+        The season, from the time index's frequency (12 for monthly, 4 for
+        quarterly data, 1 where unknown): the linear start's seasonal naive
+        part and ``window_length="auto"`` use it.
+
+    linear_kind_ : {"recursive", "direct"}
+        Which linear start forecasts: the one-step autoregression iterated
+        over the horizon, or the direct one (every step from the window),
+        whichever had the lower validation loss ("recursive" without a
+        validation tail).
+
+    linear_coef_ : ndarray
+        The linear start's ridge coefficients (last row: the intercepts),
+        refitted on all windows after the validation decisions: of shape
+        (window_length_ * n_vars + 1, n_vars) for the one-step
+        autoregression (on windows relative to their last value, divided by
+        their series' mean absolute value), (window_length_ * n_vars + 1,
+        n_vars * horizon_) for the direct one (on normalised windows).
+
+    recurrent_improvement_ : float or None
+        How much the recurrent network improved the validation loss (the
+        mean pinball loss over ``quantile_levels_``, or the squared error
+        without quantiles, on normalised targets) over the linear start:
+        ``1 - loss(network) / loss(linear start)``. Zero or less means the
+        network did not help, and the forecasts are the linear start's
+        (``kept_linear_start_``). None without a validation tail
+        (``early_stopping=False``) or with ``recurrent=False``.
+
+    kept_linear_start_ : bool
+        Whether the forecasts come from the linear start alone: with
+        ``recurrent=False``, or where the network did not improve on the
+        start on the validation tail.
+
+    interval_factors_ : ndarray of shape (n_levels,) or None
+        Conformal factors applied to each level's distance from the median
+        (``calibrate_intervals``); None when not calibrated.
+
+    horizon_ : int
+        Number of steps ahead the network predicts: the largest step of the
+        ``fh`` passed to ``fit``. Forecasts are available for steps 1 to
+        ``horizon_`` after the cutoff.
+
+    window_normalization_ : {"last", "mean", "standard", "none"}
+        The per-window normalisation used (``window_normalization``, or the
+        deprecated ``normalization`` where given).
+
+    quantile_levels_ : ndarray of shape (n_levels,) or None
+        Sorted quantile levels the network predicts; None without
+        ``quantiles``.
+
+    n_windows_ : int
+        Number of training windows, pooled over all series.
+
+    n_series_ : int
+        Number of series seen in ``fit``.
+    """
+)

@@ -1,0 +1,238 @@
+"""The linear start of :class:`~sklearn_rnn.sktime.RNNForecaster` and its intervals.
+
+The forecaster is a residual design: a global ridge autoregression on the
+normalised windows (every step of the horizon at once) is the start, the
+recurrent network learns the residual quantiles of that start, and a
+validation tail decides whether the network is kept and calibrates the
+intervals (conformal, by a factor per pair of quantile levels). Plain NumPy.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+#: Seasonal period by pandas frequency prefix (``window_length="auto"``).
+_PERIODS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24, "B": 5}
+
+#: Ridge penalty of the linear start, per window, on normalised windows.
+RIDGE = 0.1
+
+#: The same for the direct linear start.
+DIRECT_RIDGE = 1e-3
+
+
+def seasonal_period(index):
+    """The seasonal period of a time index, from its frequency (1 if unknown)."""
+    if isinstance(index, pd.MultiIndex):
+        index = index.levels[-1]
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
+        freq = pd.infer_freq(index)
+    if not freq:
+        return 1
+    prefix = freq.lstrip("0123456789").split("-")[0]
+    for key, period in _PERIODS.items():
+        if prefix.startswith(key) and not prefix.startswith("MIN"):
+            return period
+    return 1
+
+
+def auto_window_length(sp, horizon, longest):
+    """``window_length="auto"``: two seasons, the horizon or 12, the longest.
+
+    Shortened, where the longest series is short, so that it still gives at
+    least as many training windows as the window has steps (and at least 1
+    step).
+    """
+    length = max(2 * sp, horizon, 12)
+    fits = (longest - horizon + 1) // 2
+    return max(1, min(length, fits))
+
+
+def tail_split(n_windows, validation_fraction):
+    """Number of training windows before the validation tail (the core's split)."""
+    n_valid = math.ceil(validation_fraction * n_windows)
+    return n_windows - n_valid
+
+
+def _design(windows):
+    flat = windows.reshape(len(windows), -1)
+    return np.hstack([flat, np.ones((len(flat), 1))])
+
+
+def series_scale(y):
+    """A series' scale for the linear start: its mean absolute value per variable."""
+    scale = np.abs(y).mean(axis=0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _relative(windows, scale):
+    """Windows relative to their last value, divided by ``scale`` (n, n_vars)."""
+    return (windows - windows[:, -1:, :]) / scale[:, None, :]
+
+
+def one_step_pairs(values, length):
+    """Every (window of ``length`` values, next value) pair of the series.
+
+    ``values`` is a list of arrays of shape (n_steps, n_vars). Each pair is
+    taken relative to the window's last value and divided by its series'
+    scale (:func:`series_scale`): one linear model then fits series at any
+    level, and weighs every step of a series alike. Returns the windows
+    (n, length, n_vars) and next values (n, n_vars).
+    """
+    inputs, outputs = [], []
+    for y in values:
+        if len(y) <= length:
+            continue
+        scale = series_scale(y)
+        pairs = sliding_window_view(y, length + 1, axis=0).transpose(0, 2, 1)
+        past, nxt = pairs[:, :length], pairs[:, length]
+        inputs.append(_relative(past, np.broadcast_to(scale, (len(past), len(scale)))))
+        outputs.append((nxt - past[:, -1]) / scale)
+    if not inputs:
+        return None, None
+    return np.concatenate(inputs), np.concatenate(outputs)
+
+
+def fit_linear(values, length, sp=1, ridge=None):
+    """The linear start: a one-step ridge autoregression, global over series.
+
+    Ridge least squares of each next value on the ``length`` values before
+    it (see :func:`one_step_pairs`), pooled over the series, with an
+    unpenalised intercept (a drift in units of the series' scale). The
+    penalty is ``ridge`` times the number of pairs times each input's
+    variance (ridge on standardised inputs), and pulls the coefficients
+    towards the seasonal naive forecast (period ``sp``; the last value
+    where ``sp`` is 1 or longer than the window). Returns the coefficients,
+    shape (length * n_vars + 1, n_vars), or None where no series is longer
+    than ``length``.
+    """
+    ridge = RIDGE if ridge is None else ridge
+    inputs, outputs = one_step_pairs(values, length)
+    if inputs is None:
+        return None
+    n_vars = inputs.shape[2]
+    design = _design(inputs)
+    gram = design.T @ design
+    variance = np.append(design[:, :-1].var(axis=0), 0.0)
+    penalty = np.diag(ridge * len(design) * np.maximum(variance, 1e-12))
+    penalty[-1, -1] = 0.0
+    # Shrink towards the seasonal naive forecast (the value one season
+    # back, of each variable) rather than towards the last value.
+    prior = np.zeros((design.shape[1], n_vars))
+    if 1 < sp <= length:
+        for v in range(n_vars):
+            prior[(length - sp) * n_vars + v, v] = 1.0
+    return np.linalg.solve(gram + penalty, design.T @ outputs + penalty @ prior)
+
+
+def iterate_linear(coef, windows, horizon, scale):
+    """The linear start's forecasts from raw ``windows`` (n, L, n_vars).
+
+    ``scale`` (n, n_vars) is each window's series scale. Each step predicts
+    the next value from the latest ``L``; returns raw forecasts of shape
+    (n, n_vars, horizon).
+    """
+    current = np.asarray(windows, dtype=np.float64)
+    steps = []
+    for _ in range(horizon):
+        step = current[:, -1] + (_design(_relative(current, scale)) @ coef) * scale
+        steps.append(step)
+        current = np.concatenate([current[:, 1:], step[:, None, :]], axis=1)
+    return np.stack(steps, axis=2)
+
+
+def _ridge(inputs, outputs, ridge, prior):
+    """Ridge of ``outputs`` on ``inputs`` plus an intercept, towards ``prior``."""
+    design = _design(inputs)
+    gram = design.T @ design
+    variance = np.append(design[:, :-1].var(axis=0), 0.0)
+    penalty = np.diag(ridge * len(design) * np.maximum(variance, 1e-12))
+    penalty[-1, -1] = 0.0
+    return np.linalg.solve(gram + penalty, design.T @ outputs + penalty @ prior)
+
+
+def fit_direct(windows, targets, sp=1, ridge=None):
+    """The direct linear start: every step of the horizon from the window.
+
+    Ridge least squares of the normalised horizons ``targets`` (n, n_vars *
+    horizon) on the normalised ``windows`` (n, L, n_vars), pulled towards
+    the seasonal naive forecast as in :func:`fit_linear`. Returns the
+    coefficients, shape (L * n_vars + 1, n_vars * horizon).
+    """
+    ridge = DIRECT_RIDGE if ridge is None else ridge
+    n, length, n_vars = windows.shape
+    horizon = targets.shape[1] // n_vars
+    prior = np.zeros((length * n_vars + 1, n_vars * horizon))
+    if 1 < sp <= length:
+        for v in range(n_vars):
+            for h in range(horizon):
+                prior[(length - sp + h % sp) * n_vars + v, v * horizon + h] = 1.0
+    else:
+        for v in range(n_vars):
+            prior[(length - 1) * n_vars + v, v * horizon : (v + 1) * horizon] = 1.0
+    return _ridge(windows, targets, ridge, prior)
+
+
+def predict_direct(coef, windows):
+    """The direct linear start's normalised forecasts, (n, n_vars * horizon)."""
+    return _design(windows) @ coef
+
+
+def residual_quantiles(residuals, levels):
+    """Empirical quantiles of each output's residuals, less their median.
+
+    Shape (k, n_levels): the spread of the start's errors around its own
+    forecast (the median stays the start's forecast).
+    """
+    quantiles = np.quantile(residuals, levels, axis=0).T
+    return quantiles - np.median(residuals, axis=0)[:, None]
+
+
+def pinball(quantiles, targets, levels):
+    """Mean pinball loss of ``quantiles`` (n, k, n_levels) for ``targets`` (n, k)."""
+    diff = targets[..., None] - quantiles
+    levels = np.asarray(levels)
+    return float(np.mean(np.maximum(levels * diff, (levels - 1) * diff)))
+
+
+def conformal_factors(quantiles, targets, levels):
+    """Factors that make each central interval cover its level on ``targets``.
+
+    For each pair of levels ``(a, 1 - a)`` with ``a < 0.5`` (the median is
+    at ``levels``' index of 0.5), the split-conformal quantile of
+    ``max((median - y) / (median - q_a), (y - median) / (q_{1-a} - median))``
+    over every target: scaling the interval's half-widths by it covers
+    ``1 - 2a`` of the targets (with the finite-sample correction). Returns
+    an array of one factor per level (1 for the median and unpaired levels).
+    """
+    levels = np.asarray(levels)
+    mid = int(np.argmin(np.abs(levels - 0.5)))
+    median = quantiles[..., mid]
+    factors = np.ones(len(levels))
+    tiny = 1e-12
+    for i, a in enumerate(levels):
+        if a >= 0.5:
+            continue
+        j = int(np.argmin(np.abs(levels - (1 - a))))
+        if abs(levels[j] - (1 - a)) > 1e-9:
+            continue
+        below = np.maximum(median - quantiles[..., i], tiny)
+        above = np.maximum(quantiles[..., j] - median, tiny)
+        score = np.maximum((median - targets) / below, (targets - median) / above).ravel()
+        n = len(score)
+        rank = min(1.0, (1 - 2 * a) * (n + 1) / n)
+        factor = float(np.quantile(score, rank, method="higher"))
+        factors[i] = factors[j] = max(factor, 0.0)
+    return factors
+
+
+def scale_around_median(quantiles, levels, factors):
+    """Quantiles with each level's distance from the median scaled, sorted."""
+    levels = np.asarray(levels)
+    mid = int(np.argmin(np.abs(levels - 0.5)))
+    median = quantiles[..., mid : mid + 1]
+    scaled = median + (quantiles - median) * np.asarray(factors)
+    return np.sort(scaled, axis=-1)

@@ -1,0 +1,163 @@
+"""Fit and apply :class:`~sklearn_rnn.sktime.RNNForecaster`'s residual design.
+
+The linear start (:mod:`sklearn_rnn.sktime._linear_start`) is fitted on the
+training windows, the network on the start's residuals; the validation tail
+(the latest windows of every series) decides whether the network is kept
+and calibrates the quantiles. Works on normalised windows; the forecaster
+maps the outputs back to the data's units.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._linear_start import (
+    conformal_factors,
+    fit_direct,
+    fit_linear,
+    iterate_linear,
+    pinball,
+    predict_direct,
+    residual_quantiles,
+    scale_around_median,
+    tail_split,
+)
+
+#: Whether the forecasts use the linear start refitted on all the data
+#: (True) or the one fitted before the validation tail (False).
+REFIT_LINEAR = True
+
+
+def linear_start(forecaster, coef, extra):
+    """The linear start for raw windows, in their normalised units.
+
+    ``extra`` holds the raw windows ``raw`` (n, L, n_vars), their
+    normalisation ``loc`` and ``scale`` and their series' scale
+    ``series_scale`` (each (n, n_vars)); returns shape (n, n_vars * horizon_).
+    """
+    f = forecaster
+    raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
+    if f.linear_kind_ == "direct":
+        return predict_direct(coef, (raw - loc[:, None, :]) / scale[:, None, :])
+    out = iterate_linear(coef, raw, f.horizon_, extra["series_scale"])
+    out = (out - loc[:, :, None]) / scale[:, :, None]
+    return out.reshape(len(raw), -1)
+
+
+def fit_residual_model(forecaster, windows, targets, extra, series):
+    """Fit the linear start, the network on its residuals, and the intervals.
+
+    ``windows`` are the network's inputs, ``targets`` (n, n_vars * horizon)
+    the normalised horizons, ``extra`` the raw windows (``raw``), their
+    ``loc`` and ``scale`` and the series each comes from (``sid``), in the
+    same order; ``series`` the forecaster's series. Sets the fitted
+    attributes on ``forecaster``.
+    """
+    f = forecaster
+    levels = f.quantile_levels_
+    n = len(windows)
+    split = n
+    if f.early_stopping:
+        split = tail_split(n, f.validation_fraction)
+        if split < 1 or split == n:
+            raise ValueError(
+                f"RNNForecaster has {n} training window(s), too few for a "
+                f"validation tail of validation_fraction={f.validation_fraction} "
+                "and a training part. Use a smaller window_length (or 'auto'), "
+                "a shorter fh, or early_stopping=False."
+            )
+    train, valid = slice(0, split), slice(split, n)
+    # the linear start sees no value of the validation windows' horizons
+    held = np.bincount(extra["sid"][valid], minlength=len(series))
+    L, sp = f.window_length_, f.seasonal_period_
+    values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
+    past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
+    f.linear_kind_ = "recursive"
+    coef = fit_linear(values, L, sp)
+    start = linear_start(f, coef, extra)
+    if split < n:
+        # The direct start, where it forecasts the validation tail better
+        direct = fit_direct(past[train], targets[train], sp)
+        direct_start = predict_direct(direct, past)
+        if _loss(direct_start[valid], targets[valid], None) < _loss(
+            start[valid], targets[valid], None
+        ):
+            f.linear_kind_, coef, start = "direct", direct, direct_start
+    residuals = targets - start
+    f.linear_coef_ = coef
+    if REFIT_LINEAR and split < n:
+        f.linear_coef_ = (
+            fit_direct(past, targets, sp) if f.linear_kind_ == "direct"
+            else fit_linear([s.y for s in series], L, sp)
+        )
+    f._residual_quantiles = None
+    if levels is not None:
+        f._residual_quantiles = residual_quantiles(residuals[train], levels)
+    f.regressor_ = None
+    f.recurrent_improvement_ = None
+    f.kept_linear_start_ = True
+    f.interval_factors_ = None
+    if f.recurrent:
+        regressor = f._make_regressor(None if levels is None else tuple(levels))
+        with warnings.catch_warnings():
+            if f.early_stopping:  # stopping early is the point here
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            regressor.fit(windows, residuals)
+        f.regressor_ = regressor
+        f.kept_linear_start_ = False
+    if split == n:
+        return
+    # The validation tail: does the network improve on the start?
+    start_valid = _outputs(f, None, start[valid])
+    if f.regressor_ is not None:
+        full_valid = _outputs(f, windows[valid], start[valid])
+        loss_start = _loss(start_valid, targets[valid], levels)
+        loss_full = _loss(full_valid, targets[valid], levels)
+        improvement = 1.0 - loss_full / loss_start if loss_start > 0 else 0.0
+        f.recurrent_improvement_ = float(improvement)
+        f.kept_linear_start_ = not improvement > 0
+        if f.verbose:
+            verdict = (
+                "keeping the linear start" if f.kept_linear_start_
+                else "keeping the network"
+            )
+            print(
+                f"Validation loss: linear start {loss_start:.5f}, with the "
+                f"recurrent network {loss_full:.5f} ({100 * improvement:+.1f} %): "
+                f"{verdict}."
+            )
+    chosen = start_valid if f.kept_linear_start_ else full_valid
+    if levels is not None and f.calibrate_intervals:
+        f.interval_factors_ = conformal_factors(chosen, targets[valid], levels)
+
+
+def predict_residual_model(forecaster, inputs, extra):
+    """Normalised forecasts: (n, n_vars * horizon[, n_levels])."""
+    f = forecaster
+    start = linear_start(f, f.linear_coef_, extra)
+    return _outputs(f, None if f.kept_linear_start_ else inputs, start)
+
+
+def _outputs(f, inputs, start):
+    """The start plus the network's (or the start's own) residual outputs."""
+    levels = f.quantile_levels_
+    if levels is None:
+        if inputs is None:
+            return start
+        return start + f.regressor_.predict(inputs).reshape(start.shape)
+    if inputs is None:
+        out = start[..., None] + f._residual_quantiles
+    else:
+        out = f.regressor_.predict_quantiles(inputs).reshape(*start.shape, len(levels))
+        out = start[..., None] + out
+    factors = f.interval_factors_
+    if factors is not None:
+        return scale_around_median(out, levels, factors)
+    return np.sort(out, axis=-1)
+
+
+def _loss(outputs, targets, levels):
+    if levels is None:
+        return float(np.mean((outputs - targets) ** 2))
+    return pinball(outputs, targets, levels)

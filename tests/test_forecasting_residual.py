@@ -1,0 +1,182 @@
+"""RNNForecaster's residual design: linear start, honesty, calibrated intervals.
+
+Also the core's record of what training did to its start
+(``initial_validation_loss_``, ``training_improvement_``).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sktime.datasets import load_airline  # noqa: E402
+
+from sklearn_rnn import LSTMRegressor  # noqa: E402
+from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
+from sklearn_rnn.sktime._linear_start import (  # noqa: E402
+    auto_window_length,
+    conformal_factors,
+    fit_linear,
+    iterate_linear,
+    scale_around_median,
+    seasonal_period,
+    series_scale,
+)
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+SMALL = dict(hidden_size=8, max_iter=20, random_state=0, n_threads=1)
+
+
+@pytest.fixture(scope="module")
+def airline():
+    return load_airline()
+
+
+def test_seasonal_period_from_the_index():
+    monthly = pd.period_range("2000-01", periods=30, freq="M")
+    quarterly = pd.period_range("2000Q1", periods=30, freq="Q")
+    yearly = pd.period_range("1900", periods=30, freq="Y")
+    days = pd.date_range("2000-01-01", periods=30, freq="D")
+    assert [seasonal_period(i) for i in (monthly, quarterly, yearly, days)] == [12, 4, 1, 7]
+    assert seasonal_period(pd.RangeIndex(30)) == 1
+
+
+def test_auto_window_length():
+    assert auto_window_length(12, 24, 1000) == 24  # two seasons
+    assert auto_window_length(4, 8, 1000) == 12  # at least 12
+    assert auto_window_length(1, 30, 1000) == 30  # the horizon
+    # a short series keeps as many windows as the window has steps
+    assert auto_window_length(12, 24, 48) == 12
+    assert auto_window_length(12, 24, 10) == 1
+
+
+def test_window_length_auto_resolves_on_fit(airline):
+    f = RNNForecaster(recurrent=False).fit(airline[:-24], fh=np.arange(1, 25))
+    assert f.seasonal_period_ == 12
+    assert f.window_length_ == 24
+
+
+def test_linear_start_reproduces_an_exact_seasonal_series():
+    # y = level * season: the one-step start, shrunk towards the seasonal
+    # naive forecast, continues it exactly
+    season = np.array([1.0, 3.0, 2.0, 5.0])
+    y = np.tile(season, 20)[:, None] * 10.0
+    coef = fit_linear([y], 8, sp=4)
+    out = iterate_linear(coef, y[None, -8:], 8, series_scale(y)[None])
+    np.testing.assert_allclose(out[0, 0], np.tile(season, 2) * 10.0, atol=1e-6)
+
+
+def test_recurrent_false_is_the_linear_start(airline):
+    fh = np.arange(1, 13)
+    f = RNNForecaster(recurrent=False).fit(airline[:-12], fh=fh)
+    assert f.regressor_ is None
+    assert f.kept_linear_start_
+    assert f.recurrent_improvement_ is None
+    assert f.linear_kind_ in ("recursive", "direct")
+    pred = f.predict()
+    # the network never enters: the same forecast with another seed
+    again = RNNForecaster(recurrent=False, random_state=3).fit(airline[:-12], fh=fh)
+    pd.testing.assert_series_equal(pred, again.predict())
+
+
+def test_kept_start_forecasts_are_the_linear_ones(airline):
+    """Where the network does not beat the start, the forecasts say so."""
+    fh = np.arange(1, 13)
+    y = airline[:-12]
+    full = RNNForecaster(**SMALL).fit(y, fh=fh)
+    linear = RNNForecaster(recurrent=False, **SMALL).fit(y, fh=fh)
+    assert full.recurrent_improvement_ is not None
+    assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0)
+    same = np.allclose(full.predict(), linear.predict())
+    assert same == full.kept_linear_start_
+    np.testing.assert_allclose(full.linear_coef_, linear.linear_coef_)
+
+
+def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsys):
+    f = RNNForecaster(verbose=1, **SMALL).fit(airline, fh=np.arange(1, 13))
+    out = capsys.readouterr().out
+    assert "Validation loss: linear start" in out
+    verdict = "keeping the linear start" if f.kept_linear_start_ else "keeping the network"
+    assert verdict in out
+    assert f"{100 * f.recurrent_improvement_:+.1f} %" in out
+
+
+def test_fits_are_reproducible(airline):
+    fh = np.arange(1, 7)
+    a = RNNForecaster(**SMALL).fit(airline, fh=fh).predict_interval(coverage=0.8)
+    b = RNNForecaster(**SMALL).fit(airline, fh=fh).predict_interval(coverage=0.8)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_conformal_factors_reach_the_coverage():
+    rng = np.random.default_rng(0)
+    levels = np.array([0.1, 0.5, 0.9])
+    targets = rng.normal(scale=2.0, size=(400, 5))
+    # intervals of a unit normal: far too narrow for a scale of 2
+    z = 1.2815515655446004
+    quantiles = np.broadcast_to(np.array([-z, 0.0, z]), (400, 5, 3))
+    factors = conformal_factors(quantiles, targets, levels)
+    assert factors[1] == 1.0 and factors[0] == factors[2]
+    assert 1.6 < factors[0] < 2.4
+    scaled = scale_around_median(quantiles, levels, factors)
+    covered = np.mean((targets >= scaled[..., 0]) & (targets <= scaled[..., 2]))
+    assert 0.8 <= covered <= 0.82
+
+
+def test_intervals_are_calibrated_on_the_tail(airline):
+    f = RNNForecaster(**SMALL).fit(airline, fh=np.arange(1, 7))
+    assert f.interval_factors_ is not None
+    assert len(f.interval_factors_) == len(f.quantile_levels_)
+    off = RNNForecaster(calibrate_intervals=False, **SMALL).fit(airline, fh=np.arange(1, 7))
+    assert off.interval_factors_ is None
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"window_length": "long"}, "window_length must be a positive integer or 'auto'"),
+        ({"recurrent": "yes"}, "recurrent must be True or False"),
+        ({"calibrate_intervals": 1}, "calibrate_intervals must be True or False"),
+    ],
+)
+def test_bad_parameters(airline, params, match):
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(**params).fit(airline, fh=[1, 2])
+
+
+def test_too_few_windows_for_the_tail_names_the_fix():
+    y = pd.Series(np.arange(30.0), index=pd.period_range("2000-01", periods=30, freq="M"))
+    with pytest.raises(ValueError, match="early_stopping=False"):
+        RNNForecaster(window_length=21, max_iter=2).fit(y, fh=np.arange(1, 10))
+
+
+# ----------------------------------------------------------------------
+# The core's record of its start
+def test_regressor_records_what_training_did_to_the_start(capsys):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 12))
+    y = X[:, -3:].sum(axis=1) + 0.05 * rng.normal(size=300)
+    reg = LSTMRegressor(hidden_size=8, max_iter=5, random_state=0, verbose=1).fit(X, y)
+    start = reg.initial_validation_loss_
+    assert start is not None and reg.training_improvement_ is not None
+    best = min([start] + [r["valid_loss"] for r in reg.history_])
+    assert reg.training_improvement_ == pytest.approx(1 - best / start)
+    kept = reg.best_epoch_ == 0
+    assert (reg.training_improvement_ == 0) == kept
+    out = capsys.readouterr().out
+    assert "Validation loss of the linear least-squares start" in out
+    assert ("training kept the start" in out) == kept
+
+
+def test_no_record_without_early_stopping():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 6))
+    reg = LSTMRegressor(hidden_size=4, max_iter=2, early_stopping=False, random_state=0)
+    reg.fit(X, X[:, -1])
+    assert reg.initial_validation_loss_ is None
+    assert reg.training_improvement_ is None
