@@ -35,12 +35,10 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import time
 import warnings
 
 import numpy as np
-import pandas as pd
 
 from benchmarks._forecasting_data import EXTRA, SERIES, horizon, load_series, us_employment
 

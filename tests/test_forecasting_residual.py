@@ -22,6 +22,7 @@ from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     scale_around_median,
     seasonal_period,
     series_scale,
+    tail_split,
 )
 
 pytestmark = [
@@ -91,6 +92,7 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
     full = RNNForecaster(**SMALL).fit(y, fh=fh)
     linear = RNNForecaster(recurrent=False, **SMALL).fit(y, fh=fh)
     assert full.recurrent_improvement_ is not None
+    assert full.n_windows_ - tail_split(full.n_windows_, 0.2) >= 10
     assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0)
     same = np.allclose(full.predict(), linear.predict())
     assert same == full.kept_linear_start_
@@ -104,6 +106,17 @@ def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsy
     verdict = "keeping the linear start" if f.kept_linear_start_ else "keeping the network"
     assert verdict in out
     assert f"{100 * f.recurrent_improvement_:+.1f} %" in out
+
+
+def test_a_short_tail_keeps_the_start(capsys):
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.Series(100 + rng.normal(size=40).cumsum(), index=index)
+    f = RNNForecaster(verbose=1, **SMALL).fit(y, fh=np.arange(1, 7))
+    assert f.n_windows_ - tail_split(f.n_windows_, 0.2) < 10
+    assert f.recurrent_improvement_ is not None
+    assert f.kept_linear_start_
+    assert "too few to trust the network" in capsys.readouterr().out
 
 
 def test_fits_are_reproducible(airline):
@@ -126,6 +139,9 @@ def test_conformal_factors_reach_the_coverage():
     scaled = scale_around_median(quantiles, levels, factors)
     covered = np.mean((targets >= scaled[..., 0]) & (targets <= scaled[..., 2]))
     assert 0.8 <= covered <= 0.82
+    # intervals wide enough already are not narrowed
+    wide = conformal_factors(quantiles, targets / 4, levels)
+    np.testing.assert_array_equal(wide, np.ones(3))
 
 
 def test_intervals_are_calibrated_on_the_tail(airline):

@@ -71,10 +71,12 @@ _PARAMETERS = {
         calibrate_intervals : bool
             Whether to calibrate the quantiles on the validation tail
             (split-conformal): each central interval of the fitted levels
-            (0.1 to 0.9, say) is widened or narrowed around the median by
-            the factor that makes it cover its level (80 %) of the
-            validation targets. Needs ``early_stopping`` (the validation
-            tail) and ``quantiles``; the factors are ``interval_factors_``.
+            (0.1 to 0.9, say) is widened around the median by the factor
+            that makes it cover its level (80 %) of the validation targets;
+            an interval that covers more already is left as it is (the tail
+            is closer in time than the horizon, and early stopping chose the
+            network on it). Needs ``early_stopping`` (the validation tail)
+            and ``quantiles``; the factors are ``interval_factors_``.
 
         hidden_size : int
             Number of hidden units per recurrent layer.
@@ -138,13 +140,15 @@ _ATTRIBUTES = parse_entries(
         without quantiles, on normalised targets) over the linear start:
         ``1 - loss(network) / loss(linear start)``. Zero or less means the
         network did not help, and the forecasts are the linear start's
-        (``kept_linear_start_``). None without a validation tail
+        (``kept_linear_start_``), as they are where the tail has fewer than
+        10 windows (too few to tell). None without a validation tail
         (``early_stopping=False``) or with ``recurrent=False``.
 
     kept_linear_start_ : bool
         Whether the forecasts come from the linear start alone: with
-        ``recurrent=False``, or where the network did not improve on the
-        start on the validation tail.
+        ``recurrent=False``, where the network did not improve on the
+        start on the validation tail, or where that tail has fewer than 10
+        windows.
 
     interval_factors_ : ndarray of shape (n_levels,) or None
         Conformal factors applied to each level's distance from the median

@@ -22,6 +22,11 @@ RIDGE = 0.1
 #: The same for the direct linear start.
 DIRECT_RIDGE = 1e-3
 
+#: The smallest conformal factor: calibration only widens intervals (the
+#: validation tail is closer in time than the horizon, and the network
+#: chose its weights on it).
+MIN_FACTOR = 1.0
+
 
 def seasonal_period(index):
     """The seasonal period of a time index, from its frequency (1 if unknown)."""
@@ -114,18 +119,13 @@ def fit_linear(values, length, sp=1, ridge=None):
     if inputs is None:
         return None
     n_vars = inputs.shape[2]
-    design = _design(inputs)
-    gram = design.T @ design
-    variance = np.append(design[:, :-1].var(axis=0), 0.0)
-    penalty = np.diag(ridge * len(design) * np.maximum(variance, 1e-12))
-    penalty[-1, -1] = 0.0
     # Shrink towards the seasonal naive forecast (the value one season
     # back, of each variable) rather than towards the last value.
-    prior = np.zeros((design.shape[1], n_vars))
+    prior = np.zeros((length * n_vars + 1, n_vars))
     if 1 < sp <= length:
         for v in range(n_vars):
             prior[(length - sp) * n_vars + v, v] = 1.0
-    return np.linalg.solve(gram + penalty, design.T @ outputs + penalty @ prior)
+    return _ridge(inputs, outputs, ridge, prior)
 
 
 def iterate_linear(coef, windows, horizon, scale):
@@ -205,8 +205,9 @@ def conformal_factors(quantiles, targets, levels):
     at ``levels``' index of 0.5), the split-conformal quantile of
     ``max((median - y) / (median - q_a), (y - median) / (q_{1-a} - median))``
     over every target: scaling the interval's half-widths by it covers
-    ``1 - 2a`` of the targets (with the finite-sample correction). Returns
-    an array of one factor per level (1 for the median and unpaired levels).
+    ``1 - 2a`` of the targets (with the finite-sample correction), but never
+    by less than ``MIN_FACTOR``. Returns an array of one factor per level
+    (1 for the median and unpaired levels).
     """
     levels = np.asarray(levels)
     mid = int(np.argmin(np.abs(levels - 0.5)))
@@ -225,7 +226,7 @@ def conformal_factors(quantiles, targets, levels):
         n = len(score)
         rank = min(1.0, (1 - 2 * a) * (n + 1) / n)
         factor = float(np.quantile(score, rank, method="higher"))
-        factors[i] = factors[j] = max(factor, 0.0)
+        factors[i] = factors[j] = max(factor, MIN_FACTOR)
     return factors
 
 

@@ -28,6 +28,10 @@ from ._linear_start import (
 #: (True) or the one fitted before the validation tail (False).
 REFIT_LINEAR = True
 
+#: Fewest validation windows on which the network can beat the start: on
+#: fewer, the comparison is noise, and the forecasts keep the start.
+MIN_VALID_WINDOWS = 10
+
 
 def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
@@ -116,12 +120,16 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         loss_full = _loss(full_valid, targets[valid], levels)
         improvement = 1.0 - loss_full / loss_start if loss_start > 0 else 0.0
         f.recurrent_improvement_ = float(improvement)
-        f.kept_linear_start_ = not improvement > 0
+        too_few = n - split < MIN_VALID_WINDOWS
+        f.kept_linear_start_ = too_few or not improvement > 0
         if f.verbose:
             verdict = (
                 "keeping the linear start" if f.kept_linear_start_
                 else "keeping the network"
             )
+            if too_few:
+                verdict += (f" (only {n - split} validation windows, fewer than "
+                            f"{MIN_VALID_WINDOWS}: too few to trust the network)")
             print(
                 f"Validation loss: linear start {loss_start:.5f}, with the "
                 f"recurrent network {loss_full:.5f} ({100 * improvement:+.1f} %): "
