@@ -72,11 +72,13 @@ _PARAMETERS = {
             Whether to calibrate the quantiles on the validation tail
             (split-conformal): each central interval of the fitted levels
             (0.1 to 0.9, say) is widened around the median by the factor
-            that makes it cover its level (80 %) of the validation targets;
-            an interval that covers more already is left as it is (the tail
-            is closer in time than the horizon, and early stopping chose the
-            network on it). Needs ``early_stopping`` (the validation tail)
-            and ``quantiles``; the factors are ``interval_factors_``.
+            that makes it cover its level (80 %) of the validation targets,
+            or narrowed by it where the tail has at least 100 windows; on a
+            shorter tail an interval that covers more already is left as it
+            is (a few overlapping windows, closer in time than the horizon
+            and the ones early stopping chose the network on, are too unsure
+            to narrow it). Needs ``early_stopping`` (the validation tail) and
+            ``quantiles``; the factors are ``interval_factors_``.
 
         hidden_size : int
             Number of hidden units per recurrent layer.

@@ -22,10 +22,11 @@ RIDGE = 0.1
 #: The same for the direct linear start.
 DIRECT_RIDGE = 1e-3
 
-#: The smallest conformal factor: calibration only widens intervals (the
-#: validation tail is closer in time than the horizon, and the network
-#: chose its weights on it).
-MIN_FACTOR = 1.0
+#: With fewer validation windows than this, calibration only widens
+#: intervals: a conformal quantile of a few, overlapping windows (closer in
+#: time than the horizon, and the ones the network was chosen on) is too
+#: unsure to narrow them.
+CONFIDENT_WINDOWS = 100
 
 
 def seasonal_period(index):
@@ -198,16 +199,16 @@ def pinball(quantiles, targets, levels):
     return float(np.mean(np.maximum(levels * diff, (levels - 1) * diff)))
 
 
-def conformal_factors(quantiles, targets, levels):
+def conformal_factors(quantiles, targets, levels, narrow=True):
     """Factors that make each central interval cover its level on ``targets``.
 
     For each pair of levels ``(a, 1 - a)`` with ``a < 0.5`` (the median is
     at ``levels``' index of 0.5), the split-conformal quantile of
     ``max((median - y) / (median - q_a), (y - median) / (q_{1-a} - median))``
     over every target: scaling the interval's half-widths by it covers
-    ``1 - 2a`` of the targets (with the finite-sample correction), but never
-    by less than ``MIN_FACTOR``. Returns an array of one factor per level
-    (1 for the median and unpaired levels).
+    ``1 - 2a`` of the targets (with the finite-sample correction); with
+    ``narrow=False`` never less than 1. Returns an array of one factor per
+    level (1 for the median and unpaired levels).
     """
     levels = np.asarray(levels)
     mid = int(np.argmin(np.abs(levels - 0.5)))
@@ -226,7 +227,7 @@ def conformal_factors(quantiles, targets, levels):
         n = len(score)
         rank = min(1.0, (1 - 2 * a) * (n + 1) / n)
         factor = float(np.quantile(score, rank, method="higher"))
-        factors[i] = factors[j] = max(factor, MIN_FACTOR)
+        factors[i] = factors[j] = factor if narrow else max(factor, 1.0)
     return factors
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._linear_start import (
+    CONFIDENT_WINDOWS,
     conformal_factors,
     fit_direct,
     fit_linear,
@@ -137,7 +138,9 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             )
     chosen = start_valid if f.kept_linear_start_ else full_valid
     if levels is not None and f.calibrate_intervals:
-        f.interval_factors_ = conformal_factors(chosen, targets[valid], levels)
+        f.interval_factors_ = conformal_factors(
+            chosen, targets[valid], levels, narrow=n - split >= CONFIDENT_WINDOWS
+        )
 
 
 def predict_residual_model(forecaster, inputs, extra):
