@@ -300,11 +300,11 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.best_epoch_ = self.best_loss_ = None
         self.initial_validation_loss_ = self.training_improvement_ = None
         if early_stopping:
-            start, best = result.initial_valid_loss, result.best_valid_loss
-            self.initial_validation_loss_ = start
-            self.training_improvement_ = 1.0 - best / start if start > 0 else 0.0
-            if self.verbose:
-                print(_improvement_line(self, result, start, best))
+            self.initial_validation_loss_ = result.initial_valid_loss
+            self.training_improvement_ = result.improvement()
+            if self.verbose:  # the start is linear: see _initialization
+                linear = bool(getattr(self, "skip_steps_", 0)) and is_regressor(self)
+                print(result.describe_start(linear))
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]
@@ -396,16 +396,3 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = self.device != "cpu"
         return tags
-
-
-def _improvement_line(estimator, result, start, best):
-    """The ``verbose`` line on what training did to the starting weights."""
-    what = "the starting weights"
-    if getattr(estimator, "skip_steps_", 0) and is_regressor(estimator):
-        what = "the linear least-squares start"
-    first = result.history[0]["epoch"] if result.history else None
-    if first is None or result.best_epoch == first - 1:
-        return (f"Validation loss of {what}: {start:.6g}; no epoch improved on "
-                "it, so training kept the start.")
-    return (f"Validation loss of {what}: {start:.6g}; best {best:.6g} at epoch "
-            f"{result.best_epoch} ({100 * (1 - best / start):.1f} % lower).")

@@ -261,6 +261,22 @@ class TrainingResult:
     stopped: bool = False
     interrupted: bool = False
 
+    def improvement(self):
+        """``1 - best / initial`` validation loss: 0 where training kept the start."""
+        start, best = self.initial_valid_loss, self.best_valid_loss
+        return 1.0 - best / start if start > 0 else 0.0
+
+    def describe_start(self, linear):
+        """The ``verbose`` line on what training did to the starting weights."""
+        what = "the linear least-squares start" if linear else "the starting weights"
+        start, best = self.initial_valid_loss, self.best_valid_loss
+        first = self.history[0]["epoch"] if self.history else None
+        if first is None or self.best_epoch == first - 1:
+            return (f"Validation loss of {what}: {start:.6g}; no epoch improved "
+                    "on it, so training kept the start.")
+        return (f"Validation loss of {what}: {start:.6g}; best {best:.6g} at "
+                f"epoch {self.best_epoch} ({100 * self.improvement():.1f} % lower).")
+
 
 class NoImprovement:
     """scikit-learn MLP's no-improvement counter.
