@@ -29,15 +29,23 @@ y_train, y_test = y.iloc[:-36], y.iloc[-36:]
 fh = np.arange(1, 37)
 
 # %%
-# The forecaster. Each window and its targets are taken relative to the
-# window's last value and scaled by its mean level (``window_normalization="last"``),
-# so the network learns seasonal shapes and growth rates rather than levels
-# and can extrapolate the trend. With the default ``quantiles`` it is trained
-# with the pinball loss; the point forecast is the median.
+# The forecaster. It starts from a linear model (a ridge autoregression
+# shrunk towards the seasonal naive forecast), and the network learns what
+# that start misses: each window and its targets are taken relative to the
+# window's last value and scaled by its mean level
+# (``window_normalization="last"``), and the network is trained with the
+# pinball loss on the start's residuals; the point forecast is the median.
+# The latest windows decide whether the network is kept, and calibrate the
+# intervals. ``recurrent=False`` fits the linear start alone: the ablation.
 forecaster = RNNForecaster(window_length=24, random_state=0)
 forecaster.fit(y_train, fh=fh)
 y_pred = forecaster.predict()
 interval = forecaster.predict_interval(coverage=0.9)
+linear = RNNForecaster(window_length=24, recurrent=False).fit(y_train, fh=fh)
+
+print(f"linear start: {forecaster.linear_kind_}; the network lowered the "
+      f"validation loss by {forecaster.recurrent_improvement_:.0%}; "
+      f"forecasts from the start alone: {forecaster.kept_linear_start_}")
 
 # %%
 # Baselines and scores.
@@ -46,6 +54,9 @@ seasonal = NaiveForecaster(strategy="last", sp=12).fit(y_train).predict(fh)
 
 scores = {
     "RNNForecaster": mean_absolute_percentage_error(y_test, y_pred),
+    "RNNForecaster(recurrent=False)": mean_absolute_percentage_error(
+        y_test, linear.predict()
+    ),
     "NaiveForecaster(strategy='last')": mean_absolute_percentage_error(y_test, naive),
     "NaiveForecaster(sp=12)": mean_absolute_percentage_error(y_test, seasonal),
 }
