@@ -43,9 +43,11 @@ y_pred = forecaster.predict()
 interval = forecaster.predict_interval(coverage=0.9)
 linear = RNNForecaster(window_length=24, recurrent=False).fit(y_train, fh=fh)
 
-print(f"linear start: {forecaster.linear_kind_}; the network lowered the "
-      f"validation loss by {forecaster.recurrent_improvement_:.0%}; "
-      f"forecasts from the start alone: {forecaster.kept_linear_start_}")
+# How much the network lowered the validation loss of the start (negative:
+# it raised it), and whether the forecasts are the start's alone.
+print(f"linear start: {forecaster.linear_kind_}; recurrent_improvement_ "
+      f"{forecaster.recurrent_improvement_:+.0%}; kept_linear_start_ "
+      f"{forecaster.kept_linear_start_}")
 
 # %%
 # Baselines and scores.
