@@ -302,9 +302,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         if early_stopping:
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
-            if self.verbose:  # the start is linear: see _initialization
-                linear = bool(getattr(self, "skip_steps_", 0)) and is_regressor(self)
-                print(result.describe_start(linear))
+            if self.verbose:  # a regressor's skip connection starts linear
+                result.print_start(is_regressor(self) and bool(self.skip_steps_))
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]

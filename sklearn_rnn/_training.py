@@ -266,16 +266,23 @@ class TrainingResult:
         start, best = self.initial_valid_loss, self.best_valid_loss
         return 1.0 - best / start if start > 0 else 0.0
 
-    def describe_start(self, linear):
-        """The ``verbose`` line on what training did to the starting weights."""
+    def print_start(self, linear):
+        """Print what training did to the start (``verbose``).
+
+        Where training kept the start, :class:`~sklearn_rnn._progress.Progress`
+        has said so; this adds what that start is when it is linear.
+        """
         what = "the linear least-squares start" if linear else "the starting weights"
-        start, best = self.initial_valid_loss, self.best_valid_loss
         first = self.history[0]["epoch"] if self.history else None
         if first is None or self.best_epoch == first - 1:
-            return (f"Validation loss of {what}: {start:.6g}; no epoch improved "
-                    "on it, so training kept the start.")
-        return (f"Validation loss of {what}: {start:.6g}; best {best:.6g} at "
-                f"epoch {self.best_epoch} ({100 * self.improvement():.1f} % lower).")
+            if linear:
+                print("The starting weights are the linear least-squares start "
+                      "(recurrent head at zero): the predictions are that linear "
+                      "model's.", flush=True)
+            return
+        print(f"Training lowered the validation loss of {what} by "
+              f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
+              f"{self.best_valid_loss:.6g}).", flush=True)
 
 
 class NoImprovement:
