@@ -303,13 +303,6 @@ def test_absolute_fh_after_update_uses_earlier_steps(airline):
     assert not np.allclose(near, far)
 
 
-def test_different_fh_in_predict_raises(airline):
-    # sktime itself refuses another fh when requires-fh-in-fit is True
-    forecaster = RNNForecaster(window_length=12, **TINY).fit(airline, fh=[1, 2, 3])
-    with pytest.raises(ValueError, match="different forecasting horizon"):
-        forecaster.predict(fh=[1, 2, 3, 4])
-
-
 def test_beyond_horizon_guard():
     forecaster = RNNForecaster(window_length=3, **TINY)
     forecaster.fit(pd.Series(np.arange(20.0)), fh=[1, 2])
@@ -414,3 +407,33 @@ def test_construction_is_quiet_and_tags_name_this_project():
     assert forecaster.get_config()["remember_data"] is False
     assert forecaster.get_tag("maintainers") == ["sklearn_rnn developers"]
     assert forecaster.get_tag("authors") == ["sklearn_rnn developers"]
+
+
+def test_predict_any_horizon_within_the_trained_one():
+    from sktime.datasets import load_airline
+
+    y = load_airline()
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(y, fh=np.arange(1, 13))
+    full = forecaster.predict(fh=np.arange(1, 13))
+    # A shorter and a shuffled subset of the trained steps: the same values.
+    np.testing.assert_allclose(forecaster.predict(fh=np.arange(1, 7)), full[:6])
+    np.testing.assert_allclose(forecaster.predict(fh=[12, 3]).sort_index(),
+                               full.iloc[[2, 11]])
+    with pytest.raises(ValueError, match="steps 1 to 12.*or set max_horizon"):
+        forecaster.predict(fh=[13])
+
+
+def test_max_horizon_lets_fit_go_without_fh():
+    from sktime.datasets import load_airline
+
+    y = load_airline()
+    forecaster = RNNForecaster(window_length=12, max_horizon=6, **TINY).fit(y)
+    assert forecaster.horizon_ == 6
+    assert len(forecaster.predict(fh=[1, 2, 3])) == 3
+    # An fh passed to fit sets the horizon instead.
+    assert RNNForecaster(window_length=12, max_horizon=3, **TINY).fit(
+        y, fh=[1, 8]).horizon_ == 8
+    with pytest.raises(ValueError, match="pass fh to fit, or set max_horizon"):
+        RNNForecaster(window_length=12, **TINY).fit(y)
+    with pytest.raises(ValueError, match="max_horizon must be a positive integer"):
+        RNNForecaster(max_horizon=0, **TINY).fit(y, fh=[1])

@@ -91,11 +91,13 @@ class RNNForecaster(BaseForecaster):
     ``predict`` therefore needs ``X`` for every step from the cutoff + 1 to
     the cutoff + ``horizon_``, even if ``fh`` asks for fewer steps.
 
-    **Horizon.** sktime asks for ``fh`` in ``fit`` (``requires-fh-in-fit``)
-    and only accepts the same ``fh`` in ``predict``. The network is trained
-    for all steps 1 to ``horizon_``, so an absolute ``fh`` stays valid after
-    ``update`` moves the cutoff forward, as long as it remains in the
-    future; steps beyond ``horizon_`` raise a ``ValueError``.
+    **Horizon.** The network is trained for every step 1 to ``horizon_``:
+    the largest step of the ``fh`` passed to ``fit``, or ``max_horizon`` when
+    ``fit`` gets no ``fh`` (one of them is needed). ``predict`` then takes any
+    ``fh`` within those steps, a different one on each call, and an absolute
+    ``fh`` stays valid after ``update`` moves the cutoff forward, as long as
+    it remains in the future; steps beyond ``horizon_`` raise a
+    ``ValueError``.
 
     **Update.** ``update(y, X, update_params=True)`` appends the new data and
     trains the network ``update_epochs`` more epochs on all windows seen so
@@ -144,7 +146,7 @@ class RNNForecaster(BaseForecaster):
         "capability:categorical_in_X": False,
         "capability:random_state": True,
         "property:randomness": "derandomized",
-        "requires-fh-in-fit": True,
+        "requires-fh-in-fit": False,
         "X-y-must-have-same-index": True,
         "fit_is_empty": False,
     }
@@ -153,6 +155,7 @@ class RNNForecaster(BaseForecaster):
         self,
         cell="lstm",
         window_length="auto",
+        max_horizon=None,
         window_normalization="last",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
         hidden_size=64,
@@ -177,6 +180,7 @@ class RNNForecaster(BaseForecaster):
     ):
         self.cell = cell
         self.window_length = window_length
+        self.max_horizon = max_horizon
         self.window_normalization = window_normalization
         self.quantiles = quantiles
         self.hidden_size = hidden_size
@@ -216,8 +220,9 @@ class RNNForecaster(BaseForecaster):
             One series (``pd.DataFrame``) or many (row ``MultiIndex``).
         X : pd.DataFrame or None
             Exogenous data, with the same index type as ``y``.
-        fh : ForecastingHorizon
-            Forecasting horizon; ``horizon_`` is its largest step.
+        fh : ForecastingHorizon or None
+            Forecasting horizon; ``horizon_`` is its largest step (None:
+            ``max_horizon``).
 
         Returns
         -------
@@ -230,7 +235,7 @@ class RNNForecaster(BaseForecaster):
         self._x_columns = None if X is None else X.columns
         series = _split_series(y, X)
         self.n_series_ = len(series)
-        self.horizon_ = max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
+        self.horizon_ = self._horizon(fh, series)
         levels = self._quantile_levels()
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
@@ -446,7 +451,8 @@ class RNNForecaster(BaseForecaster):
                 raise ValueError(
                     f"RNNForecaster was fitted to forecast steps 1 to "
                     f"{self.horizon_} after the cutoff, but fh asks for steps "
-                    f"{step.tolist()}. Refit with an fh that covers them."
+                    f"{step.tolist()}. Refit with an fh that covers them, or "
+                    "set max_horizon."
                 )
             times = fh.to_absolute_index(s.cutoff)
             if s.key is None:
@@ -477,12 +483,27 @@ class RNNForecaster(BaseForecaster):
         self.window_normalization_ = _window_normalization(
             self.window_normalization, self.normalization
         )
+        mh = self.max_horizon
+        if mh is not None and (isinstance(mh, bool) or not isinstance(mh, Integral)
+                               or mh < 1):
+            raise ValueError(f"max_horizon must be a positive integer or None, got {mh!r}.")
         ue = self.update_epochs
         if isinstance(ue, bool) or not isinstance(ue, Integral) or ue < 0:
             raise ValueError(
                 f"update_epochs must be a non-negative integer, got {ue!r}."
             )
         self._quantile_levels()
+
+    def _horizon(self, fh, series):
+        """Steps to train for: the largest of fit's fh, else ``max_horizon``."""
+        if fh is not None:
+            return max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
+        if self.max_horizon is None:
+            raise ValueError(
+                "RNNForecaster trains for a fixed number of steps ahead: pass fh "
+                "to fit, or set max_horizon."
+            )
+        return int(self.max_horizon)
 
     def _resolve_window_length(self, series):
         self.seasonal_period_ = sp = seasonal_period(self._cur_y.index)
@@ -539,12 +560,14 @@ class RNNForecaster(BaseForecaster):
         Returns
         -------
         params : list of dict
-            Fast settings (a tiny network, a few epochs): an LSTM with the
+            Fast settings (a tiny network, a few epochs, trained for at least
+            3 steps so that ``fit`` needs no ``fh``): an LSTM with the
             default quantiles, normalisation and early stopping, and a GRU
             point forecaster with another normalisation and no early
             stopping.
         """
-        fast = {"hidden_size": 4, "max_iter": 3, "random_state": 0, "n_threads": 1}
+        fast = {"hidden_size": 4, "max_iter": 3, "random_state": 0, "n_threads": 1,
+                "max_horizon": 3}
         return [
             {**fast, "window_length": 3, "update_epochs": 1},
             {

@@ -22,6 +22,12 @@ _PARAMETERS = {
             monthly, 4 for quarterly data, 1 where unknown), shortened where
             the longest series would give fewer training windows than ``L``.
 
+        max_horizon : int or None
+            Steps ahead the network is trained to forecast when ``fit`` gets
+            no ``fh`` (an ``fh`` passed to ``fit`` sets them instead);
+            ``predict`` accepts any ``fh`` within steps 1 to ``horizon_``.
+            None: ``fit`` needs an ``fh``.
+
         window_normalization : {"last", "mean", "standard", "none"}
             Per-window normalisation of ``y`` (the name the regressors use for
             theirs; this forecaster offers more methods), applied to each window and its
@@ -158,8 +164,8 @@ _ATTRIBUTES = parse_entries(
 
     horizon_ : int
         Number of steps ahead the network predicts: the largest step of the
-        ``fh`` passed to ``fit``. Forecasts are available for steps 1 to
-        ``horizon_`` after the cutoff.
+        ``fh`` passed to ``fit``, else ``max_horizon``. Forecasts are
+        available for any steps from 1 to ``horizon_`` after the cutoff.
 
     window_normalization_ : {"last", "mean", "standard", "none"}
         The per-window normalisation used (``window_normalization``, or the
