@@ -260,12 +260,16 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             sample_weight=weights,
             cell=self._get_cell(), relative=self._relative_inputs(),
             skip_steps=self.skip_steps_, differences=self.differences_,
-            patch_size=self.patch_size_,
+            patch_size=self.patch_size_, **self._network_options(),
             **{name: getattr(self, name) for name in _NETWORK_PARAMS},
         )
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
+
+    def _network_options(self):
+        """Further network keyword arguments of a subclass's own parameters."""
+        return {}
 
     def _autocast(self, device):
         """Factory of the context every forward pass runs in."""

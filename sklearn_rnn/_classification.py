@@ -1,5 +1,7 @@
 """Recurrent classifier: SequenceClassifier."""
 
+from numbers import Integral
+
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
@@ -10,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEstimator
-from ._compat import StrOptions, _fit_context
+from ._compat import Interval, StrOptions, _fit_context
 from .utils.docstrings import (
     CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
@@ -74,6 +76,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     _parameter_constraints: dict = {
         **BaseSequenceEstimator._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "conv_filters": [None, tuple, list],
+        "random_biases": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -114,6 +118,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         verbose=0,
         warm_start=False,
         class_weight=None,
+        conv_filters=None,
+        random_biases=0,
     ):
         # Every argument but the classifier's own goes to the base class, whose
         # keyword-only signature rejects a missing or an unknown one.
@@ -121,6 +127,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         del arguments["self"]
         self.cell = arguments.pop("cell")
         self.class_weight = arguments.pop("class_weight")
+        self.conv_filters = arguments.pop("conv_filters")
+        self.random_biases = arguments.pop("random_biases")
         BaseSequenceEstimator.__init__(self, **arguments)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -221,6 +229,17 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         """
         logits, _ = self._forward(X)
         return logits - logsumexp(logits, axis=1, keepdims=True)
+
+    def _network_options(self):
+        filters = self.conv_filters
+        if filters is not None and not all(
+            isinstance(f, (int, np.integer)) and f > 0 for f in filters
+        ):
+            raise ValueError(
+                f"conv_filters must be positive integers, got {filters!r}."
+            )
+        return {"conv_filters": None if not filters else tuple(int(f) for f in filters),
+                "random_biases": self.random_biases}
 
     @property
     def _n_outputs(self):

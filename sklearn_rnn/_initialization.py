@@ -56,8 +56,13 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
     ``sample_weight`` when given).
     """
     module = RecurrentNetwork(seqs.values.shape[2], n_outputs, **options)
+    if module.conv is not None:
+        module.conv.set_stride(seqs.values.shape[1])
     if standardize:
         _standardize_inputs(module, seqs)
+    if module.random_conv is not None:
+        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
+        module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
     if module.skip is not None and targets.dtype.kind == "f":
         _fit_skip_least_squares(module, seqs, targets, sample_weight)
     return module

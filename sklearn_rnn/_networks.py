@@ -8,6 +8,7 @@ tested and reused on its own.
 import torch
 from torch import nn
 
+from ._convolution import ConvolutionBranch, RandomConvolutionBranch
 from ._kernels import output_layer, pad_rows, run_recurrent
 from ._window_normalization import WindowNormalization
 
@@ -132,6 +133,9 @@ class RecurrentNetwork(nn.Module):
         patch_size=1,
         fast_gru_training=True,
         chunk_long_sequences=True,
+        conv_filters=None,
+        conv_max_steps=256,
+        random_biases=0,
     ):
         super().__init__()
         if pooling not in POOLINGS:
@@ -156,8 +160,17 @@ class RecurrentNetwork(nn.Module):
         summary = hidden_size * n_dir * (3 if pooling == "concat" else 1)
         self.window = WindowNormalization(input_size) if relative else None
         level = input_size if relative else 0
+        self.conv = None
+        if conv_filters:
+            self.conv = ConvolutionBranch(input_size, conv_filters, conv_max_steps)
+            summary += self.conv.output_size
+        self.random_conv = None
+        if random_biases:
+            # its size is known once fit_random_convolutions has seen the data
+            self.random_conv = RandomConvolutionBranch(input_size, random_biases)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(summary + level, output_size)
+        self._head_inputs = summary + level
         self.skip = (
             nn.Linear(skip_steps * input_size, output_size)
             if skip_steps > 0
@@ -196,6 +209,7 @@ class RecurrentNetwork(nn.Module):
             x, level = self.window(x, lengths)
         x = (x - self.input_shift) / self.input_scale
         steps = x if diffs is None else torch.cat([x, diffs], dim=2)
+        clean = x
         if self.training and self.input_noise > 0:
             steps = steps + self.input_noise * torch.randn_like(steps)
             x = steps[..., : x.shape[2]]
@@ -213,6 +227,10 @@ class RecurrentNetwork(nn.Module):
             chunk_long_sequences=getattr(self, "chunk_long_sequences", True),
         )
         summary = self._summarise(out, h_n, step_lengths)
+        if getattr(self, "conv", None) is not None:
+            summary = torch.cat([summary, self.conv(x, lengths)], dim=1)
+        if getattr(self, "random_conv", None) is not None:
+            summary = torch.cat([summary, self.random_conv(clean, lengths)], dim=1)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
         output = output_layer(self.head, self.dropout(summary))
@@ -220,6 +238,14 @@ class RecurrentNetwork(nn.Module):
             skipped = _last_steps(x, lengths, self.skip_steps).flatten(1)
             output = output + output_layer(self.skip, skipped)
         return output[:rows]
+
+    def fit_random_convolutions(self, x, lengths=None):
+        """Set up the random convolutions from raw training sequences ``x``."""
+        x = (x - self.input_shift) / self.input_scale
+        self.random_conv.fit(x, lengths, None)
+        old = self.head
+        self.head = nn.Linear(self._head_inputs + self.random_conv.output_size,
+                              old.out_features)
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.

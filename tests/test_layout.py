@@ -29,6 +29,7 @@ MAX_BASE_LINES = 400
 RANKS = {
     # building blocks: import nothing from sklearn_rnn
     "_compat": 0,
+    "_convolution": 0,
     "utils.__init__": 0,
     "utils.docstrings": 0,
     "_kernels": 0,
@@ -55,8 +56,8 @@ RANKS = {
     "sktime": 7,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_initialization", "_kernels", "_losses", "_networks", "_portable",
-              "_progress", "_training", "_window_normalization"}
+TORCH_SIDE = {"_convolution", "_initialization", "_kernels", "_losses", "_networks",
+              "_portable", "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},
             "onnx": {"export"}, "onnxruntime": set(), "skl2onnx": {"export"},

@@ -264,6 +264,20 @@ CLASSIFIER_PARAMETERS = {
             ``"balanced"`` weights classes inversely to their frequency,
             ``n_samples / (n_classes * np.bincount(y))``. None weights all
             classes equally.
+
+        conv_filters : tuple of int or None
+            Filters of the convolution blocks of a convolutional branch beside
+            the recurrent layers (as in LSTM-FCN): each block is a
+            convolution (kernel sizes 7, 5, 3, then 3), batch normalisation and
+            a ReLU, and the last block's outputs, averaged over each sequence's
+            valid steps, join the recurrent summary before the output layer.
+            Sequences longer than 256 steps are averaged over windows of
+            ``ceil(n_timesteps / 256)`` steps for this branch. None (or an
+            empty tuple) uses the recurrent layers alone.
+
+        random_biases : int
+            Biases per kernel and dilation of a branch of fixed random
+            convolutions (MiniRocket's kernels). 0 disables it.
         """
     ),
 }

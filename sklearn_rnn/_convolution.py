@@ -1,0 +1,205 @@
+"""The convolutional branch beside the recurrent layers (LSTM-FCN style).
+
+:class:`ConvolutionBranch` is a fully convolutional network (Wang et al.,
+2017: convolution blocks with batch normalisation and ReLU, then global
+average pooling), as used next to an LSTM in LSTM-FCN (Karim et al., 2017),
+made cheaper for long sequences: the series is first averaged over windows
+of ``stride`` steps, so that the convolutions run over at most about
+``max_steps`` steps. Padded steps of unequal-length batches are zeroed
+before every convolution and left out of the average, so a sequence's
+summary does not depend on what it is batched with.
+
+Plain PyTorch: tensors in, tensors out.
+"""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["ConvolutionBranch", "KERNEL_SIZES"]
+
+#: Kernel sizes of the blocks: the FCN's 8-5-3 made odd, so "same" padding is symmetric.
+KERNEL_SIZES = (7, 5, 3)
+
+
+class ConvolutionBranch(nn.Module):
+    """Convolution blocks and global average pooling over the valid steps.
+
+    Parameters
+    ----------
+    input_size : int
+        Channels per time step.
+    filters : sequence of int
+        Output channels of each block (the FCN uses 128, 256, 128).
+    max_steps : int, default=256
+        Sequences longer than this are averaged over windows of ``stride =
+        ceil(n_steps / max_steps)`` steps before the convolutions; the
+        stride is fixed by :meth:`set_stride` from the training data.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._convolution import ConvolutionBranch
+    >>> branch = ConvolutionBranch(2, (8, 16, 8))
+    >>> branch(torch.zeros(3, 40, 2)).shape
+    torch.Size([3, 8])
+    """
+
+    def __init__(self, input_size, filters, max_steps=256):
+        super().__init__()
+        self.max_steps = max_steps
+        self.stride = 1
+        blocks = []
+        channels = input_size
+        for i, width in enumerate(filters):
+            kernel = KERNEL_SIZES[min(i, len(KERNEL_SIZES) - 1)]
+            blocks.append(nn.Conv1d(channels, width, kernel, padding="same", bias=False))
+            blocks.append(nn.BatchNorm1d(width))
+            channels = width
+        self.blocks = nn.ModuleList(blocks)
+        self.output_size = channels
+
+    def set_stride(self, n_steps):
+        """Fix the averaging window for training sequences of ``n_steps``."""
+        self.stride = max(1, math.ceil(n_steps / self.max_steps))
+
+    def forward(self, x, lengths=None):
+        """Summary of shape ``(batch, filters[-1])`` of standardised ``x``."""
+        x = x.transpose(1, 2)  # (batch, channels, time)
+        if lengths is not None:
+            x = x * _mask(x.shape[2], lengths, x)
+        if self.stride > 1:
+            x = F.avg_pool1d(x, self.stride, self.stride, ceil_mode=True)
+            if lengths is not None:
+                lengths = torch.div(lengths + self.stride - 1, self.stride,
+                                    rounding_mode="floor")
+        mask = None if lengths is None else _mask(x.shape[2], lengths, x)
+        for conv, norm in zip(self.blocks[::2], self.blocks[1::2]):
+            if mask is not None:
+                x = x * mask
+            x = F.relu(norm(conv(x)))
+        if mask is None:
+            return x.mean(dim=2)
+        return (x * mask).sum(dim=2) / lengths.to(x.device, x.dtype)[:, None]
+
+
+def _mask(n_steps, lengths, like):
+    steps = torch.arange(n_steps, device=like.device)
+    return (steps[None, :] < lengths.to(like.device)[:, None]).unsqueeze(1).to(like.dtype)
+
+
+class RandomConvolutionBranch(nn.Module):
+    """Fixed random dilated convolutions summarised by the proportion of positive values.
+
+    MiniRocket's features (Dempster et al., 2021) as a frozen branch: the 84
+    kernels of length 9 with weights -1 and 2 (three taps of 2), at
+    exponentially spaced dilations, each compared with ``n_biases`` biases
+    drawn from quantiles of its outputs on training sequences; a feature is
+    the proportion of a sequence's valid steps where the output exceeds the
+    bias. Several channels: each kernel sums a random subset of them. The
+    features are standardised with their training moments. Nothing here is
+    trained; :meth:`fit` sets it up from (standardised) training sequences.
+
+    Parameters
+    ----------
+    input_size : int
+        Channels per time step.
+    n_biases : int, default=4
+        Biases (features) per kernel and dilation.
+    max_steps : int, default=512
+        Longer sequences are averaged over windows of steps first.
+    """
+
+    def __init__(self, input_size, n_biases=4, max_steps=512):
+        super().__init__()
+        self.input_size = input_size
+        self.n_biases = n_biases
+        self.max_steps = max_steps
+        self.stride = 1
+        self.dilations = ()
+        self.output_size = 0
+
+    def fit(self, x, lengths, generator):
+        """Set stride, dilations, weights, biases and feature moments from ``x``."""
+        n, n_steps, channels = x.shape
+        self.stride = max(1, math.ceil(n_steps / self.max_steps))
+        steps = math.ceil(n_steps / self.stride)
+        top = max(0, int(math.log2(max(1, (steps - 1) / 8))))
+        self.dilations = tuple(2**i for i in range(top + 1))
+        patterns = torch.full((84, 9), -1.0)
+        for k, taps in enumerate(_combinations(9, 3)):
+            patterns[k, list(taps)] = 2.0
+        weights = []
+        for _ in self.dilations:
+            if channels == 1:
+                mask = torch.ones(84, 1)
+            else:
+                size = torch.randint(1, min(channels, 3) + 1, (84,), generator=generator)
+                order = torch.rand(84, channels, generator=generator).argsort(dim=1)
+                mask = (order < size[:, None]).float()
+            weights.append(patterns[:, None, :] * mask[:, :, None])
+        self.register_buffer("weights", torch.stack(weights))  # (D, 84, C, 9)
+        quantiles = (torch.arange(1, self.n_biases + 1) * 0.6180339887) % 1.0
+        biases = []
+        with torch.no_grad():
+            for i, dilation in enumerate(self.dilations):
+                rows = torch.randint(0, n, (8,), generator=generator)
+                sample = x[rows] if lengths is None else x[rows][:, : int(lengths[rows].max())]
+                out = self._convolve(self._downsample(sample, None)[0], i)
+                biases.append(torch.quantile(out.transpose(0, 1).flatten(1), quantiles,
+                                             dim=1).T)  # (84, n_biases)
+        self.register_buffer("biases", torch.stack(biases))  # (D, 84, n_biases)
+        self.output_size = len(self.dilations) * 84 * self.n_biases
+        self.register_buffer("feature_shift", torch.zeros(self.output_size))
+        self.register_buffer("feature_scale", torch.ones(self.output_size))
+        with torch.no_grad():
+            features = torch.cat([
+                self._features(x[i : i + 256],
+                               None if lengths is None else lengths[i : i + 256])
+                for i in range(0, n, 256)
+            ])
+        self.feature_shift.copy_(features.mean(dim=0))
+        self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
+
+    def _downsample(self, x, lengths):
+        x = x.transpose(1, 2)
+        if lengths is not None:
+            x = x * _mask(x.shape[2], lengths, x)
+        if self.stride > 1:
+            x = F.avg_pool1d(x, self.stride, self.stride, ceil_mode=True)
+            if lengths is not None:
+                lengths = torch.div(lengths + self.stride - 1, self.stride,
+                                    rounding_mode="floor")
+        return x, lengths
+
+    def _convolve(self, x, i):
+        dilation = self.dilations[i]
+        return F.conv1d(x, self.weights[i], padding=4 * dilation, dilation=dilation)
+
+    def _features(self, x, lengths):
+        x, lengths = self._downsample(x, lengths)
+        mask = None if lengths is None else _mask(x.shape[2], lengths, x)
+        parts = []
+        for i in range(len(self.dilations)):
+            out = self._convolve(x, i)  # (batch, 84, time)
+            positive = (out[:, :, None, :] > self.biases[i][None, :, :, None]).to(x.dtype)
+            if mask is None:
+                parts.append(positive.mean(dim=3).flatten(1))
+            else:
+                counts = (positive * mask[:, :, None, :]).sum(dim=3)
+                parts.append((counts / lengths.to(x.dtype)[:, None, None]).flatten(1))
+        return torch.cat(parts, dim=1)
+
+    def forward(self, x, lengths=None):
+        """Standardised features of shape ``(batch, output_size)``."""
+        with torch.no_grad():
+            features = self._features(x, lengths)
+        return (features - self.feature_shift) / self.feature_scale
+
+
+def _combinations(n, k):
+    from itertools import combinations
+
+    return list(combinations(range(n), k))
