@@ -258,6 +258,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.module_ = build_network(
             seqs, targets, self._n_outputs, standardize=self.standardize,
             sample_weight=weights,
+            class_weights=getattr(self, "_class_weights", None),
             cell=self._get_cell(), relative=self._relative_inputs(),
             skip_steps=self.skip_steps_, differences=self.differences_,
             patch_size=self.patch_size_, **self._network_options(),

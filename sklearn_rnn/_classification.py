@@ -99,8 +99,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         leading_nan="raise",
         standardize=True,
         batch_size="auto",
-        learning_rate_init=0.001,
-        learning_rate="constant",
+        learning_rate_init=0.0002,
+        learning_rate="cosine",
         alpha=0.0001,
         optimizer="adam",
         max_iter=200,
@@ -119,7 +119,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         warm_start=False,
         class_weight=None,
         conv_filters=None,
-        random_biases=0,
+        random_biases=8,
     ):
         # Every argument but the classifier's own goes to the base class, whose
         # keyword-only signature rejects a missing or an unknown one.

@@ -71,10 +71,7 @@ class ConvolutionBranch(nn.Module):
         if lengths is not None:
             x = x * _mask(x.shape[2], lengths, x)
         if self.stride > 1:
-            x = F.avg_pool1d(x, self.stride, self.stride, ceil_mode=True)
-            if lengths is not None:
-                lengths = torch.div(lengths + self.stride - 1, self.stride,
-                                    rounding_mode="floor")
+            x, lengths = _average_windows(x, lengths, self.stride)
         mask = None if lengths is None else _mask(x.shape[2], lengths, x)
         for conv, norm in zip(self.blocks[::2], self.blocks[1::2]):
             if mask is not None:
@@ -83,6 +80,21 @@ class ConvolutionBranch(nn.Module):
         if mask is None:
             return x.mean(dim=2)
         return (x * mask).sum(dim=2) / lengths.to(x.device, x.dtype)[:, None]
+
+
+def _average_windows(x, lengths, stride):
+    """Means over windows of ``stride`` steps (the last completed with zeros).
+
+    Zero-completed windows make a sequence's means the same whatever it is
+    padded to in a batch (``x`` must be zero past each sequence's end).
+    """
+    missing = -x.shape[2] % stride
+    if missing:
+        x = F.pad(x, (0, missing))
+    x = F.avg_pool1d(x, stride, stride)
+    if lengths is not None:
+        lengths = torch.div(lengths + stride - 1, stride, rounding_mode="floor")
+    return x, lengths
 
 
 def _mask(n_steps, lengths, like):
@@ -108,11 +120,11 @@ class RandomConvolutionBranch(nn.Module):
         Channels per time step.
     n_biases : int, default=4
         Biases (features) per kernel and dilation.
-    max_steps : int, default=512
+    max_steps : int, default=2048
         Longer sequences are averaged over windows of steps first.
     """
 
-    def __init__(self, input_size, n_biases=4, max_steps=512):
+    def __init__(self, input_size, n_biases=4, max_steps=2048):
         super().__init__()
         self.input_size = input_size
         self.n_biases = n_biases
@@ -122,12 +134,16 @@ class RandomConvolutionBranch(nn.Module):
         self.output_size = 0
 
     def fit(self, x, lengths, generator):
-        """Set stride, dilations, weights, biases and feature moments from ``x``."""
+        """Set stride, dilations, weights, biases and feature moments from ``x``.
+
+        Returns the standardised features of ``x``.
+        """
         n, n_steps, channels = x.shape
         self.stride = max(1, math.ceil(n_steps / self.max_steps))
         steps = math.ceil(n_steps / self.stride)
-        top = max(0, int(math.log2(max(1, (steps - 1) / 8))))
-        self.dilations = tuple(2**i for i in range(top + 1))
+        top = math.log2(max(1.0, (steps - 1) / 8))
+        exponents = torch.linspace(0.0, top, _DILATIONS, dtype=torch.float64)
+        self.dilations = tuple(sorted({int(d) for d in torch.floor(2.0**exponents)}))
         patterns = torch.full((84, 9), -1.0)
         for k, taps in enumerate(_combinations(9, 3)):
             patterns[k, list(taps)] = 2.0
@@ -141,16 +157,16 @@ class RandomConvolutionBranch(nn.Module):
                 mask = (order < size[:, None]).float()
             weights.append(patterns[:, None, :] * mask[:, :, None])
         self.register_buffer("weights", torch.stack(weights))  # (D, 84, C, 9)
-        quantiles = (torch.arange(1, self.n_biases + 1) * 0.6180339887) % 1.0
+        quantiles = (torch.arange(1, self.n_biases + 1, dtype=torch.float64) * 0.6180339887) % 1.0
         biases = []
         with torch.no_grad():
             for i, dilation in enumerate(self.dilations):
                 rows = torch.randint(0, n, (8,), generator=generator)
                 sample = x[rows] if lengths is None else x[rows][:, : int(lengths[rows].max())]
-                out = self._convolve(self._downsample(sample, None)[0], i)
+                out = self._convolve(self._downsample(sample.double(), None)[0], i)
                 biases.append(torch.quantile(out.transpose(0, 1).flatten(1), quantiles,
                                              dim=1).T)  # (84, n_biases)
-        self.register_buffer("biases", torch.stack(biases))  # (D, 84, n_biases)
+        self.register_buffer("biases", torch.stack(biases).float())  # (D, 84, n_biases)
         self.output_size = len(self.dilations) * 84 * self.n_biases
         self.register_buffer("feature_shift", torch.zeros(self.output_size))
         self.register_buffer("feature_scale", torch.ones(self.output_size))
@@ -162,41 +178,98 @@ class RandomConvolutionBranch(nn.Module):
             ])
         self.feature_shift.copy_(features.mean(dim=0))
         self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
+        return (features - self.feature_shift) / self.feature_scale
 
     def _downsample(self, x, lengths):
         x = x.transpose(1, 2)
         if lengths is not None:
             x = x * _mask(x.shape[2], lengths, x)
         if self.stride > 1:
-            x = F.avg_pool1d(x, self.stride, self.stride, ceil_mode=True)
-            if lengths is not None:
-                lengths = torch.div(lengths + self.stride - 1, self.stride,
-                                    rounding_mode="floor")
+            x, lengths = _average_windows(x, lengths, self.stride)
         return x, lengths
 
     def _convolve(self, x, i):
         dilation = self.dilations[i]
-        return F.conv1d(x, self.weights[i], padding=4 * dilation, dilation=dilation)
+        weights = self.weights[i].to(x.dtype)
+        return F.conv1d(x, weights, padding=4 * dilation, dilation=dilation)
 
     def _features(self, x, lengths):
+        # In float64: a feature counts comparisons with a bias, and float32
+        # rounding that varies with the batch could flip one.
+        return self._features64(x.double(), lengths).to(x.dtype)
+
+    def _features64(self, x, lengths, rows=32):
         x, lengths = self._downsample(x, lengths)
-        mask = None if lengths is None else _mask(x.shape[2], lengths, x)
+        return torch.cat([
+            self._proportions(
+                x[start : start + rows],
+                None if lengths is None else lengths[start : start + rows],
+            )
+            for start in range(0, len(x), rows)
+        ]) if len(x) else x.new_zeros(0, self.output_size)
+
+    def _proportions(self, x, lengths):
+        """Proportion of valid steps above each bias, for a few rows."""
+        mask = None if lengths is None else _mask(x.shape[2], lengths, x).bool()
         parts = []
         for i in range(len(self.dilations)):
-            out = self._convolve(x, i)  # (batch, 84, time)
-            positive = (out[:, :, None, :] > self.biases[i][None, :, :, None]).to(x.dtype)
-            if mask is None:
-                parts.append(positive.mean(dim=3).flatten(1))
-            else:
-                counts = (positive * mask[:, :, None, :]).sum(dim=3)
-                parts.append((counts / lengths.to(x.dtype)[:, None, None]).flatten(1))
-        return torch.cat(parts, dim=1)
+            out = self._convolve(x, i)  # (rows, 84, time)
+            biases = self.biases[i].to(x.dtype)
+            positive = out[:, :, None, :] > biases[None, :, :, None]
+            if mask is not None:
+                positive &= mask[:, :, None, :]
+            parts.append(positive.sum(dim=3).flatten(1))
+        counts = torch.cat(parts, dim=1).to(x.dtype)
+        if lengths is None:
+            return counts / x.shape[2]
+        return counts / lengths.to(x.dtype)[:, None]
 
     def forward(self, x, lengths=None):
         """Standardised features of shape ``(batch, output_size)``."""
         with torch.no_grad():
-            features = self._features(x, lengths)
+            if self.training and x.device.type == "cpu":
+                features = self._memoised(x, lengths)
+            else:
+                features = self._features(x, lengths)
         return (features - self.feature_shift) / self.feature_scale
+
+    def _memoised(self, x, lengths):
+        """Features of the training rows, each computed once per fit.
+
+        Nothing in this branch is trained, so a training sequence's features
+        are the same every epoch: they are kept, by the bytes of the
+        sequence's valid steps, for up to ``_MEMO_ROWS`` sequences.
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        keys = [
+            (x[i] if lengths is None else x[i, : int(lengths[i])]).numpy().tobytes()
+            for i in range(len(x))
+        ]
+        missing = [i for i, key in enumerate(keys) if key not in memo]
+        if missing:
+            index = torch.tensor(missing)
+            computed = self._features(
+                x[index], None if lengths is None else lengths[index]
+            )
+            if len(memo) + len(missing) <= _MEMO_ROWS:
+                memo.update(zip((keys[i] for i in missing), computed))
+            else:
+                found = dict(zip(missing, computed))
+                return torch.stack([found[i] if i in found else memo[k]
+                                    for i, k in enumerate(keys)])
+        return torch.stack([memo[key] for key in keys])
+
+    def __getstate__(self):
+        state = super().__getstate__().copy()
+        state.pop("_memo", None)  # rebuilt on demand
+        return state
+
+
+#: Dilations are at most this many, exponentially spaced from 1 to the
+#: largest that fits a kernel's span into the (downsampled) sequence.
+_DILATIONS = 8
+#: Training sequences whose random-convolution features are memoised.
+_MEMO_ROWS = 100_000
 
 
 def _combinations(n, k):

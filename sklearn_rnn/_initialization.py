@@ -45,7 +45,7 @@ def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
-                  **options):
+                  ridge_start=True, class_weights=None, **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
@@ -53,7 +53,10 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
     window-normalised sequences) with the moments of ``seqs``, and the
     first differences with their root mean square. A skip layer starts from
     the least-squares fit of real-valued ``targets`` (weighted by
-    ``sample_weight`` when given).
+    ``sample_weight`` when given); with ``ridge_start``, the output layer's
+    weights on random-convolution features start from a ridge classifier of
+    class labels ``targets`` (:func:`_start_from_ridge`, each sample weighted
+    by ``sample_weight`` and by ``class_weights[label]`` if given).
     """
     module = RecurrentNetwork(seqs.values.shape[2], n_outputs, **options)
     if module.conv is not None:
@@ -62,7 +65,10 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
         _standardize_inputs(module, seqs)
     if module.random_conv is not None:
         lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
+        features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
+        if targets.dtype.kind in "iu" and ridge_start:
+            _start_from_ridge(module, features, targets, n_outputs, class_weights,
+                              sample_weight)
     if module.skip is not None and targets.dtype.kind == "f":
         _fit_skip_least_squares(module, seqs, targets, sample_weight)
     return module
@@ -112,6 +118,65 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
         module.skip.bias.copy_(coef[-1])
         module.head.weight.zero_()
         module.head.bias.zero_()
+
+
+#: Candidate penalties of the ridge start, relative to the mean eigenvalue.
+_RIDGE_ALPHAS = torch.logspace(-3, 3, 13, dtype=torch.float64)
+#: The ridge start solves an n x n (or features x features) system: it is
+#: skipped when both are larger than this.
+_RIDGE_MAX_SIZE = 4096
+
+
+def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
+                      sample_weight=None, scale=12.0):
+    """Start the output layer from a ridge classifier on the random features.
+
+    As MiniRocket does with ``RidgeClassifierCV``: the standardised features
+    are regressed on the labels coded as +1/-1 per class (rows weighted by
+    their class's weight and sample weight, if any), with the penalty that minimises the
+    leave-one-out error (computed in closed form from the eigendecomposition
+    of the Gram matrix). The output layer's weights on those features start
+    from the solution times ``scale`` (logits), its other weights at zero, so
+    training starts from the ridge classifier and the recurrent path learns
+    what it misses.
+    """
+    n, width = features.shape
+    if min(n, width) > _RIDGE_MAX_SIZE:
+        return
+    with torch.no_grad():
+        labels = torch.from_numpy(labels)
+        weight = torch.ones(n, dtype=torch.float64)
+        if class_weights is not None:
+            weight = torch.as_tensor(class_weights, dtype=torch.float64)[labels]
+        if sample_weight is not None:
+            weight = weight * torch.as_tensor(sample_weight, dtype=torch.float64)
+        if not weight.sum() > 0:
+            return
+        weight = weight / weight.mean()
+        codes = -torch.ones(n, n_classes, dtype=torch.float64)
+        codes[torch.arange(n), labels] = 1.0
+        X = features.double()
+        mean = (weight @ X) / weight.sum()
+        offset = (weight @ codes) / weight.sum()
+        root = weight.sqrt()[:, None]
+        X, Y = root * (X - mean), root * (codes - offset)
+        gram = X @ X.T  # (n, n): the dual problem
+        eigenvalues, Q = torch.linalg.eigh(gram)
+        eigenvalues = eigenvalues.clamp_min(0.0)
+        QY = Q.T @ Y
+        best, best_error = None, math.inf
+        for alpha in _RIDGE_ALPHAS * max(float(eigenvalues.mean()), 1e-12):
+            inverse = 1.0 / (eigenvalues + alpha)
+            dual = Q @ (inverse[:, None] * QY)
+            diagonal = (Q**2) @ inverse  # diagonal of (gram + alpha I)^-1
+            error = float(((dual / diagonal[:, None]) ** 2).sum())
+            if error < best_error:
+                best, best_error = dual, error
+        weights = (X.T @ best).T  # (n_classes, width)
+        head = module.head
+        head.weight.zero_()
+        head.weight[:, -width:] = (scale * weights).float()
+        head.bias.copy_((scale * (offset - weights @ mean)).float())
 
 
 def _moments(values):

@@ -240,12 +240,17 @@ class RecurrentNetwork(nn.Module):
         return output[:rows]
 
     def fit_random_convolutions(self, x, lengths=None):
-        """Set up the random convolutions from raw training sequences ``x``."""
+        """Set up the random convolutions from raw training sequences ``x``.
+
+        Returns the standardised features of ``x``, of shape ``(batch,
+        random_conv.output_size)``; they go last in the head's inputs.
+        """
         x = (x - self.input_shift) / self.input_scale
-        self.random_conv.fit(x, lengths, None)
+        features = self.random_conv.fit(x, lengths, None)
         old = self.head
         self.head = nn.Linear(self._head_inputs + self.random_conv.output_size,
                               old.out_features)
+        return features
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.

@@ -10,7 +10,14 @@ import pytest
 
 sktime = pytest.importorskip("sktime")
 
-from sktime.datasets import load_airline, load_gunpoint, load_japanese_vowels  # noqa: E402
+from sktime.datasets import (  # noqa: E402
+    load_airline,
+    load_arrow_head,
+    load_basic_motions,
+    load_gunpoint,
+    load_japanese_vowels,
+    load_osuleaf,
+)
 from sktime.forecasting.compose import make_reduction  # noqa: E402
 from sktime.forecasting.model_selection import temporal_train_test_split  # noqa: E402
 from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
@@ -42,11 +49,49 @@ def test_airline_make_reduction_beats_seasonal_naive(Regressor):
     assert ours < naive
 
 
-def test_gunpoint_accuracy():
-    X_train, y_train = load_gunpoint(split="train", return_type="numpy3D")
-    X_test, y_test = load_gunpoint(split="test", return_type="numpy3D")
-    clf = SequenceClassifier(random_state=0).fit(X_train.transpose(0, 2, 1), y_train)
-    assert clf.score(X_test.transpose(0, 2, 1), y_test) >= 0.97
+def _numpy3d(loader, split):
+    """Batch-first (n_samples, n_timesteps, n_channels) arrays and labels."""
+    X, y = loader(split=split, return_type="numpy3D")
+    return X.transpose(0, 2, 1), np.asarray(y)
+
+
+def _nearest_neighbour(X_train, y_train, X_test, y_test):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = KNeighborsClassifier(n_neighbors=1)
+    knn.fit(X_train.reshape(len(X_train), -1), y_train)
+    return knn.score(X_test.reshape(len(X_test), -1), y_test)
+
+
+# The issue's bar per set is max(1-NN, MiniRocket - 0.01) with the defaults
+# and random_state=0; benchmarks/classification.py measures all eight sets
+# against both. Here: a few sets, with a margin under what was measured
+# (docs/benchmarks.md, "Sequence classification").
+@pytest.mark.parametrize(
+    "loader, at_least",
+    [
+        # measured 0.993, 0.993 for every seed 0-4 (1-NN 0.913, MiniRocket
+        # 0.993); the issue asks for at least 0.98
+        (load_gunpoint, 0.98),
+        # measured 0.903, 0.880-0.903 over seeds 0-4 (1-NN 0.800, MiniRocket
+        # 0.863); before: 0.651
+        (load_arrow_head, 0.86),
+        # measured 1.000 for every seed (1-NN 0.600, MiniRocket 1.000); 39 of
+        # 40 is 0.975
+        (load_basic_motions, 0.975),
+        # measured 0.950, 0.946-0.955 over seeds 0-4 (1-NN 0.521, MiniRocket
+        # 0.959); before: 0.665
+        (load_osuleaf, 0.93),
+    ],
+    ids=["GunPoint", "ArrowHead", "BasicMotions", "OSULeaf"],
+)
+def test_accuracy_on_official_split(loader, at_least):
+    X_train, y_train = _numpy3d(loader, "train")
+    X_test, y_test = _numpy3d(loader, "test")
+    clf = SequenceClassifier(random_state=0).fit(X_train, y_train)
+    ours = clf.score(X_test, y_test)
+    assert ours >= at_least
+    assert ours > _nearest_neighbour(X_train, y_train, X_test, y_test)
 
 
 def _japanese_vowels(split):

@@ -266,18 +266,19 @@ CLASSIFIER_PARAMETERS = {
             classes equally.
 
         conv_filters : tuple of int or None
-            Filters of the convolution blocks of a convolutional branch beside
-            the recurrent layers (as in LSTM-FCN): each block is a
-            convolution (kernel sizes 7, 5, 3, then 3), batch normalisation and
-            a ReLU, and the last block's outputs, averaged over each sequence's
-            valid steps, join the recurrent summary before the output layer.
-            Sequences longer than 256 steps are averaged over windows of
-            ``ceil(n_timesteps / 256)`` steps for this branch. None (or an
-            empty tuple) uses the recurrent layers alone.
+            Filters of the blocks (convolution, batch norm, ReLU; kernel sizes
+            7, 5, 3) of a trained convolutional branch beside the recurrent
+            layers, as in LSTM-FCN, averaged over the valid steps (of at most
+            256, longer sequences averaged over windows) into the summary.
+            None leaves it out.
 
         random_biases : int
             Biases per kernel and dilation of a branch of fixed random
-            convolutions (MiniRocket's kernels). 0 disables it.
+            convolutions beside the recurrent layers (MiniRocket's 84 kernels
+            at up to 8 dilations): its features, the proportion of valid steps
+            where an output exceeds a bias, join the summary, and the output
+            layer starts from a ridge classifier on them. 0 leaves it out;
+            see the user guide.
         """
     ),
 }

@@ -1,0 +1,132 @@
+"""The classifier's convolutional branches (sklearn_rnn/_convolution.py).
+
+``random_biases``: fixed MiniRocket kernels whose features join the recurrent
+summary, the output layer started from a ridge classifier on them;
+``conv_filters``: a trained LSTM-FCN branch.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import SequenceClassifier
+from sklearn_rnn._convolution import ConvolutionBranch, RandomConvolutionBranch
+
+
+def _data(n=48, steps=60, channels=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, steps, channels)).astype(np.float32)
+    y = np.arange(n) % 3
+    # a class-dependent bump, somewhere in the series
+    for i in range(n):
+        start = rng.randint(0, steps - 10)
+        X[i, start : start + 10, 0] += 2.0 * (y[i] - 1)
+    return X, y
+
+
+def test_random_features_do_not_depend_on_padding_or_batch():
+    X, _ = _data()
+    branch = RandomConvolutionBranch(2, n_biases=3)
+    lengths = torch.tensor([60, 35, 17, 60])
+    x = torch.from_numpy(X[:4]).clone()
+    branch.fit(x, lengths, torch.Generator().manual_seed(0))
+    branch.eval()
+    batch = branch(x, lengths)
+    assert batch.shape == (4, branch.output_size)
+    assert branch.output_size == len(branch.dilations) * 84 * 3
+    for i in range(4):
+        alone = branch(x[i : i + 1, : int(lengths[i])], lengths[i : i + 1])
+        torch.testing.assert_close(alone[0], batch[i], rtol=0, atol=0)
+    # what lies past a sequence's end is never read
+    x[1, 35:] = 1e3
+    torch.testing.assert_close(branch(x, lengths), batch, rtol=0, atol=0)
+
+
+def test_random_features_memoised_in_training_are_the_same():
+    X, _ = _data()
+    branch = RandomConvolutionBranch(2, n_biases=2)
+    x = torch.from_numpy(X)
+    branch.fit(x, None, torch.Generator().manual_seed(0))
+    expected = branch.eval()(x)
+    branch.train()
+    first = branch(x[:10])  # computed and kept
+    again = branch(x[:20])  # 10 kept, 10 computed
+    torch.testing.assert_close(first, expected[:10])
+    torch.testing.assert_close(again, expected[:20])
+    assert len(branch._memo) == 20
+    assert not hasattr(pickle.loads(pickle.dumps(branch)), "_memo")
+
+
+def test_ridge_start_is_the_ridge_classifier():
+    # Trained for one epoch at a negligible learning rate, the classifier
+    # predicts what RidgeClassifierCV predicts from the same features with
+    # the same candidate penalties (leave-one-out, labels coded +1/-1).
+    from sklearn.linear_model import RidgeClassifierCV
+
+    from sklearn_rnn._initialization import _RIDGE_ALPHAS
+
+    X, y = _data()
+    X_test, _ = _data(seed=1)
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, learning_rate_init=1e-12,
+                             random_biases=4, random_state=0)
+    clf.fit(X, y)
+    branch = clf.module_.random_conv.eval()
+    shift = clf.module_.input_shift.numpy()
+    scale = clf.module_.input_scale.numpy()
+    with torch.no_grad():
+        features, test = (
+            branch(torch.from_numpy((data - shift) / scale)).double().numpy()
+            for data in (X, X_test)
+        )
+    centred = features - features.mean(axis=0)
+    mean_eigenvalue = np.linalg.eigvalsh(centred @ centred.T).clip(0).mean()
+    alphas = _RIDGE_ALPHAS.numpy() * mean_eigenvalue
+    ridge = RidgeClassifierCV(alphas=alphas).fit(features, y)
+    assert np.mean(ridge.predict(test) == clf.predict(X_test)) >= 0.95
+    assert clf.score(X, y) == pytest.approx(ridge.score(features, y), abs=0.05)
+
+
+def test_random_branch_learns_unequal_lengths_and_predicts_alike():
+    X, y = _data()
+    seqs = [x[: 30 + i % 30] for i, x in enumerate(X)]
+    clf = SequenceClassifier(hidden_size=8, max_iter=5, random_state=0).fit(seqs, y)
+    assert clf.module_.random_conv is not None  # on by default
+    assert clf.score(seqs, y) > 0.9
+    proba = clf.predict_proba(seqs)
+    np.testing.assert_array_equal(proba[:7], clf.predict_proba(seqs[:7]))
+    clone = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clone.predict_proba(seqs), proba)
+
+
+def test_convolution_branch_shape_and_padding():
+    branch = ConvolutionBranch(2, (4, 8, 6), max_steps=16).eval()
+    branch.set_stride(40)
+    assert branch.stride == 3
+    x = torch.randn(3, 40, 2)
+    lengths = torch.tensor([40, 22, 5])
+    with torch.no_grad():
+        batch = branch(x, lengths)
+        assert batch.shape == (3, 6)
+        alone = branch(x[1:2, :22], lengths[1:2])
+    torch.testing.assert_close(alone[0], batch[1])
+
+
+def test_conv_filters_and_no_random_branch():
+    X, y = _data()
+    clf = SequenceClassifier(hidden_size=4, max_iter=3, conv_filters=(4, 8),
+                             random_biases=0, random_state=0).fit(X, y)
+    assert clf.module_.conv.output_size == 8
+    assert clf.module_.random_conv is None
+    assert clf.module_.head.in_features == 4 * 2 * 3 + 8
+    plain = SequenceClassifier(hidden_size=4, max_iter=3, random_biases=0,
+                               random_state=0).fit(X, y)
+    assert plain.module_.conv is None and plain.module_.random_conv is None
+
+
+@pytest.mark.parametrize("filters", [(4, 0), (4, 2.5), ("a",)])
+def test_conv_filters_validated(filters):
+    X, y = _data(n=12)
+    with pytest.raises(ValueError, match="conv_filters"):
+        SequenceClassifier(conv_filters=filters, max_iter=1).fit(X, y)
