@@ -194,9 +194,27 @@ class RandomConvolutionBranch(nn.Module):
         return F.conv1d(x, weights, padding=4 * dilation, dilation=dilation)
 
     def _features(self, x, lengths):
+        if torch.jit.is_tracing():  # to_onnx: one batch, float ops only
+            return self._exported(x, lengths)
         # In float64: a feature counts comparisons with a bias, and float32
         # rounding that varies with the batch could flip one.
         return self._features64(x.double(), lengths).to(x.dtype)
+
+    def _exported(self, x, lengths):
+        """The features in operations ONNX Runtime runs (float32 Conv)."""
+        x, lengths = self._downsample(x, lengths)
+        mask = None if lengths is None else _mask(x.shape[2], lengths, x)
+        parts = []
+        for i in range(len(self.dilations)):
+            out = self._convolve(x, i)
+            positive = (out[:, :, None, :] > self.biases[i][None, :, :, None]).to(x.dtype)
+            if mask is not None:
+                positive = positive * mask[:, :, None, :]
+            parts.append(positive.sum(dim=3).flatten(1))
+        counts = torch.cat(parts, dim=1)
+        if lengths is None:
+            return counts / x.shape[2]
+        return counts / lengths.to(x.dtype)[:, None]
 
     def _features64(self, x, lengths, rows=32):
         x, lengths = self._downsample(x, lengths)

@@ -120,6 +120,8 @@ def test_conv_filters_and_no_random_branch():
     assert clf.module_.conv.output_size == 8
     assert clf.module_.random_conv is None
     assert clf.module_.head.in_features == 4 * 2 * 3 + 8
+    clone = pickle.loads(pickle.dumps(clf))  # tensors travel as arrays
+    np.testing.assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
     plain = SequenceClassifier(hidden_size=4, max_iter=3, random_biases=0,
                                random_state=0).fit(X, y)
     assert plain.module_.conv is None and plain.module_.random_conv is None

@@ -21,7 +21,7 @@ __all__ = ["to_onnx", "DEFAULT_OPSET"]
 #: ONNX opset of the exported graphs unless ``target_opset`` says otherwise.
 DEFAULT_OPSET = 17
 #: The parts of RecurrentNetwork the export is tested to reproduce.
-_KNOWN_PARTS = {"rnn", "window", "dropout", "head", "skip"}
+_KNOWN_PARTS = {"rnn", "window", "dropout", "head", "skip", "conv", "random_conv"}
 
 
 def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):

@@ -3,6 +3,7 @@
 from torch import nn
 
 from .._classification import SequenceClassifier
+from .._convolution import ConvolutionBranch, RandomConvolutionBranch
 from .._networks import RecurrentNetwork
 from .._portable import module_classes
 from .._regression import GRURegressor, LSTMRegressor, SequenceRegressor
@@ -29,7 +30,8 @@ def skops_trusted_types(estimator=None):
         file saved from it holds. None: every type the estimators of this
         package can hold (the estimators, :class:`torch.nn.LSTM`,
         :class:`torch.nn.GRU`, :class:`torch.nn.Linear`,
-        :class:`torch.nn.Dropout` and the package's network modules).
+        :class:`torch.nn.Dropout`, the convolution and batch normalisation
+        layers of ``conv_filters`` and the package's network modules).
 
     Returns
     -------
@@ -72,5 +74,6 @@ def skops_trusted_types(estimator=None):
             types |= module_classes(estimator.module_)
     else:
         types = {*_ESTIMATORS, RecurrentNetwork, WindowNormalization, nn.LSTM, nn.GRU,
-                 nn.Linear, nn.Dropout}
+                 nn.Linear, nn.Dropout, RandomConvolutionBranch, ConvolutionBranch,
+                 nn.ModuleList, nn.Conv1d, nn.BatchNorm1d}
     return sorted(f"{t.__module__}.{t.__qualname__}" for t in types)
