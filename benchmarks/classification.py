@@ -242,7 +242,7 @@ def plot(paths, figure="docs/_static/classification.png"):
     bars.append(("1-NN Euclidean", [last[n]["knn"] or np.nan for n in names]))
     bars.append(("MiniRocket + RidgeClassifierCV",
                  [last[n]["rocket"] or np.nan for n in names]))
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(10, 5))
     width = 0.8 / len(bars)
     for i, (label, values) in enumerate(bars):
         ax.bar(np.arange(len(names)) + (i - (len(bars) - 1) / 2) * width, values,
@@ -250,7 +250,7 @@ def plot(paths, figure="docs/_static/classification.png"):
     ax.set_xticks(np.arange(len(names)), names, rotation=20)
     ax.set_ylim(0.4, 1.0)
     ax.set_ylabel("test accuracy (official split)")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(figure, dpi=90, metadata={"Software": None})
