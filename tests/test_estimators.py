@@ -263,9 +263,19 @@ def test_binary_classification():
 
 def test_class_weight_shifts_predictions():
     X, y = _classification_data(n=120)
-    base = SequenceClassifier(**FAST).fit(X, y)
-    heavy = SequenceClassifier(class_weight={"high": 1000.0}, **FAST).fit(X, y)
+    # The weighted loss: the recurrent network alone, at a learning rate
+    # that moves it in a few epochs.
+    recurrent = dict(FAST, random_biases=0, learning_rate_init=1e-3)
+    base = SequenceClassifier(**recurrent).fit(X, y)
+    heavy = SequenceClassifier(class_weight={"high": 1000.0}, **recurrent).fit(X, y)
     assert (heavy.predict(X) == "high").mean() > (base.predict(X) == "high").mean()
+    # The weighted ridge start of the random-convolution branch (default):
+    # fitted to labels that are noise, it predicts the heavy class for more
+    # of other sequences.
+    noise = np.random.RandomState(1).normal(size=X.shape)
+    base = SequenceClassifier(**FAST).fit(noise, y)
+    heavy = SequenceClassifier(class_weight={"high": 1000.0}, **FAST).fit(noise, y)
+    assert (heavy.predict(X) == "high").mean() > (base.predict(X) == "high").mean() + 0.2
     balanced = SequenceClassifier(class_weight="balanced", **FAST).fit(X, y)
     assert balanced.predict(X).shape == y.shape
 
