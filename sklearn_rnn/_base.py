@@ -79,6 +79,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
     }
 
+    _network_options = dict  # a subclass's further build_network options: none
+
     @abstractmethod
     def __init__(
         self,
@@ -258,19 +260,14 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
         self.module_ = build_network(
             seqs, targets, self._n_outputs, standardize=self.standardize,
             sample_weight=weights,
-            class_weights=getattr(self, "_class_weights", None),
             cell=self._get_cell(), relative=self._relative_inputs(),
             skip_steps=self.skip_steps_, differences=self.differences_,
-            patch_size=self.patch_size_, **self._network_options(),
-            **{name: getattr(self, name) for name in _NETWORK_PARAMS},
+            patch_size=self.patch_size_,
+            **self._network_options(), **{n: getattr(self, n) for n in _NETWORK_PARAMS},
         )
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
-
-    def _network_options(self):
-        """Further network keyword arguments of a subclass's own parameters."""
-        return {}
 
     def _autocast(self, device):
         """Factory of the context every forward pass runs in."""

@@ -239,7 +239,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
                 f"conv_filters must be positive integers, got {filters!r}."
             )
         return {"conv_filters": None if not filters else tuple(int(f) for f in filters),
-                "random_biases": self.random_biases}
+                "random_biases": self.random_biases,
+                "class_weights": self._class_weights}
 
     @property
     def _n_outputs(self):
