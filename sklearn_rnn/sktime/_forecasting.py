@@ -294,7 +294,7 @@ class RNNForecaster(BaseForecaster):
             )
         index, rows, values = self._forecast(fh, X)
         quant = _interpolate_levels(values, levels, alpha)
-        # (n_series, n_vars, horizon, n_alpha) -> rows x (var, alpha)
+        # (n_series, n_channels, horizon, n_alpha) -> rows x (var, alpha)
         data = quant[rows[0], :, rows[1], :].reshape(len(index), -1)
         columns = pd.MultiIndex.from_product([self._y_columns, alpha])
         return pd.DataFrame(data, index=index, columns=columns)
@@ -384,9 +384,9 @@ class RNNForecaster(BaseForecaster):
 
     def _series_windows(self, s, L, H):
         """Training sequences and targets of one series."""
-        n_vars = s.y.shape[1]
+        n_channels = s.y.shape[1]
         past, future = make_windows(s.y, window_length=L, horizon=H)
-        future = future.reshape(len(past), n_vars, H)
+        future = future.reshape(len(past), n_channels, H)
         raw = past
         loc, scale = _location_scale(past, self.window_normalization_)
         past = (past - loc[:, None, :]) / scale[:, None, :]
@@ -398,14 +398,14 @@ class RNNForecaster(BaseForecaster):
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
                  "series_scale": np.tile(series_scale(s.y), (len(raw), 1))}
-        return seqs, future.reshape(len(past), n_vars * H), extra
+        return seqs, future.reshape(len(past), n_channels * H), extra
 
     def _forecast(self, fh, X):
         """Network outputs for every series, mapped back to the data's units.
 
         Returns the forecast row index, the (series, step) position of each
-        row, and an array of shape (n_series, n_vars, horizon_) or, with
-        quantiles, (n_series, n_vars, horizon_, n_levels).
+        row, and an array of shape (n_series, n_channels, horizon_) or, with
+        quantiles, (n_series, n_channels, horizon_, n_levels).
         """
         L, H = self.window_length_, self.horizon_
         series = _split_series(self._cur_y, self._cur_X)
@@ -429,15 +429,15 @@ class RNNForecaster(BaseForecaster):
         lengths = {len(seq) for seq in seqs}
         inputs = np.stack(seqs) if len(lengths) == 1 else seqs
         loc, scale = np.stack(locs), np.stack(scales)
-        n_vars = loc.shape[1]
+        n_channels = loc.shape[1]
         extra = {"raw": np.stack(raws), "loc": loc, "scale": scale,
                  "series_scale": np.stack(series_scales)}
         out = predict_residual_model(self, inputs, extra)
         if self.quantile_levels_ is None:
-            out = out.reshape(len(series), n_vars, H)
+            out = out.reshape(len(series), n_channels, H)
             values = out * scale[:, :, None] + loc[:, :, None]
         else:
-            out = out.reshape(len(series), n_vars, H, -1)
+            out = out.reshape(len(series), n_channels, H, -1)
             values = out * scale[:, :, None, None] + loc[:, :, None, None]
             values = np.sort(values, axis=-1)
         return index, rows, values

@@ -137,10 +137,10 @@ _ATTRIBUTES = parse_entries(
     linear_coef_ : ndarray
         The linear start's ridge coefficients (last row: the intercepts),
         refitted on all windows after the validation decisions: of shape
-        (window_length_ * n_vars + 1, n_vars) for the one-step
+        ``(window_length_ * n_channels + 1, n_channels)`` for the one-step
         autoregression (on windows relative to their last value, divided by
-        their series' mean absolute value), (window_length_ * n_vars + 1,
-        n_vars * horizon_) for the direct one (on normalised windows).
+        their series' mean absolute value), ``(window_length_ * n_channels +
+        1, n_channels * horizon_)`` for the direct one (on normalised windows).
 
     recurrent_improvement_ : float or None
         How much the recurrent network improved the validation loss (the

@@ -75,18 +75,18 @@ def series_scale(y):
 
 
 def _relative(windows, scale):
-    """Windows relative to their last value, divided by ``scale`` (n, n_vars)."""
+    """Windows relative to their last value, divided by ``scale`` (n, n_channels)."""
     return (windows - windows[:, -1:, :]) / scale[:, None, :]
 
 
 def one_step_pairs(values, length):
     """Every (window of ``length`` values, next value) pair of the series.
 
-    ``values`` is a list of arrays of shape (n_steps, n_vars). Each pair is
+    ``values`` is a list of arrays of shape (n_steps, n_channels). Each pair is
     taken relative to the window's last value and divided by its series'
     scale (:func:`series_scale`): one linear model then fits series at any
     level, and weighs every step of a series alike. Returns the windows
-    (n, length, n_vars) and next values (n, n_vars).
+    (n, length, n_channels) and next values (n, n_channels).
     """
     inputs, outputs = [], []
     for y in values:
@@ -112,29 +112,29 @@ def fit_linear(values, length, sp=1, ridge=None):
     variance (ridge on standardised inputs), and pulls the coefficients
     towards the seasonal naive forecast (period ``sp``; the last value
     where ``sp`` is 1 or longer than the window). Returns the coefficients,
-    shape (length * n_vars + 1, n_vars), or None where no series is longer
+    shape (length * n_channels + 1, n_channels), or None where no series is longer
     than ``length``.
     """
     ridge = RIDGE if ridge is None else ridge
     inputs, outputs = one_step_pairs(values, length)
     if inputs is None:
         return None
-    n_vars = inputs.shape[2]
+    n_channels = inputs.shape[2]
     # Shrink towards the seasonal naive forecast (the value one season
     # back, of each variable) rather than towards the last value.
-    prior = np.zeros((length * n_vars + 1, n_vars))
+    prior = np.zeros((length * n_channels + 1, n_channels))
     if 1 < sp <= length:
-        for v in range(n_vars):
-            prior[(length - sp) * n_vars + v, v] = 1.0
+        for v in range(n_channels):
+            prior[(length - sp) * n_channels + v, v] = 1.0
     return _ridge(inputs, outputs, ridge, prior)
 
 
 def iterate_linear(coef, windows, horizon, scale):
-    """The linear start's forecasts from raw ``windows`` (n, L, n_vars).
+    """The linear start's forecasts from raw ``windows`` (n, L, n_channels).
 
-    ``scale`` (n, n_vars) is each window's series scale. Each step predicts
+    ``scale`` (n, n_channels) is each window's series scale. Each step predicts
     the next value from the latest ``L``; returns raw forecasts of shape
-    (n, n_vars, horizon).
+    (n, n_channels, horizon).
     """
     current = np.asarray(windows, dtype=np.float64)
     steps = []
@@ -158,27 +158,27 @@ def _ridge(inputs, outputs, ridge, prior):
 def fit_direct(windows, targets, sp=1, ridge=None):
     """The direct linear start: every step of the horizon from the window.
 
-    Ridge least squares of the normalised horizons ``targets`` (n, n_vars *
-    horizon) on the normalised ``windows`` (n, L, n_vars), pulled towards
+    Ridge least squares of the normalised horizons ``targets`` (n, n_channels *
+    horizon) on the normalised ``windows`` (n, L, n_channels), pulled towards
     the seasonal naive forecast as in :func:`fit_linear`. Returns the
-    coefficients, shape (L * n_vars + 1, n_vars * horizon).
+    coefficients, shape (L * n_channels + 1, n_channels * horizon).
     """
     ridge = DIRECT_RIDGE if ridge is None else ridge
-    n, length, n_vars = windows.shape
-    horizon = targets.shape[1] // n_vars
-    prior = np.zeros((length * n_vars + 1, n_vars * horizon))
+    n, length, n_channels = windows.shape
+    horizon = targets.shape[1] // n_channels
+    prior = np.zeros((length * n_channels + 1, n_channels * horizon))
     if 1 < sp <= length:
-        for v in range(n_vars):
+        for v in range(n_channels):
             for h in range(horizon):
-                prior[(length - sp + h % sp) * n_vars + v, v * horizon + h] = 1.0
+                prior[(length - sp + h % sp) * n_channels + v, v * horizon + h] = 1.0
     else:
-        for v in range(n_vars):
-            prior[(length - 1) * n_vars + v, v * horizon : (v + 1) * horizon] = 1.0
+        for v in range(n_channels):
+            prior[(length - 1) * n_channels + v, v * horizon : (v + 1) * horizon] = 1.0
     return _ridge(windows, targets, ridge, prior)
 
 
 def predict_direct(coef, windows):
-    """The direct linear start's normalised forecasts, (n, n_vars * horizon)."""
+    """The direct linear start's normalised forecasts, (n, n_channels * horizon)."""
     return _design(windows) @ coef
 
 

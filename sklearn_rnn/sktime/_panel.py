@@ -120,10 +120,10 @@ def _relative_steps(fh, cutoff):
 
 
 def _location_scale(windows, method):
-    """Per-window location and scale of shape (n_windows, n_vars)."""
-    n, _, n_vars = windows.shape
-    loc = np.zeros((n, n_vars))
-    scale = np.ones((n, n_vars))
+    """Per-window location and scale of shape (n_windows, n_channels)."""
+    n, _, n_channels = windows.shape
+    loc = np.zeros((n, n_channels))
+    scale = np.ones((n, n_channels))
     if method == "last":
         loc = windows[:, -1, :].copy()
         scale = np.abs(windows).mean(axis=1)
@@ -140,18 +140,18 @@ def _location_scale(windows, method):
 def _assemble(past, exog, horizon):
     """Network input: the window, then (with exog) the forecast period.
 
-    ``past`` has shape (n, l, n_vars); ``exog`` (n, l + horizon, n_exog) or
+    ``past`` has shape (n, l, n_channels); ``exog`` (n, l + horizon, n_exog) or
     None. Without exog the window is the input. With exog the sequence has
     ``l + horizon`` steps and channels ``[y..., is_future, X...]``, ``y``
     being zero over the forecast period.
     """
     if exog is None:
         return past
-    n, length, n_vars = past.shape
-    seqs = np.zeros((n, length + horizon, n_vars + 1 + exog.shape[2]))
-    seqs[:, :length, :n_vars] = past
-    seqs[:, length:, n_vars] = 1.0
-    seqs[:, :, n_vars + 1 :] = exog
+    n, length, n_channels = past.shape
+    seqs = np.zeros((n, length + horizon, n_channels + 1 + exog.shape[2]))
+    seqs[:, :length, :n_channels] = past
+    seqs[:, length:, n_channels] = 1.0
+    seqs[:, :, n_channels + 1 :] = exog
     return seqs
 
 

@@ -37,9 +37,9 @@ MIN_VALID_WINDOWS = 10
 def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
 
-    ``extra`` holds the raw windows ``raw`` (n, L, n_vars), their
+    ``extra`` holds the raw windows ``raw`` (n, L, n_channels), their
     normalisation ``loc`` and ``scale`` and their series' scale
-    ``series_scale`` (each (n, n_vars)); returns shape (n, n_vars * horizon_).
+    ``series_scale`` (each (n, n_channels)); returns shape (n, n_channels * horizon_).
     """
     f = forecaster
     raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
@@ -53,7 +53,7 @@ def linear_start(forecaster, coef, extra):
 def fit_residual_model(forecaster, windows, targets, extra, series):
     """Fit the linear start, the network on its residuals, and the intervals.
 
-    ``windows`` are the network's inputs, ``targets`` (n, n_vars * horizon)
+    ``windows`` are the network's inputs, ``targets`` (n, n_channels * horizon)
     the normalised horizons, ``extra`` the raw windows (``raw``), their
     ``loc`` and ``scale`` and the series each comes from (``sid``), in the
     same order; ``series`` the forecaster's series. Sets the fitted
@@ -144,7 +144,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
 
 
 def predict_residual_model(forecaster, inputs, extra):
-    """Normalised forecasts: (n, n_vars * horizon[, n_levels])."""
+    """Normalised forecasts: (n, n_channels * horizon[, n_levels])."""
     f = forecaster
     start = linear_start(f, f.linear_coef_, extra)
     return _outputs(f, None if f.kept_linear_start_ else inputs, start)
