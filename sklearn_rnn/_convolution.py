@@ -256,7 +256,8 @@ class RandomConvolutionBranch(nn.Module):
 
         Nothing in this branch is trained, so a training sequence's features
         are the same every epoch: they are kept, by the bytes of the
-        sequence's valid steps, for up to ``_MEMO_ROWS`` sequences.
+        sequence's valid steps, up to ``_MEMO_BYTES`` in all, until the fit
+        ends (:meth:`release_cache`).
         """
         memo = self.__dict__.setdefault("_memo", {})
         keys = [
@@ -269,25 +270,36 @@ class RandomConvolutionBranch(nn.Module):
             computed = self._features(
                 x[index], None if lengths is None else lengths[index]
             )
-            if len(memo) + len(missing) <= _MEMO_ROWS:
+            row_bytes = self.output_size * computed.element_size()
+            added = sum(len(keys[i]) + row_bytes for i in missing)
+            used = self.__dict__.get("_memo_bytes", 0)
+            if used + added <= _MEMO_BYTES:
                 memo.update(zip((keys[i] for i in missing), computed))
+                self._memo_bytes = used + added
             else:
                 found = dict(zip(missing, computed))
                 return torch.stack([found[i] if i in found else memo[k]
                                     for i, k in enumerate(keys)])
         return torch.stack([memo[key] for key in keys])
 
+    def release_cache(self):
+        """Drop the memoised training features (the loop calls it after a fit)."""
+        self.__dict__.pop("_memo", None)
+        self.__dict__.pop("_memo_bytes", None)
+
     def __getstate__(self):
         state = super().__getstate__().copy()
         state.pop("_memo", None)  # rebuilt on demand
+        state.pop("_memo_bytes", None)
         return state
 
 
 #: Dilations are at most this many, exponentially spaced from 1 to the
 #: largest that fits a kernel's span into the (downsampled) sequence.
 _DILATIONS = 8
-#: Training sequences whose random-convolution features are memoised.
-_MEMO_ROWS = 100_000
+#: Bytes of memoised training features (and their keys, the sequences'
+#: bytes) one branch keeps during a fit; rows past it are computed again.
+_MEMO_BYTES = 256 * 2**20
 
 
 def _combinations(n, k):

@@ -460,6 +460,9 @@ def train(
             break
     if best_state is not None:
         module.load_state_dict(best_state)
+    for part in module.modules():  # per-fit caches do not outlive the fit
+        if hasattr(part, "release_cache"):
+            part.release_cache()
     if valid_data is not None:
         result.best_valid_loss = best_valid
     progress.end(

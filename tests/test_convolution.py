@@ -57,6 +57,30 @@ def test_random_features_memoised_in_training_are_the_same():
     torch.testing.assert_close(again, expected[:20])
     assert len(branch._memo) == 20
     assert not hasattr(pickle.loads(pickle.dumps(branch)), "_memo")
+    branch.release_cache()
+    assert not hasattr(branch, "_memo")
+
+
+def test_memo_is_bounded_and_released_after_the_fit(monkeypatch):
+    from sklearn_rnn import SequenceClassifier, _convolution
+
+    X, y = _data()
+    branch = RandomConvolutionBranch(2, n_biases=2)
+    x = torch.from_numpy(X)
+    branch.fit(x, None, torch.Generator().manual_seed(0))
+    expected = branch.eval()(x)
+    row_bytes = x[0].numpy().nbytes + branch.output_size * 4
+    monkeypatch.setattr(_convolution, "_MEMO_BYTES", 5 * row_bytes)
+    branch.train()
+    torch.testing.assert_close(branch(x[:4]), expected[:4])
+    torch.testing.assert_close(branch(x[:12]), expected[:12])  # over the budget
+    assert len(branch._memo) == 4 and branch._memo_bytes == 4 * row_bytes
+
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, random_biases=2,
+                             random_state=0).fit(X, y)
+    branches = [m for m in clf.module_.modules()
+                if isinstance(m, RandomConvolutionBranch)]
+    assert branches and not any(hasattr(m, "_memo") for m in branches)
 
 
 def test_ridge_start_is_the_ridge_classifier():
