@@ -13,6 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseSequenceEstimator
 from ._compat import Interval, StrOptions, _fit_context
+from ._doc_link import _DocLinkMixin
 from .utils.docstrings import (
     CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
@@ -32,7 +33,7 @@ __all__ = ["SequenceClassifier"]
     CLASSIFIER_PARAMETERS, CLASSIFIER_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X,
     sample_weight=SAMPLE_WEIGHT,
 )
-class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
+class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) classifier for sequences.
 
     Binary and multiclass classification of whole sequences with labels of

@@ -8,6 +8,7 @@ from sklearn.utils.validation import _check_y, check_is_fitted
 from . import _window_normalization as window
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
+from ._doc_link import _DocLinkMixin
 from .utils.docstrings import (
     INPUT_SHAPES,
     REGRESSOR_ATTRIBUTES,
@@ -26,7 +27,7 @@ __all__ = ["SequenceRegressor", "LSTMRegressor", "GRURegressor"]
     REGRESSOR_PARAMETERS, REGRESSOR_ATTRIBUTES, input_shapes=INPUT_SHAPES, X=SEQUENCES_X,
     sample_weight=SAMPLE_WEIGHT,
 )
-class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
+class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
     """Recurrent (LSTM or GRU) regressor for sequences.
 
     Fits one or several real-valued targets per sequence by minimising the

@@ -30,6 +30,7 @@ RANKS = {
     # building blocks: import nothing from sklearn_rnn
     "_compat": 0,
     "_convolution": 0,
+    "_doc_link": 0,
     "utils.__init__": 0,
     "utils.docstrings": 0,
     "_kernels": 0,

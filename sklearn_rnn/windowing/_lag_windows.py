@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import _FLOAT_DTYPES, _input_feature_names
 
@@ -15,7 +16,7 @@ __all__ = ["LagWindowTransformer"]
 
 
 @fill_docstring(None, input_features=INPUT_FEATURES)
-class LagWindowTransformer(TransformerMixin, BaseEstimator):
+class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     """Turn a table of time points into one lag window per row.
 
     Row ``t`` of the output holds the window ending at row ``t`` of the

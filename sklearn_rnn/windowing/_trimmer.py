@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import _FLOAT_DTYPES, _input_feature_names, _ndim
 
@@ -14,7 +15,7 @@ __all__ = ["WindowTrimmer"]
 
 
 @fill_docstring(None, input_features=INPUT_FEATURES)
-class WindowTrimmer(TransformerMixin, BaseEstimator):
+class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     """Keep the trailing ``window_length`` steps of each window.
 
     Windows of some maximum length, made once (for example with
