@@ -5,7 +5,7 @@ from ._regression import GRURegressor, LSTMRegressor, SequenceRegressor
 from .export import register_skl2onnx_converters, skops_trusted_types, to_onnx
 from .windowing import LagWindowTransformer, WindowTrimmer, make_windows
 
-__version__ = "0.1.0"
+__version__ = "0.1.0.dev0"
 
 __all__ = [
     "GRURegressor",

@@ -65,6 +65,21 @@ class _DocLinkMixin:
     _doc_link_module = "sklearn_rnn"
     _doc_link_url_param_generator = None
 
+    def _get_doc_link(self):
+        """The address of this class's API page ("" outside the package).
+
+        scikit-learn's own ``_get_doc_link`` does the same from the two
+        attributes; sktime's links sktime's classes only, so the sktime
+        adapters need this one.
+        """
+        module = type(self).__module__
+        if module.split(".")[0] != self._doc_link_module:
+            return ""
+        public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+        return self._doc_link_template.format(
+            estimator_module=public, estimator_name=type(self).__name__
+        )
+
     @property
     def _doc_link_template(self):
         """The API page's address for this package's version (a template)."""

@@ -74,6 +74,24 @@ def test_link_is_the_api_page(name, Estimator):
     assert _resolve(public_name) is Estimator
 
 
+@pytest.mark.parametrize("name", ["RNNForecaster", "RNNClassifier"])
+def test_sktime_adapters_link_their_api_page(monkeypatch, name):
+    adapters = pytest.importorskip("sklearn_rnn.sktime")
+    monkeypatch.setattr(sklearn_rnn, "__version__", "0.3.0")
+    Adapter = getattr(adapters, name)
+    link = f"{DOC_URL}en/0.3.0/gen_modules/sklearn_rnn.sktime.{name}.html"
+    assert Adapter()._get_doc_link() == link
+    assert f"sklearn_rnn.sktime.{name}" in _api_pages()
+    # sktime's own HTML repr shows it
+    assert f'href="{link}"' in Adapter()._repr_html_()
+
+
+def test_the_development_version_links_latest():
+    # main carries a development version: its links go to "latest"
+    assert doc_version(sklearn_rnn.__version__) == "latest"
+    assert "/en/latest/" in LSTMRegressor()._get_doc_link()
+
+
 @pytest.mark.parametrize("version, slug", [
     ("0.2.0", "0.2.0"),
     ("0.1.0", "0.1.0"),

@@ -17,6 +17,7 @@ import numpy as np
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
+from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import (
     CLASSIFIER_PARAMETERS,
     PANEL_X,
@@ -116,7 +117,7 @@ _PARAMETERS = {
 
 
 @fill_docstring(_PARAMETERS, X=PANEL_X)
-class RNNClassifier(BaseClassifier):
+class RNNClassifier(_DocLinkMixin, BaseClassifier):
     """Recurrent (LSTM or GRU) time series classifier for sktime.
 
     An sktime classifier for univariate and multivariate panels, of equal or

@@ -19,6 +19,7 @@ from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
+from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import fill_docstring
 from ..windowing import make_windows
 from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
@@ -39,7 +40,7 @@ __all__ = ["RNNForecaster"]
 
 
 @fill_docstring(_PARAMETERS, _ATTRIBUTES)
-class RNNForecaster(BaseForecaster):
+class RNNForecaster(_DocLinkMixin, BaseForecaster):
     """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
 
     One recurrent network reads the last ``window_length`` observations of a
