@@ -16,6 +16,7 @@ from sklearn_rnn import LSTMRegressor  # noqa: E402
 from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
 from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     auto_window_length,
+    combination_weight,
     conformal_factors,
     fit_linear,
     iterate_linear,
@@ -78,11 +79,49 @@ def test_recurrent_false_is_the_linear_start(airline):
     assert f.regressor_ is None
     assert f.kept_linear_start_
     assert f.recurrent_improvement_ is None
-    assert f.linear_kind_ in ("recursive", "direct")
+    assert f.linear_kind_ in ("recursive", "direct", "combined")
     pred = f.predict()
     # the network never enters: the same forecast with another seed
     again = RNNForecaster(recurrent=False, random_state=3).fit(airline[:-12], fh=fh)
     pd.testing.assert_series_equal(pred, again.predict())
+
+
+def test_combination_weight():
+    # a few independent horizons: inverse-error weights
+    assert combination_weight(1.0, 3.0, n_valid=20, horizon=24) == pytest.approx(0.25)
+    assert combination_weight(3.0, 1.0, n_valid=20, horizon=24) == pytest.approx(0.75)
+    assert combination_weight(2.0, 2.0, n_valid=20, horizon=24) == pytest.approx(0.5)
+    # hundreds of them (a panel): an 8 % lower loss takes (almost) all the weight
+    assert combination_weight(1.0, 1.08, n_valid=8000, horizon=24) < 1e-5
+    assert combination_weight(1.08, 1.0, n_valid=8000, horizon=24) > 1 - 1e-5
+    assert combination_weight(1.0, 1e9, n_valid=10**6, horizon=1) == 0.0
+    assert combination_weight(1.0, 0.0, n_valid=10, horizon=1) == 1.0
+
+
+def test_linear_start_combines_its_one_step_and_direct_forms(airline):
+    """The start is the weighted mean of both forms (``direct_weight_``)."""
+    fh = np.arange(1, 13)
+    f = RNNForecaster(recurrent=False).fit(airline[:-12], fh=fh)
+    weight = f.direct_weight_
+    # on one series the tail holds a few horizons: both forms count
+    assert 0.05 < weight < 0.95
+    assert f.linear_kind_ == "combined"
+    assert set(f.linear_coef_) == {"recursive", "direct"}
+    pred = f.predict()
+    f.direct_weight_ = 0.0
+    recursive = f.predict()
+    f.direct_weight_ = 1.0
+    direct = f.predict()
+    assert not np.allclose(recursive, direct)
+    np.testing.assert_allclose(pred, (1 - weight) * recursive + weight * direct)
+
+
+def test_without_a_tail_the_start_is_the_one_step_form(airline):
+    f = RNNForecaster(recurrent=False, early_stopping=False).fit(
+        airline[:-12], fh=np.arange(1, 13))
+    assert f.direct_weight_ == 0.0
+    assert f.linear_kind_ == "recursive"
+    assert f.linear_coef_["direct"] is None
 
 
 def test_kept_start_forecasts_are_the_linear_ones(airline):
@@ -96,7 +135,9 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
     assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0)
     same = np.allclose(full.predict(), linear.predict())
     assert same == full.kept_linear_start_
-    np.testing.assert_allclose(full.linear_coef_, linear.linear_coef_)
+    assert full.direct_weight_ == linear.direct_weight_
+    for form in ("recursive", "direct"):
+        np.testing.assert_allclose(full.linear_coef_[form], linear.linear_coef_[form])
 
 
 def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsys):

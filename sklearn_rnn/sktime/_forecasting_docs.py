@@ -128,19 +128,29 @@ _ATTRIBUTES = parse_entries(
         quarterly data, 1 where unknown): the linear start's seasonal naive
         part and ``window_length="auto"`` use it.
 
-    linear_kind_ : {"recursive", "direct"}
+    linear_kind_ : {"recursive", "direct", "combined"}
         Which linear start forecasts: the one-step autoregression iterated
-        over the horizon, or the direct one (every step from the window),
-        whichever had the lower validation loss ("recursive" without a
-        validation tail).
+        over the horizon ("recursive", without a validation tail), the
+        direct one that forecasts every step from the window ("direct"), or
+        their weighted mean ("combined"), weighted by ``direct_weight_``.
 
-    linear_coef_ : ndarray
-        The linear start's ridge coefficients (last row: the intercepts),
-        refitted on all windows after the validation decisions: of shape
+    direct_weight_ : float
+        The direct start's weight in the linear start, in ``[0, 1]`` (the
+        one-step start has the rest): inverse-error weights on the
+        validation tail, sharpened by the number of independent horizons it
+        holds, so that on a single series both starts count by how well
+        they did and on a panel the better one takes (almost) all the
+        weight. 0 without a validation tail.
+
+    linear_coef_ : dict
+        The linear starts' ridge coefficients (last row: the intercepts),
+        refitted on all windows after the validation decisions, by form
+        (None for a form of weight 0): ``"recursive"`` of shape
         ``(window_length_ * n_channels + 1, n_channels)`` for the one-step
         autoregression (on windows relative to their last value, divided by
-        their series' mean absolute value), ``(window_length_ * n_channels +
-        1, n_channels * horizon_)`` for the direct one (on normalised windows).
+        their series' mean absolute value), ``"direct"`` of shape
+        ``(window_length_ * n_channels + 1, n_channels * horizon_)`` (on
+        normalised windows).
 
     recurrent_improvement_ : float or None
         How much the recurrent network improved the validation loss (the

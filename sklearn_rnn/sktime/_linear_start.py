@@ -177,6 +177,45 @@ def fit_direct(windows, targets, sp=1, ridge=None):
     return _ridge(windows, targets, ridge, prior)
 
 
+def combination_weight(loss_recursive, loss_direct, n_valid, horizon):
+    """Weight of the direct start in the combined linear start.
+
+    Inverse-error weights (Bates and Granger, 1969), sharpened by how much
+    evidence the validation tail holds: the weight of the direct start is
+    ``1 / (1 + (loss_direct / loss_recursive) ** p)``, with
+    ``p = max(1, n_valid / (2 * horizon))``. The tail's windows overlap,
+    so ``n_valid / horizon`` counts its independent horizons. On a single
+    series (a few horizons) ``p`` is 1, the classical inverse-error
+    weights: the two starts are averaged, each by how well it did, since a
+    short tail cannot tell them apart reliably (choosing one on it did
+    worse). On a panel (hundreds of horizons) ``p`` is large and the better
+    start takes (almost) all the weight.
+
+    Parameters
+    ----------
+    loss_recursive, loss_direct : float
+        The validation losses of the two starts (mean squared error).
+    n_valid : int
+        Validation windows.
+    horizon : int
+        Steps per window's horizon.
+
+    Returns
+    -------
+    weight : float
+        In ``[0, 1]``.
+    """
+    if not loss_direct > 0:
+        return 1.0
+    if not loss_recursive > 0:
+        return 0.0
+    power = max(1.0, n_valid / (2.0 * horizon))
+    log_ratio = power * (math.log(loss_direct) - math.log(loss_recursive))
+    if log_ratio > 700:  # exp would overflow: the recursive start takes all
+        return 0.0
+    return 1.0 / (1.0 + math.exp(log_ratio))
+
+
 def predict_direct(coef, windows):
     """The direct linear start's normalised forecasts, (n, n_channels * horizon)."""
     return _design(windows) @ coef

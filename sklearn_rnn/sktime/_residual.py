@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._linear_start import (
     CONFIDENT_WINDOWS,
+    combination_weight,
     conformal_factors,
     fit_direct,
     fit_linear,
@@ -37,17 +38,25 @@ MIN_VALID_WINDOWS = 10
 def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
 
-    ``extra`` holds the raw windows ``raw`` (n, L, n_channels), their
-    normalisation ``loc`` and ``scale`` and their series' scale
-    ``series_scale`` (each (n, n_channels)); returns shape (n, n_channels * horizon_).
+    ``coef`` holds the coefficients of the one-step (``"recursive"``) and
+    the direct (``"direct"``) start; the start is their combination by
+    ``direct_weight_``. ``extra`` holds the raw windows ``raw`` (n, L,
+    n_channels), their normalisation ``loc`` and ``scale`` and their
+    series' scale ``series_scale`` (each (n, n_channels)); returns shape
+    (n, n_channels * horizon_).
     """
     f = forecaster
     raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
-    if f.linear_kind_ == "direct":
-        return predict_direct(coef, (raw - loc[:, None, :]) / scale[:, None, :])
-    out = iterate_linear(coef, raw, f.horizon_, extra["series_scale"])
-    out = (out - loc[:, :, None]) / scale[:, :, None]
-    return out.reshape(len(raw), -1)
+    weight = f.direct_weight_
+    out = np.zeros((len(raw), loc.shape[1] * f.horizon_))
+    if weight > 0:
+        direct = predict_direct(coef["direct"], (raw - loc[:, None, :]) / scale[:, None, :])
+        out += weight * direct
+    if weight < 1:
+        recursive = iterate_linear(coef["recursive"], raw, f.horizon_, extra["series_scale"])
+        recursive = (recursive - loc[:, :, None]) / scale[:, :, None]
+        out += (1 - weight) * recursive.reshape(len(raw), -1)
+    return out
 
 
 def fit_residual_model(forecaster, windows, targets, extra, series):
@@ -78,24 +87,30 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     L, sp = f.window_length_, f.seasonal_period_
     values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
-    f.linear_kind_ = "recursive"
-    coef = fit_linear(values, L, sp)
+    coef = {"recursive": fit_linear(values, L, sp), "direct": None}
+    f.direct_weight_ = 0.0
     start = linear_start(f, coef, extra)
     if split < n:
-        # The direct start, where it forecasts the validation tail better
-        direct = fit_direct(past[train], targets[train], sp)
-        direct_start = predict_direct(direct, past)
-        if _loss(direct_start[valid], targets[valid], None) < _loss(
-            start[valid], targets[valid], None
-        ):
-            f.linear_kind_, coef, start = "direct", direct, direct_start
+        # The direct start, combined with the one-step one by how well each
+        # forecasts the validation tail
+        coef["direct"] = fit_direct(past[train], targets[train], sp)
+        direct_start = predict_direct(coef["direct"], past)
+        weight = combination_weight(
+            _loss(start[valid], targets[valid], None),
+            _loss(direct_start[valid], targets[valid], None),
+            n - split, f.horizon_,
+        )
+        f.direct_weight_ = weight
+        start = (1 - weight) * start + weight * direct_start
+    f.linear_kind_ = {0.0: "recursive", 1.0: "direct"}.get(f.direct_weight_, "combined")
     residuals = targets - start
     f.linear_coef_ = coef
     if REFIT_LINEAR and split < n:
-        f.linear_coef_ = (
-            fit_direct(past, targets, sp) if f.linear_kind_ == "direct"
-            else fit_linear([s.y for s in series], L, sp)
-        )
+        f.linear_coef_ = {
+            "recursive": fit_linear([s.y for s in series], L, sp)
+            if f.direct_weight_ < 1 else None,
+            "direct": fit_direct(past, targets, sp) if f.direct_weight_ > 0 else None,
+        }
     f._residual_quantiles = None
     if levels is not None:
         f._residual_quantiles = residual_quantiles(residuals[train], levels)
