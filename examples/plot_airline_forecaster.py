@@ -45,7 +45,8 @@ linear = RNNForecaster(window_length=24, recurrent=False).fit(y_train, fh=fh)
 
 # How much the network lowered the validation loss of the start (negative:
 # it raised it), and whether the forecasts are the start's alone.
-print(f"linear start: {forecaster.linear_kind_}; recurrent_improvement_ "
+weights = ", ".join(f"{k} {w:.2f}" for k, w in forecaster.linear_weights_.items())
+print(f"linear start: {weights}; recurrent_improvement_ "
       f"{forecaster.recurrent_improvement_:+.0%}; kept_linear_start_ "
       f"{forecaster.kept_linear_start_}")
 

@@ -16,7 +16,8 @@ from sklearn_rnn import LSTMRegressor  # noqa: E402
 from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
 from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     auto_window_length,
-    combination_weight,
+    combination_weights,
+    seasonal_naive,
     conformal_factors,
     fit_linear,
     iterate_linear,
@@ -79,48 +80,81 @@ def test_recurrent_false_is_the_linear_start(airline):
     assert f.regressor_ is None
     assert f.kept_linear_start_
     assert f.recurrent_improvement_ is None
-    assert f.linear_kind_ in ("recursive", "direct", "combined")
+    assert sum(f.linear_weights_.values()) == pytest.approx(1.0)
     pred = f.predict()
     # the network never enters: the same forecast with another seed
     again = RNNForecaster(recurrent=False, random_state=3).fit(airline[:-12], fh=fh)
     pd.testing.assert_series_equal(pred, again.predict())
 
 
-def test_combination_weight():
+def test_combination_weights():
     # a few independent horizons: inverse-error weights
-    assert combination_weight(1.0, 3.0, n_valid=20, horizon=24) == pytest.approx(0.25)
-    assert combination_weight(3.0, 1.0, n_valid=20, horizon=24) == pytest.approx(0.75)
-    assert combination_weight(2.0, 2.0, n_valid=20, horizon=24) == pytest.approx(0.5)
+    np.testing.assert_allclose(
+        combination_weights([1.0, 3.0], n_valid=20, horizon=24), [0.75, 0.25])
+    np.testing.assert_allclose(
+        combination_weights([1.0, 2.0, 4.0], n_valid=20, horizon=24), [4 / 7, 2 / 7, 1 / 7])
     # hundreds of them (a panel): an 8 % lower loss takes (almost) all the weight
-    assert combination_weight(1.0, 1.08, n_valid=8000, horizon=24) < 1e-5
-    assert combination_weight(1.08, 1.0, n_valid=8000, horizon=24) > 1 - 1e-5
-    assert combination_weight(1.0, 1e9, n_valid=10**6, horizon=1) == 0.0
-    assert combination_weight(1.0, 0.0, n_valid=10, horizon=1) == 1.0
+    weights = combination_weights([1.08, 1.0, 2.0], n_valid=8000, horizon=24)
+    assert weights[1] > 1 - 1e-5 and weights.sum() == pytest.approx(1.0)
+    # no overflow on huge ratios; a perfect form takes all
+    np.testing.assert_array_equal(
+        combination_weights([1.0, 1e300], n_valid=10**6, horizon=1), [1.0, 0.0])
+    np.testing.assert_array_equal(
+        combination_weights([1.0, 0.0, 2.0], n_valid=10, horizon=1), [0.0, 1.0, 0.0])
 
 
-def test_linear_start_combines_its_one_step_and_direct_forms(airline):
-    """The start is the weighted mean of both forms (``direct_weight_``)."""
+def test_seasonal_naive():
+    windows = np.arange(2 * 8, dtype=float).reshape(1, 8, 2)  # 8 steps, 2 channels
+    out = seasonal_naive(windows, sp=4, horizon=6).reshape(1, 2, 6)
+    np.testing.assert_array_equal(out[0, 0], windows[0, [4, 5, 6, 7, 4, 5], 0])
+    np.testing.assert_array_equal(out[0, 1], windows[0, [4, 5, 6, 7, 4, 5], 1])
+    # no season (or one longer than the window): the last value
+    out = seasonal_naive(windows, sp=1, horizon=3).reshape(1, 2, 3)
+    np.testing.assert_array_equal(out[0, 0], [14.0] * 3)
+    out = seasonal_naive(windows, sp=12, horizon=3).reshape(1, 2, 3)
+    np.testing.assert_array_equal(out[0, 1], [15.0] * 3)
+
+
+def test_linear_start_combines_its_forms(airline):
+    """The start is the weighted mean of its forms (``linear_weights_``)."""
     fh = np.arange(1, 13)
     f = RNNForecaster(recurrent=False).fit(airline[:-12], fh=fh)
-    weight = f.direct_weight_
-    # on one series the tail holds a few horizons: both forms count
-    assert 0.05 < weight < 0.95
-    assert f.linear_kind_ == "combined"
+    weights = f.linear_weights_
+    assert list(weights) == ["recursive", "direct", "seasonal_naive"]
+    assert sum(weights.values()) == pytest.approx(1.0)
+    # on one series the tail holds a few horizons: every form counts
+    assert all(0.05 < w < 0.95 for w in weights.values()), weights
     assert set(f.linear_coef_) == {"recursive", "direct"}
     pred = f.predict()
-    f.direct_weight_ = 0.0
-    recursive = f.predict()
-    f.direct_weight_ = 1.0
-    direct = f.predict()
-    assert not np.allclose(recursive, direct)
-    np.testing.assert_allclose(pred, (1 - weight) * recursive + weight * direct)
+    alone = {}
+    for form in weights:
+        f.linear_weights_ = {k: float(k == form) for k in weights}
+        alone[form] = f.predict()
+    assert not np.allclose(alone["recursive"], alone["direct"])
+    # the seasonal naive form repeats the last season
+    np.testing.assert_allclose(alone["seasonal_naive"], airline[:-12].iloc[-12:].to_numpy())
+    np.testing.assert_allclose(pred, sum(w * alone[k] for k, w in weights.items()))
+
+
+def test_a_panel_tail_gives_the_best_form_all_the_weight():
+    """Many series, many independent horizons: one form takes the weight."""
+    rng = np.random.default_rng(0)
+    t = np.arange(120)
+    frames = []
+    for i in range(30):
+        y = 10 + np.sin(2 * np.pi * t / 12 + i) + 0.05 * rng.standard_normal(len(t))
+        index = pd.MultiIndex.from_product(
+            [[f"s{i}"], pd.period_range("2000-01", periods=len(t), freq="M")])
+        frames.append(pd.DataFrame({"y": y}, index=index))
+    panel = pd.concat(frames)
+    f = RNNForecaster(recurrent=False).fit(panel, fh=np.arange(1, 7))
+    assert max(f.linear_weights_.values()) > 0.999, f.linear_weights_
 
 
 def test_without_a_tail_the_start_is_the_one_step_form(airline):
     f = RNNForecaster(recurrent=False, early_stopping=False).fit(
         airline[:-12], fh=np.arange(1, 13))
-    assert f.direct_weight_ == 0.0
-    assert f.linear_kind_ == "recursive"
+    assert f.linear_weights_ == {"recursive": 1.0, "direct": 0.0, "seasonal_naive": 0.0}
     assert f.linear_coef_["direct"] is None
 
 
@@ -135,7 +169,7 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
     assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0)
     same = np.allclose(full.predict(), linear.predict())
     assert same == full.kept_linear_start_
-    assert full.direct_weight_ == linear.direct_weight_
+    assert full.linear_weights_ == linear.linear_weights_
     for form in ("recursive", "direct"):
         np.testing.assert_allclose(full.linear_coef_[form], linear.linear_coef_[form])
 

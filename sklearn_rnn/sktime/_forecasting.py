@@ -53,7 +53,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     The network improves on a linear start rather than competing with it:
     a global ridge autoregression, shrunk towards the seasonal naive
-    forecast, is fitted first (``recurrent``), the network learns the
+    forecast and combined with it (``linear_weights_``), is fitted first
+    (``recurrent``), the network learns the
     quantiles of its residuals, and a validation tail of the latest windows
     says whether the network helped (``recurrent_improvement_``; where it
     did not, the forecasts are the linear start's) and calibrates the

@@ -128,24 +128,21 @@ _ATTRIBUTES = parse_entries(
         quarterly data, 1 where unknown): the linear start's seasonal naive
         part and ``window_length="auto"`` use it.
 
-    linear_kind_ : {"recursive", "direct", "combined"}
-        Which linear start forecasts: the one-step autoregression iterated
-        over the horizon ("recursive", without a validation tail), the
-        direct one that forecasts every step from the window ("direct"), or
-        their weighted mean ("combined"), weighted by ``direct_weight_``.
-
-    direct_weight_ : float
-        The direct start's weight in the linear start, in ``[0, 1]`` (the
-        one-step start has the rest): inverse-error weights on the
-        validation tail, sharpened by the number of independent horizons it
-        holds, so that on a single series both starts count by how well
-        they did and on a panel the better one takes (almost) all the
-        weight. 0 without a validation tail.
+    linear_weights_ : dict
+        The weight of each form of the linear start, summing to 1:
+        ``"recursive"`` (the one-step autoregression iterated over the
+        horizon), ``"direct"`` (every step from the window) and
+        ``"seasonal_naive"``. Inverse-error weights on the validation tail,
+        sharpened by the number of independent horizons it holds: on a
+        single series every form counts by how well it did, on a panel the
+        best one takes (almost) all the weight. Without a validation tail,
+        the one-step autoregression alone.
 
     linear_coef_ : dict
-        The linear starts' ridge coefficients (last row: the intercepts),
-        refitted on all windows after the validation decisions, by form
-        (None for a form of weight 0): ``"recursive"`` of shape
+        The ridge coefficients of the linear start's autoregressive forms
+        (last row: the intercepts), refitted on all windows after the
+        validation decisions, by form (None for a form of weight 0; the
+        seasonal naive has none): ``"recursive"`` of shape
         ``(window_length_ * n_channels + 1, n_channels)`` for the one-step
         autoregression (on windows relative to their last value, divided by
         their series' mean absolute value), ``"direct"`` of shape

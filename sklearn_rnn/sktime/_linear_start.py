@@ -177,24 +177,23 @@ def fit_direct(windows, targets, sp=1, ridge=None):
     return _ridge(windows, targets, ridge, prior)
 
 
-def combination_weight(loss_recursive, loss_direct, n_valid, horizon):
-    """Weight of the direct start in the combined linear start.
+def combination_weights(losses, n_valid, horizon):
+    """Weights of the linear start's forms, from their validation losses.
 
     Inverse-error weights (Bates and Granger, 1969), sharpened by how much
-    evidence the validation tail holds: the weight of the direct start is
-    ``1 / (1 + (loss_direct / loss_recursive) ** p)``, with
-    ``p = max(1, n_valid / (2 * horizon))``. The tail's windows overlap,
-    so ``n_valid / horizon`` counts its independent horizons. On a single
-    series (a few horizons) ``p`` is 1, the classical inverse-error
-    weights: the two starts are averaged, each by how well it did, since a
-    short tail cannot tell them apart reliably (choosing one on it did
-    worse). On a panel (hundreds of horizons) ``p`` is large and the better
-    start takes (almost) all the weight.
+    evidence the validation tail holds: form ``i`` gets a weight
+    proportional to ``losses[i] ** -p``, with ``p = max(1, n_valid / (2 *
+    horizon))``. The tail's windows overlap, so ``n_valid / horizon`` counts
+    its independent horizons. On a single series (a few horizons) ``p`` is
+    1, the classical inverse-error weights: the forms are averaged, each by
+    how well it did, since a short tail cannot tell them apart reliably
+    (choosing one on it did worse). On a panel (hundreds of horizons) ``p``
+    is large and the best form takes (almost) all the weight.
 
     Parameters
     ----------
-    loss_recursive, loss_direct : float
-        The validation losses of the two starts (mean squared error).
+    losses : sequence of float
+        The validation losses of the forms (mean squared error).
     n_valid : int
         Validation windows.
     horizon : int
@@ -202,18 +201,31 @@ def combination_weight(loss_recursive, loss_direct, n_valid, horizon):
 
     Returns
     -------
-    weight : float
-        In ``[0, 1]``.
+    weights : ndarray of shape (len(losses),)
+        Non-negative, summing to 1; a form with zero loss takes all.
     """
-    if not loss_direct > 0:
-        return 1.0
-    if not loss_recursive > 0:
-        return 0.0
+    losses = np.asarray(losses, dtype=np.float64)
+    if np.any(losses <= 0):
+        return (losses <= 0) / np.sum(losses <= 0)
     power = max(1.0, n_valid / (2.0 * horizon))
-    log_ratio = power * (math.log(loss_direct) - math.log(loss_recursive))
-    if log_ratio > 700:  # exp would overflow: the recursive start takes all
-        return 0.0
-    return 1.0 / (1.0 + math.exp(log_ratio))
+    log_weights = -power * (np.log(losses) - np.log(losses).min())
+    weights = np.exp(log_weights)  # the best form's term is 1: no overflow
+    return weights / weights.sum()
+
+
+def seasonal_naive(windows, sp, horizon):
+    """The seasonal naive forecast of every window, (n, n_channels * horizon).
+
+    Each step repeats the value one season (``sp`` steps) before it; the
+    last value where ``sp`` is 1 or longer than the window. ``windows`` has
+    shape (n, L, n_channels), in any units (the forecast is in the same).
+    """
+    length = windows.shape[1]
+    if 1 < sp <= length:
+        steps = [length - sp + h % sp for h in range(horizon)]
+    else:
+        steps = [length - 1] * horizon
+    return windows[:, steps, :].transpose(0, 2, 1).reshape(len(windows), -1)
 
 
 def predict_direct(coef, windows):

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._linear_start import (
     CONFIDENT_WINDOWS,
-    combination_weight,
+    combination_weights,
     conformal_factors,
     fit_direct,
     fit_linear,
@@ -23,6 +23,7 @@ from ._linear_start import (
     predict_direct,
     residual_quantiles,
     scale_around_median,
+    seasonal_naive,
     tail_split,
 )
 
@@ -35,27 +36,37 @@ REFIT_LINEAR = True
 MIN_VALID_WINDOWS = 10
 
 
+#: The forms of the linear start, in the order of ``linear_weights_``.
+FORMS = ("recursive", "direct", "seasonal_naive")
+
+
 def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
 
-    ``coef`` holds the coefficients of the one-step (``"recursive"``) and
-    the direct (``"direct"``) start; the start is their combination by
-    ``direct_weight_``. ``extra`` holds the raw windows ``raw`` (n, L,
-    n_channels), their normalisation ``loc`` and ``scale`` and their
+    The start is the mean of its forms (:data:`FORMS`) weighted by
+    ``linear_weights_``: the one-step autoregression iterated over the
+    horizon and the direct one, whose coefficients ``coef`` holds by name,
+    and the seasonal naive forecast. ``extra`` holds the raw windows ``raw``
+    (n, L, n_channels), their normalisation ``loc`` and ``scale`` and their
     series' scale ``series_scale`` (each (n, n_channels)); returns shape
     (n, n_channels * horizon_).
     """
     f = forecaster
     raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
-    weight = f.direct_weight_
+    past = (raw - loc[:, None, :]) / scale[:, None, :]
     out = np.zeros((len(raw), loc.shape[1] * f.horizon_))
-    if weight > 0:
-        direct = predict_direct(coef["direct"], (raw - loc[:, None, :]) / scale[:, None, :])
-        out += weight * direct
-    if weight < 1:
-        recursive = iterate_linear(coef["recursive"], raw, f.horizon_, extra["series_scale"])
-        recursive = (recursive - loc[:, :, None]) / scale[:, :, None]
-        out += (1 - weight) * recursive.reshape(len(raw), -1)
+    for form, weight in f.linear_weights_.items():
+        if weight == 0:
+            continue
+        if form == "direct":
+            out += weight * predict_direct(coef["direct"], past)
+        elif form == "seasonal_naive":
+            out += weight * seasonal_naive(past, f.seasonal_period_, f.horizon_)
+        else:
+            recursive = iterate_linear(coef["recursive"], raw, f.horizon_,
+                                       extra["series_scale"])
+            recursive = (recursive - loc[:, :, None]) / scale[:, :, None]
+            out += weight * recursive.reshape(len(raw), -1)
     return out
 
 
@@ -88,28 +99,29 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
     coef = {"recursive": fit_linear(values, L, sp), "direct": None}
-    f.direct_weight_ = 0.0
+    f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
+    f.linear_weights_["recursive"] = 1.0
     start = linear_start(f, coef, extra)
     if split < n:
-        # The direct start, combined with the one-step one by how well each
-        # forecasts the validation tail
+        # The direct start and the seasonal naive forecast join the one-step
+        # start, each weighted by how well it forecasts the validation tail
         coef["direct"] = fit_direct(past[train], targets[train], sp)
-        direct_start = predict_direct(coef["direct"], past)
-        weight = combination_weight(
-            _loss(start[valid], targets[valid], None),
-            _loss(direct_start[valid], targets[valid], None),
+        forms = [start, predict_direct(coef["direct"], past),
+                 seasonal_naive(past, sp, f.horizon_)]
+        weights = combination_weights(
+            [_loss(form[valid], targets[valid], None) for form in forms],
             n - split, f.horizon_,
         )
-        f.direct_weight_ = weight
-        start = (1 - weight) * start + weight * direct_start
-    f.linear_kind_ = {0.0: "recursive", 1.0: "direct"}.get(f.direct_weight_, "combined")
+        f.linear_weights_ = dict(zip(FORMS, map(float, weights)))
+        start = sum(w * form for w, form in zip(weights, forms))
     residuals = targets - start
     f.linear_coef_ = coef
     if REFIT_LINEAR and split < n:
+        weights = f.linear_weights_
         f.linear_coef_ = {
             "recursive": fit_linear([s.y for s in series], L, sp)
-            if f.direct_weight_ < 1 else None,
-            "direct": fit_direct(past, targets, sp) if f.direct_weight_ > 0 else None,
+            if weights["recursive"] > 0 else None,
+            "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
         }
     f._residual_quantiles = None
     if levels is not None:
