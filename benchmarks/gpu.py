@@ -37,7 +37,7 @@ from ._contenders import gpu_contenders
 from ._data import CASES, Case, make_data
 from .run import (
     _fmt_ratio, _verdict, machine_description, paired_ratio, print_table,
-    summarise_training, time_training, versions,
+    summarise_training, time_training, training_target, versions,
 )
 
 #: The GPU-sized case: enough work per batch for the GPU to be busy.
@@ -149,12 +149,7 @@ def main(argv=None):
         rows = summarise_training(case, contenders, timings, "wall")
         table = []
         for row in rows:
-            verdict = ""
-            if row["role"] == "ours" and row["ratio_to_hand"] is not None:
-                ok = row["ratio_to_hand"] <= TRAIN_TARGET
-                verdict = f"<= {TRAIN_TARGET:.2f}x {_verdict(ok)}"
-                targets.append((case.name, f"train {row['contender']} / {row['vs']}",
-                                row["ratio_to_hand"], f"<= {TRAIN_TARGET:.2f}", ok))
+            verdict = training_target(case.name, row, TRAIN_TARGET, targets)
             low_high = ("" if row["ratio_range"] is None
                         else " [{:.2f}-{:.2f}]".format(*row["ratio_range"]))
             table.append([row["contender"], f"{row['s_per_epoch']:.4f}",
