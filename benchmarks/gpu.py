@@ -36,7 +36,7 @@ import torch
 from ._contenders import gpu_contenders
 from ._data import CASES, Case, make_data
 from .run import (
-    _fmt_ratio, _verdict, machine_description, paired_ratio, print_table,
+    _fmt_ratio, _verdict, machine_description, print_table, report_skorch,
     summarise_training, time_training, training_target, versions,
 )
 
@@ -45,7 +45,6 @@ GPU_CASE = Case("gpu", n_samples=262_144, length=48, hidden_size=256, batch_size
                 epochs=1, repeats=3, n_predict=100_000)
 CASES_GPU = {**CASES, "gpu": GPU_CASE}
 TRAIN_TARGET = 1.05
-SKORCH_TARGET = 1.0
 PREDICT_MANY = 100_000
 #: ... but at most this many sequence steps in one bare forward (the long
 #: case predicts fewer sequences).
@@ -157,20 +156,7 @@ def main(argv=None):
                           _fmt_ratio(row["ratio_to_hand"]) + low_high, verdict])
         print_table(["contender", "s/epoch", "sequences/s", "setup ms",
                      "ratio to hand loop [min-max]", "target"], table)
-        present = {c.name for c in contenders}
-        skorch_rows = []
-        for cell in ("lstm", "gru"):
-            for variant in ("skorch", "skorch-slice"):
-                a, b = f"ours-{cell}", f"{variant}-{cell}"
-                if a in present and b in present:
-                    ratio = paired_ratio(timings, a, b, "wall")
-                    ok = ratio <= SKORCH_TARGET
-                    targets.append((case.name, f"train {a} / {b}", ratio,
-                                    f"<= {SKORCH_TARGET:.2f}", ok))
-                    skorch_rows.append([f"{a} / {b}", _fmt_ratio(ratio),
-                                        f"<= {SKORCH_TARGET:.2f}x {_verdict(ok)}"])
-        if skorch_rows:
-            print_table(["ours vs skorch (per epoch, wall)", "ratio", "target"], skorch_rows)
+        report_skorch(case, contenders, timings, targets, "wall")
         case_results = {"case": case.to_dict(), "training": rows}
         if not args.no_predict:
             predict = {}
