@@ -36,8 +36,8 @@ import torch
 from ._contenders import gpu_contenders
 from ._data import CASES, Case, make_data
 from .run import (
-    _fmt_ratio, _verdict, machine_description, print_table, report_skorch,
-    summarise_training, time_training, training_target, versions,
+    _fmt_ratio, machine_description, print_table, report_skorch, report_targets,
+    summarise_training, target_records, time_training, training_target, versions,
 )
 
 #: The GPU-sized case: enough work per batch for the GPU to be busy.
@@ -183,13 +183,10 @@ def main(argv=None):
             torch.cuda.empty_cache()
         results["cases"][case.name] = case_results
     print("## targets\n")
-    print_table(["case", "check", "value", "target", "result"],
-                [[c, what, f"{v:.3f}", t, _verdict(ok)] for c, what, v, t, ok in targets])
-    n_fail = sum(not t[-1] for t in targets)
+    n_fail = report_targets(targets)
     print(f"{len(targets) - n_fail}/{len(targets)} targets pass; "
           f"total time {time.perf_counter() - started:.0f} s")
-    results["targets"] = [dict(zip(("case", "check", "value", "target", "pass"), t))
-                          for t in targets]
+    results["targets"] = target_records(targets)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2, default=str)

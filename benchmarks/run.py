@@ -338,6 +338,18 @@ def training_target(case_name, row, limit, targets):
     return f"<= {limit:.2f}x {_verdict(ok)}"
 
 
+def report_targets(targets):
+    """Print the table of every target check; return how many failed."""
+    print_table(["case", "check", "value", "target", "result"],
+                [[c, what, f"{v:.3f}", t, _verdict(ok)] for c, what, v, t, ok in targets])
+    return sum(not t[-1] for t in targets)
+
+
+def target_records(targets):
+    """The target checks as dicts, for the JSON results."""
+    return [dict(zip(("case", "check", "value", "target", "pass"), t)) for t in targets]
+
+
 def report_training(case, rows, targets):
     limit = TRAIN_TARGET.get(case.name, TRAIN_TARGET["default"])
     table = []
@@ -511,14 +523,11 @@ def main(argv=None):
     if args.quick:
         print("(--quick is a smoke run: too little data and too few repeats for "
               "these verdicts to mean anything; run without --quick to check them)\n")
-    print_table(["case", "check", "value", "target", "result"],
-                [[c, what, f"{v:.3f}", t, _verdict(ok)] for c, what, v, t, ok in targets])
-    n_fail = sum(not t[-1] for t in targets)
+    n_fail = report_targets(targets)
     print(f"{len(targets) - n_fail}/{len(targets)} targets pass; "
           f"total time {time.perf_counter() - started:.0f} s; load average at end: "
           f"{_loadavg()}")
-    all_results["targets"] = [dict(zip(("case", "check", "value", "target", "pass"), t))
-                              for t in targets]
+    all_results["targets"] = target_records(targets)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(all_results, f, indent=2, default=str)
