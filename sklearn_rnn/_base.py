@@ -194,7 +194,7 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
                 self._initialize(seqs, targets, weights)
             self.module_.to(device)
             data = TensorData.from_numpy(
-                seqs.values, seqs.lengths, targets, device, weights
+                seqs.values, seqs.lengths, targets, device, weights, self.module_
             )
             valid = valid_score = None
             if self.early_stopping and not incremental:

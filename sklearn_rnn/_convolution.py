@@ -171,14 +171,33 @@ class RandomConvolutionBranch(nn.Module):
         self.register_buffer("feature_shift", torch.zeros(self.output_size))
         self.register_buffer("feature_scale", torch.ones(self.output_size))
         with torch.no_grad():
-            features = torch.cat([
-                self._features(x[i : i + 256],
-                               None if lengths is None else lengths[i : i + 256])
-                for i in range(0, n, 256)
-            ])
+            features = self._all_features(x, lengths)
         self.feature_shift.copy_(features.mean(dim=0))
         self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
         return (features - self.feature_shift) / self.feature_scale
+
+    def fits_budget(self, n_rows):
+        """Whether the features of ``n_rows`` sequences fit in ``_TABLE_BYTES``."""
+        return n_rows * self.output_size * 4 <= _TABLE_BYTES
+
+    def table(self, x, lengths=None):
+        """Standardised features of every row of ``x``, or None over the budget.
+
+        What :meth:`forward` takes as ``features``: a fit computes them once
+        for its rows (the loop slices them by batch) instead of every epoch;
+        nothing in the branch is trained, so they do not change. Above
+        :meth:`fits_budget`, None: each batch computes its own.
+        """
+        if not self.fits_budget(len(x)):
+            return None
+        with torch.no_grad():
+            return (self._all_features(x, lengths) - self.feature_shift) / self.feature_scale
+
+    def _all_features(self, x, lengths, rows=256):
+        return torch.cat([
+            self._features(x[i : i + rows], None if lengths is None else lengths[i : i + rows])
+            for i in range(0, len(x), rows)
+        ])
 
     def _downsample(self, x, lengths):
         x = x.transpose(1, 2)
@@ -242,64 +261,25 @@ class RandomConvolutionBranch(nn.Module):
             return counts / x.shape[2]
         return counts / lengths.to(x.dtype)[:, None]
 
-    def forward(self, x, lengths=None):
-        """Standardised features of shape ``(batch, output_size)``."""
-        with torch.no_grad():
-            if self.training and x.device.type == "cpu":
-                features = self._memoised(x, lengths)
-            else:
-                features = self._features(x, lengths)
-        return (features - self.feature_shift) / self.feature_scale
+    def forward(self, x, lengths=None, features=None):
+        """Standardised features of shape ``(batch, output_size)``.
 
-    def _memoised(self, x, lengths):
-        """Features of the training rows, each computed once per fit.
-
-        Nothing in this branch is trained, so a training sequence's features
-        are the same every epoch: they are kept, by the bytes of the
-        sequence's valid steps, up to ``_MEMO_BYTES`` in all, until the fit
-        ends (:meth:`release_cache`).
+        ``features``: those of the first rows of ``x``, from :meth:`table`
+        (the rest, padding rows, get zeros); computed from ``x`` if None.
         """
-        memo = self.__dict__.setdefault("_memo", {})
-        keys = [
-            (x[i] if lengths is None else x[i, : int(lengths[i])]).numpy().tobytes()
-            for i in range(len(x))
-        ]
-        missing = [i for i, key in enumerate(keys) if key not in memo]
-        if missing:
-            index = torch.tensor(missing)
-            computed = self._features(
-                x[index], None if lengths is None else lengths[index]
-            )
-            row_bytes = self.output_size * computed.element_size()
-            added = sum(len(keys[i]) + row_bytes for i in missing)
-            used = self.__dict__.get("_memo_bytes", 0)
-            if used + added <= _MEMO_BYTES:
-                memo.update(zip((keys[i] for i in missing), computed))
-                self._memo_bytes = used + added
-            else:
-                found = dict(zip(missing, computed))
-                return torch.stack([found[i] if i in found else memo[k]
-                                    for i, k in enumerate(keys)])
-        return torch.stack([memo[key] for key in keys])
-
-    def release_cache(self):
-        """Drop the memoised training features (the loop calls it after a fit)."""
-        self.__dict__.pop("_memo", None)
-        self.__dict__.pop("_memo_bytes", None)
-
-    def __getstate__(self):
-        state = super().__getstate__().copy()
-        state.pop("_memo", None)  # rebuilt on demand
-        state.pop("_memo_bytes", None)
-        return state
+        if features is not None:
+            return F.pad(features, (0, 0, 0, len(x) - len(features)))
+        with torch.no_grad():
+            features = self._features(x, lengths)
+        return (features - self.feature_shift) / self.feature_scale
 
 
 #: Dilations are at most this many, exponentially spaced from 1 to the
 #: largest that fits a kernel's span into the (downsampled) sequence.
 _DILATIONS = 8
-#: Bytes of memoised training features (and their keys, the sequences'
-#: bytes) one branch keeps during a fit; rows past it are computed again.
-_MEMO_BYTES = 256 * 2**20
+#: Bytes of the features :meth:`RandomConvolutionBranch.table` computes for a
+#: fit's rows at once; past it, every batch computes its own.
+_TABLE_BYTES = 256 * 2**20
 
 
 def _combinations(n, k):

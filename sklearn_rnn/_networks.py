@@ -184,7 +184,7 @@ class RecurrentNetwork(nn.Module):
         # training data), when ``differences``.
         self.register_buffer("diff_scale", torch.ones(input_size))
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, fixed=None):
         """Summarise each sequence and map it to the outputs.
 
         Parameters
@@ -194,6 +194,9 @@ class RecurrentNetwork(nn.Module):
         lengths : torch.Tensor of shape (batch,), default=None
             Valid steps per sequence (int64, on the CPU); ``None`` when all
             sequences use every step.
+        fixed : torch.Tensor of shape (batch, n_fixed), default=None
+            These rows of :meth:`fixed_inputs`, computed once per fit; from
+            ``x`` when None.
 
         Returns
         -------
@@ -230,7 +233,7 @@ class RecurrentNetwork(nn.Module):
         if getattr(self, "conv", None) is not None:
             summary = torch.cat([summary, self.conv(x, lengths)], dim=1)
         if getattr(self, "random_conv", None) is not None:
-            summary = torch.cat([summary, self.random_conv(clean, lengths)], dim=1)
+            summary = torch.cat([summary, self.random_conv(clean, lengths, fixed)], dim=1)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
         output = output_layer(self.head, self.dropout(summary))
@@ -245,12 +248,32 @@ class RecurrentNetwork(nn.Module):
         Returns the standardised features of ``x``, of shape ``(batch,
         random_conv.output_size)``; they go last in the head's inputs.
         """
-        x = (x - self.input_shift) / self.input_scale
+        raw, x = x, (x - self.input_shift) / self.input_scale
         features = self.random_conv.fit(x, lengths, None)
+        if self.random_conv.fits_budget(len(x)):  # for fixed_inputs, once
+            self._fitted = ((raw, lengths), features)
         old = self.head
         self.head = nn.Linear(self._head_inputs + self.random_conv.output_size,
                               old.out_features)
         return features
+
+    def fixed_inputs(self, x, lengths=None):
+        """What :meth:`forward` takes as ``fixed`` for raw sequences ``x``, or None.
+
+        The random convolutions' standardised features (see
+        :meth:`~sklearn_rnn._convolution.RandomConvolutionBranch.table`):
+        None without them or over their memory budget. Those of the
+        sequences :meth:`fit_random_convolutions` was just given (the same
+        tensor) are handed over, not computed again.
+        """
+        fitted_on, features = self.__dict__.pop("_fitted", ((None, None), None))
+        if getattr(self, "random_conv", None) is None:
+            return None
+        if all(map(_same_tensor, fitted_on, (x, lengths))):
+            return features
+        if self.window is not None:
+            x, _ = self.window(x, lengths)
+        return self.random_conv.table((x - self.input_shift) / self.input_scale, lengths)
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.
@@ -290,6 +313,11 @@ class RecurrentNetwork(nn.Module):
                 parts.append(masked.amax(dim=1))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
 
+    def __getstate__(self):
+        state = super().__getstate__().copy()
+        state.pop("_fitted", None)  # training features: never kept with the model
+        return state
+
     def __setstate__(self, state):
         # Networks pickled before WindowNormalization held its flag and
         # buffers themselves.
@@ -309,6 +337,14 @@ class RecurrentNetwork(nn.Module):
             if value is not None and self.window is not None:
                 state_dict.setdefault(f"{prefix}window.{name}", value)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+
+def _same_tensor(a, b):
+    """Whether ``a`` and ``b`` view the same memory alike (``a`` keeps it alive)."""
+    if a is None or b is None:
+        return a is b
+    return (a.device == b.device and a.data_ptr() == b.data_ptr() and a.dtype == b.dtype
+            and a.shape == b.shape and a.stride() == b.stride())
 
 
 def _patches(x, lengths, size):

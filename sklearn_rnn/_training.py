@@ -53,49 +53,54 @@ class TensorData:
 
     ``X``, ``y`` and ``weight`` live on the training device; ``lengths``
     stays on the CPU, where :func:`torch.nn.utils.rnn.pack_padded_sequence`
-    wants it. ``weight`` is None for equal weights.
+    wants it. ``weight`` is None for equal weights. ``fixed``, if not None,
+    holds per-row inputs of the module computed once from ``X`` (its
+    ``fixed_inputs``, e.g. random-convolution features), sliced like ``y``.
     """
 
     X: torch.Tensor
     y: torch.Tensor | None = None
     lengths: torch.Tensor | None = None
     weight: torch.Tensor | None = None
+    fixed: torch.Tensor | None = None
 
     @classmethod
-    def from_numpy(cls, values, lengths, targets, device, weights=None):
-        """Inputs, targets, weights moved to ``device``; ``lengths`` on the CPU."""
+    def from_numpy(cls, values, lengths, targets, device, weights=None, module=None):
+        """Tensors on ``device`` (``lengths`` on the CPU), ``module``'s fixed inputs."""
         X = torch.from_numpy(values).to(device)
         y = torch.from_numpy(targets).to(device)
         if weights is not None:
             weights = torch.from_numpy(weights.astype(np.float32)).to(device)
         lengths = None if lengths is None else torch.from_numpy(lengths)
-        return cls(X, y, lengths, weights)
+        fixed = None if module is None else module.fixed_inputs(X, lengths)
+        return cls(X, y, lengths, weights, fixed)
 
     def __len__(self):
         return self.X.shape[0]
 
     def batch(self, index, cpu_index=None):
-        """Return ``(X, lengths, y, weight)`` for a slice or an index tensor.
+        """Return ``(inputs, y, weight)`` for a slice or an index tensor.
 
-        ``cpu_index`` is the same index on the CPU, for ``lengths``, when
-        ``index`` lives on another device.
+        ``inputs`` are the module's arguments: ``(X, lengths)``, then the
+        rows of ``fixed`` if any. ``cpu_index`` is the same index on the
+        CPU, for ``lengths``, when ``index`` lives on another device.
         """
-        X = self.X[index]
+        X, lengths = self.X[index], None
         y = None if self.y is None else self.y[index]
         weight = None if self.weight is None else self.weight[index]
-        if self.lengths is None:
-            return X, None, y, weight
-        lengths = self.lengths[index if cpu_index is None else cpu_index]
-        return X[:, : int(lengths.max())], lengths, y, weight
+        fixed = () if self.fixed is None else (self.fixed[index],)
+        if self.lengths is not None:
+            lengths = self.lengths[index if cpu_index is None else cpu_index]
+            X = X[:, : int(lengths.max())]
+        return (X, lengths, *fixed), y, weight
 
     def subset(self, index):
         """A new :class:`TensorData` holding the rows at ``index``."""
         def take(t):
             return None if t is None else t[index]
 
-        return TensorData(
-            self.X[index], take(self.y), take(self.lengths), take(self.weight)
-        )
+        return TensorData(self.X[index], take(self.y), take(self.lengths),
+                          take(self.weight), take(self.fixed))
 
 
 def fused_optimizer(cls, params, **options):
@@ -336,7 +341,8 @@ def train(
     Parameters
     ----------
     module : torch.nn.Module
-        Called as ``module(X, lengths)``.
+        Called as ``module(X, lengths)``, or ``module(X, lengths, fixed)``
+        with the batch's rows of the data's ``fixed``.
     optimizer : torch.optim.Optimizer
         Optimizer over ``module``'s parameters.
     loss_fn : callable
@@ -460,9 +466,6 @@ def train(
             break
     if best_state is not None:
         module.load_state_dict(best_state)
-    for part in module.modules():  # per-fit caches do not outlive the fit
-        if hasattr(part, "release_cache"):
-            part.release_cache()
     if valid_data is not None:
         result.best_valid_loss = best_valid
     progress.end(
@@ -484,15 +487,13 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     total = torch.zeros((), device=data.X.device)
     for start in range(0, n, batch_size):
         if order is None:
-            X, lengths, y, weight = data.batch(slice(start, start + batch_size))
+            inputs, y, weight = data.batch(slice(start, start + batch_size))
         else:
             stop = start + batch_size
-            X, lengths, y, weight = data.batch(
-                device_order[start:stop], order[start:stop]
-            )
+            inputs, y, weight = data.batch(device_order[start:stop], order[start:stop])
         optimizer.zero_grad(set_to_none=True)
         with autocast():
-            output = module(X, lengths)
+            output = module(*inputs)
         if weight is None:
             loss = loss_fn(output.float(), y)
         else:
@@ -510,7 +511,7 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
             scaler.step(optimizer)
             scaler.update()
         if weight is None:
-            total.add_(loss.detach(), alpha=X.shape[0])
+            total.add_(loss.detach(), alpha=len(y))
         else:
             total.add_(loss.detach() * weight.sum())
     return float(total) / (n if data.weight is None else float(data.weight.sum()))
@@ -523,9 +524,9 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(data), batch_size):
-            X, lengths, _, _ = data.batch(slice(start, start + batch_size))
+            inputs, _, _ = data.batch(slice(start, start + batch_size))
             with autocast():
-                outputs.append(module(X, lengths).float())
+                outputs.append(module(*inputs).float())
         output = torch.cat(outputs)
         # Without weights, the two-argument calls of callers' own losses.
         args = (output, data.y) if data.weight is None else (output, data.y, data.weight)

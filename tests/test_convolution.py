@@ -44,43 +44,81 @@ def test_random_features_do_not_depend_on_padding_or_batch():
     torch.testing.assert_close(branch(x, lengths), batch, rtol=0, atol=0)
 
 
-def test_random_features_memoised_in_training_are_the_same():
+def test_random_features_from_the_table_are_the_same():
     X, _ = _data()
     branch = RandomConvolutionBranch(2, n_biases=2)
     x = torch.from_numpy(X)
-    branch.fit(x, None, torch.Generator().manual_seed(0))
-    expected = branch.eval()(x)
-    branch.train()
-    first = branch(x[:10])  # computed and kept
-    again = branch(x[:20])  # 10 kept, 10 computed
-    torch.testing.assert_close(first, expected[:10])
-    torch.testing.assert_close(again, expected[:20])
-    assert len(branch._memo) == 20
-    assert not hasattr(pickle.loads(pickle.dumps(branch)), "_memo")
-    branch.release_cache()
-    assert not hasattr(branch, "_memo")
+    fitted = branch.fit(x, None, torch.Generator().manual_seed(0))
+    table = branch.table(x)
+    for mode in (branch.eval, branch.train):
+        mode()
+        computed = branch(x[:20])
+        torch.testing.assert_close(table[:20], computed, rtol=0, atol=0)
+        torch.testing.assert_close(fitted, branch(x), rtol=0, atol=0)
+        # given, the table's rows are used as they are (padding rows: zeros)
+        padded = branch(torch.cat([x[:5], torch.zeros(3, 60, 2)]), None, table[:5])
+        torch.testing.assert_close(padded[:5], computed[:5], rtol=0, atol=0)
+        assert not padded[5:].any()
+    lengths = torch.tensor([60, 35, 17, 60])
+    torch.testing.assert_close(branch.table(x[:4], lengths), branch(x[:4], lengths),
+                               rtol=0, atol=0)
 
 
-def test_memo_is_bounded_and_released_after_the_fit(monkeypatch):
-    from sklearn_rnn import SequenceClassifier, _convolution
+def _count_feature_rows(monkeypatch):
+    rows = []
+    features = RandomConvolutionBranch._features
+    monkeypatch.setattr(RandomConvolutionBranch, "_features",
+                        lambda self, x, lengths: rows.append(len(x)) or features(self, x, lengths))
+    return rows
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_random_features_computed_once_per_fit(monkeypatch, early_stopping):
+    # the set-up's features of the training (and validation) rows are the
+    # table the loop slices: no epoch computes them again
+    X, y = _data()
+    rows = _count_feature_rows(monkeypatch)
+    clf = SequenceClassifier(hidden_size=4, max_iter=3, early_stopping=early_stopping,
+                             validation_fraction=0.25, random_state=0).fit(X, y)
+    assert sum(rows) == len(X)
+    module = clf.module_
+    assert "_fitted" not in module.__dict__  # handed over, not kept
+    assert not any(isinstance(v, torch.Tensor) and v.shape[0] == len(X)
+                   for m in module.modules() for v in vars(m).values())
+    rows.clear()
+    clf.set_params(warm_start=True).fit(X[:30], y[:30])  # a new fit: its own table
+    clf.partial_fit(X[:30], y[:30])
+    assert sum(rows) == 60
+    rows.clear()
+    clf.predict(X[:8])  # new data: computed directly
+    assert sum(rows) == 8
+    # kept between the set-up and the loop only, never pickled
+    module.fit_random_convolutions(torch.from_numpy(X))
+    assert "_fitted" in module.__dict__
+    assert "_fitted" not in pickle.loads(pickle.dumps(module)).__dict__
+
+
+def test_random_features_over_the_budget_computed_per_batch(monkeypatch):
+    from sklearn_rnn import _convolution
+    from sklearn_rnn._training import TensorData
 
     X, y = _data()
-    branch = RandomConvolutionBranch(2, n_biases=2)
-    x = torch.from_numpy(X)
-    branch.fit(x, None, torch.Generator().manual_seed(0))
-    expected = branch.eval()(x)
-    row_bytes = x[0].numpy().nbytes + branch.output_size * 4
-    monkeypatch.setattr(_convolution, "_MEMO_BYTES", 5 * row_bytes)
-    branch.train()
-    torch.testing.assert_close(branch(x[:4]), expected[:4])
-    torch.testing.assert_close(branch(x[:12]), expected[:12])  # over the budget
-    assert len(branch._memo) == 4 and branch._memo_bytes == 4 * row_bytes
-
-    clf = SequenceClassifier(hidden_size=4, max_iter=2, random_biases=2,
-                             random_state=0).fit(X, y)
-    branches = [m for m in clf.module_.modules()
-                if isinstance(m, RandomConvolutionBranch)]
-    assert branches and not any(hasattr(m, "_memo") for m in branches)
+    params = dict(hidden_size=4, max_iter=3, early_stopping=True, random_biases=2,
+                  random_state=0)
+    expected = SequenceClassifier(**params).fit(X, y)
+    branch = expected.module_.random_conv
+    monkeypatch.setattr(_convolution, "_TABLE_BYTES", 10 * branch.output_size * 4)
+    assert branch.fits_budget(10) and not branch.fits_budget(11)
+    assert branch.table(torch.zeros(11, 60, 2)) is None
+    data = TensorData.from_numpy(X, None, y, torch.device("cpu"), module=expected.module_)
+    assert data.fixed is None
+    rows = _count_feature_rows(monkeypatch)
+    clf = SequenceClassifier(**params).fit(X, y)
+    assert sum(rows) > 3 * len(X)  # every epoch's batches, and the validation rows
+    np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+    assert clf.history_ == [dict(r, dur=c["dur"]) for r, c in zip(expected.history_,
+                                                                  clf.history_)]
+    assert "_fitted" not in clf.module_.__dict__
 
 
 def test_ridge_start_is_the_ridge_classifier():
