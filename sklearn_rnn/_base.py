@@ -24,10 +24,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval, StrOptions
 from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
-from ._portable import arrays_to_tensors, module_from_state, module_to_state, tensors_to_arrays
+from ._portable import PortableStateMixin
 from ._training import (OPTIMIZERS, SCHEDULES, NoImprovement, TensorData, _forked_rng,
-                        _state_to_cpu, _torch_threads, make_optimizer, make_scheduler,
-                        predict_batches, split_tail, train)
+                        _torch_threads, make_optimizer, make_scheduler, predict_batches,
+                        split_tail, train)
 from ._validation import check_sample_weight, check_sequences
 
 #: Parameters passed to the network as they are.
@@ -35,7 +35,7 @@ _NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
                    "input_noise", "pooling")
 
 
-class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators.
 
     Warning: This class should not be used directly. Use the derived classes
@@ -355,6 +355,8 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             self.module_.to(device)
         return torch.device(device)
 
+    _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
+
     @property
     def input_size_(self):
         """Deprecated: ``n_channels_in_`` (the former name, removed in 0.3)."""
@@ -365,32 +367,6 @@ class BaseSequenceEstimator(BaseEstimator, metaclass=ABCMeta):
             FutureWarning,
         )
         return self.n_channels_in_
-
-    # ------------------------------------------------------------------
-    # Pickling and skops: tensors travel as NumPy arrays (see _portable), so
-    # a model trained on a GPU loads on a machine without one.
-    def __getstate__(self):
-        # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
-        # instance's own __dict__, and pickling must not move the live
-        # estimator's network off its device or replace its optimizer.
-        state = dict(super().__getstate__())
-        if "module_" in state:
-            state["module_"] = module_to_state(state["module_"])
-            optimizer = state.get("optimizer_")
-            if optimizer is not None and not isinstance(optimizer, dict):
-                optimizer = _state_to_cpu(optimizer.state_dict())
-            state["optimizer_"] = tensors_to_arrays(optimizer)
-        return state
-
-    def __setstate__(self, state):
-        if "input_size_" in state:  # pickled before the rename
-            state["n_channels_in_"] = state.pop("input_size_")
-        if isinstance(state.get("module_"), dict):
-            state["module_"] = module_from_state(state["module_"])
-            state["optimizer_"] = arrays_to_tensors(state.get("optimizer_"))
-        super().__setstate__(state)
-        if isinstance(getattr(self, "optimizer_", None), dict):
-            self.optimizer_ = self._rebuild_optimizer(self._batch_size(1 << 30))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

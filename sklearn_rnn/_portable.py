@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 __all__ = ["module_to_state", "module_from_state", "tensors_to_arrays",
-           "arrays_to_tensors", "module_classes", "MODULE_STATE_KEY"]
+           "arrays_to_tensors", "module_classes", "MODULE_STATE_KEY",
+           "PortableStateMixin"]
 
 #: Marks a dict made by :func:`module_to_state`.
 MODULE_STATE_KEY = "__sklearn_rnn_module__"
@@ -123,3 +124,44 @@ def _to_array(tensor):
     if tensor.dtype == torch.bfloat16:
         raise TypeError("bfloat16 tensors cannot be saved as NumPy arrays.")
     return tensor.numpy().copy()
+
+
+class PortableStateMixin:
+    """Pickling and skops for an estimator with a network and an optimizer.
+
+    ``__getstate__`` hands the fitted ``module_`` over as
+    :func:`module_to_state` and ``optimizer_``'s state dict as
+    :func:`tensors_to_arrays`, so that a model trained on a GPU loads on a
+    machine without one; ``__setstate__`` turns them back, renames the
+    fitted attributes of ``_renamed_attributes`` (old name: new name) that
+    an older pickle holds, and rebuilds the optimizer around the loaded
+    state (``_rebuild_optimizer``). Put it before ``BaseEstimator`` in the
+    bases.
+    """
+
+    #: Fitted attributes renamed since a release: {old name: new name}.
+    _renamed_attributes = {}
+
+    def __getstate__(self):
+        # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
+        # instance's own __dict__, and pickling must not move the live
+        # estimator's network off its device or replace its optimizer.
+        state = dict(super().__getstate__())
+        if "module_" in state:
+            state["module_"] = module_to_state(state["module_"])
+            optimizer = state.get("optimizer_")
+            if optimizer is not None and not isinstance(optimizer, dict):
+                optimizer = optimizer.state_dict()
+            state["optimizer_"] = tensors_to_arrays(optimizer)
+        return state
+
+    def __setstate__(self, state):
+        for old, new in self._renamed_attributes.items():
+            if old in state:
+                state[new] = state.pop(old)
+        if isinstance(state.get("module_"), dict):
+            state["module_"] = module_from_state(state["module_"])
+            state["optimizer_"] = arrays_to_tensors(state.get("optimizer_"))
+        super().__setstate__(state)
+        if isinstance(getattr(self, "optimizer_", None), dict):
+            self.optimizer_ = self._rebuild_optimizer(self._batch_size(1 << 30))

@@ -243,17 +243,6 @@ def _forked_rng(device):
     return nullcontext()
 
 
-def _state_to_cpu(state):
-    """An optimizer state dict with every tensor on the CPU (for pickling)."""
-    if isinstance(state, torch.Tensor):
-        return state.cpu()
-    if isinstance(state, dict):
-        return {k: _state_to_cpu(v) for k, v in state.items()}
-    if isinstance(state, list):
-        return [_state_to_cpu(v) for v in state]
-    return state
-
-
 @dataclass
 class TrainingResult:
     """What :func:`train` reports back."""
