@@ -25,9 +25,9 @@ from ._compat import Interval, StrOptions
 from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
-from ._training import (OPTIMIZERS, SCHEDULES, NoImprovement, TensorData, _forked_rng,
-                        _torch_threads, make_optimizer, make_scheduler, predict_batches,
-                        split_tail, train)
+from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
+from ._training import (NoImprovement, TensorData, _forked_rng, _torch_threads,
+                        predict_batches, significant_gain, split_tail, train)
 from ._validation import check_sample_weight, check_sequences
 
 #: Parameters passed to the network as they are.
@@ -187,24 +187,28 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = self._resolve_device(first_call)
+        validating = self.early_stopping and not incremental
+        if validating:
+            train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
+            if weights is not None and not weights[valid_idx].sum() > 0:
+                raise ValueError(
+                    "The validation set of early stopping has only zero "
+                    "sample weights; reorder the samples, raise "
+                    "validation_fraction, or set early_stopping=False."
+                )
         with _torch_threads(self.n_threads), _forked_rng(device):
             torch.manual_seed(seed)
             generator = torch.Generator().manual_seed(seed)
-            if first_call:
-                self._initialize(seqs, targets, weights)
+            start = None
+            if first_call:  # the start sees no validation row
+                start = self._initialize(seqs, targets, weights,
+                                         train_idx if validating else None)
             self.module_.to(device)
             data = TensorData.from_numpy(
                 seqs.values, seqs.lengths, targets, device, weights, self.module_
             )
             valid = valid_score = None
-            if self.early_stopping and not incremental:
-                train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
-                if weights is not None and not weights[valid_idx].sum() > 0:
-                    raise ValueError(
-                        "The validation set of early stopping has only zero "
-                        "sample weights; reorder the samples, raise "
-                        "validation_fraction, or set early_stopping=False."
-                    )
+            if validating:
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
                 valid_score = self._validation_scorer(seqs, valid_idx, device)
             batch_size = self._batch_size(len(data))
@@ -236,8 +240,12 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 autocast=self._autocast(device),
                 # cuDNN RNNs run in float16 under CUDA autocast (see train)
                 loss_scaling=self.mixed_precision and device.type == "cuda",
+                # a fitted start yields only to a gain above the noise
+                start_test=significant_gain if start is not None and start.fitted else None,
             )
-        self._record(result, early_stopping=valid is not None)
+            refitted = start is not None and valid is not None and start.refit(
+                kept=result.best_epoch == 0, device=device)
+        self._record(result, early_stopping=valid is not None, refitted=refitted)
         if not (incremental or result.stopped or result.interrupted):
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -250,16 +258,19 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         """Whether the network reads sequences relative to their last step."""
         return False
 
-    def _initialize(self, seqs, targets, weights=None):
+    def _initialize(self, seqs, targets, weights=None, start_rows=None):
+        """Resolve the sizes and build ``module_``; returns its
+        :class:`~sklearn_rnn._initialization.TargetStart`, fitted on
+        ``start_rows`` (all when None)."""
         self.patch_size_, self.skip_steps_, self.differences_ = resolve_sizes(
             seqs,
             patch_size=self.patch_size,
             skip_steps=self.skip_steps,
             differences=self.differences,
         )
-        self.module_ = build_network(
+        self.module_, start = build_network(
             seqs, targets, self._n_outputs, standardize=self.standardize,
-            sample_weight=weights,
+            sample_weight=weights, start_rows=start_rows,
             cell=self._get_cell(), relative=self._relative_inputs(),
             skip_steps=self.skip_steps_, differences=self.differences_,
             patch_size=self.patch_size_,
@@ -268,6 +279,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         self.optimizer_ = None
         self.n_iter_ = 0
         self.history_ = []
+        return start
 
     def _autocast(self, device):
         """Factory of the context every forward pass runs in."""
@@ -294,7 +306,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             return min(max(16, n_samples // 8), 200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _record(self, result, early_stopping):
+    def _record(self, result, early_stopping, refitted=None):
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
@@ -305,7 +317,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
             if self.verbose:  # a regressor's skip connection starts linear
-                result.print_start(is_regressor(self) and bool(self.skip_steps_))
+                result.print_start(is_regressor(self) and bool(self.skip_steps_),
+                                   refitted)
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]

@@ -3,8 +3,10 @@
 From the training data: the sizes ``"auto"`` resolves to (patch size, skip
 steps, differences), the network's standardisation buffers (channel
 moments, the scale of the first differences, the moments of the level of
-window-normalised sequences) and the linear skip layer's least-squares
-start. :func:`build_network` does all of it.
+window-normalised sequences), then the starting weights fitted to the
+targets (:class:`TargetStart`: the linear skip layer's least-squares fit,
+the ridge classifier on random-convolution features). :func:`build_network`
+does all of it.
 """
 
 import math
@@ -13,9 +15,10 @@ import numpy as np
 import torch
 
 from ._networks import RecurrentNetwork
+from ._training import predict_batches
 from ._window_normalization import last_values
 
-__all__ = ["resolve_sizes", "build_network"]
+__all__ = ["resolve_sizes", "build_network", "TargetStart"]
 
 #: patch_size="auto" groups steps so that recurrent layers see at most this
 #: many steps of the longest training sequence.
@@ -45,33 +48,124 @@ def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
-                  ridge_start=True, class_weights=None, **options):
+                  ridge_start=True, class_weights=None, start_rows=None, **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
     ``standardize``, its buffers standardise the inputs (and the level of
     window-normalised sequences) with the moments of ``seqs``, and the
-    first differences with their root mean square. A skip layer starts from
-    the least-squares fit of real-valued ``targets`` (weighted by
-    ``sample_weight`` when given); with ``ridge_start``, the output layer's
-    weights on random-convolution features start from a ridge classifier of
-    class labels ``targets`` (:func:`_start_from_ridge`, each sample weighted
-    by ``sample_weight`` and by ``class_weights[label]`` if given).
+    first differences with their root mean square (these read the inputs
+    alone). The starting weights fitted to the targets
+    (:class:`TargetStart`) use the rows ``start_rows`` only (all when
+    None): early stopping passes its training rows, so that the start has
+    not seen the validation rows it is judged on.
+
+    Returns the network and its :class:`TargetStart`.
     """
     module = RecurrentNetwork(seqs.values.shape[2], n_outputs, **options)
     if module.conv is not None:
         module.conv.set_stride(seqs.values.shape[1])
     if standardize:
         _standardize_inputs(module, seqs)
+    features = None
     if module.random_conv is not None:
         lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
         features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
-        if targets.dtype.kind in "iu" and ridge_start:
-            _start_from_ridge(module, features, targets, n_outputs, class_weights,
-                              sample_weight)
-    if module.skip is not None and targets.dtype.kind == "f":
-        _fit_skip_least_squares(module, seqs, targets, sample_weight)
-    return module
+    start = TargetStart(module, seqs, targets, n_outputs, sample_weight=sample_weight,
+                        class_weights=class_weights,
+                        features=features if ridge_start else None)
+    start.fit(start_rows)
+    return module, start
+
+
+class TargetStart:
+    """The starting weights fitted to the targets, on some or all rows.
+
+    For real-valued ``targets``, the linear skip layer's ridge least-squares
+    fit (:func:`_fit_skip_least_squares`, recurrent head at zero); for class
+    labels with random-convolution ``features``, the output layer's ridge
+    classifier on them (:func:`_start_from_ridge`). Early stopping fits it
+    on its training rows, then :meth:`refit` uses every row.
+
+    Parameters
+    ----------
+    module : RecurrentNetwork
+        The network whose weights are set.
+    seqs : Sequences
+        The validated training sequences.
+    targets : ndarray
+        Standardised real targets (n, n_targets) or encoded labels (n,).
+    n_outputs : int
+        The network's outputs (classes, for labels).
+    sample_weight, class_weights : ndarray or None
+        Row and class weights.
+    features : torch.Tensor or None
+        The random-convolution features of every row, for the ridge start.
+    """
+
+    def __init__(self, module, seqs, targets, n_outputs, *, sample_weight=None,
+                 class_weights=None, features=None):
+        self.module, self.seqs, self.targets = module, seqs, targets
+        self.n_outputs = n_outputs
+        self.sample_weight, self.class_weights = sample_weight, class_weights
+        self.features = features
+        self.fitted = False
+
+    @property
+    def linear(self):
+        """Whether the start is a linear skip layer's least-squares fit."""
+        return self.module.skip is not None and self.targets.dtype.kind == "f"
+
+    def fit(self, rows=None):
+        """Set the starting weights from ``rows`` (an index array; None: all).
+
+        Sets ``fitted``: whether any weight was fitted to the targets.
+        """
+        seqs, targets, weight = self.seqs, self.targets, self.sample_weight
+        features = self.features
+        if rows is not None:
+            seqs = seqs.take(rows)
+            targets = targets[rows]
+            weight = None if weight is None else weight[rows]
+            features = None if features is None else features[torch.from_numpy(rows)]
+        self.fitted = False
+        if features is not None and targets.dtype.kind in "iu":
+            self.fitted = _start_from_ridge(self.module, features, targets, self.n_outputs,
+                                            self.class_weights, weight)
+        if self.linear:
+            _fit_skip_least_squares(self.module, seqs, targets, weight)
+            self.fitted = True
+
+    def refit(self, *, kept, device):
+        """Use every row after early stopping; returns what was refitted.
+
+        Where training ``kept`` the start, it is fitted again on every row
+        (``"start"``). Otherwise, a linear skip layer with one output per
+        target is refitted on every row by least squares with the rest of
+        the trained network fixed (``"skip"``): its outputs without the
+        skip layer are subtracted from the targets, so the rows held out
+        for validation, the latest ones of a series, count in the linear
+        part. Returns None where nothing was refitted.
+        """
+        if not self.fitted:
+            return None
+        if kept:
+            self.fit()
+            return "start"
+        n_targets = self.targets.reshape(len(self.targets), -1).shape[1]
+        if not self.linear or self.module.skip.out_features != n_targets:
+            return None  # quantile outputs: least squares would fit their mean
+        module = self.module
+        outputs = predict_batches(module, self.seqs.values, self.seqs.lengths, device=device)
+        with torch.no_grad():
+            values = torch.from_numpy(self.seqs.values).to(device)
+            lengths = None if self.seqs.lengths is None else torch.from_numpy(self.seqs.lengths)
+            skipped = module.skip(module.skip_features(values, lengths))
+        rest = outputs - skipped.double().cpu().numpy()
+        targets = self.targets.reshape(len(rest), -1) - rest
+        _fit_skip_least_squares(module, self.seqs, targets, self.sample_weight,
+                                zero_head=False)
+        return "skip"
 
 
 def _standardize_inputs(module, seqs):
@@ -89,18 +183,21 @@ def _standardize_inputs(module, seqs):
         module.window.level_scale.copy_(torch.from_numpy(scale))
 
 
-def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-3):
+def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-3,
+                            zero_head=True):
     """Start from the best linear model: solve the skip layer in closed form.
 
     The linear skip connection is set to the ridge least-squares fit of the
     (standardised) targets on its inputs, and the recurrent head to zero, so
     training starts from a linear autoregressive model and the recurrent path
-    learns what it misses.
+    learns what it misses. With ``zero_head=False`` the head is left as it
+    is (a refit after training, on targets less the head's outputs).
     """
     with torch.no_grad():
-        values = torch.from_numpy(seqs.values)
+        device = module.input_shift.device
+        values = torch.from_numpy(seqs.values).to(device)
         lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        features = module.skip_features(values, lengths).double()
+        features = module.skip_features(values, lengths).double().cpu()
         design = torch.cat([features, features.new_ones(len(features), 1)], dim=1)
         target = torch.from_numpy(targets).double().reshape(len(features), -1)
         weighted = design
@@ -116,8 +213,9 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
         coef = coef.repeat_interleave(module.skip.out_features // coef.shape[1], dim=1)
         module.skip.weight.copy_(coef[:-1].T)
         module.skip.bias.copy_(coef[-1])
-        module.head.weight.zero_()
-        module.head.bias.zero_()
+        if zero_head:
+            module.head.weight.zero_()
+            module.head.bias.zero_()
 
 
 #: Candidate penalties of the ridge start, relative to the mean eigenvalue.
@@ -138,11 +236,12 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     of the Gram matrix). The output layer's weights on those features start
     from the solution times ``scale`` (logits), its other weights at zero, so
     training starts from the ridge classifier and the recurrent path learns
-    what it misses.
+    what it misses. Returns whether it did (not above ``_RIDGE_MAX_SIZE``
+    rows and features, nor on zero total weight).
     """
     n, width = features.shape
     if min(n, width) > _RIDGE_MAX_SIZE:
-        return
+        return False
     with torch.no_grad():
         labels = torch.from_numpy(labels)
         weight = torch.ones(n, dtype=torch.float64)
@@ -151,7 +250,7 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
         if sample_weight is not None:
             weight = weight * torch.as_tensor(sample_weight, dtype=torch.float64)
         if not weight.sum() > 0:
-            return
+            return False
         weight = weight / weight.mean()
         codes = -torch.ones(n, n_classes, dtype=torch.float64)
         codes[torch.arange(n), labels] = 1.0
@@ -177,6 +276,7 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
         head.weight.zero_()
         head.weight[:, -width:] = (scale * weights).float()
         head.bias.copy_((scale * (offset - weights @ mean)).float())
+    return True
 
 
 def _moments(values):

@@ -5,7 +5,8 @@ minimises; a score is ``score(output, y, weight=None)``, a float recorded per
 epoch on the validation set (higher is better). ``output`` holds the
 network's outputs, ``y`` the training targets as the estimator encoded them
 (standardised values, or class indices), and ``weight`` the rows' sample
-weights: with weights, the mean over rows is the weighted mean.
+weights: with weights, the mean over rows is the weighted mean. A loss's
+``rows(output, y)`` gives the per-row values that mean is taken over.
 """
 
 import torch
@@ -24,11 +25,15 @@ def _mean(per_row, weight):
 def squared_error():
     """Mean squared error over rows and outputs (the regressors' loss)."""
 
+    def rows(output, y):
+        return ((output - y) ** 2).mean(dim=1)
+
     def loss(output, y, weight=None):
         if weight is None:
             return F.mse_loss(output, y)
-        return _mean(((output - y) ** 2).mean(dim=1), weight)
+        return _mean(rows(output, y), weight)
 
+    loss.rows = rows
     return loss
 
 
@@ -42,6 +47,10 @@ def cross_entropy(class_weights, device):
     if class_weights is not None:
         class_weight = torch.as_tensor(class_weights, device=device)
 
+    def rows(output, y):
+        per_row = F.cross_entropy(output, y, reduction="none")
+        return per_row if class_weight is None else per_row * class_weight[y]
+
     def loss(output, y, weight=None):
         if weight is None:
             return F.cross_entropy(output, y, weight=class_weight)
@@ -49,6 +58,7 @@ def cross_entropy(class_weights, device):
             weight = weight * class_weight[y]
         return _mean(F.cross_entropy(output, y, reduction="none"), weight)
 
+    loss.rows = rows
     return loss
 
 
@@ -62,12 +72,19 @@ class PinballLoss:
         self.levels = levels
 
     def __call__(self, output, y, weight=None):
-        pred = output.reshape(y.shape[0], y.shape[1], -1)
-        diff = y.unsqueeze(-1) - pred
-        per_entry = torch.maximum(self.levels * diff, (self.levels - 1) * diff)
+        per_entry = self._entries(output, y)
         if weight is None:
             return per_entry.mean()
         return _mean(per_entry.mean(dim=(1, 2)), weight)
+
+    def rows(self, output, y):
+        """Mean pinball loss of each row."""
+        return self._entries(output, y).mean(dim=(1, 2))
+
+    def _entries(self, output, y):
+        pred = output.reshape(y.shape[0], y.shape[1], -1)
+        diff = y.unsqueeze(-1) - pred
+        return torch.maximum(self.levels * diff, (self.levels - 1) * diff)
 
 
 def r2_score(output, y, weight=None):

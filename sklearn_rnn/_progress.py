@@ -131,7 +131,17 @@ class Progress:
         print(lines[reason] + f" {_duration(self.total_seconds)} in all.", flush=True)
         if result.best_epoch is None:
             return
-        if result.best_epoch == self.first_epoch - 1:
+        untrusted = getattr(result, "untrusted_epoch", None)
+        if result.best_epoch == self.first_epoch - 1 and untrusted is not None:
+            best = next(r for r in result.history if r["epoch"] == untrusted)
+            print(
+                f"Kept the starting weights (epoch {result.best_epoch}): epoch "
+                f"{untrusted} had a lower validation loss ({best['valid_loss']:.6g}), "
+                "but by less than the noise of the validation rows (the standard "
+                "error of its mean gain per row).",
+                flush=True,
+            )
+        elif result.best_epoch == self.first_epoch - 1:
             print(
                 f"Kept the starting weights (epoch {result.best_epoch}): no trained "
                 "epoch beat their validation loss.",

@@ -6,9 +6,9 @@ history of per-epoch losses, stops on the no-improvement rule of
 scikit-learn's MLP (``tol``, ``n_iter_no_change``), restores the best weights
 when a validation set is monitored, and raises on a non-finite loss.
 
-Around the loop: the optimizer and learning-rate schedule factories
-(:func:`make_optimizer`, :func:`make_scheduler`), the early-stopping tail
-split (:func:`split_tail`), the torch settings a fit or a prediction runs
+Around the loop: the early-stopping tail split (:func:`split_tail`), the
+test that keeps a fitted start against a noisy validation gain
+(:func:`significant_gain`), the torch settings a fit or a prediction runs
 under (threads, a forked random state) and optimizer state moved to the CPU
 for pickling.
 """
@@ -31,21 +31,14 @@ __all__ = [
     "TrainingResult",
     "NoImprovement",
     "train",
-    "fused_optimizer",
-    "make_optimizer",
-    "make_scheduler",
     "split_tail",
+    "significant_gain",
 ]
 
-#: The ``optimizer`` options: class and the options it is built with.
-OPTIMIZERS = {
-    "adam": (torch.optim.Adam, {}),
-    "adamw": (torch.optim.AdamW, {}),
-    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
-}
-#: The ``learning_rate`` options (see :func:`make_scheduler`).
-SCHEDULES = ("constant", "adaptive", "cosine")
-
+#: Standard errors by which a trained epoch's validation gain over a fitted
+#: start must exceed the noise for its weights to replace the start
+#: (:func:`significant_gain`): measured in docs/benchmarks.md.
+START_GAIN_Z = 1.0
 
 @dataclass
 class TensorData:
@@ -101,96 +94,6 @@ class TensorData:
 
         return TensorData(self.X[index], take(self.y), take(self.lengths),
                           take(self.weight), take(self.fixed))
-
-
-def fused_optimizer(cls, params, **options):
-    """``cls(params, **options)`` on PyTorch's fused kernel where it has one.
-
-    The fused kernel updates every parameter of a step in one call instead
-    of a loop of small tensor operations per parameter, the same arithmetic
-    at a fraction of the per-step cost (CPU, 1 thread, hidden 16: the Adam
-    step 0.36 -> 0.18 ms). Devices, dtypes or PyTorch versions without it
-    get the plain implementation.
-
-    Parameters
-    ----------
-    cls : type
-        A :class:`torch.optim.Optimizer` subclass, e.g. ``torch.optim.Adam``.
-    params : iterable of torch.Tensor
-        The parameters to optimise.
-    **options
-        Further keyword arguments of ``cls`` (``lr``, ``weight_decay``, ...).
-
-    Returns
-    -------
-    torch.optim.Optimizer
-        The optimizer; ``optimizer.defaults["fused"]`` says which kernel it
-        runs.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._training import fused_optimizer
-    >>> net = torch.nn.Linear(3, 1)
-    >>> opt = fused_optimizer(torch.optim.Adam, net.parameters(), lr=1e-3)
-    >>> opt.defaults["fused"]  # CPU float32: PyTorch has a fused Adam
-    True
-    """
-    params = list(params)
-    try:
-        return cls(params, fused=True, **options)
-    except (RuntimeError, TypeError):
-        return cls(params, **options)
-
-
-def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
-    """A fresh optimizer ``name`` over ``params``, carrying over saved state.
-
-    The L2 penalty follows scikit-learn's MLP, which divides
-    ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
-    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
-    state dict, as unpickled) hands over its state; its learning rate
-    restarts at ``lr`` and its kernel follows this optimizer's device.
-    """
-    cls, options = OPTIMIZERS[name]
-    optimizer = fused_optimizer(
-        cls, params, lr=lr, weight_decay=alpha / batch_size, **options
-    )
-    if previous is not None:
-        state = previous if isinstance(previous, dict) else previous.state_dict()
-        fused = optimizer.defaults.get("fused")
-        for group in state["param_groups"]:
-            group["lr"] = lr  # a new fit starts from learning_rate_init
-            # The kernel follows this fit's device, not the saved one's.
-            group["fused"] = fused
-        optimizer.load_state_dict(state)
-    return optimizer
-
-
-def make_scheduler(kind, optimizer, *, epochs, lr, n_iter_no_change, tol):
-    """``scheduler(monitored_loss)`` for :func:`train`, or None if constant.
-
-    ``"adaptive"`` divides the learning rate by 5 when the monitored loss
-    has not improved by ``tol`` for ``max(1, n_iter_no_change // 2)``
-    epochs; ``"cosine"`` anneals it from ``lr`` to ``lr / 100`` over
-    ``epochs``.
-    """
-    if kind == "adaptive":
-        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer,
-            factor=0.2,
-            patience=max(1, n_iter_no_change // 2),
-            threshold=tol,
-            threshold_mode="abs",
-            min_lr=lr * 1e-3,
-        )
-        return plateau.step
-    if kind == "cosine":
-        cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
-            optimizer, T_max=epochs, eta_min=lr * 1e-2
-        )
-        return lambda loss: cosine.step()
-    return None
 
 
 def split_tail(n_samples, validation_fraction):
@@ -252,6 +155,9 @@ class TrainingResult:
     initial_valid_score: float | None = None
     initial_valid_loss: float | None = None
     best_valid_loss: float | None = None
+    #: The epoch with the lowest validation loss where ``start_test`` kept
+    #: the starting weights instead (its gain was within the noise).
+    untrusted_epoch: int | None = None
     stopped: bool = False
     interrupted: bool = False
 
@@ -260,11 +166,13 @@ class TrainingResult:
         start, best = self.initial_valid_loss, self.best_valid_loss
         return 1.0 - best / start if start > 0 else 0.0
 
-    def print_start(self, linear):
+    def print_start(self, linear, refitted=None):
         """Print what training did to the start (``verbose``).
 
         Where training kept the start, :class:`~sklearn_rnn._progress.Progress`
-        has said so; this adds what that start is when it is linear.
+        has said so; this adds what that start is when it is linear, and what
+        was ``refitted`` on every row after training (see
+        :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
         """
         what = "the linear least-squares start" if linear else "the starting weights"
         first = self.history[0]["epoch"] if self.history else None
@@ -273,10 +181,17 @@ class TrainingResult:
                 print("The starting weights are the linear least-squares start "
                       "(recurrent head at zero): the predictions are that linear "
                       "model's.", flush=True)
-            return
-        print(f"Training lowered the validation loss of {what} by "
-              f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
-              f"{self.best_valid_loss:.6g}).", flush=True)
+        else:
+            print(f"Training lowered the validation loss of {what} by "
+                  f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
+                  f"{self.best_valid_loss:.6g}).", flush=True)
+        if refitted == "start":
+            print("The start, fitted on the training rows, was refitted on "
+                  "every row, the validation rows included.", flush=True)
+        elif refitted == "skip":
+            print("The linear skip layer was refitted on every row, the "
+                  "validation rows included, the rest of the network fixed.",
+                  flush=True)
 
 
 class NoImprovement:
@@ -324,6 +239,7 @@ def train(
     owner=None,
     autocast=nullcontext,
     loss_scaling=False,
+    start_test=None,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -378,6 +294,13 @@ def train(
         float16 gradients do not underflow: PyTorch's autocast runs cuDNN's
         LSTM and GRU in float16 whatever the autocast dtype. Steps whose
         gradients overflow are skipped, without a host synchronisation.
+    start_test : callable, default=None
+        ``start_test(start_rows, best_rows, weight)`` on the per-row
+        validation losses (``loss_fn.rows``) of the starting weights and of
+        the best epoch, and the rows' weights: where it returns False, the
+        starting weights are restored instead (e.g.
+        :func:`significant_gain`); ``result.untrusted_epoch`` says which
+        epoch lost.
 
     Returns
     -------
@@ -402,7 +325,7 @@ def train(
         )
         result.initial_valid_loss = best_valid
         result.best_epoch = first_epoch - 1
-        best_state = copy.deepcopy(module.state_dict())
+        best_state = start_state = copy.deepcopy(module.state_dict())
     progress.start(best_valid if valid_data is not None else None,
                    result.initial_valid_score)
     reason = "max_iter"
@@ -453,6 +376,15 @@ def train(
             result.stopped = True
             reason = "rule" if by_rule else "callback"
             break
+    if start_test is not None and valid_data is not None and result.best_epoch >= first_epoch:
+        row_losses = []
+        for state in (start_state, best_state):
+            module.load_state_dict(state)
+            output = _outputs(module, valid_data, autocast=autocast)
+            row_losses.append(loss_fn.rows(output, valid_data.y))
+        if not start_test(*row_losses, valid_data.weight):
+            result.untrusted_epoch, result.best_epoch = result.best_epoch, first_epoch - 1
+            best_state, best_valid = start_state, result.initial_valid_loss
     if best_state is not None:
         module.load_state_dict(best_state)
     if valid_data is not None:
@@ -509,6 +441,17 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
              autocast=nullcontext):
     """Loss (and score) of ``module`` on ``data``, in eval mode, no gradients."""
+    with torch.inference_mode():
+        output = _outputs(module, data, batch_size, autocast)
+        # Without weights, the two-argument calls of callers' own losses.
+        args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
+        loss = float(loss_fn(*args))
+    score = None if score_fn is None else float(score_fn(*args))
+    return loss, score
+
+
+def _outputs(module, data, batch_size=4096, autocast=nullcontext):
+    """``module``'s float32 outputs for every row of ``data``, in eval mode."""
     module.eval()
     outputs = []
     with torch.inference_mode():
@@ -516,12 +459,52 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
             inputs, _, _ = data.batch(slice(start, start + batch_size))
             with autocast():
                 outputs.append(module(*inputs).float())
-        output = torch.cat(outputs)
-        # Without weights, the two-argument calls of callers' own losses.
-        args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
-        loss = float(loss_fn(*args))
-    score = None if score_fn is None else float(score_fn(*args))
-    return loss, score
+    return torch.cat(outputs)
+
+
+def significant_gain(start_rows, best_rows, weight=None, z=None):
+    """Whether a trained epoch beats the start by more than the noise.
+
+    The mean of the per-row loss differences ``start_rows - best_rows``
+    (weighted by ``weight``) must exceed ``z`` standard errors of that mean
+    (:data:`START_GAIN_Z` by default). A validation set of a few rows
+    cannot tell a small gain from chance: on ten windows of a monthly
+    series, trained epochs that beat a linear start there were behind it on
+    the test part as often as not (docs/benchmarks.md).
+
+    Parameters
+    ----------
+    start_rows, best_rows : torch.Tensor of shape (n_rows,)
+        Per-row validation losses of the start and of the best epoch.
+    weight : torch.Tensor of shape (n_rows,), default=None
+        The rows' sample weights.
+    z : float, default=None
+        Standard errors the gain must exceed; None for
+        :data:`START_GAIN_Z`.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._training import significant_gain
+    >>> start = torch.tensor([1.0, 1.0, 1.0, 1.0])
+    >>> significant_gain(start, torch.tensor([0.5, 0.6, 0.5, 0.4]))
+    True
+    >>> significant_gain(start, torch.tensor([0.1, 1.5, 0.9, 1.6]))
+    False
+    """
+    z = START_GAIN_Z if z is None else z
+    diff = (start_rows - best_rows).double()
+    w = torch.ones_like(diff) if weight is None else weight.double()
+    n_eff = float(w.sum() ** 2 / (w**2).sum())  # Kish's effective size
+    if n_eff < 2:  # no spread to measure the noise by
+        return False
+    mean = float((w * diff).sum() / w.sum())
+    var = float((w * (diff - mean) ** 2).sum() / w.sum()) * n_eff / (n_eff - 1)
+    return mean > z * (var / n_eff) ** 0.5
 
 
 def predict_batches(module, values, lengths=None, *, device, autocast=nullcontext,

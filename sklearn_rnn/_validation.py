@@ -43,6 +43,11 @@ class Sequences:
     def __len__(self):
         return self.values.shape[0]
 
+    def take(self, rows):
+        """The sequences at the index array ``rows``."""
+        lengths = None if self.lengths is None else self.lengths[rows]
+        return Sequences(self.values[rows], lengths, self.source_ndim)
+
 
 def check_y_given(estimator, y):
     """Raise scikit-learn's error for a supervised ``fit`` without ``y``."""

@@ -4,6 +4,7 @@ import pickle
 import subprocess
 import sys
 import warnings
+from unittest import mock
 
 import joblib
 import numpy as np
@@ -20,6 +21,9 @@ from sklearn_rnn import (
     SequenceClassifier,
     SequenceRegressor,
 )
+
+from sklearn_rnn._training import significant_gain
+from sklearn_rnn._validation import check_sequences
 
 REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
 FAST = dict(hidden_size=8, max_iter=5, early_stopping=False, random_state=0)
@@ -328,6 +332,138 @@ def test_starting_weights_win_when_no_epoch_beats_them():
     assert_allclose(est.predict(X), start.predict(X), rtol=1e-6, atol=1e-6)
 
 
+def _starting_weights(est, X, y):
+    """The weights ``est`` starts training from (read after its first epoch,
+    which a learning rate of 1e-30 leaves unchanged)."""
+    seen = {}
+
+    def first_epoch(estimator, record):
+        if record["epoch"] == 1:
+            seen.update({k: v.detach().clone()
+                         for k, v in estimator.module_.state_dict().items()})
+
+    est.set_params(max_iter=1, learning_rate_init=1e-30, callbacks=[first_epoch])
+    est.fit(X, y)
+    return seen
+
+
+def test_skip_start_sees_no_validation_row():
+    """With early stopping, the skip layer's least-squares start comes from
+    the training rows alone: changing the validation rows' targets leaves it
+    unchanged (it changes a start fitted without early stopping)."""
+    X, y = _regression_data(n=80)
+    changed = y.copy()
+    changed[72:] = changed[72:] * -3.0 + 5.0  # the tail: ceil(0.1 * 80) rows
+
+    def make(**params):
+        return LSTMRegressor(hidden_size=4, standardize=False, window_normalization=None,
+                             random_state=0, **params)
+
+    first, second = (_starting_weights(make(), X, t) for t in (y, changed))
+    for key in first:
+        torch.testing.assert_close(first[key], second[key])
+    leaky = [_starting_weights(make(early_stopping=False), X, t) for t in (y, changed)]
+    assert not torch.equal(leaky[0]["skip.weight"], leaky[1]["skip.weight"])
+
+
+def test_ridge_start_sees_no_validation_row():
+    """The classifier's ridge start on random-convolution features is fitted
+    on the rows it is given (early stopping's training rows)."""
+    X, y = _classification_data(n=90)
+    est = SequenceClassifier(hidden_size=4, random_biases=2, random_state=0)
+    seqs = check_sequences(est, X, reset=True)
+    labels = est._prepare_targets(y, seqs, first_call=True)
+    rows = np.arange(60)
+    changed = labels.copy()
+    changed[60:] = (changed[60:] + 1) % 3
+
+    def head(targets, start_rows):
+        torch.manual_seed(0)
+        est._initialize(seqs, targets, None, start_rows)
+        return est.module_.head.weight.detach().clone()
+
+    torch.testing.assert_close(head(labels, rows), head(changed, rows))
+    assert not torch.equal(head(labels, None), head(changed, None))
+
+
+def test_kept_start_is_refitted_on_every_row(capsys):
+    """When no epoch beats the start, it is refitted on the validation rows
+    too: the predictions are those of the start fitted on all rows."""
+    X, y = _regression_data(n=120)
+    est = LSTMRegressor(hidden_size=8, max_iter=3, learning_rate_init=1e-30,
+                        verbose=1, random_state=0).fit(X, y)
+    assert est.best_epoch_ == 0 and est.training_improvement_ == 0
+    assert "was refitted on every row, the validation rows included" in capsys.readouterr().out
+    start = LSTMRegressor(hidden_size=8, max_iter=1, learning_rate_init=1e-30,
+                          early_stopping=False, random_state=0).fit(X, y)
+    assert_allclose(est.predict(X), start.predict(X), rtol=1e-6, atol=1e-6)
+    train_only = LSTMRegressor(hidden_size=8, max_iter=1, learning_rate_init=1e-30,
+                               early_stopping=False, random_state=0).fit(X[:108], y[:108])
+    assert not np.allclose(est.predict(X), train_only.predict(X), rtol=1e-4, atol=1e-4)
+
+
+def _nonlinear_data(n=300):
+    """Windows whose target a linear model misses in part."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 8, 1))
+    return X, np.abs(X[:, -1, 0]) * X[:, -2, 0] + 0.3 * X[:, -1, 0]
+
+
+def test_significant_gain_weighs_the_noise():
+    start = torch.ones(6, dtype=torch.float64)
+    steady = torch.full((6,), 0.9, dtype=torch.float64)
+    noisy = torch.tensor([0.0, 2.0, 0.1, 1.9, 0.2, 1.2], dtype=torch.float64)
+    assert significant_gain(start, steady)  # the same gain on every row
+    assert not significant_gain(start, noisy)  # a mean gain of 0.1, spread 1
+    assert significant_gain(start, noisy, z=-1.0)
+    assert not significant_gain(start[:1], steady[:1])  # no spread to judge by
+    # Weights: rows of zero weight do not count.
+    weight = torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
+    assert significant_gain(start, noisy, weight)
+
+
+def test_untrusted_gain_keeps_the_start(capsys):
+    """A trained epoch whose validation gain is within the noise does not
+    replace the linear start; verbose says so, and the start is refitted on
+    every row."""
+    X, y = _nonlinear_data()
+    kwargs = dict(hidden_size=16, max_iter=40, verbose=1, random_state=0)
+    trusting = LSTMRegressor(**kwargs)
+    with mock.patch("sklearn_rnn._base.significant_gain", lambda *a: True):
+        trusting.fit(X, y)
+    assert trusting.best_epoch_ > 0
+    capsys.readouterr()
+    doubting = LSTMRegressor(**kwargs)
+    with mock.patch("sklearn_rnn._base.significant_gain", lambda *a: False):
+        doubting.fit(X, y)
+    out = capsys.readouterr().out
+    assert doubting.best_epoch_ == 0 and doubting.training_improvement_ == 0
+    assert (f"Kept the starting weights (epoch 0): epoch {trusting.best_epoch_} had "
+            "a lower validation loss") in out
+    assert "was refitted on every row, the validation rows included" in out
+    start = LSTMRegressor(hidden_size=16, max_iter=1, learning_rate_init=1e-30,
+                          early_stopping=False, random_state=0).fit(X, y)
+    assert_allclose(doubting.predict(X), start.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_trained_network_refits_its_skip_layer_on_every_row(capsys):
+    """Where the network is kept, its linear skip layer is refitted by least
+    squares on every row, the rest fixed: the residuals on all rows,
+    validation included, are orthogonal to the skip layer's inputs."""
+    X, y = _nonlinear_data()
+    est = LSTMRegressor(hidden_size=16, max_iter=40, verbose=1, random_state=0).fit(X, y)
+    assert est.best_epoch_ > 0
+    assert "The linear skip layer was refitted on every row" in capsys.readouterr().out
+    with torch.no_grad():
+        features = est.module_.skip_features(torch.from_numpy(X.astype(np.float32)))
+    design = np.hstack([features.double().numpy(), np.ones((len(X), 1))])
+    residual = (y - est.predict(X)) / est._target_scale[0]
+    # the normal equations of the (lightly penalised) least squares, all rows
+    assert np.abs(design.T @ residual).max() / len(X) < 2e-3
+    held_out = design[:270].T @ residual[:270] / 270
+    assert np.abs(held_out).max() > 2e-3  # not those of the training rows alone
+
+
 def test_early_stopping_holds_out_the_tail():
     X, y = _regression_data(n=50)
     seen = {}
@@ -454,9 +590,11 @@ def test_verbose_says_training_stopped_early(capsys):
     out = capsys.readouterr().out
     assert f"Stopped early at epoch {est.n_iter_}: the validation loss did not " \
         "improve by more than tol=10 for 2 epochs." in out
-    # tol=10 is never beaten, so the starting weights are kept.
-    assert est.best_epoch_ == 0
-    assert "Kept the starting weights (epoch 0)" in out
+    # The weights restored are the lowest validation loss's, tol or not.
+    if est.best_epoch_ == 0:
+        assert "Kept the starting weights (epoch 0)" in out
+    else:
+        assert f"Restored the weights of epoch {est.best_epoch_}" in out
 
 
 def test_verbose_1_throttles_rows_but_prints_first_and_last(capsys, monkeypatch):

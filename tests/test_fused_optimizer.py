@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceClassifier
-from sklearn_rnn._training import fused_optimizer
+from sklearn_rnn._optimizers import fused_optimizer
 
 OPTIMIZERS = [
     (torch.optim.Adam, {}),

@@ -36,6 +36,7 @@ RANKS = {
     "utils.docstrings": 0,
     "_kernels": 0,
     "_losses": 0,
+    "_optimizers": 0,
     "_portable": 0,
     "_progress": 0,
     "_window_normalization": 0,
@@ -59,6 +60,7 @@ RANKS = {
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
 TORCH_SIDE = {"_convolution", "_initialization", "_kernels", "_losses", "_networks",
+              "_optimizers",
               "_portable", "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},

@@ -228,8 +228,12 @@ REGRESSOR_PARAMETERS = {
             series never leak into validation), stop when the validation loss
             stops improving, and restore the weights with the lowest validation
             loss, counting the starting weights (the linear skip's least-squares
-            fit) as epoch 0. Unlike scikit-learn's MLP, on by default: with few
-            samples it keeps the recurrent path from overfitting.
+            fit) as epoch 0. That fit sees the training part only, and an
+            epoch replaces it only by a gain above the noise (one standard
+            error of the mean per-sample gain); afterwards the start, or a
+            kept network's skip layer, is refitted on every sample. Unlike
+            scikit-learn's MLP, on by default: with few samples it keeps the
+            recurrent path from overfitting.
         """
     ),
 }
@@ -359,15 +363,16 @@ def _training_attributes(loss, score):
         initial_validation_loss_ : float or None
             Validation loss of the weights training started from (for a
             regressor with a linear skip connection, ``skip_steps_ > 0``:
-            the linear least-squares start, the recurrent head at zero);
-            None without early stopping.
+            the linear least-squares start, the recurrent head at zero,
+            fitted on the training part alone); None without early stopping.
 
         training_improvement_ : float or None
             How much training improved the validation loss over the start:
             ``1 - best / initial_validation_loss_``. Zero means no epoch
-            beat the start and training kept it (for a regressor with a
-            skip connection: the prediction is the linear model alone);
-            None without early stopping. ``verbose`` prints it.
+            beat the start by more than the noise and training kept it,
+            refitted on every sample (for a regressor with a skip
+            connection: the prediction is the linear model alone); None
+            without early stopping. ``verbose`` prints it.
         """
     )
 
