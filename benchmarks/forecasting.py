@@ -14,7 +14,9 @@ the end of the training part. Contenders, all in the same run:
   alone (the ablation);
 * ``rnn``: ``RNNForecaster(random_state=seed)``, the defaults;
 * ``reduction``: ``make_reduction(LSTMRegressor(random_state=seed),
-  window_length=max(2 sp, 10), strategy="recursive")`` (no intervals).
+  window_length=max(2 sp, 10), strategy="recursive")`` (no intervals);
+* ``reduction_linear``: the same with the regressor's linear start alone,
+  fitted on every window (the reduction's ablation).
 
 **Panel** (``--panel``): ``fpp3`` ``us_employment`` from 1990, the complete
 monthly series, last 24 months held out; one global ``RNNForecaster`` (and
@@ -43,7 +45,8 @@ import numpy as np
 from benchmarks._forecasting_data import EXTRA, SERIES, horizon, load_series, us_employment
 
 STATISTICAL = ("snaive", "ets", "theta")
-SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction")
+SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
+                 "reduction_linear")
 PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
 COVERAGE = 0.8
 
@@ -77,16 +80,19 @@ def make_model(name, sp, seed, threads, n_train=None):
         else:
             params.update(RNN_PARAMS)
         return RNNForecaster(**params)
-    if name == "reduction":
+    if name in ("reduction", "reduction_linear"):
         from sktime.forecasting.compose import make_reduction
 
         from sklearn_rnn import LSTMRegressor
 
         window = min(max(2 * sp, 10), n_train // 3)
-        return make_reduction(
-            LSTMRegressor(random_state=seed, n_threads=threads),
-            window_length=window, strategy="recursive",
-        )
+        regressor = LSTMRegressor(random_state=seed, n_threads=threads)
+        if name == "reduction_linear":
+            # The ablation: the regressor's linear start alone, fitted on
+            # every window (one epoch at a learning rate too small to move it).
+            regressor.set_params(early_stopping=False, max_iter=1,
+                                 learning_rate_init=1e-30)
+        return make_reduction(regressor, window_length=window, strategy="recursive")
     raise ValueError(f"unknown model {name!r}")
 
 
@@ -351,10 +357,14 @@ def print_single(results, specs, models, seeds):
               f"{beats}/{len(names)} | {_mean([a[0]['smape'] for a in aggs]):.1f} | "
               f"{cov:.3f} | {_mean([a[0]['msis'] for a in aggs]):.2f} | "
               f"{np.nansum([a[0]['fit'] for a in aggs]):.1f} |")
-    if "linear" in models and "rnn" in models:
-        wins = sum(1 for n in names
-                   if per_series(n, "rnn")[0]["mase"] < per_series(n, "linear")[0]["mase"])
-        print(f"\nrnn ahead of its linear part (MASE) on {wins}/{len(names)} series")
+    for full, part in (("rnn", "linear"), ("reduction", "reduction_linear")):
+        if full in models and part in models:
+            ratio = np.array([per_series(n, full)[0]["mase"] / per_series(n, part)[0]["mase"]
+                              for n in names])
+            print(f"\n{full} against its linear part (MASE, within 0.5 % counts as "
+                  f"level): ahead on {np.sum(ratio < 0.995)}/{len(names)} series, "
+                  f"behind on {np.sum(ratio > 1.005)}, level on "
+                  f"{np.sum(np.abs(ratio - 1) <= 0.005)}")
 
 
 def print_panel(results, seeds):
