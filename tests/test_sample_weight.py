@@ -12,7 +12,13 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
 from sklearn_rnn._initialization import _fit_skip_least_squares
-from sklearn_rnn._losses import accuracy, cross_entropy, r2_score, squared_error
+from sklearn_rnn._losses import (
+    PinballLoss,
+    accuracy,
+    cross_entropy,
+    r2_score,
+    squared_error,
+)
 from sklearn_rnn.windowing import WindowTrimmer
 
 FAST = dict(hidden_size=8, max_iter=30, early_stopping=False, random_state=0)
@@ -116,6 +122,26 @@ def test_weighted_losses_and_scores():
     assert float(cross_entropy(class_w, "cpu")(logits, labels, w)) == pytest.approx(
         float(expected)
     )
+
+
+_OUTPUT = torch.tensor([[0.3, 0.1, 0.9], [1.5, -0.2, 0.4], [-0.7, 0.8, 0.0]])
+
+
+@pytest.mark.parametrize("make, output, y", [
+    (squared_error, _OUTPUT[:, :2], torch.tensor([[1.0, 0.0], [1.0, 2.0], [0.0, -1.0]])),
+    (lambda: PinballLoss(torch.tensor([0.1, 0.5, 0.9])), _OUTPUT,
+     torch.tensor([[1.0], [0.5], [-2.0]])),
+    (lambda: cross_entropy(None, "cpu"), _OUTPUT[:, :2], torch.tensor([0, 1, 1])),
+], ids=["squared_error", "pinball", "cross_entropy"])
+def test_per_row_losses_average_to_the_loss(make, output, y):
+    """``loss.rows`` (what the start's noise test compares) are the values
+    whose mean, plain or weighted, is the loss."""
+    loss = make()
+    rows = loss.rows(output, y)
+    assert rows.shape == (3,)
+    assert float(rows.mean()) == pytest.approx(float(loss(output, y)))
+    w = torch.tensor([3.0, 1.0, 0.5])
+    assert float((rows * w).sum() / w.sum()) == pytest.approx(float(loss(output, y, w)))
 
 
 def test_skip_start_with_integer_weights_equals_repeated_rows():
