@@ -49,6 +49,26 @@ def test_airline_make_reduction_beats_seasonal_naive(Regressor):
     assert ours < naive
 
 
+def test_airline_readme_row_network_and_its_start():
+    """The README's airline row: with ``random_state=0`` the network is kept
+    (it lowers its linear start's validation loss, recorded 27 %), scoring
+    MAPE 0.0635, and the linear start alone (fitted on every window, never
+    trained) scores 0.0446."""
+    y = load_airline()
+    train, test = temporal_train_test_split(y, test_size=36)
+    fh = np.arange(1, 37)
+    full = make_reduction(LSTMRegressor(random_state=0), window_length=24).fit(train)
+    regressor = full.estimator_
+    assert regressor.best_epoch_ > 0 and regressor.training_improvement_ > 0.2
+    start = make_reduction(
+        LSTMRegressor(random_state=0, early_stopping=False, max_iter=1,
+                      learning_rate_init=1e-30),
+        window_length=24,
+    ).fit(train)
+    assert mape(test, start.predict(fh)) == pytest.approx(0.0446, abs=0.001)
+    assert mape(test, full.predict(fh)) == pytest.approx(0.0635, abs=0.01)
+
+
 def _numpy3d(loader, split):
     """Batch-first (n_samples, n_timesteps, n_channels) arrays and labels."""
     X, y = loader(split=split, return_type="numpy3D")
