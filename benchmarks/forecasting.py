@@ -23,7 +23,11 @@ monthly series, last 24 months held out; one global ``RNNForecaster`` (and
 its linear part) against the same per-series ``snaive``, ``theta`` and
 ``ets`` and a global linear autoregression written out here in NumPy
 (``global_ar``: least squares of the next 24 values on the last 24, every
-window divided by its mean absolute value).
+window divided by its mean absolute value). ``--panel-models reduction
+reduction_global`` adds the other entry point, ``make_reduction(LSTMRegressor())``
+with windows of 24, per series (sktime fits one regressor per series) and
+pooled over the series (``pooling="global"``: one regressor on every
+series' windows, which are not scaled per series).
 
 Metrics per series, then summarised over the series: MASE (the MAE over the
 seasonal naive's in-sample MAE, lag ``sp``), sMAPE (%), the coverage of the
@@ -80,7 +84,7 @@ def make_model(name, sp, seed, threads, n_train=None):
         else:
             params.update(RNN_PARAMS)
         return RNNForecaster(**params)
-    if name in ("reduction", "reduction_linear"):
+    if name in ("reduction", "reduction_linear", "reduction_global"):
         from sktime.forecasting.compose import make_reduction
 
         from sklearn_rnn import LSTMRegressor
@@ -92,7 +96,9 @@ def make_model(name, sp, seed, threads, n_train=None):
             # every window (one epoch at a learning rate too small to move it).
             regressor.set_params(early_stopping=False, max_iter=1,
                                  learning_rate_init=1e-30)
-        return make_reduction(regressor, window_length=window, strategy="recursive")
+        pooling = "global" if name == "reduction_global" else "local"
+        return make_reduction(regressor, window_length=window, strategy="recursive",
+                              pooling=pooling)
     raise ValueError(f"unknown model {name!r}")
 
 
@@ -249,13 +255,14 @@ def panel(models, seeds, threads, cache, n_series=None, back=0):
           + (f" (the last {back} months dropped first)" if back else ""), flush=True)
     results = {}
     for name in models:
-        for seed in (seeds if name in ("rnn", "linear") else [None]):
+        ours = ("rnn", "linear", "reduction", "reduction_global")
+        for seed in (seeds if name in ours else [None]):
             if name == "global_ar":
                 run = global_ar(y_train, 24, h)
                 runs = _split_runs(run, ids, h)
                 fit = run["fit"]
-            elif name in ("rnn", "linear"):
-                model = make_model(name, 12, seed, threads)
+            elif name in ours:
+                model = make_model(name, 12, seed, threads, len(y_train))
                 run = run_model(model, y_train, fh)
                 runs = _split_runs(run, ids, h)
                 fit = run["fit"]
@@ -282,7 +289,7 @@ def panel(models, seeds, threads, cache, n_series=None, back=0):
                            runs[sid], 12) for sid in ids]
             m = _pool(per)
             m["fit"] = fit
-            m["note"] = run.get("note", "") if name in ("rnn", "linear") else ""
+            m["note"] = run.get("note", "") if name in ours else ""
             results["us_employment", name, seed] = m
             print(f"  panel {name:10s} seed {seed}: MASE {m['mase']:.3f} "
                   f"(median {m['median_mase']:.3f}) sMAPE {m['smape']:.2f} "
