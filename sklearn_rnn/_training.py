@@ -40,6 +40,7 @@ __all__ = [
 #: (:func:`significant_gain`): measured in docs/benchmarks.md.
 START_GAIN_Z = 1.0
 
+
 @dataclass
 class TensorData:
     """Inputs, valid lengths, targets and sample weights, sliced into batches.
