@@ -157,14 +157,14 @@ class TargetStart:
             return None  # quantile outputs: least squares would fit their mean
         module = self.module
         outputs = predict_batches(module, self.seqs.values, self.seqs.lengths, device=device)
-        with torch.no_grad():
-            values = torch.from_numpy(self.seqs.values).to(device)
-            lengths = None if self.seqs.lengths is None else torch.from_numpy(self.seqs.lengths)
-            skipped = module.skip(module.skip_features(values, lengths))
-        rest = outputs - skipped.double().cpu().numpy()
-        targets = self.targets.reshape(len(rest), -1) - rest
+        features = _skip_inputs(module, self.seqs)
+        with torch.no_grad():  # the skip layer's share of the outputs
+            weight = module.skip.weight.detach().double().cpu()
+            bias = module.skip.bias.detach().double().cpu()
+            skipped = (features @ weight.T + bias).numpy()
+        targets = self.targets.reshape(len(outputs), -1) - (outputs - skipped)
         _fit_skip_least_squares(module, self.seqs, targets, self.sample_weight,
-                                zero_head=False)
+                                zero_head=False, features=features)
         return "skip"
 
 
@@ -183,8 +183,16 @@ def _standardize_inputs(module, seqs):
         module.window.level_scale.copy_(torch.from_numpy(scale))
 
 
+def _skip_inputs(module, seqs):
+    """The skip layer's inputs for ``seqs``, float64 on the CPU."""
+    with torch.no_grad():
+        values = torch.from_numpy(seqs.values).to(module.input_shift.device)
+        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
+        return module.skip_features(values, lengths).double().cpu()
+
+
 def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-3,
-                            zero_head=True):
+                            zero_head=True, features=None):
     """Start from the best linear model: solve the skip layer in closed form.
 
     The linear skip connection is set to the ridge least-squares fit of the
@@ -192,12 +200,11 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
     training starts from a linear autoregressive model and the recurrent path
     learns what it misses. With ``zero_head=False`` the head is left as it
     is (a refit after training, on targets less the head's outputs).
+    ``features`` are :func:`_skip_inputs` of ``seqs`` where already computed.
     """
+    if features is None:
+        features = _skip_inputs(module, seqs)
     with torch.no_grad():
-        device = module.input_shift.device
-        values = torch.from_numpy(seqs.values).to(device)
-        lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        features = module.skip_features(values, lengths).double().cpu()
         design = torch.cat([features, features.new_ones(len(features), 1)], dim=1)
         target = torch.from_numpy(targets).double().reshape(len(features), -1)
         weighted = design
