@@ -118,3 +118,32 @@ def test_the_reductions_ablation_is_its_linear_start():
     assert float(linear.module_.head.weight.detach().abs().max()) < 1e-20  # one 1e-30 step
     assert full["model"].estimator_.best_epoch_ == 0
     np.testing.assert_allclose(full["pred"], part["pred"], rtol=1e-4)
+
+
+def test_the_panel_showcase():
+    """``us_employment`` (145 series, last 24 months held out): one global
+    ``RNNForecaster()`` (``random_state=0``, one torch thread) against its
+    own linear start, fitted the same way. Recorded: mean MASE 0.472 against
+    the start's 0.542 (per-series AutoETS 0.650), 80 % coverage 0.827, and
+    the networks ahead of the start on 95 of the 145 series."""
+    from benchmarks._forecasting_data import us_employment
+    from benchmarks.forecasting import _pool, _split_runs
+
+    y_train, y_test = us_employment()
+    ids = list(dict.fromkeys(y_train.index.get_level_values(0)))
+    h = 24
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    pooled, per_series = {}, {}
+    for name, model in (("linear", RNNForecaster(recurrent=False, random_state=0)),
+                        ("rnn", RNNForecaster(random_state=0, n_threads=1))):
+        runs = _split_runs(run_model(model, y_train, fh), ids, h)
+        per = [metrics(y_train.loc[sid]["Employed"], y_test.loc[sid]["Employed"],
+                       runs[sid], 12) for sid in ids]
+        pooled[name] = _pool(per)
+        per_series[name] = np.array([p["mase"] for p in per])
+    assert pooled["linear"]["mase"] == pytest.approx(0.542, abs=0.005)
+    assert pooled["rnn"]["mase"] <= 0.472 * MARGIN
+    assert pooled["rnn"]["mase"] < pooled["linear"]["mase"]
+    assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
+    ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])
+    assert ahead >= len(ids) / 2
