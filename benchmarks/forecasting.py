@@ -16,7 +16,12 @@ the end of the training part. Contenders, all in the same run:
 * ``reduction``: ``make_reduction(LSTMRegressor(random_state=seed),
   window_length=max(2 sp, 10), strategy="recursive")`` (no intervals);
 * ``reduction_linear``: the same with the regressor's linear start alone,
-  fitted on every window (the reduction's ablation).
+  fitted on every window (the reduction's ablation);
+* ``reduction_conformal``: ``reduction`` inside sktime's
+  ``ConformalIntervals`` (``method="conformal"``, Stankeviciute et al.,
+  2021, without the Bonferroni correction), the sktime way to give a
+  reduction intervals: the same forecasts, and intervals from the errors
+  of about 25 refits at origins drawn from the training part's second half.
 
 **Panel** (``--panel``): ``fpp3`` ``us_employment`` from 1990, the complete
 monthly series, last 24 months held out; one global ``RNNForecaster`` (and
@@ -53,7 +58,10 @@ from benchmarks._forecasting_data import EXTRA, SERIES, horizon, load_series, us
 
 STATISTICAL = ("snaive", "ets", "theta")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
-                 "reduction_linear")
+                 "reduction_linear", "reduction_conformal")
+
+#: Origins at which ``reduction_conformal`` refits the reduction.
+CONFORMAL_ORIGINS = 25
 PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
 COVERAGE = 0.8
 
@@ -87,6 +95,18 @@ def make_model(name, sp, seed, threads, n_train=None):
         else:
             params.update(RNN_PARAMS)
         return RNNForecaster(**params)
+    if name == "reduction_conformal":
+        from sktime.forecasting.conformal import ConformalIntervals
+
+        # origins in the second half of the training part, where the
+        # reduction has as many windows as the first half gives
+        second_half = n_train // 2
+        return ConformalIntervals(
+            make_model("reduction", sp, seed, threads, n_train),
+            initial_window=n_train - second_half,
+            sample_frac=min(1.0, CONFORMAL_ORIGINS / second_half),
+            method="conformal",
+        )
     if name in ("reduction", "reduction_linear", "reduction_global"):
         from sktime.forecasting.compose import make_reduction
 
@@ -193,6 +213,7 @@ def honesty(run):
             return ""
         kept = " (kept)" if model.kept_linear_start_ else ""
         return f"{100 * model.recurrent_improvement_:+.0f}%{kept}"
+    model = getattr(model, "forecaster_", model)  # inside ConformalIntervals
     est = getattr(model, "estimator_", None)
     if est is not None and getattr(est, "best_epoch_", None) is not None:
         return "start kept" if est.best_epoch_ == 0 else f"epoch {est.best_epoch_}"
@@ -219,6 +240,10 @@ def single_series(specs, models, seeds, threads, cache):
                 else:
                     try:
                         model = make_model(name, spec.sp, seed, threads, len(y_train))
+                        if name == "reduction_conformal":
+                            # sktime draws the refits' origins from NumPy's
+                            # global generator
+                            np.random.seed(seed)
                         run = run_model(model, y_train, fh)
                     except Exception as exc:  # a contender failing is a result too
                         print(f"  {spec.name} {name} seed {seed}: FAILED "

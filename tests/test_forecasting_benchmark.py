@@ -147,3 +147,29 @@ def test_the_panel_showcase():
     assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
     ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])
     assert ahead >= len(ids) / 2
+
+
+def test_the_reductions_intervals_wrap_the_same_forecasts():
+    """``reduction_conformal`` is the reduction inside sktime's
+    ``ConformalIntervals``: the same point forecasts, with an interval
+    around them, reproducible with the benchmark's seed."""
+    from benchmarks.forecasting import make_model
+
+    spec = next(s for s in SERIES if s.name == "USAccDeaths")
+    y = load_series(spec)
+    h = horizon(spec, len(y))
+    y_train = y.iloc[:-h]
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    plain = run_model(make_model("reduction", spec.sp, 0, 1, len(y_train)), y_train, fh)
+    wrapped = []
+    for _ in range(2):
+        np.random.seed(0)
+        wrapped.append(run_model(
+            make_model("reduction_conformal", spec.sp, 0, 1, len(y_train)), y_train, fh))
+    np.testing.assert_allclose(wrapped[0]["pred"], plain["pred"], rtol=1e-6)
+    lower, pred, upper = (wrapped[0][k] for k in ("lower", "pred", "upper"))
+    assert np.all(lower <= pred) and np.all(pred <= upper)
+    # 48 training months: no refit reaches the last horizons, where the
+    # interval has no width; the first ones have one
+    assert np.all(upper[:12] - lower[:12] > 0)
+    np.testing.assert_array_equal(wrapped[0]["upper"], wrapped[1]["upper"])
