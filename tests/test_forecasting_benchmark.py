@@ -125,7 +125,10 @@ def test_the_panel_showcase():
     ``RNNForecaster()`` (``random_state=0``, one torch thread) against its
     own linear start, fitted the same way. Recorded: mean MASE 0.472 against
     the start's 0.542 (per-series AutoETS 0.650), 80 % coverage 0.827, and
-    the networks ahead of the start on 95 of the 145 series."""
+    the networks ahead of the start on 95 of the 145 series. The networks'
+    figures move with the floating-point details of the machine as they do
+    with the seed (seeds 0-2: mean MASE 0.472-0.517, coverage 0.827-0.834,
+    ahead on 80-95 series), so the bounds hold for any of those seeds."""
     from benchmarks._forecasting_data import us_employment
     from benchmarks.forecasting import _pool, _split_runs
 
@@ -142,7 +145,7 @@ def test_the_panel_showcase():
         pooled[name] = _pool(per)
         per_series[name] = np.array([p["mase"] for p in per])
     assert pooled["linear"]["mase"] == pytest.approx(0.542, abs=0.005)
-    assert pooled["rnn"]["mase"] <= 0.472 * MARGIN
+    assert pooled["rnn"]["mase"] <= 0.53  # the worst seed's 0.517, plus 2.5 %
     assert pooled["rnn"]["mase"] < pooled["linear"]["mase"]
     assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
     ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])
