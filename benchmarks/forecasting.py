@@ -5,7 +5,11 @@ Run ``python -m benchmarks.forecasting`` (``--help`` for options).
 **Single series** (``--series``; default the 13 of issue #21, ``extra`` for 8
 more that no issue names): the last two seasons (monthly 24, quarterly 8,
 yearly 10; shampoo, 36 months, 12) are held out and forecast in one go from
-the end of the training part. Contenders, all in the same run:
+the end of the training part. ``long`` gives 4 long series (hourly
+electricity demand, monthly sunspots, tree rings, the DAX), each forecast
+from 5 to 10 origins one horizon apart (48 hours, 24 months, 10 steps),
+refitted at each; their metrics are means over the origins, coverage
+pooled. Contenders, all in the same run:
 
 * ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
 * ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels);
@@ -54,7 +58,14 @@ import warnings
 
 import numpy as np
 
-from benchmarks._forecasting_data import EXTRA, SERIES, horizon, load_series, us_employment
+from benchmarks._forecasting_data import (
+    EXTRA,
+    LONG,
+    SERIES,
+    horizon,
+    load_series,
+    us_employment,
+)
 
 STATISTICAL = ("snaive", "ets", "theta")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
@@ -229,40 +240,70 @@ def single_series(specs, models, seeds, threads, cache):
     for spec in specs:
         y = load_series(spec)
         h = horizon(spec, len(y))
-        y_train, y_test = y.iloc[:-h], y.iloc[-h:]
         fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
         for name in models:
             for seed in (seeds if name not in STATISTICAL else [None]):
-                key = f"{spec.name}/{name}"
-                if name in STATISTICAL and key in cache:
-                    run = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
-                           for k, v in cache[key].items()}
-                else:
-                    try:
-                        model = make_model(name, spec.sp, seed, threads, len(y_train))
-                        if name == "reduction_conformal":
-                            # sktime draws the refits' origins from NumPy's
-                            # global generator
-                            np.random.seed(seed)
-                        run = run_model(model, y_train, fh)
-                    except Exception as exc:  # a contender failing is a result too
-                        print(f"  {spec.name} {name} seed {seed}: FAILED "
-                              f"({type(exc).__name__}: {exc})"[:300], flush=True)
-                        results[spec.name, name, seed] = dict(
-                            mase=np.nan, smape=np.nan, coverage=np.nan, msis=np.nan,
-                            fit=np.nan, note="failed")
-                        continue
-                    if name in STATISTICAL:
-                        cache[key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                                      for k, v in run.items() if k != "model"}
-                m = metrics(y_train, y_test, run, spec.sp)
-                m["fit"] = run["fit"]
-                m["note"] = honesty(run)
+                per = []
+                for k in range(spec.origins, 0, -1):  # one horizon apart
+                    end = len(y) - k * h
+                    origin = "" if spec.origins == 1 else f"@{end}"
+                    m = _one_fit(spec, name, seed, threads, cache, y.iloc[:end],
+                                 y.iloc[end : end + h], fh, origin)
+                    if m is None:
+                        break
+                    per.append(m)
+                if len(per) < spec.origins:
+                    results[spec.name, name, seed] = dict(
+                        mase=np.nan, smape=np.nan, coverage=np.nan, msis=np.nan,
+                        fit=np.nan, note="failed")
+                    continue
+                m = _over_origins(per)
                 results[spec.name, name, seed] = m
                 print(f"  {spec.name:12s} {name:10s} seed {seed}: MASE {m['mase']:.3f} "
                       f"sMAPE {m['smape']:.1f} cov {m['coverage']:.2f} "
                       f"MSIS {m['msis']:.2f} fit {m['fit']:.1f}s {m['note']}", flush=True)
     return results
+
+
+def _one_fit(spec, name, seed, threads, cache, y_train, y_test, fh, origin):
+    """Metrics of one model fitted at one origin (None where it failed)."""
+    key = f"{spec.name}{origin}/{name}"
+    if name in STATISTICAL and key in cache:
+        run = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
+               for k, v in cache[key].items()}
+    else:
+        try:
+            model = make_model(name, spec.sp, seed, threads, len(y_train))
+            if name == "reduction_conformal":
+                # sktime draws the refits' origins from NumPy's global generator
+                np.random.seed(seed)
+            run = run_model(model, y_train, fh)
+        except Exception as exc:  # a contender failing is a result too
+            print(f"  {spec.name}{origin} {name} seed {seed}: FAILED "
+                  f"({type(exc).__name__}: {exc})"[:300], flush=True)
+            return None
+        if name in STATISTICAL:
+            cache[key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                          for k, v in run.items() if k != "model"}
+    m = metrics(y_train, y_test, run, spec.sp)
+    m["fit"] = run["fit"]
+    m["note"] = honesty(run)
+    return m
+
+
+def _over_origins(per):
+    """One origin's metrics as they are; several: means, coverage pooled."""
+    if len(per) == 1:
+        return per[0]
+    out = {k: float(np.mean([p[k] for p in per])) for k in ("mase", "smape", "msis", "fit")}
+    out["coverage"] = np.nan
+    if "n_covered" in per[0]:
+        out["n_covered"] = sum(p["n_covered"] for p in per)
+        out["n_points"] = sum(p["n_points"] for p in per)
+        out["coverage"] = out["n_covered"] / out["n_points"]
+    notes = [p["note"] for p in per if p["note"]]
+    out["note"] = f"{notes[0]} ... {notes[-1]}" if len(notes) > 1 else "".join(notes)
+    return out
 
 
 # ----------------------------------------------------------------------
@@ -437,7 +478,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", nargs="*", default=None,
                         help="series names, 'all' (default: the issue's 13), "
-                             "'extra' (8 unnamed ones) or 'none'")
+                             "'extra' (8 unnamed ones), 'long' (4 long ones, "
+                             "several origins each) or 'none'")
     parser.add_argument("--models", nargs="+", default=list(SINGLE_MODELS))
     parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -476,13 +518,15 @@ def main(argv=None):
         wanted = [s.name for s in SERIES]
     elif args.series == ["extra"]:
         wanted = [s.name for s in EXTRA]
+    elif args.series == ["long"]:
+        wanted = [s.name for s in LONG]
     elif args.series == ["none"]:
         wanted = []
     else:
         wanted = args.series
     if args.panel_only:
         wanted = []
-    by_name = {s.name: s for s in SERIES + EXTRA}
+    by_name = {s.name: s for s in SERIES + EXTRA + LONG}
     unknown = [w for w in wanted if w not in by_name]
     if unknown:
         raise SystemExit(f"unknown series {unknown}; known: {sorted(by_name)}")

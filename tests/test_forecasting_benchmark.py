@@ -176,3 +176,30 @@ def test_the_reductions_intervals_wrap_the_same_forecasts():
     # interval has no width; the first ones have one
     assert np.all(upper[:12] - lower[:12] > 0)
     np.testing.assert_array_equal(wrapped[0]["upper"], wrapped[1]["upper"])
+
+
+def test_long_series_load_with_their_calendars():
+    from benchmarks._forecasting_data import LONG
+
+    lengths = {"elecdemand": 8760, "sunspot.month": 3177, "treering": 7980, "DAX": 1860}
+    for spec in LONG:
+        y = load_series(spec)
+        assert len(y) == lengths[spec.name] and np.isfinite(y.to_numpy()).all()
+        # enough origins, one horizon apart, on a long training part
+        assert len(y) - spec.origins * horizon(spec, len(y)) > len(y) // 2
+    elec = load_series(LONG[0])
+    assert elec.index.freqstr == "h" and LONG[0].sp == 24
+
+
+def test_several_origins_average_errors_and_pool_coverage():
+    from benchmarks.forecasting import _over_origins
+
+    per = [dict(mase=1.0, smape=10.0, msis=4.0, fit=1.0, n_covered=8, n_points=10,
+                coverage=0.8, note="+5%"),
+           dict(mase=3.0, smape=30.0, msis=8.0, fit=3.0, n_covered=2, n_points=10,
+                coverage=0.2, note="+7%")]
+    out = _over_origins(per)
+    assert out["mase"] == 2.0 and out["msis"] == 6.0 and out["fit"] == 2.0
+    assert out["coverage"] == 0.5 and out["n_points"] == 20
+    assert out["note"] == "+5% ... +7%"
+    assert _over_origins(per[:1]) is per[0]
