@@ -203,3 +203,28 @@ def test_several_origins_average_errors_and_pool_coverage():
     assert out["coverage"] == 0.5 and out["n_points"] == 20
     assert out["note"] == "+5% ... +7%"
     assert _over_origins(per[:1]) is per[0]
+
+
+def test_a_long_series_trusts_and_gains_from_the_networks():
+    """Monthly sunspots (3,177 months), the last 24 held out: the validation
+    tail holds enough independent horizons (26) for ``RNNForecaster()`` to
+    judge its networks; they lower its loss by about 40 % and keep most of
+    that on the held-out months (recorded: MASE 1.073 against the linear
+    start's 1.544 for seed 0, a ratio of 0.64 to 0.82 over seeds 0-3; over
+    5 origins and seeds 0-2, 0.899 against 1.764)."""
+    from benchmarks._forecasting_data import LONG
+
+    spec = next(s for s in LONG if s.name == "sunspot.month")
+    y = load_series(spec)
+    h = horizon(spec, len(y))
+    y_train, y_test = y.iloc[:-h], y.iloc[-h:]
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    runs = {
+        "linear": run_model(RNNForecaster(recurrent=False), y_train, fh),
+        "rnn": run_model(RNNForecaster(random_state=0, n_threads=1), y_train, fh),
+    }
+    model = runs["rnn"]["model"]
+    assert not model.kept_linear_start_
+    assert model.recurrent_improvement_ > 0.2
+    mase = {k: metrics(y_train, y_test, r, spec.sp)["mase"] for k, r in runs.items()}
+    assert mase["rnn"] < 0.9 * mase["linear"]
