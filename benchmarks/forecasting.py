@@ -70,11 +70,11 @@ from benchmarks._forecasting_data import (
 STATISTICAL = ("snaive", "ets", "theta")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
                  "reduction_linear", "reduction_conformal")
+PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
+COVERAGE = 0.8
 
 #: Origins at which ``reduction_conformal`` refits the reduction.
 CONFORMAL_ORIGINS = 25
-PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
-COVERAGE = 0.8
 
 
 # ----------------------------------------------------------------------
