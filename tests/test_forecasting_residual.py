@@ -64,6 +64,28 @@ def test_window_length_auto_resolves_on_fit(airline):
     assert f.window_length_ == 24
 
 
+def test_sp_overrides_the_index_season():
+    """``sp`` sets the season where the index gives none (a RangeIndex, or
+    half-hours) or a wrong one (monthly data without a yearly cycle)."""
+    season = np.array([1.0, 3.0, 2.0, 5.0, 4.0, 2.5])
+    y = pd.Series(np.tile(season, 20) * 10.0)  # RangeIndex: no calendar
+    auto = RNNForecaster(recurrent=False).fit(y, fh=np.arange(1, 7))
+    assert auto.seasonal_period_ == 1 and auto.window_length_ == 12
+    six = RNNForecaster(recurrent=False, sp=6).fit(y, fh=np.arange(1, 7))
+    assert six.seasonal_period_ == 6 and six.window_length_ == 12
+    assert six.linear_weights_["seasonal_naive"] > auto.linear_weights_["seasonal_naive"]
+    np.testing.assert_allclose(six.predict().to_numpy().ravel(), season * 10.0, rtol=1e-3)
+    monthly = load_airline()[:-24]
+    f = RNNForecaster(recurrent=False, sp=1).fit(monthly, fh=np.arange(1, 25))
+    assert f.seasonal_period_ == 1 and f.window_length_ == 24  # the horizon
+
+
+@pytest.mark.parametrize("sp", [0, -12, 1.5, True, "monthly"])
+def test_invalid_sp(airline, sp):
+    with pytest.raises(ValueError, match="sp must be a positive integer or 'auto'"):
+        RNNForecaster(sp=sp).fit(airline, fh=[1])
+
+
 def test_linear_start_reproduces_an_exact_seasonal_series():
     # y = level * season: the one-step start, shrunk towards the seasonal
     # naive forecast, continues it exactly

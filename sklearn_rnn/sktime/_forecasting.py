@@ -161,6 +161,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self,
         cell="lstm",
         window_length="auto",
+        sp="auto",
         max_horizon=None,
         window_normalization="last",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
@@ -187,6 +188,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     ):
         self.cell = cell
         self.window_length = window_length
+        self.sp = sp
         self.max_horizon = max_horizon
         self.window_normalization = window_normalization
         self.quantiles = quantiles
@@ -468,11 +470,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     def _check_params(self):
         if self.cell not in ("lstm", "gru"):
             raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
-        wl = self.window_length
-        if wl != "auto" and (isinstance(wl, bool) or not isinstance(wl, Integral) or wl < 1):
-            raise ValueError(
-                f"window_length must be a positive integer or 'auto', got {wl!r}."
-            )
+        for name in ("window_length", "sp"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "auto") and (
+                isinstance(value, bool) or not isinstance(value, Integral) or value < 1
+            ):
+                raise ValueError(
+                    f"{name} must be a positive integer or 'auto', got {value!r}."
+                )
         for name in ("recurrent", "calibrate_intervals"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(
@@ -503,7 +508,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         return int(self.max_horizon)
 
     def _resolve_window_length(self, series):
-        self.seasonal_period_ = sp = seasonal_period(self._cur_y.index)
+        sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
+        self.seasonal_period_ = sp
         if self.window_length != "auto":
             return int(self.window_length)
         return auto_window_length(sp, self.horizon_, max(len(s.y) for s in series))

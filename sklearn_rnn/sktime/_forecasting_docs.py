@@ -17,10 +17,20 @@ _PARAMETERS = {
             horizon; a series needs at least ``L + horizon`` observations to
             contribute to training. Forecasting uses the last ``L`` observations
             of each series (the first repeated in front of a shorter series).
-            ``"auto"`` reads two seasons, the horizon or 12 steps, whichever
-            is longest (the season from the time index's frequency: 12 for
-            monthly, 4 for quarterly data, 1 where unknown), shortened where
-            the longest series would give fewer training windows than ``L``.
+            ``"auto"`` reads two seasons (``sp``), the horizon or 12 steps,
+            whichever is longest, shortened where the longest series would
+            give fewer training windows than ``L``.
+
+        sp : int or "auto"
+            Seasonal period: the season ``window_length="auto"`` reads twice,
+            and the lag of the seasonal naive forecast that the linear start
+            is shrunk towards and combined with. ``"auto"`` takes it from the
+            time index's frequency: 12 for monthly, 4 for quarterly, 52 for
+            weekly, 7 for daily, 5 for business-daily and 24 for hourly data,
+            1 (no season) where the frequency is unknown or another one (set
+            ``sp=48`` for half-hourly data with a daily cycle, or ``sp=1``
+            for monthly data without a yearly one, as sktime's forecasters
+            take it).
 
         max_horizon : int or None
             Steps ahead the network is trained to forecast when ``fit`` gets
@@ -142,9 +152,10 @@ _ATTRIBUTES = parse_entries(
         Steps per window, as resolved from ``window_length``.
 
     seasonal_period_ : int
-        The season, from the time index's frequency (12 for monthly, 4 for
-        quarterly data, 1 where unknown): the linear start's seasonal naive
-        part and ``window_length="auto"`` use it.
+        The seasonal period used: ``sp``, or with ``sp="auto"`` the one of
+        the time index's frequency (12 for monthly, 4 for quarterly data, 1
+        where unknown). The linear start's seasonal naive part and
+        ``window_length="auto"`` use it.
 
     linear_weights_ : dict
         The weight of each form of the linear start, summing to 1:
@@ -182,9 +193,10 @@ _ATTRIBUTES = parse_entries(
         ``recurrent=False``, where the network did not improve on the
         start on the validation tail, or where that tail holds fewer than
         10 independent horizons (its windows over ``horizon_``: windows one
-        step apart overlap). A single series' tail rarely holds more (the
-        airline's holds under 2), a panel's holds hundreds: on single series
-        the forecasts are, as a rule, the linear start's.
+        step apart overlap). A short series' tail rarely holds more (the
+        airline's holds under 2): there the forecasts are, as a rule, the
+        linear start's. A long series' tail (thousands of steps) and a
+        panel's hold dozens to hundreds.
 
     interval_factors_ : ndarray of shape (n_levels,) or None
         Conformal factors applied to each level's distance from the median
