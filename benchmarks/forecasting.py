@@ -14,6 +14,11 @@ pooled. Contenders, all in the same run:
 * ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
 * ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels);
 * ``theta``: sktime ``ThetaForecaster(sp=sp)`` (statsmodels);
+* ``sarima`` (not run by default): sktime ``SARIMAX``, a fixed
+  conservative model, the seasonal difference with an AR(2) and a
+  seasonal MA(1) and no constant, SARIMA(2,0,0)(0,1,1) (ARIMA(2,1,1) where
+  ``sp`` is 1): its forecast returns to the seasonal naive's shape,
+  without a trend of its own;
 * ``linear``: ``RNNForecaster(recurrent=False)``, our model's linear part
   alone (the ablation);
 * ``rnn``: ``RNNForecaster(random_state=seed)``, the defaults;
@@ -67,7 +72,7 @@ from benchmarks._forecasting_data import (
     us_employment,
 )
 
-STATISTICAL = ("snaive", "ets", "theta")
+STATISTICAL = ("snaive", "ets", "theta", "sarima")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
                  "reduction_linear", "reduction_conformal")
 PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
@@ -97,6 +102,12 @@ def make_model(name, sp, seed, threads, n_train=None):
         from sktime.forecasting.theta import ThetaForecaster
 
         return ThetaForecaster(sp=sp, deseasonalize=sp > 1)
+    if name == "sarima":
+        from sktime.forecasting.sarimax import SARIMAX
+
+        if sp > 1:
+            return SARIMAX(order=(2, 0, 0), seasonal_order=(0, 1, 1, sp), trend="n")
+        return SARIMAX(order=(2, 1, 1), trend="n")
     if name in ("rnn", "linear"):
         from sklearn_rnn.sktime import RNNForecaster
 
