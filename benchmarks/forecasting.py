@@ -3,7 +3,7 @@
 Run ``python -m benchmarks.forecasting`` (``--help`` for options).
 
 **Single series** (``--series``; default the 13 of issue #21, ``extra`` for 8
-more that no issue names): the last two seasons (monthly 24, quarterly 8,
+more that no issue names, ``wider`` for 20 more): the last two seasons (monthly 24, quarterly 8,
 yearly 10; shampoo, 36 months, 12) are held out and forecast in one go from
 the end of the training part. ``long`` gives 4 long series (hourly
 electricity demand, monthly sunspots, tree rings, the DAX), each forecast
@@ -66,6 +66,7 @@ import numpy as np
 from benchmarks._forecasting_data import (
     EXTRA,
     LONG,
+    WIDER,
     SERIES,
     horizon,
     load_series,
@@ -489,7 +490,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", nargs="*", default=None,
                         help="series names, 'all' (default: the issue's 13), "
-                             "'extra' (8 unnamed ones), 'long' (4 long ones, "
+                             "'extra' (8 unnamed ones), 'wider' (20 more "
+                             "unnamed ones), 'long' (4 long ones, "
                              "several origins each) or 'none'")
     parser.add_argument("--models", nargs="+", default=list(SINGLE_MODELS))
     parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS))
@@ -529,6 +531,8 @@ def main(argv=None):
         wanted = [s.name for s in SERIES]
     elif args.series == ["extra"]:
         wanted = [s.name for s in EXTRA]
+    elif args.series == ["wider"]:
+        wanted = [s.name for s in WIDER]
     elif args.series == ["long"]:
         wanted = [s.name for s in LONG]
     elif args.series == ["none"]:
@@ -537,7 +541,7 @@ def main(argv=None):
         wanted = args.series
     if args.panel_only:
         wanted = []
-    by_name = {s.name: s for s in SERIES + EXTRA + LONG}
+    by_name = {s.name: s for s in SERIES + EXTRA + WIDER + LONG}
     unknown = [w for w in wanted if w not in by_name]
     if unknown:
         raise SystemExit(f"unknown series {unknown}; known: {sorted(by_name)}")

@@ -143,6 +143,25 @@ def test_a_model_without_trend_beats_the_seasonal_naive_where_others_do_not(name
     assert mase["sarima"] < mase["snaive"] < mase["linear"]
 
 
+def test_a_short_series_forecast_does_not_blow_up():
+    """``fpp2`` guinearice (``--series wider``; 42 years, the last 10 held
+    out, a smooth rise whose last training year drops): with the direct form
+    fitted on 9 training windows of 11 steps, fewer than its 12
+    coefficients per step, the start forecast 938 from a last value of 1.03
+    (MASE 1526). Now the form is left out: MASE 4.230 (seasonal naive
+    10.298)."""
+    from benchmarks._forecasting_data import WIDER
+
+    spec = next(s for s in WIDER if s.name == "guinearice")
+    y = load_series(spec)
+    h = horizon(spec, len(y))
+    y_train, y_test = y.iloc[:-h], y.iloc[-h:]
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    run = run_model(RNNForecaster(recurrent=False), y_train, fh)
+    assert run["model"].linear_weights_["direct"] == 0.0
+    assert metrics(y_train, y_test, run, spec.sp)["mase"] == pytest.approx(4.230, abs=0.01)
+
+
 def test_the_panel_showcase():
     """``us_employment`` (145 series, last 24 months held out): one global
     ``RNNForecaster()`` (``random_state=0``, one torch thread) against its

@@ -180,6 +180,30 @@ def test_without_a_tail_the_start_is_the_one_step_form(airline):
     assert f.linear_coef_["direct"] is None
 
 
+def test_the_direct_form_needs_more_windows_than_coefficients():
+    """A short series (32 values) whose last value breaks its trend: its 9
+    training windows of 11 steps are fewer than the direct form's 12
+    coefficients per step, and the form is left out of the start (on
+    ``fpp2`` guinearice, a series like this one, it forecast 938 from a last
+    value of 1.03: ``tests/test_forecasting_benchmark.py``)."""
+    y = pd.Series(np.append(0.3 * 1.045 ** np.arange(31), 1.03),
+                  index=pd.period_range("1970", periods=32, freq="Y"))
+    f = RNNForecaster(recurrent=False, window_length=11).fit(y, fh=np.arange(1, 11))
+    split = tail_split(f.n_windows_, f.validation_fraction)
+    assert split <= f.window_length_ + 1
+    assert f.linear_weights_["direct"] == 0.0
+    assert f.linear_coef_["direct"] is None
+    assert sum(f.linear_weights_.values()) == pytest.approx(1.0)
+    pred = f.predict().to_numpy()
+    assert np.all((pred > 0.5) & (pred < 2.0)), pred.ravel()
+    # shorter windows: more of them, fewer coefficients, and the direct form
+    # is weighed with the others
+    short = RNNForecaster(recurrent=False, window_length=5).fit(y, fh=np.arange(1, 11))
+    assert tail_split(short.n_windows_, 0.2) > short.window_length_ + 1
+    assert short.linear_weights_["direct"] > 0
+    assert short.linear_coef_["direct"] is not None
+
+
 def test_kept_start_forecasts_are_the_linear_ones(airline):
     """Where the network does not beat the start, the forecasts say so."""
     fh = np.arange(1, 13)

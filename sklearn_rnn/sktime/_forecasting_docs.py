@@ -165,7 +165,10 @@ _ATTRIBUTES = parse_entries(
         sharpened by the number of independent horizons it holds: on a
         single series every form counts by how well it did, on a panel the
         best one takes (almost) all the weight. Without a validation tail,
-        the one-step autoregression alone.
+        the one-step autoregression alone. The direct form weighs 0 where
+        the windows before the tail are no more than its coefficients per
+        step (``window_length_ * n_channels + 1``): its least squares
+        would interpolate them.
 
     linear_coef_ : dict
         The ridge coefficients of the linear start's autoregressive forms

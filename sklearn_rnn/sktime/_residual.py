@@ -113,16 +113,20 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     start = linear_start(f, coef, extra)
     if split < n:
         # The direct start and the seasonal naive forecast join the one-step
-        # start, each weighted by how well it forecasts the validation tail
-        coef["direct"] = fit_direct(past[train], targets[train], sp)
-        forms = [start, predict_direct(coef["direct"], past),
-                 seasonal_naive(past, sp, f.horizon_)]
+        # start, each weighted by how well it forecasts the validation tail;
+        # the direct start only with more training windows than it has
+        # coefficients per step (on fewer, its least squares interpolate them)
+        forms = {"recursive": start, "seasonal_naive": seasonal_naive(past, sp, f.horizon_)}
+        if split > past.shape[1] * past.shape[2] + 1:
+            coef["direct"] = fit_direct(past[train], targets[train], sp)
+            forms["direct"] = predict_direct(coef["direct"], past)
+        names = [form for form in FORMS if form in forms]
         weights = combination_weights(
-            [_loss(form[valid], targets[valid], None) for form in forms],
+            [_loss(forms[form][valid], targets[valid], None) for form in names],
             n - split, f.horizon_,
         )
-        f.linear_weights_ = dict(zip(FORMS, map(float, weights)))
-        start = sum(w * form for w, form in zip(weights, forms))
+        f.linear_weights_.update(zip(names, map(float, weights)))
+        start = sum(w * forms[form] for form, w in zip(names, weights))
     residuals = targets - start
     f.linear_coef_ = coef
     if REFIT_LINEAR and split < n:
