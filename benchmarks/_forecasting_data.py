@@ -25,6 +25,8 @@ class SeriesSpec:
     item: str
     freq: str  # "M", "Q", "Y", "H" or "N"
     origins: int = 1  # forecast origins, one horizon apart, the last at the end
+    last: int = 0  # keep only the last values (0: all)
+    back: int = 0  # drop this many values at the end first
 
     @property
     def sp(self):
@@ -117,6 +119,8 @@ def horizon(spec, n):
 
 def load_series(spec):
     """The series of ``spec`` as a float ``pd.Series`` with a ``PeriodIndex``."""
+    if spec.source == "us_employment":
+        return _employment_series(spec.item, spec.back).iloc[-spec.last:].rename(spec.name)
     if spec.source == "sktime":
         from sktime import datasets
 
@@ -180,3 +184,27 @@ def us_employment(start="1990-01", horizon=24, back=0):
     end = times.max() - back
     split = end - horizon
     return y[times <= split], y[(times > split) & (times <= end)]
+
+
+def employment_singles(months, back=0):
+    """Every complete ``us_employment`` series as a short single series.
+
+    ``--series employment48`` (or any number of months): each of the 145
+    series cut to its last ``months`` training months and the 24 after them
+    (held out), forecast on its own, for a wide check of the single-series
+    defaults on short series; ``back`` moves the end earlier (``--panel-back``).
+    """
+    ids = us_employment()[0].index.get_level_values(0).unique()
+    tail = f"/back{back}" if back else ""
+    return [SeriesSpec(f"{sid}/{months}{tail}", "us_employment", sid, "M",
+                       last=months + FREQUENCIES["M"][1], back=back) for sid in ids]
+
+
+_EMPLOYMENT = {}
+
+
+def _employment_series(series_id, back):
+    if back not in _EMPLOYMENT:
+        y_train, y_test = us_employment(back=back)
+        _EMPLOYMENT[back] = pd.concat([y_train, y_test]).sort_index()["Employed"]
+    return _EMPLOYMENT[back].loc[series_id]

@@ -14,10 +14,13 @@ from sktime.datasets import load_airline  # noqa: E402
 
 from sklearn_rnn import LSTMRegressor  # noqa: E402
 from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
+from sklearn_rnn.sktime._seasonal_arma import (  # noqa: E402
+    fit_seasonal_arma,
+    forecast_seasonal_arma,
+)
 from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     auto_window_length,
     combination_weights,
-    seasonal_naive,
     conformal_factors,
     fit_linear,
     iterate_linear,
@@ -73,7 +76,7 @@ def test_sp_overrides_the_index_season():
     assert auto.seasonal_period_ == 1 and auto.window_length_ == 12
     six = RNNForecaster(recurrent=False, sp=6).fit(y, fh=np.arange(1, 7))
     assert six.seasonal_period_ == 6 and six.window_length_ == 12
-    assert six.linear_weights_["seasonal_naive"] > auto.linear_weights_["seasonal_naive"]
+    assert six.linear_weights_["seasonal_arma"] > auto.linear_weights_["seasonal_arma"]
     np.testing.assert_allclose(six.predict().to_numpy().ravel(), season * 10.0, rtol=1e-3)
     monthly = load_airline()[:-24]
     f = RNNForecaster(recurrent=False, sp=1).fit(monthly, fh=np.arange(1, 25))
@@ -125,16 +128,61 @@ def test_combination_weights():
         combination_weights([1.0, 0.0, 2.0], n_valid=10, horizon=1), [0.0, 1.0, 0.0])
 
 
-def test_seasonal_naive():
-    windows = np.arange(2 * 8, dtype=float).reshape(1, 8, 2)  # 8 steps, 2 channels
-    out = seasonal_naive(windows, sp=4, horizon=6).reshape(1, 2, 6)
-    np.testing.assert_array_equal(out[0, 0], windows[0, [4, 5, 6, 7, 4, 5], 0])
-    np.testing.assert_array_equal(out[0, 1], windows[0, [4, 5, 6, 7, 4, 5], 1])
-    # no season (or one longer than the window): the last value
-    out = seasonal_naive(windows, sp=1, horizon=3).reshape(1, 2, 3)
-    np.testing.assert_array_equal(out[0, 0], [14.0] * 3)
-    out = seasonal_naive(windows, sp=12, horizon=3).reshape(1, 2, 3)
-    np.testing.assert_array_equal(out[0, 1], [15.0] * 3)
+def test_seasonal_arma_without_coefficients_is_the_seasonal_naive():
+    y = np.arange(2 * 20, dtype=float).reshape(20, 2) % 7  # 20 steps, 2 channels
+    ends = np.array([20, 9])
+    out = forecast_seasonal_arma([y], np.zeros(3), 4, 6, np.array([0, 0]), ends)
+    for row, end in enumerate(ends):
+        for channel in range(2):
+            season = y[end - 4 : end, channel]
+            np.testing.assert_array_equal(out[row, channel], np.resize(season, 6))
+    # without a season: the last value; a history shorter than a season
+    # repeats its first value before it
+    out = forecast_seasonal_arma([y], np.zeros(3), 1, 3, np.array([0]), np.array([20]))
+    np.testing.assert_array_equal(out[0, 0], [y[19, 0]] * 3)
+    out = forecast_seasonal_arma([y], np.zeros(3), 12, 3, np.array([0]), np.array([5]))
+    np.testing.assert_array_equal(out[0, 1], [y[0, 1]] * 3)
+
+
+def test_seasonal_arma_recovers_its_coefficients():
+    """Conditional least squares, global over series, on a simulated
+    SARIMA(2,0,0)(0,1,1)_4: d_t = 0.5 d_{t-1} + 0.2 d_{t-2} + e_t - 0.6 e_{t-4}."""
+    rng = np.random.default_rng(0)
+    series = []
+    for level in (10.0, 1000.0):  # each series divided by its scale
+        e = rng.standard_normal(600)
+        d = np.zeros(600)
+        for t in range(600):
+            d[t] = e[t] + (0.5 * d[t - 1] + 0.2 * d[t - 2] - 0.6 * e[t - 4] if t >= 4 else 0)
+        y = np.zeros(604)
+        y[:4] = [3.0, -1.0, 2.0, 0.0]
+        for t in range(600):
+            y[t + 4] = y[t] + d[t]
+        series.append((level + y * level / 100)[:, None])
+    phi_1, phi_2, theta = fit_seasonal_arma(series, sp=4)
+    assert phi_1 == pytest.approx(0.5, abs=0.08)
+    assert phi_2 == pytest.approx(0.2, abs=0.08)
+    assert theta == pytest.approx(-0.6, abs=0.05)
+    # too short to fit: the seasonal naive's zeros
+    np.testing.assert_array_equal(fit_seasonal_arma([series[0][:9]], sp=4), np.zeros(3))
+
+
+def test_seasonal_arma_forecasts_by_its_recursion():
+    """One step: the value a season back, plus the AR terms of the latest
+    seasonal differences and the seasonal MA term of the error a season back."""
+    rng = np.random.default_rng(1)
+    y = rng.standard_normal((30, 1)).cumsum(axis=0)
+    params = np.array([0.4, 0.1, -0.5])
+    s = 4
+    d = np.zeros(30)
+    d[s:] = y[s:, 0] - y[:-s, 0]
+    e = np.zeros(30)
+    for t in range(s, 30):
+        e[t] = d[t] - 0.4 * d[t - 1] - 0.1 * d[t - 2] - (-0.5) * e[t - s]
+    out = forecast_seasonal_arma([y], params, s, 2, np.array([0]), np.array([30]))
+    d30 = 0.4 * d[29] + 0.1 * d[28] - 0.5 * e[26]
+    d31 = 0.4 * d30 + 0.1 * d[29] - 0.5 * e[27]
+    np.testing.assert_allclose(out[0, 0], [y[26, 0] + d30, y[27, 0] + d31])
 
 
 def test_linear_start_combines_its_forms(airline):
@@ -142,19 +190,21 @@ def test_linear_start_combines_its_forms(airline):
     fh = np.arange(1, 13)
     f = RNNForecaster(recurrent=False).fit(airline[:-12], fh=fh)
     weights = f.linear_weights_
-    assert list(weights) == ["recursive", "direct", "seasonal_naive"]
+    assert list(weights) == ["recursive", "direct", "seasonal_arma"]
     assert sum(weights.values()) == pytest.approx(1.0)
     # on one series the tail holds a few horizons: every form counts
     assert all(0.05 < w < 0.95 for w in weights.values()), weights
-    assert set(f.linear_coef_) == {"recursive", "direct"}
+    assert set(f.linear_coef_) == {"recursive", "direct", "seasonal_arma"}
     pred = f.predict()
     alone = {}
     for form in weights:
         f.linear_weights_ = {k: float(k == form) for k in weights}
         alone[form] = f.predict()
     assert not np.allclose(alone["recursive"], alone["direct"])
-    # the seasonal naive form repeats the last season
-    np.testing.assert_allclose(alone["seasonal_naive"], airline[:-12].iloc[-12:].to_numpy())
+    # the seasonal ARMA form: the last season, moved by a decaying correction
+    last = airline[:-12].iloc[-12:].to_numpy()
+    assert not np.allclose(alone["seasonal_arma"], last)
+    assert np.max(np.abs(alone["seasonal_arma"].to_numpy().ravel() / last - 1)) < 0.2
     np.testing.assert_allclose(pred, sum(w * alone[k] for k, w in weights.items()))
 
 
@@ -164,7 +214,8 @@ def test_a_panel_tail_gives_the_best_form_all_the_weight():
     t = np.arange(120)
     frames = []
     for i in range(30):
-        y = 10 + np.sin(2 * np.pi * t / 12 + i) + 0.05 * rng.standard_normal(len(t))
+        # a season on a trend: the seasonal ARMA, without a trend, falls behind
+        y = 10 + 0.05 * t + np.sin(2 * np.pi * t / 12 + i) + 0.05 * rng.standard_normal(len(t))
         index = pd.MultiIndex.from_product(
             [[f"s{i}"], pd.period_range("2000-01", periods=len(t), freq="M")])
         frames.append(pd.DataFrame({"y": y}, index=index))
@@ -176,8 +227,8 @@ def test_a_panel_tail_gives_the_best_form_all_the_weight():
 def test_without_a_tail_the_start_is_the_one_step_form(airline):
     f = RNNForecaster(recurrent=False, early_stopping=False).fit(
         airline[:-12], fh=np.arange(1, 13))
-    assert f.linear_weights_ == {"recursive": 1.0, "direct": 0.0, "seasonal_naive": 0.0}
-    assert f.linear_coef_["direct"] is None
+    assert f.linear_weights_ == {"recursive": 1.0, "direct": 0.0, "seasonal_arma": 0.0}
+    assert f.linear_coef_["direct"] is None and f.linear_coef_["seasonal_arma"] is None
 
 
 def test_the_direct_form_needs_more_windows_than_coefficients():

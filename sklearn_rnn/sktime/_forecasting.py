@@ -57,7 +57,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     The network improves on a linear start rather than competing with it:
     a global ridge autoregression, shrunk towards the seasonal naive
-    forecast and combined with it (``linear_weights_``), is fitted first
+    forecast and combined with a seasonal ARMA (``linear_weights_``), is fitted first
     (``recurrent``), the network learns the
     quantiles of its residuals, and a validation tail of the latest windows
     says whether the network helped (``recurrent_improvement_``; where it
@@ -380,6 +380,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         order = np.argsort(-np.concatenate(age), kind="stable")
         windows = np.concatenate(blocks)[order]
         extra = {k: np.concatenate([e[k] for e in extras])[order] for k in extras[0]}
+        extra["values"] = [s.y for s in series]
         return windows, np.concatenate(targets)[order], extra
 
     def _series_windows(self, s, L, H):
@@ -397,7 +398,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             exog = exog.transpose(0, 2, 1)
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
-                 "series_scale": np.tile(series_scale(s.y), (len(raw), 1))}
+                 "series_scale": np.tile(series_scale(s.y), (len(raw), 1)),
+                 "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
     def _forecast(self, fh, X):
@@ -431,7 +433,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         loc, scale = np.stack(locs), np.stack(scales)
         n_channels = loc.shape[1]
         extra = {"raw": np.stack(raws), "loc": loc, "scale": scale,
-                 "series_scale": np.stack(series_scales)}
+                 "series_scale": np.stack(series_scales), "sid": np.arange(len(series)),
+                 "end": np.array([len(s.y) for s in series]),
+                 "values": [s.y for s in series]}
         out = predict_residual_model(self, inputs, extra)
         if self.quantile_levels_ is None:
             out = out.reshape(len(series), n_channels, H)

@@ -154,14 +154,16 @@ _ATTRIBUTES = parse_entries(
     seasonal_period_ : int
         The seasonal period used: ``sp``, or with ``sp="auto"`` the one of
         the time index's frequency (12 for monthly, 4 for quarterly data, 1
-        where unknown). The linear start's seasonal naive part and
+        where unknown). The linear start's seasonal ARMA form and
         ``window_length="auto"`` use it.
 
     linear_weights_ : dict
         The weight of each form of the linear start, summing to 1:
         ``"recursive"`` (the one-step autoregression iterated over the
         horizon), ``"direct"`` (every step from the window) and
-        ``"seasonal_naive"``. Inverse-error weights on the validation tail,
+        ``"seasonal_arma"`` (the seasonal naive forecast moved by a decaying
+        correction: a SARIMA(2,0,0)(0,1,1) without constant, from each
+        series' whole history). Inverse-error weights on the validation tail,
         sharpened by the number of independent horizons it holds: on a
         single series every form counts by how well it did, on a panel the
         best one takes (almost) all the weight. Without a validation tail,
@@ -171,10 +173,12 @@ _ATTRIBUTES = parse_entries(
         would interpolate them.
 
     linear_coef_ : dict
-        The ridge coefficients of the linear start's autoregressive forms
-        (last row: the intercepts), refitted on all windows after the
-        validation decisions, by form (None for a form of weight 0; the
-        seasonal naive has none): ``"recursive"`` of shape
+        The coefficients of the linear start's forms, refitted on all
+        windows after the validation decisions, by form (None for a form
+        of weight 0): ``"seasonal_arma"``, ``(phi_1, phi_2, theta)`` of the
+        seasonal ARMA, global over series and fitted by conditional least
+        squares; the ridge coefficients (last row: the intercepts)
+        ``"recursive"`` of shape
         ``(window_length_ * n_channels + 1, n_channels)`` for the one-step
         autoregression (on windows relative to their last value, divided by
         their series' mean absolute value), ``"direct"`` of shape

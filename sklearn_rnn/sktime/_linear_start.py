@@ -213,21 +213,6 @@ def combination_weights(losses, n_valid, horizon):
     return weights / weights.sum()
 
 
-def seasonal_naive(windows, sp, horizon):
-    """The seasonal naive forecast of every window, (n, n_channels * horizon).
-
-    Each step repeats the value one season (``sp`` steps) before it; the
-    last value where ``sp`` is 1 or longer than the window. ``windows`` has
-    shape (n, L, n_channels), in any units (the forecast is in the same).
-    """
-    length = windows.shape[1]
-    if 1 < sp <= length:
-        steps = [length - sp + h % sp for h in range(horizon)]
-    else:
-        steps = [length - 1] * horizon
-    return windows[:, steps, :].transpose(0, 2, 1).reshape(len(windows), -1)
-
-
 def predict_direct(coef, windows):
     """The direct linear start's normalised forecasts, (n, n_channels * horizon)."""
     return _design(windows) @ coef

@@ -24,9 +24,9 @@ from ._linear_start import (
     predict_direct,
     residual_quantiles,
     scale_around_median,
-    seasonal_naive,
     tail_split,
 )
+from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma
 
 #: Whether the forecasts use the linear start refitted on all the data
 #: (True) or the one fitted before the validation tail (False).
@@ -42,7 +42,7 @@ MIN_VALID_HORIZONS = 10
 
 
 #: The forms of the linear start, in the order of ``linear_weights_``.
-FORMS = ("recursive", "direct", "seasonal_naive")
+FORMS = ("recursive", "direct", "seasonal_arma")
 
 #: The largest batch ``batch_size="auto"`` reaches: twice the core's 200, so
 #: that an ensemble on a panel's many windows stays affordable.
@@ -52,31 +52,43 @@ AUTO_BATCH_MAX = 400
 def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
 
-    The start is the mean of its forms (:data:`FORMS`) weighted by
-    ``linear_weights_``: the one-step autoregression iterated over the
-    horizon and the direct one, whose coefficients ``coef`` holds by name,
-    and the seasonal naive forecast. ``extra`` holds the raw windows ``raw``
-    (n, L, n_channels), their normalisation ``loc`` and ``scale`` and their
-    series' scale ``series_scale`` (each (n, n_channels)); returns shape
-    (n, n_channels * horizon_).
+    The start is the mean of its forms (:data:`FORMS`, see
+    :func:`form_forecast`) weighted by ``linear_weights_``. ``extra`` holds
+    the raw windows ``raw`` (n, L, n_channels), their normalisation ``loc``
+    and ``scale`` and their series' scale ``series_scale`` (each (n,
+    n_channels)), and for the seasonal ARMA the series (``values``), each
+    window's series (``sid``) and the position after its last step
+    (``end``); returns shape (n, n_channels * horizon_).
+    """
+    f = forecaster
+    out = np.zeros((len(extra["raw"]), extra["loc"].shape[1] * f.horizon_))
+    for form, weight in f.linear_weights_.items():
+        if weight > 0:
+            out += weight * form_forecast(f, form, coef, extra)
+    return out
+
+
+def form_forecast(forecaster, form, coef, extra):
+    """One form of the linear start, in normalised units (see :func:`linear_start`).
+
+    ``"recursive"``: the one-step autoregression iterated over the horizon;
+    ``"direct"``: the direct one; ``coef`` holds their coefficients by
+    name. ``"seasonal_arma"``: the seasonal ARMA on seasonal differences
+    (:mod:`~sklearn_rnn.sktime._seasonal_arma`), from each window's whole
+    history, with its parameters in ``coef``.
     """
     f = forecaster
     raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
-    past = (raw - loc[:, None, :]) / scale[:, None, :]
-    out = np.zeros((len(raw), loc.shape[1] * f.horizon_))
-    for form, weight in f.linear_weights_.items():
-        if weight == 0:
-            continue
-        if form == "direct":
-            out += weight * predict_direct(coef["direct"], past)
-        elif form == "seasonal_naive":
-            out += weight * seasonal_naive(past, f.seasonal_period_, f.horizon_)
-        else:
-            recursive = iterate_linear(coef["recursive"], raw, f.horizon_,
-                                       extra["series_scale"])
-            recursive = (recursive - loc[:, :, None]) / scale[:, :, None]
-            out += weight * recursive.reshape(len(raw), -1)
-    return out
+    if form == "direct":
+        return predict_direct(coef["direct"], (raw - loc[:, None, :]) / scale[:, None, :])
+    if form == "seasonal_arma":
+        out = forecast_seasonal_arma(extra["values"], coef["seasonal_arma"],
+                                     f.seasonal_period_, f.horizon_,
+                                     extra["sid"], extra["end"])
+    else:
+        out = iterate_linear(coef["recursive"], raw, f.horizon_, extra["series_scale"])
+    out = (out - loc[:, :, None]) / scale[:, :, None]
+    return out.reshape(len(raw), -1)
 
 
 def fit_residual_model(forecaster, windows, targets, extra, series):
@@ -107,24 +119,25 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     L, sp = f.window_length_, f.seasonal_period_
     values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
-    coef = {"recursive": fit_linear(values, L, sp), "direct": None}
+    coef = {"recursive": fit_linear(values, L, sp), "direct": None, "seasonal_arma": None}
     f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
     f.linear_weights_["recursive"] = 1.0
-    start = linear_start(f, coef, extra)
+    start = form_forecast(f, "recursive", coef, extra)
     if split < n:
-        # The direct start and the seasonal naive forecast join the one-step
-        # start, each weighted by how well it forecasts the validation tail;
-        # the direct start only with more training windows than it has
+        # The seasonal ARMA and the direct start join the one-step start,
+        # each weighted by how well it forecasts the validation tail; the
+        # direct start only with more training windows than it has
         # coefficients per step (on fewer, its least squares interpolate them)
-        forms = {"recursive": start, "seasonal_naive": seasonal_naive(past, sp, f.horizon_)}
+        coef["seasonal_arma"] = fit_seasonal_arma(values, sp)
         if split > past.shape[1] * past.shape[2] + 1:
             coef["direct"] = fit_direct(past[train], targets[train], sp)
-            forms["direct"] = predict_direct(coef["direct"], past)
-        names = [form for form in FORMS if form in forms]
+        names = [form for form in FORMS if coef[form] is not None]
+        forms = {form: form_forecast(f, form, coef, extra) for form in names}
         weights = combination_weights(
             [_loss(forms[form][valid], targets[valid], None) for form in names],
             n - split, f.horizon_,
         )
+        f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
         f.linear_weights_.update(zip(names, map(float, weights)))
         start = sum(w * forms[form] for form, w in zip(names, weights))
     residuals = targets - start
@@ -135,6 +148,8 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             "recursive": fit_linear([s.y for s in series], L, sp)
             if weights["recursive"] > 0 else None,
             "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
+            "seasonal_arma": fit_seasonal_arma([s.y for s in series], sp)
+            if weights["seasonal_arma"] > 0 else None,
         }
     f._residual_quantiles = None
     if levels is not None:
