@@ -3,9 +3,11 @@
 Run ``python -m benchmarks.forecasting`` (``--help`` for options).
 
 **Single series** (``--series``; default the 13 of issue #21, ``extra`` for 8
-more that no issue names, ``wider`` for 20 more): the last two seasons (monthly 24, quarterly 8,
-yearly 10; shampoo, 36 months, 12) are held out and forecast in one go from
-the end of the training part. ``long`` gives 4 long series (hourly
+more that no issue names, ``wider`` for 20 more, ``employment48`` for the
+145 ``us_employment`` series cut to 48 training months and forecast one by
+one): the last two seasons (monthly 24, quarterly 8, yearly 10; shampoo,
+36 months, 12) are held out and forecast in one go from the end of the
+training part. ``long`` gives 4 long series (hourly
 electricity demand, monthly sunspots, tree rings, the DAX), each forecast
 from 5 to 10 origins one horizon apart (48 hours, 24 months, 10 steps),
 refitted at each; their metrics are means over the origins, coverage
