@@ -14,6 +14,7 @@ from sktime.datasets import load_airline  # noqa: E402
 
 from sklearn_rnn import LSTMRegressor  # noqa: E402
 from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
+from sklearn_rnn.sktime._theta import fit_theta, forecast_theta  # noqa: E402
 from sklearn_rnn.sktime._seasonal_arma import (  # noqa: E402
     fit_seasonal_arma,
     forecast_seasonal_arma,
@@ -185,16 +186,45 @@ def test_seasonal_arma_forecasts_by_its_recursion():
     np.testing.assert_allclose(out[0, 0], [y[26, 0] + d30, y[27, 0] + d31])
 
 
+def test_theta_forecasts_ses_plus_half_the_trend():
+    """The Theta method: the seasonally adjusted series' exponentially
+    smoothed level, plus half its trend's slope (times h - 1 + 1 / alpha),
+    seasonality put back (multiplicative for a positive series)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    season = np.tile([1.2, 0.9, 1.1, 0.8], 15)
+    y = ((50 + 0.5 * t + rng.standard_normal(60)) * season)[:, None]
+    [(index, multiplicative, alpha, slope)] = fit_theta([y], sp=4)[0]
+    assert multiplicative
+    np.testing.assert_allclose(index, [1.2, 0.9, 1.1, 0.8], atol=0.02)
+    assert slope == pytest.approx(0.5, abs=0.05)
+    assert 0.05 <= alpha <= 1.0
+    out = forecast_theta([y], [[(index, multiplicative, alpha, slope)]], 4, 6,
+                         np.array([0]), np.array([60]))
+    adjusted = y[:, 0] / index[np.arange(60) % 4]
+    level = adjusted[0]
+    for value in adjusted[1:]:
+        level = alpha * value + (1 - alpha) * level
+    h = np.arange(1, 7)
+    expected = (level + 0.5 * slope * (h - 1 + 1 / alpha)) * index[(59 + h) % 4]
+    np.testing.assert_allclose(out[0, 0], expected)
+    # a series with a zero: additive indices; no season: no adjustment
+    shifted = y - y.min()
+    assert not fit_theta([shifted], sp=4)[0][0][1]
+    [(index, multiplicative, _, _)] = fit_theta([y], sp=1)[0]
+    assert index.tolist() == [0.0] and not multiplicative
+
+
 def test_linear_start_combines_its_forms(airline):
     """The start is the weighted mean of its forms (``linear_weights_``)."""
     fh = np.arange(1, 13)
     f = RNNForecaster(recurrent=False).fit(airline[:-12], fh=fh)
     weights = f.linear_weights_
-    assert list(weights) == ["recursive", "direct", "seasonal_arma"]
+    assert list(weights) == ["recursive", "direct", "seasonal_arma", "theta"]
     assert sum(weights.values()) == pytest.approx(1.0)
     # on one series the tail holds a few horizons: every form counts
     assert all(0.05 < w < 0.95 for w in weights.values()), weights
-    assert set(f.linear_coef_) == {"recursive", "direct", "seasonal_arma"}
+    assert set(f.linear_coef_) == {"recursive", "direct", "seasonal_arma", "theta"}
     pred = f.predict()
     alone = {}
     for form in weights:
@@ -227,8 +257,9 @@ def test_a_panel_tail_gives_the_best_form_all_the_weight():
 def test_without_a_tail_the_start_is_the_one_step_form(airline):
     f = RNNForecaster(recurrent=False, early_stopping=False).fit(
         airline[:-12], fh=np.arange(1, 13))
-    assert f.linear_weights_ == {"recursive": 1.0, "direct": 0.0, "seasonal_arma": 0.0}
-    assert f.linear_coef_["direct"] is None and f.linear_coef_["seasonal_arma"] is None
+    assert f.linear_weights_ == {"recursive": 1.0, "direct": 0.0, "seasonal_arma": 0.0,
+                                 "theta": 0.0}
+    assert all(f.linear_coef_[form] is None for form in ("direct", "seasonal_arma", "theta"))
 
 
 def test_the_direct_form_needs_more_windows_than_coefficients():

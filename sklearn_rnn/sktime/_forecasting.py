@@ -57,7 +57,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     The network improves on a linear start rather than competing with it:
     a global ridge autoregression, shrunk towards the seasonal naive
-    forecast and combined with a seasonal ARMA (``linear_weights_``), is fitted first
+    forecast and combined with a seasonal ARMA and the Theta method
+    (``linear_weights_``), is fitted first
     (``recurrent``), the network learns the
     quantiles of its residuals, and a validation tail of the latest windows
     says whether the network helped (``recurrent_improvement_``; where it

@@ -160,10 +160,12 @@ _ATTRIBUTES = parse_entries(
     linear_weights_ : dict
         The weight of each form of the linear start, summing to 1:
         ``"recursive"`` (the one-step autoregression iterated over the
-        horizon), ``"direct"`` (every step from the window) and
+        horizon), ``"direct"`` (every step from the window),
         ``"seasonal_arma"`` (the seasonal naive forecast moved by a decaying
-        correction: a SARIMA(2,0,0)(0,1,1) without constant, from each
-        series' whole history). Inverse-error weights on the validation tail,
+        correction: a SARIMA(2,0,0)(0,1,1) without constant) and
+        ``"theta"`` (the Theta method: the seasonally adjusted series'
+        exponentially smoothed level plus half its trend's slope), the last
+        two from each series' whole history. Inverse-error weights on the validation tail,
         sharpened by the number of independent horizons it holds: on a
         single series every form counts by how well it did, on a panel the
         best one takes (almost) all the weight. Without a validation tail,
@@ -177,7 +179,10 @@ _ATTRIBUTES = parse_entries(
         windows after the validation decisions, by form (None for a form
         of weight 0): ``"seasonal_arma"``, ``(phi_1, phi_2, theta)`` of the
         seasonal ARMA, global over series and fitted by conditional least
-        squares; the ridge coefficients (last row: the intercepts)
+        squares; ``"theta"``, per series a list over variables of ``(index,
+        multiplicative, alpha, slope)``: seasonal indices of a classical
+        decomposition, whether they divide, the smoothing weight and the
+        trend's slope; the ridge coefficients (last row: the intercepts)
         ``"recursive"`` of shape
         ``(window_length_ * n_channels + 1, n_channels)`` for the one-step
         autoregression (on windows relative to their last value, divided by

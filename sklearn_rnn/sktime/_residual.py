@@ -27,6 +27,7 @@ from ._linear_start import (
     tail_split,
 )
 from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma
+from ._theta import fit_theta, forecast_theta
 
 #: Whether the forecasts use the linear start refitted on all the data
 #: (True) or the one fitted before the validation tail (False).
@@ -42,7 +43,7 @@ MIN_VALID_HORIZONS = 10
 
 
 #: The forms of the linear start, in the order of ``linear_weights_``.
-FORMS = ("recursive", "direct", "seasonal_arma")
+FORMS = ("recursive", "direct", "seasonal_arma", "theta")
 
 #: The largest batch ``batch_size="auto"`` reaches: twice the core's 200, so
 #: that an ensemble on a panel's many windows stays affordable.
@@ -74,8 +75,9 @@ def form_forecast(forecaster, form, coef, extra):
     ``"recursive"``: the one-step autoregression iterated over the horizon;
     ``"direct"``: the direct one; ``coef`` holds their coefficients by
     name. ``"seasonal_arma"``: the seasonal ARMA on seasonal differences
-    (:mod:`~sklearn_rnn.sktime._seasonal_arma`), from each window's whole
-    history, with its parameters in ``coef``.
+    (:mod:`~sklearn_rnn.sktime._seasonal_arma`); ``"theta"``: the Theta
+    method (:mod:`~sklearn_rnn.sktime._theta`); both from each window's
+    whole history, with their parameters in ``coef``.
     """
     f = forecaster
     raw, loc, scale = extra["raw"], extra["loc"], extra["scale"]
@@ -85,6 +87,9 @@ def form_forecast(forecaster, form, coef, extra):
         out = forecast_seasonal_arma(extra["values"], coef["seasonal_arma"],
                                      f.seasonal_period_, f.horizon_,
                                      extra["sid"], extra["end"])
+    elif form == "theta":
+        out = forecast_theta(extra["values"], coef["theta"], f.seasonal_period_,
+                             f.horizon_, extra["sid"], extra["end"])
     else:
         out = iterate_linear(coef["recursive"], raw, f.horizon_, extra["series_scale"])
     out = (out - loc[:, :, None]) / scale[:, :, None]
@@ -119,16 +124,19 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     L, sp = f.window_length_, f.seasonal_period_
     values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
-    coef = {"recursive": fit_linear(values, L, sp), "direct": None, "seasonal_arma": None}
+    coef = dict.fromkeys(FORMS)
+    coef["recursive"] = fit_linear(values, L, sp)
     f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
     f.linear_weights_["recursive"] = 1.0
     start = form_forecast(f, "recursive", coef, extra)
     if split < n:
-        # The seasonal ARMA and the direct start join the one-step start,
-        # each weighted by how well it forecasts the validation tail; the
-        # direct start only with more training windows than it has
-        # coefficients per step (on fewer, its least squares interpolate them)
+        # The direct start, the seasonal ARMA and the Theta method join the
+        # one-step start, each weighted by how well it forecasts the
+        # validation tail; the direct start only with more training windows
+        # than it has coefficients per step (on fewer, its least squares
+        # interpolate them)
         coef["seasonal_arma"] = fit_seasonal_arma(values, sp)
+        coef["theta"] = fit_theta(values, sp)
         if split > past.shape[1] * past.shape[2] + 1:
             coef["direct"] = fit_direct(past[train], targets[train], sp)
         names = [form for form in FORMS if coef[form] is not None]
@@ -150,6 +158,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
             "seasonal_arma": fit_seasonal_arma([s.y for s in series], sp)
             if weights["seasonal_arma"] > 0 else None,
+            "theta": fit_theta([s.y for s in series], sp) if weights["theta"] > 0 else None,
         }
     f._residual_quantiles = None
     if levels is not None:
