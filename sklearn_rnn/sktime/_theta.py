@@ -38,11 +38,15 @@ def _adjust(v, index, multiplicative, start=0):
 
 
 def _levels(d, alpha):
-    """Simple exponential smoothing's level after each value of ``d``."""
-    level = np.empty(len(d))
-    level[0] = d[0]
+    """Simple exponential smoothing's level after each value of ``d``.
+
+    ``alpha`` may be an array of smoothing weights: one row of levels each.
+    """
+    alpha = np.asarray(alpha, dtype=np.float64)[..., None]
+    level = np.empty(alpha.shape[:-1] + (len(d),))
+    level[..., 0] = d[0]
     for t in range(1, len(d)):
-        level[t] = alpha * d[t] + (1 - alpha) * level[t - 1]
+        level[..., t] = alpha[..., 0] * d[t] + (1 - alpha[..., 0]) * level[..., t - 1]
     return level
 
 
@@ -81,7 +85,8 @@ def fit_theta(values, sp):
         for v in np.asarray(y, dtype=np.float64).T:
             index, multiplicative = _season_index(v, sp)
             d = _adjust(v, index, multiplicative)
-            errors = [np.sum((d[1:] - _levels(d, a)[:-1]) ** 2) for a in ALPHAS]
+            # every smoothing weight in one pass over the series
+            errors = np.sum((d[1:] - _levels(d, ALPHAS)[:, :-1]) ** 2, axis=1)
             alpha = float(ALPHAS[int(np.argmin(errors))])
             slope = float(np.polyfit(np.arange(len(d)), d, 1)[0]) if len(d) > 2 else 0.0
             per.append((index, multiplicative, alpha, slope))
