@@ -168,7 +168,8 @@ def test_short_series_are_where_theta_is_ahead():
     to 48 training months each, forecast one by one; ``RNNForecaster()``
     trusts no network there, so its linear start is its forecast (recorded:
     median / mean MASE 0.560 / 0.852, ahead of the seasonal naive on 107,
-    80 % intervals covering 0.503), behind Theta (0.555 / 0.821, 117)."""
+    80 % intervals covering 0.698, 0.503 before their floor at the seasonal
+    ARMA's own), behind Theta (0.555 / 0.821, 117)."""
     from benchmarks._forecasting_data import employment_singles
     from benchmarks.forecasting import single_series
 
@@ -182,7 +183,7 @@ def test_short_series_are_where_theta_is_ahead():
     assert np.median(mase["linear"]) == pytest.approx(0.560, abs=0.003)
     assert np.mean(mase["linear"]) == pytest.approx(0.852, abs=0.005)
     assert np.sum(mase["linear"] < mase["snaive"]) == 107
-    assert coverage == pytest.approx(0.503, abs=0.005)
+    assert coverage == pytest.approx(0.698, abs=0.005)
     assert np.median(mase["theta"]) < np.median(mase["linear"])
     assert np.mean(mase["theta"]) < np.mean(mase["linear"])
 

@@ -74,11 +74,13 @@ _PARAMETERS = {
         recurrent : bool
             Whether to train the recurrent network. The forecaster starts
             from a linear model fitted on the windows of every series before
-            the validation tail, shrunk towards the seasonal naive forecast:
-            a one-step ridge autoregression iterated over the horizon, or a
-            direct one (every step from the window), whichever forecasts the
-            validation tail better, with the empirical quantiles of its
-            training residuals as intervals. The network is trained on that
+            the validation tail: a one-step ridge autoregression shrunk
+            towards the seasonal naive forecast and iterated over the
+            horizon, a direct one (every step from the window), a seasonal
+            ARMA and the Theta method, each weighted by how well it
+            forecasts the validation tail (``linear_weights_``), with the
+            empirical quantiles of its training residuals as intervals, at
+            least as wide as the seasonal ARMA's own. The network is trained on that
             start's residuals and kept where it improves the validation loss
             over the start (``recurrent_improvement_``). False fits the
             linear start alone (the ablation of the recurrent part; fast, no

@@ -186,3 +186,82 @@ def forecast_seasonal_arma(values, params, sp, horizon, sid, end):
                 steps.append(base + dk)
             out[rows, c] = np.stack(steps, axis=1)
     return out
+
+
+def _psi_weights(params, s, horizon):
+    """The model's MA(infinity) weights on the series, ``psi_0 .. psi_{horizon - 1}``.
+
+    Of ``(1 - phi_1 B - phi_2 B^2)(1 - B^s) y_t = (1 + theta B^s) e_t``: the
+    h-step forecast error is ``sum_{j < h} psi_j e_{t + h - j}``.
+    """
+    phi, theta = params[:AR_ORDER], params[AR_ORDER]
+    ar = np.zeros(s + AR_ORDER + 1)  # (1 - phi(B)) (1 - B^s), as coefficients
+    ar[0] = 1.0
+    ar[1 : AR_ORDER + 1] -= phi
+    ar[s] -= 1.0
+    ar[s + 1 : s + AR_ORDER + 1] += phi
+    ma = np.zeros(horizon)
+    ma[0] = 1.0
+    if s < horizon:
+        ma[s] += theta
+    psi = np.zeros(horizon)
+    for j in range(horizon):
+        k = np.arange(1, min(j, len(ar) - 1) + 1)
+        psi[j] = ma[j] - np.dot(ar[k], psi[j - k])
+    return psi
+
+
+def forecast_spread(values, params, sp, horizon):
+    """The standard deviation of the model's forecast errors, per series and step.
+
+    The one-step errors' root mean square on each series' history (after a
+    burn-in of a season and the AR lags, with the model's ``n / (n - 3)``
+    degrees-of-freedom correction), propagated over the horizon by the
+    model's weights on past errors, as a SARIMA model's prediction
+    intervals are: ``sigma * sqrt(sum_{j < h} psi_j ** 2)`` at step ``h``.
+
+    Parameters
+    ----------
+    values : list of ndarray of shape (n_steps, n_channels)
+        The series.
+    params : ndarray of shape (3,)
+        From :func:`fit_seasonal_arma`.
+    sp : int
+        Seasonal period.
+    horizon : int
+        Steps to forecast.
+
+    Returns
+    -------
+    spread : ndarray of shape (n_series, n_channels, horizon)
+        In the series' units; NaN where a series has too few one-step errors
+        (fewer than 4 after the burn-in).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.sktime._seasonal_arma import forecast_spread
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.cumsum(rng.standard_normal(400))[:, None]  # a random walk
+    >>> spread = forecast_spread([y], np.zeros(3), 1, 4)  # ARIMA(0,1,0)
+    >>> np.round(spread[0, 0] / spread[0, 0, 0], 2)  # grows as sqrt(h)
+    array([1.  , 1.41, 1.73, 2.  ])
+    """
+    s = max(int(sp), 1)
+    root = np.sqrt(np.cumsum(_psi_weights(np.asarray(params, float), s, horizon) ** 2))
+    burn = s + AR_ORDER
+    n_channels = np.asarray(values[0]).shape[1]
+    out = np.full((len(values), n_channels, horizon), np.nan)
+    for i, y in enumerate(values):
+        y = np.asarray(y, dtype=np.float64)
+        for c in range(n_channels):
+            v = y[:, c]
+            if len(v) <= s:
+                continue
+            errors = innovations(v[s:] - v[:-s], params, s)[burn:]
+            n = len(errors)
+            if n < 4:
+                continue
+            sigma = np.sqrt(np.sum(errors**2) / (n - len(params)) if n > len(params) else np.nan)
+            out[i, c] = sigma * root
+    return out
