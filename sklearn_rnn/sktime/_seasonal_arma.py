@@ -262,6 +262,6 @@ def forecast_spread(values, params, sp, horizon):
             n = len(errors)
             if n < 4:
                 continue
-            sigma = np.sqrt(np.sum(errors**2) / (n - len(params)) if n > len(params) else np.nan)
+            sigma = np.sqrt(np.sum(errors**2) / (n - len(params)))
             out[i, c] = sigma * root
     return out
