@@ -18,7 +18,6 @@ from sklearn_rnn.sktime._theta import fit_theta, forecast_theta  # noqa: E402
 from sklearn_rnn.sktime._seasonal_arma import (  # noqa: E402
     fit_seasonal_arma,
     forecast_seasonal_arma,
-    forecast_spread,
 )
 from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     auto_window_length,
@@ -268,7 +267,9 @@ def test_the_direct_form_needs_more_windows_than_coefficients():
     training windows of 11 steps are fewer than the direct form's 12
     coefficients per step, and the form is left out of the start (on
     ``fpp2`` guinearice, a series like this one, it forecast 938 from a last
-    value of 1.03: ``tests/test_forecasting_benchmark.py``)."""
+    value of 1.03: ``tests/test_forecasting_benchmark.py``). The windows
+    counted are those whose horizons end before the first validation
+    target."""
     y = pd.Series(np.append(0.3 * 1.045 ** np.arange(31), 1.03),
                   index=pd.period_range("1970", periods=32, freq="Y"))
     f = RNNForecaster(recurrent=False, window_length=11).fit(y, fh=np.arange(1, 11))
@@ -280,9 +281,12 @@ def test_the_direct_form_needs_more_windows_than_coefficients():
     pred = f.predict().to_numpy()
     assert np.all((pred > 0.5) & (pred < 2.0)), pred.ravel()
     # shorter windows: more of them, fewer coefficients, and the direct form
-    # is weighed with the others
-    short = RNNForecaster(recurrent=False, window_length=5).fit(y, fh=np.arange(1, 11))
-    assert tail_split(short.n_windows_, 0.2) > short.window_length_ + 1
+    # is weighed with the others (20 windows of 3 steps, 4 in the tail: the
+    # first validation target is value 20, and the 7 windows ending at 3 to
+    # 9 have their horizons before it, more than 4 coefficients)
+    short = RNNForecaster(recurrent=False, window_length=3).fit(y, fh=np.arange(1, 11))
+    assert short.n_windows_ == 20
+    assert tail_split(short.n_windows_, 0.2) == 16
     assert short.linear_weights_["direct"] > 0
     assert short.linear_coef_["direct"] is not None
 
@@ -412,56 +416,6 @@ def test_conformal_factors_reach_the_coverage():
     assert 0.4 < wide[0] < 0.6
     kept = conformal_factors(quantiles, targets / 4, levels, narrow=False)
     np.testing.assert_array_equal(kept, np.ones(3))
-
-
-def test_seasonal_arma_spread_is_the_sarima_forecast_standard_error():
-    """``forecast_spread`` is statsmodels' SARIMAX forecast standard error
-    for the same coefficients and the one-step errors' variance (a long
-    series, where the Kalman filter has converged to the conditional
-    errors)."""
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    rng = np.random.default_rng(0)
-    s, n, h = 4, 600, 11
-    params = np.array([0.5, -0.3, -0.6])
-    e = rng.standard_normal(n + s)
-    d = np.zeros(n + s)
-    for t in range(s, n + s):  # the seasonal differences' ARMA
-        d[t] = params[0] * d[t - 1] + params[1] * d[t - 2] + e[t] + params[2] * e[t - s]
-    y = np.cumsum(d.reshape(-1, s), axis=0).ravel()[s:] + 50.0  # undo the seasonal difference
-    spread = forecast_spread([y[:, None]], params, s, h)[0, 0]
-    sigma2 = spread[0] ** 2
-    model = SARIMAX(y, order=(2, 0, 0), seasonal_order=(0, 1, 1, s), trend="n")
-    result = model.smooth(np.r_[params, sigma2])
-    expected = result.get_forecast(h).se_mean
-    np.testing.assert_allclose(spread, expected, rtol=1e-6)
-    assert sigma2 == pytest.approx(1.0, rel=0.15)
-
-
-def test_the_starts_intervals_are_at_least_the_seasonal_arma_ones(monkeypatch):
-    """On a short series the start's own 80 % interval is at least as wide
-    as the seasonal ARMA's Gaussian one: its training residuals are
-    in-sample, and few. The floor moves the interval, not the median."""
-    import sklearn_rnn.sktime._residual as residual
-
-    y = load_airline()[:48]
-    h = 12
-    alpha = [0.1, 0.5, 0.9]
-    f = RNNForecaster(recurrent=False).fit(y, fh=np.arange(1, h + 1))
-    q = f.predict_quantiles(alpha=alpha).to_numpy()
-    spread = forecast_spread([y.to_numpy()[:, None]], f._spread_params, 12, h)[0, 0]
-    z = 1.2815515655446004
-    assert np.all(q[:, 2] - q[:, 1] >= z * spread * (1 - 1e-9))
-    assert np.all(q[:, 1] - q[:, 0] >= z * spread * (1 - 1e-9))
-    # without the floor: the empirical quantiles alone (which the tail's
-    # conformal factor then widens more), around the same median
-    def no_floor(forecaster, params, values, extra, rows=slice(None)):
-        return np.nan
-    monkeypatch.setattr(residual, "start_spread", no_floor)
-    g = RNNForecaster(recurrent=False).fit(y, fh=np.arange(1, h + 1))
-    p = g.predict_quantiles(alpha=alpha).to_numpy()
-    np.testing.assert_allclose(p[:, 1], q[:, 1])
-    assert not np.allclose(p[:, [0, 2]], q[:, [0, 2]], rtol=0.01)
 
 
 def test_intervals_are_calibrated_on_the_tail(airline):

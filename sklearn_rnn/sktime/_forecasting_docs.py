@@ -78,9 +78,9 @@ _PARAMETERS = {
             towards the seasonal naive forecast and iterated over the
             horizon, a direct one (every step from the window), a seasonal
             ARMA and the Theta method, each weighted by how well it
-            forecasts the validation tail (``linear_weights_``), with the
-            empirical quantiles of its training residuals as intervals, at
-            least as wide as the seasonal ARMA's own. The network is trained on that
+            forecasts the validation tail, which none of them has seen
+            (``linear_weights_``), with the empirical quantiles of its
+            training residuals as intervals. The network is trained on that
             start's residuals and kept where it improves the validation loss
             over the start (``recurrent_improvement_``). False fits the
             linear start alone (the ablation of the recurrent part; fast, no

@@ -8,7 +8,6 @@ maps the outputs back to the data's units.
 """
 
 import warnings
-from statistics import NormalDist
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -27,7 +26,7 @@ from ._linear_start import (
     scale_around_median,
     tail_split,
 )
-from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma, forecast_spread
+from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma
 from ._theta import fit_theta, forecast_theta
 
 #: Whether the forecasts use the linear start refitted on all the data
@@ -120,10 +119,18 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
                 "a shorter fh, or early_stopping=False."
             )
     train, valid = slice(0, split), slice(split, n)
-    # the linear start sees no value of the validation windows' horizons
+    # The forms are fitted, and weighed, without any value of the validation
+    # windows' horizons: each series is cut before its first validation
+    # target, and the direct form learns from the training windows whose
+    # horizons end there. (Cut after the last validation window instead,
+    # the forms had seen all but the last of the tail's targets, and the
+    # most flexible looked best.)
     held = np.bincount(extra["sid"][valid], minlength=len(series))
+    cut = np.where(held > 0, held + f.horizon_ - 1, 0)
     L, sp = f.window_length_, f.seasonal_period_
-    values = [s.y[: len(s.y) - k] for s, k in zip(series, held)]
+    values = [s.y[: len(s.y) - k] for s, k in zip(series, cut)]
+    usable = np.array([len(v) for v in values])[extra["sid"][train]]
+    before_tail = extra["end"][train] + f.horizon_ <= usable
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
     coef = dict.fromkeys(FORMS)
     coef["recursive"] = fit_linear(values, L, sp)
@@ -138,8 +145,9 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         # interpolate them)
         coef["seasonal_arma"] = fit_seasonal_arma(values, sp)
         coef["theta"] = fit_theta(values, sp)
-        if split > past.shape[1] * past.shape[2] + 1:
-            coef["direct"] = fit_direct(past[train], targets[train], sp)
+        if before_tail.sum() > past.shape[1] * past.shape[2] + 1:
+            coef["direct"] = fit_direct(past[train][before_tail],
+                                        targets[train][before_tail], sp)
         names = [form for form in FORMS if coef[form] is not None]
         forms = {form: form_forecast(f, form, coef, extra) for form in names}
         weights = combination_weights(
@@ -161,19 +169,9 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             if weights["seasonal_arma"] > 0 else None,
             "theta": fit_theta([s.y for s in series], sp) if weights["theta"] > 0 else None,
         }
-    f._residual_quantiles = f._spread_params = None
-    spread_valid = None
+    f._residual_quantiles = None
     if levels is not None:
         f._residual_quantiles = residual_quantiles(residuals[train], levels)
-        # the seasonal ARMA's own intervals, the start's floor: from the
-        # history before the tail for the tail, from all of it for forecasts
-        params = coef["seasonal_arma"]
-        if params is None:
-            params = fit_seasonal_arma(values, sp)
-        spread_valid = start_spread(f, params, values, extra, valid)
-        f._spread_params = f.linear_coef_["seasonal_arma"]
-        if f._spread_params is None:
-            f._spread_params = fit_seasonal_arma([s.y for s in series], sp)
     f.regressor_ = None
     f.regressors_ = []
     f.recurrent_improvement_ = None
@@ -186,7 +184,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     if split == n:
         return
     # The validation tail: does the network improve on the start?
-    start_valid = _outputs(f, None, start[valid], spread_valid)
+    start_valid = _outputs(f, None, start[valid])
     if f.regressor_ is not None:
         full_valid = _outputs(f, windows[valid], start[valid])
         loss_start = _loss(start_valid, targets[valid], levels)
@@ -280,49 +278,18 @@ def predict_residual_model(forecaster, inputs, extra):
     """Normalised forecasts: (n, n_channels * horizon[, n_levels])."""
     f = forecaster
     start = linear_start(f, f.linear_coef_, extra)
-    if not f.kept_linear_start_:
-        return _outputs(f, inputs, start)
-    spread = None
-    if f.quantile_levels_ is not None:
-        spread = start_spread(f, f._spread_params, extra["values"], extra)
-    return _outputs(f, None, start, spread)
+    return _outputs(f, None if f.kept_linear_start_ else inputs, start)
 
 
-def start_spread(forecaster, params, values, extra, rows=slice(None)):
-    """The seasonal ARMA's Gaussian quantile offsets for windows, normalised.
-
-    :func:`~sklearn_rnn.sktime._seasonal_arma.forecast_spread` of each
-    window's series (``values``, model ``params``) times the standard normal
-    quantile of each level, divided by the window's scale: shape (n,
-    n_channels * horizon_, n_levels) for the windows ``rows`` of ``extra``;
-    NaN where a series is too short to estimate it.
-    """
-    f = forecaster
-    spread = forecast_spread(values, params, f.seasonal_period_, f.horizon_)
-    spread = spread[extra["sid"][rows]] / extra["scale"][rows][:, :, None]
-    z = np.array([NormalDist().inv_cdf(level) for level in f.quantile_levels_])
-    return spread.reshape(len(spread), spread.shape[1] * spread.shape[2], 1) * z
-
-
-def _outputs(f, inputs, start, spread=None):
-    """The start plus the network's (or the start's own) residual outputs.
-
-    The start's own quantiles are the empirical quantiles of its training
-    residuals, each widened to the seasonal ARMA's Gaussian one (``spread``,
-    from :func:`start_spread`) where that lies further from the median: the
-    training residuals are in-sample, and on a short series few.
-    """
+def _outputs(f, inputs, start):
+    """The start plus the network's (or the start's own) residual outputs."""
     levels = f.quantile_levels_
     if levels is None:
         if inputs is None:
             return start
         return start + _network_outputs(f, inputs, start.shape)
     if inputs is None:
-        offsets = np.broadcast_to(f._residual_quantiles, (*start.shape, len(levels)))
-        if spread is not None:
-            below = np.asarray(levels) < 0.5
-            offsets = np.where(below, np.fmin(offsets, spread), np.fmax(offsets, spread))
-        out = start[..., None] + offsets
+        out = start[..., None] + f._residual_quantiles
     else:
         out = start[..., None] + _network_outputs(f, inputs, (*start.shape, len(levels)))
     factors = f.interval_factors_
