@@ -122,9 +122,9 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     # The forms are fitted, and weighed, without any value of the validation
     # windows' horizons: each series is cut before its first validation
     # target, and the direct form learns from the training windows whose
-    # horizons end there. (Cut after the last validation window instead,
-    # the forms had seen all but the last of the tail's targets, and the
-    # most flexible looked best.)
+    # horizons end there. (Cut by the validation windows alone, the forms
+    # had seen all but the last few of the tail's targets, and the most
+    # flexible looked best.)
     held = np.bincount(extra["sid"][valid], minlength=len(series))
     cut = np.where(held > 0, held + f.horizon_ - 1, 0)
     L, sp = f.window_length_, f.seasonal_period_
