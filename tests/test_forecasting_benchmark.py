@@ -206,7 +206,7 @@ def test_the_panel_showcase():
     pooled = {name: results["us_employment", name, 0] for name in ("linear", "rnn")}
     per_series = {name: np.asarray(m["per_series_mase"]) for name, m in pooled.items()}
     assert pooled["linear"]["mase"] == pytest.approx(0.542, abs=0.005)
-    assert pooled["rnn"]["mase"] <= 0.53  # the worst seed's 0.517, plus 2.5 %
+    assert pooled["rnn"]["mase"] <= 0.515  # the worst seed's 0.502, plus 2.5 %
     assert pooled["rnn"]["mase"] < pooled["linear"]["mase"]
     assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
     ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])

@@ -262,6 +262,43 @@ def test_without_a_tail_the_start_is_the_one_step_form(airline):
     assert all(f.linear_coef_[form] is None for form in ("direct", "seasonal_arma", "theta"))
 
 
+def test_the_forms_are_weighed_on_a_tail_they_have_not_seen(airline, monkeypatch):
+    """The forms weighed on the validation tail are fitted on each series
+    cut before its first validation target (the tail's windows, one step
+    apart, have targets spanning their number plus the horizon less one),
+    and the direct form on the windows whose horizons end there. Cut by the
+    validation windows alone, they had seen all but the last few of the
+    tail's targets, and the most flexible form looked best."""
+    import sklearn_rnn.sktime._residual as residual
+
+    seen = {}
+
+    def spy(name):
+        original = getattr(residual, name)
+
+        def wrapped(*args, **kwargs):
+            seen.setdefault(name, []).append(args)
+            return original(*args, **kwargs)
+        return wrapped
+
+    for name in ("fit_linear", "fit_seasonal_arma", "fit_theta", "fit_direct"):
+        monkeypatch.setattr(residual, name, spy(name))
+    h = 12
+    f = RNNForecaster(recurrent=False).fit(airline, fh=np.arange(1, h + 1))
+    n_valid = f.n_windows_ - tail_split(f.n_windows_, f.validation_fraction)
+    first_target = len(airline) - (n_valid + h - 1)
+    for name in ("fit_linear", "fit_seasonal_arma", "fit_theta"):
+        values = seen[name][0][0]  # the first fit: the one weighed on the tail
+        assert len(values) == 1 and len(values[0]) == first_target
+    # the direct form: windows of L steps ending at L, L + 1, ..., whose
+    # horizons end at or before the first validation target
+    direct_windows = seen["fit_direct"][0][0]
+    assert len(direct_windows) == first_target - h - f.window_length_ + 1
+    assert f.linear_weights_["direct"] > 0
+    # the forecasts' forms are refitted on everything
+    assert len(seen["fit_theta"][-1][0][0]) == len(airline)
+
+
 def test_the_direct_form_needs_more_windows_than_coefficients():
     """A short series (32 values) whose last value breaks its trend: its 9
     training windows of 11 steps are fewer than the direct form's 12
