@@ -194,19 +194,20 @@ def test_short_series_against_theta():
 def test_the_panel_showcase():
     """``us_employment`` (145 series, last 24 months held out): one global
     ``RNNForecaster()`` (``random_state=0``, one torch thread) against its
-    own linear start, fitted the same way. Recorded: mean MASE 0.480 against
-    the start's 0.542 (per-series AutoETS 0.650), 80 % coverage 0.855, and
-    the networks ahead of the start on 94 of the 145 series. The networks'
-    figures move with the floating-point details of the machine as they do
-    with the seed (seeds 0-2: mean MASE 0.480-0.502, coverage 0.841-0.855,
-    ahead on 91-94 series), so the bounds hold for any of those seeds."""
+    own linear start, fitted the same way. Recorded: mean MASE 0.471 against
+    the start's 0.591 (per-series AutoETS 0.650, the global linear AR
+    0.542), 80 % coverage 0.831, and the networks ahead of the start on 98
+    of the 145 series. The networks' figures move with the floating-point
+    details of the machine as they do with the seed (seeds 0-2: mean MASE
+    0.457-0.487, coverage 0.824-0.832, ahead on 98-100 series), so the
+    bounds hold for any of those seeds."""
     from benchmarks.forecasting import panel
 
     results = panel(("linear", "rnn"), seeds=[0], threads=1, cache={})
     pooled = {name: results["us_employment", name, 0] for name in ("linear", "rnn")}
     per_series = {name: np.asarray(m["per_series_mase"]) for name, m in pooled.items()}
-    assert pooled["linear"]["mase"] == pytest.approx(0.542, abs=0.005)
-    assert pooled["rnn"]["mase"] <= 0.515  # the worst seed's 0.502, plus 2.5 %
+    assert pooled["linear"]["mase"] == pytest.approx(0.591, abs=0.005)
+    assert pooled["rnn"]["mase"] <= 0.50  # the worst seed's 0.487, plus 2.5 %
     assert pooled["rnn"]["mase"] < pooled["linear"]["mase"]
     assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
     ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])

@@ -167,12 +167,15 @@ _ATTRIBUTES = parse_entries(
         correction: a SARIMA(2,0,0)(0,1,1) without constant) and
         ``"theta"`` (the Theta method: the seasonally adjusted series'
         exponentially smoothed level plus half its trend's slope), the last
-        two from each series' whole history. Inverse-error weights on the validation tail,
-        sharpened by the number of independent horizons it holds: on a
-        single series every form counts by how well it did, on a panel the
-        best one takes (almost) all the weight. Without a validation tail,
+        two from each series' whole history. Inverse-error weights on the
+        validation tail (which the forms were fitted without), sharpened by
+        the number of independent horizons it holds per series: on a short
+        single series and on a panel every form counts by how well it did,
+        on a long series the best one takes (almost) all the weight. The
+        direct form is fitted on the windows whose horizons end before the
+        tail's first target. Without a validation tail,
         the one-step autoregression alone. The direct form weighs 0 where
-        the windows before the tail are no more than its coefficients per
+        those windows are no more than its coefficients per
         step (``window_length_ * n_channels + 1``): its least squares
         would interpolate them.
 

@@ -152,7 +152,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         forms = {form: form_forecast(f, form, coef, extra) for form in names}
         weights = combination_weights(
             [_loss(forms[form][valid], targets[valid], None) for form in names],
-            n - split, f.horizon_,
+            n - split, f.horizon_, n_series=np.count_nonzero(held),
         )
         f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
         f.linear_weights_.update(zip(names, map(float, weights)))
