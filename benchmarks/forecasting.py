@@ -418,11 +418,12 @@ def print_single(results, specs, models, seeds):
         return {k: _mean([r.get(k, np.nan) for r in rows])
                 for k in ("mase", "smape", "coverage", "msis", "fit")}, rows
 
-    if len(names) <= 40:  # the table per series, where it is short enough to read
+    shown = names if len(names) <= 40 else []  # a table per series short enough to read
+    if shown:
         print("\nMASE per series (mean over seeds; intervals: coverage of the 80 % interval)\n")
         print("| series | " + " | ".join(models) + " |")
         print("|---|" + "---:|" * len(models))
-    for name in names if len(names) <= 40 else []:
+    for name in shown:
         cells = []
         for model in models:
             agg, rows = per_series(name, model)
