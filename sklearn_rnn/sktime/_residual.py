@@ -108,16 +108,48 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     f = forecaster
     levels = f.quantile_levels_
     n = len(windows)
-    split = n
-    if f.early_stopping:
-        split = tail_split(n, f.validation_fraction)
-        if split < 1 or split == n:
-            raise ValueError(
-                f"RNNForecaster has {n} training window(s), too few for a "
-                f"validation tail of validation_fraction={f.validation_fraction} "
-                "and a training part. Use a smaller window_length (or 'auto'), "
-                "a shorter fh, or early_stopping=False."
-            )
+    split = _validation_split(f, n)
+    start = _fit_linear_start(f, targets, extra, series, split)
+    residuals = targets - start
+    f._residual_quantiles = None
+    if levels is not None:
+        f._residual_quantiles = residual_quantiles(residuals[:split], levels)
+    f.regressor_ = None
+    f.regressors_ = []
+    f.recurrent_improvement_ = None
+    f.kept_linear_start_ = True
+    f.interval_factors_ = None
+    if f.recurrent:
+        f.regressors_ = fit_networks(f, windows, residuals, levels)
+        f.regressor_ = f.regressors_[0]
+        f.kept_linear_start_ = False
+    if split < n:
+        _judge_on_tail(f, windows[split:], targets[split:], start[split:])
+
+
+def _validation_split(f, n):
+    """Windows before the validation tail (all of them without early stopping)."""
+    if not f.early_stopping:
+        return n
+    split = tail_split(n, f.validation_fraction)
+    if split < 1 or split == n:
+        raise ValueError(
+            f"RNNForecaster has {n} training window(s), too few for a "
+            f"validation tail of validation_fraction={f.validation_fraction} "
+            "and a training part. Use a smaller window_length (or 'auto'), "
+            "a shorter fh, or early_stopping=False."
+        )
+    return split
+
+
+def _fit_linear_start(f, targets, extra, series, split):
+    """Fit the start's forms, weigh them on the tail; the start of every window.
+
+    Sets ``linear_weights_`` and ``linear_coef_`` (the forms refitted on all
+    the data, for the forecasts) and returns the start's outputs for the
+    training windows, from the forms fitted before the tail.
+    """
+    n = len(targets)
     train, valid = slice(0, split), slice(split, n)
     # The forms are fitted, and weighed, without any value of the validation
     # windows' horizons: each series is cut before its first validation
@@ -157,41 +189,41 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
         f.linear_weights_.update(zip(names, map(float, weights)))
         start = sum(w * forms[form] for form, w in zip(names, weights))
-    residuals = targets - start
     f.linear_coef_ = coef
     if REFIT_LINEAR and split < n:
-        weights = f.linear_weights_
-        f.linear_coef_ = {
-            "recursive": fit_linear([s.y for s in series], L, sp)
-            if weights["recursive"] > 0 else None,
-            "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
-            "seasonal_arma": fit_seasonal_arma([s.y for s in series], sp)
-            if weights["seasonal_arma"] > 0 else None,
-            "theta": fit_theta([s.y for s in series], sp) if weights["theta"] > 0 else None,
-        }
-    f._residual_quantiles = None
-    if levels is not None:
-        f._residual_quantiles = residual_quantiles(residuals[train], levels)
-    f.regressor_ = None
-    f.regressors_ = []
-    f.recurrent_improvement_ = None
-    f.kept_linear_start_ = True
-    f.interval_factors_ = None
-    if f.recurrent:
-        f.regressors_ = fit_networks(f, windows, residuals, levels)
-        f.regressor_ = f.regressors_[0]
-        f.kept_linear_start_ = False
-    if split == n:
-        return
-    # The validation tail: does the network improve on the start?
-    start_valid = _outputs(f, None, start[valid])
+        f.linear_coef_ = _refit_forms(f, targets, past, series)
+    return start
+
+
+def _refit_forms(f, targets, past, series):
+    """The forms with a weight, refitted on all the data (None for the others)."""
+    weights, y = f.linear_weights_, [s.y for s in series]
+    L, sp = f.window_length_, f.seasonal_period_
+    return {
+        "recursive": fit_linear(y, L, sp) if weights["recursive"] > 0 else None,
+        "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
+        "seasonal_arma": fit_seasonal_arma(y, sp) if weights["seasonal_arma"] > 0 else None,
+        "theta": fit_theta(y, sp) if weights["theta"] > 0 else None,
+    }
+
+
+def _judge_on_tail(f, windows, targets, start):
+    """On the validation tail: keep the network or the start; calibrate.
+
+    Sets ``recurrent_improvement_``, ``kept_linear_start_`` and
+    ``interval_factors_``; prints the verdict with ``verbose``.
+    """
+    levels = f.quantile_levels_
+    n_valid = len(windows)
+    start_valid = _outputs(f, None, start)
+    full_valid = None
     if f.regressor_ is not None:
-        full_valid = _outputs(f, windows[valid], start[valid])
-        loss_start = _loss(start_valid, targets[valid], levels)
-        loss_full = _loss(full_valid, targets[valid], levels)
+        full_valid = _outputs(f, windows, start)
+        loss_start = _loss(start_valid, targets, levels)
+        loss_full = _loss(full_valid, targets, levels)
         improvement = 1.0 - loss_full / loss_start if loss_start > 0 else 0.0
         f.recurrent_improvement_ = float(improvement)
-        horizons = (n - split) / f.horizon_
+        horizons = n_valid / f.horizon_
         too_few = horizons < MIN_VALID_HORIZONS
         f.kept_linear_start_ = too_few or not improvement > 0
         if f.verbose:
@@ -201,7 +233,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             )
             if too_few:
                 verdict += (
-                    f" (the {n - split} validation windows hold {horizons:.1f} "
+                    f" (the {n_valid} validation windows hold {horizons:.1f} "
                     f"independent horizons of {f.horizon_} steps, fewer than "
                     f"{MIN_VALID_HORIZONS}: too few to trust the network)"
                 )
@@ -213,7 +245,7 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     chosen = start_valid if f.kept_linear_start_ else full_valid
     if levels is not None and f.calibrate_intervals:
         f.interval_factors_ = conformal_factors(
-            chosen, targets[valid], levels, narrow=n - split >= CONFIDENT_WINDOWS
+            chosen, targets, levels, narrow=n_valid >= CONFIDENT_WINDOWS
         )
 
 
