@@ -1,11 +1,14 @@
 """RNNForecaster: a global, direct multi-horizon recurrent forecaster for sktime.
 
 The forecaster is an sktime ``BaseForecaster`` built by composition: it cuts
-the series into windows, normalises each window, and fits one
-:class:`~sklearn_rnn.SequenceRegressor` (with ``loss="quantile"`` for
-probabilistic forecasts) to predict every step of the horizon at once.
-Training, the network and the input checks are the core's; the series and
-panel plumbing is in :mod:`sklearn_rnn.sktime._panel`.
+the series into normalised windows, fits a linear start on them
+(:mod:`sklearn_rnn.sktime._linear_start` and its forms), then
+``n_networks`` :class:`~sklearn_rnn.SequenceRegressor` networks (with
+``loss="quantile"`` for probabilistic forecasts) on the start's residuals,
+each predicting every step of the horizon at once
+(:mod:`sklearn_rnn.sktime._residual`). Training, the network and the input
+checks are the core's; the series and panel plumbing is in
+:mod:`sklearn_rnn.sktime._panel`.
 """
 
 from numbers import Integral
@@ -41,7 +44,6 @@ from ._residual import (
 __all__ = ["RNNForecaster"]
 
 
-
 @fill_docstring(_PARAMETERS, _ATTRIBUTES)
 class RNNForecaster(_DocLinkMixin, BaseForecaster):
     """Global recurrent (LSTM or GRU) forecaster with direct multi-horizon output.
@@ -55,15 +57,17 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     the windows of all series and forecast each series from its own last
     window.
 
-    The network improves on a linear start rather than competing with it:
-    a global ridge autoregression, shrunk towards the seasonal naive
-    forecast and combined with a seasonal ARMA and the Theta method
-    (``linear_weights_``), is fitted first
-    (``recurrent``), the network learns the
-    quantiles of its residuals, and a validation tail of the latest windows
-    says whether the network helped (``recurrent_improvement_``; where it
-    did not, the forecasts are the linear start's) and calibrates the
-    intervals (``calibrate_intervals``).
+    The network improves on a linear start rather than competing with it.
+    The start is fitted first: a global ridge autoregression (one-step,
+    shrunk towards the seasonal naive forecast, and direct), a seasonal ARMA
+    and the Theta method, weighed by how well each forecasts a validation
+    tail of the latest windows that none of them has seen
+    (``linear_weights_``). The networks (``recurrent``) learn the quantiles
+    of its residuals. The tail then says whether they helped
+    (``recurrent_improvement_``); where they did not, or where the tail
+    holds fewer than 10 independent horizons (short single series), the
+    forecasts are the start's (``kept_linear_start_``). The tail also
+    calibrates the intervals (``calibrate_intervals``).
 
     Parameters
     ----------
