@@ -82,7 +82,8 @@ _PARAMETERS = {
             (``linear_weights_``), with the empirical quantiles of its
             training residuals as intervals. The network is trained on that
             start's residuals and kept where it improves the validation loss
-            over the start (``recurrent_improvement_``). False fits the
+            over the start (``recurrent_improvement_``) on a tail of at least
+            10 independent horizons (``kept_linear_start_``). False fits the
             linear start alone (the ablation of the recurrent part; fast, no
             torch).
 
