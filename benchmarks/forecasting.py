@@ -43,7 +43,9 @@ window divided by its mean absolute value). ``--panel-models reduction
 reduction_global`` adds the other entry point, ``make_reduction(LSTMRegressor())``
 with windows of 24, per series (sktime fits one regressor per series) and
 pooled over the series (``pooling="global"``: one regressor on every
-series' windows, which are not scaled per series).
+series' windows, which are not scaled per series). ``--panel-data
+visnights|prison|accommodation`` runs the same on a small quarterly panel
+no issue names instead (``fpp2``/``fpp3``, last 8 quarters held out).
 
 Metrics per series, then summarised over the series: MASE (the MAE over the
 seasonal naive's in-sample MAE, lag ``sp``), sMAPE (%), the coverage of the
@@ -68,12 +70,13 @@ import numpy as np
 from benchmarks._forecasting_data import (
     EXTRA,
     LONG,
-    WIDER,
     SERIES,
+    SMALL_PANELS,
+    WIDER,
     employment_singles,
     horizon,
     load_series,
-    us_employment,
+    panel_data,
 )
 
 STATISTICAL = ("snaive", "ets", "theta", "sarima")
@@ -323,30 +326,30 @@ def _over_origins(per):
 
 # ----------------------------------------------------------------------
 # Panel
-def panel(models, seeds, threads, cache, n_series=None, back=0):
+def panel(models, seeds, threads, cache, n_series=None, back=0, data="us_employment"):
     from sktime.forecasting.base import ForecastingHorizon
 
-    y_train, y_test = us_employment(back=back)
+    y_train, y_test, sp, h = panel_data(data, back)
+    column = y_train.columns[0]
     ids = list(dict.fromkeys(y_train.index.get_level_values(0)))
     if n_series:
         ids = ids[:n_series]
         y_train = y_train.loc[ids]
         y_test = y_test.loc[ids]
-    h = 24
     fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
-    print(f"us_employment: {len(ids)} series x "
-          f"{len(y_train) // len(ids)} training months, last {h} held out"
-          + (f" (the last {back} months dropped first)" if back else ""), flush=True)
+    print(f"{data}: {len(ids)} series x "
+          f"{len(y_train) // len(ids)} training steps, last {h} held out"
+          + (f" (the last {back} steps dropped first)" if back else ""), flush=True)
     results = {}
     for name in models:
         ours = ("rnn", "linear", "reduction", "reduction_global")
         for seed in (seeds if name in ours else [None]):
             if name == "global_ar":
-                run = global_ar(y_train, 24, h)
+                run = global_ar(y_train, 2 * sp, h)
                 runs = _split_runs(run, ids, h)
                 fit = run["fit"]
             elif name in ours:
-                model = make_model(name, 12, seed, threads, len(y_train))
+                model = make_model(name, sp, seed, threads, len(y_train))
                 run = run_model(model, y_train, fh)
                 runs = _split_runs(run, ids, h)
                 fit = run["fit"]
@@ -354,28 +357,28 @@ def panel(models, seeds, threads, cache, n_series=None, back=0):
             else:
                 runs, fit = {}, 0.0
                 for sid in ids:
-                    key = f"us_employment:{sid}/{name}" + (f"/back{back}" if back else "")
+                    key = f"{data}:{sid}/{name}" + (f"/back{back}" if back else "")
                     if key in cache:
                         r = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
                              for k, v in cache[key].items()}
                     else:
-                        yi = y_train.loc[sid]["Employed"]
+                        yi = y_train.loc[sid][column]
                         try:
-                            r = run_model(make_model(name, 12, None, threads), yi, fh)
+                            r = run_model(make_model(name, sp, None, threads), yi, fh)
                         except Exception as exc:
                             print(f"  {sid} {name}: FAILED ({exc})"[:200])
-                            r = run_model(make_model("snaive", 12, None, threads), yi, fh)
+                            r = run_model(make_model("snaive", sp, None, threads), yi, fh)
                         cache[key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                                       for k, v in r.items() if k != "model"}
                     runs[sid] = r
                     fit += r["fit"]
-            per = [metrics(y_train.loc[sid]["Employed"], y_test.loc[sid]["Employed"],
-                           runs[sid], 12) for sid in ids]
+            per = [metrics(y_train.loc[sid][column], y_test.loc[sid][column],
+                           runs[sid], sp) for sid in ids]
             m = _pool(per)
             m["per_series_mase"] = [p["mase"] for p in per]
             m["fit"] = fit
             m["note"] = run.get("note", "") if name in ours else ""
-            results["us_employment", name, seed] = m
+            results[data, name, seed] = m
             print(f"  panel {name:10s} seed {seed}: MASE {m['mase']:.3f} "
                   f"(median {m['median_mase']:.3f}) sMAPE {m['smape']:.2f} "
                   f"cov {m['coverage']:.3f} MSIS {m['msis']:.2f} fit {fit:.1f}s "
@@ -462,12 +465,13 @@ def print_single(results, specs, models, seeds):
 
 
 def print_panel(results, seeds):
-    print("\nus_employment panel (mean over series; coverage pooled over points; "
+    data = next(iter(results))[0] if results else "us_employment"
+    print(f"\n{data} panel (mean over series; coverage pooled over points; "
           "beats snaive: series with a lower MASE than the seasonal naive's)\n")
     print("| model | seed | mean MASE | median MASE | beats snaive | mean sMAPE (%) | "
           "80% coverage | mean MSIS | fit s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    snaive = results.get(("us_employment", "snaive", None))
+    snaive = results.get((data, "snaive", None))
     for (_, model, seed), m in results.items():
         seed_text = "" if seed is None else str(seed)
         note = f" ({m['note']})" if m.get("note") else ""
@@ -480,8 +484,8 @@ def print_panel(results, seeds):
     # The ablation per series: the global networks against their own linear
     # part, fitted in the same run.
     for seed in seeds:
-        full = results.get(("us_employment", "rnn", seed))
-        part = results.get(("us_employment", "linear", seed))
+        full = results.get((data, "rnn", seed))
+        part = results.get((data, "linear", seed))
         if full is None or part is None:
             continue
         ratio = np.asarray(full["per_series_mase"]) / np.asarray(part["per_series_mase"])
@@ -506,6 +510,10 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--panel", action="store_true", help="run the us_employment panel")
     parser.add_argument("--panel-only", action="store_true")
+    parser.add_argument("--panel-data", default="us_employment",
+                        choices=["us_employment", *SMALL_PANELS],
+                        help="the panel: us_employment (default; monthly, 145 "
+                             "series) or a small quarterly one no issue names")
     parser.add_argument("--panel-series", type=int, default=None,
                         help="only the first N panel series")
     parser.add_argument("--panel-back", type=int, default=0,
@@ -573,7 +581,7 @@ def main(argv=None):
             out["single"] = {"/".join(map(str, k)): v for k, v in res.items()}
         if args.panel or args.panel_only:
             res = panel(args.panel_models, args.seeds, args.threads, cache,
-                        args.panel_series, args.panel_back)
+                        args.panel_series, args.panel_back, args.panel_data)
             print_panel(res, args.seeds)
             out["panel"] = {"/".join(map(str, k)): v for k, v in res.items()}
     finally:
