@@ -385,10 +385,7 @@ def test_a_single_series_tail_is_too_short_to_trust_the_network(airline, capsys)
     assert "independent horizons of 12 steps, fewer than 10" in out
 
 
-def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
-    """Sines of 20 frequencies: no one linear model fits them all, the
-    network reads the frequency off the window; the tail holds ~140
-    independent 4-step horizons."""
+def _sines():
     rng = np.random.default_rng(0)
     t = np.arange(150)
     frames = []
@@ -397,7 +394,14 @@ def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
         y += 0.05 * rng.standard_normal(len(t))
         index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(len(t))])
         frames.append(pd.DataFrame({"y": y}, index=index))
-    panel = pd.concat(frames)
+    return pd.concat(frames)
+
+
+def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
+    """Sines of 20 frequencies: no one linear model fits them all, the
+    network reads the frequency off the window; the tail holds ~140
+    independent 4-step horizons."""
+    panel = _sines()
     # batch_size=200: "auto" takes 347 of these 2,780 windows, too few steps in 50 epochs
     f = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
                       batch_size=200, n_threads=1).fit(panel, fh=np.arange(1, 5))
@@ -405,6 +409,40 @@ def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
     assert not f.kept_linear_start_
     linear = RNNForecaster(recurrent=False, window_length=8).fit(panel, fh=np.arange(1, 5))
     assert not np.allclose(f.predict(), linear.predict())
+
+
+def test_gain_in_standard_errors_counts_independent_horizons():
+    from sklearn_rnn.sktime._residual import _gain_in_standard_errors
+
+    targets = np.zeros((40, 4))
+    start = np.ones((40, 4))
+    gains = np.tile([0.1, 0.3], 20)  # per-window gains: mean 0.2, sd ~0.1
+    full = np.sqrt(1.0 - gains)[:, None] * np.ones((1, 4))
+    sd = gains.std(ddof=1)
+    for horizons in (10.0, 40.0):
+        z = _gain_in_standard_errors(start, full, targets, None, horizons)
+        assert z == pytest.approx(0.2 / (sd / np.sqrt(horizons)))
+    # quantiles: the per-window pinball loss (all levels at the target: 0)
+    quantiles = np.repeat(start[..., None], 3, axis=2)
+    z = _gain_in_standard_errors(quantiles, np.zeros_like(quantiles), targets,
+                                 [0.1, 0.5, 0.9], 10.0)
+    assert z == 0.0  # no spread: no measure of the noise, no gain trusted
+
+
+def test_a_gain_within_the_noise_keeps_the_start(monkeypatch, capsys):
+    """The sines panel below, with the bar raised above the networks' gain
+    there: the tail holds enough horizons, the gain is positive, and the
+    start is kept, as it is on a real panel where the gain is 0.3
+    standard errors (docs/forecasting.md)."""
+    from sklearn_rnn.sktime import _residual
+
+    monkeypatch.setattr(_residual, "TAIL_GAIN_Z", 1e6)
+    f = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
+                      batch_size=200, n_threads=1, verbose=1).fit(_sines(), fh=np.arange(1, 5))
+    assert f.recurrent_improvement_ > 0.1
+    assert f.kept_linear_start_
+    out = capsys.readouterr().out
+    assert "keeping the linear start (a gain of" in out and "more than 1e+06 needed" in out
 
 
 def test_fits_are_reproducible(airline):

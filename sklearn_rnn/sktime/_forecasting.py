@@ -64,9 +64,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     tail of the latest windows that none of them has seen
     (``linear_weights_``). The networks (``recurrent``) learn the quantiles
     of its residuals. The tail then says whether they helped
-    (``recurrent_improvement_``); where they did not, or where the tail
-    holds fewer than 10 independent horizons (short single series), the
-    forecasts are the start's (``kept_linear_start_``). The tail also
+    (``recurrent_improvement_``); where they did not by more than its
+    noise, or where it holds fewer than 10 independent horizons (short
+    single series), the forecasts are the start's (``kept_linear_start_``). The tail also
     calibrates the intervals (``calibrate_intervals``).
 
     Parameters

@@ -234,10 +234,11 @@ def residual_quantiles(residuals, levels):
 
 
 def pinball(quantiles, targets, levels):
-    """Mean pinball loss of ``quantiles`` (n, k, n_levels) for ``targets`` (n, k)."""
+    """Pinball loss of ``quantiles`` (n, k, n_levels) for ``targets`` (n, k),
+    the mean over each row's outputs and levels: shape (n,)."""
     diff = targets[..., None] - quantiles
     levels = np.asarray(levels)
-    return float(np.mean(np.maximum(levels * diff, (levels - 1) * diff)))
+    return np.mean(np.maximum(levels * diff, (levels - 1) * diff), axis=(1, 2))
 
 
 def conformal_factors(quantiles, targets, levels, narrow=True):
