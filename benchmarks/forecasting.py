@@ -518,9 +518,9 @@ def main(argv=None):
     parser.add_argument("--panel-series", type=int, default=None,
                         help="only the first N panel series")
     parser.add_argument("--panel-back", type=int, default=0,
-                        help="drop the panel's last N months first: an earlier "
-                             "forecast origin, a check against tuning to the "
-                             "held-out months")
+                        help="drop the panel's last N steps (months, quarters) "
+                             "first: an earlier forecast origin, a check against "
+                             "tuning to the held-out steps")
     parser.add_argument("--quick", action="store_true",
                         help="4 series (airline, lynx, euretail, USAccDeaths), seed 0")
     parser.add_argument("--threads", type=int, default=1)
