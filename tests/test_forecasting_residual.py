@@ -397,16 +397,19 @@ def _sines():
     return pd.concat(frames)
 
 
-def test_a_panel_tail_trusts_a_network_that_improves_on_the_start():
+def test_a_panel_tail_trusts_a_network_that_improves_on_the_start(capsys):
     """Sines of 20 frequencies: no one linear model fits them all, the
     network reads the frequency off the window; the tail holds ~140
     independent 4-step horizons."""
     panel = _sines()
     # batch_size=200: "auto" takes 347 of these 2,780 windows, too few steps in 50 epochs
     f = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
-                      batch_size=200, n_threads=1).fit(panel, fh=np.arange(1, 5))
+                      batch_size=200, n_threads=1, verbose=1).fit(panel, fh=np.arange(1, 5))
     assert f.recurrent_improvement_ > 0.1
     assert not f.kept_linear_start_
+    verdict = capsys.readouterr().out.splitlines()[-1]
+    assert verdict.startswith("Validation loss: linear start")
+    assert "keeping the network (a gain of" in verdict and "needed" not in verdict
     linear = RNNForecaster(recurrent=False, window_length=8).fit(panel, fh=np.arange(1, 5))
     assert not np.allclose(f.predict(), linear.predict())
 

@@ -155,8 +155,8 @@ def _fit_linear_start(f, targets, extra, series, split):
     """Fit the start's forms, weigh them on the tail; the start of every window.
 
     Sets ``linear_weights_`` and ``linear_coef_`` (the forms refitted on all
-    the data, for the forecasts) and returns the start's outputs for the
-    training windows, from the forms fitted before the tail.
+    the data, for the forecasts) and returns the start's outputs for every
+    window, from the forms fitted before the tail.
     """
     n = len(targets)
     train, valid = slice(0, split), slice(split, n)
@@ -250,8 +250,8 @@ def _judge_on_tail(f, windows, targets, start):
             elif improvement > 0:
                 verdict += (
                     f" (a gain of {gain_z:.1f} standard errors over "
-                    f"{horizons:.1f} independent horizons; more than "
-                    f"{TAIL_GAIN_Z:g} needed)"
+                    f"{horizons:.1f} independent horizons"
+                    + (f"; more than {TAIL_GAIN_Z:g} needed)" if f.kept_linear_start_ else ")")
                 )
             print(
                 f"Validation loss: linear start {loss_start:.5f}, with the "
