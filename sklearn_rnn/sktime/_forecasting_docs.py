@@ -93,11 +93,12 @@ _PARAMETERS = {
             (split-conformal): each central interval of the fitted levels
             (0.1 to 0.9, say) is widened around the median by the factor
             that makes it cover its level (80 %) of the validation targets,
-            or narrowed by it where the tail has at least 100 windows; on a
-            shorter tail an interval that covers more already is left as it
-            is (a few overlapping windows, closer in time than the horizon
-            and the ones early stopping chose the network on, are too unsure
-            to narrow it). Needs ``early_stopping`` (the validation tail) and
+            or narrowed by it where the tail holds at least 100 independent
+            horizons (its windows over the horizon); on a shorter tail an
+            interval that covers more already is left as it is (a few
+            horizons, closer in time than the ones forecast and the ones
+            early stopping chose the network on, are too unsure to narrow
+            it). Needs ``early_stopping`` (the validation tail) and
             ``quantiles``; the factors are ``interval_factors_``.
 
         n_networks : int

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._linear_start import (
-    CONFIDENT_WINDOWS,
+    CONFIDENT_HORIZONS,
     combination_weights,
     conformal_factors,
     fit_direct,
@@ -261,7 +261,8 @@ def _judge_on_tail(f, windows, targets, start):
     chosen = start_valid if f.kept_linear_start_ else full_valid
     if levels is not None and f.calibrate_intervals:
         f.interval_factors_ = conformal_factors(
-            chosen, targets, levels, narrow=n_valid >= CONFIDENT_WINDOWS
+            chosen, targets, levels,
+            narrow=n_valid / f.horizon_ >= CONFIDENT_HORIZONS,
         )
 
 
