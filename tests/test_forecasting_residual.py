@@ -417,19 +417,25 @@ def test_a_panel_tail_trusts_a_network_that_improves_on_the_start(capsys):
 def test_gain_in_standard_errors_counts_independent_horizons():
     from sklearn_rnn.sktime._residual import _gain_in_standard_errors
 
+    from sklearn_rnn.sktime._residual import _window_losses
+
     targets = np.zeros((40, 4))
     start = np.ones((40, 4))
     gains = np.tile([0.1, 0.3], 20)  # per-window gains: mean 0.2, sd ~0.1
     full = np.sqrt(1.0 - gains)[:, None] * np.ones((1, 4))
+    measured = _window_losses(start, targets, None) - _window_losses(full, targets, None)
+    np.testing.assert_allclose(measured, gains)
     sd = gains.std(ddof=1)
     for horizons in (10.0, 40.0):
-        z = _gain_in_standard_errors(start, full, targets, None, horizons)
+        z = _gain_in_standard_errors(measured, horizons)
         assert z == pytest.approx(0.2 / (sd / np.sqrt(horizons)))
     # quantiles: the per-window pinball loss (all levels at the target: 0)
     quantiles = np.repeat(start[..., None], 3, axis=2)
-    z = _gain_in_standard_errors(quantiles, np.zeros_like(quantiles), targets,
-                                 [0.1, 0.5, 0.9], 10.0)
-    assert z == 0.0  # no spread: no measure of the noise, no gain trusted
+    levels = [0.1, 0.5, 0.9]
+    measured = (_window_losses(quantiles, targets, levels)
+                - _window_losses(np.zeros_like(quantiles), targets, levels))
+    np.testing.assert_allclose(measured, 0.5)  # the mean of the levels' losses
+    assert _gain_in_standard_errors(measured, 10.0) == 0.0  # no spread: no gain trusted
 
 
 def test_a_gain_within_the_noise_keeps_the_start(monkeypatch, capsys):

@@ -66,8 +66,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     of its residuals. The tail then says whether they helped
     (``recurrent_improvement_``); where they did not by more than its
     noise, or where it holds fewer than 10 independent horizons (short
-    single series), the forecasts are the start's (``kept_linear_start_``). The tail also
-    calibrates the intervals (``calibrate_intervals``).
+    single series), the forecasts are the start's (``kept_linear_start_``).
+    The tail also calibrates the intervals (``calibrate_intervals``).
 
     Parameters
     ----------

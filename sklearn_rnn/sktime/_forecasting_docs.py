@@ -205,16 +205,18 @@ _ATTRIBUTES = parse_entries(
         ``1 - loss(network) / loss(linear start)``. Zero or less means the
         network did not help, and the forecasts are the linear start's
         (``kept_linear_start_``), as they are where the gain is within the
-        noise of the tail or the tail is too short to tell. None without a validation tail
-        (``early_stopping=False``) or with ``recurrent=False``.
+        noise of the tail or the tail is too short to tell. None without a
+        validation tail (``early_stopping=False``) or with
+        ``recurrent=False``.
 
     kept_linear_start_ : bool
         Whether the forecasts come from the linear start alone: with
         ``recurrent=False``, where the network did not improve on the
         start on the validation tail by more than one standard error (its
         gains per window, the tail's independent horizons counted as their
-        number), or where that tail holds fewer than 10 independent horizons (its windows over ``horizon_``: windows one
-        step apart overlap). A short series' tail rarely holds more (the
+        number), or where that tail holds fewer than 10 independent
+        horizons (its windows over ``horizon_``: windows one step apart
+        overlap). A short series' tail rarely holds more (the
         airline's holds under 2): there the forecasts are, as a rule, the
         linear start's. A long series' tail (thousands of steps) and a
         panel's hold dozens to hundreds.

@@ -211,7 +211,8 @@ def _refit_forms(f, targets, past, series):
     return {
         "recursive": fit_linear(y, L, sp) if weights["recursive"] > 0 else None,
         "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
-        "seasonal_arma": fit_seasonal_arma(y, sp) if weights["seasonal_arma"] > 0 else None,
+        "seasonal_arma": (fit_seasonal_arma(y, sp)
+                          if weights["seasonal_arma"] > 0 else None),
         "theta": fit_theta(y, sp) if weights["theta"] > 0 else None,
     }
 
@@ -228,13 +229,14 @@ def _judge_on_tail(f, windows, targets, start):
     full_valid = None
     if f.regressor_ is not None:
         full_valid = _outputs(f, windows, start)
-        loss_start = _loss(start_valid, targets, levels)
-        loss_full = _loss(full_valid, targets, levels)
+        start_losses = _window_losses(start_valid, targets, levels)
+        full_losses = _window_losses(full_valid, targets, levels)
+        loss_start, loss_full = float(start_losses.mean()), float(full_losses.mean())
         improvement = 1.0 - loss_full / loss_start if loss_start > 0 else 0.0
         f.recurrent_improvement_ = float(improvement)
         horizons = n_valid / f.horizon_
         too_few = horizons < MIN_VALID_HORIZONS
-        gain_z = _gain_in_standard_errors(start_valid, full_valid, targets, levels, horizons)
+        gain_z = _gain_in_standard_errors(start_losses - full_losses, horizons)
         f.kept_linear_start_ = too_few or not gain_z > TAIL_GAIN_Z
         if f.verbose:
             verdict = (
@@ -248,10 +250,10 @@ def _judge_on_tail(f, windows, targets, start):
                     f"{MIN_VALID_HORIZONS}: too few to trust the network)"
                 )
             elif improvement > 0:
+                needed = f"; more than {TAIL_GAIN_Z:g} needed" if f.kept_linear_start_ else ""
                 verdict += (
                     f" (a gain of {gain_z:.1f} standard errors over "
-                    f"{horizons:.1f} independent horizons"
-                    + (f"; more than {TAIL_GAIN_Z:g} needed)" if f.kept_linear_start_ else ")")
+                    f"{horizons:.1f} independent horizons{needed})"
                 )
             print(
                 f"Validation loss: linear start {loss_start:.5f}, with the "
@@ -347,15 +349,15 @@ def _outputs(f, inputs, start):
     return np.sort(out, axis=-1)
 
 
-def _gain_in_standard_errors(start, full, targets, levels, horizons):
-    """The networks' mean gain per window over the start, in standard errors.
+def _gain_in_standard_errors(gains, horizons):
+    """The mean of the per-window ``gains`` in standard errors.
 
-    The per-window losses of the start less the networks' (pinball or
-    squared error, as :func:`_loss`), their mean over their standard
-    error, with the tail's ``horizons`` (its windows over the horizon:
-    windows one step apart overlap) as the sample size. 0 without spread.
+    ``gains`` are the start's per-window losses less the networks'
+    (:func:`_window_losses`); the tail's ``horizons`` (its windows over the
+    horizon: windows one step apart overlap) are their sample size. 0
+    without spread.
     """
-    diff = _window_losses(start, targets, levels) - _window_losses(full, targets, levels)
+    diff = np.asarray(gains, dtype=np.float64)
     spread = diff.std(ddof=1) if len(diff) > 1 else 0.0
     if not spread > 0:
         return 0.0
