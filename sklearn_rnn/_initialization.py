@@ -290,7 +290,7 @@ def _moments(values):
     """Column means and standard deviations (1 where a column is constant)."""
     mean = values.mean(axis=0)
     std = values.std(axis=0)
-    std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
     return mean.astype(np.float32), std.astype(np.float32)
 
 
@@ -309,7 +309,7 @@ def _channel_moments(values, lengths, reference=None):
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     std = np.sqrt(var)
-    std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
     return mean.astype(np.float32), std.astype(np.float32)
 
 

@@ -299,7 +299,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             if self.standardize:
                 shift = y_2d.mean(axis=0)
                 scale = y_2d.std(axis=0)
-                scale[scale < 1e-12 * np.maximum(1.0, np.abs(shift))] = 1.0
+                scale[scale <= 1e-12 * np.abs(shift)] = 1.0  # constant
             else:
                 shift, scale = np.zeros(y_2d.shape[1]), np.ones(y_2d.shape[1])
             self._target_shift, self._target_scale = shift, scale

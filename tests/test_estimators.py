@@ -245,6 +245,18 @@ def test_targets_are_standardised_and_mapped_back():
     assert raw.score(X, big) < 0.1  # outputs near 0 cannot reach 1e4
 
 
+@pytest.mark.parametrize("units", [1e-15, 1e12])
+def test_data_in_any_units_gives_the_same_fit(units):
+    # Standardisation treats a column as constant relative to its own mean,
+    # not below an absolute 1e-12: data in tiny units was left unscaled.
+    X, y = _regression_data()
+    X = X + 5.0
+    common = dict(hidden_size=8, max_iter=5, random_state=0)
+    ref = LSTMRegressor(**common).fit(X, y)
+    scaled = LSTMRegressor(**common).fit(X * units, y * units)
+    assert_allclose(scaled.predict(X * units) / units, ref.predict(X), rtol=1e-4, atol=1e-4)
+
+
 def test_string_labels_and_probabilities():
     X, y = _classification_data()
     clf = SequenceClassifier(hidden_size=16, max_iter=40, random_state=0).fit(X, y)

@@ -454,6 +454,19 @@ def test_a_gain_within_the_noise_keeps_the_start(monkeypatch, capsys):
     assert "keeping the linear start (a gain of" in out and "more than 1e+06 needed" in out
 
 
+@pytest.mark.parametrize("units", [1e-12, 1e12])
+def test_a_series_in_any_units_gets_the_same_forecasts(airline, units):
+    # The per-window scale falls back to 1 only below 1e-8 of the series'
+    # own scale: at an absolute 1e-8, a series near 1e-8 had some windows
+    # scaled and some not, and forecasts off by orders of magnitude.
+    fh = np.arange(1, 7)
+    y = airline.astype(float)
+    y.iloc[40:46] = 0.0  # all-zero windows keep a scale of 1 at any units
+    ref = RNNForecaster(**SMALL).fit(y, fh=fh).predict_interval(coverage=0.8)
+    scaled = RNNForecaster(**SMALL).fit(y * units, fh=fh).predict_interval(coverage=0.8)
+    np.testing.assert_allclose(scaled.to_numpy() / units, ref.to_numpy(), rtol=1e-6)
+
+
 def test_fits_are_reproducible(airline):
     fh = np.arange(1, 7)
     a = RNNForecaster(**SMALL).fit(airline, fh=fh).predict_interval(coverage=0.8)

@@ -394,7 +394,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_channels, H)
         raw = past
-        loc, scale = _location_scale(past, self.window_normalization_)
+        loc, scale = _location_scale(past, self.window_normalization_, series_scale(s.y))
         past = (past - loc[:, None, :]) / scale[:, None, :]
         future = (future - loc[:, :, None]) / scale[:, :, None]
         exog = None
@@ -421,7 +421,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         seqs, raws, locs, scales, series_scales = [], [], [], [], []
         for s, fut in zip(series, future_X):
             past = s.y[-L:][None]
-            loc, scale = _location_scale(past, self.window_normalization_)
+            loc, scale = _location_scale(past, self.window_normalization_,
+                                         series_scale(s.y))
             past = (past - loc[:, None, :]) / scale[:, None, :]
             exog = None
             if fut is not None:

@@ -119,8 +119,15 @@ def _relative_steps(fh, cutoff):
     return np.asarray(fh.to_relative(cutoff).to_numpy(), dtype=int)
 
 
-def _location_scale(windows, method):
-    """Per-window location and scale of shape (n_windows, n_channels)."""
+def _location_scale(windows, method, reference):
+    """Per-window location and scale of shape (n_windows, n_channels).
+
+    A window whose scale is below ``1e-8`` of its series' scale
+    ``reference`` (n_channels,) or of its location (a constant or all-zero
+    window) keeps a scale of 1. Relative to the series, so that a series is
+    normalised alike at any magnitude (at 1e-9 an absolute floor of 1e-8
+    left some windows unscaled, and the forecasts went wrong).
+    """
     n, _, n_channels = windows.shape
     loc = np.zeros((n, n_channels))
     scale = np.ones((n, n_channels))
@@ -132,7 +139,7 @@ def _location_scale(windows, method):
     elif method == "standard":
         loc = windows.mean(axis=1)
         scale = windows.std(axis=1)
-    tiny = 1e-8 * np.maximum(1.0, np.abs(loc))
+    tiny = 1e-8 * np.maximum(np.asarray(reference)[None, :], np.abs(loc))
     scale = np.where(scale > tiny, scale, 1.0)
     return loc, scale
 
