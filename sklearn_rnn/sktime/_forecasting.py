@@ -394,7 +394,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_channels, H)
         raw = past
-        loc, scale = _location_scale(past, self.window_normalization_, series_scale(s.y))
+        reference = series_scale(s.y)
+        loc, scale = _location_scale(past, self.window_normalization_, reference)
         past = (past - loc[:, None, :]) / scale[:, None, :]
         future = (future - loc[:, :, None]) / scale[:, :, None]
         exog = None
@@ -403,7 +404,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             exog = exog.transpose(0, 2, 1)
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
-                 "series_scale": np.tile(series_scale(s.y), (len(raw), 1)),
+                 "series_scale": np.tile(reference, (len(raw), 1)),
                  "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
@@ -421,8 +422,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         seqs, raws, locs, scales, series_scales = [], [], [], [], []
         for s, fut in zip(series, future_X):
             past = s.y[-L:][None]
-            loc, scale = _location_scale(past, self.window_normalization_,
-                                         series_scale(s.y))
+            series_scales.append(series_scale(s.y))
+            loc, scale = _location_scale(past, self.window_normalization_, series_scales[-1])
             past = (past - loc[:, None, :]) / scale[:, None, :]
             exog = None
             if fut is not None:
@@ -431,7 +432,6 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             # the linear start reads L steps: a short series' first in front
             raw = s.y[-L:]
             raws.append(np.pad(raw, ((L - len(raw), 0), (0, 0)), mode="edge"))
-            series_scales.append(series_scale(s.y))
             locs.append(loc[0])
             scales.append(scale[0])
         lengths = {len(seq) for seq in seqs}
