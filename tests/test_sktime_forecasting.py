@@ -437,3 +437,34 @@ def test_max_horizon_lets_fit_go_without_fh():
         RNNForecaster(window_length=12, **TINY).fit(y)
     with pytest.raises(ValueError, match="max_horizon must be a positive integer"):
         RNNForecaster(max_horizon=0, **TINY).fit(y, fh=[1])
+
+
+def test_composes_with_log_transform_grid_search_and_evaluate(airline):
+    # sktime's workflows around the forecaster: a log transform in front
+    # (the forecast is the exponential of the forecast of log y), a grid
+    # search over its parameters on expanding windows, and evaluate.
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.forecasting.model_evaluation import evaluate
+    from sktime.forecasting.model_selection import ForecastingGridSearchCV
+    from sktime.split import ExpandingWindowSplitter
+    from sktime.transformations.series.boxcox import LogTransformer
+
+    fh = [1, 2, 3]
+    piped = TransformedTargetForecaster(
+        [("log", LogTransformer()), ("rnn", RNNForecaster(**TINY))]
+    ).fit(airline, fh=fh)
+    alone = RNNForecaster(**TINY).fit(np.log(airline), fh=fh)
+    np.testing.assert_allclose(piped.predict(), np.exp(alone.predict()), rtol=1e-6)
+
+    cv = ExpandingWindowSplitter(fh=fh, initial_window=108, step_length=12)
+    search = ForecastingGridSearchCV(
+        RNNForecaster(**TINY), cv, param_grid={"window_length": [12, 24]}
+    ).fit(airline, fh=fh)
+    assert search.best_params_["window_length"] in (12, 24)
+    assert search.best_forecaster_.window_length_ == search.best_params_["window_length"]
+    assert len(search.predict()) == len(fh)
+
+    results = evaluate(RNNForecaster(**TINY), cv, airline)
+    assert len(results) == cv.get_n_splits(airline)
+    errors = results.filter(like="test_").iloc[:, 0]
+    assert np.all(np.isfinite(errors)) and np.all(errors > 0)
