@@ -9,7 +9,7 @@ steps where there is no season). The long series (:data:`LONG`) are
 forecast from several origins, one horizon apart.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -115,6 +115,26 @@ def horizon(spec, n):
     Only shampoo (36 months) is affected: it holds out 12.
     """
     return min(FREQUENCIES[spec.freq][1], n // 3)
+
+
+def with_origins(specs, n_origins):
+    """``specs`` forecast from up to ``n_origins`` origins each (``--origins``).
+
+    The origins are one horizon apart, the last at the usual split, and each
+    leaves at least two horizons of training before it (the shortest usual
+    split, USAccDeaths's 48 months, has two): shampoo and USAccDeaths keep
+    their one origin. Where the series and its split are the same at every
+    origin, so are its forecasts: the last origin is the usual benchmark.
+
+    >>> [s.origins for s in with_origins(SERIES[:3], 5)]  # airline, shampoo, lynx
+    [4, 1, 5]
+    """
+    out = []
+    for spec in specs:
+        n = len(load_series(spec))
+        usable = n // horizon(spec, n) - 2
+        out.append(replace(spec, origins=max(1, min(n_origins, usable))))
+    return out
 
 
 def load_series(spec):

@@ -11,7 +11,8 @@ training part. ``long`` gives 4 long series (hourly
 electricity demand, monthly sunspots, tree rings, the DAX), each forecast
 from 5 to 10 origins one horizon apart (48 hours, 24 months, 10 steps),
 refitted at each; their metrics are means over the origins, coverage
-pooled. Contenders, all in the same run:
+pooled. ``--origins N`` forecasts any set so, from up to N origins (a
+check of the single split). Contenders, all in the same run:
 
 * ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
 * ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels);
@@ -68,6 +69,7 @@ import warnings
 
 import numpy as np
 
+from benchmarks._forecasting_tables import print_panel, print_single
 from benchmarks._forecasting_data import (
     EXTRA,
     LONG,
@@ -78,6 +80,7 @@ from benchmarks._forecasting_data import (
     horizon,
     load_series,
     panel_data,
+    with_origins,
 )
 
 STATISTICAL = ("snaive", "ets", "theta", "sarima")
@@ -315,6 +318,7 @@ def _over_origins(per):
     if len(per) == 1:
         return per[0]
     out = {k: float(np.mean([p[k] for p in per])) for k in ("mase", "smape", "msis", "fit")}
+    out["per_origin_mase"] = [p["mase"] for p in per]
     out["coverage"] = np.nan
     if "n_covered" in per[0]:
         out["n_covered"] = sum(p["n_covered"] for p in per)
@@ -407,95 +411,6 @@ def _pool(per):
     return out
 
 
-# ----------------------------------------------------------------------
-# Tables
-def _mean(values):
-    values = [v for v in values if v is not None and np.isfinite(v)]
-    return float(np.mean(values)) if values else np.nan
-
-
-def print_single(results, specs, models, seeds):
-    names = [s.name for s in specs]
-
-    def per_series(series, model):
-        rows = [v for (s, m, _), v in results.items() if s == series and m == model]
-        return {k: _mean([r.get(k, np.nan) for r in rows])
-                for k in ("mase", "smape", "coverage", "msis", "fit")}, rows
-
-    shown = names if len(names) <= 40 else []  # a table per series short enough to read
-    if shown:
-        print("\nMASE per series (mean over seeds; intervals: coverage of the 80 % interval)\n")
-        print("| series | " + " | ".join(models) + " |")
-        print("|---|" + "---:|" * len(models))
-    for name in shown:
-        cells = []
-        for model in models:
-            agg, rows = per_series(name, model)
-            note = rows[0].get("note", "") if rows and len(seeds) == 1 else ""
-            cell = f"{agg['mase']:.3f}"
-            if model in ("rnn", "linear") and note:
-                cell += f" ({note})"
-            cells.append(cell)
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print("\nSummary over the series\n")
-    print("| model | median MASE | mean MASE | beats snaive | mean sMAPE (%) | "
-          "80% coverage (pooled) | mean MSIS | fit s (total) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    snaive = {n: per_series(n, "snaive")[0]["mase"] for n in names}
-    for model in models:
-        aggs = [per_series(n, model) for n in names]
-        mase = [a[0]["mase"] for a in aggs]
-        beats = sum(1 for n, v in zip(names, mase) if v < snaive[n])
-        covered = [r.get("n_covered") for a in aggs for r in a[1]]
-        points = [r.get("n_points") for a in aggs for r in a[1]]
-        cov = (sum(c for c in covered if c is not None)
-               / sum(p for c, p in zip(covered, points) if c is not None)
-               if any(c is not None for c in covered) else np.nan)
-        print(f"| {model} | {np.nanmedian(mase):.3f} | {np.nanmean(mase):.3f} | "
-              f"{beats}/{len(names)} | {_mean([a[0]['smape'] for a in aggs]):.1f} | "
-              f"{cov:.3f} | {_mean([a[0]['msis'] for a in aggs]):.2f} | "
-              f"{np.nansum([a[0]['fit'] for a in aggs]):.1f} |")
-    for full, part in (("rnn", "linear"), ("reduction", "reduction_linear")):
-        if full in models and part in models:
-            ratio = np.array([per_series(n, full)[0]["mase"] / per_series(n, part)[0]["mase"]
-                              for n in names])
-            print(f"\n{full} against its linear part (MASE, within 0.5 % counts as "
-                  f"level): ahead on {np.sum(ratio < 0.995)}/{len(names)} series, "
-                  f"behind on {np.sum(ratio > 1.005)}, level on "
-                  f"{np.sum(np.abs(ratio - 1) <= 0.005)}")
-
-
-def print_panel(results, seeds):
-    data = next(iter(results))[0] if results else "us_employment"
-    print(f"\n{data} panel (mean over series; coverage pooled over points; "
-          "beats snaive: series with a lower MASE than the seasonal naive's)\n")
-    print("| model | seed | mean MASE | median MASE | beats snaive | mean sMAPE (%) | "
-          "80% coverage | mean MSIS | fit s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    snaive = results.get((data, "snaive", None))
-    for (_, model, seed), m in results.items():
-        seed_text = "" if seed is None else str(seed)
-        note = f" ({m['note']})" if m.get("note") else ""
-        mase = np.asarray(m["per_series_mase"])
-        beats = ("" if snaive is None else
-                 f"{np.sum(mase < np.asarray(snaive['per_series_mase']))}/{len(mase)}")
-        print(f"| {model}{note} | {seed_text} | {m['mase']:.3f} | {m['median_mase']:.3f} | "
-              f"{beats} | {m['smape']:.2f} | {m['coverage']:.3f} | {m['msis']:.2f} | "
-              f"{m['fit']:.1f} |")
-    # The ablation per series: the global networks against their own linear
-    # part, fitted in the same run.
-    for seed in seeds:
-        full = results.get((data, "rnn", seed))
-        part = results.get((data, "linear", seed))
-        if full is None or part is None:
-            continue
-        ratio = np.asarray(full["per_series_mase"]) / np.asarray(part["per_series_mase"])
-        print(f"\nrnn seed {seed} against its linear part, per series (MASE, within "
-              f"0.5 % counts as level): ahead on {np.sum(ratio < 0.995)}/{len(ratio)}, "
-              f"behind on {np.sum(ratio > 1.005)}, level on "
-              f"{np.sum(np.abs(ratio - 1) <= 0.005)}")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", nargs="*", default=None,
@@ -521,6 +436,12 @@ def main(argv=None):
                         help="drop the panel's last N steps (months, quarters) "
                              "first: an earlier forecast origin, a check against "
                              "tuning to the held-out steps")
+    parser.add_argument("--origins", type=int, default=None,
+                        help="forecast each single series from up to N origins, "
+                             "one horizon apart, the last at the usual split, "
+                             "each with at least two horizons of training "
+                             "(a check of the single split; default: one "
+                             "origin, several for the long series)")
     parser.add_argument("--quick", action="store_true",
                         help="4 series (airline, lynx, euretail, USAccDeaths), seed 0")
     parser.add_argument("--threads", type=int, default=1)
@@ -567,6 +488,8 @@ def main(argv=None):
     if unknown:
         raise SystemExit(f"unknown series {unknown}; known: {sorted(by_name)}")
     specs = [by_name[w] for w in wanted]
+    if args.origins:
+        specs = with_origins(specs, args.origins)
 
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} "
           f"logical CPUs; torch {torch.__version__}, torch threads "
