@@ -69,7 +69,6 @@ import warnings
 
 import numpy as np
 
-from benchmarks._forecasting_tables import print_panel, print_single
 from benchmarks._forecasting_data import (
     EXTRA,
     LONG,
@@ -82,6 +81,7 @@ from benchmarks._forecasting_data import (
     panel_data,
     with_origins,
 )
+from benchmarks._forecasting_tables import print_panel, print_single
 
 STATISTICAL = ("snaive", "ets", "theta", "sarima")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",

@@ -351,6 +351,20 @@ def test_origins_leave_two_horizons_of_training_and_end_at_the_usual_split():
     assert with_origins(SERIES[:1], 1)[0].origins == 1
 
 
+def _mase_at_origins(spec, forecasters):
+    """Each forecaster's MASE at every origin of ``spec`` (``--origins``)."""
+    y = load_series(spec)
+    h = horizon(spec, len(y))
+    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
+    mase = {name: [] for name in forecasters}
+    for k in range(spec.origins, 0, -1):
+        y_train, y_test = y.iloc[: len(y) - k * h], y.iloc[len(y) - k * h :][:h]
+        for name, make in forecasters.items():
+            run = run_model(make(), y_train, fh)
+            mase[name].append(metrics(y_train, y_test, run, spec.sp)["mase"])
+    return {name: np.array(values) for name, values in mase.items()}
+
+
 @pytest.mark.parametrize("name, recorded, naive", [("qauselec", 1.114, 1.592),
                                                    ("usmelec", 1.060, 1.192)])
 def test_behind_the_seasonal_naive_at_one_origin_ahead_over_five(name, recorded, naive):
@@ -363,19 +377,13 @@ def test_behind_the_seasonal_naive_at_one_origin_ahead_over_five(name, recorded,
     from benchmarks._forecasting_data import with_origins
 
     (spec,) = with_origins([s for s in SERIES if s.name == name], 5)
-    y = load_series(spec)
-    h = horizon(spec, len(y))
-    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
-    mase = {"rnn": [], "snaive": []}
-    for k in range(spec.origins, 0, -1):
-        y_train, y_test = y.iloc[: len(y) - k * h], y.iloc[len(y) - k * h :][:h]
-        for model, forecaster in (("rnn", RNNForecaster(random_state=0, n_threads=1)),
-                                  ("snaive", NaiveForecaster(strategy="last", sp=spec.sp))):
-            run = run_model(forecaster, y_train, fh)
-            mase[model].append(metrics(y_train, y_test, run, spec.sp)["mase"])
-    assert np.mean(mase["snaive"]) == pytest.approx(naive, abs=0.001)
-    assert np.mean(mase["rnn"]) < np.mean(mase["snaive"])
-    assert np.mean(mase["rnn"]) <= recorded * MARGIN
+    mase = _mase_at_origins(spec, {
+        "rnn": lambda: RNNForecaster(random_state=0, n_threads=1),
+        "snaive": lambda: NaiveForecaster(strategy="last", sp=spec.sp),
+    })
+    assert mase["snaive"].mean() == pytest.approx(naive, abs=0.001)
+    assert mase["rnn"].mean() < mase["snaive"].mean()
+    assert mase["rnn"].mean() <= recorded * MARGIN
     assert mase["rnn"][-1] > mase["snaive"][-1]  # the usual split
 
 
@@ -390,20 +398,14 @@ def test_over_five_origins_the_start_beats_the_seasonal_naive_on_every_named_ser
 
     ahead_series, ahead_origins, n_origins, means = 0, 0, 0, []
     for spec in with_origins(SERIES, 5):
-        y = load_series(spec)
-        h = horizon(spec, len(y))
-        fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
-        own, naive = [], []
-        for k in range(spec.origins, 0, -1):
-            y_train, y_test = y.iloc[: len(y) - k * h], y.iloc[len(y) - k * h :][:h]
-            for out, forecaster in ((own, RNNForecaster(recurrent=False)),
-                                    (naive, NaiveForecaster(strategy="last", sp=spec.sp))):
-                out.append(metrics(y_train, y_test, run_model(forecaster, y_train, fh),
-                                   spec.sp)["mase"])
-        ahead_series += np.mean(own) < np.mean(naive)
-        ahead_origins += int(np.sum(np.array(own) < naive))
-        n_origins += len(own)
-        means.append(np.mean(own))
+        mase = _mase_at_origins(spec, {
+            "linear": lambda: RNNForecaster(recurrent=False),
+            "snaive": lambda spec=spec: NaiveForecaster(strategy="last", sp=spec.sp),
+        })
+        ahead_series += mase["linear"].mean() < mase["snaive"].mean()
+        ahead_origins += int(np.sum(mase["linear"] < mase["snaive"]))
+        n_origins += len(mase["linear"])
+        means.append(mase["linear"].mean())
     assert n_origins == 56
     assert ahead_series == 13
     assert ahead_origins >= 47  # recorded 49
