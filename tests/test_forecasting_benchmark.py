@@ -351,18 +351,15 @@ def test_origins_leave_two_horizons_of_training_and_end_at_the_usual_split():
     assert with_origins(SERIES[:1], 1)[0].origins == 1
 
 
-def _mase_at_origins(spec, forecasters):
-    """Each forecaster's MASE at every origin of ``spec`` (``--origins``)."""
-    y = load_series(spec)
-    h = horizon(spec, len(y))
-    fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
-    mase = {name: [] for name in forecasters}
-    for k in range(spec.origins, 0, -1):
-        y_train, y_test = y.iloc[: len(y) - k * h], y.iloc[len(y) - k * h :][:h]
-        for name, make in forecasters.items():
-            run = run_model(make(), y_train, fh)
-            mase[name].append(metrics(y_train, y_test, run, spec.sp)["mase"])
-    return {name: np.array(values) for name, values in mase.items()}
+def _mase_at_origins(specs, models):
+    """MASE per origin of each series and model, from the benchmark's own
+    ``single_series`` (``--origins``; seed 0, one thread)."""
+    from benchmarks._forecasting_tables import _per_origin
+    from benchmarks.forecasting import single_series
+
+    results = single_series(specs, models, [0], 1, {})
+    return {(series, model): _per_origin(row)
+            for (series, model, _), row in results.items()}
 
 
 @pytest.mark.parametrize("name, recorded, naive", [("qauselec", 1.114, 1.592),
@@ -376,11 +373,11 @@ def test_behind_the_seasonal_naive_at_one_origin_ahead_over_five(name, recorded,
     on qauselec and 3 on usmelec."""
     from benchmarks._forecasting_data import with_origins
 
-    (spec,) = with_origins([s for s in SERIES if s.name == name], 5)
-    mase = _mase_at_origins(spec, {
-        "rnn": lambda: RNNForecaster(random_state=0, n_threads=1),
-        "snaive": lambda: NaiveForecaster(strategy="last", sp=spec.sp),
-    })
+    specs = with_origins([s for s in SERIES if s.name == name], 5)
+    assert specs[0].origins == 5
+    found = _mase_at_origins(specs, ["snaive", "rnn"])
+    mase = {model: found[name, model] for model in ("snaive", "rnn")}
+    assert len(mase["rnn"]) == 5
     assert mase["snaive"].mean() == pytest.approx(naive, abs=0.001)
     assert mase["rnn"].mean() < mase["snaive"].mean()
     assert mase["rnn"].mean() <= recorded * MARGIN
@@ -397,11 +394,9 @@ def test_over_five_origins_the_start_beats_the_seasonal_naive_on_every_named_ser
     from benchmarks._forecasting_data import with_origins
 
     ahead_series, ahead_origins, n_origins, means = 0, 0, 0, []
-    for spec in with_origins(SERIES, 5):
-        mase = _mase_at_origins(spec, {
-            "linear": lambda: RNNForecaster(recurrent=False),
-            "snaive": lambda spec=spec: NaiveForecaster(strategy="last", sp=spec.sp),
-        })
+    found = _mase_at_origins(with_origins(SERIES, 5), ["snaive", "linear"])
+    for spec in SERIES:
+        mase = {model: found[spec.name, model] for model in ("snaive", "linear")}
         ahead_series += mase["linear"].mean() < mase["snaive"].mean()
         ahead_origins += int(np.sum(mase["linear"] < mase["snaive"]))
         n_origins += len(mase["linear"])
