@@ -89,6 +89,9 @@ SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
 PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
 COVERAGE = 0.8
 
+#: Seed of AutoETS's simulated intervals (multiplicative models).
+ETS_SIMULATION_SEED = 0
+
 #: Origins at which ``reduction_conformal`` refits the reduction.
 CONFORMAL_ORIGINS = 25
 
@@ -181,8 +184,14 @@ def run_model(model, y_train, fh):
 
 
 def _ets_interval(model, n_train, h):
+    """AutoETS's interval from statsmodels, its simulations seeded.
+
+    Multiplicative models' intervals are simulated; unseeded, the 13 series'
+    pooled coverage moved between runs (0.744 to 0.765).
+    """
     results = model._fitted_forecaster
-    frame = results.get_prediction(start=n_train, end=n_train + h - 1)
+    frame = results.get_prediction(start=n_train, end=n_train + h - 1,
+                                   rng=np.random.default_rng(ETS_SIMULATION_SEED))
     frame = frame.summary_frame(alpha=1 - COVERAGE)
     return frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy()
 
