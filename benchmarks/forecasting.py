@@ -15,7 +15,8 @@ pooled. ``--origins N`` forecasts any set so, from up to N origins (a
 check of the single split). Contenders, all in the same run:
 
 * ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
-* ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels);
+* ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels; its simulated
+  intervals seeded, ``ETS_SIMULATION_SEED``);
 * ``theta``: sktime ``ThetaForecaster(sp=sp)`` (statsmodels);
 * ``sarima`` (not run by default): sktime ``SARIMAX``, a fixed
   conservative model, the seasonal difference with an AR(2) and a
@@ -111,7 +112,7 @@ def make_model(name, sp, seed, threads, n_train=None):
     if name == "ets":
         from sktime.forecasting.ets import AutoETS
 
-        return AutoETS(auto=True, sp=sp, n_jobs=1)
+        return AutoETS(auto=True, sp=sp, n_jobs=1, random_state=ETS_SIMULATION_SEED)
     if name == "theta":
         from sktime.forecasting.theta import ThetaForecaster
 
