@@ -461,10 +461,47 @@ def test_a_series_in_any_units_gets_the_same_forecasts(airline, units):
     # scaled and some not, and forecasts off by orders of magnitude.
     fh = np.arange(1, 7)
     y = airline.astype(float)
-    y.iloc[40:46] = 0.0  # all-zero windows keep a scale of 1 at any units
+    y.iloc[40:46] = 0.0  # all-zero windows take the series' scale at any units
     ref = RNNForecaster(**SMALL).fit(y, fh=fh).predict_interval(coverage=0.8)
     scaled = RNNForecaster(**SMALL).fit(y * units, fh=fh).predict_interval(coverage=0.8)
     np.testing.assert_allclose(scaled.to_numpy() / units, ref.to_numpy(), rtol=1e-6)
+
+
+def _after_zeros(y, n_zeros):
+    """``y`` behind ``n_zeros`` periods of zeros (a product not yet sold)."""
+    start = y.index[0] - n_zeros
+    zeros = pd.Series(0.0, index=pd.period_range(start, periods=n_zeros, freq=y.index.freq))
+    return pd.concat([zeros, y.astype(float)])
+
+
+def test_leading_zeros_keep_the_intervals_of_the_series(airline):
+    """Five years of zeros before airline's first month: its all-zero
+    windows take the series' scale. With a scale of 1 in the data's units
+    they had targets in the hundreds among targets near 1, and the start's
+    80 % interval for the first month was 2686 passengers wide against 42
+    without the zeros (the median hardly moved)."""
+    fh = np.arange(1, 13)
+    params = dict(recurrent=False, random_state=0, n_threads=1)
+    plain = RNNForecaster(**params).fit(airline, fh=fh)
+    zeros = RNNForecaster(**params).fit(_after_zeros(airline, 60), fh=fh)
+    width = [np.diff(f.predict_interval(coverage=0.8).to_numpy(), axis=1).ravel()
+             for f in (plain, zeros)]
+    # the launch in its history widens them some (twice, on average over
+    # the year), not 60-fold
+    assert width[1].mean() < 3 * width[0].mean()
+    np.testing.assert_allclose(zeros.predict(), plain.predict(), rtol=0.05)
+
+
+def test_leading_zeros_do_not_mislead_the_networks(airline):
+    """The same series, three months ahead: the tail holds 12 independent
+    horizons and judges the networks. Against the start's intervals
+    inflated by the zeros' targets, they gained 38 % on the tail and were
+    kept, and forecast 137, 18 and 265 passengers (seed 1)."""
+    fh = np.arange(1, 4)
+    params = dict(random_state=1, n_threads=1)
+    plain = RNNForecaster(**params).fit(airline, fh=fh).predict()
+    zeros = RNNForecaster(**params).fit(_after_zeros(airline, 60), fh=fh).predict()
+    np.testing.assert_allclose(zeros, plain, rtol=0.1)
 
 
 def test_fits_are_reproducible(airline):

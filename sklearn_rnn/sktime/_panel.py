@@ -124,9 +124,12 @@ def _location_scale(windows, method, reference):
 
     A window whose scale is below ``1e-8`` of its series' scale
     ``reference`` (n_channels,) or of its location (a constant or all-zero
-    window) keeps a scale of 1. Relative to the series, so that a series is
-    normalised alike at any magnitude (at 1e-9 an absolute floor of 1e-8
-    left some windows unscaled, and the forecasts went wrong).
+    window) takes the series' scale. Relative to the series, so that a
+    series is normalised alike at any magnitude (at 1e-9 an absolute floor
+    of 1e-8 left some windows unscaled, and the forecasts went wrong); and
+    in the series' units: with a scale of 1 in the data's units, the
+    all-zero windows before airline's first month made targets in the
+    hundreds among targets near 1, and the intervals 60 times as wide.
     """
     n, _, n_channels = windows.shape
     loc = np.zeros((n, n_channels))
@@ -139,8 +142,9 @@ def _location_scale(windows, method, reference):
     elif method == "standard":
         loc = windows.mean(axis=1)
         scale = windows.std(axis=1)
-    tiny = 1e-8 * np.maximum(np.asarray(reference)[None, :], np.abs(loc))
-    scale = np.where(scale > tiny, scale, 1.0)
+    reference = np.broadcast_to(np.asarray(reference, dtype=np.float64), (n, n_channels))
+    tiny = 1e-8 * np.maximum(reference, np.abs(loc))
+    scale = np.where(scale > tiny, scale, reference)
     return loc, scale
 
 
