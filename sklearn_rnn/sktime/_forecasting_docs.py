@@ -56,7 +56,8 @@ _PARAMETERS = {
               standardisation of the inputs and targets.
 
             A window whose scale is zero (a constant window of zeros, say) is
-            divided by 1 instead.
+            divided by its series' mean absolute value instead, so that the
+            months of zeros before a series starts are read in its own units.
 
         normalization : str
             Deprecated: the former name of ``window_normalization``. Passing it
