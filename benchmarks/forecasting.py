@@ -3,10 +3,11 @@
 Run ``python -m benchmarks.forecasting`` (``--help`` for options).
 
 **Single series** (``--series``; default the 13 of issue #21, ``extra`` for 8
-more that no issue names, ``wider`` for 20 more, ``employment48`` for the
+more that no issue names, ``wider`` for 20 more, ``fpp3`` for 8 from
+another package, one of them weekly, ``employment48`` for the
 145 ``us_employment`` series cut to 48 training months and forecast one by
-one): the last two seasons (monthly 24, quarterly 8, yearly 10; shampoo,
-36 months, 12) are held out and forecast in one go from the end of the
+one): the last two seasons (monthly 24, quarterly 8, yearly 10, weekly 104;
+shampoo, 36 months, 12) are held out and forecast in one go from the end of the
 training part. ``long`` gives 4 long series (hourly
 electricity demand, monthly sunspots, tree rings, the DAX), each forecast
 from 5 to 10 origins one horizon apart (48 hours, 24 months, 10 steps),
@@ -72,6 +73,7 @@ import numpy as np
 
 from benchmarks._forecasting_data import (
     EXTRA,
+    FPP3,
     LONG,
     SERIES,
     SMALL_PANELS,
@@ -426,7 +428,8 @@ def main(argv=None):
     parser.add_argument("--series", nargs="*", default=None,
                         help="series names, 'all' (default: the issue's 13), "
                              "'extra' (8 unnamed ones), 'wider' (20 more "
-                             "unnamed ones), 'employment48' (the 145 "
+                             "unnamed ones), 'fpp3' (8 from fpp3, one weekly), "
+                             "'employment48' (the 145 "
                              "us_employment series cut to 48 training months "
                              "each, forecast one by one; any number of months), "
                              "'long' (4 long ones, "
@@ -481,6 +484,8 @@ def main(argv=None):
         wanted = [s.name for s in EXTRA]
     elif args.series == ["wider"]:
         wanted = [s.name for s in WIDER]
+    elif args.series == ["fpp3"]:
+        wanted = [s.name for s in FPP3]
     elif args.series == ["long"]:
         wanted = [s.name for s in LONG]
     elif args.series == ["none"]:
@@ -489,7 +494,7 @@ def main(argv=None):
         wanted = args.series
     if args.panel_only:
         wanted = []
-    by_name = {s.name: s for s in SERIES + EXTRA + WIDER + LONG}
+    by_name = {s.name: s for s in SERIES + EXTRA + WIDER + FPP3 + LONG}
     if len(wanted) == 1 and wanted[0].startswith("employment"):
         singles = employment_singles(int(wanted[0][len("employment"):]), args.panel_back)
         by_name = {s.name: s for s in singles}

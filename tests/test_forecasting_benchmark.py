@@ -164,6 +164,29 @@ def test_a_short_series_forecast_does_not_blow_up():
     assert metrics(y_train, y_test, run, spec.sp)["mase"] == pytest.approx(7.015, abs=0.01)
 
 
+def test_fpp3_series_load_as_consecutive_periods():
+    """``--series fpp3``: each tsibble read with its calendar (the weekly
+    one in ISO weeks, season 52), no value missing and no period skipped;
+    the ``prices`` columns from their first value."""
+    from benchmarks._forecasting_data import FPP3
+    from sklearn_rnn.sktime._linear_start import seasonal_period
+
+    expected = {"canadian_gas": (542, "M"), "souvenirs": (84, "M"),
+                "us_gasoline": (1355, "W"), "aus_airpassengers": (47, "Y"),
+                "copper": (198, "Y"), "eggs": (94, "Y"), "nails": (197, "Y"),
+                "wheat": (197, "Y")}
+    assert [s.name for s in FPP3] == list(expected)
+    for spec in FPP3:
+        y = load_series(spec)
+        n, freq = expected[spec.name]
+        assert len(y) == n and y.index.freqstr.startswith(freq) and y.notna().all()
+        assert (y.index[1:] == y.index[:-1] + 1).all()
+        assert seasonal_period(y.index) == spec.sp
+    gasoline = load_series(FPP3[2])
+    assert str(gasoline.index[0].start_time.date()) == "1991-02-04"  # 1991 W06
+    assert horizon(FPP3[2], len(gasoline)) == 104
+
+
 def test_short_series_against_theta():
     """The README's ``employment48`` rows: the 145 us_employment series cut
     to 48 training months each, forecast one by one; ``RNNForecaster()``
