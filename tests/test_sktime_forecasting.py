@@ -343,6 +343,23 @@ def test_future_exogenous_values_are_used():
         forecaster.predict(X=X.iloc[n : n + 3].iloc[:0])
 
 
+def test_exogenous_columns_must_match_those_of_fit(airline):
+    """The network reads X's columns by position: predict and update with
+    other columns, or the same in another order, raise a ValueError that
+    names them (before, a missing column gave NumPy's concatenation error,
+    and a reordered X was read silently)."""
+    X = _month_features(airline.index)
+    forecaster = RNNForecaster(window_length=12, recurrent=False, random_state=0)
+    forecaster.fit(airline[:-3], X=X[:-3], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"missing: \['cos'\]"):
+        forecaster.predict(X=X[-3:][["sin"]])
+    with pytest.raises(ValueError, match="in another order"):
+        forecaster.predict(X=X[-3:][["cos", "sin"]])
+    with pytest.raises(ValueError, match=r"update has columns .*not seen in fit: \['tan'\]"):
+        forecaster.update(airline[-3:], X=X[-3:].assign(tan=0.0), update_params=False)
+    assert forecaster.predict(X=X[-3:]).shape == (3,)
+
+
 def test_update_moves_window_and_optionally_trains(airline):
     forecaster = RNNForecaster(window_length=12, update_epochs=3, **TINY)
     forecaster.fit(airline[:-12], fh=[1, 2, 3])

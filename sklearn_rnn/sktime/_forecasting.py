@@ -27,6 +27,7 @@ from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
 from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
     _assemble,
+    _check_exog_columns,
     _future_exog,
     _interpolate_levels,
     _location_scale,
@@ -338,6 +339,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                     "RNNForecaster was fitted with exogenous X, so update needs "
                     "X for the new observations too."
                 )
+            _check_exog_columns(X, self._x_columns, "update")
             self._cur_X = update_data(self._cur_X, X)
         self._cur_y = update_data(self._cur_y, y)
         if not (update_params and self.update_epochs > 0):

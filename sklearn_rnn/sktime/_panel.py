@@ -80,6 +80,28 @@ def _as_tuple(key):
     return key if isinstance(key, tuple) else (key,)
 
 
+def _check_exog_columns(X, x_columns, method):
+    """Raise unless ``X`` has the columns of ``fit`` (``x_columns``), in order.
+
+    As scikit-learn's estimators do with feature names, nothing is
+    reordered or dropped: the network reads the columns by position.
+    """
+    columns = list(X.columns)
+    if columns == list(x_columns):
+        return
+    missing = [c for c in x_columns if c not in columns]
+    unexpected = [c for c in columns if c not in list(x_columns)]
+    detail = "; ".join(
+        f"{what}: {names}" for what, names in
+        (("missing", missing), ("not seen in fit", unexpected)) if names
+    ) or "the same columns in another order"
+    raise ValueError(
+        f"X passed to {method} has columns {columns}, but RNNForecaster was "
+        f"fitted with X columns {list(x_columns)} ({detail}). Pass X with the "
+        "columns of fit, in the same order."
+    )
+
+
 def _future_exog(series, X, horizon, x_columns):
     """Exogenous values of the ``horizon`` steps after each series' end."""
     if x_columns is None:
@@ -89,6 +111,7 @@ def _future_exog(series, X, horizon, x_columns):
             "RNNForecaster was fitted with exogenous X, so predict needs X "
             f"for the {horizon} steps after the cutoff."
         )
+    _check_exog_columns(X, x_columns, "predict")
     x_series = {
         s.key: s
         for s in _split_series(X, None)  # X as "y": split by instance only
