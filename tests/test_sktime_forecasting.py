@@ -360,6 +360,34 @@ def test_exogenous_columns_must_match_those_of_fit(airline):
     assert forecaster.predict(X=X[-3:]).shape == (3,)
 
 
+def test_a_time_index_with_a_gap_is_refused(airline):
+    """The model reads consecutive steps: a missing month would shift every
+    season before it (a PeriodIndex with a gap was read so), and with a
+    DatetimeIndex predict failed in sktime with a TypeError. fit, update
+    and predict's X now name the first irregular step."""
+    params = dict(window_length=12, recurrent=False, random_state=0)
+    gapped = airline.drop(airline.index[50])
+    with pytest.raises(ValueError, match="y is not equally spaced .a step from 1953-02 to 1953-04"):
+        RNNForecaster(**params).fit(gapped, fh=[1, 2, 3])
+    dates = airline.to_timestamp()
+    with pytest.raises(ValueError, match="a step from 1953-02-01 00:00:00 to 1953-04-01"):
+        RNNForecaster(**params).fit(dates.drop(dates.index[50]), fh=[1, 2, 3])
+    both = pd.concat({"a": airline, "b": gapped}, names=["id", "t"]).to_frame("y")
+    with pytest.raises(ValueError, match=r"y of series \('b',\) is not equally spaced"):
+        RNNForecaster(**params).fit(both, fh=[1, 2, 3])
+
+    forecaster = RNNForecaster(**params).fit(airline[:-12], fh=[1, 2, 3])
+    before = forecaster.predict()
+    with pytest.raises(ValueError, match="a step from 1959-12 to 1960-02"):
+        forecaster.update(airline[-11:], update_params=False)  # January skipped
+    pd.testing.assert_series_equal(forecaster.predict(), before)
+
+    X = _month_features(airline.index)
+    forecaster = RNNForecaster(**params).fit(airline[:-4], X=X[:-4], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match="time index of X is not equally spaced"):
+        forecaster.predict(X=X[-4:].drop(X.index[-3]))
+
+
 def test_update_moves_window_and_optionally_trains(airline):
     forecaster = RNNForecaster(window_length=12, update_epochs=3, **TINY)
     forecaster.fit(airline[:-12], fh=[1, 2, 3])

@@ -333,6 +333,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self : RNNForecaster
             Updated forecaster.
         """
+        new_X = None
         if self._cur_X is not None:
             if X is None:
                 raise ValueError(
@@ -340,13 +341,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                     "X for the new observations too."
                 )
             _check_exog_columns(X, self._x_columns, "update")
-            self._cur_X = update_data(self._cur_X, X)
-        self._cur_y = update_data(self._cur_y, y)
+            new_X = update_data(self._cur_X, X)
+        new_y = update_data(self._cur_y, y)
+        series = _split_series(new_y, new_X)  # checks the joined index
+        self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self
         if self.regressor_ is None:
             return self  # recurrent=False: nothing trained to update
-        series = _split_series(self._cur_y, self._cur_X)
         windows, targets, extra = self._training_windows(series, strict=False)
         if not len(windows):
             return self

@@ -43,8 +43,11 @@ class _Series:
         self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
 
 
-def _split_series(y, X):
-    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`."""
+def _split_series(y, X, name="y"):
+    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`.
+
+    ``name`` names ``y`` in the error on an index that is not equally spaced.
+    """
     if not isinstance(y.index, pd.MultiIndex):
         parts = [(None, y, X)]
     else:
@@ -61,6 +64,7 @@ def _split_series(y, X):
             parts.append((key, group.droplevel(levels), x_part))
     series = []
     for key, y_part, x_part in parts:
+        _check_equally_spaced(y_part.index, key, name)
         x_values = None
         if x_part is not None:
             x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
@@ -74,6 +78,39 @@ def _split_series(y, X):
             )
         )
     return series
+
+
+def _check_equally_spaced(index, key, name="y"):
+    """Raise unless the time ``index`` is equally spaced.
+
+    The model reads a series as consecutive steps: a missing period would
+    shift every season before it by one step without a word (pandas gives
+    a ``PeriodIndex`` with a gap no frequency error), and a ``DatetimeIndex``
+    with a gap failed in sktime's forecasting horizon with a ``TypeError``.
+    """
+    timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
+    if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
+        return
+    if isinstance(index, pd.DatetimeIndex):
+        if pd.infer_freq(index) is not None:
+            return
+        steps = np.diff(index.asi8)
+        typical = np.median(steps)
+        odd = np.flatnonzero((steps > 1.5 * typical) | (steps < 0.5 * typical))
+    else:
+        steps = np.diff(index.asi8 if isinstance(index, pd.PeriodIndex) else index)
+        odd = np.flatnonzero(steps != np.median(steps))
+        if not len(odd):
+            return
+    where = "" if key is None else f" of series {key}"
+    step = (f"a step from {index[odd[0]]} to {index[odd[0] + 1]}" if len(odd)
+            else "a frequency pandas cannot infer")
+    raise ValueError(
+        f"The time index of {name}{where} is not equally spaced ({step}), but "
+        "RNNForecaster reads a series as consecutive steps. Give every step "
+        f"a value (for instance {name}.asfreq(freq) and then fill the missing "
+        "values) or pass a regular index."
+    )
 
 
 def _as_tuple(key):
@@ -114,7 +151,7 @@ def _future_exog(series, X, horizon, x_columns):
     _check_exog_columns(X, x_columns, "predict")
     x_series = {
         s.key: s
-        for s in _split_series(X, None)  # X as "y": split by instance only
+        for s in _split_series(X, None, "X")  # X as "y": split by instance only
     }
     futures = []
     for s in series:
