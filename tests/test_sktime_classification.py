@@ -193,6 +193,19 @@ def test_class_weight_passed_through():
     assert clf.estimator_.class_weight == "balanced"
 
 
+def test_other_variables_at_predict_are_refused_by_name():
+    """A panel with other variables than fit's: the error names
+    RNNClassifier (before, the inner SequenceClassifier's message did),
+    for equal- and unequal-length panels alike."""
+    X, y = _panel(C=2)
+    clf = RNNClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 variable.s. per time point, but RNNClassifier was fitted on 2"):
+        clf.predict(np.concatenate([X, X[:, :1]], axis=1))
+    with pytest.raises(ValueError, match="but RNNClassifier was fitted on 2"):
+        clf.predict_proba(_unequal_multiindex([5, 7], C=1))
+    assert clf.predict(X[:3]).shape == (3,)
+
+
 def test_missing_values_refused():
     X, y = _panel()
     X[0, 0, 3] = np.nan

@@ -278,7 +278,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         y : ndarray of shape (n_instances,)
             Predicted class labels.
         """
-        return self.estimator_.predict(panel_to_batch_first(X))
+        return self.estimator_.predict(self._batch_first(X))
 
     def _predict_proba(self, X):
         """Predict class probabilities for the panel ``X``.
@@ -293,7 +293,20 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         proba : ndarray of shape (n_instances, n_classes)
             Class probabilities, columns in the order of ``classes_``.
         """
-        return self.estimator_.predict_proba(panel_to_batch_first(X))
+        return self.estimator_.predict_proba(self._batch_first(X))
+
+    def _batch_first(self, X):
+        """``X`` batch-first, its variables checked against those of fit."""
+        seqs = panel_to_batch_first(X)
+        found = {s.shape[-1] for s in seqs} if isinstance(seqs, list) else {seqs.shape[2]}
+        expected = self.estimator_.n_channels_in_
+        if found != {expected}:
+            raise ValueError(
+                f"X has {', '.join(map(str, sorted(found)))} variable(s) per time "
+                f"point, but RNNClassifier was fitted on {expected}. Pass a panel "
+                "with the variables of fit."
+            )
+        return seqs
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
