@@ -370,8 +370,13 @@ def test_a_time_index_with_a_gap_is_refused(airline):
     with pytest.raises(ValueError, match="y is not equally spaced .a step from 1953-02 to 1953-04"):
         RNNForecaster(**params).fit(gapped, fh=[1, 2, 3])
     dates = airline.to_timestamp()
-    with pytest.raises(ValueError, match="a step from 1953-02-01 00:00:00 to 1953-04-01"):
+    with pytest.raises(ValueError, match="1953-03-01 00:00:00 is missing from its MS calendar"):
         RNNForecaster(**params).fit(dates.drop(dates.index[50]), fh=[1, 2, 3])
+    # business days without a frequency: the holiday is named, not a weekend
+    days = pd.bdate_range("2020-01-01", periods=len(airline)).drop(pd.Timestamp("2020-05-25"))
+    prices = pd.Series(airline.to_numpy()[: len(days)], index=pd.DatetimeIndex(list(days)))
+    with pytest.raises(ValueError, match="2020-05-25 00:00:00 is missing from its B calendar"):
+        RNNForecaster(**params).fit(prices, fh=[1, 2, 3])
     both = pd.concat({"a": airline, "b": gapped}, names=["id", "t"]).to_frame("y")
     with pytest.raises(ValueError, match=r"y of series \('b',\) is not equally spaced"):
         RNNForecaster(**params).fit(both, fh=[1, 2, 3])

@@ -83,10 +83,11 @@ def _split_series(y, X, name="y"):
 def _check_equally_spaced(index, key, name="y"):
     """Raise unless the time ``index`` is equally spaced.
 
-    The model reads a series as consecutive steps: a missing period would
-    shift every season before it by one step without a word (pandas gives
-    a ``PeriodIndex`` with a gap no frequency error), and a ``DatetimeIndex``
-    with a gap failed in sktime's forecasting horizon with a ``TypeError``.
+    The model reads a series as consecutive steps: a ``PeriodIndex`` with a
+    missing period keeps its frequency, and was read as if nothing were
+    missing (every season before the gap shifted by one step); a
+    ``DatetimeIndex`` with one failed in sktime's forecasting horizon with a
+    ``TypeError``.
     """
     timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
     if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
@@ -94,23 +95,38 @@ def _check_equally_spaced(index, key, name="y"):
     if isinstance(index, pd.DatetimeIndex):
         if pd.infer_freq(index) is not None:
             return
-        steps = np.diff(index.asi8)
-        typical = np.median(steps)
-        odd = np.flatnonzero((steps > 1.5 * typical) | (steps < 0.5 * typical))
+        problem = _off_calendar(index)
     else:
         steps = np.diff(index.asi8 if isinstance(index, pd.PeriodIndex) else index)
         odd = np.flatnonzero(steps != np.median(steps))
         if not len(odd):
             return
+        problem = f"a step from {index[odd[0]]} to {index[odd[0] + 1]}"
     where = "" if key is None else f" of series {key}"
-    step = (f"a step from {index[odd[0]]} to {index[odd[0] + 1]}" if len(odd)
-            else "a frequency pandas cannot infer")
     raise ValueError(
-        f"The time index of {name}{where} is not equally spaced ({step}), but "
+        f"The time index of {name}{where} is not equally spaced ({problem}), but "
         "RNNForecaster reads a series as consecutive steps. Give every step "
         f"a value (for instance {name}.asfreq(freq) and then fill the missing "
         "values) or pass a regular index."
     )
+
+
+def _off_calendar(index):
+    """Where a ``DatetimeIndex`` without a frequency leaves its calendar.
+
+    The calendar is the frequency pandas infers from its first or last ten
+    timestamps (business days, month starts, ...).
+    """
+    for part in (index[:10], index[-10:]):
+        freq = pd.infer_freq(part) if len(part) >= 3 else None
+        if freq is None:
+            continue
+        calendar = pd.date_range(index[0], index[-1], freq=freq)
+        missing = calendar.difference(index)
+        if len(missing):
+            return f"{missing[0]} is missing from its {freq} calendar"
+        return f"{index.difference(calendar)[0]} is off its {freq} calendar"
+    return "a frequency pandas cannot infer"
 
 
 def _as_tuple(key):
