@@ -1,9 +1,10 @@
 """Series and panel plumbing of :class:`~sklearn_rnn.sktime.RNNForecaster`.
 
-Splitting an sktime panel into its series, the future exogenous rows of a
-forecast, relative forecasting steps, per-window location and scale,
-assembling a window's inputs, and interpolating quantiles between trained
-levels. Plain NumPy and pandas, no network.
+Splitting an sktime panel into its series (each time index checked to be
+equally spaced), the future exogenous rows of a forecast (their columns
+checked against fit's), relative forecasting steps, per-window location
+and scale, assembling a window's inputs, and interpolating quantiles
+between trained levels. Plain NumPy and pandas, no network.
 """
 
 import warnings
