@@ -120,7 +120,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     **Panels.** All series share one network, one set of input and target
     scalings, and the same ``fh``; each series is forecast from its own last
-    observation, so relative steps count from each series' own end.
+    observation, so relative steps count from each series' own end. Each
+    series' time index must be equally spaced (a gap raises a ``ValueError``).
 
     Examples
     --------
