@@ -182,6 +182,9 @@ def test_quantiles_monotone_and_interval_shape(airline):
 
     with pytest.raises(ValueError, match="outside the levels"):
         forecaster.predict_quantiles(alpha=[0.01])
+    # an interval's levels are named as the user would write them
+    with pytest.raises(ValueError, match=r"\[0\.005, 0\.995\] lie outside .* coverage c"):
+        forecaster.predict_interval(coverage=0.99)
 
 
 def test_without_quantiles_no_intervals(airline):

@@ -302,13 +302,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         """
         levels = self.quantile_levels_
         alpha = [float(a) for a in alpha]
-        outside = [a for a in alpha if a < levels[0] - 1e-12 or a > levels[-1] + 1e-12]
+        outside = [round(a, 12) for a in alpha if not levels[0] - 1e-12 <= a <= levels[-1] + 1e-12]
         if outside:
             raise ValueError(
-                f"Quantile level(s) {outside} lie outside the levels this "
-                f"forecaster was trained for, [{levels[0]}, {levels[-1]}]. "
-                "Add them to `quantiles` and refit."
-            )
+                f"Quantile level(s) {outside} lie outside the levels this forecaster was trained "
+                f"for, [{levels[0]}, {levels[-1]}] (an interval of coverage c needs (1 - c) / 2 "
+                "and (1 + c) / 2). Add them to `quantiles` and refit.")
         index, rows, values = self._forecast(fh, X)
         quant = _interpolate_levels(values, levels, alpha)
         # (n_series, n_channels, horizon, n_alpha) -> rows x (var, alpha)
