@@ -27,8 +27,10 @@ from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
 from ._training import (NoImprovement, TensorData, _forked_rng, _torch_threads,
-                        predict_batches, significant_gain, split_tail, train)
+                        check_callbacks, predict_batches, significant_gain, split_tail,
+                        train)
 from ._validation import check_sample_weight, check_sequences
+from ._warm_start import check_fixed_params
 
 #: Parameters passed to the network as they are.
 _NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
@@ -179,6 +181,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     # Fitting
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
+        check_fixed_params(self, first_call)
+        callbacks = check_callbacks(self.callbacks)
         seqs = check_sequences(self, X, reset=first_call)
         targets = self._prepare_targets(
             y, seqs, first_call=first_call, classes=classes
@@ -232,7 +236,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 gradient_clip=self.gradient_clip,
                 stopper=None if incremental else NoImprovement(self.tol, self.n_iter_no_change),
                 scheduler=scheduler,
-                callbacks=self.callbacks or (),
+                callbacks=callbacks,
                 valid_score=valid_score,
                 verbose=self.verbose,
                 first_epoch=self.n_iter_ + 1,

@@ -219,6 +219,19 @@ class NoImprovement:
         return self.count > self.n_iter_no_change
 
 
+def check_callbacks(callbacks):
+    """The ``callbacks`` parameter as a tuple; a ``TypeError`` names an item that is not callable."""
+    callbacks = tuple(callbacks or ())
+    for i, callback in enumerate(callbacks):
+        if not callable(callback):
+            raise TypeError(
+                "callbacks must hold callables, each called as callback(estimator, "
+                f"record) after every epoch; item {i} is {callback!r}, of type "
+                f"{type(callback).__name__}."
+            )
+    return callbacks
+
+
 def train(
     module,
     optimizer,

@@ -1,6 +1,7 @@
 """Behaviour of the regressors and the classifier (issue: core estimators)."""
 
 import pickle
+import re
 import subprocess
 import sys
 import warnings
@@ -517,6 +518,33 @@ def test_warm_start_continues_training():
     assert cold.n_iter_ == 5
 
 
+@pytest.mark.parametrize("make, data, params", [
+    (LSTMRegressor, _regression_data, {"hidden_size": 4}),
+    (LSTMRegressor, _regression_data, {"dropout": 0.5, "pooling": "mean"}),
+    (SequenceRegressor, _regression_data, {"cell": "gru"}),
+    (SequenceClassifier, _classification_data, {"class_weight": "balanced"}),
+])
+def test_continued_fits_refuse_parameters_of_the_first(make, data, params):
+    # the first fit built the network from them: a warm start or partial_fit
+    # would train the old one as if it were new
+    X, y = data()
+    est = make(warm_start=True, **FAST).fit(X, y)
+    module, n_iter = est.module_, est.n_iter_
+    est.set_params(**params)
+    first = ", ".join(f"{name}={FAST.get(name, make().get_params()[name])!r}"
+                      for name in params)
+    with pytest.raises(ValueError, match=f"fitted with {re.escape(first)}, and warm_start"):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="cannot apply"):
+        est.partial_fit(X, y)
+    assert est.module_ is module and est.n_iter_ == n_iter
+    # a new network takes them; the ones that do not shape it may change
+    est.set_params(warm_start=False).fit(X, y)
+    assert est.module_ is not module
+    est.set_params(warm_start=True, learning_rate_init=1e-4, max_iter=2).fit(X, y)
+    assert est.n_iter_ == FAST["max_iter"] + 2
+
+
 def test_partial_fit_runs_one_epoch_each_call():
     X, y = _regression_data()
     est = LSTMRegressor(hidden_size=8, random_state=0)
@@ -569,6 +597,11 @@ def test_callbacks_can_stop_training():
     est = LSTMRegressor(callbacks=[stop_after_two], hidden_size=4, max_iter=50).fit(X, y)
     assert est.n_iter_ == 2
     assert [r["epoch"] for r in records] == [1, 2]
+    # an item that is not callable is named before any training
+    est = LSTMRegressor(callbacks=[stop_after_two, "early"], hidden_size=4)
+    with pytest.raises(TypeError, match="callbacks must hold callables.*item 1 is 'early'"):
+        est.fit(X, y)
+    assert not hasattr(est, "module_")
 
 
 def test_verbose_2_prints_every_epoch_and_how_training_ended(capsys):

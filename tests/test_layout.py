@@ -39,6 +39,7 @@ RANKS = {
     "_optimizers": 0,
     "_portable": 0,
     "_progress": 0,
+    "_warm_start": 0,
     "_window_normalization": 0,
     "plotting": 0,
     # torch modules, input checks, and the public windowing tools

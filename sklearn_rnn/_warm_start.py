@@ -1,0 +1,63 @@
+"""What ``warm_start=True`` and ``partial_fit`` may not change.
+
+Both continue training the network of the first fit. That fit built the
+network (its sizes, dropout, pooling, convolutions), fitted its start and
+fixed how targets are scaled and classes weighed from the parameters in
+:data:`FIXED_AFTER_FIRST_FIT`; a later call that changed one of them would
+train the old network as if it were new, so it is refused, as scikit-learn's
+ensembles refuse a warm start with fewer estimators.
+"""
+
+import numpy as np
+
+#: Parameters read only by the first fit (those an estimator does not have
+#: are skipped).
+FIXED_AFTER_FIRST_FIT = (
+    "cell", "hidden_size", "num_layers", "bidirectional", "dropout",
+    "input_noise", "pooling", "patch_size", "skip_steps", "differences",
+    "standardize", "window_normalization", "conv_filters", "random_biases",
+    "class_weight",
+)
+
+
+def check_fixed_params(estimator, first_call):
+    """Record the fixed parameters at a first fit; refuse a later one that changed them.
+
+    Parameters
+    ----------
+    estimator : BaseSequenceEstimator
+        The estimator being fitted; ``_fixed_params`` is set on it.
+    first_call : bool
+        Whether this fit builds a new network.
+
+    Raises
+    ------
+    ValueError
+        When a continued fit (``warm_start=True`` or ``partial_fit``) has
+        other values than the first fit for parameters of
+        :data:`FIXED_AFTER_FIRST_FIT`.
+    """
+    params = estimator.get_params(deep=False)
+    current = {name: params[name] for name in FIXED_AFTER_FIRST_FIT if name in params}
+    recorded = getattr(estimator, "_fixed_params", None)
+    if first_call or recorded is None:  # None: fitted before this check existed
+        estimator._fixed_params = current
+        return
+    changed = [name for name, value in current.items()
+               if name in recorded and not _same(value, recorded[name])]
+    if changed:
+        before = ", ".join(f"{name}={recorded[name]!r}" for name in changed)
+        now = ", ".join(f"{name}={current[name]!r}" for name in changed)
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted with {before}, and "
+            "warm_start=True and partial_fit continue training that network: "
+            f"they cannot apply {now}. Set the parameters back, or set "
+            "warm_start=False to train a new network with them."
+        )
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays compare elementwise
+        return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
