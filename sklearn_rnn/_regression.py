@@ -277,9 +277,10 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
         reference = window.target_reference(seqs)
         if first_call:
-            self.window_normalization_ = window.choose(
-                self.window_normalization, y_2d, reference
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # huge y: refused below
+                self.window_normalization_ = window.choose(
+                    self.window_normalization, y_2d, reference
+                )
         if self.window_normalization_ == "last":
             y_2d = y_2d - reference
         levels = self._check_quantiles()
@@ -297,8 +298,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y_2d.shape[1]
             if self.standardize:
-                shift = y_2d.mean(axis=0)
-                scale = y_2d.std(axis=0)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    shift, scale = y_2d.mean(axis=0), y_2d.std(axis=0)
                 scale[scale <= 1e-12 * np.abs(shift)] = 1.0  # constant
             else:
                 shift, scale = np.zeros(y_2d.shape[1]), np.ones(y_2d.shape[1])
@@ -308,7 +309,18 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
                 f"y has {y_2d.shape[1]} outputs, but {type(self).__name__} was "
                 f"fitted with {self.n_outputs_}."
             )
-        return ((y_2d - self._target_shift) / self._target_scale).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            targets = (y_2d - self._target_shift) / self._target_scale
+        if not (np.all(np.abs(targets) <= np.finfo(np.float32).max)
+                and np.isfinite(self._target_scale).all()):
+            raise ValueError(
+                f"y holds values too large for the float32 the networks train in "
+                f"(largest magnitude {np.abs(y_2d).max():.3g}"
+                + (", even standardized). Rescale y" if self.standardize else
+                   "). Set standardize=True (the default), or rescale y")
+                + ", e.g. by a constant factor or with TransformedTargetRegressor."
+            )
+        return targets.astype(np.float32)
 
     def _loss_function(self, device):
         if self.quantiles_ is not None:

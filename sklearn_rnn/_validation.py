@@ -139,7 +139,15 @@ def check_sequences(estimator, X, *, reset):
             f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
             f"channels per time step as input.{hint}"
         )
-    values = np.ascontiguousarray(seqs.values, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        values = np.ascontiguousarray(seqs.values, dtype=np.float32)
+    if values.dtype != seqs.values.dtype and np.isinf(values).any():
+        raise ValueError(
+            "X holds values beyond the range of float32, in which the networks "
+            f"compute (largest magnitude {np.nanmax(np.abs(seqs.values)):.3g}, float32 "
+            f"reaches {np.finfo(np.float32).max:.3g}). Rescale X, e.g. with a "
+            "StandardScaler or by a constant factor."
+        )
     return Sequences(values, seqs.lengths, seqs.source_ndim)
 
 
@@ -330,7 +338,8 @@ def _from_list(X, allow_leading_nan):
         if not np.isfinite(a).all():
             raise ValueError(_nan_message(i, allow_leading_nan))
     lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
-    values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float32)
+    # float64 until check_sequences casts, and checks, the whole array
+    values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float64)
     for i, a in enumerate(seqs):
         values[i, : a.shape[0]] = a
     if (lengths == lengths[0]).all():

@@ -126,3 +126,36 @@ def test_nan_after_the_first_observed_step_is_not_blamed_on_padding():
     y = np.arange(len(X), dtype=float)
     with pytest.raises(ValueError, match="sequence 10 has a non-finite value.*Impute"):
         LSTMRegressor(max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda X: X, lambda X: X[:, :, None], lambda X: list(X[:-1, :6]) + [X[0, :3]],
+], ids=["2d", "3d", "list"])
+def test_values_beyond_float32_are_refused_not_made_infinite(make):
+    # the networks compute in float32: 1e39 would become inf and fail deep
+    # inside torch's least squares (or train on inf)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 8))
+    y = X.sum(axis=1)
+    X_big = make(X * 1e39)
+    with pytest.raises(ValueError, match="beyond the range of float32.*Rescale X"):
+        LSTMRegressor(max_iter=2).fit(X_big, y[:len(X_big)])
+    fitted = LSTMRegressor(max_iter=2, random_state=0).fit(make(X), y[:len(X_big)])
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        fitted.predict(X_big)
+
+
+@pytest.mark.parametrize("standardize, factor, fix", [
+    (False, 1e39, "Set standardize=True"), (True, 1e300, "even standardized"),
+])
+def test_targets_beyond_float32_are_refused(standardize, factor, fix):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 8))
+    y = X.sum(axis=1) * factor
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow warning first
+        with pytest.raises(ValueError, match=f"y holds values too large.*{fix}"):
+            LSTMRegressor(max_iter=2, standardize=standardize).fit(X, y)
+    # standardized, y far beyond float32 trains (as it did before)
+    assert np.isfinite(LSTMRegressor(max_iter=2, random_state=0).fit(X, X.sum(axis=1) * 1e39)
+                       .predict(X[:2])).all()
