@@ -1,5 +1,7 @@
 """sktime integration of the regressors and RNNForecaster."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -336,7 +338,10 @@ def test_future_exogenous_values_are_used():
         learning_rate_init=0.01,
         random_state=0,
     )
-    forecaster.fit(y, X=X.iloc[:n], fh=[1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Exogenous X did not inform")
+        forecaster.fit(y, X=X.iloc[:n], fh=[1, 2, 3])
+    assert not forecaster.kept_linear_start_
     y_pred = forecaster.predict(X=X.iloc[n:])
     np.testing.assert_allclose(y_pred.to_numpy(), 10.0 + 3.0 * x[n:], atol=1.0)
 
@@ -344,6 +349,20 @@ def test_future_exogenous_values_are_used():
         forecaster.predict()
     with pytest.raises(ValueError, match="every one of the 3 steps"):
         forecaster.predict(X=X.iloc[n : n + 3].iloc[:0])
+
+
+@pytest.mark.parametrize("params, why", [
+    ({}, "the networks were not kept"), ({"recurrent": False}, "recurrent=False"),
+])
+def test_exogenous_data_the_forecasts_ignore_is_announced(airline, params, why):
+    # only the networks read X: where the start is kept, X changes nothing
+    X = _month_features(airline.index)
+    forecaster = RNNForecaster(**{**TINY, **params})
+    with pytest.warns(UserWarning, match=f"Exogenous X did not inform these forecasts: {why}"):
+        forecaster.fit(airline[:-3], X=X[:-3], fh=[1, 2, 3])
+    assert forecaster.kept_linear_start_
+    other_X = X[-3:] * 0 + 5.0
+    np.testing.assert_allclose(forecaster.predict(X=X[-3:]), forecaster.predict(X=other_X))
 
 
 def test_exogenous_columns_must_match_those_of_fit(airline):

@@ -99,9 +99,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     long: the window, then the forecast period, where the ``y`` channels
     are zero and an indicator channel is one; the ``X`` channels hold the
     exogenous values at every step, so known future values of ``X`` (such
-    as calendar effects or planned promotions) inform the forecast.
-    ``predict`` therefore needs ``X`` for every step from the cutoff + 1 to
-    the cutoff + ``horizon_``, even if ``fh`` asks for fewer steps.
+    as calendar effects or planned promotions) inform the forecast, and
+    ``predict`` needs ``X`` for every step from the cutoff + 1 to the
+    cutoff + ``horizon_``, even if ``fh`` asks for fewer. The linear start
+    reads no ``X``: where it is kept, ``fit`` warns that ``X`` went unused.
 
     **Horizon.** The network is trained for every step 1 to ``horizon_``:
     the largest step of the ``fh`` passed to ``fit``, or ``max_horizon`` when

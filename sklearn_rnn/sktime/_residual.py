@@ -134,6 +134,16 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         f.kept_linear_start_ = False
     if split < n:
         _judge_on_tail(f, windows[split:], targets[split:], start[split:])
+    if f.kept_linear_start_ and f._x_columns is not None:
+        why = ("recurrent=False" if not f.recurrent else
+               "the networks were not kept (kept_linear_start_; see verbose=1)")
+        warnings.warn(
+            f"Exogenous X did not inform these forecasts: {why}, and the linear "
+            "start reads the series' own past only. Only the recurrent networks "
+            "read X, and they are kept where they beat the start on the validation "
+            "tail (it takes at least 10 independent horizons, e.g. a panel or a "
+            "long series).", UserWarning, stacklevel=2,
+        )
 
 
 def _validation_split(f, n):
