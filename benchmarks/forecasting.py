@@ -12,8 +12,11 @@ training part. ``long`` gives 4 long series (hourly
 electricity demand, monthly sunspots, tree rings, the DAX), each forecast
 from 5 to 10 origins one horizon apart (48 hours, 24 months, 10 steps),
 refitted at each; their metrics are means over the origins, coverage
-pooled. ``--origins N`` forecasts any set so, from up to N origins (a
-check of the single split). Contenders, all in the same run:
+pooled. ``exog`` gives 4 series with exogenous ``X`` known over the
+horizon (``USES_X`` get it: ``linear``, ``rnn`` and ``sarima``;
+``linear_no_x`` is ``linear`` without it). ``--origins N`` forecasts any
+set so, from up to N origins (a check of the single split). Contenders,
+all in the same run:
 
 * ``snaive``: sktime ``NaiveForecaster(strategy="last", sp=sp)``;
 * ``ets``: sktime ``AutoETS(auto=True, sp=sp)`` (statsmodels; its simulated
@@ -72,6 +75,7 @@ import warnings
 import numpy as np
 
 from benchmarks._forecasting_data import (
+    EXOG,
     EXTRA,
     FPP3,
     LONG,
@@ -80,6 +84,7 @@ from benchmarks._forecasting_data import (
     WIDER,
     employment_singles,
     horizon,
+    load_exog,
     load_series,
     panel_data,
     with_origins,
@@ -87,6 +92,9 @@ from benchmarks._forecasting_data import (
 from benchmarks._forecasting_tables import print_panel, print_single
 
 STATISTICAL = ("snaive", "ets", "theta", "sarima")
+#: The models given exogenous ``X`` where a series has it (``--series exog``);
+#: ``linear_no_x`` is ``linear`` without it, the others ignore it.
+USES_X = ("linear", "rnn", "sarima")
 SINGLE_MODELS = ("snaive", "ets", "theta", "linear", "rnn", "reduction",
                  "reduction_linear", "reduction_conformal")
 PANEL_MODELS = ("snaive", "theta", "ets", "global_ar", "linear", "rnn")
@@ -125,11 +133,11 @@ def make_model(name, sp, seed, threads, n_train=None):
         if sp > 1:
             return SARIMAX(order=(2, 0, 0), seasonal_order=(0, 1, 1, sp), trend="n")
         return SARIMAX(order=(2, 1, 1), trend="n")
-    if name in ("rnn", "linear"):
+    if name in ("rnn", "linear", "linear_no_x"):
         from sklearn_rnn.sktime import RNNForecaster
 
         params = dict(random_state=seed, n_threads=threads)
-        if name == "linear":
+        if name in ("linear", "linear_no_x"):
             params["recurrent"] = False
         else:
             params.update(RNN_PARAMS)
@@ -164,18 +172,18 @@ def make_model(name, sp, seed, threads, n_train=None):
     raise ValueError(f"unknown model {name!r}")
 
 
-def run_model(model, y_train, fh):
+def run_model(model, y_train, fh, X_train=None, X_test=None):
     """Fit, forecast and (where available) the 80 % interval; times."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        model.fit(y_train, fh=fh)
+        model.fit(y_train, X=X_train, fh=fh)
         fit = time.perf_counter() - start
-        pred = model.predict()
+        pred = model.predict(X=X_test)
         lower = upper = None
         if model.get_tag("capability:pred_int"):
             try:
-                interval = model.predict_interval(coverage=COVERAGE)
+                interval = model.predict_interval(X=X_test, coverage=COVERAGE)
                 lower = interval.iloc[:, 0].to_numpy()
                 upper = interval.iloc[:, 1].to_numpy()
             except TypeError:
@@ -272,7 +280,7 @@ def single_series(specs, models, seeds, threads, cache):
 
     results = {}  # (series, model, seed) -> metrics
     for spec in specs:
-        y = load_series(spec)
+        y, X = load_series(spec), load_exog(spec)
         h = horizon(spec, len(y))
         fh = ForecastingHorizon(np.arange(1, h + 1), is_relative=True)
         for name in models:
@@ -282,7 +290,8 @@ def single_series(specs, models, seeds, threads, cache):
                     end = len(y) - k * h
                     origin = "" if spec.origins == 1 else f"@{end}"
                     m = _one_fit(spec, name, seed, threads, cache, y.iloc[:end],
-                                 y.iloc[end : end + h], fh, origin)
+                                 y.iloc[end : end + h], fh, origin,
+                                 None if X is None or name not in USES_X else X.iloc[:end + h])
                     if m is None:
                         break
                     per.append(m)
@@ -299,8 +308,12 @@ def single_series(specs, models, seeds, threads, cache):
     return results
 
 
-def _one_fit(spec, name, seed, threads, cache, y_train, y_test, fh, origin):
-    """Metrics of one model fitted at one origin (None where it failed)."""
+def _one_fit(spec, name, seed, threads, cache, y_train, y_test, fh, origin, X=None):
+    """Metrics of one model fitted at one origin (None where it failed).
+
+    ``X``: exogenous data over the training part and the horizon, for the
+    models of :data:`USES_X`.
+    """
     key = f"{spec.name}{origin}/{name}"
     if name in STATISTICAL and key in cache:
         run = {k: (None if v is None else np.asarray(v) if isinstance(v, list) else v)
@@ -311,7 +324,9 @@ def _one_fit(spec, name, seed, threads, cache, y_train, y_test, fh, origin):
             if name == "reduction_conformal":
                 # sktime draws the refits' origins from NumPy's global generator
                 np.random.seed(seed)
-            run = run_model(model, y_train, fh)
+            n = len(y_train)
+            run = run_model(model, y_train, fh, *((None, None) if X is None
+                                                   else (X.iloc[:n], X.iloc[n:])))
         except Exception as exc:  # a contender failing is a result too
             print(f"  {spec.name}{origin} {name} seed {seed}: FAILED "
                   f"({type(exc).__name__}: {exc})"[:300], flush=True)
@@ -488,13 +503,15 @@ def main(argv=None):
         wanted = [s.name for s in FPP3]
     elif args.series == ["long"]:
         wanted = [s.name for s in LONG]
+    elif args.series == ["exog"]:
+        wanted = [s.name for s in EXOG]
     elif args.series == ["none"]:
         wanted = []
     else:
         wanted = args.series
     if args.panel_only:
         wanted = []
-    by_name = {s.name: s for s in SERIES + EXTRA + WIDER + FPP3 + LONG}
+    by_name = {s.name: s for s in SERIES + EXTRA + WIDER + FPP3 + LONG + EXOG}
     if len(wanted) == 1 and wanted[0].startswith("employment"):
         singles = employment_singles(int(wanted[0][len("employment"):]), args.panel_back)
         by_name = {s.name: s for s in singles}

@@ -321,14 +321,19 @@ def test_too_short_series_raises():
         forecaster.fit(pd.Series(np.arange(12.0)), fh=[1, 2, 3])
 
 
-def test_future_exogenous_values_are_used():
-    # y is a linear function of the same-time exogenous value, which is
-    # unpredictable from the past: only the future X can explain it.
+@pytest.mark.parametrize("effect, reader", [
+    (lambda x: 3.0 * x, "start"), (lambda x: 3.0 * np.abs(x), "networks"),
+], ids=["linear", "nonlinear"])
+def test_future_exogenous_values_are_used(effect, reader):
+    # y is a function of the same-time exogenous value, which is
+    # unpredictable from the past: only the future X can explain it. A
+    # linear effect is the linear start's regression on X; one it cannot
+    # express is learned by the networks, which read X too.
     rng = np.random.RandomState(0)
     n = 400
     x = rng.normal(size=n + 3)
     X = pd.DataFrame({"x": x})
-    y = pd.Series(10.0 + 3.0 * x[:n])
+    y = pd.Series(10.0 + effect(x[:n]))
     forecaster = RNNForecaster(
         window_length=4,
         window_normalization="none",
@@ -341,9 +346,17 @@ def test_future_exogenous_values_are_used():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Exogenous X did not inform")
         forecaster.fit(y, X=X.iloc[:n], fh=[1, 2, 3])
-    assert not forecaster.kept_linear_start_
+    if reader == "start":
+        assert forecaster.exog_coef_ is not None
+        start = RNNForecaster(window_length=4, window_normalization="none", quantiles=None,
+                              recurrent=False).fit(y, X=X.iloc[:n], fh=[1, 2, 3])
+        np.testing.assert_allclose(start.predict(X=X.iloc[n:]), 10.0 + effect(x[n:]),
+                                   atol=1e-6)
+    else:
+        assert forecaster.exog_coef_ is None  # |x| is not linear in x
+        assert not forecaster.kept_linear_start_
     y_pred = forecaster.predict(X=X.iloc[n:])
-    np.testing.assert_allclose(y_pred.to_numpy(), 10.0 + 3.0 * x[n:], atol=1.0)
+    np.testing.assert_allclose(y_pred.to_numpy(), 10.0 + effect(x[n:]), atol=0.5)
 
     with pytest.raises(ValueError, match="needs X"):
         forecaster.predict()

@@ -23,10 +23,12 @@ from .. import SequenceRegressor
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import fill_docstring
 from ..windowing import make_windows
+from ._exogenous import error_windows, errors, fit_exog_coef, future_effect
 from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
 from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
     _assemble,
+    forecast_index,
     _check_exog_columns,
     _future_exog,
     _interpolate_levels,
@@ -102,7 +104,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     as calendar effects or planned promotions) inform the forecast, and
     ``predict`` needs ``X`` for every step from the cutoff + 1 to the
     cutoff + ``horizon_``, even if ``fh`` asks for fewer. The linear start
-    reads no ``X``: where it is kept, ``fit`` warns that ``X`` went unused.
+    reads ``X`` as a regression with time-series errors where that
+    regression holds up on held-out data (``exog_coef_``); where neither
+    it nor the networks read ``X``, ``fit`` warns that ``X`` went unused.
 
     **Horizon.** The network is trained for every step 1 to ``horizon_``:
     the largest step of the ``fh`` passed to ``fit``, or ``max_horizon`` when
@@ -257,6 +261,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         levels = self._quantile_levels()
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
+        self.exog_coef_ = fit_exog_coef(series, self.seasonal_period_, self.validation_fraction)
         windows, targets, extra = self._training_windows(series)
         self.n_windows_ = len(windows)
         fit_residual_model(self, windows, targets, extra, series)
@@ -390,7 +395,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         order = np.argsort(-np.concatenate(age), kind="stable")
         windows = np.concatenate(blocks)[order]
         extra = {k: np.concatenate([e[k] for e in extras])[order] for k in extras[0]}
-        extra["values"] = [s.y for s in series]
+        extra["values"] = [errors(self.exog_coef_, s) for s in series]
         return windows, np.concatenate(targets)[order], extra
 
     def _series_windows(self, s, L, H):
@@ -398,7 +403,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         n_channels = s.y.shape[1]
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_channels, H)
-        raw = past
+        raw, effect = error_windows(self.exog_coef_, s, past, future)
         reference = series_scale(s.y)
         loc, scale = _location_scale(past, self.window_normalization_, reference)
         past = (past - loc[:, None, :]) / scale[:, None, :]
@@ -409,7 +414,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             exog = exog.transpose(0, 2, 1)
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
-                 "series_scale": np.tile(reference, (len(raw), 1)),
+                 "xb": (effect / scale[:, :, None]).reshape(len(raw), -1),
+                 "series_scale": np.tile(series_scale(errors(self.exog_coef_, s)), (len(raw), 1)),
                  "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
@@ -422,10 +428,11 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         """
         L, H = self.window_length_, self.horizon_
         series = _split_series(self._cur_y, self._cur_X)
-        index, rows = self._forecast_index(fh, series)
+        index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
         future_X = _future_exog(series, X, H, self._x_columns)
-        seqs, raws, locs, scales, series_scales = [], [], [], [], []
-        for s, fut in zip(series, future_X):
+        seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []
+        errs = [errors(self.exog_coef_, s) for s in series]  # the forms' series
+        for s, fut, err in zip(series, future_X, errs):
             past = s.y[-L:][None]
             series_scales.append(series_scale(s.y))
             loc, scale = _location_scale(past, self.window_normalization_, series_scales[-1])
@@ -435,18 +442,19 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 exog = np.concatenate([s.X[-L:], fut])[None]
             seqs.append(_assemble(past, exog, H)[0])
             # the linear start reads L steps: a short series' first in front
-            raw = s.y[-L:]
+            raw = err[-L:]
             raws.append(np.pad(raw, ((L - len(raw), 0), (0, 0)), mode="edge"))
             locs.append(loc[0])
             scales.append(scale[0])
+            effects.append((future_effect(self.exog_coef_, s, fut, H) / scale[0][:, None]).ravel())
         lengths = {len(seq) for seq in seqs}
         inputs = np.stack(seqs) if len(lengths) == 1 else seqs
         loc, scale = np.stack(locs), np.stack(scales)
         n_channels = loc.shape[1]
-        extra = {"raw": np.stack(raws), "loc": loc, "scale": scale,
-                 "series_scale": np.stack(series_scales), "sid": np.arange(len(series)),
-                 "end": np.array([len(s.y) for s in series]),
-                 "values": [s.y for s in series]}
+        extra = {"raw": np.stack(raws), "loc": loc, "scale": scale, "values": errs,
+                 "series_scale": np.stack([series_scale(e) for e in errs]),
+                 "sid": np.arange(len(series)), "xb": np.stack(effects),
+                 "end": np.array([len(s.y) for s in series])}
         out = predict_residual_model(self, inputs, extra)
         if self.quantile_levels_ is None:
             out = out.reshape(len(series), n_channels, H)
@@ -456,29 +464,6 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             values = out * scale[:, :, None, None] + loc[:, :, None, None]
             values = np.sort(values, axis=-1)
         return index, rows, values
-
-    def _forecast_index(self, fh, series):
-        """Row index of the forecasts and the (series, step) of each row."""
-        tuples, series_pos, steps = [], [], []
-        for i, s in enumerate(series):
-            step = _relative_steps(fh, s.cutoff)
-            if step.min() < 1 or step.max() > self.horizon_:
-                raise ValueError(
-                    f"RNNForecaster was fitted to forecast steps 1 to "
-                    f"{self.horizon_} after the cutoff, but fh asks for steps "
-                    f"{step.tolist()}. Refit with an fh that covers them, or "
-                    "set max_horizon."
-                )
-            times = fh.to_absolute_index(s.cutoff)
-            if s.key is None:
-                index = times.rename(self._cur_y.index.name)
-            else:
-                tuples.extend((*s.key, t) for t in times)
-            series_pos.extend([i] * len(step))
-            steps.extend(step - 1)
-        if tuples:
-            index = pd.MultiIndex.from_tuples(tuples, names=self._cur_y.index.names)
-        return index, (np.asarray(series_pos), np.asarray(steps))
 
     # ------------------------------------------------------------------
     # Helpers

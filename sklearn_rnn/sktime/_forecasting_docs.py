@@ -199,6 +199,19 @@ _ATTRIBUTES = parse_entries(
         ``(window_length_ * n_channels + 1, n_channels * horizon_)`` (on
         normalised windows).
 
+    exog_coef_ : ndarray of shape (n_x, n_channels) or None
+        Exogenous ``X`` in the linear start: the coefficients of a regression
+        with time-series errors, ``y = X beta + e`` (the forms forecast ``e``
+        and the start adds ``X beta`` from the future ``X``), estimated on
+        seasonal differences with AR(4) errors (generalised least squares),
+        global over series, per unit of each ``X`` column's mean absolute
+        value in units of ``y``'s. None without ``X``, or where that
+        regression, fitted on each series' earlier differences, did not
+        lower the squared error of their latest ``validation_fraction``, against
+        their mean change, by more than one standard error: ``X`` then
+        reaches the forecasts through the networks only (and ``fit`` warns
+        where they are not kept).
+
     recurrent_improvement_ : float or None
         How much the recurrent network improved the validation loss (the
         mean pinball loss over ``quantile_levels_``, or the squared error

@@ -155,7 +155,11 @@ def _ridge(inputs, outputs, ridge, prior):
     variance = np.append(design[:, :-1].var(axis=0), 0.0)
     penalty = np.diag(ridge * len(design) * np.maximum(variance, 1e-12))
     penalty[-1, -1] = 0.0
-    return np.linalg.solve(gram + penalty, design.T @ outputs + penalty @ prior)
+    lhs, rhs = gram + penalty, design.T @ outputs + penalty @ prior
+    try:
+        return np.linalg.solve(lhs, rhs)
+    except np.linalg.LinAlgError:  # inputs that never move (a constant series)
+        return np.linalg.lstsq(lhs, rhs, rcond=None)[0]
 
 
 def fit_direct(windows, targets, sp=1, ridge=None):

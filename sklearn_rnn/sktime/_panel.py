@@ -189,6 +189,34 @@ def _future_exog(series, X, horizon, x_columns):
     return futures
 
 
+def forecast_index(fh, series, horizon, y_index):
+    """Row index of the forecasts and the (series, step) of each row.
+
+    ``y_index`` is the index of the ``y`` the forecaster holds (its names);
+    a step of ``fh`` outside 1 to ``horizon`` is refused.
+    """
+    tuples, series_pos, steps = [], [], []
+    for i, s in enumerate(series):
+        step = _relative_steps(fh, s.cutoff)
+        if step.min() < 1 or step.max() > horizon:
+            raise ValueError(
+                f"RNNForecaster was fitted to forecast steps 1 to "
+                f"{horizon} after the cutoff, but fh asks for steps "
+                f"{step.tolist()}. Refit with an fh that covers them, or "
+                "set max_horizon."
+            )
+        times = fh.to_absolute_index(s.cutoff)
+        if s.key is None:
+            index = times.rename(y_index.name)
+        else:
+            tuples.extend((*s.key, t) for t in times)
+        series_pos.extend([i] * len(step))
+        steps.extend(step - 1)
+    if tuples:
+        index = pd.MultiIndex.from_tuples(tuples, names=y_index.names)
+    return index, (np.asarray(series_pos), np.asarray(steps))
+
+
 def _relative_steps(fh, cutoff):
     """Steps ahead of ``cutoff`` as an int array."""
     if fh.is_relative:

@@ -63,7 +63,10 @@ def linear_start(forecaster, coef, extra):
     """The linear start for raw windows, in their normalised units.
 
     The start is the mean of its forms (:data:`FORMS`, see
-    :func:`form_forecast`) weighted by ``linear_weights_``. ``extra`` holds
+    :func:`form_forecast`) weighted by ``linear_weights_``, plus the effect of
+    exogenous ``X`` over the horizon, ``extra["xb"]`` (normalised; see
+    :mod:`~sklearn_rnn.sktime._exogenous`, whose error series the forms
+    forecast). ``extra`` holds
     the raw windows ``raw`` (n, L, n_channels), their normalisation ``loc``
     and ``scale`` and their series' scale ``series_scale`` (each (n,
     n_channels)), and for the seasonal ARMA the series (``values``), each
@@ -71,7 +74,7 @@ def linear_start(forecaster, coef, extra):
     (``end``); returns shape (n, n_channels * horizon_).
     """
     f = forecaster
-    out = np.zeros((len(extra["raw"]), extra["loc"].shape[1] * f.horizon_))
+    out = extra["xb"].copy()  # exogenous X's effect (zeros without X)
     for form, weight in f.linear_weights_.items():
         if weight > 0:
             out += weight * form_forecast(f, form, coef, extra)
@@ -134,15 +137,14 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         f.kept_linear_start_ = False
     if split < n:
         _judge_on_tail(f, windows[split:], targets[split:], start[split:])
-    if f.kept_linear_start_ and f._x_columns is not None:
+    if f.kept_linear_start_ and f._x_columns is not None and f.exog_coef_ is None:
         why = ("recurrent=False" if not f.recurrent else
                "the networks were not kept (kept_linear_start_; see verbose=1)")
         warnings.warn(
-            f"Exogenous X did not inform these forecasts: {why}, and the linear "
-            "start reads the series' own past only. Only the recurrent networks "
-            "read X, and they are kept where they beat the start on the validation "
-            "tail (it takes at least 10 independent horizons, e.g. a panel or a "
-            "long series).", UserWarning, stacklevel=2,
+            f"Exogenous X did not inform these forecasts: {why}, and in the linear "
+            "start X's regression on the series' seasonal differences did not hold "
+            "up on their latest validation_fraction (exog_coef_ is None).",
+            UserWarning, stacklevel=2,
         )
 
 
@@ -170,6 +172,8 @@ def _fit_linear_start(f, targets, extra, series, split):
     """
     n = len(targets)
     train, valid = slice(0, split), slice(split, n)
+    xb = extra["xb"]  # the forms forecast the error series y - X beta
+    targets = targets - xb
     # The forms are fitted, and weighed, without any value of the validation
     # windows' horizons: each series is cut before its first validation
     # target, and the direct form learns from the training windows whose
@@ -179,7 +183,7 @@ def _fit_linear_start(f, targets, extra, series, split):
     held = np.bincount(extra["sid"][valid], minlength=len(series))
     cut = np.where(held > 0, held + f.horizon_ - 1, 0)
     L, sp = f.window_length_, f.seasonal_period_
-    values = [s.y[: len(s.y) - k] for s, k in zip(series, cut)]
+    values = [v[: len(v) - k] for v, k in zip(extra["values"], cut)]
     usable = np.array([len(v) for v in values])[extra["sid"][train]]
     before_tail = extra["end"][train] + f.horizon_ <= usable
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
@@ -210,13 +214,13 @@ def _fit_linear_start(f, targets, extra, series, split):
         start = sum(w * forms[form] for form, w in zip(names, weights))
     f.linear_coef_ = coef
     if REFIT_LINEAR and split < n:
-        f.linear_coef_ = _refit_forms(f, targets, past, series)
-    return start
+        f.linear_coef_ = _refit_forms(f, targets, past, extra["values"])
+    return start + xb
 
 
-def _refit_forms(f, targets, past, series):
+def _refit_forms(f, targets, past, y):
     """The forms with a weight, refitted on all the data (None for the others)."""
-    weights, y = f.linear_weights_, [s.y for s in series]
+    weights = f.linear_weights_
     L, sp = f.window_length_, f.seasonal_period_
     return {
         "recursive": fit_linear(y, L, sp) if weights["recursive"] > 0 else None,

@@ -1,0 +1,135 @@
+"""Exogenous X in RNNForecaster's linear start (a regression with time-series errors)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sklearn_rnn.sktime import RNNForecaster  # noqa: E402
+from sklearn_rnn.sktime._exogenous import fit_exog_coef  # noqa: E402
+from sklearn_rnn.sktime._panel import _split_series  # noqa: E402
+
+START = dict(recurrent=False, quantiles=None)
+
+
+def _monthly(values, start="2000-01"):
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"))
+
+
+def _seasonal_series(n, rng):
+    t = np.arange(n)
+    return 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, n)
+
+
+def test_a_linear_effect_of_x_is_read_by_the_start():
+    # demand = seasonal series + 4 x promotion, with promotions on random
+    # months: only the future X can tell when the next ones come
+    rng = np.random.default_rng(0)
+    n, h = 120, 12
+    promo = (rng.random(n + h) < 0.3).astype(float)
+    y = _monthly(_seasonal_series(n + h, rng) + 4.0 * promo)
+    X = pd.DataFrame({"promo": promo}, index=y.index)
+    with_x = RNNForecaster(**START).fit(y[:n], X=X[:n], fh=np.arange(1, h + 1))
+    without = RNNForecaster(**START).fit(y[:n], fh=np.arange(1, h + 1))
+    assert with_x.exog_coef_.shape == (1, 1)
+    error_with = np.abs(with_x.predict(X=X[n:]) - y[n:]).mean()
+    error_without = np.abs(without.predict() - y[n:]).mean()
+    assert error_with < 0.6 * error_without
+    # the effect is read from the future X, not learned by heart
+    moved = with_x.predict(X=X[n:].assign(promo=1.0)) - with_x.predict(X=X[n:])
+    np.testing.assert_allclose(moved, 4.0 * (1.0 - promo[n:]), atol=1.0)
+
+
+def test_x_unrelated_to_y_rarely_enters_the_start_and_then_costs_little():
+    # a random walk's seasonal differences stay autocorrelated: by ordinary
+    # least squares it passed for an effect (30 % worse forecasts over 21
+    # real series, docs/forecasting.md); the AR errors and the held-out
+    # check at one standard error keep unrelated X out most of the time
+    n, h = 144, 24
+    admitted, ratios = 0, []
+    for seed in range(1, 9):
+        for walk in (False, True):
+            rng = np.random.default_rng(seed)
+            y = _monthly(_seasonal_series(n + h, rng))
+            noise = rng.normal(size=(n + h, 2))
+            X = pd.DataFrame(noise.cumsum(axis=0) if walk else noise, index=y.index,
+                             columns=["a", "b"])
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                with_x = RNNForecaster(**START).fit(y[:n], X=X[:n], fh=np.arange(1, h + 1))
+            warned = any("Exogenous X did not inform" in str(w.message) for w in caught)
+            assert warned == (with_x.exog_coef_ is None)
+            without = RNNForecaster(**START).fit(y[:n], fh=np.arange(1, h + 1))
+            if with_x.exog_coef_ is None:
+                np.testing.assert_allclose(with_x.predict(X=X[n:]), without.predict())
+                continue
+            admitted += 1
+            ratios.append(np.abs(with_x.predict(X=X[n:]) - y[n:]).mean()
+                          / np.abs(without.predict() - y[n:]).mean())
+    assert admitted <= 4  # of 16 (3 today)
+    assert max(ratios, default=1.0) < 1.1
+
+
+def test_on_a_panel_one_regression_serves_series_of_any_scale():
+    # two series 1000 times apart, each moved by its own X in proportion
+    rng = np.random.default_rng(2)
+    n, h = 96, 12
+    frames, exog, truth = [], [], {}
+    for key, level in (("small", 1.0), ("large", 1000.0)):
+        x = rng.normal(size=n + h)
+        y = level * (_seasonal_series(n + h, rng) / 100 + 0.2 * x)
+        index = pd.MultiIndex.from_product(
+            [[key], pd.period_range("2000-01", periods=n + h, freq="M")])
+        frames.append(pd.DataFrame({"y": y}, index=index))
+        exog.append(pd.DataFrame({"x": x}, index=index))
+        truth[key] = y[n:]
+    y, X = pd.concat(frames), pd.concat(exog)
+    train = y.groupby(level=0).head(n)
+    f = RNNForecaster(**START).fit(train, X=X.groupby(level=0).head(n),
+                                   fh=np.arange(1, h + 1))
+    assert f.exog_coef_ is not None
+    pred = f.predict(X=X.groupby(level=0).tail(h))
+    for key, level in (("small", 1.0), ("large", 1000.0)):
+        error = np.abs(pred.loc[key, "y"].to_numpy() - truth[key]).mean() / level
+        assert error < 0.05, key  # the effect alone moves it by 0.16 on average
+
+
+def test_a_column_that_never_moved_gets_no_coefficient():
+    # a law in force only from the forecast period on: nothing to learn
+    rng = np.random.default_rng(3)
+    n, h = 120, 12
+    x = rng.normal(size=n + h)
+    law = np.r_[np.zeros(n), np.ones(h)]
+    y = _monthly(_seasonal_series(n + h, rng) + 5.0 * x)
+    X = pd.DataFrame({"x": x, "law": law}, index=y.index)
+    series = _split_series(y[:n].to_frame(), X[:n])
+    coef = fit_exog_coef(series, 12, 0.2)
+    assert coef[1, 0] == 0.0 and abs(coef[0, 0]) > 0
+    f = RNNForecaster(**START).fit(y[:n], X=X[:n], fh=np.arange(1, h + 1))
+    assert np.isfinite(f.predict(X=X[n:])).all()
+
+
+def test_update_reads_x_with_the_fitted_regression():
+    rng = np.random.default_rng(4)
+    n, h = 120, 6
+    x = rng.normal(size=n + 2 * h)
+    y = _monthly(_seasonal_series(n + 2 * h, rng) + 5.0 * x)
+    X = pd.DataFrame({"x": x}, index=y.index)
+    f = RNNForecaster(**START).fit(y[:n], X=X[:n], fh=np.arange(1, h + 1))
+    coef = f.exog_coef_.copy()
+    f.update(y[n:n + h], X=X[n:n + h], update_params=False)
+    np.testing.assert_array_equal(f.exog_coef_, coef)
+    error = np.abs(f.predict(X=X[n + h:]) - y[n + h:]).mean()
+    assert error < 2.5  # the effect alone moves it by about 4 on average
+
+
+def test_a_constant_series_fits_without_normalisation():
+    # the start's ridge on inputs that never move: a singular system before
+    y = pd.Series(np.full(60, 7.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        f = RNNForecaster(window_normalization="none", **START).fit(y, fh=[1, 2])
+    np.testing.assert_allclose(f.predict(), 7.0)
