@@ -28,7 +28,6 @@ from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
 from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
     _assemble,
-    forecast_index,
     _check_exog_columns,
     _future_exog,
     _interpolate_levels,
@@ -36,6 +35,7 @@ from ._panel import (
     _relative_steps,
     _split_series,
     _window_normalization,
+    forecast_index,
 )
 from ._residual import (
     fit_residual_model,
