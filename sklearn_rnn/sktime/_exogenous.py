@@ -143,20 +143,20 @@ def errors(coef, s):
     return s.y - exog_effect(coef, s, s.X)
 
 
-def error_windows(coef, s, past, future):
-    """The forms' windows of series ``s`` and ``X beta`` over their horizons.
+def error_windows(y, err, past, future):
+    """The forms' windows of a series and ``X beta`` over their horizons.
 
-    ``past`` (n, L, n_channels) and ``future`` (n, n_channels, H) are its
+    ``y`` and ``err`` are the series and its error series (:func:`errors`),
+    ``past`` (n, L, n_channels) and ``future`` (n, n_channels, H) its
     windows of ``y``; returns the windows of the error series and the
-    effect of ``X`` over each horizon, shaped like them (zeros where
-    ``coef`` is None).
+    effect of ``X`` over each horizon, shaped like them (zeros where ``err``
+    is ``y`` itself, without ``X``).
     """
-    if coef is None or s.X is None:
+    if err is y:
         return past, np.zeros_like(future)
     L, H = past.shape[1], future.shape[2]
-    effect = exog_effect(coef, s, s.X)
     steps = np.arange(len(past))[:, None] + np.arange(L + H)[None, :]
-    windows = effect[steps]  # (n, L + H, n_channels)
+    windows = (y - err)[steps]  # X beta, (n, L + H, n_channels)
     return past - windows[:, :L], windows[:, L:].transpose(0, 2, 1)
 
 

@@ -403,7 +403,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         n_channels = s.y.shape[1]
         past, future = make_windows(s.y, window_length=L, horizon=H)
         future = future.reshape(len(past), n_channels, H)
-        raw, effect = error_windows(self.exog_coef_, s, past, future)
+        err = errors(self.exog_coef_, s)  # the series the start's forms forecast
+        raw, effect = error_windows(s.y, err, past, future)
         reference = series_scale(s.y)
         loc, scale = _location_scale(past, self.window_normalization_, reference)
         past = (past - loc[:, None, :]) / scale[:, None, :]
@@ -415,7 +416,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
                  "xb": (effect / scale[:, :, None]).reshape(len(raw), -1),
-                 "series_scale": np.tile(series_scale(errors(self.exog_coef_, s)), (len(raw), 1)),
+                 "series_scale": np.tile(series_scale(err), (len(raw), 1)),
                  "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
