@@ -385,6 +385,12 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         )
         return self.n_channels_in_
 
+    def __dir__(self):
+        # Deprecated aliases stay reachable but unlisted, so that tools that
+        # collect the fitted attributes from dir() (sktime's and skbase's
+        # get_fitted_params) neither list nor warn about them.
+        return [name for name in super().__dir__() if name not in self._renamed_attributes]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True

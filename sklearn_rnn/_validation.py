@@ -40,6 +40,12 @@ class Sequences:
     lengths: np.ndarray | None
     source_ndim: int
 
+    def __post_init__(self):
+        # Read-only input (joblib's memory maps under n_jobs > 1) is copied:
+        # torch wraps arrays without copying and warns on read-only ones.
+        if not self.values.flags.writeable:
+            self.values = self.values.copy()
+
     def __len__(self):
         return self.values.shape[0]
 

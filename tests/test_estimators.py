@@ -165,6 +165,20 @@ def test_input_size_is_a_deprecated_alias_of_n_channels_in():
     np.testing.assert_array_equal(restored.predict(X), est.predict(X))
 
 
+def test_deprecated_alias_is_left_out_of_dir():
+    # Tools that collect the fitted attributes from dir() (sktime's and
+    # skbase's get_fitted_params) neither list the alias nor set off its warning.
+    X, y = _regression_data(C=2)
+    est = SequenceRegressor(**FAST).fit(X, y)
+    names = [a for a in dir(est) if a.endswith("_") and not a.startswith("_")]
+    assert "n_channels_in_" in names
+    assert "input_size_" not in names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        for name in names:
+            getattr(est, name)
+
+
 def test_dataframe_feature_names():
     X, y = _regression_data(C=1)
     df = pd.DataFrame(X[:, :, 0], columns=[f"t{i}" for i in range(12)])

@@ -5,6 +5,8 @@ float ndarrays of three dimensions; everything else must still reach
 ``check_array`` and get its usual error.
 """
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -159,3 +161,21 @@ def test_targets_beyond_float32_are_refused(standardize, factor, fix):
     # standardized, y far beyond float32 trains (as it did before)
     assert np.isfinite(LSTMRegressor(max_iter=2, random_state=0).fit(X, X.sum(axis=1) * 1e39)
                        .predict(X[:2])).all()
+
+
+def test_read_only_arrays_are_taken_without_a_torch_warning():
+    # joblib hands workers read-only memory maps (GridSearchCV with n_jobs >
+    # 1); torch warns once per process on wrapping a read-only array, so the
+    # check runs in a fresh one.
+    script = (
+        "import warnings, numpy as np\n"
+        "from sklearn_rnn import LSTMRegressor, SequenceClassifier\n"
+        "warnings.filterwarnings('error', message='The given NumPy array is not writable')\n"
+        "X = np.random.default_rng(0).normal(size=(40, 6, 2)).astype(np.float32)\n"
+        "y = X[:, -1, 0].copy()\n"
+        "X.setflags(write=False); y.setflags(write=False)\n"
+        "LSTMRegressor(hidden_size=4, max_iter=2, standardize=False).fit(X, y).predict(X)\n"
+        "SequenceClassifier(hidden_size=4, max_iter=2).fit(X, (y > 0).astype(int)).predict(X)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

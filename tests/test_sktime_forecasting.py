@@ -482,6 +482,16 @@ def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
     pd.testing.assert_series_equal(old.predict(), new.predict())
 
 
+def test_fitted_params_list_no_deprecated_alias(airline):
+    forecaster = RNNForecaster(**TINY, n_networks=1).fit(airline, fh=[1, 2, 3])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        params = forecaster.get_fitted_params()
+    assert "regressor__n_channels_in" in params
+    assert "regressor__input_size" not in params
+    assert not [w for w in caught if "input_size_" in str(w.message)]
+
+
 def test_construction_is_quiet_and_tags_name_this_project():
     import warnings as _warnings
 

@@ -34,8 +34,8 @@ def _assert_same(got, want, names):
         assert_allclose(g.detach(), w.detach(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
-@pytest.mark.parametrize("layers, steps, chunk", itertools.product(
-    [1, 2], [1, 7, 17], [1, 3, 7, 20]))
+@pytest.mark.parametrize("layers, steps, chunk", list(itertools.product(
+    [1, 2], [1, 7, 17], [1, 3, 7, 20])))
 def test_lstm_in_chunks_matches_the_whole_sequence(layers, steps, chunk):
     torch.manual_seed(layers + steps + chunk)
     lstm = torch.nn.LSTM(3, 6, num_layers=layers, batch_first=True)
@@ -54,8 +54,8 @@ def test_lstm_in_chunks_matches_the_whole_sequence(layers, steps, chunk):
                  _grads(loss(expected_out, expected_state), params), names)
 
 
-@pytest.mark.parametrize("hidden, layers, bidirectional, steps, chunk", itertools.product(
-    [5, 32], [1, 2], [False, True], [1, 7, 17], [1, 3, 7, 20]))
+@pytest.mark.parametrize("hidden, layers, bidirectional, steps, chunk", list(itertools.product(
+    [5, 32], [1, 2], [False, True], [1, 7, 17], [1, 3, 7, 20])))
 def test_gru_kernel_in_chunks_matches_nn_gru(hidden, layers, bidirectional, steps, chunk):
     torch.manual_seed(hidden + layers + steps + chunk)
     gru = torch.nn.GRU(3, hidden, num_layers=layers, bidirectional=bidirectional,
