@@ -9,7 +9,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from ._base import BaseSequenceEstimator
 from ._compat import Interval, StrOptions, _fit_context
@@ -256,6 +256,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{n_samples}, {y.shape[0]}]"
             )
+        if y.dtype.kind in "fc":  # as scikit-learn's check_X_y, before the label checks
+            assert_all_finite(y, input_name="y", estimator_name=type(self).__name__)
         check_classification_targets(y)
         if first_call:
             labels = np.unique(y) if classes is None else np.unique(classes)

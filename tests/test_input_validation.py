@@ -179,3 +179,15 @@ def test_read_only_arrays_are_taken_without_a_torch_warning():
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_classifier_refuses_non_finite_labels_before_casting_them(bad):
+    # As scikit-learn's check_X_y: the finite check comes before the label
+    # checks, whose cast to integers warned "invalid value encountered in cast".
+    X = np.random.default_rng(0).normal(size=(10, 5))
+    y = np.r_[np.zeros(5), np.ones(4), bad]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="Input y contains"):
+            SequenceClassifier(max_iter=1).fit(X, y)
