@@ -62,8 +62,7 @@ class TensorData:
     def from_numpy(cls, values, lengths, targets, device, weights=None, module=None):
         """Tensors on ``device`` (``lengths`` on the CPU), ``module``'s fixed inputs."""
         X = torch.from_numpy(values).to(device)
-        # read-only targets (memory-mapped data) are copied: torch warns on them
-        y = torch.from_numpy(targets if targets.flags.writeable else targets.copy()).to(device)
+        y = torch.from_numpy(targets).to(device)
         if weights is not None:
             weights = torch.from_numpy(weights.astype(np.float32)).to(device)
         lengths = None if lengths is None else torch.from_numpy(lengths)

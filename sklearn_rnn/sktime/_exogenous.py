@@ -80,9 +80,9 @@ def fit_exog_coef(series, sp, validation_fraction):
     coef, phi = _cochrane_orcutt(train)
     filtered = [(_ar_filter(d, phi), _ar_filter(dy, phi)) for d, dy in parts]
     level = np.linalg.lstsq(  # the mean change alone, fitted like the regression
-        _stack([d[:-h, :1] for (d, _), h in zip(filtered, held)]),
-        _stack([dy[:-h] for (_, dy), h in zip(filtered, held)]), rcond=None)[0]
-    gains = _stack([
+        np.concatenate([d[:-h, :1] for (d, _), h in zip(filtered, held)]),
+        np.concatenate([dy[:-h] for (_, dy), h in zip(filtered, held)]), rcond=None)[0]
+    gains = np.concatenate([
         np.sum((dy[-h:] - d[-h:, :1] @ level) ** 2 - (dy[-h:] - d[-h:] @ coef) ** 2, axis=1)
         for (d, dy), h in zip(filtered, held)
     ])
@@ -90,10 +90,6 @@ def fit_exog_coef(series, sp, validation_fraction):
     if not (spread > 0 and gains.mean() / (spread / np.sqrt(len(gains))) > GAIN_Z):
         return None
     return _cochrane_orcutt(parts)[0][1:]
-
-
-def _stack(arrays):
-    return np.concatenate(arrays)
 
 
 def _ar_filter(a, phi):
@@ -112,7 +108,8 @@ def _cochrane_orcutt(parts):
     coefficients, pooled over series and variables. Columns that never move
     get 0 (the minimum-norm solution).
     """
-    design, target = _stack([d for d, _ in parts]), _stack([y for _, y in parts])
+    design = np.concatenate([d for d, _ in parts])
+    target = np.concatenate([y for _, y in parts])
     coef = np.linalg.lstsq(design, target, rcond=None)[0]
     phi = np.zeros(AR_ORDER)
     for _ in range(N_ITER):
@@ -124,10 +121,10 @@ def _cochrane_orcutt(parts):
                 now.append(e[AR_ORDER:])
                 lags.append(np.column_stack(
                     [e[AR_ORDER - j: len(e) - j] for j in range(1, AR_ORDER + 1)]))
-        phi = np.linalg.lstsq(_stack(lags), _stack(now), rcond=None)[0]
+        phi = np.linalg.lstsq(np.concatenate(lags), np.concatenate(now), rcond=None)[0]
         filtered = [(_ar_filter(d, phi), _ar_filter(y, phi)) for d, y in parts]
-        coef = np.linalg.lstsq(_stack([d for d, _ in filtered]),
-                               _stack([y for _, y in filtered]), rcond=None)[0]
+        coef = np.linalg.lstsq(np.concatenate([d for d, _ in filtered]),
+                               np.concatenate([y for _, y in filtered]), rcond=None)[0]
     return coef, phi
 
 
