@@ -9,7 +9,7 @@ CONSTRAINTS := .ci/constraints.txt
 # Small recurrent networks run fastest, and reproducibly, on one torch thread.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install test demo bench docs readme-figure clean
+.PHONY: install test test-oldest demo bench docs readme-figure clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,20 @@ install: $(VENV)/.installed
 
 test: install
 	$(PY) -m pytest
+
+# The same suite on the oldest releases pyproject.toml allows
+# (.ci/constraints-oldest.txt), in a venv of its own.
+OLDEST_VENV ?= .venv-oldest
+OLDEST := .ci/constraints-oldest.txt
+
+$(OLDEST_VENV)/.installed: pyproject.toml $(OLDEST)
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST_VENV)/bin/python -m pip install --quiet -c $(OLDEST) -e ".[test,sktime,bench]"
+	touch $@
+
+test-oldest: $(OLDEST_VENV)/.installed
+	$(OLDEST_VENV)/bin/python -m pytest
 
 demo: install
 	$(PY) examples/plot_airline_demo.py
@@ -38,4 +52,4 @@ docs: install
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info docs/_build
+	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info docs/_build

@@ -7,8 +7,10 @@ import pytest
 import sklearn
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.metrics import make_scorer, r2_score
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
+from sklearn.utils.fixes import parse_version
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
 from sklearn_rnn._initialization import _fit_skip_least_squares
@@ -170,7 +172,11 @@ def routing():
         yield
 
 
-def test_weights_route_through_pipeline_and_grid_search(routing):
+@pytest.mark.parametrize("scoring", ["passthrough", "weighted_r2"])
+def test_weights_route_through_pipeline_and_grid_search(routing, scoring):
+    if scoring == "passthrough" and parse_version(sklearn.__version__) < parse_version("1.8"):
+        pytest.skip("before scikit-learn 1.8 the search's passthrough scorer refuses weights "
+                    "that a Pipeline routes (scikit-learn issue 30937)")
     X, y = _conflicting_regression(n=30)
     n = len(X) // 2
     w = np.r_[np.full(n, 9.0), np.ones(n)]
@@ -179,8 +185,10 @@ def test_weights_route_through_pipeline_and_grid_search(routing):
     pipe = make_pipeline(WindowTrimmer(window_length=6), reg)
     pipe.fit(X, y, sample_weight=w)
     assert pipe.predict(X[:n]).mean() > 0.4
+    scorer = (None if scoring == "passthrough"
+              else make_scorer(r2_score).set_score_request(sample_weight=True))
     search = GridSearchCV(
-        pipe, {"lstmregressor__hidden_size": [4, 8]},
+        pipe, {"lstmregressor__hidden_size": [4, 8]}, scoring=scorer,
         cv=KFold(2, shuffle=True, random_state=0),
     )
     search.fit(X, y, sample_weight=w)
