@@ -7,7 +7,7 @@ import pytest
 import sklearn
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.metrics import make_scorer, r2_score
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.fixes import parse_version
@@ -186,10 +186,10 @@ def test_weights_route_through_pipeline_and_grid_search(routing, scoring):
     pipe.fit(X, y, sample_weight=w)
     assert pipe.predict(X[:n]).mean() > 0.4
     scorer = (None if scoring == "passthrough"
-              else make_scorer(r2_score).set_score_request(sample_weight=True))
+              else make_scorer(sklearn.metrics.r2_score).set_score_request(sample_weight=True))
     search = GridSearchCV(
         pipe, {"lstmregressor__hidden_size": [4, 8]}, scoring=scorer,
-        cv=KFold(2, shuffle=True, random_state=0),
+        cv=KFold(2, shuffle=True, random_state=0), error_score="raise",
     )
     search.fit(X, y, sample_weight=w)
     assert search.best_estimator_.predict(X[:n]).mean() > 0.4
