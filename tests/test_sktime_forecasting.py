@@ -1,5 +1,6 @@
 """sktime integration of the regressors and RNNForecaster."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -56,6 +57,47 @@ def _month_features(index):
 
 # ----------------------------------------------------------------------
 # sktime's API conformance suite
+def _import_adapters(tmp_path, fake_sktime):
+    """``import sklearn_rnn.sktime`` in a fresh process, with a stand-in sktime."""
+    import subprocess
+    import sys
+
+    if fake_sktime is None:  # not installed
+        script = "import sys; sys.modules['sktime'] = None; import sklearn_rnn.sktime"
+    else:
+        (tmp_path / "sktime").mkdir()
+        (tmp_path / "sktime" / "__init__.py").write_text(f"__version__ = {fake_sktime!r}\n")
+        script = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import sklearn_rnn.sktime"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+
+def test_adapters_name_a_missing_or_old_sktime_and_the_fix(tmp_path):
+    missing = _import_adapters(tmp_path, None)
+    assert missing.returncode != 0
+    assert "needs sktime, which is not installed" in missing.stderr
+    assert "pip install sklearn-rnn[sktime]" in missing.stderr
+    old = _import_adapters(tmp_path, "1.1.0")
+    assert old.returncode != 0
+    assert "needs sktime 1.2 or later, and sktime 1.1.0 is installed" in old.stderr
+    assert "pip install --upgrade 'sktime>=1.2'" in old.stderr
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
+def test_minimum_sktime_is_the_extras_bound():
+    import tomllib
+    from pathlib import Path
+
+    from sklearn_rnn.sktime import _MIN_SKTIME
+
+    root = Path(__file__).resolve().parents[1]
+    with open(root / "pyproject.toml", "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    bounds = {req for reqs in extras.values() for req in reqs if req.startswith("sktime")}
+    assert bounds == {f"sktime>={_MIN_SKTIME}"}
+    oldest = (root / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8")
+    assert f"sktime=={_MIN_SKTIME}.0" in oldest.splitlines()
+
+
 @parametrize_with_checks(RNNForecaster)
 def test_sktime_api_conformance(obj, test_name):
     check_estimator(obj, tests_to_run=test_name, raise_exceptions=True)
