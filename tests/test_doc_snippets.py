@@ -1,0 +1,91 @@
+"""The Python code of the README and the docs' pages runs, page by page.
+
+Each page's ``python`` blocks (Markdown fences, reStructuredText
+``code-block`` directives) run in order in one namespace, in a temporary
+directory, as a reader pasting them one after another would run them.
+"""
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: page: the optional packages its code imports
+PAGES = {
+    "README.md": ["sktime"],
+    "docs/index.rst": [],
+    "docs/getting_started.rst": ["sktime"],
+    "docs/user_guide.rst": ["sktime", "matplotlib"],
+    "docs/deploying.md": ["skops", "onnx", "onnxruntime", "skl2onnx"],
+}
+
+#: page: why its code is not run here
+NOT_RUN = {
+    "docs/scaling_out.md": (
+        "starts process pools, dask clusters and ray on data the reader brings; "
+        "tests/test_scaling.py and tests/test_sktime_scaling.py make the same calls"
+    ),
+}
+
+
+def python_blocks(path):
+    """The ``python`` code blocks of a Markdown or reStructuredText page."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        return re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+    blocks, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        if re.match(r"\s*\.\. code-block:: python\s*$", lines[i]):
+            i += 1
+            body = []
+            while i < len(lines) and (not lines[i].strip() or lines[i][0].isspace()):
+                body.append(lines[i])
+                i += 1
+            blocks.append(textwrap.dedent("\n".join(body)).strip("\n") + "\n")
+        else:
+            i += 1
+    return blocks
+
+
+def test_every_page_with_python_code_is_run_or_says_why_not():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             *sorted((ROOT / "docs").glob("*.rst"))]
+    with_code = {p.relative_to(ROOT).as_posix() for p in pages if python_blocks(p)}
+    assert with_code == set(PAGES) | set(NOT_RUN)
+
+
+def test_blocks_are_found_in_both_markups(tmp_path):
+    (tmp_path / "a.md").write_text("x\n```python\na = 1\n```\n```bash\nls\n```\n")
+    (tmp_path / "b.rst").write_text(
+        "x\n\n.. code-block:: python\n\n   a = 1\n\n   b = a\n\nText\n"
+    )
+    assert python_blocks(tmp_path / "a.md") == ["a = 1\n"]
+    assert python_blocks(tmp_path / "b.rst") == ["a = 1\n\nb = a\n"]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_code_runs(page, tmp_path, monkeypatch):
+    for module in PAGES[page]:
+        pytest.importorskip(module)
+    if "matplotlib" in PAGES[page]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    blocks = python_blocks(ROOT / page)
+    assert blocks
+    monkeypatch.chdir(tmp_path)  # the pages save models to the working directory
+    namespace = {"__name__": "__doc_snippets__"}
+    try:
+        for k, block in enumerate(blocks):
+            exec(compile(block, f"{page}, python block {k + 1}", "exec"), namespace)
+    finally:
+        if "matplotlib" in PAGES[page]:
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
