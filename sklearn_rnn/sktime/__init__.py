@@ -18,7 +18,8 @@ from sklearn.utils.fixes import parse_version
 #: extra's bound in pyproject.toml; ``make test-oldest`` runs the suite on it).
 _MIN_SKTIME = "1.2"
 
-if parse_version(sktime.__version__) < parse_version(_MIN_SKTIME):  # pragma: no cover - subprocess test
+# (exercised in a subprocess: tests/test_sktime_forecasting.py)
+if parse_version(sktime.__version__) < parse_version(_MIN_SKTIME):  # pragma: no cover
     raise ImportError(
         f"sklearn_rnn.sktime needs sktime {_MIN_SKTIME} or later, and sktime "
         f"{sktime.__version__} is installed (older releases lack capability tags the "
