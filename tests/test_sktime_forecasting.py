@@ -60,7 +60,6 @@ def _month_features(index):
 def _import_adapters(tmp_path, fake_sktime):
     """``import sklearn_rnn.sktime`` in a fresh process, with a stand-in sktime."""
     import subprocess
-    import sys
 
     if fake_sktime is None:  # not installed
         script = "import sys; sys.modules['sktime'] = None; import sklearn_rnn.sktime"
