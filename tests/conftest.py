@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,18 @@ def _seed():
     """Each test starts from the same global random state."""
     np.random.seed(0)
     torch.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def pyproject():
+    """The ``[project]`` table of the repository's ``pyproject.toml``.
+
+    Skips the test before Python 3.11, whose standard library has no
+    ``tomllib``.
+    """
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+")
+    with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]
 
 
 @pytest.fixture

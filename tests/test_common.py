@@ -1,17 +1,9 @@
 """scikit-learn's estimator checks on every public estimator."""
 
-from inspect import signature
-
+from _checks import STRICT
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn.utils.discovery import all_estimators
-
-# An expected failure that passes is an error where scikit-learn can say so
-# (``xfail_strict``; 1.6, on which ``make test-oldest`` runs the suite, has none).
-STRICT = (
-    {"xfail_strict": True} if "xfail_strict" in signature(parametrize_with_checks).parameters
-    else {}
-)
 
 _ROW_DEPENDENT = (
     "LagWindowTransformer's output row t holds input rows t-L+1..t by design; "

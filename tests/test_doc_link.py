@@ -8,7 +8,6 @@ release, or ``latest`` for a development version.
 
 import importlib
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -134,13 +133,8 @@ def test_other_packages_keep_their_links():
     assert "scikit-learn.org" in estimator_html_repr(make_pipeline(LSTMRegressor()))
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
-def test_pyproject_documentation_url():
-    import tomllib
-
-    with open(ROOT / "pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
-    assert project["urls"]["Documentation"] == DOC_URL
+def test_pyproject_documentation_url(pyproject):
+    assert pyproject["urls"]["Documentation"] == DOC_URL
     assert re.fullmatch(r"https://[\w.-]+\.readthedocs\.io/", DOC_URL)
 
 

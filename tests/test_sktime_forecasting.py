@@ -81,16 +81,13 @@ def test_adapters_name_a_missing_or_old_sktime_and_the_fix(tmp_path):
     assert "pip install --upgrade 'sktime>=1.2'" in old.stderr
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
-def test_minimum_sktime_is_the_extras_bound():
-    import tomllib
+def test_minimum_sktime_is_the_extras_bound(pyproject):
     from pathlib import Path
 
     from sklearn_rnn.sktime import _MIN_SKTIME
 
     root = Path(__file__).resolve().parents[1]
-    with open(root / "pyproject.toml", "rb") as f:
-        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    extras = pyproject["optional-dependencies"]
     bounds = {req for reqs in extras.values() for req in reqs if req.startswith("sktime")}
     assert bounds == {f"sktime>={_MIN_SKTIME}"}
     oldest = (root / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8")

@@ -2,11 +2,11 @@
 
 import pickle
 import warnings
-from inspect import signature
 
 import numpy as np
 import pandas as pd
 import pytest
+from _checks import STRICT
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
@@ -347,12 +347,6 @@ def test_lag_rejects_non_finite_input(bad):
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
-
-# xfail_strict where scikit-learn has it (not 1.6; tests/test_common.py).
-STRICT = (
-    {"xfail_strict": True} if "xfail_strict" in signature(parametrize_with_checks).parameters
-    else {}
-)
 
 _ORDER_DEPENDENT = (
     "by design, row t of the output holds rows t-L+1..t of the input, so it "
