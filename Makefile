@@ -24,7 +24,8 @@ test: install
 	$(PY) -m pytest
 
 # The same suite on the oldest releases pyproject.toml allows
-# (.ci/constraints-oldest.txt), in a venv of its own.
+# (.ci/constraints-oldest.txt), in a venv of its own. Its torch, 2.4.1, is a
+# CUDA build from the package index (a 2.5 GB download).
 OLDEST_VENV ?= .venv-oldest
 OLDEST := .ci/constraints-oldest.txt
 

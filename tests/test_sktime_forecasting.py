@@ -82,16 +82,12 @@ def test_adapters_name_a_missing_or_old_sktime_and_the_fix(tmp_path):
 
 
 def test_minimum_sktime_is_the_extras_bound(pyproject):
-    from pathlib import Path
-
+    # (tests/test_declared_bounds.py: the bound is the release make test-oldest runs)
     from sklearn_rnn.sktime import _MIN_SKTIME
 
-    root = Path(__file__).resolve().parents[1]
     extras = pyproject["optional-dependencies"]
     bounds = {req for reqs in extras.values() for req in reqs if req.startswith("sktime")}
     assert bounds == {f"sktime>={_MIN_SKTIME}"}
-    oldest = (root / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8")
-    assert f"sktime=={_MIN_SKTIME}.0" in oldest.splitlines()
 
 
 @parametrize_with_checks(RNNForecaster)

@@ -1,0 +1,65 @@
+"""The lower bounds pyproject.toml declares are the releases CI tests.
+
+``make test-oldest`` runs the suite on ``.ci/constraints-oldest.txt``; a
+bound raised in one file and not the other would go untested, and the
+installation page would state the wrong releases.
+"""
+
+from pathlib import Path
+
+import pytest
+
+Requirement = pytest.importorskip("packaging.requirements").Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The extras whose bounds users install against (the others are for
+#: developing: tests, docs, benchmarks, and the engines they run on).
+USER_EXTRAS = ("sktime", "plot", "onnx", "skops")
+#: How the installation page names each package.
+DISPLAY = {"numpy": "NumPy", "scipy": "SciPy", "scikit-learn": "scikit-learn",
+           "torch": "PyTorch", "sktime": "sktime", "pandas": "pandas"}
+
+
+def _lower_bounds(pyproject):
+    requirements = list(pyproject["dependencies"])
+    for extra in USER_EXTRAS:
+        requirements += pyproject["optional-dependencies"][extra]
+    bounds = {}
+    for line in requirements:
+        req = Requirement(line)
+        lower = [spec.version for spec in req.specifier if spec.operator == ">="]
+        assert len(lower) == 1, f"{line!r} has no single lower bound"
+        bounds.setdefault(req.name, set()).add(lower[0])
+    return bounds
+
+
+def _oldest_pins():
+    pins = {}
+    for line in (ROOT / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip()] = version.strip()
+    return pins
+
+
+def test_every_lower_bound_is_pinned_for_make_test_oldest(pyproject):
+    pins = _oldest_pins()
+    for name, bounds in _lower_bounds(pyproject).items():
+        assert len(bounds) == 1, f"{name} has different lower bounds: {sorted(bounds)}"
+        (bound,) = bounds
+        assert name in pins, f"{name}>={bound} is not pinned in .ci/constraints-oldest.txt"
+        assert (pins[name] + ".").startswith(bound + "."), (
+            f"{name}>={bound} in pyproject.toml, but make test-oldest installs {pins[name]}"
+        )
+
+
+def test_the_installation_page_states_the_bounds(pyproject):
+    text = " ".join((ROOT / "docs" / "getting_started.rst").read_text(encoding="utf-8").split())
+    python = Requirement(f"python{pyproject['requires-python']}").specifier
+    (minimum,) = [spec.version for spec in python if spec.operator == ">="]
+    assert f"Python {minimum}" in text
+    bounds = _lower_bounds(pyproject)
+    for name, shown in DISPLAY.items():
+        (bound,) = bounds[name]
+        assert f"{shown} {bound}" in text, f"the installation page does not say {shown} {bound}"
