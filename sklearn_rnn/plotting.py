@@ -1,4 +1,4 @@
-"""Plotting helpers (need matplotlib: ``pip install sklearn-rnn[plot]``)."""
+"""Plotting helpers (need matplotlib: ``pip install "sklearn-rnn[plot]"``)."""
 
 import numpy as np
 
@@ -33,7 +33,7 @@ def _import_pyplot():
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "sklearn_rnn.plotting needs matplotlib; install it with "
-            "`pip install sklearn-rnn[plot]` (or `pip install matplotlib`)."
+            '`pip install "sklearn-rnn[plot]"` (or `pip install matplotlib`).'
         ) from exc
     return plt
 

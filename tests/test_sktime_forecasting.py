@@ -74,7 +74,8 @@ def test_adapters_name_a_missing_or_old_sktime_and_the_fix(tmp_path):
     missing = _import_adapters(tmp_path, None)
     assert missing.returncode != 0
     assert "needs sktime, which is not installed" in missing.stderr
-    assert "pip install sklearn-rnn[sktime]" in missing.stderr
+    # quoted: zsh, macOS's shell, reads the brackets as a pattern
+    assert 'pip install "sklearn-rnn[sktime]"' in missing.stderr
     old = _import_adapters(tmp_path, "1.1.0")
     assert old.returncode != 0
     assert "needs sktime 1.2 or later, and sktime 1.1.0 is installed" in old.stderr

@@ -1,7 +1,7 @@
 """sktime adapters: a native RNN forecaster and classifier.
 
 Importing this module needs sktime 1.2 or later (``pip install
-sklearn-rnn[sktime]``); ``import sklearn_rnn`` never imports it.
+"sklearn-rnn[sktime]"``); ``import sklearn_rnn`` never imports it.
 """
 
 try:
@@ -9,7 +9,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "sklearn_rnn.sktime needs sktime, which is not installed. "
-        "Install it with: pip install sklearn-rnn[sktime]"
+        'Install it with: pip install "sklearn-rnn[sktime]"'
     ) from exc
 
 from sklearn.utils.fixes import parse_version
