@@ -56,7 +56,7 @@ def _month_features(index):
 
 
 # ----------------------------------------------------------------------
-# sktime's API conformance suite
+# The sktime the adapters need
 def _import_adapters(tmp_path, fake_sktime):
     """``import sklearn_rnn.sktime`` in a fresh process, with a stand-in sktime."""
     import subprocess
@@ -91,6 +91,8 @@ def test_minimum_sktime_is_the_extras_bound(pyproject):
     assert bounds == {f"sktime>={_MIN_SKTIME}"}
 
 
+# ----------------------------------------------------------------------
+# sktime's API conformance suite
 @parametrize_with_checks(RNNForecaster)
 def test_sktime_api_conformance(obj, test_name):
     check_estimator(obj, tests_to_run=test_name, raise_exceptions=True)
