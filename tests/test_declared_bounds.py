@@ -13,8 +13,8 @@ Requirement = pytest.importorskip("packaging.requirements").Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The extras whose bounds users install against (the others are for
-#: developing: tests, docs, benchmarks, and the engines they run on).
-USER_EXTRAS = ("sktime", "plot", "onnx", "skops")
+#: developing: tests, docs and benchmarks).
+USER_EXTRAS = ("sktime", "plot", "onnx", "skops", "dask", "ray")
 #: How the installation page names each package.
 DISPLAY = {"numpy": "NumPy", "scipy": "SciPy", "scikit-learn": "scikit-learn",
            "torch": "PyTorch", "sktime": "sktime", "pandas": "pandas"}
@@ -63,3 +63,14 @@ def test_the_installation_page_states_the_bounds(pyproject):
     for name, shown in DISPLAY.items():
         (bound,) = bounds[name]
         assert f"{shown} {bound}" in text, f"the installation page does not say {shown} {bound}"
+
+
+def test_the_scale_out_page_states_the_engines_bounds(pyproject):
+    text = " ".join((ROOT / "docs" / "scaling_out.md").read_text(encoding="utf-8").split())
+    bounds = _lower_bounds(pyproject)
+    for name, shown in {"dask": "`dask[distributed]`", "ray": "`ray`"}.items():
+        (bound,) = bounds[name]
+        assert f"Install {shown} {bound} or later" in text, (
+            f"docs/scaling_out.md does not say {name} {bound}"
+        )
+        assert f'pip install "sklearn-rnn[{name}]"' in text
