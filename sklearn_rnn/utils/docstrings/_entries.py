@@ -133,10 +133,12 @@ PARAMETERS = parse_entries(
 
     mixed_precision : bool
         If True, the network's forward passes in ``fit`` and ``predict`` run
-        under :func:`torch.autocast` with ``bfloat16``, which roughly halves
-        the memory traffic of recurrent kernels on GPUs that support it
-        (Ampere and newer). Parameters, gradients and optimizer state stay
-        float32, so no loss scaling is needed. On the CPU only the LSTM
+        under :func:`torch.autocast` with ``bfloat16``; parameters and
+        optimizer state stay float32. On CUDA, PyTorch's autocast runs
+        cuDNN's LSTM and GRU layers in float16 whatever the autocast dtype,
+        so training scales the loss (:class:`torch.amp.GradScaler`) against
+        float16 gradients that underflow. In the GPU benchmark (an H200, up
+        to hidden size 256) it was not faster than float32. On the CPU only the LSTM
         kernels have a bfloat16 path; predictions differ from float32 ones
         at about bfloat16 resolution (3 significant digits).
 
