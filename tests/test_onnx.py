@@ -158,6 +158,7 @@ def test_quantile_regressor(data, two_d_y):
     dict(),  # the defaults: bidirectional LSTM, concat pooling
     dict(cell="gru", bidirectional=False, pooling="last", patch_size=2, num_layers=2),
     dict(cell="lstm", pooling="mean", skip_steps=3, differences=True, patch_size=3),
+    dict(conv_filters=(4, 8)),  # the convolution branch next to the recurrent one
 ], ids=str)
 def test_classifier(data, labels, params):
     X, y = data

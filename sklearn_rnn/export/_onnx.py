@@ -20,7 +20,7 @@ __all__ = ["to_onnx", "DEFAULT_OPSET"]
 
 #: ONNX opset of the exported graphs unless ``target_opset`` says otherwise.
 DEFAULT_OPSET = 17
-#: The parts of RecurrentNetwork the export is tested to reproduce.
+#: The parts of RecurrentNetwork the export is tested to reproduce (tests/test_onnx.py).
 _KNOWN_PARTS = {"rnn", "window", "dropout", "head", "skip", "conv", "random_conv"}
 
 
@@ -71,8 +71,18 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
 
     Raises
     ------
+    TypeError
+        If ``estimator`` is not one of this package's estimators (for a
+        pipeline, use ``skl2onnx.to_onnx`` after
+        :func:`register_skl2onnx_converters`).
     sklearn.exceptions.NotFittedError
         If ``estimator`` is not fitted.
+    ValueError
+        If ``X``'s columns are not a multiple of the fitted channels,
+        ``lengths=True`` is asked for a 2D table, or ``target_opset`` is
+        below 14 or beyond torch's exporter.
+    NotImplementedError
+        If the fitted network has parts the export does not handle.
     ImportError
         If onnx is not installed (``pip install "sklearn-rnn[onnx]"``).
 
@@ -88,8 +98,10 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     operators, which the ``torch.export``-based exporter cannot yet do.
     ONNX Runtime's outputs equal ``predict``'s to float32 rounding (within
     1e-5 relative); labels are equal unless two classes' scores tie to
-    float32 rounding. Leading all-NaN steps are trimmed as with
-    ``leading_nan="trim"``; other NaN, which ``predict`` rejects, give NaN.
+    float32 rounding. For an estimator with ``leading_nan="trim"``, leading
+    all-NaN steps are trimmed as ``predict`` trims them; any other NaN
+    (leading NaN too, under ``leading_nan="raise"``), which ``predict``
+    rejects, gives NaN.
 
     Examples
     --------
