@@ -16,7 +16,8 @@ _PARAMETERS = {
             Training uses every window of ``L`` observations followed by a full
             horizon; a series needs at least ``L + horizon`` observations to
             contribute to training. Forecasting uses the last ``L`` observations
-            of each series (the first repeated in front of a shorter series).
+            of each series; a shorter series is read whole by the network,
+            and the linear start repeats its first value in front.
             ``"auto"`` reads two seasons (``sp``), the horizon or 12 steps,
             whichever is longest, shortened where the longest series would
             give fewer training windows than ``L``.
@@ -231,7 +232,7 @@ _ATTRIBUTES = parse_entries(
         number), or where that tail holds fewer than 10 independent
         horizons (its windows over ``horizon_``: windows one step apart
         overlap). A short series' tail rarely holds more (the
-        airline's holds under 2): there the forecasts are, as a rule, the
+        airline's, 108 months forecast 36 ahead, holds under 1): there the forecasts are, as a rule, the
         linear start's. A long series' tail (thousands of steps) and a
         panel's hold dozens to hundreds.
 
