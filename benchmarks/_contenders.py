@@ -206,6 +206,11 @@ PINNED = {
     "tol": 0.0,
     "n_iter_no_change": 10**9,  # never stop early: time full epochs
     "class_weight": None,
+    "loss": "squared_error",
+    "quantiles": None,
+    # the classifier's convolution branches (random_biases=8 by default)
+    "random_biases": 0,
+    "conv_filters": None,
     "callbacks": None,
     "verbose": 0,
     "warm_start": False,

@@ -31,7 +31,8 @@ all in the same run:
   alone (the ablation);
 * ``rnn``: ``RNNForecaster(random_state=seed)``, the defaults;
 * ``reduction``: ``make_reduction(LSTMRegressor(random_state=seed),
-  window_length=max(2 sp, 10), strategy="recursive")`` (no intervals);
+  window_length=min(max(2 sp, 10), n // 3), strategy="recursive")``, ``n``
+  the training length (no intervals);
 * ``reduction_linear``: the same with the regressor's linear start alone,
   fitted on every window (the reduction's ablation);
 * ``reduction_conformal``: ``reduction`` inside sktime's
