@@ -6,7 +6,9 @@ whatever the estimators' defaults become.
 """
 
 import dataclasses
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -14,8 +16,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceClassifier
 from sklearn_rnn._networks import RecurrentNetwork
 
-contenders = pytest.importorskip("benchmarks._contenders")
-data_module = pytest.importorskip("benchmarks._data")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import _contenders as contenders  # noqa: E402
+from benchmarks import _data as data_module  # noqa: E402
 
 #: Options left to the input's layout, or without effect when, as in the
 #: benchmark, early stopping is off; ``cell`` and ``mixed_precision`` are set
