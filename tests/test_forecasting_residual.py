@@ -53,6 +53,19 @@ def test_seasonal_period_from_the_index():
     assert seasonal_period(pd.RangeIndex(30)) == 1
 
 
+@pytest.mark.parametrize("freq, period", [
+    # business calendars keep the calendar's season (the prefix "B" once gave 5)
+    ("BMS", 12), ("BQS", 4), ("C", 5), ("B", 5),
+    # a multiple of the step divides the season where it divides
+    ("2h", 12), ("3MS", 4), ("2D", 1), ("30min", 1),
+])
+def test_seasonal_period_of_business_and_multiple_frequencies(freq, period):
+    index = pd.date_range("2000-01-03", periods=40, freq=freq)
+    assert seasonal_period(index) == period
+    # the same, inferred from an index that has lost its freq
+    assert seasonal_period(pd.DatetimeIndex(list(index))) == period
+
+
 def test_auto_window_length():
     assert auto_window_length(12, 24, 1000) == 24  # two seasons
     assert auto_window_length(4, 8, 1000) == 12  # at least 12

@@ -26,9 +26,11 @@ _PARAMETERS = {
             Seasonal period: the season ``window_length="auto"`` reads twice,
             and the lag of the seasonal naive forecast that the linear start
             is shrunk towards and combined with. ``"auto"`` takes it from the
-            time index's frequency: 12 for monthly, 4 for quarterly, 52 for
+            time index's frequency: 12 for monthly, 24 for semi-monthly, 4
+            for quarterly (business months and quarters included), 52 for
             weekly, 7 for daily, 5 for business-daily and 24 for hourly data,
-            1 (no season) where the frequency is unknown or another one (set
+            divided by a multiple of the step where it divides (``"2h"``:
+            12), 1 (no season) where the frequency is unknown or another one (set
             ``sp=48`` for half-hourly data with a daily cycle, or ``sp=1``
             for monthly data without a yearly one, as sktime's forecasters
             take it).

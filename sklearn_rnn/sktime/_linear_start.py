@@ -13,8 +13,22 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-#: Seasonal period by pandas frequency prefix (``window_length="auto"``).
-_PERIODS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24, "B": 5}
+#: Seasonal period by pandas offset (``sp="auto"``): the steps in a year
+#: (months, quarters, weeks), a week (days, business days) or a day (hours).
+#: A multiple of the offset divides it (``"2h"``: 12), where it divides.
+_OFFSETS = pd.tseries.offsets
+_PERIODS = (
+    ((_OFFSETS.MonthEnd, _OFFSETS.MonthBegin, _OFFSETS.BusinessMonthEnd,
+      _OFFSETS.BusinessMonthBegin, _OFFSETS.CustomBusinessMonthEnd,
+      _OFFSETS.CustomBusinessMonthBegin), 12),
+    ((_OFFSETS.SemiMonthEnd, _OFFSETS.SemiMonthBegin), 24),
+    ((_OFFSETS.QuarterEnd, _OFFSETS.QuarterBegin, _OFFSETS.BQuarterEnd,
+      _OFFSETS.BQuarterBegin), 4),
+    ((_OFFSETS.Week,), 52),
+    ((_OFFSETS.Day,), 7),
+    ((_OFFSETS.BusinessDay, _OFFSETS.CustomBusinessDay), 5),
+    ((_OFFSETS.Hour,), 24),
+)
 
 #: Ridge penalty of the linear start, per window, on normalised windows.
 RIDGE = 0.1
@@ -36,15 +50,16 @@ def seasonal_period(index):
     """The seasonal period of a time index, from its frequency (1 if unknown)."""
     if isinstance(index, pd.MultiIndex):
         index = index.levels[-1]
-    freq = getattr(index, "freqstr", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
-        freq = pd.infer_freq(index)
-    if not freq:
+    offset = getattr(index, "freq", None)
+    if offset is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
+        inferred = pd.infer_freq(index)
+        offset = None if inferred is None else pd.tseries.frequencies.to_offset(inferred)
+    if not isinstance(offset, pd.DateOffset):
         return 1
-    prefix = freq.lstrip("0123456789").split("-")[0]
-    for key, period in _PERIODS.items():
-        if prefix.startswith(key) and not prefix.startswith("MIN"):
-            return period
+    for kinds, period in _PERIODS:
+        if isinstance(offset, kinds):
+            steps = abs(offset.n)
+            return period // steps if period % steps == 0 else 1
     return 1
 
 
