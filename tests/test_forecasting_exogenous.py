@@ -133,3 +133,40 @@ def test_a_constant_series_fits_without_normalisation():
         warnings.simplefilter("error", RuntimeWarning)
         f = RNNForecaster(window_normalization="none", **START).fit(y, fh=[1, 2])
     np.testing.assert_allclose(f.predict(), 7.0)
+
+
+@pytest.mark.parametrize("index", [
+    pd.period_range("2000-01", periods=66, freq="M"),
+    pd.date_range("2000-01-31", periods=66, freq="ME"),
+    pd.Index(np.arange(100, 232, 2)),  # integer steps of 2
+], ids=["period", "datetime", "integer"])
+def test_future_x_must_start_the_step_after_the_cutoff(index):
+    # X shifted by a step would be read as the next steps' X: refused
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=66)
+    X = pd.DataFrame({"x": x}, index=index)
+    y = pd.Series(50 + 5 * x + rng.normal(size=66).cumsum(), index=index)
+    forecaster = RNNForecaster(window_length=4, **START).fit(y[:60], X=X[:60], fh=[1, 2, 3])
+    forecaster.predict(X=X[60:63])
+    forecaster.predict(X=X)  # past rows are skipped
+    with pytest.raises(ValueError, match=f"3 steps after the cutoff, {index[60]} to "
+                                         f"{index[62]}, but X's rows after the cutoff are "
+                                         f"at {index[61]} to {index[63]}"):
+        forecaster.predict(X=X[61:64])
+
+
+def test_future_x_of_each_series_of_a_panel_must_start_after_its_cutoff():
+    rng = np.random.default_rng(1)
+    times = pd.period_range("2000-01", periods=46, freq="M")
+    index = pd.MultiIndex.from_product([["a", "b"], times])
+    x = rng.normal(size=92)
+    X = pd.DataFrame({"x": x}, index=index)
+    y = pd.DataFrame({"y": 50 + 5 * x + rng.normal(size=92)}, index=index)
+    past = X.index.get_level_values(1) < times[40]
+    forecaster = RNNForecaster(window_length=4, **START).fit(y[past], X=X[past], fh=[1, 2])
+    future = X[~past]
+    forecaster.predict(X=future)
+    shifted = future[~((future.index.get_level_values(0) == "b")
+                       & (future.index.get_level_values(1) == times[40]))]
+    with pytest.raises(ValueError, match=r"cutoff of series \('b',\)"):
+        forecaster.predict(X=shifted)

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from sktime.datatypes import get_cutoff
+from sktime.forecasting.base import ForecastingHorizon
 
 #: The per-window normalisations of :func:`_location_scale`.
 _NORMALIZATIONS = ("last", "mean", "standard", "none")
@@ -174,16 +175,29 @@ def _future_exog(series, X, horizon, x_columns):
     for s in series:
         part = x_series.get(s.key)
         rows = None
+        where = "" if s.key is None else f" of series {s.key}"
         if part is not None:
             after = np.asarray(part.index > s.cutoff[0])
             rows = part.y[after][:horizon]
         if rows is None or len(rows) < horizon:
             found = 0 if rows is None else len(rows)
-            where = "" if s.key is None else f" of series {s.key}"
             raise ValueError(
                 f"predict needs exogenous X for every one of the {horizon} steps "
                 f"after the cutoff{where} (the network reads X over the whole "
                 f"fitted horizon), but X has {found} of them."
+            )
+        times = part.index[after][:horizon]
+        if isinstance(s.index, (pd.PeriodIndex, pd.DatetimeIndex)):
+            expected = ForecastingHorizon(np.arange(1, horizon + 1)).to_absolute_index(s.cutoff)
+        else:  # integers, spaced as the series
+            step = s.index[-1] - s.index[-2] if len(s.index) > 1 else 1
+            expected = s.index[-1] + step * np.arange(1, horizon + 1)
+        if not np.array_equal(np.asarray(times), np.asarray(expected)):
+            raise ValueError(
+                f"predict needs exogenous X for the {horizon} steps after the "
+                f"cutoff{where}, {expected[0]} to {expected[-1]}, but X's rows "
+                f"after the cutoff are at {times[0]} to {times[-1]}. Pass X "
+                "indexed by the times it applies to, from the step after the cutoff."
             )
         futures.append(rows)
     return futures
