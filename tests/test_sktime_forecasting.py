@@ -485,6 +485,38 @@ def test_update_moves_window_and_optionally_trains(airline):
     assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
 
 
+def _instance(key, values, start="1949-01"):
+    times = pd.period_range(start, periods=len(values), freq="M")
+    return pd.DataFrame({"y": values}, index=pd.MultiIndex.from_product([[key], times]))
+
+
+def test_update_keeps_each_series_parameters_whatever_the_order(airline):
+    # fit on series not sorted by instance: sktime's update sorts them, and the
+    # Theta form's per-series parameters must follow the series, not positions
+    values = {"b": airline.to_numpy(), "a": np.sqrt(airline.to_numpy())[::-1].copy()}
+    full = {k: _instance(k, v) for k, v in values.items()}
+    params = dict(window_length=12, recurrent=False)
+    unsorted = RNNForecaster(**params).fit(
+        pd.concat([full["b"][:-12], full["a"][:-12]]), fh=[1, 2, 3])
+    ordered = RNNForecaster(**params).fit(
+        pd.concat([full["a"][:-12], full["b"][:-12]]), fh=[1, 2, 3])
+    assert unsorted.linear_weights_["theta"] > 0.01
+    for forecaster, keys in ((unsorted, "ba"), (ordered, "ab")):
+        forecaster.update(pd.concat([full[k][-12:-6] for k in keys]), update_params=False)
+    pd.testing.assert_frame_equal(unsorted.predict().sort_index(),
+                                  ordered.predict().sort_index(), rtol=1e-6)
+
+
+def test_a_series_fit_did_not_see_is_refused(airline):
+    y = pd.concat([_instance("a", airline.to_numpy()[:-12]),
+                   _instance("b", airline.to_numpy()[:-12] / 2)])
+    forecaster = RNNForecaster(window_length=12, recurrent=False).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match=r"update got series \[\('c',\)\] that fit did not see"):
+        forecaster.update(_instance("c", airline.to_numpy()[-12:], start="1960-01"),
+                          update_params=False)
+    assert forecaster.predict().shape == (4, 1)
+
+
 def test_multivariate_y(airline):
     y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
                      index=airline.index)

@@ -121,7 +121,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     so far (a warm start, not a refit; the linear start, the choice between
     it and the networks and the interval factors stay as fitted);
     ``update_params=False`` only appends the data, so later forecasts start
-    from the new last window.
+    from the new last window. ``update`` takes new observations of the series
+    ``fit`` saw; a new series needs a refit (the Theta form is fitted per
+    series).
 
     **Panels.** All series share one network, one set of input and target
     scalings, and the same ``fh``; each series is forecast from its own last
@@ -257,6 +259,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self._x_columns = None if X is None else X.columns
         series = _split_series(y, X)
         self.n_series_ = len(series)
+        # per-series parts (the Theta form's) are kept in this order
+        self._series_keys = [s.key for s in series]
         self.horizon_ = self._horizon(fh, series)
         levels = self._quantile_levels()
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
@@ -349,7 +353,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             _check_exog_columns(X, self._x_columns, "update")
             new_X = update_data(self._cur_X, X)
         new_y = update_data(self._cur_y, y)
-        series = _split_series(new_y, new_X)  # checks the joined index
+        # checks the joined index; sktime's update_data may reorder the series
+        series = self._in_fitted_order(_split_series(new_y, new_X), "update")
         self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self
@@ -361,6 +366,19 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         targets = targets - linear_start(self, self.linear_coef_, extra)
         update_networks(self, windows, targets)
         return self
+
+    def _in_fitted_order(self, series, method):
+        """``series`` in the order of ``fit``'s, which the per-series parts
+        of the linear start follow; a series ``fit`` did not see is refused."""
+        position = {key: i for i, key in enumerate(self._series_keys)}
+        unseen = [s.key for s in series if s.key not in position]
+        if unseen or len(series) != len(position):
+            raise ValueError(
+                f"{method} got series {unseen} that fit did not see. RNNForecaster "
+                "fits part of its linear start (the Theta form) per series: refit "
+                "it on every series to forecast."
+            )
+        return sorted(series, key=lambda s: position[s.key])
 
     # ------------------------------------------------------------------
     # Windows
@@ -428,7 +446,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         quantiles, (n_series, n_channels, horizon_, n_levels).
         """
         L, H = self.window_length_, self.horizon_
-        series = _split_series(self._cur_y, self._cur_X)
+        series = self._in_fitted_order(_split_series(self._cur_y, self._cur_X), "predict")
         index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
         future_X = _future_exog(series, X, H, self._x_columns)
         seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []
