@@ -200,6 +200,13 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                     "sample weights; reorder the samples, raise "
                     "validation_fraction, or set early_stopping=False."
                 )
+            if weights is not None and not weights[train_idx].sum() > 0:
+                raise ValueError(
+                    "The training part of early stopping (the samples outside "
+                    "its validation set) has only zero sample weights; reorder "
+                    "the samples, lower validation_fraction, or set "
+                    "early_stopping=False."
+                )
         with _torch_threads(self.n_threads), _forked_rng(device):
             torch.manual_seed(seed)
             generator = torch.Generator().manual_seed(seed)

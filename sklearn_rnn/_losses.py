@@ -19,7 +19,8 @@ def _mean(per_row, weight):
     """Mean of the per-row values, weighted by ``weight`` when given."""
     if weight is None:
         return per_row.mean()
-    return (per_row * weight).sum() / weight.sum()
+    # a batch of zero weights counts zero (0 / 0 would make the loss NaN)
+    return (per_row * weight).sum() / weight.sum().clamp_min(torch.finfo(weight.dtype).tiny)
 
 
 def squared_error():
@@ -88,7 +89,12 @@ class PinballLoss:
 
 
 def r2_score(output, y, weight=None):
-    """R^2 of ``output`` for targets ``y``, averaged over the outputs."""
+    """R^2 of ``output`` for targets ``y``, averaged over the outputs.
+
+    An output whose targets do not vary (one validation row, say) scores 1
+    where it is predicted exactly and 0 otherwise, as scikit-learn's
+    ``r2_score`` with its default ``force_finite=True``.
+    """
     if weight is None:
         residual = ((y - output) ** 2).sum(dim=0)
         total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
@@ -98,7 +104,8 @@ def r2_score(output, y, weight=None):
         residual = (w * (y - output) ** 2).sum(dim=0)
         total = (w * (y - mean) ** 2).sum(dim=0)
     r2 = 1 - residual / total.clamp_min(torch.finfo(total.dtype).tiny)
-    return float(r2.mean())
+    constant = (residual > 0).to(r2.dtype).neg().add(1)  # 1 if exact, else 0
+    return float(torch.where(total > 0, r2, constant).mean())
 
 
 def accuracy(output, y, weight=None):

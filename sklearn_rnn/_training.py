@@ -103,7 +103,14 @@ def split_tail(n_samples, validation_fraction):
     Returns ``(train_index, valid_index)``; raises if either is empty.
     """
     n_valid = math.ceil(validation_fraction * n_samples)
-    if n_valid < 1 or n_samples - n_valid < 1:
+    if n_valid >= 1 and n_samples - n_valid < 1:
+        raise ValueError(
+            f"Early stopping holds out validation_fraction={validation_fraction} "
+            f"of n_samples={n_samples}, {n_valid} sample(s), and leaves none to "
+            "train on. Give more samples, lower validation_fraction or set "
+            "early_stopping=False."
+        )
+    if n_valid < 1:
         raise ValueError(
             "The validation set is too small for early stopping: "
             f"validation_fraction={validation_fraction} of "

@@ -505,8 +505,10 @@ def test_early_stopping_holds_out_the_tail():
     train_idx, valid_idx = est._split_validation(50, y, None)
     assert_array_equal(valid_idx, np.arange(40, 50))
     assert_array_equal(train_idx, np.arange(40))
-    with pytest.raises(ValueError, match="validation set is too small"):
+    with pytest.raises(ValueError, match="of n_samples=1, 1 sample.s., and leaves none to train"):
         LSTMRegressor(early_stopping=True, max_iter=1).fit(X[:1], y[:1])
+    with pytest.raises(ValueError, match="validation_fraction=0.99 of n_samples=10, 10 sample"):
+        LSTMRegressor(early_stopping=True, validation_fraction=0.99, max_iter=1).fit(X[:10], y[:10])
 
 
 def test_convergence_warning_when_max_iter_reached():

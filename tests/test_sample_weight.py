@@ -101,6 +101,33 @@ def test_validation_set_with_only_zero_weights_names_the_fix():
         reg.fit(X, y, sample_weight=w)
 
 
+
+def test_training_part_with_only_zero_weights_names_the_fix():
+    X, y = _conflicting_regression(n=20)
+    w = np.zeros(40)
+    w[-8:] = 1.0  # only the validation tail weighs
+    reg = LSTMRegressor(**dict(FAST, early_stopping=True, validation_fraction=0.2))
+    with pytest.raises(ValueError, match="training part of early stopping"):
+        reg.fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("Estimator", [SequenceRegressor, SequenceClassifier])
+def test_batches_of_zero_weights_count_zero(Estimator):
+    # three in four rows weigh nothing: some batches hold only such rows,
+    # whose weighted mean was 0 / 0 (NaN, "training diverged")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 6))
+    y = X[:, -1] if Estimator is SequenceRegressor else (X[:, -1] > 0).astype(int)
+    w = np.r_[np.zeros(30), np.ones(10)][rng.permutation(40)]
+    est = Estimator(hidden_size=4, batch_size=4, max_iter=5, early_stopping=False,
+                    random_state=0).fit(X, y, sample_weight=w)
+    assert np.isfinite(est.loss_curve_).all()
+    zero = torch.zeros(3)
+    assert float(squared_error()(torch.ones(3, 1), torch.zeros(3, 1), zero)) == 0.0
+    logits = torch.tensor([[2.0, 0.0]] * 3)
+    assert float(cross_entropy(None, "cpu")(logits, torch.tensor([1, 1, 1]), zero)) == 0.0
+
+
 def test_weighted_losses_and_scores():
     output = torch.tensor([[0.0], [2.0]])
     y = torch.tensor([[1.0], [1.0]])
@@ -110,6 +137,11 @@ def test_weighted_losses_and_scores():
     assert r2_score(output, torch.tensor([[0.0], [1.0]]), w) == pytest.approx(
         1 - (3 * 0 + 1 * 1) / (3 * 0.25**2 + 1 * 0.75**2)
     )
+    # targets that do not vary: 1 if predicted exactly, else 0 (scikit-learn's
+    # force_finite), not 1 - residual / tiny
+    same = torch.tensor([[1.0, 2.0], [1.0, 2.0]])
+    assert r2_score(torch.tensor([[1.0, 2.0], [1.0, 2.5]]), same, w) == pytest.approx(0.5)
+    assert r2_score(torch.tensor([[1.5, 2.0]]), same[:1]) == pytest.approx(0.5)
     logits = torch.tensor([[2.0, 0.0], [2.0, 0.0]])
     labels = torch.tensor([0, 1])
     assert accuracy(logits, labels, w) == pytest.approx(0.75)

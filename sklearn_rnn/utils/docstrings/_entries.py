@@ -425,7 +425,10 @@ INPUT_SHAPES = """
     ``(n_samples, n_timesteps, n_channels)``, and a list of arrays of shape
     ``(n_timesteps_i,)`` or ``(n_timesteps_i, n_channels)`` holds sequences
     of different lengths, which are padded and packed so that padding never
-    changes a prediction.
+    changes a prediction. A list of 1D arrays of one length is a 2D table,
+    as in scikit-learn (``check_array`` reads it so): to pass sequences of
+    one length as a list, give them the shape ``(n_timesteps_i,
+    n_channels)``.
     """
 
 #: The type line of ``X`` in the core estimators' methods (marker ``{X}``).
