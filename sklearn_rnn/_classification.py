@@ -180,6 +180,17 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
+        if not hasattr(self, "classes_") and self.class_weight == "balanced":
+            # as scikit-learn's SGDClassifier: one batch's frequencies are not
+            # the data's
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit. In "
+                "order to use 'balanced' weights, use compute_class_weight("
+                "'balanced', classes=classes, y=y). In place of y you can use a "
+                "large enough sample of the full training set target to properly "
+                "estimate the class frequency distributions. Pass the resulting "
+                "weights as the class_weight parameter."
+            )
         return self._fit(
             X, y, incremental=True, classes=classes, sample_weight=sample_weight
         )

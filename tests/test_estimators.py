@@ -14,6 +14,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_rnn import (
     GRURegressor,
@@ -535,6 +536,16 @@ def test_warm_start_continues_training():
     cold = LSTMRegressor(**FAST).fit(X, y)
     cold.fit(X, y)
     assert cold.n_iter_ == 5
+
+
+def test_partial_fit_refuses_balanced_class_weights_as_sgd_does():
+    X, y = _classification_data()
+    clf = SequenceClassifier(class_weight="balanced", **FAST)
+    with pytest.raises(ValueError, match="class_weight 'balanced' is not supported for partial_fit"):
+        clf.partial_fit(X, y, classes=np.unique(y))
+    weights = dict(zip(np.unique(y), compute_class_weight("balanced", classes=np.unique(y), y=y)))
+    clf.set_params(class_weight=weights).partial_fit(X[:10], y[:10], classes=np.unique(y))
+    assert clf.n_iter_ == 1
 
 
 @pytest.mark.parametrize("make, data, params", [

@@ -271,7 +271,10 @@ CLASSIFIER_PARAMETERS = {
         class_weight : dict, "balanced" or None
             Weights of the classes in the loss, as ``{label: weight}``;
             ``"balanced"`` weights classes inversely to their frequency,
-            ``n_samples / (n_classes * np.bincount(y))``. None weights all
+            ``n_samples / (n_classes * np.bincount(y))`` (computed by
+            ``fit``; a first ``partial_fit`` refuses it, as
+            :class:`~sklearn.linear_model.SGDClassifier` does, since one
+            batch's frequencies are not the data's). None weights all
             classes equally.
 
         conv_filters : tuple of int or None
