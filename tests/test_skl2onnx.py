@@ -63,21 +63,42 @@ def test_regressor_pipeline(data, estimator):
     np.testing.assert_allclose(pred, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
 
 
-@pytest.mark.parametrize("labels", [np.array(["a", "b", "c"]), np.array([2, 4, 8])],
-                         ids=["str", "int"])
+@pytest.mark.parametrize("labels", [np.array(["a", "b", "c"]), np.array([2, 4, 8]),
+                                    np.array([-2.0, 1.0, 3.0]), np.array([False, True, True])],
+                         ids=["str", "int", "whole-float", "bool"])
 def test_classifier_pipeline(data, labels):
+    # numeric labels come out int64, as skl2onnx declares them (and gives
+    # them for its own classifiers); a float or bool graph did not load
     X, y = data
     codes = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
     pipe = make_pipeline(MinMaxScaler(), SequenceClassifier(**SMALL)).fit(X, labels[codes])
     rows = X[:11]
     model = skl2onnx.to_onnx(pipe, rows[:1], options={id(pipe[-1]): {"zipmap": False}})
     label, proba = _run(model, rows)
-    np.testing.assert_array_equal(label, pipe.predict(rows))
+    expected = pipe.predict(rows)
+    if labels.dtype.kind in "bf":
+        assert label.dtype == np.int64
+        expected = expected.astype(np.int64)
+    np.testing.assert_array_equal(label, expected)
     np.testing.assert_allclose(proba, pipe.predict_proba(rows), rtol=1e-5, atol=1e-6)
     # with skl2onnx's default ZipMap: one {class: probability} dict per row
     label, dicts = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
-    np.testing.assert_array_equal(label, pipe.predict(rows))
-    assert list(dicts[0]) == labels.tolist()
+    np.testing.assert_array_equal(label, expected)
+    assert list(dicts[0]) == np.unique(labels).astype(expected.dtype).tolist()
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_leading_nan_trimmed_in_a_pipeline(data, Estimator):
+    # the trimming's Clip had an omitted min input, which skl2onnx could not sort
+    X, y = data
+    X = X.copy()
+    X[:8, :3] = np.nan
+    target = y if Estimator is LSTMRegressor else (y > 0).astype(np.int64)
+    pipe = make_pipeline(WindowTrimmer(12), Estimator(leading_nan="trim", **SMALL)).fit(X, target)
+    rows = X[:9]
+    outputs = _run(skl2onnx.to_onnx(pipe, rows[:1], options={id(pipe[-1]): {"zipmap": False}}
+                                    if Estimator is SequenceClassifier else None), rows)
+    np.testing.assert_allclose(outputs[0], pipe.predict(rows), rtol=1e-5, atol=1e-5)
 
 
 def test_double_input_is_cast(data):

@@ -122,7 +122,9 @@ def _trim_leading_missing(x, lengths):
     seen = torch.cumsum((~missing).to(torch.int64), dim=1)
     n_lead = (seen == 0).to(torch.int64).sum(dim=1)
     position = torch.arange(steps, dtype=torch.int64)
-    index = torch.clamp(position[None, :] + n_lead[:, None], max=steps - 1)
+    # both bounds given: an omitted min is an empty input in the middle of
+    # ONNX's Clip, which skl2onnx's topological sort cannot place
+    index = torch.clamp(position[None, :] + n_lead[:, None], min=0, max=steps - 1)
     shifted = x.gather(1, index[:, :, None].expand(-1, -1, x.shape[2]))
     lengths = lengths - n_lead
     valid = (position[None, :] < lengths[:, None])[:, :, None]

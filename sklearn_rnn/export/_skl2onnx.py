@@ -165,6 +165,8 @@ def _convert_estimator(scope, operator, container):
         return names[name]
 
     for tensor in model.graph.initializer:
+        if tensor.name == "classes":
+            tensor = _int64_labels(tensor)
         if tensor.raw_data:
             container.add_initializer(rename(tensor.name), tensor.data_type,
                                       list(tensor.dims), tensor)
@@ -184,6 +186,21 @@ def _convert_estimator(scope, operator, container):
             [rename(o) for o in node.output], op_domain=node.domain,
             name=scope.get_unique_operator_name(node.op_type), **attributes,
         )
+
+
+def _int64_labels(tensor):
+    """The classifier's labels as skl2onnx declares them: int64 unless strings.
+
+    skl2onnx's shape calculator declares numeric labels (bool, float) int64,
+    as its own converters give them (float labels are whole numbers: a
+    classifier refuses others as continuous targets).
+    """
+    from onnx import numpy_helper
+
+    classes = numpy_helper.to_array(tensor)
+    if classes.dtype.kind not in "bf":
+        return tensor
+    return numpy_helper.from_array(classes.astype(np.int64), name=tensor.name)
 
 
 def _renamed_graph(graph, rename):
