@@ -114,6 +114,33 @@ def test_pickles_of_the_previous_format_load(data):
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
 
 
+@pytest.mark.parametrize("steps", ["trimmer", "lag"])
+def test_a_pipeline_of_our_steps_loads_with_the_list(steps):
+    # the windowing transformers are in the list, and a pipeline's list
+    # holds its steps' types (it held the Pipeline's alone)
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_rnn.windowing import LagWindowTransformer, WindowTrimmer
+
+    rng = np.random.RandomState(0)
+    series = rng.normal(size=(80, 1)).cumsum(axis=0)
+    if steps == "trimmer":
+        X, y = rng.normal(size=(40, 9)), rng.normal(size=40)
+        pipe = make_pipeline(StandardScaler(), WindowTrimmer(6), LSTMRegressor(**SMALL))
+    else:
+        X, y = series[:-1], series[1:, 0]
+        pipe = make_pipeline(LagWindowTransformer(4),
+                             LSTMRegressor(leading_nan="trim", **SMALL))
+    pipe.fit(X, y)
+    blob = sio.dumps(pipe)
+    for trusted in (skops_trusted_types(), skops_trusted_types(pipe)):
+        loaded = sio.loads(blob, trusted=trusted)
+        np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+    assert sio.get_untrusted_types(data=blob) == skops_trusted_types(pipe)
+
+
 def test_trusted_types_listed():
     names = skops_trusted_types()
     assert names == sorted(names)

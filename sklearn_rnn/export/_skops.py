@@ -1,5 +1,6 @@
 """skops_trusted_types: the types to trust when loading an estimator with skops."""
 
+from sklearn.base import BaseEstimator
 from torch import nn
 
 from .._classification import SequenceClassifier
@@ -8,10 +9,12 @@ from .._networks import RecurrentNetwork
 from .._portable import module_classes
 from .._regression import GRURegressor, LSTMRegressor, SequenceRegressor
 from .._window_normalization import WindowNormalization
+from ..windowing import LagWindowTransformer, WindowTrimmer
 
 __all__ = ["skops_trusted_types"]
 
-_ESTIMATORS = (SequenceRegressor, LSTMRegressor, GRURegressor, SequenceClassifier)
+_ESTIMATORS = (SequenceRegressor, LSTMRegressor, GRURegressor, SequenceClassifier,
+               WindowTrimmer, LagWindowTransformer)
 
 
 def skops_trusted_types(estimator=None):
@@ -26,9 +29,14 @@ def skops_trusted_types(estimator=None):
     Parameters
     ----------
     estimator : estimator, default=None
-        If given, the types of this estimator and of its network: what a
-        file saved from it holds. None: every type the estimators of this
-        package can hold (the estimators, :class:`torch.nn.LSTM`,
+        If given, the types of this package's estimators in it (itself, a
+        pipeline's steps, a search's ``best_estimator_``) and of their
+        networks: what skops does not trust by default in a file saved from
+        it. scikit-learn's estimators are left out (skops trusts them); other
+        objects a meta-estimator holds, such as a search's splitter, are
+        not covered (``skops.io.get_untrusted_types`` lists them). None: every type the
+        estimators and transformers of this package can hold (the
+        estimators, the windowing transformers, :class:`torch.nn.LSTM`,
         :class:`torch.nn.GRU`, :class:`torch.nn.Linear`,
         :class:`torch.nn.Dropout`, the convolution and batch normalisation
         layers of ``conv_filters`` and the package's network modules).
@@ -69,11 +77,33 @@ def skops_trusted_types(estimator=None):
     True
     """
     if estimator is not None:
-        types = {type(estimator)}
-        if hasattr(estimator, "module_"):
-            types |= module_classes(estimator.module_)
+        types = {t for t in _held_types(estimator, set())
+                 if t.__module__.partition(".")[0] != "sklearn"}
     else:
         types = {*_ESTIMATORS, RecurrentNetwork, WindowNormalization, nn.LSTM, nn.GRU,
                  nn.Linear, nn.Dropout, RandomConvolutionBranch, ConvolutionBranch,
                  nn.ModuleList, nn.Conv1d, nn.BatchNorm1d}
     return sorted(f"{t.__module__}.{t.__qualname__}" for t in types)
+
+
+def _held_types(obj, seen):
+    """Types of the estimators in ``obj`` (nested in attributes, lists and
+    dicts, as a pipeline's steps are) and of their networks' modules."""
+    if id(obj) in seen:
+        return set()
+    seen.add(id(obj))
+    if isinstance(obj, BaseEstimator):
+        types = {type(obj)}
+        module = vars(obj).get("module_")
+        if isinstance(module, nn.Module):
+            types |= module_classes(module)
+        children = vars(obj).values()
+    elif isinstance(obj, (list, tuple)):
+        types, children = set(), obj
+    elif isinstance(obj, dict):
+        types, children = set(), obj.values()
+    else:
+        return set()
+    for child in children:
+        types |= _held_types(child, seen)
+    return types
