@@ -217,9 +217,14 @@ def plot_search(search, param=None, ax=None):
     if ax is None:
         _, ax = plt.subplots()
     values = [c.get(param) for c in candidates]
-    numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                  for v in values)
-    labels = sorted({repr(v) for v in values}) if not numeric else None
+    numeric = all(_is_number(v) for v in values)
+    labels = None
+    if not numeric:  # numbers in order, then the other values, None last
+        distinct = {repr(v): v for v in values}.values()
+        order = sorted(distinct, key=lambda v: (0, float(v), "") if _is_number(v)
+                       else (2, 0.0, "") if v is None else (1, 0.0, repr(v)))
+        labels = [repr(v) for v in order]
+        names = [v if isinstance(v, str) else repr(v) for v in order]
 
     def position(value):
         return value if numeric else labels.index(repr(value))
@@ -241,12 +246,16 @@ def plot_search(search, param=None, ax=None):
     ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
             linestyle="none", color="black", label=f"best ({param}={values[best]!r})")
     if not numeric:
-        ax.set_xticks(range(len(labels)), labels)
+        ax.set_xticks(range(len(labels)), names)
     ax.set_xlabel(param)
     ax.set_ylabel(score_key)
     ax.set_title(type(search).__name__)
     ax.legend()
     return ax
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
 
 
 def _score_key(search, results):

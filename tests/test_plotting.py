@@ -134,9 +134,22 @@ def test_plot_search_draws_the_mean_test_score_per_value(data):
         plot_search(two)
     ax = plot_search(two, param="cell")  # categorical x, a line per skip_steps
     assert {"skip_steps=0", "skip_steps=2"} <= set(_lines(ax))
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["'gru'", "'lstm'"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["gru", "lstm"]
     with pytest.raises(ValueError, match="not a parameter of the search"):
         plot_search(two, param="hidden_size")
+
+    # numbers with None (WindowTrimmer's "keep all"): numbers in order, None last
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn.windowing import WindowTrimmer
+
+    trims = GridSearchCV(make_pipeline(WindowTrimmer(), LSTMRegressor(**FAST)),
+                         {"windowtrimmer__window_length": [4, 6, 2, None]}, cv=2).fit(X, y)
+    ax = plot_search(trims)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "4", "6", "None"]
+    line = _lines(ax)["mean_test_score"]
+    np.testing.assert_allclose(line.get_ydata(),
+                               trims.cv_results_["mean_test_score"][[2, 0, 1, 3]])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
