@@ -256,7 +256,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             )
             refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == 0, device=device)
-        self._record(result, early_stopping=valid is not None, refitted=refitted)
+        self._record(result, early_stopping=valid is not None, refitted=refitted,
+                     fresh=start is not None)
         if not (incremental or result.stopped or result.interrupted):
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -317,7 +318,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             return min(max(16, n_samples // 8), 200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _record(self, result, early_stopping, refitted=None):
+    def _record(self, result, early_stopping, refitted=None, fresh=True):
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
@@ -327,8 +328,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if early_stopping:
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
-            if self.verbose:  # a regressor's skip connection starts linear
-                result.print_start(is_regressor(self) and bool(self.skip_steps_),
+            if self.verbose:  # a fresh regressor's skip connection starts linear
+                result.print_start(fresh and is_regressor(self) and bool(self.skip_steps_),
                                    refitted)
             self.validation_scores_ = [r["valid_score"] for r in result.history]
             self.best_epoch_ = result.best_epoch

@@ -119,16 +119,18 @@ class Progress:
         epochs = len(result.history)
         last = self.first_epoch + epochs - 1
         watched = "validation loss" if self.has_valid else "training loss"
-        lines = {
-            "rule": (
-                f"Stopped early at epoch {last}: the {watched} did not improve by "
-                f"more than tol={tol:g} for {n_iter_no_change} epochs."
-            ),
-            "callback": f"Stopped at epoch {last} by a callback.",
-            "interrupted": f"Interrupted during epoch {last + 1}.",
-            "max_iter": f"Ran all {epochs} epochs without meeting the stopping rule.",
-        }
-        print(lines[reason] + f" {_duration(self.total_seconds)} in all.", flush=True)
+        if reason == "rule":
+            line = (f"Stopped early at epoch {last}: the {watched} did not improve by "
+                    f"more than tol={tol:g} for {n_iter_no_change} epochs.")
+        elif reason == "callback":
+            line = f"Stopped at epoch {last} by a callback."
+        elif reason == "interrupted":
+            line = f"Interrupted during epoch {last + 1}."
+        elif tol is None:  # partial_fit: no stopping rule
+            line = f"Trained {epochs} epoch{'s' if epochs != 1 else ''}."
+        else:
+            line = f"Ran all {epochs} epochs without meeting the stopping rule."
+        print(line + f" {_duration(self.total_seconds)} in all.", flush=True)
         if result.best_epoch is None:
             return
         untrusted = getattr(result, "untrusted_epoch", None)

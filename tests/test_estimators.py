@@ -685,6 +685,34 @@ def test_verbose_1_throttles_rows_but_prints_first_and_last(capsys, monkeypatch)
     assert lines[3].startswith("Ran all 6 epochs")
 
 
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_verbose_partial_fit_prints_its_epoch(capsys, Estimator):
+    # it raised formatting tol=None, the stopping rule partial_fit does not have
+    X, y = _regression_data()
+    target, extra = (y, {}) if Estimator is LSTMRegressor else (y > 0, {"classes": [False, True]})
+    est = Estimator(verbose=1, hidden_size=4, random_state=0)
+    est.partial_fit(X, target, **extra)
+    est.partial_fit(X, target)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["epoch", "1", "Trained", "epoch", "2", "Trained"]
+    assert lines[2].startswith("Trained 1 epoch.")
+
+
+def test_verbose_after_a_warm_start_names_the_previous_weights(capsys):
+    # the start of a warm start is the previous fit's network, not the
+    # linear least-squares start the first fit began from
+    X, y = _regression_data()
+    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=4, max_iter=4,
+                        random_state=0).fit(X, y)
+    assert est.skip_steps_ > 0
+    first = capsys.readouterr().out
+    assert "linear least-squares start" in first
+    est.fit(X, y)
+    second = capsys.readouterr().out
+    assert "linear least-squares start" not in second
+    assert ("the starting weights" in second) or ("Kept the starting weights" in second)
+
+
 def test_divergence_raises_naming_the_epoch():
     X, y = _regression_data()
     est = LSTMRegressor(learning_rate_init=1e30, optimizer="sgd", standardize=False,

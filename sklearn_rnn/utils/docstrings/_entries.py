@@ -370,9 +370,11 @@ def _training_attributes(loss, score):
 
         initial_validation_loss_ : float or None
             Validation loss of the weights training started from (for a
-            regressor with a linear skip connection, ``skip_steps_ > 0``:
-            the linear least-squares start, the recurrent head at zero,
-            fitted on the training part alone); None without early stopping.
+            regressor with a linear skip connection, ``skip_steps_ > 0``,
+            trained from scratch: the linear least-squares start, the
+            recurrent head at zero, fitted on the training part alone; after
+            a warm start: the previous fit's weights); None without early
+            stopping.
 
         training_improvement_ : float or None
             How much training improved the validation loss over the start:
