@@ -576,6 +576,38 @@ def test_conformal_factors_reach_the_coverage():
     np.testing.assert_array_equal(kept, np.ones(3))
 
 
+def test_conformal_factors_leave_out_sides_without_width():
+    # tied training residuals leave a side of the interval with no width
+    # (float rounding): a target there scored ~1e12, and the factor of every
+    # output became as large
+    rng = np.random.default_rng(0)
+    levels = np.array([0.1, 0.5, 0.9])
+    targets = rng.normal(size=(200, 2))
+    quantiles = np.broadcast_to(np.array([-1.28, 0.0, 1.28]), (200, 2, 3)).copy()
+    quantiles[:, 1, 2] = 1e-12  # the second output's upper side: no width
+    factors = conformal_factors(quantiles, targets, levels)
+    assert 0.8 < factors[0] < 1.25
+    assert factors[0] == pytest.approx(
+        conformal_factors(quantiles[:, :1], targets[:, :1], levels)[0], rel=0.2)
+
+
+@pytest.mark.parametrize("case", ["sparse counts", "multivariate"])
+def test_intervals_stay_finite_with_tied_residuals(case):
+    index = pd.period_range("2000-01", periods=150, freq="M")
+    rng = np.random.default_rng(0)
+    if case == "sparse counts":
+        y = pd.Series(0.0, index=index)
+        y.iloc[[9, 75]] = 1.0  # two events in twelve years
+    else:  # one variable that starts late, one seasonal
+        y = pd.DataFrame({"a": 10 + np.sin(np.arange(150) * np.pi / 6)
+                          + 0.2 * rng.normal(size=150),
+                          "c": np.r_[np.zeros(130), rng.poisson(2, 20)]}, index=index)
+    f = RNNForecaster(recurrent=False, random_state=0).fit(y, fh=[1, 2, 3])
+    assert np.all(f.interval_factors_ < 100)
+    interval = f.predict_interval(coverage=0.9).to_numpy()
+    assert np.abs(interval).max() < 100
+
+
 def test_intervals_are_calibrated_on_the_tail(airline):
     f = RNNForecaster(**SMALL).fit(airline, fh=np.arange(1, 7))
     assert f.interval_factors_ is not None

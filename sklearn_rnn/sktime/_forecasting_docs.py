@@ -102,8 +102,12 @@ _PARAMETERS = {
             interval that covers more already is left as it is (a few
             horizons, closer in time than the ones forecast and the ones
             early stopping chose the network on, are too unsure to narrow
-            it). Needs ``early_stopping`` (the validation tail) and
-            ``quantiles``; the factors are ``interval_factors_``.
+            it). A side of an interval without width (tied training
+            residuals: a constant stretch, a count series of zeros) cannot
+            be widened by a factor; its targets are left out of the
+            factors, and it stays without width. Needs ``early_stopping``
+            (the validation tail) and ``quantiles``; the factors are
+            ``interval_factors_``.
 
         n_networks : int
             Number of recurrent networks trained on the linear start's

@@ -273,21 +273,33 @@ def conformal_factors(quantiles, targets, levels, narrow=True):
     ``1 - 2a`` of the targets (with the finite-sample correction); with
     ``narrow=False`` never less than 1. Returns an array of one factor per
     level (1 for the median and unpaired levels).
+
+    A target on a side of the median where the interval has no width (tied
+    training residuals: a constant stretch, a count series of zeros) no
+    factor can cover; it is left out, where its score of about 1e12 (a
+    distance over a floored width) made the factor of every output as
+    large.
     """
     levels = np.asarray(levels)
     mid = int(np.argmin(np.abs(levels - 0.5)))
     median = quantiles[..., mid]
     factors = np.ones(len(levels))
-    tiny = 1e-12
+    # no width: below a millionth of the typical magnitude of the targets
+    # and forecasts (tied residuals leave widths of float rounding, ~1e-11)
+    tiny = 1e-6 * max(float(np.mean(np.abs(targets) + np.abs(median))), 1e-300)
+    distance = np.abs(targets - median)
     for i, a in enumerate(levels):
         if a >= 0.5:
             continue
         j = int(np.argmin(np.abs(levels - (1 - a))))
         if abs(levels[j] - (1 - a)) > 1e-9:
             continue
-        below = np.maximum(median - quantiles[..., i], tiny)
-        above = np.maximum(quantiles[..., j] - median, tiny)
-        score = np.maximum((median - targets) / below, (targets - median) / above).ravel()
+        width = np.where(targets < median, median - quantiles[..., i],
+                         quantiles[..., j] - median)
+        usable = width > tiny
+        if not usable.any():
+            continue
+        score = distance[usable] / width[usable]
         n = len(score)
         rank = min(1.0, (1 - 2 * a) * (n + 1) / n)
         factor = float(np.quantile(score, rank, method="higher"))
