@@ -89,7 +89,7 @@ def make_scheduler(kind, optimizer, *, epochs, lr, n_iter_no_change, tol):
     """``scheduler(monitored_loss)`` for :func:`train`, or None if constant.
 
     ``"adaptive"`` divides the learning rate by 5 when the monitored loss
-    has not improved by ``tol`` for ``max(1, n_iter_no_change // 2)``
+    has not improved by ``tol`` for more than ``max(1, n_iter_no_change // 2)``
     epochs; ``"cosine"`` anneals it from ``lr`` to ``lr / 100`` over
     ``epochs``.
     """

@@ -238,9 +238,9 @@ _ATTRIBUTES = parse_entries(
         number), or where that tail holds fewer than 10 independent
         horizons (its windows over ``horizon_``: windows one step apart
         overlap). A short series' tail rarely holds more (the
-        airline's, 108 months forecast 36 ahead, holds under 1): there the forecasts are, as a rule, the
-        linear start's. A long series' tail (thousands of steps) and a
-        panel's hold dozens to hundreds.
+        airline's, 108 months forecast 36 ahead, holds under 1): there
+        the forecasts are, as a rule, the linear start's. A long series'
+        tail (thousands of steps) and a panel's hold dozens to hundreds.
 
     interval_factors_ : ndarray of shape (n_levels,) or None
         Conformal factors applied to each level's distance from the median

@@ -91,7 +91,7 @@ PARAMETERS = parse_entries(
         Learning-rate schedule over the epochs of one ``fit``. ``"adaptive"``
         divides the learning rate by 5 whenever the monitored loss (the
         validation loss with early stopping, else the training loss) has not
-        improved by ``tol`` for ``max(1, n_iter_no_change // 2)`` epochs.
+        improved by ``tol`` for more than ``max(1, n_iter_no_change // 2)`` epochs.
         ``"cosine"`` anneals it to 1% of ``learning_rate_init`` over
         ``max_iter`` epochs.
 
@@ -152,8 +152,11 @@ PARAMETERS = parse_entries(
 
     callbacks : list of callable
         Functions called as ``callback(estimator, record)`` after every
-        epoch, where ``record`` is the dict added to ``history_``. A callback
-        that returns True stops training.
+        epoch, where ``record`` is the epoch's dict (``"epoch"``,
+        ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
+        during training, ``history_`` and ``n_iter_`` still hold what
+        earlier fits left. The estimator predicts with the epoch's
+        weights. A callback that returns True stops training.
 
     random_state : int, RandomState instance or None
         Seeds weight initialisation, shuffling, dropout and the validation
