@@ -270,9 +270,16 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
         eigenvalues, Q = torch.linalg.eigh(gram)
         eigenvalues = eigenvalues.clamp_min(0.0)
         QY = Q.T @ Y
+        # the intercept's direction (the weights' square roots, which the
+        # centring took out of X): unpenalised, it adds nothing to the
+        # leave-one-out diagonal, as in scikit-learn's RidgeCV; with its
+        # eigenvalue of 0 it added 1 / (n alpha), which made every small
+        # penalty look right (leave-one-out accuracy 1.0 on noise)
+        intercept = int(torch.argmax(torch.abs(Q.T @ (root[:, 0] / root.norm()))))
         best, best_error = None, math.inf
         for alpha in _RIDGE_ALPHAS * max(float(eigenvalues.mean()), 1e-12):
             inverse = 1.0 / (eigenvalues + alpha)
+            inverse[intercept] = 0.0
             dual = Q @ (inverse[:, None] * QY)
             diagonal = (Q**2) @ inverse  # diagonal of (gram + alpha I)^-1
             error = float(((dual / diagonal[:, None]) ** 2).sum())

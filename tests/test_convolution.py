@@ -150,6 +150,22 @@ def test_ridge_start_is_the_ridge_classifier():
     assert clf.score(X, y) == pytest.approx(ridge.score(features, y), abs=0.05)
 
 
+def test_ridge_start_on_noise_is_not_confident():
+    # The leave-one-out error left out the intercept's direction, whose zero
+    # eigenvalue added 1 / (n alpha) to every diagonal entry: the smallest
+    # penalty then looked right even on labels of pure noise (leave-one-out
+    # accuracy 1.0), and the start interpolated them with logits of +-12:
+    # a training loss of 0 from the first epoch, log-loss 5.5 on new data.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 10, 2)).astype(np.float32)
+    y = rng.randint(0, 2, size=80)
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, learning_rate_init=1e-12,
+                             random_state=0).fit(X, y)
+    assert clf.loss_curve_[0] > 0.5  # log 2 = 0.69: near chance, as it should be
+    proba = clf.predict_proba(rng.normal(size=(200, 10, 2)).astype(np.float32))
+    assert proba.max(axis=1).mean() < 0.85  # it was 1.0: certain, and wrong half the time
+
+
 def test_random_branch_learns_unequal_lengths_and_predicts_alike():
     X, y = _data()
     seqs = [x[: 30 + i % 30] for i, x in enumerate(X)]
