@@ -32,14 +32,15 @@ def skops_trusted_types(estimator=None):
         If given, the types of this package's estimators in it (itself, a
         pipeline's steps, a search's ``best_estimator_``) and of their
         networks: what skops does not trust by default in a file saved from
-        it. scikit-learn's estimators are left out (skops trusts them); other
-        objects a meta-estimator holds, such as a search's splitter, are
-        not covered (``skops.io.get_untrusted_types`` lists them). None: every type the
-        estimators and transformers of this package can hold (the
-        estimators, the windowing transformers, :class:`torch.nn.LSTM`,
-        :class:`torch.nn.GRU`, :class:`torch.nn.Linear`,
-        :class:`torch.nn.Dropout`, the convolution and batch normalisation
-        layers of ``conv_filters`` and the package's network modules).
+        it. scikit-learn's estimators are left out (skops trusts them);
+        other objects a meta-estimator holds, such as a search's splitter,
+        are not covered (``skops.io.get_untrusted_types`` lists them).
+        None: every type the estimators and transformers of this package
+        can hold (the estimators, the windowing transformers,
+        :class:`torch.nn.LSTM`, :class:`torch.nn.GRU`,
+        :class:`torch.nn.Linear`, :class:`torch.nn.Dropout`, the convolution
+        and batch normalisation layers of ``conv_filters`` and the
+        package's network modules).
 
     Returns
     -------
