@@ -139,7 +139,9 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
                 n_channels) or (n_samples, n_timesteps, n_channels)
-            Windows with the shape (2D or 3D, number of columns) seen in fit.
+            Windows of the kind seen in fit: 2D with its number of columns,
+            or 3D with its channels and any number of time steps (at least
+            ``window_length``).
 
         Returns
         -------
