@@ -2,6 +2,7 @@
 
 import inspect
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,16 @@ def test_inner_estimator_sees_batch_first_sequences():
     assert clf.estimator_.n_timesteps_in_ == 7  # time points
     assert clf.estimator_.hidden_size == 8
     assert clf.estimator_.n_iter_ == 5
+
+
+def test_series_of_one_time_point_fit_without_a_layout_warning():
+    # the inner classifier warns that one step of several channels may be a
+    # numpy3D panel read the wrong way round; the adapter has converted it
+    X, y = _panel(n=20, C=3, T=1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="X has 1 time step")
+        clf = RNNClassifier(**FAST).fit(X, y)
+    assert clf.estimator_.n_channels_in_ == 3 and clf.estimator_.n_timesteps_in_ == 1
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ batch-first, ``(n_samples, n_timesteps, n_channels)``. The one place that
 converts between the two is :func:`panel_to_batch_first`.
 """
 
+import warnings
+
 import numpy as np
 from sktime.classification.base import BaseClassifier
 
@@ -262,7 +264,13 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             Reference to self.
         """
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
-        self.estimator_.fit(panel_to_batch_first(X), y)
+        with warnings.catch_warnings():
+            # the panel is batch-first already: a series of one time point is
+            # not the numpy3D layout read the wrong way round, which the
+            # inner classifier's warning (and its time_axis advice) is about
+            warnings.filterwarnings("ignore", message="X has 1 time step of",
+                                    category=UserWarning)
+            self.estimator_.fit(panel_to_batch_first(X), y)
         return self
 
     def _predict(self, X):
