@@ -29,7 +29,7 @@ from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
 from ._training import (NoImprovement, TensorData, _forked_rng, _torch_threads,
                         check_callbacks, predict_batches, significant_gain, split_tail,
                         train)
-from ._validation import check_sample_weight, check_sequences
+from ._validation import check_sample_weight, check_sequences, check_split_weights
 from ._warm_start import check_fixed_params
 
 #: Parameters passed to the network as they are.
@@ -194,19 +194,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         validating = self.early_stopping and not incremental
         if validating:
             train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
-            if weights is not None and not weights[valid_idx].sum() > 0:
-                raise ValueError(
-                    "The validation set of early stopping has only zero "
-                    "sample weights; reorder the samples, raise "
-                    "validation_fraction, or set early_stopping=False."
-                )
-            if weights is not None and not weights[train_idx].sum() > 0:
-                raise ValueError(
-                    "The training part of early stopping (the samples outside "
-                    "its validation set) has only zero sample weights; reorder "
-                    "the samples, lower validation_fraction, or set "
-                    "early_stopping=False."
-                )
+            check_split_weights(weights, train_idx, valid_idx)
         with _torch_threads(self.n_threads), _forked_rng(device):
             torch.manual_seed(seed)
             generator = torch.Generator().manual_seed(seed)

@@ -86,6 +86,25 @@ def check_sample_weight(sample_weight, n_samples):
     return weights
 
 
+def check_split_weights(weights, train_idx, valid_idx):
+    """Refuse an early-stopping split with only zero weights on one side."""
+    if weights is None:
+        return
+    if not weights[valid_idx].sum() > 0:
+        raise ValueError(
+            "The validation set of early stopping has only zero "
+            "sample weights; reorder the samples, raise "
+            "validation_fraction, or set early_stopping=False."
+        )
+    if not weights[train_idx].sum() > 0:
+        raise ValueError(
+            "The training part of early stopping (the samples outside "
+            "its validation set) has only zero sample weights; reorder "
+            "the samples, lower validation_fraction, or set "
+            "early_stopping=False."
+        )
+
+
 def check_sequences(estimator, X, *, reset):
     """Validate ``X`` for ``estimator`` and return :class:`Sequences`.
 

@@ -36,6 +36,7 @@ from ._panel import (
     _split_series,
     _window_normalization,
     forecast_index,
+    in_fitted_order,
 )
 from ._residual import (
     fit_residual_model,
@@ -354,7 +355,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             new_X = update_data(self._cur_X, X)
         new_y = update_data(self._cur_y, y)
         # checks the joined index; sktime's update_data may reorder the series
-        series = self._in_fitted_order(_split_series(new_y, new_X), "update")
+        series = in_fitted_order(_split_series(new_y, new_X), self._series_keys, "update")
         self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self
@@ -366,19 +367,6 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         targets = targets - linear_start(self, self.linear_coef_, extra)
         update_networks(self, windows, targets)
         return self
-
-    def _in_fitted_order(self, series, method):
-        """``series`` in the order of ``fit``'s, which the per-series parts
-        of the linear start follow; a series ``fit`` did not see is refused."""
-        position = {key: i for i, key in enumerate(self._series_keys)}
-        unseen = [s.key for s in series if s.key not in position]
-        if unseen or len(series) != len(position):
-            raise ValueError(
-                f"{method} got series {unseen} that fit did not see. RNNForecaster "
-                "fits part of its linear start (the Theta form) per series: refit "
-                "it on every series to forecast."
-            )
-        return sorted(series, key=lambda s: position[s.key])
 
     # ------------------------------------------------------------------
     # Windows
@@ -446,7 +434,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         quantiles, (n_series, n_channels, horizon_, n_levels).
         """
         L, H = self.window_length_, self.horizon_
-        series = self._in_fitted_order(_split_series(self._cur_y, self._cur_X), "predict")
+        series = in_fitted_order(_split_series(self._cur_y, self._cur_X), self._series_keys,
+                                 "predict")
         index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
         future_X = _future_exog(series, X, H, self._x_columns)
         seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []

@@ -157,6 +157,20 @@ def _check_exog_columns(X, x_columns, method):
     )
 
 
+def in_fitted_order(series, keys, method):
+    """``series`` in the order of ``keys`` (``fit``'s), which the per-series
+    parts of the linear start follow; a series ``fit`` did not see is refused."""
+    position = {key: i for i, key in enumerate(keys)}
+    unseen = [s.key for s in series if s.key not in position]
+    if unseen or len(series) != len(position):
+        raise ValueError(
+            f"{method} got series {unseen} that fit did not see. RNNForecaster "
+            "fits part of its linear start (the Theta form) per series: refit "
+            "it on every series to forecast."
+        )
+    return sorted(series, key=lambda s: position[s.key])
+
+
 def _future_exog(series, X, horizon, x_columns):
     """Exogenous values of the ``horizon`` steps after each series' end."""
     if x_columns is None:
