@@ -137,7 +137,7 @@ def test_a_constant_series_fits_without_normalisation():
 
 @pytest.mark.parametrize("index", [
     pd.period_range("2000-01", periods=66, freq="M"),
-    pd.date_range("2000-01-31", periods=66, freq="ME"),
+    pd.date_range("2000-01-31", periods=66, freq=pd.offsets.MonthEnd()),  # any pandas
     pd.Index(np.arange(100, 232, 2)),  # integer steps of 2
 ], ids=["period", "datetime", "integer"])
 def test_future_x_must_start_the_step_after_the_cutoff(index):
