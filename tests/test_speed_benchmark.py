@@ -6,9 +6,7 @@ whatever the estimators' defaults become.
 """
 
 import dataclasses
-import sys
 import warnings
-from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -16,10 +14,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceClassifier
 from sklearn_rnn._networks import RecurrentNetwork
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks import _contenders as contenders  # noqa: E402
-from benchmarks import _data as data_module  # noqa: E402
+from benchmarks import _contenders as contenders
+from benchmarks import _data as data_module
 
 #: Options left to the input's layout, or without effect when, as in the
 #: benchmark, early stopping is off; ``cell`` and ``mixed_precision`` are set
