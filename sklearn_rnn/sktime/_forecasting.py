@@ -104,7 +104,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     exogenous values at every step, so known future values of ``X`` (such
     as calendar effects or planned promotions) inform the forecast, and
     ``predict`` needs ``X`` for every step from the cutoff + 1 to the
-    cutoff + ``horizon_``, even if ``fh`` asks for fewer. The linear start
+    cutoff + ``horizon_``, even if ``fh`` asks for fewer (on an integer
+    time index spaced by ``k``, the next ``horizon_`` points of that grid,
+    though sktime labels the forecasts cutoff + 1, cutoff + 2, ...: its
+    integer horizons count in ones). The linear start
     reads ``X`` as a regression with time-series errors where that
     regression holds up on held-out data (``exog_coef_``); where neither
     it nor the networks read ``X``, ``fit`` warns that ``X`` went unused.

@@ -185,7 +185,8 @@ def _future_exog(series, X, horizon, x_columns):
         s.key: s
         for s in _split_series(X, None, "X")  # X as "y": split by instance only
     }
-    futures = []
+    futures, after_cutoff = [], {}
+    relative = ForecastingHorizon(np.arange(1, horizon + 1))
     for s in series:
         part = x_series.get(s.key)
         rows = None
@@ -202,8 +203,10 @@ def _future_exog(series, X, horizon, x_columns):
             )
         times = part.index[after][:horizon]
         if isinstance(s.index, (pd.PeriodIndex, pd.DatetimeIndex)):
-            expected = ForecastingHorizon(np.arange(1, horizon + 1)).to_absolute_index(s.cutoff)
-        else:  # integers, spaced as the series
+            if s.cutoff[0] not in after_cutoff:  # series of a panel share cutoffs
+                after_cutoff[s.cutoff[0]] = relative.to_absolute_index(s.cutoff)
+            expected = after_cutoff[s.cutoff[0]]
+        else:  # integers, spaced as the series (the next horizon observations)
             step = s.index[-1] - s.index[-2] if len(s.index) > 1 else 1
             expected = s.index[-1] + step * np.arange(1, horizon + 1)
         if not np.array_equal(np.asarray(times), np.asarray(expected)):
