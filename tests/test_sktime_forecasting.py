@@ -485,6 +485,17 @@ def test_update_moves_window_and_optionally_trains(airline):
     assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
 
 
+def test_a_refused_update_leaves_the_cutoff_and_forecasts_as_they_were(airline):
+    forecaster = RNNForecaster(window_length=12, recurrent=False).fit(airline[:100], fh=[1, 2])
+    before, cutoff = forecaster.predict(), forecaster.cutoff
+    with pytest.raises(ValueError, match="not equally spaced"):
+        forecaster.update(airline[102:104], update_params=False)  # two months skipped
+    assert forecaster.cutoff.equals(cutoff)
+    pd.testing.assert_series_equal(forecaster.predict(), before)
+    forecaster.update(airline[100:102], update_params=False)
+    assert forecaster.predict().index[0] == airline.index[102]
+
+
 def _instance(key, values, start="1949-01"):
     times = pd.period_range(start, periods=len(values), freq="M")
     return pd.DataFrame({"y": values}, index=pd.MultiIndex.from_product([[key], times]))
@@ -515,6 +526,20 @@ def test_a_series_fit_did_not_see_is_refused(airline):
         forecaster.update(_instance("c", airline.to_numpy()[-12:], start="1960-01"),
                           update_params=False)
     assert forecaster.predict().shape == (4, 1)
+
+
+def test_sp_auto_on_a_panel_whose_series_leave_a_gap_between_them():
+    # the pooled times of series 2000-2002 and 2010-2012 have no frequency;
+    # each series' own times give the period
+    rng = np.random.default_rng(0)
+    parts = []
+    for key, start in (("a", "2000-01-01"), ("b", "2010-01-01")):
+        times = pd.date_range(start, periods=36, freq="MS")
+        parts.append(pd.DataFrame(
+            {"y": 100 + 10 * np.sin(np.arange(36) * np.pi / 6) + rng.normal(size=36)},
+            index=pd.MultiIndex.from_product([[key], times])))
+    forecaster = RNNForecaster(recurrent=False).fit(pd.concat(parts), fh=[1, 2])
+    assert forecaster.seasonal_period_ == 12
 
 
 def test_multivariate_y(airline):

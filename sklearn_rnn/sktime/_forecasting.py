@@ -16,7 +16,6 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
@@ -28,7 +27,6 @@ from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
 from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
     _assemble,
-    _check_exog_columns,
     _future_exog,
     _interpolate_levels,
     _location_scale,
@@ -37,6 +35,7 @@ from ._panel import (
     _window_normalization,
     forecast_index,
     in_fitted_order,
+    joined_data,
 )
 from ._residual import (
     fit_residual_model,
@@ -347,18 +346,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self : RNNForecaster
             Updated forecaster.
         """
-        new_X = None
-        if self._cur_X is not None:
-            if X is None:
-                raise ValueError(
-                    "RNNForecaster was fitted with exogenous X, so update needs "
-                    "X for the new observations too."
-                )
-            _check_exog_columns(X, self._x_columns, "update")
-            new_X = update_data(self._cur_X, X)
-        new_y = update_data(self._cur_y, y)
-        # checks the joined index; sktime's update_data may reorder the series
-        series = in_fitted_order(_split_series(new_y, new_X), self._series_keys, "update")
+        try:
+            new_y, new_X, series = joined_data(self, y, X)
+        except ValueError:
+            # sktime's update moved the cutoff and its copy of the data before
+            # calling _update: back to the data this forecaster still holds
+            self._y, self._X = self._cur_y, self._cur_X
+            self._set_cutoff_from_y(self._cur_y)
+            raise
         self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self

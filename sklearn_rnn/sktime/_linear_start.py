@@ -47,13 +47,19 @@ CONFIDENT_HORIZONS = 100
 
 
 def seasonal_period(index):
-    """The seasonal period of a time index, from its frequency (1 if unknown)."""
+    """The seasonal period of a time index, from its frequency (1 if unknown).
+
+    A panel's (MultiIndex) is its first series' whose times give one: the
+    times of all series pooled have none where the series leave a gap.
+    """
     if isinstance(index, pd.MultiIndex):
+        if isinstance(index.levels[-1], pd.DatetimeIndex):  # no freq of its own
+            times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
+            for _, part in times.groupby(level=list(range(index.nlevels - 1)), sort=False):
+                if _offset(pd.DatetimeIndex(part.values)) is not None:
+                    return seasonal_period(pd.DatetimeIndex(part.values))
         index = index.levels[-1]
-    offset = getattr(index, "freq", None)
-    if offset is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
-        inferred = pd.infer_freq(index)
-        offset = None if inferred is None else pd.tseries.frequencies.to_offset(inferred)
+    offset = _offset(index)
     if not isinstance(offset, pd.DateOffset):
         return 1
     for kinds, period in _PERIODS:
@@ -61,6 +67,15 @@ def seasonal_period(index):
             steps = abs(offset.n)
             return period // steps if period % steps == 0 else 1
     return 1
+
+
+def _offset(index):
+    """The frequency of a time index, given or inferred, or ``None``."""
+    offset = getattr(index, "freq", None)
+    if offset is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
+        inferred = pd.infer_freq(index)
+        offset = None if inferred is None else pd.tseries.frequencies.to_offset(inferred)
+    return offset
 
 
 def auto_window_length(sp, horizon, longest):

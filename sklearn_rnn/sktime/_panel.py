@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sktime.datatypes import get_cutoff
+from sktime.datatypes import get_cutoff, update_data
 from sktime.forecasting.base import ForecastingHorizon
 
 #: The per-window normalisations of :func:`_location_scale`.
@@ -169,6 +169,27 @@ def in_fitted_order(series, keys, method):
             "it on every series to forecast."
         )
     return sorted(series, key=lambda s: position[s.key])
+
+
+def joined_data(forecaster, y, X):
+    """``(y, X, series)``: the forecaster's data joined with update's, checked.
+
+    The series come in fit's order; a gap, a series fit did not see or ``X``
+    missing or with other columns than fit's raise a ``ValueError``.
+    """
+    new_X = None
+    if forecaster._cur_X is not None:
+        if X is None:
+            raise ValueError(
+                "RNNForecaster was fitted with exogenous X, so update needs "
+                "X for the new observations too."
+            )
+        _check_exog_columns(X, forecaster._x_columns, "update")
+        new_X = update_data(forecaster._cur_X, X)
+    new_y = update_data(forecaster._cur_y, y)
+    # checks the joined index; sktime's update_data may reorder the series
+    series = in_fitted_order(_split_series(new_y, new_X), forecaster._series_keys, "update")
+    return new_y, new_X, series
 
 
 def _future_exog(series, X, horizon, x_columns):
