@@ -173,7 +173,8 @@ class RandomConvolutionBranch(nn.Module):
         with torch.no_grad():
             features = self._all_features(x, lengths)
         self.feature_shift.copy_(features.mean(dim=0))
-        self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
+        if len(features) > 1:  # one row (a first partial_fit batch): scale 1
+            self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
         return (features - self.feature_shift) / self.feature_scale
 
     def fits_budget(self, n_rows):

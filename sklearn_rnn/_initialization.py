@@ -244,7 +244,8 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     from the solution times ``scale`` (logits), its other weights at zero, so
     training starts from the ridge classifier and the recurrent path learns
     what it misses. Returns whether it did (not above ``_RIDGE_MAX_SIZE``
-    rows and features, nor on zero total weight).
+    rows and features, nor on zero total weight, nor without two rows whose
+    features differ).
     """
     n, width = features.shape
     if min(n, width) > _RIDGE_MAX_SIZE:
@@ -269,6 +270,8 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
         gram = X @ X.T  # (n, n): the dual problem
         eigenvalues, Q = torch.linalg.eigh(gram)
         eigenvalues = eigenvalues.clamp_min(0.0)
+        if not eigenvalues.max() > 0:
+            return False  # one row, or rows with the same features: nothing to fit
         QY = Q.T @ Y
         # the intercept's direction (the weights' square roots, which the
         # centring took out of X): unpenalised, it adds nothing to the
@@ -285,6 +288,8 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
             error = float(((dual / diagonal[:, None]) ** 2).sum())
             if error < best_error:
                 best, best_error = dual, error
+        if best is None:
+            return False  # no penalty gave a finite leave-one-out error
         weights = (X.T @ best).T  # (n_classes, width)
         head = module.head
         head.weight.zero_()

@@ -10,6 +10,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_rnn import SequenceClassifier
 from sklearn_rnn._convolution import ConvolutionBranch, RandomConvolutionBranch
@@ -164,6 +165,26 @@ def test_ridge_start_on_noise_is_not_confident():
     assert clf.loss_curve_[0] > 0.5  # log 2 = 0.69: near chance, as it should be
     proba = clf.predict_proba(rng.normal(size=(200, 10, 2)).astype(np.float32))
     assert proba.max(axis=1).mean() < 0.85  # it was 1.0: certain, and wrong half the time
+
+
+def test_one_row_or_rows_alike_train_without_the_ridge_start():
+    # a first partial_fit batch of one row (online learning): the features'
+    # standard deviation over one row was NaN for good; with one row or rows
+    # whose features are the same, every penalty's leave-one-out error was NaN
+    # and the start multiplied by None (a TypeError)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 10))
+    y = np.arange(20) % 2
+    clf = SequenceClassifier(hidden_size=4, random_state=0)
+    clf.partial_fit(X[:1], y[:1], classes=[0, 1])
+    assert torch.isfinite(clf.module_.random_conv.feature_scale).all()
+    clf.partial_fit(X[1:], y[1:])
+    assert np.isfinite(clf.predict_proba(X)).all()
+    for X_alike, y_alike in ((np.repeat(X[:1], 4, axis=0), [0, 1, 0, 1]), (np.ones((20, 5)), y)):
+        clf = SequenceClassifier(hidden_size=4, max_iter=2, random_state=0)
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X_alike, y_alike)
+        assert np.isfinite(clf.predict_proba(X_alike)).all()
 
 
 def test_random_branch_learns_unequal_lengths_and_predicts_alike():
