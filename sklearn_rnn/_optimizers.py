@@ -66,21 +66,26 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
 
     The L2 penalty follows scikit-learn's MLP, which divides
     ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
-    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
-    state dict, as unpickled) hands over its state; its learning rate
-    restarts at ``lr`` and its kernel follows this optimizer's device.
+    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer of the
+    same kind, or its state dict, as unpickled) hands over its state (the
+    moments of Adam, SGD's momentum); the settings are this call's: the
+    learning rate restarts at ``lr``, the weight decay follows ``alpha`` and
+    ``batch_size``, the kernel this optimizer's device. An optimizer of
+    another kind hands over nothing, as scikit-learn's MLP starts a new
+    optimizer at each ``fit``.
     """
     cls, options = OPTIMIZERS[name]
     optimizer = fused_optimizer(
         cls, params, lr=lr, weight_decay=alpha / batch_size, **options
     )
+    if isinstance(previous, torch.optim.Optimizer):
+        previous = previous.state_dict() if type(previous) is cls else None
     if previous is not None:
-        state = previous if isinstance(previous, dict) else previous.state_dict()
-        fused = optimizer.defaults.get("fused")
-        for group in state["param_groups"]:
-            group["lr"] = lr  # a new fit starts from learning_rate_init
-            # The kernel follows this fit's device, not the saved one's.
-            group["fused"] = fused
+        state = dict(previous)
+        state["param_groups"] = [
+            {**saved, **{k: v for k, v in group.items() if k != "params"}}
+            for saved, group in zip(previous["param_groups"], optimizer.param_groups)
+        ]
         optimizer.load_state_dict(state)
     return optimizer
 

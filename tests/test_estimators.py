@@ -538,6 +538,28 @@ def test_warm_start_continues_training():
     assert cold.n_iter_ == 5
 
 
+def test_continued_fits_take_this_fits_optimizer_settings():
+    # the saved optimizer state put back the first fit's weight decay (alpha
+    # and batch_size were ignored), and a state of another optimizer made
+    # torch's step fail with a KeyError ('momentum', 'step')
+    X, y = _regression_data()
+    est = LSTMRegressor(warm_start=True, batch_size=10, **FAST).fit(X, y)
+    moments = {k: v["exp_avg"].clone() for k, v in est.optimizer_.state_dict()["state"].items()}
+    est.set_params(alpha=100.0, max_iter=1)
+    optimizer = est._rebuild_optimizer(10)
+    assert optimizer.param_groups[0]["weight_decay"] == pytest.approx(10.0)
+    for key, moment in moments.items():  # the state itself carries over
+        torch.testing.assert_close(optimizer.state_dict()["state"][key]["exp_avg"], moment)
+    est.set_params(alpha=1e-4, batch_size=5).fit(X, y)
+    assert est.optimizer_.param_groups[0]["weight_decay"] == pytest.approx(2e-5)
+    for first, then in (("adam", "sgd"), ("sgd", "adam")):
+        est = LSTMRegressor(warm_start=True, optimizer=first, **FAST).fit(X, y)
+        est.set_params(optimizer=then).fit(X, y)
+        assert est.n_iter_ == 2 * FAST["max_iter"]
+        assert isinstance(est.optimizer_, torch.optim.SGD if then == "sgd" else torch.optim.Adam)
+        est.partial_fit(X, y)
+
+
 def test_partial_fit_refuses_balanced_class_weights_as_sgd_does():
     X, y = _classification_data()
     clf = SequenceClassifier(class_weight="balanced", **FAST)

@@ -174,7 +174,9 @@ PARAMETERS = parse_entries(
 
     warm_start : bool
         When True, ``fit`` continues training the fitted network (and its
-        optimizer state) instead of starting anew. Parameters that shaped
+        optimizer state, unless ``optimizer`` changed; ``learning_rate_init``,
+        ``alpha`` and ``batch_size`` are this fit's) instead of starting
+        anew. Parameters that shaped
         that network or its targets (e.g. ``hidden_size``, ``dropout``,
         ``pooling``) cannot change then, nor before ``partial_fit``: a
         ``ValueError`` names the ones that did.
