@@ -326,7 +326,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 best[0]["valid_score"] if best else result.initial_valid_score
             )
         else:
-            self.best_loss_ = min(self.loss_curve_)
+            # none before an epoch ended (interrupted during the first)
+            self.best_loss_ = min(self.loss_curve_, default=None)
 
     def _resolve_device(self, first_call):
         if self.device == "auto":

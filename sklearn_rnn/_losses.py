@@ -53,10 +53,10 @@ def cross_entropy(class_weights, device):
         return per_row if class_weight is None else per_row * class_weight[y]
 
     def loss(output, y, weight=None):
-        if weight is None:
-            return F.cross_entropy(output, y, weight=class_weight)
-        if class_weight is not None:
-            weight = weight * class_weight[y]
+        if weight is None and class_weight is None:
+            return F.cross_entropy(output, y)
+        if class_weight is not None:  # a batch of classes weighted 0 counts 0
+            weight = class_weight[y] if weight is None else weight * class_weight[y]
         return _mean(F.cross_entropy(output, y, reduction="none"), weight)
 
     loss.rows = rows

@@ -142,6 +142,8 @@ def check_sequences(estimator, X, *, reset):
 
     if seqs.values.shape[1] == 0:
         raise ValueError("X has sequences of 0 time steps; at least 1 is required.")
+    if seqs.values.shape[2] == 0:
+        raise ValueError("X has 0 channels per time step; at least 1 is required.")
     if reset:
         if seqs.source_ndim == 3:
             estimator.n_features_in_ = seqs.values.shape[2]

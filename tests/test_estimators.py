@@ -638,6 +638,38 @@ def test_gradient_clip_limits_the_update():
     assert moved(free) > 100 * moved(clipped)
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_an_interrupt_in_the_first_epoch_returns_with_a_warning(monkeypatch, early_stopping):
+    # Ctrl-C before an epoch ended: min() of an empty loss curve raised a ValueError
+    import sklearn_rnn._training as training
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "_train_epoch", interrupted)
+    X, y = _regression_data()
+    for fit in (lambda est: est.fit(X, y), lambda est: est.partial_fit(X, y)):
+        est = LSTMRegressor(hidden_size=4, max_iter=3, early_stopping=early_stopping)
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            fit(est)
+        assert est.n_iter_ == 0 and est.loss_curve_ == []
+        assert est.best_loss_ is None
+
+
+def test_a_class_weighted_zero_counts_zero():
+    # a batch holding only classes weighted 0 made the loss 0 / 0 = NaN, and
+    # fit stopped with "Training diverged"
+    X, y = _classification_data()
+    classes = np.unique(y)
+    weights = {c: float(i > 0) for i, c in enumerate(classes)}
+    order = np.argsort(y != classes[0], kind="stable")  # class 0's rows first
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, batch_size=4, shuffle=False,
+                             early_stopping=False, class_weight=weights, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X[order], y[order])
+    assert np.isfinite(clf.loss_curve_).all()
+
+
 def test_callbacks_can_stop_training():
     X, y = _regression_data()
     records = []

@@ -191,3 +191,15 @@ def test_classifier_refuses_non_finite_labels_before_casting_them(bad):
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="Input y contains"):
             SequenceClassifier(max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("make", [SequenceRegressor, SequenceClassifier])
+@pytest.mark.parametrize("X, params", [
+    (np.empty((6, 5, 0)), {}),
+    ([np.empty((5, 0)), np.empty((4, 0))] * 3, {}),
+    (np.empty((6, 0, 5)), {"time_axis": 2}),
+], ids=["3d", "list", "time_axis=2"])
+def test_sequences_of_no_channels_are_refused(make, X, params):
+    # a ZeroDivisionError in the regressor's start, a torch error in the classifier's
+    with pytest.raises(ValueError, match="X has 0 channels per time step; at least 1"):
+        make(hidden_size=4, max_iter=1, **params).fit(X, np.arange(6) % 2)

@@ -359,7 +359,8 @@ def _training_attributes(loss, score):
             Training loss ({loss}) per epoch.
 
         best_loss_ : float or None
-            Lowest training loss; None with early stopping.
+            Lowest training loss; None with early stopping, or when training
+            was interrupted before its first epoch ended.
 
         validation_scores_ : list of float or None
             Validation {score} per epoch of the last ``fit``, on the held-out
