@@ -221,20 +221,31 @@ class RandomConvolutionBranch(nn.Module):
         return self._features64(x.double(), lengths).to(x.dtype)
 
     def _exported(self, x, lengths):
-        """The features in operations ONNX Runtime runs (float32 Conv)."""
-        x, lengths = self._downsample(x, lengths)
+        """The features in operations ONNX Runtime runs, in float64 as in predict.
+
+        ONNX Runtime has no float64 ``Conv``: each dilated convolution is a
+        ``MatMul`` of the weights with the input's 9 shifted copies. (In
+        float32, outputs that equal a bias, common on integer-valued
+        series, since the biases are quantiles of training outputs, fell on
+        either side of it by rounding: labels differed from predict's.)
+        """
+        x, lengths = self._downsample(x.double(), lengths)
         mask = None if lengths is None else _mask(x.shape[2], lengths, x)
-        parts = []
-        for i in range(len(self.dilations)):
-            out = self._convolve(x, i)
-            positive = (out[:, :, None, :] > self.biases[i][None, :, :, None]).to(x.dtype)
+        n_steps, parts = x.shape[2], []
+        for i, dilation in enumerate(self.dilations):
+            padded = F.pad(x, (4 * dilation, 4 * dilation))
+            taps = torch.stack([padded[:, :, k * dilation : k * dilation + n_steps]
+                                for k in range(9)], dim=2)  # (batch, channels, 9, time)
+            out = torch.matmul(self.weights[i].double().flatten(1), taps.flatten(1, 2))
+            positive = (out[:, :, None, :] > self.biases[i].double()[None, :, :, None])
+            positive = positive.double()
             if mask is not None:
                 positive = positive * mask[:, :, None, :]
             parts.append(positive.sum(dim=3).flatten(1))
         counts = torch.cat(parts, dim=1)
         if lengths is None:
-            return counts / x.shape[2]
-        return counts / lengths.to(x.dtype)[:, None]
+            return (counts / n_steps).to(torch.float32)
+        return (counts / lengths.to(counts.dtype)[:, None]).to(torch.float32)
 
     def _features64(self, x, lengths, rows=32):
         x, lengths = self._downsample(x, lengths)

@@ -177,6 +177,24 @@ def test_classifier(data, labels, params):
         _assert_close(proba, clf.predict_proba(seqs))
 
 
+@pytest.mark.parametrize("n_steps", [12, 600])  # 600: averaged over windows first
+def test_classifier_on_integer_valued_series(n_steps):
+    # the random features count convolution outputs above biases that are
+    # quantiles of training outputs: on integer-valued series many outputs
+    # equal a bias, and the export's float32 comparisons put them on either
+    # side (labels differed on 1 in 40 rows, probabilities by up to 0.9)
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(90, n_steps)).astype(np.float32)
+    y = np.digitize(X[:, -3:].sum(axis=1), [2.5, 4.5])
+    clf = SequenceClassifier(hidden_size=4, max_iter=5, random_state=0).fit(X, y)
+    session = _session(to_onnx(clf, X))
+    n_new = 500 if n_steps < 100 else 40
+    for rows in (X, rng.randint(0, 3, size=(n_new, n_steps)).astype(np.float32)):
+        label, proba = session.run(None, {"X": rows})
+        np.testing.assert_array_equal(label, clf.predict(rows))
+        np.testing.assert_allclose(proba, clf.predict_proba(rows), rtol=RTOL, atol=1e-7)
+
+
 def test_leading_nan_trimmed(data):
     X, y = data
     table = X[:, :, 0].copy()
