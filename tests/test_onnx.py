@@ -297,3 +297,31 @@ def test_input_layout_follows_the_sample(data):
     Xt = np.random.RandomState(7).normal(size=(3, 15, 2)).astype(np.float32)
     (pred,) = _session(model).run(None, {"X": Xt})
     _assert_close(pred, reg.predict(Xt))
+
+
+@pytest.mark.parametrize("make", [SequenceRegressor, SequenceClassifier])
+def test_time_axis_2_takes_what_predict_takes(make):
+    # the graph read (batch, time, channels) whatever time_axis: a time_axis=2
+    # model's own (batch, channels, time) input was read the wrong way round
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3, 10)).astype(np.float32)  # sktime's numpy3D layout
+    y = X[:, 0, -1] if make is SequenceRegressor else (X[:, 0, -1] > 0).astype(int)
+    est = make(time_axis=2, **SMALL).fit(X, y)
+    X_new = rng.normal(size=(5, 3, 14)).astype(np.float32)
+    for sample in (X, None):
+        model = to_onnx(est, sample)
+        outputs = _session(model).run(None, {"X": X_new})
+        if make is SequenceRegressor:
+            _assert_close(outputs[0], est.predict(X_new))
+        else:
+            np.testing.assert_array_equal(outputs[0], est.predict(X_new))
+            _assert_close(outputs[1], est.predict_proba(X_new))
+    # lengths index the time axis, the last one
+    model = to_onnx(est, X, lengths=True)
+    padded = X_new.copy()
+    padded[:, :, 9:] = 0
+    lengths = np.full(5, 9, dtype=np.int64)
+    outputs = _session(model).run(None, {"X": padded, "lengths": lengths})
+    expected = est.predict(X_new[:, :, :9]) if make is SequenceRegressor else \
+        est.predict_proba(X_new[:, :, :9])
+    _assert_close(outputs[0 if make is SequenceRegressor else 1], expected)

@@ -28,6 +28,9 @@ class PredictionGraph(nn.Module):
     table : bool
         Whether the input is a 2D table of ``n_features_in_`` columns (read
         as ``predict`` reads it) instead of 3D sequences.
+    time_last : bool, default=False
+        Whether 3D sequences come as (batch, n_channels, time), as
+        ``predict`` reads them with ``time_axis=2``.
 
     Notes
     -----
@@ -37,8 +40,9 @@ class PredictionGraph(nn.Module):
     int64 label index.
     """
 
-    def __init__(self, estimator, kind, *, table):
+    def __init__(self, estimator, kind, *, table, time_last=False):
         super().__init__()
+        self.time_last = time_last
         self.network = estimator.module_
         if self.network.pooling == "last":
             _read_all_outputs(self.network)
@@ -62,6 +66,8 @@ class PredictionGraph(nn.Module):
 
     def forward(self, x, lengths=None):
         """Predictions for the batch ``x`` (see the class notes)."""
+        if self.time_last:
+            x = x.transpose(1, 2)
         if self.table:
             if self.channels_first:
                 x = x.reshape(x.shape[0], self.n_channels, -1).transpose(1, 2)
@@ -131,7 +137,8 @@ def _trim_leading_missing(x, lengths):
     return torch.where(valid, shifted, torch.zeros_like(shifted)), lengths
 
 
-def dummy_inputs(n_columns_or_steps, n_channels, *, table, patch_size, lengths):
+def dummy_inputs(n_columns_or_steps, n_channels, *, table, patch_size, lengths,
+                 time_last=False):
     """Example inputs to trace with: four rows, so no row padding is traced.
 
     Sequences get a number of steps that is not a multiple of ``patch_size``,
@@ -147,6 +154,8 @@ def dummy_inputs(n_columns_or_steps, n_channels, *, table, patch_size, lengths):
         if patch_size > 1 and steps % patch_size == 0:
             steps += 1
         x = torch.randn(4, steps, n_channels, generator=generator)
+        if time_last:
+            x = x.transpose(1, 2).contiguous()
     if not lengths:
         return (x,)
     row_lengths = torch.tensor([steps, max(steps - 1, 1), max(steps // 2, 1), 1])

@@ -47,7 +47,9 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         ``predict`` reads tables (``n_channels``, ``flat_layout``); a 3D
         array or a list of sequences gives a 3D input ``"X"`` of shape
         ``(batch, time, n_channels)``, any batch size and any number of
-        steps. None: the layout the estimator was fitted on.
+        steps (a 3D array, with ``time_axis=2``: ``(batch, n_channels,
+        time)``, as ``predict`` reads it). None: the layout the estimator
+        was fitted on.
 
     lengths : bool, default=None
         Whether the graph takes a second input, ``"lengths"`` (int64, shape
@@ -120,16 +122,17 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     """
     onnx = _import_onnx()
     kind = _check_estimator(estimator)
-    table, n_columns, lengths = _input_layout(estimator, X, lengths)
+    table, n_columns, lengths, time_last = _input_layout(estimator, X, lengths)
     opset = DEFAULT_OPSET if target_opset is None else int(target_opset)
     if opset < 14:
         raise ValueError(f"target_opset must be at least 14, got {target_opset}.")
     estimator_copy = copy.copy(estimator)
     estimator_copy.module_ = copy.deepcopy(estimator.module_).cpu().float().eval()
-    graph = PredictionGraph(estimator_copy, kind, table=table).eval()
+    graph = PredictionGraph(estimator_copy, kind, table=table, time_last=time_last).eval()
     inputs = dummy_inputs(
         n_columns if table else estimator.n_timesteps_in_, estimator.n_channels_in_,
         table=table, patch_size=estimator.patch_size_, lengths=lengths,
+        time_last=time_last,
     )
     input_names = ["X", "lengths"][: len(inputs)]
     output_names = {
@@ -137,7 +140,8 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         "quantiles": ["variable", "quantiles"],
         "classifier": ["label_index", "probabilities"],
     }[kind]
-    axes = {"X": {0: "N"} if table else {0: "N", 1: "T"}, "lengths": {0: "N"}}
+    axes = {"X": {0: "N"} if table else {0: "N", 2 if time_last else 1: "T"},
+            "lengths": {0: "N"}}
     axes.update({name: {0: "N"} for name in output_names})
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad(), _diff_symbolic(opset), _quiet_stderr():
@@ -258,7 +262,12 @@ def _check_estimator(estimator):
 
 
 def _input_layout(estimator, X, lengths):
-    """``(table, n_columns, lengths)`` of the graph's inputs."""
+    """``(table, n_columns, lengths, time_last)`` of the graph's inputs.
+
+    ``time_last``: a 3D ``"X"`` of shape (batch, n_channels, time), as
+    ``predict`` reads 3D arrays with ``time_axis=2`` (lists of sequences,
+    padded, keep time first).
+    """
     if X is None:
         table = bool(getattr(estimator, "_fitted_on_table", False))
         n_columns = getattr(estimator, "n_features_in_", None) if table else None
@@ -280,7 +289,9 @@ def _input_layout(estimator, X, lengths):
             "lengths=True needs 3D input: tables hold sequences of one length. "
             "Pass a 3D sample X (or a list of sequences), or lengths=False."
         )
-    return table, n_columns, bool(lengths)
+    time_last = (not table and getattr(estimator, "time_axis", 1) == 2
+                 and (X is None or _input_kind(X) == "3d"))
+    return table, n_columns, bool(lengths), time_last
 
 
 def _add_labels(onnx, model, classes):
