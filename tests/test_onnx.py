@@ -261,6 +261,15 @@ def test_errors(data):
         to_onnx(reg, target_opset=99)
 
 
+def test_an_opset_beyond_the_exporter_is_refused_before_tracing(data, capfd):
+    # the exporter failed mid-trace and printed its graph (~150 lines) to stdout
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="target_opset=25 is beyond the ONNX exporter"):
+        to_onnx(reg, X, target_opset=25)
+    assert capfd.readouterr().out == ""
+
+
 def test_no_warnings_or_global_state_left(tmp_path, data):
     import torch
 

@@ -126,6 +126,13 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     opset = DEFAULT_OPSET if target_opset is None else int(target_opset)
     if opset < 14:
         raise ValueError(f"target_opset must be at least 14, got {target_opset}.")
+    highest = _highest_opset()
+    if highest is not None and opset > highest:  # before tracing: torch prints the graph
+        raise ValueError(
+            f"target_opset={opset} is beyond the ONNX exporter of torch "
+            f"{torch.__version__}, which writes opsets up to {highest}; pass a "
+            "lower target_opset (to skl2onnx.to_onnx too, inside a pipeline)."
+        )
     estimator_copy = copy.copy(estimator)
     estimator_copy.module_ = copy.deepcopy(estimator.module_).cpu().float().eval()
     graph = PredictionGraph(estimator_copy, kind, table=table, time_last=time_last).eval()
@@ -170,6 +177,14 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     model.doc_string = f"{type(estimator).__name__} exported by sklearn_rnn.to_onnx"
     onnx.checker.check_model(model)
     return model
+
+
+def _highest_opset():
+    """The highest opset torch's TorchScript-based exporter writes, if it says."""
+    import torch.onnx
+
+    constants = getattr(torch.onnx, "_constants", None)
+    return getattr(constants, "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET", None)
 
 
 @contextmanager
