@@ -75,7 +75,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "mixed_precision": ["boolean"],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
-        "callbacks": [None, list],
+        "callbacks": [None, list, tuple],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],

@@ -681,6 +681,8 @@ def test_callbacks_can_stop_training():
     est = LSTMRegressor(callbacks=[stop_after_two], hidden_size=4, max_iter=50).fit(X, y)
     assert est.n_iter_ == 2
     assert [r["epoch"] for r in records] == [1, 2]
+    est = LSTMRegressor(callbacks=(stop_after_two,), hidden_size=4, max_iter=50).fit(X, y)
+    assert est.n_iter_ == 2  # a tuple too
     # an item that is not callable is named before any training
     est = LSTMRegressor(callbacks=[stop_after_two, "early"], hidden_size=4)
     with pytest.raises(TypeError, match="callbacks must hold callables.*item 1 is 'early'"):

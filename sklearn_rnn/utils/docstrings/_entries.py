@@ -150,7 +150,7 @@ PARAMETERS = parse_entries(
         recurrent networks usually run fastest with 1; set it when several
         fits run in parallel.
 
-    callbacks : list of callable
+    callbacks : list or tuple of callable
         Functions called as ``callback(estimator, record)`` after every
         epoch, where ``record`` is the epoch's dict (``"epoch"``,
         ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
