@@ -76,10 +76,20 @@ class ConvolutionBranch(nn.Module):
         for conv, norm in zip(self.blocks[::2], self.blocks[1::2]):
             if mask is not None:
                 x = x * mask
-            x = F.relu(norm(conv(x)))
+            x = F.relu(_normalise(norm, conv(x)))
         if mask is None:
             return x.mean(dim=2)
         return (x * mask).sum(dim=2) / lengths.to(x.device, x.dtype)[:, None]
+
+
+def _normalise(norm, x):
+    """``norm(x)``; in training, by the running statistics where ``x`` holds one
+    value per channel (a last batch of one sequence of one step), which has
+    no batch statistics (``BatchNorm1d`` refuses it)."""
+    if norm.training and x.shape[0] * x.shape[2] == 1:
+        return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight,
+                            norm.bias, training=False, eps=norm.eps)
+    return norm(x)
 
 
 def _average_windows(x, lengths, stride):

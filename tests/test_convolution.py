@@ -187,6 +187,20 @@ def test_one_row_or_rows_alike_train_without_the_ridge_start():
         assert np.isfinite(clf.predict_proba(X_alike)).all()
 
 
+@pytest.mark.parametrize("batch_size", ["auto", 1])
+def test_conv_filters_train_on_a_batch_of_one_step(batch_size):
+    # 17 rows: the last batch of 16 holds one sequence of one step, one value
+    # per channel, and BatchNorm1d refused to train on it (a torch ValueError)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(17, 1, 2))
+    y = (X[:, 0, 0] > 0).astype(int)
+    clf = SequenceClassifier(conv_filters=(4,), random_biases=0, hidden_size=4, max_iter=2,
+                             batch_size=batch_size, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
 def test_random_branch_learns_unequal_lengths_and_predicts_alike():
     X, y = _data()
     seqs = [x[: 30 + i % 30] for i, x in enumerate(X)]
