@@ -245,7 +245,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _network_options(self):
         filters = self.conv_filters
         if filters is not None and not all(
-            isinstance(f, (int, np.integer)) and f > 0 for f in filters
+            isinstance(f, (int, np.integer)) and not isinstance(f, bool) and f > 0
+            for f in filters
         ):
             raise ValueError(
                 f"conv_filters must be positive integers, got {filters!r}."

@@ -44,7 +44,7 @@ def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
         skip_steps = min(skip_steps, n_steps)
     if differences == "auto":
         differences = patch_size == 1
-    return patch_size, skip_steps, bool(differences)
+    return int(patch_size), int(skip_steps), bool(differences)
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,

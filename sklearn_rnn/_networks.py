@@ -138,6 +138,11 @@ class RecurrentNetwork(nn.Module):
         random_biases=0,
     ):
         super().__init__()
+        # Python numbers: torch's layers refuse NumPy's (a grid of np.arange)
+        hidden_size, num_layers, skip_steps, patch_size, random_biases = (
+            int(v) for v in (hidden_size, num_layers, skip_steps, patch_size, random_biases))
+        bidirectional, differences = bool(bidirectional), bool(differences)
+        dropout, input_noise = float(dropout), float(input_noise)
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
         self.pooling = pooling

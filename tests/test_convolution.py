@@ -240,7 +240,7 @@ def test_conv_filters_and_no_random_branch():
     assert plain.module_.conv is None and plain.module_.random_conv is None
 
 
-@pytest.mark.parametrize("filters", [(4, 0), (4, 2.5), ("a",)])
+@pytest.mark.parametrize("filters", [(4, 0), (4, 2.5), ("a",), (True,)])
 def test_conv_filters_validated(filters):
     X, y = _data(n=12)
     with pytest.raises(ValueError, match="conv_filters"):

@@ -1073,3 +1073,18 @@ def test_skip_steps_auto_caps_the_number_of_inputs(monkeypatch):
     monkeypatch.setattr(_initialization, "_AUTO_SKIP_MAX_INPUTS", 8)
     X, y = _regression_data(n=40, T=12, C=2)
     assert LSTMRegressor(**FAST).fit(X, y).skip_steps_ == 4
+
+
+@pytest.mark.parametrize("params", [
+    {"hidden_size": np.int64(4)},
+    {"hidden_size": np.int32(4), "cell": "gru"},
+    {"patch_size": np.int64(2), "num_layers": np.int64(2)},
+    {"bidirectional": np.bool_(True), "dropout": np.float32(0.1)},
+], ids=str)
+def test_numpy_numbers_as_parameters(params):
+    # they pass the parameter constraints (a grid of np.arange gives them), and
+    # torch's recurrent layers refused them with errors about its input_size
+    X, y = _regression_data()
+    est = SequenceRegressor(max_iter=1, **params).fit(X, y)
+    assert np.isfinite(est.predict(X)).all()
+    assert type(est.patch_size_) is int and type(est.skip_steps_) is int
