@@ -385,7 +385,11 @@ def _n_leading_missing(a, i):
 
 
 def _trim_leading_nan(seqs):
-    """Drop leading all-NaN steps of each sequence, left-aligning the rest."""
+    """Drop leading all-NaN steps of each sequence, left-aligning the rest.
+
+    The result is as wide as the longest sequence left (the resolved sizes,
+    ``patch_size="auto"`` and the others, read its width).
+    """
     values = seqs.values
     missing = np.isnan(values).all(axis=2)
     n_lead = np.where(missing.all(axis=1), values.shape[1], np.argmin(missing, axis=1))
@@ -405,8 +409,11 @@ def _trim_leading_nan(seqs):
     valid = steps[None, :] < lengths[:, None]
     if not np.isfinite(shifted[valid]).all():
         raise ValueError(_nan_message(_first_bad_row(np.where(valid[..., None], shifted, 0)), True))
-    shifted = np.where(valid[..., None], shifted, 0.0)
-    return Sequences(shifted, lengths, seqs.source_ndim)
+    # as wide as the longest trimmed sequence, as a list of them would be
+    width = int(lengths.max())
+    shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
+    return Sequences(shifted, None if (lengths == width).all() else lengths,
+                     seqs.source_ndim)
 
 
 def _first_bad_row(values):

@@ -239,6 +239,22 @@ def test_leading_nan_trim_reads_rows_as_shorter_sequences():
         est.predict(interior)
 
 
+def test_leading_nan_trim_sizes_the_network_from_the_steps_left():
+    # every row 60 missing steps then 10 observed: the table kept its 70 steps,
+    # so "auto" sizes (patch_size_ 3, skip_steps_ 70) came from steps no row has
+    rng = np.random.RandomState(0)
+    observed = rng.normal(size=(40, 10))
+    X = np.hstack([np.full((40, 60), np.nan), observed])
+    y = observed[:, -1]
+    params = dict(FAST, leading_nan="trim", skip_steps=100)
+    table = LSTMRegressor(**params).fit(X, y)
+    listed = LSTMRegressor(**params).fit(list(observed[:, :, None]), y)
+    for name in ("n_timesteps_in_", "patch_size_", "skip_steps_", "differences_"):
+        assert getattr(table, name) == getattr(listed, name), name
+    assert table.n_timesteps_in_ == 10 and table.skip_steps_ == 10
+    assert_allclose(table.predict(X), listed.predict(list(observed[:, :, None])), rtol=1e-6)
+
+
 # ----------------------------------------------------------------------------
 # Targets
 def test_multi_output_regression_shapes():

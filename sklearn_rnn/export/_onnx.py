@@ -180,11 +180,15 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
 
 
 def _highest_opset():
-    """The highest opset torch's TorchScript-based exporter writes, if it says."""
+    """The highest opset torch's ONNX exporter writes, if it says.
+
+    (``ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET`` is lower on torch 2.13, 20,
+    than what the TorchScript-based exporter writes, 23.)
+    """
     import torch.onnx
 
     constants = getattr(torch.onnx, "_constants", None)
-    return getattr(constants, "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET", None)
+    return getattr(constants, "ONNX_MAX_OPSET", None)
 
 
 @contextmanager
