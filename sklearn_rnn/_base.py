@@ -26,7 +26,8 @@ from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
-from ._training import (NoImprovement, TensorData, _forked_rng, _torch_threads,
+from ._random import FitRandomness, draws_in_training
+from ._training import (NoImprovement, TensorData, _torch_threads,
                         check_callbacks, predict_batches, significant_gain, split_tail,
                         train)
 from ._validation import check_sample_weight, check_sequences, check_split_weights
@@ -195,13 +196,14 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if validating:
             train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
             check_split_weights(weights, train_idx, valid_idx)
-        with _torch_threads(self.n_threads), _forked_rng(device):
-            torch.manual_seed(seed)
+        randomness = FitRandomness(seed, device)
+        with _torch_threads(self.n_threads):
             generator = torch.Generator().manual_seed(seed)
             start = None
             if first_call:  # the start sees no validation row
-                start = self._initialize(seqs, targets, weights,
-                                         train_idx if validating else None)
+                with randomness.drawing():
+                    start = self._initialize(seqs, targets, weights,
+                                             train_idx if validating else None)
             self.module_.to(device)
             data = TensorData.from_numpy(
                 seqs.values, seqs.lengths, targets, device, weights, self.module_
@@ -237,6 +239,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 first_epoch=self.n_iter_ + 1,
                 owner=self,
                 autocast=self._autocast(device),
+                draws=randomness.drawing if draws_in_training(self.module_) else None,
                 # cuDNN RNNs run in float16 under CUDA autocast (see train)
                 loss_scaling=self.mixed_precision and device.type == "cuda",
                 # a fitted start yields only to a gain above the noise

@@ -144,16 +144,6 @@ def _torch_threads(n_threads):
         torch.set_num_threads(previous)
 
 
-def _forked_rng(device):
-    """Seeding inside fit must not touch the caller's global torch RNG."""
-    if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
-        return torch.random.fork_rng(devices=[index])
-    if device.type == "cpu":
-        return torch.random.fork_rng(devices=[])
-    return nullcontext()
-
-
 @dataclass
 class TrainingResult:
     """What :func:`train` reports back."""
@@ -259,6 +249,7 @@ def train(
     first_epoch=1,
     owner=None,
     autocast=nullcontext,
+    draws=None,
     loss_scaling=False,
     start_test=None,
 ):
@@ -310,6 +301,10 @@ def train(
     autocast : callable, default=contextlib.nullcontext
         Returns the context manager every forward pass runs in, e.g. a
         :func:`torch.autocast` for mixed precision.
+    draws : callable, default=None
+        Returns the context manager every training forward pass runs in
+        when it draws random numbers (dropout, input noise): the fit's own
+        random state (:meth:`~sklearn_rnn._random.FitRandomness.drawing`).
     loss_scaling : bool, default=False
         Whether to scale the loss (:class:`torch.amp.GradScaler`) so that
         float16 gradients do not underflow: PyTorch's autocast runs cuDNN's
@@ -355,7 +350,7 @@ def train(
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
-                generator, gradient_clip, autocast, scaler,
+                generator, gradient_clip, autocast, scaler, draws or nullcontext,
             )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
@@ -419,7 +414,7 @@ def train(
 
 
 def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
-                 gradient_clip, autocast=nullcontext, scaler=None):
+                 gradient_clip, autocast=nullcontext, scaler=None, draws=nullcontext):
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
@@ -434,7 +429,7 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
             stop = start + batch_size
             inputs, y, weight = data.batch(device_order[start:stop], order[start:stop])
         optimizer.zero_grad(set_to_none=True)
-        with autocast():
+        with autocast(), draws():
             output = module(*inputs)
         if weight is None:
             loss = loss_fn(output.float(), y)

@@ -275,3 +275,14 @@ def test_sktime_adapters_on_cuda():
     clf = RNNClassifier(device="cuda", max_iter=5, random_state=0).fit(X_sktime, labels)
     proba = clf.predict_proba(X_sktime)
     assert proba.shape == (60, 3) and np.allclose(proba.sum(axis=1), 1)
+
+
+def test_fits_leave_every_global_generator_as_it_was():
+    # torch.manual_seed seeded every GPU's generator, even in a CPU fit
+    X, y = _data(False)
+    cuda_before, cpu_before = torch.cuda.get_rng_state_all(), torch.get_rng_state()
+    for device in ("cpu", "cuda"):
+        params = dict(FAST, input_noise=0.2, num_layers=2, dropout=0.2, device=device)
+        LSTMRegressor(**params).fit(X, y)
+    assert all(torch.equal(a, b) for a, b in zip(torch.cuda.get_rng_state_all(), cuda_before))
+    assert torch.equal(torch.get_rng_state(), cpu_before)

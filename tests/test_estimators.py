@@ -817,12 +817,17 @@ def test_random_state_reproducible_and_none_differs(Estimator):
     assert not np.array_equal(c, d)
 
 
-def test_fit_leaves_global_torch_rng_alone():
+def test_fit_leaves_global_torch_rng_alone(monkeypatch):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
+    # torch.manual_seed seeds every device's generator: a CPU fit reseeded the GPUs'
+    seeded = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", seeded.append)
     LSTMRegressor(**FAST).fit(*_regression_data())
+    SequenceClassifier(**FAST, input_noise=0.2).fit(*_classification_data())
     assert torch.equal(torch.rand(3), expected)
+    assert seeded == []
 
 
 def test_reproducible_across_processes(tmp_path):

@@ -39,6 +39,7 @@ RANKS = {
     "_optimizers": 0,
     "_portable": 0,
     "_progress": 0,
+    "_random": 0,
     "_warm_start": 0,
     "_window_normalization": 0,
     "plotting": 0,

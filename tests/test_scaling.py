@@ -93,6 +93,30 @@ def test_grid_search_loky_matches_serial(airline, serial_scores):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator, params", [
+    (LSTMRegressor, {}),  # draws only its initial weights
+    (GRURegressor, {"input_noise": 0.2, "num_layers": 2, "dropout": 0.2}),  # and in training
+], ids=["initial-weights", "noise-and-dropout"])
+def test_fits_on_threads_match_serial_fits(Estimator, params):
+    # fits on threads of one process reseeded the global torch generator the
+    # others drew from, and the last one to finish set the caller's state
+    X, y = _airline_windows()
+    estimators = [Estimator(hidden_size=8, max_iter=4, random_state=seed, n_threads=1,
+                            **params) for seed in range(4)]
+    serial = [clone(est).fit(X, y).predict(X) for est in estimators]
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    for _ in range(2):
+        with parallel_config(backend="threading"):
+            threaded = Parallel(n_jobs=4)(delayed(lambda e: clone(e).fit(X, y).predict(X))(est)
+                                          for est in estimators)
+        for a, b in zip(threaded, serial):
+            assert_array_equal(a, b)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_grid_search_dask_matches_serial(airline, serial_scores, dask_client):

@@ -160,8 +160,9 @@ PARAMETERS = parse_entries(
 
     random_state : int, RandomState instance or None
         Seeds weight initialisation, shuffling, dropout and the validation
-        split. Pass an int for reproducible results on the CPU across calls
-        and processes.
+        split. Pass an int for reproducible results on the CPU across calls,
+        processes and threads; the global torch generators are left as they
+        were.
 
     verbose : int
         Training progress printed to standard output. ``1``: a table with the
