@@ -31,7 +31,7 @@ from ._training import (NoImprovement, TensorData, _torch_threads,
                         check_callbacks, predict_batches, significant_gain, split_tail,
                         train)
 from ._validation import check_sample_weight, check_sequences, check_split_weights
-from ._warm_start import check_fixed_params
+from ._warm_start import check_fixed_params, restored_on_error
 
 #: Parameters passed to the network as they are.
 _NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
@@ -180,6 +180,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
 
     # ------------------------------------------------------------------
     # Fitting
+    @restored_on_error
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
         check_fixed_params(self, first_call)

@@ -5,8 +5,11 @@ network (its sizes, dropout, pooling, convolutions), fitted its start and
 fixed how targets are scaled and classes weighed from the parameters in
 :data:`FIXED_AFTER_FIRST_FIT`; a later call that changed one of them would
 train the old network as if it were new, so it is refused, as scikit-learn's
-ensembles refuse a warm start with fewer estimators.
+ensembles refuse a warm start with fewer estimators. And a fit that raises
+changes nothing (:func:`restored_on_error`).
 """
+
+import functools
 
 import numpy as np
 
@@ -61,3 +64,28 @@ def _same(a, b):
         return bool(a == b)
     except (TypeError, ValueError):  # arrays compare elementwise
         return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
+
+def restored_on_error(fit):
+    """Decorate the method ``fit`` so that, when it raises, the estimator is as it was.
+
+    A fit sets fitted attributes as it checks its input (the input's shape,
+    the targets' scaling, the classes), before later checks can fail (a
+    ``sample_weight`` of another length, say): a refit that raised left the
+    previous network with the new data's target scaling, and ``predict``
+    gave values on another scale without a word (and a first fit that
+    raised, an estimator that looked fitted). scikit-learn's MLP keeps its
+    previous model. A network that a continued fit had trained in place
+    before it raised keeps that training.
+    """
+    @functools.wraps(fit)
+    def checked_fit(estimator, *args, **kwargs):
+        before = dict(estimator.__dict__)
+        try:
+            return fit(estimator, *args, **kwargs)
+        except BaseException:
+            estimator.__dict__.clear()
+            estimator.__dict__.update(before)
+            raise
+
+    return checked_fit

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_rnn import (
@@ -574,6 +574,29 @@ def test_continued_fits_take_this_fits_optimizer_settings():
         assert est.n_iter_ == 2 * FAST["max_iter"]
         assert isinstance(est.optimizer_, torch.optim.SGD if then == "sgd" else torch.optim.Adam)
         est.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_a_fit_that_raises_leaves_the_estimator_as_it_was(Estimator):
+    # the refit set the new data's target scaling (or classes) before the
+    # sample_weight check failed: the old network then predicted about 5000
+    # too high, and a first fit that failed looked fitted (AttributeError)
+    X, y = _regression_data()
+    if Estimator is SequenceClassifier:
+        X, y = _classification_data()
+        new_y = np.where(y == "low", "u", "v")
+    else:
+        new_y = 1000 * y + 5000
+    est = Estimator(**FAST).fit(X, y)
+    before = est.predict(X[:5])
+    with pytest.raises(ValueError, match="sample_weight"):
+        est.fit(100 * X, new_y, sample_weight=np.ones(len(X) - 1))
+    assert_array_equal(est.predict(X[:5]), before)
+    fresh = Estimator(**FAST)
+    with pytest.raises(ValueError, match="sample_weight"):
+        fresh.fit(X, y, sample_weight=np.ones(len(X) - 1))
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
 
 
 def test_partial_fit_refuses_balanced_class_weights_as_sgd_does():
