@@ -19,7 +19,7 @@ FIXED_AFTER_FIRST_FIT = (
     "cell", "hidden_size", "num_layers", "bidirectional", "dropout",
     "input_noise", "pooling", "patch_size", "skip_steps", "differences",
     "standardize", "window_normalization", "conv_filters", "random_biases",
-    "class_weight",
+    "class_weight", "n_channels", "flat_layout", "time_axis",
 )
 
 

@@ -636,6 +636,26 @@ def test_continued_fits_refuse_parameters_of_the_first(make, data, params):
     assert est.n_iter_ == FAST["max_iter"] + 2
 
 
+@pytest.mark.parametrize("change", [{"flat_layout": "channels_last"}, {"n_channels": 1},
+                                    {"time_axis": 2}], ids=str)
+def test_a_layout_changed_after_fit_is_refused(change):
+    # predict and continued fits read X by the current parameters: a changed
+    # flat_layout fed the columns to other inputs (predictions moved by 2.7)
+    X, y = _regression_data(C=2)
+    table = X.transpose(0, 2, 1).reshape(len(X), -1)  # channels first
+    est = LSTMRegressor(n_channels=2, warm_start=True, **FAST)
+    est.fit(X if "time_axis" in change else table, y)
+    est.set_params(**change)
+    name, value = next(iter(change.items()))
+    data = X if "time_axis" in change else table
+    with pytest.raises(ValueError, match=f"fitted with {name}=.*now {name}={value!r}"):
+        est.predict(data)
+    with pytest.raises(ValueError, match=f"{name}="):
+        est.fit(data, y)
+    est.set_params(warm_start=False).fit(data, y)  # a new fit takes them
+    assert np.isfinite(est.predict(data)).all()
+
+
 def test_partial_fit_runs_one_epoch_each_call():
     X, y = _regression_data()
     est = LSTMRegressor(hidden_size=8, random_state=0)

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
@@ -203,3 +204,21 @@ def test_sequences_of_no_channels_are_refused(make, X, params):
     # a ZeroDivisionError in the regressor's start, a torch error in the classifier's
     with pytest.raises(ValueError, match="X has 0 channels per time step; at least 1"):
         make(hidden_size=4, max_iter=1, **params).fit(X, np.arange(6) % 2)
+
+
+def test_a_channel_below_float32_resolution_warns():
+    # 1e6 + 0.01 noise: one float32 value for all rows, R^2 0 without a word
+    rng = np.random.RandomState(0)
+    base = rng.normal(size=(40, 8))
+    with pytest.warns(UserWarning, match=r"channel 0 varies little for its level in float32"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(1e6 + 0.01 * base, base[:, -1])
+    seqs = [1e6 + 0.01 * rng.normal(size=(n, 2)) for n in (5, 9, 7)] * 4
+    seqs = [np.column_stack([s[:, 0] - 1e6, s[:, 1]]) for s in seqs]  # channel 1 only
+    with pytest.warns(UserWarning, match=r"channel 1 varies little"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(seqs, np.arange(12.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(1e3 + base, base[:, -1])
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(np.float32(1e6 + 0.01 * base),
+                                                          base[:, -1])  # already float32

@@ -56,7 +56,10 @@ PARAMETERS = parse_entries(
         Number of channels ``C`` in 2D input. A 2D ``X`` of shape
         ``(n_samples, n_timesteps * C)`` is read as flattened windows and
         unflattened according to ``flat_layout``; the default reads each row
-        as one univariate sequence. Ignored for 3D and list input.
+        as one univariate sequence. Ignored for 3D and list input. Like
+        ``flat_layout`` and ``time_axis``, fixed by ``fit``: changed later,
+        ``predict``, ``warm_start`` and ``partial_fit`` raise a ``ValueError``
+        until the next fit from scratch.
 
     flat_layout : {"channels_first", "channels_last"}
         Column order of flattened 2D input. ``"channels_first"``: all time
