@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("sktime")
 
+from sklearn.base import clone  # noqa: E402
 from sklearn.multioutput import MultiOutputRegressor  # noqa: E402
 from sktime.datasets import load_airline  # noqa: E402
 from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
@@ -130,8 +131,8 @@ def test_make_reduction_column_order_is_channels_first():
     assert fitted.n_channels_in_ == 3 and fitted.n_timesteps_in_ == L
 
     # the other layout would interleave variables within a time step
-    fitted.set_params(flat_layout="channels_last")
-    wrong = check_sequences(fitted, flat, reset=False).values
+    other = clone(fitted).set_params(flat_layout="channels_last")
+    wrong = check_sequences(other, flat, reset=True).values
     assert not np.array_equal(wrong, expected)
 
 
