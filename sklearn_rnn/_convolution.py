@@ -101,7 +101,11 @@ def _average_windows(x, lengths, stride):
     missing = -x.shape[2] % stride
     if missing:
         x = F.pad(x, (0, missing))
-    x = F.avg_pool1d(x, stride, stride)
+    if torch.jit.is_tracing() and x.dtype == torch.float64:
+        # to_onnx's random features: ONNX Runtime has no float64 AveragePool
+        x = x.reshape(x.shape[0], x.shape[1], -1, stride).sum(dim=3) / stride
+    else:
+        x = F.avg_pool1d(x, stride, stride)
     if lengths is not None:
         lengths = torch.div(lengths + stride - 1, stride, rounding_mode="floor")
     return x, lengths

@@ -195,6 +195,18 @@ def test_classifier_on_integer_valued_series(n_steps):
         np.testing.assert_allclose(proba, clf.predict_proba(rows), rtol=RTOL, atol=1e-7)
 
 
+def test_classifier_whose_random_features_average_windows():
+    # sequences over the branch's max_steps are averaged over windows first: in
+    # float64 that was an AveragePool, which ONNX Runtime cannot run
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(40, 30)).astype(np.float32)
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, X[:, -1] > 1)
+    clf.module_.random_conv.stride = 3  # as fitted on sequences 3 times over max_steps
+    label, proba = _session(to_onnx(clf, X)).run(None, {"X": X})
+    np.testing.assert_array_equal(label, clf.predict(X))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=RTOL, atol=1e-7)
+
+
 def test_leading_nan_trimmed(data):
     X, y = data
     table = X[:, :, 0].copy()
