@@ -12,6 +12,7 @@ a seeded fit gives the same result on a thread as alone, and the global
 generators (of every device) are left as they were.
 """
 
+import os
 import threading
 from contextlib import contextmanager
 
@@ -21,6 +22,16 @@ __all__ = ["FitRandomness", "draws_in_training"]
 
 #: Held while a fit's state is in the global generators.
 _LOCK = threading.RLock()
+
+
+def _new_lock():
+    """A fresh lock in a forked child: a thread that held the parent's is not there."""
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
 
 
 class FitRandomness:

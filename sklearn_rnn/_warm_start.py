@@ -6,7 +6,9 @@ fixed how targets are scaled and classes weighed from the parameters in
 :data:`FIXED_AFTER_FIRST_FIT`; a later call that changed one of them would
 train the old network as if it were new, so it is refused, as scikit-learn's
 ensembles refuse a warm start with fewer estimators. And a fit that raises
-changes nothing (:func:`restored_on_error`).
+leaves the fitted attributes as they were (:func:`restored_on_error`; a
+network a continued fit trained in place before it raised keeps that
+training).
 """
 
 import functools

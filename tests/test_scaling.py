@@ -17,7 +17,10 @@ per core: the ``test_threads_*`` tests record the thread count inside fits
 run by each backend.
 """
 
+import multiprocessing
+import os
 import pickle
+import threading
 import warnings
 
 import numpy as np
@@ -296,3 +299,36 @@ def test_pickle_is_small_and_holds_no_training_data(Estimator):
         size = array.numel() if isinstance(array, torch.Tensor) else array.size
         assert size < len(y), tuple(array.shape)
     assert_allclose(restored.predict(X[:50]), est.predict(X[:50]))
+
+
+def _fit_tiny():
+    X, y = _airline_windows()
+    LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork with threads, Python 3.12+
+def test_a_process_forked_while_a_fit_draws_can_fit():
+    # the fits' lock, held by a thread of the parent at the fork, was never
+    # released in the child, whose first fit hung
+    from sklearn_rnn import _random
+
+    held, release = threading.Event(), threading.Event()
+
+    def draw():
+        with _random._LOCK:
+            held.set()
+            release.wait(120)
+
+    thread = threading.Thread(target=draw)
+    thread.start()
+    held.wait(60)
+    child = multiprocessing.get_context("fork").Process(target=_fit_tiny)
+    child.start()
+    child.join(60)
+    release.set()
+    thread.join()
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+    assert not hung and child.exitcode == 0
