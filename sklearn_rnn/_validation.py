@@ -114,7 +114,7 @@ def check_sequences(estimator, X, *, reset):
     ``n_timesteps_in_``) are set; otherwise the input is checked against them.
     """
     if not reset:
-        _check_layout_unchanged(estimator)
+        check_layout_unchanged(estimator)
     allow_leading_nan = estimator.leading_nan == "trim"
     kind = _input_kind(X)
     if kind == "list":
@@ -154,6 +154,7 @@ def check_sequences(estimator, X, *, reset):
         estimator.n_channels_in_ = seqs.values.shape[2]
         estimator.n_timesteps_in_ = seqs.values.shape[1]
         estimator._fitted_on_table = seqs.source_ndim == 2
+        estimator._fitted_on_list = kind == "list"
     elif seqs.values.shape[2] != estimator.n_channels_in_:
         hint = ""
         if seqs.source_ndim == 3 and seqs.values.shape[1] == estimator.n_channels_in_:
@@ -213,7 +214,7 @@ def _warn_below_float32_resolution(seqs):
 LAYOUT_PARAMS = ("n_channels", "flat_layout", "time_axis")
 
 
-def _check_layout_unchanged(estimator):
+def check_layout_unchanged(estimator):
     """Refuse a layout parameter changed since fit: X would be read otherwise."""
     fitted = getattr(estimator, "_fixed_params", {})
     changed = [name for name in LAYOUT_PARAMS

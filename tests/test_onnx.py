@@ -346,3 +346,17 @@ def test_time_axis_2_takes_what_predict_takes(make):
     expected = est.predict(X_new[:, :, :9]) if make is SequenceRegressor else \
         est.predict_proba(X_new[:, :, :9])
     _assert_close(outputs[0 if make is SequenceRegressor else 1], expected)
+
+
+def test_the_graph_reads_x_as_fitted():
+    # a list of sequences keeps time first whatever time_axis (X=None took the
+    # 3D array layout), and a layout changed after fit is refused, as predict
+    # refuses it (the graph read the new one)
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(12, 3)).astype(np.float32) for _ in range(30)]
+    reg = LSTMRegressor(time_axis=2, **SMALL).fit(seqs, rng.normal(size=30))
+    (pred,) = _session(to_onnx(reg)).run(None, {"X": np.stack(seqs[:4])})
+    _assert_close(pred, reg.predict(seqs[:4]))
+    reg.set_params(time_axis=1)
+    with pytest.raises(ValueError, match="fitted with time_axis=2"):
+        to_onnx(reg)

@@ -13,7 +13,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
 from .._networks import RecurrentNetwork
-from .._validation import _input_kind
+from .._validation import _input_kind, check_layout_unchanged
 from ._graph import PredictionGraph, dummy_inputs
 
 __all__ = ["to_onnx", "DEFAULT_OPSET"]
@@ -122,6 +122,7 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     """
     onnx = _import_onnx()
     kind = _check_estimator(estimator)
+    check_layout_unchanged(estimator)  # the graph reads X as predict does
     table, n_columns, lengths, time_last = _input_layout(estimator, X, lengths)
     opset = DEFAULT_OPSET if target_opset is None else int(target_opset)
     if opset < 14:
@@ -308,8 +309,10 @@ def _input_layout(estimator, X, lengths):
             "lengths=True needs 3D input: tables hold sequences of one length. "
             "Pass a 3D sample X (or a list of sequences), or lengths=False."
         )
-    time_last = (not table and getattr(estimator, "time_axis", 1) == 2
-                 and (X is None or _input_kind(X) == "3d"))
+    # 3D arrays as predict reads them (lists keep time first, padded)
+    from_array = (not getattr(estimator, "_fitted_on_list", False) if X is None
+                  else _input_kind(X) == "3d")
+    time_last = not table and getattr(estimator, "time_axis", 1) == 2 and from_array
     return table, n_columns, bool(lengths), time_last
 
 
