@@ -66,8 +66,8 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
 
     The L2 penalty follows scikit-learn's MLP, which divides
     ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
-    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer of the
-    same kind, or its state dict, as unpickled) hands over its state (the
+    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
+    state dict, as unpickled, of the same kind) hands over its state (the
     moments of Adam, SGD's momentum); the settings are this call's: the
     learning rate restarts at ``lr``, the weight decay follows ``alpha`` and
     ``batch_size``, the kernel this optimizer's device. An optimizer of
@@ -80,6 +80,8 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
     )
     if isinstance(previous, torch.optim.Optimizer):
         previous = previous.state_dict() if type(previous) is cls else None
+    if previous is not None and not _state_of_kind(previous, cls):
+        previous = None  # a saved state (an unpickled one) of another kind
     if previous is not None:
         state = dict(previous)
         state["param_groups"] = [
@@ -88,6 +90,13 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
         ]
         optimizer.load_state_dict(state)
     return optimizer
+
+
+def _state_of_kind(state, cls):
+    """Whether the saved ``state`` dict can be ``cls``'s: SGD's per-parameter
+    state is its momentum buffer, Adam's and AdamW's their moments."""
+    keys = {key for entry in state["state"].values() for key in entry}
+    return not keys or ("momentum_buffer" in keys) == issubclass(cls, torch.optim.SGD)
 
 
 def make_scheduler(kind, optimizer, *, epochs, lr, n_iter_no_change, tol):

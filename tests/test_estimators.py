@@ -574,6 +574,12 @@ def test_continued_fits_take_this_fits_optimizer_settings():
         assert est.n_iter_ == 2 * FAST["max_iter"]
         assert isinstance(est.optimizer_, torch.optim.SGD if then == "sgd" else torch.optim.Adam)
         est.partial_fit(X, y)
+        # pickled between the change and the next fit: the saved state dict
+        # of the other kind is left behind too (loading it raised a KeyError)
+        est = LSTMRegressor(warm_start=True, optimizer=first, **FAST).fit(X, y)
+        est = pickle.loads(pickle.dumps(est.set_params(optimizer=then)))
+        est.fit(X, y)
+        assert est.n_iter_ == 2 * FAST["max_iter"]
 
 
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
