@@ -17,7 +17,9 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._compat import _check_sample_weight
 
-FLOAT_DTYPES = (np.float32, np.float64)
+#: float32 and float64 are kept; other dtypes (integers) become float64, so
+#: that the cast to float32 is checked for what it rounds away.
+FLOAT_DTYPES = (np.float64, np.float32)
 
 
 @dataclass
@@ -179,33 +181,33 @@ def check_sequences(estimator, X, *, reset):
             "StandardScaler or by a constant factor."
         )
     if reset and values.dtype != seqs.values.dtype:
-        _warn_below_float32_resolution(seqs)
+        _warn_of_float32_rounding(seqs, values)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
 
 
-#: A channel whose standard deviation is under this many float32 steps at its
-#: mean loses its variation in the cast (rounding noise of 0.29 steps: 2 %).
-_FLOAT32_STEPS = 16
+#: Rounding to float32 that moves a channel's values by more than this
+#: fraction of their standard deviation (in standard deviation) is warned of.
+_FLOAT32_LOSS = 0.02
 
 
-def _warn_below_float32_resolution(seqs):
-    """Warn where a channel varies by less than float32 resolves at its level."""
-    values, lengths = seqs.values, seqs.lengths
-    if lengths is None:
-        valid = values.reshape(-1, values.shape[2])
+def _warn_of_float32_rounding(seqs, values32):
+    """Warn where rounding to float32 erases a channel's variation (a level
+    of 1e6 that moves by 0.01: one float32 value)."""
+    if seqs.lengths is None:
+        valid = np.ones(seqs.values.shape[:2], dtype=bool)
     else:
-        valid = values[np.arange(values.shape[1])[None, :] < lengths[:, None]]
-    mean, std = valid.mean(axis=0), valid.std(axis=0)
-    step = np.spacing(np.abs(mean).astype(np.float32)).astype(np.float64)
-    lost = np.flatnonzero((std > 0) & (std < _FLOAT32_STEPS * step))
+        valid = np.arange(seqs.values.shape[1])[None, :] < seqs.lengths[:, None]
+    exact, rounded = seqs.values[valid], values32[valid].astype(np.float64)
+    spread, error = exact.std(axis=0), (rounded - exact).std(axis=0)
+    lost = np.flatnonzero(error > _FLOAT32_LOSS * spread)
     if lost.size:
         c = lost[0]
         warnings.warn(
             f"X's channel {c} varies little for its level in float32, in which "
-            f"the networks compute: mean {mean[c]:.6g}, standard deviation "
-            f"{std[c]:.3g}, and float32 steps by {step[c]:.3g} there, so much of "
-            "its variation is lost. Subtract an offset from X first (e.g. the "
-            "channel's mean, or a StandardScaler in front of the estimator).",
+            f"the networks compute: mean {exact[:, c].mean():.6g}, standard "
+            f"deviation {spread[c]:.3g}, of which rounding to float32 changes "
+            f"{error[c] / spread[c]:.0%}. Subtract an offset from X first (e.g. "
+            "the channel's mean, or a StandardScaler in front of the estimator).",
             UserWarning,
         )
 

@@ -216,9 +216,15 @@ def test_a_channel_below_float32_resolution_warns():
     seqs = [np.column_stack([s[:, 0] - 1e6, s[:, 1]]) for s in seqs]  # channel 1 only
     with pytest.warns(UserWarning, match=r"channel 1 varies little"):
         SequenceRegressor(hidden_size=4, max_iter=1).fit(seqs, np.arange(12.0))
+    seconds = 1_700_000_000 + 10 * rng.randint(0, 300, size=(40, 8))  # int64, as epochs
+    with pytest.warns(UserWarning, match=r"channel 0 varies little"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(seconds, base[:, -1])
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         SequenceRegressor(hidden_size=4, max_iter=1).fit(1e3 + base, base[:, -1])
+        # integers float32 holds exactly, at any level below 2 ** 24
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(
+            1e7 + rng.randint(0, 5, size=(40, 8)).astype(float), base[:, -1])
         SequenceRegressor(hidden_size=4, max_iter=1).fit(np.float32(1e6 + 0.01 * base),
                                                           base[:, -1])  # already float32

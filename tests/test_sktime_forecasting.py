@@ -543,6 +543,17 @@ def test_sp_auto_on_a_panel_whose_series_leave_a_gap_between_them():
     assert forecaster.seasonal_period_ == 12
 
 
+def test_sp_auto_on_a_panel_reads_its_longest_series():
+    # three business days, Monday to Wednesday, look daily (7); the long series is
+    # business-daily (5)
+    from sklearn_rnn.sktime._linear_start import seasonal_period
+
+    index = pd.MultiIndex.from_tuples(
+        [("a", t) for t in pd.bdate_range("2024-01-01", periods=3)]
+        + [("b", t) for t in pd.bdate_range("2024-01-01", periods=60)])
+    assert seasonal_period(index) == 5
+
+
 def test_multivariate_y(airline):
     y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
                      index=airline.index)

@@ -49,15 +49,18 @@ CONFIDENT_HORIZONS = 100
 def seasonal_period(index):
     """The seasonal period of a time index, from its frequency (1 if unknown).
 
-    A panel's (MultiIndex) is its first series' whose times give one: the
-    times of all series pooled have none where the series leave a gap.
+    A panel's (MultiIndex) is that of its longest series whose times give
+    one (the times of all series pooled have none where the series leave a
+    gap; a short series may look daily when it is business-daily).
     """
     if isinstance(index, pd.MultiIndex):
         if isinstance(index.levels[-1], pd.DatetimeIndex):  # no freq of its own
             times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
-            for _, part in times.groupby(level=list(range(index.nlevels - 1)), sort=False):
-                if _offset(pd.DatetimeIndex(part.values)) is not None:
-                    return seasonal_period(pd.DatetimeIndex(part.values))
+            parts = [pd.DatetimeIndex(part.values) for _, part in
+                     times.groupby(level=list(range(index.nlevels - 1)), sort=False)]
+            for part in sorted(parts, key=len, reverse=True):
+                if _offset(part) is not None:
+                    return seasonal_period(part)
         index = index.levels[-1]
     offset = _offset(index)
     if not isinstance(offset, pd.DateOffset):
