@@ -1,6 +1,7 @@
-# One-command set-up for a fresh machine. Every install goes through
-# .ci/constraints.txt, which pins torch to 2.13.0 (the CPU wheel here) so a
-# fresh install never pulls a multi-GB CUDA build.
+# One-command set-up for a fresh machine. Every install but test-oldest's goes
+# through .ci/constraints.txt, which pins torch to 2.13.0 (the CPU wheel here)
+# so a fresh install never pulls a multi-GB CUDA build (test-oldest's torch
+# 2.4.1, from .ci/constraints-oldest.txt, is the CUDA wheel: 2.5 GB).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

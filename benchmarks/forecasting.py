@@ -442,14 +442,15 @@ def _pool(per):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--series", nargs="*", default=None,
-                        help="series names, 'all' (default: the issue's 13), "
+                        help="series names, 'all' or none given (the issue's 13), "
                              "'extra' (8 unnamed ones), 'wider' (20 more "
                              "unnamed ones), 'fpp3' (8 from fpp3, one weekly), "
                              "'employment48' (the 145 "
                              "us_employment series cut to 48 training months "
                              "each, forecast one by one; any number of months), "
                              "'long' (4 long ones, "
-                             "several origins each) or 'none'")
+                             "several origins each), 'exog' (4 with exogenous X "
+                             "known over the horizon) or 'none'")
     parser.add_argument("--models", nargs="+", default=list(SINGLE_MODELS))
     parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])

@@ -2,9 +2,10 @@
 Forecasting airline passengers with RNNForecaster
 =================================================
 
-:class:`~sklearn_rnn.sktime.RNNForecaster` is an sktime forecaster: one
-recurrent network reads the last ``window_length`` months and predicts the
-whole horizon at once, together with quantiles for prediction intervals.
+:class:`~sklearn_rnn.sktime.RNNForecaster` is an sktime forecaster: a linear
+start and recurrent networks trained on its residuals (three, ``n_networks``)
+read the last ``window_length`` months and predict the whole horizon at once,
+together with quantiles for prediction intervals.
 
 We hold out the last 36 months of the classic airline series, forecast them in
 one go, and compare the mean absolute percentage error (MAPE) with two naive
@@ -29,13 +30,13 @@ y_train, y_test = y.iloc[:-36], y.iloc[-36:]
 fh = np.arange(1, 37)
 
 # %%
-# The forecaster. It starts from a linear model (a ridge autoregression
-# shrunk towards the seasonal naive forecast), and the network learns what
-# that start misses: each window and its targets are taken relative to the
+# The forecaster. It starts from a linear model (one-step and direct ridge
+# autoregressions, a seasonal ARMA and the Theta method, weighed on the
+# latest windows), and the networks learn what that start misses: each window and its targets are taken relative to the
 # window's last value and scaled by its mean level
 # (``window_normalization="last"``), and the network is trained with the
 # pinball loss on the start's residuals; the point forecast is the median.
-# The latest windows decide whether the network is kept, and calibrate the
+# The latest windows decide whether the networks are kept, and calibrate the
 # intervals. ``recurrent=False`` fits the linear start alone: the ablation.
 forecaster = RNNForecaster(window_length=24, random_state=0)
 forecaster.fit(y_train, fh=fh)

@@ -1,10 +1,13 @@
 """The linear start of :class:`~sklearn_rnn.sktime.RNNForecaster` and its intervals.
 
-The forecaster is a residual design: a global ridge autoregression on the
-normalised windows (every step of the horizon at once) is the start, the
-recurrent network learns the residual quantiles of that start, and a
-validation tail decides whether the network is kept and calibrates the
-intervals (conformal, by a factor per pair of quantile levels). Plain NumPy.
+The forecaster is a residual design: a linear start on the normalised
+windows (the weighted mean of the forms of :mod:`._residual`: one-step and
+direct ridge autoregressions, a seasonal ARMA, the Theta method), the
+recurrent networks learn the residual quantiles of that start, and a
+validation tail decides whether the networks are kept and calibrates the
+intervals (conformal, by a factor per pair of quantile levels). This module
+holds the ridge fits, the seasonal period and the conformal factors. Plain
+NumPy.
 """
 
 import math
