@@ -67,22 +67,20 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
     The L2 penalty follows scikit-learn's MLP, which divides
     ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
     weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
-    state dict, as unpickled, of the same kind) hands over its state (the
-    moments of Adam, SGD's momentum); the settings are this call's: the
-    learning rate restarts at ``lr``, the weight decay follows ``alpha`` and
-    ``batch_size``, the kernel this optimizer's device. An optimizer of
-    another kind hands over nothing, as scikit-learn's MLP starts a new
-    optimizer at each ``fit``.
+    state dict, as unpickled) hands over its state where it is of the same
+    kind (:func:`_state_of_kind`: the moments of Adam and AdamW, SGD's
+    momentum); the settings are this call's: the learning rate restarts at
+    ``lr``, the weight decay follows ``alpha`` and ``batch_size``, the
+    kernel this optimizer's device. A state of another kind is left behind,
+    as scikit-learn's MLP starts a new optimizer at each ``fit``.
     """
     cls, options = OPTIMIZERS[name]
     optimizer = fused_optimizer(
         cls, params, lr=lr, weight_decay=alpha / batch_size, **options
     )
     if isinstance(previous, torch.optim.Optimizer):
-        previous = previous.state_dict() if type(previous) is cls else None
-    if previous is not None and not _state_of_kind(previous, cls):
-        previous = None  # a saved state (an unpickled one) of another kind
-    if previous is not None:
+        previous = previous.state_dict()
+    if previous is not None and _state_of_kind(previous, cls):
         state = dict(previous)
         state["param_groups"] = [
             {**saved, **{k: v for k, v in group.items() if k != "params"}}
