@@ -317,9 +317,15 @@ def _channel_moments(values, lengths, reference=None):
             block -= reference[start : start + len(block), None, :]
         return block
 
-    total, total_sq, count = _valid_step_sums(values, lengths, relative)
+    # Sums about a pivot (the first sequence's first step), not about zero:
+    # the one-pass variance then loses no digits to a large mean.
+    pivot = relative(values[:1, :1].astype(np.float64), 0)[0, 0]
+    total, total_sq, count = _valid_step_sums(
+        values, lengths, lambda block, start: relative(block, start) - pivot
+    )
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
+    mean += pivot
     std = np.sqrt(var)
     std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
     return mean.astype(np.float32), std.astype(np.float32)
