@@ -48,14 +48,16 @@ def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
-                  ridge_start=True, class_weights=None, start_rows=None, **options):
+                  ridge_start=True, class_weights=None, start_rows=None, quantiles=None,
+                  **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
     ``standardize``, its buffers standardise the inputs (and the level of
     window-normalised sequences) with the moments of ``seqs``, and the
     first differences with their root mean square (these read the inputs
-    alone). The starting weights fitted to the targets
+    alone). ``quantiles`` are the levels of quantile outputs (None: point
+    outputs). The starting weights fitted to the targets
     (:class:`TargetStart`) use the rows ``start_rows`` only (all when
     None): early stopping passes its training rows, so that the start has
     not seen the validation rows it is judged on.
@@ -73,7 +75,7 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
         features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
     start = TargetStart(module, seqs, targets, n_outputs, sample_weight=sample_weight,
                         class_weights=class_weights,
-                        features=features if ridge_start else None)
+                        features=features if ridge_start else None, quantiles=quantiles)
     start.fit(start_rows)
     return module, start
 
@@ -101,12 +103,14 @@ class TargetStart:
         Row and class weights.
     features : torch.Tensor or None
         The random-convolution features of every row, for the ridge start.
+    quantiles : ndarray or None
+        The levels of the quantile outputs of each target, if any.
     """
 
     def __init__(self, module, seqs, targets, n_outputs, *, sample_weight=None,
-                 class_weights=None, features=None):
+                 class_weights=None, features=None, quantiles=None):
         self.module, self.seqs, self.targets = module, seqs, targets
-        self.n_outputs = n_outputs
+        self.n_outputs, self.quantiles = n_outputs, quantiles
         self.sample_weight, self.class_weights = sample_weight, class_weights
         self.features = features
         self.fitted = False
@@ -133,7 +137,8 @@ class TargetStart:
             self.fitted = _start_from_ridge(self.module, features, targets, self.n_outputs,
                                             self.class_weights, weight)
         if self.linear:
-            _fit_skip_least_squares(self.module, seqs, targets, weight)
+            _fit_skip_least_squares(self.module, seqs, targets, weight,
+                                    quantiles=self.quantiles)
             self.fitted = True
 
     def refit(self, *, kept, device):
@@ -192,14 +197,17 @@ def _skip_inputs(module, seqs):
 
 
 def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-3,
-                            zero_head=True, features=None):
+                            zero_head=True, features=None, quantiles=None):
     """Start from the best linear model: solve the skip layer in closed form.
 
     The linear skip connection is set to the ridge least-squares fit of the
     (standardised) targets on its inputs, and the recurrent head to zero, so
     training starts from a linear autoregressive model and the recurrent path
     learns what it misses. With ``zero_head=False`` the head is left as it
-    is (a refit after training, on targets less the head's outputs).
+    is (a refit after training, on targets less the head's outputs). The
+    outputs of ``quantiles`` (levels, each target's in turn) start from
+    the fit moved by the quantiles of its residuals, so that intervals
+    are as wide as the linear model's errors from the first epoch.
     ``features`` are :func:`_skip_inputs` of ``seqs`` where already computed.
     """
     if features is None:
@@ -216,13 +224,33 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
         penalty = ridge * n_rows * torch.eye(gram.shape[0], dtype=gram.dtype)
         penalty[-1, -1] = 0.0  # no penalty on the intercept
         coef = torch.linalg.lstsq(gram + penalty, weighted.T @ target).solution
-        # Several outputs per target (quantile levels) all start from its fit.
-        coef = coef.repeat_interleave(module.skip.out_features // coef.shape[1], dim=1)
-        module.skip.weight.copy_(coef[:-1].T)
-        module.skip.bias.copy_(coef[-1])
+        # Several outputs per target (quantile levels) all start from its fit,
+        # each level moved by that quantile of the fit's residuals.
+        per_target = module.skip.out_features // coef.shape[1]
+        bias = coef[-1].repeat_interleave(per_target)
+        if quantiles is not None:
+            residuals = (target - design @ coef).numpy()
+            bias += torch.from_numpy(np.concatenate([
+                _weighted_quantiles(r, quantiles, sample_weight) for r in residuals.T
+            ]))
+        module.skip.weight.copy_(coef.repeat_interleave(per_target, dim=1)[:-1].T)
+        module.skip.bias.copy_(bias)
         if zero_head:
             module.head.weight.zero_()
             module.head.bias.zero_()
+
+
+def _weighted_quantiles(values, levels, weight=None):
+    """Quantiles of ``values`` at ``levels`` with row weights (None: equal).
+
+    Interpolated between the midpoints of the sorted values' weights (for
+    equal weights, Hazen's plotting positions).
+    """
+    order = np.argsort(values, kind="stable")
+    values = values[order]
+    weight = np.ones(len(values)) if weight is None else np.asarray(weight, float)[order]
+    positions = (np.cumsum(weight) - 0.5 * weight) / weight.sum()
+    return np.interp(levels, positions, values)
 
 
 #: Candidate penalties of the ridge start, relative to the mean eigenvalue.

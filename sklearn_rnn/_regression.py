@@ -262,6 +262,9 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             )
         return np.unique(np.append(levels, 0.5))
 
+    def _network_options(self):
+        return {"quantiles": self.quantiles_}
+
     def _relative_inputs(self):
         return self.window_normalization_ == "last"
 

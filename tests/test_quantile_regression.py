@@ -75,3 +75,35 @@ def test_quantile_fit_is_reproducible_and_pickles():
     assert_array_equal(a.predict_quantiles(X), b.predict_quantiles(X))
     loaded = pickle.loads(pickle.dumps(a))
     assert_array_equal(loaded.predict_quantiles(X), a.predict_quantiles(X))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_quantiles_start_as_wide_as_the_linear_start_errs(weighted):
+    # every level started from the least-squares fit: where early stopping
+    # kept the start, the intervals had no width (coverage 0)
+    rng = np.random.RandomState(0)
+    X, Xt = rng.normal(size=(600, 20)), rng.normal(size=(2000, 20))
+    y = X[:, -3:].sum(axis=1) + 0.5 * rng.standard_t(3, size=600)
+    yt = Xt[:, -3:].sum(axis=1) + 0.5 * rng.standard_t(3, size=2000)
+    # weights that change nothing in expectation: the rows in pairs, one weighted 0
+    weight = np.tile([2.0, 0.0], 300) if weighted else None
+    reg = LSTMRegressor(loss="quantile", quantiles=[0.1, 0.9], max_iter=1,
+                        random_state=0).fit(X, y, sample_weight=weight)
+    assert reg.best_epoch_ == 0  # the linear start is the right model here
+    q = reg.predict_quantiles(Xt)
+    assert 0.75 < np.mean((yt >= q[:, 0]) & (yt <= q[:, 2])) < 0.85
+    assert 0.45 < np.mean(yt < q[:, 1]) < 0.55
+
+
+def test_weighted_quantiles_are_hazens_for_equal_weights():
+    from sklearn_rnn._initialization import _weighted_quantiles
+
+    values = np.random.RandomState(0).normal(size=101)
+    levels = [0.0, 0.1, 0.5, 0.93, 1.0]
+    assert_allclose(_weighted_quantiles(values, levels),
+                    np.quantile(values, levels, method="hazen"))
+    # integer weights: as the values repeated
+    weight = np.arange(101) % 3
+    assert_allclose(_weighted_quantiles(values, [0.2, 0.5, 0.8], weight),
+                    _weighted_quantiles(np.repeat(values, weight), [0.2, 0.5, 0.8]),
+                    atol=0.05)

@@ -234,7 +234,10 @@ REGRESSOR_PARAMETERS = {
             Quantile levels, strictly between 0 and 1, fitted with
             ``loss="quantile"`` (the median, 0.5, is always added); None fits
             the median alone. Ignored with ``loss="squared_error"``. The
-            resolved, sorted levels are stored in ``quantiles_``.
+            resolved, sorted levels are stored in ``quantiles_``. With a
+            linear skip connection, each level starts from its least-squares
+            fit moved by that quantile of the fit's residuals on the training
+            rows.
 
         early_stopping : bool
             Whether to hold out the last ``validation_fraction`` of the training
