@@ -197,7 +197,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if validating:
             train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
             check_split_weights(weights, train_idx, valid_idx)
-        randomness = FitRandomness(seed, device)
+        randomness = FitRandomness(seed, device, stream=0 if first_call else self.n_iter_)
         with _torch_threads(self.n_threads):
             generator = torch.Generator().manual_seed(seed)
             start = None

@@ -16,6 +16,7 @@ import os
 import threading
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 
 __all__ = ["FitRandomness", "draws_in_training"]
@@ -44,6 +45,11 @@ class FitRandomness:
         device's generator (as ``torch.manual_seed`` seeds them).
     device : torch.device
         The device the fit trains on.
+    stream : int, default=0
+        Which of the seed's streams: 0 is ``seed`` itself; a continued fit
+        (``partial_fit``, ``warm_start``) passes the epochs already trained,
+        so that each call draws new dropout masks and noise instead of
+        replaying the previous call's.
 
     Examples
     --------
@@ -59,7 +65,9 @@ class FitRandomness:
     False
     """
 
-    def __init__(self, seed, device):
+    def __init__(self, seed, device, stream=0):
+        if stream:
+            seed = int(np.random.SeedSequence([seed, stream]).generate_state(1)[0])
         self._generators = [torch.default_generator]
         if device.type == "cuda":
             torch.cuda.init()  # fills torch.cuda.default_generators

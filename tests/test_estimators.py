@@ -1069,6 +1069,33 @@ def test_input_noise_only_while_training_and_reproducible():
         assert torch.equal(module(x), module(x))
 
 
+def test_each_partial_fit_call_draws_new_noise(monkeypatch):
+    # every call reseeded the fit's stream from random_state: from the second
+    # call on, each one replayed the last one's noise (a fixed perturbation)
+    draws = []
+    randn_like = torch.randn_like
+
+    def recorded(t, *args, **kwargs):
+        draws.append(randn_like(t, *args, **kwargs))
+        return draws[-1]
+
+    monkeypatch.setattr(torch, "randn_like", recorded)
+    X, y = _regression_data()
+
+    def calls():
+        draws.clear()
+        reg = SequenceRegressor("gru", hidden_size=4, input_noise=0.3, batch_size=len(X),
+                                skip_steps=0, random_state=0)
+        for _ in range(4):
+            reg.partial_fit(X, y)
+        return [d.clone() for d in draws]
+
+    first = calls()
+    assert len(first) == 4
+    assert not any(torch.equal(a, b) for i, a in enumerate(first) for b in first[i + 1:])
+    assert all(torch.equal(a, b) for a, b in zip(first, calls()))  # still reproducible
+
+
 # ----------------------------------------------------------------------------
 # First differences
 def test_differences_auto_follows_patch_size():
