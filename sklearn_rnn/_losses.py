@@ -6,7 +6,9 @@ epoch on the validation set (higher is better). ``output`` holds the
 network's outputs, ``y`` the training targets as the estimator encoded them
 (standardised values, or class indices), and ``weight`` the rows' sample
 weights: with weights, the mean over rows is the weighted mean. A loss's
-``rows(output, y)`` gives the per-row values that mean is taken over.
+``rows(output, y)`` gives the per-row values that mean is taken over, and
+its ``row_weights(y, weight=None)``, where the rows' weights are not the
+sample weights alone (class weights), the weights of that mean.
 """
 
 import torch
@@ -52,14 +54,19 @@ def cross_entropy(class_weights, device):
         per_row = F.cross_entropy(output, y, reduction="none")
         return per_row if class_weight is None else per_row * class_weight[y]
 
+    def row_weights(y, weight=None):
+        return class_weight[y] if weight is None else weight * class_weight[y]
+
     def loss(output, y, weight=None):
         if weight is None and class_weight is None:
             return F.cross_entropy(output, y)
         if class_weight is not None:  # a batch of classes weighted 0 counts 0
-            weight = class_weight[y] if weight is None else weight * class_weight[y]
+            weight = row_weights(y, weight)
         return _mean(F.cross_entropy(output, y, reduction="none"), weight)
 
     loss.rows = rows
+    if class_weight is not None:  # what a batch's mean divides by (see train)
+        loss.row_weights = row_weights
     return loss
 
 

@@ -422,6 +422,8 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     if order is not None and data.X.device.type != "cpu":
         device_order = order.to(data.X.device)  # one copy per epoch
     total = torch.zeros((), device=data.X.device)
+    total_weight = torch.zeros((), device=data.X.device)  # of the batches' means
+    row_weights = getattr(loss_fn, "row_weights", None)
     for start in range(0, n, batch_size):
         if order is None:
             inputs, y, weight = data.batch(slice(start, start + batch_size))
@@ -447,11 +449,14 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
                 torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
             scaler.step(optimizer)
             scaler.update()
-        if weight is None:
-            total.add_(loss.detach(), alpha=len(y))
+        if row_weights is not None:
+            batch_weight = row_weights(y, weight).sum()
         else:
-            total.add_(loss.detach() * weight.sum())
-    return float(total) / (n if data.weight is None else float(data.weight.sum()))
+            batch_weight = len(y) if weight is None else weight.sum()
+        total.add_(loss.detach() * batch_weight)
+        total_weight.add_(batch_weight)
+    # the epoch's weighted mean (a batch weighted 0 counts 0, as in the loss)
+    return float(total) / max(float(total_weight), torch.finfo(torch.float64).tiny)
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
