@@ -6,8 +6,9 @@ average pooling), as used next to an LSTM in LSTM-FCN (Karim et al., 2017),
 made cheaper for long sequences: the series is first averaged over windows
 of ``stride`` steps, so that the convolutions run over at most about
 ``max_steps`` steps. Padded steps of unequal-length batches are zeroed
-before every convolution and left out of the average, so a sequence's
-summary does not depend on what it is batched with.
+before every convolution and left out of the batch statistics and the
+average, so a sequence's summary does not depend on how far its batch is
+padded.
 
 Plain PyTorch: tensors in, tensors out.
 """
@@ -76,20 +77,43 @@ class ConvolutionBranch(nn.Module):
         for conv, norm in zip(self.blocks[::2], self.blocks[1::2]):
             if mask is not None:
                 x = x * mask
-            x = F.relu(_normalise(norm, conv(x)))
+            x = F.relu(_normalise(norm, conv(x), mask))
         if mask is None:
             return x.mean(dim=2)
         return (x * mask).sum(dim=2) / lengths.to(x.device, x.dtype)[:, None]
 
 
-def _normalise(norm, x):
-    """``norm(x)``; in training, by the running statistics where ``x`` holds one
-    value per channel (a last batch of one sequence of one step), which has
-    no batch statistics (``BatchNorm1d`` refuses it)."""
-    if norm.training and x.shape[0] * x.shape[2] == 1:
+def _normalise(norm, x, mask=None):
+    """``norm(x)``, its training statistics over the valid steps of ``mask``.
+
+    In training, batch normalisation takes the mean and variance of the
+    steps ``mask`` (batch, 1, time) keeps, and moves the running statistics
+    as :class:`~torch.nn.BatchNorm1d` does: with the padding counted, a
+    sequence's features depended on how far its batch was padded, and the
+    running statistics used at prediction shrank towards 0. Where ``x``
+    holds one valid value per channel (a last batch of one sequence of one
+    step), which has no batch statistics, the running statistics normalise.
+    """
+    if not norm.training:
+        return norm(x)
+    count = x.shape[0] * x.shape[2] if mask is None else float(mask.sum())
+    if count <= 1:
         return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight,
                             norm.bias, training=False, eps=norm.eps)
-    return norm(x)
+    if mask is None:
+        return norm(x)
+    mean = (x * mask).sum(dim=(0, 2)) / count
+    var = (((x - mean[:, None]) * mask) ** 2).sum(dim=(0, 2)) / count
+    with torch.no_grad():
+        norm.num_batches_tracked.add_(1)
+        momentum = norm.momentum
+        if momentum is None:  # a cumulative average
+            momentum = 1.0 / float(norm.num_batches_tracked)
+        norm.running_mean.lerp_(mean.detach().to(norm.running_mean.dtype), momentum)
+        unbiased = var.detach() * (count / (count - 1))
+        norm.running_var.lerp_(unbiased.to(norm.running_var.dtype), momentum)
+    scale = norm.weight * torch.rsqrt(var + norm.eps)
+    return (x - mean[:, None]) * scale[:, None] + norm.bias[:, None]
 
 
 def _average_windows(x, lengths, stride):

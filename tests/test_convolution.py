@@ -226,6 +226,30 @@ def test_convolution_branch_shape_and_padding():
     torch.testing.assert_close(alone[0], batch[1])
 
 
+def test_batch_statistics_leave_the_padding_out():
+    # BatchNorm took its training statistics over every position, padding too:
+    # a sequence's features depended on how far its batch was padded, and the
+    # running statistics for prediction shrank towards 0
+    torch.manual_seed(0)
+    branch = ConvolutionBranch(1, (4, 3)).train()
+    x = torch.randn(2, 100, 1) + 3.0
+    x[1, 10:] = 0.0
+    with torch.no_grad():
+        branch(x, torch.tensor([100, 10]))
+        norm = branch.blocks[1]
+        running = norm.running_mean.clone(), norm.running_var.clone()
+        out = branch.blocks[0](x.transpose(1, 2))
+        short = branch(torch.cat([x[1:2, :10], torch.zeros(1, 40, 1)], dim=1),
+                       torch.tensor([10]))
+        alone = branch(x[1:2, :10], torch.tensor([10]))
+    torch.testing.assert_close(short, alone)
+    # the first block's running moments: of its 110 valid steps, moved from (0, 1)
+    valid = torch.cat([out[0], out[1, :, :10]], dim=1)
+    m = norm.momentum
+    torch.testing.assert_close(running[0], m * valid.mean(dim=1))
+    torch.testing.assert_close(running[1], (1 - m) + m * valid.var(dim=1))
+
+
 def test_conv_filters_and_no_random_branch():
     X, y = _data()
     clf = SequenceClassifier(hidden_size=4, max_iter=3, conv_filters=(4, 8),
