@@ -252,6 +252,97 @@ def test_trimmer_errors():
         WindowTrimmer(window_length=0).fit(np.zeros((2, 3)))
 
 
+def test_trimmer_time_axis_2_trims_time_steps_of_numpy3d():
+    # sktime's numpy3D panels, (n, channels, steps): time_axis=2 trims the
+    # steps and keeps every channel, as time_axis=1 does for the transpose.
+    rng = np.random.RandomState(0)
+    P = rng.normal(size=(6, 4, 7))
+    trim = WindowTrimmer(window_length=3, time_axis=2).fit(P)
+    assert (trim.n_features_in_, trim.n_timesteps_in_) == (4, 7)
+    out = trim.transform(P)
+    assert out.shape == (6, 4, 3)
+    assert_array_equal(out, P[:, :, 4:])
+    assert out.flags.writeable and not np.shares_memory(out, P)
+    assert_array_equal(trim.transform(P[:, :, 2:]), P[:, :, 4:])  # other lengths
+    assert_array_equal(trim.get_feature_names_out(), ["x0", "x1", "x2", "x3"])
+    transposed = WindowTrimmer(window_length=3).fit_transform(P.transpose(0, 2, 1))
+    assert_array_equal(out, transposed.transpose(0, 2, 1))
+    assert_array_equal(WindowTrimmer(time_axis=2).fit_transform(P), P)
+    # 2D input ignores time_axis.
+    X2 = P.reshape(6, -1)
+    assert_array_equal(
+        WindowTrimmer(3, n_channels=4, time_axis=2).fit_transform(X2),
+        WindowTrimmer(3, n_channels=4).fit_transform(X2),
+    )
+
+
+def test_trimmer_time_axis_2_in_front_of_estimator_with_time_axis_2():
+    rng = np.random.RandomState(0)
+    P = rng.normal(size=(20, 5, 9))
+    y = P[:, 0, -1]
+    reg = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, time_axis=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe = make_pipeline(WindowTrimmer(4, time_axis=2), reg).fit(P, y)
+    assert (pipe[-1].n_channels_in_, pipe[-1].n_timesteps_in_) == (5, 4)
+    assert pipe.predict(P[:3]).shape == (3,)
+
+
+def test_trimmer_time_axis_errors():
+    P = np.zeros((3, 4, 7))
+    with pytest.raises(ValueError, match="time_axis"):
+        WindowTrimmer(time_axis=3).fit(P)
+    # The default reads axis 1 as time: a numpy3D panel too short there says
+    # which time_axis would read it.
+    with pytest.raises(
+        ValueError,
+        match=r"longer than the 4 time step\(s\).*read with time_axis=1; if X is "
+        r"laid out as \(n_samples, n_channels, n_timesteps\), pass time_axis=2",
+    ):
+        WindowTrimmer(window_length=5).fit(P)
+    trim = WindowTrimmer(window_length=2, time_axis=2).fit(P)
+    with pytest.raises(
+        ValueError,
+        match="X has 7 channels per time step, but WindowTrimmer is expecting 4 "
+        "channels per time step as input. Its axis 2 has 4 entries: if those "
+        "are the channels, fit and transform with time_axis=1.",
+    ):
+        trim.transform(np.zeros((3, 7, 4)))
+    # time_axis is fixed by a fit on 3D input ...
+    trim.set_params(time_axis=1)
+    for method in (lambda: trim.transform(P), trim.get_feature_names_out):
+        with pytest.raises(ValueError, match="fitted with time_axis=2, which says"):
+            method()
+    # ... and ignored after 2D input.
+    X2 = np.arange(12.0).reshape(2, 6)
+    trim = WindowTrimmer(window_length=2).fit(X2)
+    trim.set_params(time_axis=2)
+    assert_array_equal(trim.transform(X2), [[4, 5], [10, 11]])
+
+
+def test_trimmer_feature_names_raise_where_transform_raises():
+    X = np.arange(12.0).reshape(2, 6)
+    trim = WindowTrimmer(window_length=2).fit(X)
+    trim.set_params(window_length=9)
+    for method in (lambda: trim.transform(X), trim.get_feature_names_out):
+        with pytest.raises(
+            ValueError, match=r"window_length=9 is longer than the 6 time step\(s\)"
+        ):
+            method()
+    trim.set_params(window_length=2, n_channels=4)
+    for method in (lambda: trim.transform(X), trim.get_feature_names_out):
+        with pytest.raises(ValueError, match="6 columns, which is not a multiple"):
+            method()
+    # n_channels changed since fit: the names follow transform's columns.
+    trim.set_params(n_channels=2)
+    assert_array_equal(trim.transform(X), [[1, 2, 4, 5], [7, 8, 10, 11]])
+    assert_array_equal(trim.get_feature_names_out(), ["x1", "x2", "x4", "x5"])
+    # 3D windows of any length transform: the names are the channels.
+    trim = WindowTrimmer(window_length=2).fit(np.zeros((2, 3, 2)))
+    trim.set_params(window_length=5)
+    assert_array_equal(trim.get_feature_names_out(), ["x0", "x1"])
+
+
 # ----------------------------------------------------------------------------
 # LagWindowTransformer
 

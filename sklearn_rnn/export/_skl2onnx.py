@@ -107,13 +107,13 @@ def _trimmer_shapes(operator):
     trimmer = operator.raw_operator
     _check_table(trimmer, "WindowTrimmer")
     n_rows = operator.inputs[0].get_first_dimension()
-    n_columns = len(trimmer._kept_columns(trimmer.n_timesteps_in_))
+    n_columns = len(trimmer._fitted_kept_columns())
     operator.outputs[0].type = operator.inputs[0].type.__class__([n_rows, n_columns])
 
 
 def _convert_trimmer(scope, operator, container):
     trimmer = operator.raw_operator
-    columns = np.asarray(trimmer._kept_columns(trimmer.n_timesteps_in_), dtype=np.int64)
+    columns = np.asarray(trimmer._fitted_kept_columns(), dtype=np.int64)
     index = scope.get_unique_variable_name("kept_columns")
     container.add_initializer(index, 7, [len(columns)], columns.tolist())  # INT64
     container.add_node("Gather", [operator.inputs[0].full_name, index],

@@ -41,6 +41,16 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         ``"channels_last"``: all channels of the first time step, then of the
         next.
 
+    time_axis : {1, 2}, default=1
+        Axis of 3D input that holds the time steps. ``1`` reads
+        ``(n_samples, n_timesteps, n_channels)``, the layout of PyTorch's
+        batch-first recurrent layers; ``2`` reads ``(n_samples, n_channels,
+        n_timesteps)``, sktime's ``numpy3D`` panels (``load_gunpoint(
+        return_type="numpy3d")``). The output keeps the layout of the input.
+        Ignored for 2D input. Use the same value as the estimator after this
+        step. Fixed by a fit on 3D input: changed later, ``transform`` and
+        ``get_feature_names_out`` raise a ``ValueError`` until the next fit.
+
     Attributes
     ----------
     n_features_in_ : int
@@ -66,8 +76,10 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     input ``(n_samples, T * n_channels)`` and returns ``(n_samples,
     window_length * n_channels)`` in the same layout, or 3D input
     ``(n_samples, T, n_channels)`` and returns ``(n_samples, window_length,
-    n_channels)``. ``set_output(transform="pandas")`` applies to 2D output;
-    with 3D input it raises, as a DataFrame cannot hold 3D windows.
+    n_channels)`` (with ``time_axis=2``, ``(n_samples, n_channels, T)`` and
+    ``(n_samples, n_channels, window_length)``).
+    ``set_output(transform="pandas")`` applies to 2D output; with 3D input it
+    raises, as a DataFrame cannot hold 3D windows.
 
     NaN passes through unchanged (inf is rejected): in particular the
     leading NaN with which :class:`LagWindowTransformer` marks missing
@@ -86,6 +98,11 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     >>> WindowTrimmer(window_length=2, n_channels=2).fit_transform(X)
     array([[ 1.,  2.,  4.,  5.],
            [ 7.,  8., 10., 11.]])
+    >>> # 3D, as sktime's numpy3D panels: 1 window, 2 channels, 3 time steps
+    >>> X3 = np.arange(6.0).reshape(1, 2, 3)
+    >>> WindowTrimmer(window_length=2, time_axis=2).fit_transform(X3)
+    array([[[1., 2.],
+            [4., 5.]]])
 
     Tuning the window length of windows made once at length 36:
 
@@ -102,14 +119,21 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         "window_length": [None, Interval(Integral, 1, None, closed="left")],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "flat_layout": [StrOptions({"channels_first", "channels_last"})],
+        "time_axis": [Interval(Integral, 1, 2, closed="both")],
     }
 
     def __init__(
-        self, window_length=None, *, n_channels=1, flat_layout="channels_first"
+        self,
+        window_length=None,
+        *,
+        n_channels=1,
+        flat_layout="channels_first",
+        time_axis=1,
     ):
         self.window_length = window_length
         self.n_channels = n_channels
         self.flat_layout = flat_layout
+        self.time_axis = time_axis
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -119,7 +143,8 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_timesteps * \
                 n_channels) or (n_samples, n_timesteps, n_channels)
-            Windows, flattened (2D) or not (3D).
+            Windows, flattened (2D) or not (3D; ``(n_samples, n_channels,
+            n_timesteps)`` with ``time_axis=2``).
 
         y : None
             Ignored.
@@ -141,18 +166,22 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
                 n_channels) or (n_samples, n_timesteps, n_channels)
             Windows of the kind seen in fit: 2D with its number of columns,
             or 3D with its channels and any number of time steps (at least
-            ``window_length``).
+            ``window_length``), laid out as ``time_axis`` says.
 
         Returns
         -------
         X_out : ndarray of shape (n_samples, window_length * n_channels) or \
                 (n_samples, window_length, n_channels)
-            The trimmed windows, in the layout of ``X``.
+            The trimmed windows, in the layout of ``X`` (with ``time_axis=2``,
+            ``(n_samples, n_channels, window_length)`` for 3D input).
         """
         check_is_fitted(self)
         X, n_steps = self._validate(X, reset=False)
         if X.ndim == 3:
-            return X[:, n_steps - self._kept_length(n_steps) :].copy()
+            kept = slice(n_steps - self._kept_length(n_steps), None)
+            if self.time_axis == 2:
+                return X[:, :, kept].copy()
+            return X[:, kept].copy()
         return X[:, self._kept_columns(n_steps)]
 
     def get_feature_names_out(self, input_features=None):
@@ -168,11 +197,21 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             The names of the kept input columns, in output order. After 3D
             input, the names of the channels, which trimming
             leaves unchanged.
+
+        Raises
+        ------
+        ValueError
+            After 2D input, where ``transform`` would raise for the parameters
+            as they are now: ``window_length`` longer than the windows seen
+            in fit, or their number of columns not a multiple of
+            ``n_channels``. After 3D input, where ``time_axis`` changed
+            since fit.
         """
         names = _input_feature_names(self, input_features)
         if not self._fitted_on_table:
+            self._check_time_axis_unchanged()
             return names
-        return names[self._kept_columns(self.n_timesteps_in_)]
+        return names[self._fitted_kept_columns()]
 
     def _validate(self, X, *, reset):
         if _ndim(X) == 3:
@@ -183,23 +222,35 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
                 ensure_all_finite="allow-nan",
                 input_name="X",
             )
-            if reset:
-                self.n_features_in_ = X.shape[2]
-                self._fitted_on_table = False
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-            elif self._fitted_on_table:
+            if not reset and self._fitted_on_table:
                 raise ValueError(
                     f"{type(self).__name__} was fitted on 2D windows; got a 3D "
                     "array. Transform the same kind of input as seen in fit."
                 )
-            elif X.shape[2] != self.n_features_in_:
+            if not reset:
+                self._check_time_axis_unchanged()
+            time_axis = self.time_axis
+            channel_axis = 3 - time_axis
+            n_channels, n_steps = X.shape[channel_axis], X.shape[time_axis]
+            if reset:
+                self.n_features_in_ = n_channels
+                self._fitted_on_table = False
+                self._fitted_time_axis = time_axis
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            elif n_channels != self.n_features_in_:
+                hint = ""
+                if n_steps == self.n_features_in_:
+                    hint = (
+                        f" Its axis {time_axis} has {n_steps} entries: if "
+                        "those are the channels, fit and transform with "
+                        f"time_axis={channel_axis}."
+                    )
                 raise ValueError(
-                    f"X has {X.shape[2]} channels per time step, but "
+                    f"X has {n_channels} channels per time step, but "
                     f"{type(self).__name__} is expecting {self.n_features_in_} "
-                    "channels per time step as input."
+                    f"channels per time step as input.{hint}"
                 )
-            n_steps = X.shape[1]
         else:
             if not reset and not self._fitted_on_table:
                 raise ValueError(
@@ -215,32 +266,81 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             )
             if reset:
                 self._fitted_on_table = True
-            n_columns = X.shape[1]
-            if n_columns % self.n_channels:
-                raise ValueError(
-                    f"X has {n_columns} columns, which is not a multiple of "
-                    f"n_channels={self.n_channels}: 2D input must hold "
-                    "n_timesteps * n_channels columns."
-                )
-            n_steps = n_columns // self.n_channels
-        if self.window_length is not None and self.window_length > n_steps:
-            if X.ndim == 3:
-                shape = f"3D windows of shape {X.shape}"
-            else:
-                shape = (
-                    f"2D windows of n_features={X.shape[1]} columns with "
-                    f"n_channels={self.n_channels}"
-                )
-            raise ValueError(
-                f"window_length={self.window_length} is longer than the "
-                f"{n_steps} time step(s) of the windows in X ({shape})."
-            )
+            n_steps = self._steps_of_table(X.shape[1], in_fit=False)
+        if X.ndim == 3:
+            description = self._array_description(X.shape, hint=reset)
+        else:
+            description = self._table_description(X.shape[1])
+        self._check_window_length(n_steps, description, in_fit=False)
         if reset:
             self.n_timesteps_in_ = n_steps
         return X, n_steps
 
+    def _check_time_axis_unchanged(self):
+        """Refuse 3D windows read otherwise than in fit."""
+        fitted = getattr(self, "_fitted_time_axis", 1)
+        if self.time_axis != fitted:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with time_axis={fitted!r}, "
+                "which says how X is read; it is now "
+                f"time_axis={self.time_axis!r}. Set it back, or fit again with "
+                "the new layout."
+            )
+
+    def _steps_of_table(self, n_columns, *, in_fit):
+        """Time steps of 2D windows of ``n_columns`` columns."""
+        if n_columns % self.n_channels:
+            what = "The windows seen in fit have" if in_fit else "X has"
+            raise ValueError(
+                f"{what} {n_columns} columns, which is not a multiple of "
+                f"n_channels={self.n_channels}: 2D input must hold "
+                "n_timesteps * n_channels columns."
+            )
+        return n_columns // self.n_channels
+
+    def _table_description(self, n_columns):
+        return (
+            f"2D windows of n_features={n_columns} columns with "
+            f"n_channels={self.n_channels}"
+        )
+
+    def _array_description(self, shape, *, hint):
+        """3D windows of ``shape``; with ``hint``, the other ``time_axis``
+        where that would read ``window_length`` steps or more."""
+        description = (
+            f"3D windows of shape {shape}, read with time_axis={self.time_axis}"
+        )
+        other, length = 3 - self.time_axis, self.window_length
+        if hint and length is not None and shape[other] >= length:
+            layout = (
+                "(n_samples, n_timesteps, n_channels)"
+                if other == 1
+                else "(n_samples, n_channels, n_timesteps)"
+            )
+            description += f"; if X is laid out as {layout}, pass time_axis={other}"
+        return description
+
+    def _check_window_length(self, n_steps, description, *, in_fit):
+        """Refuse a ``window_length`` longer than the windows."""
+        if self.window_length is not None and self.window_length > n_steps:
+            where = "seen in fit" if in_fit else "in X"
+            raise ValueError(
+                f"window_length={self.window_length} is longer than the "
+                f"{n_steps} time step(s) of the windows {where} ({description})."
+            )
+
     def _kept_length(self, n_steps):
         return n_steps if self.window_length is None else self.window_length
+
+    def _fitted_kept_columns(self):
+        """The columns ``transform`` keeps of the 2D windows seen in fit, for
+        the parameters as they are now; raises where ``transform`` would."""
+        n_columns = self.n_features_in_
+        n_steps = self._steps_of_table(n_columns, in_fit=True)
+        self._check_window_length(
+            n_steps, self._table_description(n_columns), in_fit=True
+        )
+        return self._kept_columns(n_steps)
 
     def _kept_columns(self, n_steps):
         """Indices of the 2D columns holding the last ``window_length`` steps."""
