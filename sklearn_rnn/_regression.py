@@ -278,6 +278,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
                 f"[{n_samples}, {y.shape[0]}]"
             )
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
+        if not np.isfinite(y_2d).all():  # None in an object y passes _check_y
+            raise ValueError("Input y contains NaN.")
         reference = window.target_reference(seqs)
         if first_call:
             with np.errstate(over="ignore", invalid="ignore"):  # huge y: refused below

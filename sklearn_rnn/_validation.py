@@ -294,6 +294,12 @@ def _input_kind(X):
                 return "table"  # a flat list: check_array rejects it as 1D
         return "list"
     ndim = getattr(X, "ndim", None)
+    if (ndim == 1 and getattr(X, "dtype", None) == object and len(X)
+            and np.ndim(X.iloc[0] if hasattr(X, "iloc") else X[0]) > 0):
+        raise TypeError(
+            f"X is a 1D {type(X).__name__} of sequences (dtype object); pass them "
+            "as a list, list(X), as sequences of unequal lengths are taken."
+        )
     if ndim is None:
         ndim = np.asarray(X).ndim
     return "3d" if ndim >= 3 else "table"
@@ -390,6 +396,8 @@ def _channels_hint(arr, estimator, then=""):
 def _from_list(X, allow_leading_nan):
     seqs = []
     for i, x in enumerate(X):
+        if np.iscomplexobj(x):  # np.asarray would keep the real parts
+            raise ValueError(f"Complex data not supported: sequence {i} of X is complex.")
         try:
             a = np.asarray(x, dtype=np.float64)
         except (TypeError, ValueError) as exc:

@@ -10,6 +10,7 @@ import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
@@ -244,3 +245,32 @@ def test_channel_moments_keep_their_digits_at_a_large_level():
         mean, std = _channel_moments(x, lens)
         np.testing.assert_allclose(mean, exact.mean(axis=0), rtol=1e-7)
         np.testing.assert_allclose(std, exact.std(axis=0), rtol=1e-6)
+
+
+def test_complex_sequences_in_a_list_are_refused():
+    # np.asarray(x, dtype=float64) kept the real parts, with a ComplexWarning
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(n, 2)) + 1j for n in (5, 7, 6)] * 4
+    with pytest.raises(ValueError, match="Complex data not supported: sequence 0"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(seqs, np.arange(12.0))
+
+
+@pytest.mark.parametrize("container", [
+    lambda seqs: np.array(seqs, dtype=object),
+    lambda seqs: pd.Series(seqs, index=np.arange(10, 10 + len(seqs))),
+], ids=["object-ndarray", "series"])
+def test_a_1d_object_array_of_sequences_names_the_fix(container):
+    # numpy's bare "setting an array element with a sequence."
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=n) for n in (5, 7, 6)] * 4
+    with pytest.raises(TypeError, match=r"1D \w+ of sequences .* list\(X\)"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(container(seqs), np.arange(12.0))
+
+
+def test_an_object_y_with_none_is_named_nan():
+    # None passes sklearn's _check_y as NaN: the message blamed the scale of y
+    X = np.random.RandomState(0).normal(size=(20, 6))
+    y = X[:, -1].astype(object)
+    y[3] = None
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(X, y)
