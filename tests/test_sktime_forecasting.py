@@ -497,6 +497,74 @@ def test_a_refused_update_leaves_the_cutoff_and_forecasts_as_they_were(airline):
     assert forecaster.predict().index[0] == airline.index[102]
 
 
+
+def test_update_takes_a_renamed_series_and_refuses_other_variables(airline, monkeypatch):
+    """sktime joined update's y on the union of the columns: a renamed series
+    became a second, NaN column (predict failed), a multivariate y updated
+    with some of its columns forecast NaN."""
+    sales = airline.rename("sales")
+    params = dict(window_length=12, update_epochs=1, **TINY)
+    named = RNNForecaster(**params).fit(sales[:-12], fh=[1, 2])
+    named.update(sales[-12:-6])
+    renamed = RNNForecaster(**params).fit(sales[:-12], fh=[1, 2])
+    renamed.update(sales[-12:-6].rename("units"))  # as NaiveForecaster, fit's series
+    pd.testing.assert_series_equal(renamed.predict(), named.predict().rename("units"))
+    assert renamed.predict_quantiles(alpha=[0.1]).columns.equals(  # its new name
+        pd.MultiIndex.from_tuples([("units", 0.1)]))
+
+    y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
+                     index=airline.index)
+    forecaster = RNNForecaster(**params).fit(y[:-12], fh=[1, 2])
+    before, cutoff = forecaster.predict(), forecaster.cutoff
+    for other in (y[-12:-6][["a"]], y[-12:-6].set_axis(["a", "c"], axis=1)):
+        with pytest.raises(ValueError, match=r"fitted on y with columns \['a', 'b'\]"):
+            forecaster.update(other)
+        assert forecaster.cutoff.equals(cutoff)
+        pd.testing.assert_frame_equal(forecaster.predict(), before)
+
+    # an update failing after its checks (here in training) is undone too
+    def fail(*args):
+        raise RuntimeError("training failed")
+
+    monkeypatch.setattr("sklearn_rnn.sktime._forecasting.update_networks", fail)
+    with pytest.raises(RuntimeError, match="training failed"):
+        forecaster.update(y[-12:-6])
+    assert forecaster.cutoff.equals(cutoff)
+    pd.testing.assert_frame_equal(forecaster.predict(), before)
+
+
+def test_update_with_older_data_forecasts_from_the_moved_cutoff(airline):
+    """Revised older values move sktime's cutoff back: the forecasts start
+    there, as NaiveForecaster's do, where they were labelled past the end held."""
+    revised = airline[90:95] + 1.0
+    params = dict(window_length=12, recurrent=False)
+    forecaster = RNNForecaster(**params).fit(airline[:100], fh=[1, 2])
+    forecaster.update(revised, update_params=False)
+    naive = NaiveForecaster().fit(airline[:100], fh=[1, 2])
+    naive.update(revised, update_params=False)
+    assert forecaster.cutoff.equals(naive.cutoff)
+    assert forecaster.predict().index.equals(naive.predict().index)
+    # the observations after the moved cutoff are still held
+    forecaster.update(airline[100:102], update_params=False)
+    at_once = RNNForecaster(**params).fit(airline[:100], fh=[1, 2])
+    at_once.update(pd.concat([revised, airline[95:102]]), update_params=False)
+    pd.testing.assert_series_equal(forecaster.predict(), at_once.predict())
+
+
+def test_intervals_without_width_are_announced():
+    """5 monthly observations give 2 windows for fh=3: 1 before the validation
+    tail, whose single error gave every quantile level the same value."""
+    index = pd.period_range("2000-01", periods=7, freq="M")
+    y = pd.Series([10.2, 12.9, 11.1, 9.4, 10.8, 12.5, 11.0], index=index)
+    with pytest.warns(UserWarning, match=r"intervals have no width.*at least 7 obs"):
+        forecaster = RNNForecaster(**TINY).fit(y[:5], fh=[1, 2, 3])
+    interval = forecaster.predict_interval(coverage=0.9).to_numpy()
+    np.testing.assert_allclose(interval[:, 0], interval[:, 1])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*no width", category=UserWarning)
+        RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
+
+
 def _instance(key, values, start="1949-01"):
     times = pd.period_range(start, periods=len(values), freq="M")
     return pd.DataFrame({"y": values}, index=pd.MultiIndex.from_product([[key], times]))

@@ -34,8 +34,10 @@ from ._panel import (
     _split_series,
     _window_normalization,
     forecast_index,
+    from_origins,
     in_fitted_order,
     joined_data,
+    restored_on_error,
 )
 from ._residual import (
     fit_residual_model,
@@ -125,8 +127,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     it and the networks and the interval factors stay as fitted);
     ``update_params=False`` only appends the data, so later forecasts start
     from the new last window. ``update`` takes new observations of the series
-    ``fit`` saw; a new series needs a refit (the Theta form is fitted per
-    series).
+    and variables ``fit`` saw (a univariate series may be renamed); others
+    need a refit (the Theta form is fitted per series). Data ending before
+    the end held (revised values) moves the cutoff and the forecasts' start
+    back to its end. A refused ``update`` leaves the forecaster as it was.
 
     **Panels.** All series share one network, one set of input and target
     scalings, and the same ``fh``; each series is forecast from its own last
@@ -257,7 +261,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             Fitted forecaster.
         """
         self._check_params()
-        self._cur_y, self._cur_X = y, X
+        self._cur_y, self._cur_X, self._origins = y, X, {}
         self._y_columns = y.columns
         self._x_columns = None if X is None else X.columns
         series = _split_series(y, X)
@@ -328,6 +332,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         columns = pd.MultiIndex.from_product([self._y_columns, alpha])
         return pd.DataFrame(data, index=index, columns=columns)
 
+    def update(self, y, X=None, update_params=True):
+        # sktime's update moves the cutoff before _update checks the data: a
+        # refused (or failed) update leaves the forecaster as it was
+        with restored_on_error(self):
+            return super().update(y, X=X, update_params=update_params)
+
+    update.__doc__ = BaseForecaster.update.__doc__
+
     def _update(self, y, X=None, update_params=True):
         """Append new data; optionally train the network further on all of it.
 
@@ -346,14 +358,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self : RNNForecaster
             Updated forecaster.
         """
-        try:
-            new_y, new_X, series = joined_data(self, y, X)
-        except ValueError:
-            # sktime's update moved the cutoff and its copy of the data before
-            # calling _update: back to the data this forecaster still holds
-            self._y, self._X = self._cur_y, self._cur_X
-            self._set_cutoff_from_y(self._cur_y)
-            raise
+        new_y, new_X, series = joined_data(self, y, X)
         self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self
@@ -434,6 +439,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         L, H = self.window_length_, self.horizon_
         series = in_fitted_order(_split_series(self._cur_y, self._cur_X), self._series_keys,
                                  "predict")
+        series = from_origins(series, getattr(self, "_origins", {}))
         index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
         future_X = _future_exog(series, X, H, self._x_columns)
         seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []

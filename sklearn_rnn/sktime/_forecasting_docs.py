@@ -105,7 +105,10 @@ _PARAMETERS = {
             it). A side of an interval without width (tied training
             residuals: a constant stretch, a count series of zeros) cannot
             be widened by a factor; its targets are left out of the
-            factors, and it stays without width. Needs ``early_stopping``
+            factors, and it stays without width. Where every interval of
+            the linear start has no width (those residuals tied, or a short
+            series with a single training window before the tail), ``fit``
+            warns. Needs ``early_stopping``
             (the validation tail) and ``quantiles``; the factors are
             ``interval_factors_``.
 

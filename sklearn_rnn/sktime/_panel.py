@@ -1,13 +1,16 @@
 """Series and panel plumbing of :class:`~sklearn_rnn.sktime.RNNForecaster`.
 
 Splitting an sktime panel into its series (each time index checked to be
-equally spaced), the future exogenous rows of a forecast (their columns
+equally spaced), joining update's data to the data held (its columns
+checked against fit's; the forecasts' origins; the state put back when
+update fails), the future exogenous rows of a forecast (their columns
 checked against fit's), relative forecasting steps, per-window location
 and scale, assembling a window's inputs, and interpolating quantiles
 between trained levels. Plain NumPy and pandas, no network.
 """
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -171,12 +174,58 @@ def in_fitted_order(series, keys, method):
     return sorted(series, key=lambda s: position[s.key])
 
 
+def _held_y(held, y, y_columns):
+    """The data held (``held``, columns ``y_columns``) under the columns of
+    update's ``y``, or a ``ValueError`` where they are other variables.
+
+    A univariate series under another name (a renamed ``pd.Series``, or one
+    without a name, which sktime calls ``0``) is fit's series, as sktime's
+    own forecasters take it; it takes the new name, as
+    ``NaiveForecaster``'s forecasts do (and sktime's ``predict`` and
+    ``predict_interval`` label them by the last ``y`` seen). Anything else
+    with other columns is refused: sktime's ``update_data`` joins on the
+    union of the columns, and the variables ``y`` lacks were NaN from then
+    on (all-NaN forecasts, or a network fed the wrong number of channels).
+    """
+    columns = list(y.columns)
+    if columns == list(y_columns):
+        return held
+    if len(columns) == 1 == len(y_columns):
+        return held.set_axis(y.columns, axis=1)
+    missing = [c for c in y_columns if c not in columns]
+    unexpected = [c for c in columns if c not in list(y_columns)]
+    detail = "; ".join(
+        f"{what}: {names}" for what, names in
+        (("missing", missing), ("not seen in fit", unexpected)) if names
+    ) or "the same columns in another order"
+    raise ValueError(
+        f"y passed to update has columns {columns}, but RNNForecaster was "
+        f"fitted on y with columns {list(y_columns)} ({detail}). Pass the new "
+        "observations of every variable of fit, in the same order, or refit "
+        "on the new variables."
+    )
+
+
+def _last_times(y):
+    """The time of each series' last observation in ``y``, by series key."""
+    if not isinstance(y.index, pd.MultiIndex):
+        return {None: y.index.max()}
+    levels = list(range(y.index.nlevels - 1))
+    return {_as_tuple(key): group.index.get_level_values(-1).max()
+            for key, group in y.groupby(level=levels, sort=False)}
+
+
 def joined_data(forecaster, y, X):
     """``(y, X, series)``: the forecaster's data joined with update's, checked.
 
-    The series come in fit's order; a gap, a series fit did not see or ``X``
-    missing or with other columns than fit's raise a ``ValueError``.
+    The series come in fit's order; ``y`` with other columns than fit's, a
+    gap, a series fit did not see or ``X`` missing or with other columns
+    than fit's raise a ``ValueError``. Records in ``forecaster._origins``
+    where each series of ``y`` ends: where it ends before the data held
+    (older values revised), sktime moves the cutoff back there, and the
+    forecasts start there (:func:`from_origins`).
     """
+    held = _held_y(forecaster._cur_y, y, forecaster._y_columns)
     new_X = None
     if forecaster._cur_X is not None:
         if X is None:
@@ -186,10 +235,61 @@ def joined_data(forecaster, y, X):
             )
         _check_exog_columns(X, forecaster._x_columns, "update")
         new_X = update_data(forecaster._cur_X, X)
-    new_y = update_data(forecaster._cur_y, y)
+    new_y = update_data(held, y)
     # checks the joined index; sktime's update_data may reorder the series
     series = in_fitted_order(_split_series(new_y, new_X), forecaster._series_keys, "update")
+    forecaster._origins = {**getattr(forecaster, "_origins", {}), **_last_times(y)}
+    forecaster._y_columns = new_y.columns
     return new_y, new_X, series
+
+
+def from_origins(series, origins):
+    """``series``, each cut after its forecast origin in ``origins``.
+
+    The origin of a series is the end of the latest data ``fit`` or
+    ``update`` gave for it (by key; absent: its end). An update that ends
+    before the data held moves it back, as sktime moves the cutoff: the
+    forecasts then start from there, as ``NaiveForecaster``'s do, where
+    they had started from the end held and been labelled past
+    ``fh.to_absolute(cutoff)``. The observations after it stay held, for
+    training and for a later update.
+    """
+    cut = []
+    for s in series:
+        origin = origins.get(s.key)
+        keep = len(s.index) if origin is None else int(np.sum(s.index <= origin))
+        if keep < len(s.index):
+            y = pd.DataFrame(s.y[:keep], index=s.index[:keep])
+            X = None if s.X is None else s.X[:keep]
+            s = _Series(s.key, y.to_numpy(), X, y.index, get_cutoff(y, return_index=True))
+        cut.append(s)
+    return cut
+
+
+#: What sktime's ``update`` changes before ``_update`` runs, and what
+#: ``_update`` changes: put back by :func:`restored_on_error`.
+_UPDATE_STATE = ("_cutoff", "_y", "_X", "_y_metadata", "_y_mtype_last_seen",
+                 "_cur_y", "_cur_X", "_origins", "_y_columns")
+
+
+@contextmanager
+def restored_on_error(forecaster):
+    """Put the forecaster's data, cutoff and origins back if the block raises.
+
+    sktime's ``update`` moves the cutoff and records the new ``y``'s
+    metadata (the type ``predict`` returns) before ``_update`` checks the
+    data: a refused ``update`` leaves the forecaster as it was, to forecast
+    as before. One failing later, while training the networks, gets its data
+    and cutoff back too (the networks keep any epochs already trained).
+    """
+    saved = {name: getattr(forecaster, name) for name in _UPDATE_STATE
+             if hasattr(forecaster, name)}
+    try:
+        yield
+    except BaseException:
+        for name, value in saved.items():
+            setattr(forecaster, name, value)
+        raise
 
 
 def _future_exog(series, X, horizon, x_columns):

@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 
 from ._linear_start import (
     CONFIDENT_HORIZONS,
+    auto_window_length,
     combination_weights,
     conformal_factors,
     fit_direct,
@@ -137,6 +138,8 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         f.kept_linear_start_ = False
     if split < n:
         _judge_on_tail(f, windows[split:], targets[split:], start[split:])
+    if levels is not None and f.kept_linear_start_:
+        _warn_without_width(f, split, targets, series)
     if f.kept_linear_start_ and f._x_columns is not None and f.exog_coef_ is None:
         why = ("recurrent=False" if not f.recurrent else
                "the networks were not kept (kept_linear_start_; see verbose=1)")
@@ -146,6 +149,60 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
             "up on their latest validation_fraction (exog_coef_ is None).",
             UserWarning, stacklevel=2,
         )
+
+
+def _warn_without_width(f, split, targets, series):
+    """Warn where every interval of the start's forecasts has no width.
+
+    Its quantiles are the empirical quantiles of its training residuals
+    (``_residual_quantiles``), which the tail's factors only scale: from a
+    single training window (a short series: the others are the validation
+    tail) or from tied residuals (a constant stretch, a series forecast
+    exactly), every level has the same value, and every interval is the
+    point forecast.
+    """
+    spread = np.ptp(f._residual_quantiles, axis=-1)
+    tiny = 1e-9 * max(float(np.mean(np.abs(targets))), 1e-300)
+    if np.any(spread > tiny):
+        return
+    if split > 1:
+        why = (f"the linear start's errors on its {split} training windows are all "
+               "equal (a constant stretch, or a series it forecasts exactly), so "
+               "every level of their quantiles has the same value")
+    else:
+        longest = max(len(s.y) for s in series)
+        needed = _observations_for_two_training_windows(f, longest)
+        more = ("longer series" if len(series) > 1 or needed is None else
+                f"a series of at least {needed} observations (this one has {longest})")
+        n = len(targets)
+        held = (f"of the {n} windows of this data only 1 is before the validation "
+                "tail" if split < n else "this data gives a single window")
+        why = (f"{held}, and the quantiles of the linear start's errors come from "
+               "the training windows: a single error gives every level the same "
+               f"value. With window_length={f.window_length!r} and horizon_="
+               f"{f.horizon_}, {more} gives 2; or use a shorter fh or a smaller "
+               "window_length")
+    warnings.warn(
+        f"RNNForecaster's prediction intervals have no width (every quantile is "
+        f"the point forecast): {why}.", UserWarning, stacklevel=3,
+    )
+
+
+def _observations_for_two_training_windows(f, longest):
+    """The fewest observations past ``longest`` that give a single series 2
+    training windows (before its validation tail; None beyond 10000)."""
+    for m in range(longest + 1, longest + 10000):
+        length = f.window_length
+        if length == "auto":
+            length = auto_window_length(f.seasonal_period_, f.horizon_, m)
+        windows = m - length - f.horizon_ + 1
+        if not f.early_stopping:
+            train = windows
+        else:
+            train = tail_split(windows, f.validation_fraction)
+        if train >= 2:
+            return m
+    return None
 
 
 def _validation_split(f, n):
