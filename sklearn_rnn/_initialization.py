@@ -253,6 +253,27 @@ def _weighted_quantiles(values, levels, weight=None):
     return np.interp(levels, positions, values)
 
 
+#: Candidate scales of the ridge start's logits, as fractions of the largest.
+_SCALE_FRACTIONS = torch.logspace(-2, 0, 21, dtype=torch.float64)
+
+
+def _logit_scale(decisions, labels, weight, max_scale):
+    """The scale of ``decisions`` (n, n_classes) with the least log-loss.
+
+    Temperature scaling (Guo et al. 2017) on the ridge start's leave-one-out
+    decision values, among fractions of ``max_scale`` (rows weighted by
+    ``weight``): on separable classes the largest, on noisy ones a scale
+    whose probabilities are as confident as the held-out rows allow (a
+    fixed scale saturated them: a test log-loss above a constant's).
+    """
+    losses = [
+        float(weight @ torch.nn.functional.cross_entropy(
+            s * max_scale * decisions, labels, reduction="none"))
+        for s in _SCALE_FRACTIONS
+    ]
+    return float(_SCALE_FRACTIONS[int(np.argmin(losses))]) * max_scale
+
+
 #: Candidate penalties of the ridge start, relative to the mean eigenvalue.
 _RIDGE_ALPHAS = torch.logspace(-3, 3, 13, dtype=torch.float64)
 #: The ridge start solves an n x n (or features x features) system: it is
@@ -261,7 +282,7 @@ _RIDGE_MAX_SIZE = 4096
 
 
 def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
-                      sample_weight=None, scale=12.0):
+                      sample_weight=None, max_scale=12.0):
     """Start the output layer from a ridge classifier on the random features.
 
     As MiniRocket does with ``RidgeClassifierCV``: the standardised features
@@ -269,9 +290,11 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     their class's weight and sample weight, if any), with the penalty that minimises the
     leave-one-out error (computed in closed form from the eigendecomposition
     of the Gram matrix). The output layer's weights on those features start
-    from the solution times ``scale`` (logits), its other weights at zero, so
+    from the solution times a scale (logits), its other weights at zero, so
     training starts from the ridge classifier and the recurrent path learns
-    what it misses. Returns whether it did (not above ``_RIDGE_MAX_SIZE``
+    what it misses. The scale, at most ``max_scale``, is the one whose
+    probabilities have the least log-loss on the leave-one-out decision
+    values (:func:`_logit_scale`). Returns whether it did (not above ``_RIDGE_MAX_SIZE``
     rows and features, nor on zero total weight, nor without two rows whose
     features differ).
     """
@@ -313,11 +336,16 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
             inverse[intercept] = 0.0
             dual = Q @ (inverse[:, None] * QY)
             diagonal = (Q**2) @ inverse  # diagonal of (gram + alpha I)^-1
-            error = float(((dual / diagonal[:, None]) ** 2).sum())
+            residuals = dual / diagonal[:, None]  # leave-one-out, weighted rows
+            error = float((residuals**2).sum())
             if error < best_error:
-                best, best_error = dual, error
+                best, best_error, best_residuals = dual, error, residuals
         if best is None:
             return False  # no penalty gave a finite leave-one-out error
+        # the decision values each row (of weight > 0) gets from a fit without it
+        kept = weight > 0
+        held_out = codes[kept] - best_residuals[kept] / root[kept]
+        scale = _logit_scale(held_out, labels[kept], weight[kept], max_scale)
         weights = (X.T @ best).T  # (n_classes, width)
         head = module.head
         head.weight.zero_()

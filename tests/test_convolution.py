@@ -167,6 +167,29 @@ def test_ridge_start_on_noise_is_not_confident():
     assert proba.max(axis=1).mean() < 0.85  # it was 1.0: certain, and wrong half the time
 
 
+def test_ridge_start_is_as_confident_as_its_held_out_rows_allow():
+    # logits of 12 times the ridge decision values saturated noisy labels:
+    # accuracy 0.82 with a held-out log-loss of 1.1, worse than a constant 0.5
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 20))
+    y = np.where(X[:, -3:].sum(axis=1) + rng.normal(size=400) > 0, "a", "b")
+    clf = SequenceClassifier(max_iter=1, random_state=0).fit(X[:300], y[:300])
+    loss = log_loss(y[300:], clf.predict_proba(X[300:]), labels=clf.classes_)
+    reference = log_loss(y[300:], LogisticRegression().fit(X[:300], y[:300])
+                         .predict_proba(X[300:]))
+    assert clf.score(X[300:], y[300:]) > 0.75
+    assert loss < 0.5 and loss < reference + 0.15, (loss, reference)
+    # noise-free labels: more confident, as the held-out rows allow
+    y_clear = np.where(X[:, -3:].sum(axis=1) > 0, "a", "b")
+    clear = SequenceClassifier(max_iter=1, random_state=0).fit(X[:300], y_clear[:300])
+    confidence = clear.predict_proba(X[300:]).max(axis=1).mean()
+    assert confidence > clf.predict_proba(X[300:]).max(axis=1).mean() + 0.05
+    assert log_loss(y_clear[300:], clear.predict_proba(X[300:])) < loss
+
+
 def test_one_row_or_rows_alike_train_without_the_ridge_start():
     # a first partial_fit batch of one row (online learning): the features'
     # standard deviation over one row was NaN for good; with one row or rows
