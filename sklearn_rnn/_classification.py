@@ -318,7 +318,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         except ValueError as exc:
             raise ValueError(
                 f"Could not draw a stratified validation set for early stopping: "
-                f"{exc} Use more samples per class, a larger "
+                f"{exc.args[0].rstrip('.')}. Use more samples per class, a larger "
                 "validation_fraction, or early_stopping=False."
             ) from exc
         return np.sort(train), np.sort(valid)

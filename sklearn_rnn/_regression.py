@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_y, check_is_fitted
 
 from . import _window_normalization as window
@@ -195,6 +196,20 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             output += window.target_reference(seqs)
         return output.ravel() if self._y_1d else output
 
+    def _quantile_loss(self):
+        """Whether ``predict_quantiles`` exists: fitted with, or set to, the
+        quantile loss (otherwise an AttributeError saying so)."""
+        if getattr(self, "quantiles_", None) is None and (
+            hasattr(self, "quantiles_") or self.loss != "quantile"
+        ):
+            loss = self.loss if not hasattr(self, "quantiles_") else "squared_error"
+            raise AttributeError(
+                f"{type(self).__name__} has loss={loss!r}; predict_quantiles "
+                "needs loss='quantile'."
+            )
+        return True
+
+    @available_if(_quantile_loss)
     def predict_quantiles(self, X):
         """Predict the quantiles of the targets for sequences ``X``.
 
@@ -228,11 +243,6 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         (2, 3)
         """
         check_is_fitted(self)
-        if self.quantiles_ is None:
-            raise AttributeError(
-                f"{type(self).__name__} was fitted with loss={self.loss!r}; "
-                "predict_quantiles needs loss='quantile'."
-            )
         out = self._quantiles(X)
         return out[:, 0] if self._y_1d else out
 
@@ -254,7 +264,10 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         """The levels to fit: sorted, with 0.5; None for squared error."""
         if self.loss != "quantile":
             return None
-        levels = np.asarray([] if self.quantiles is None else self.quantiles, dtype=float)
+        try:
+            levels = np.asarray([] if self.quantiles is None else self.quantiles, dtype=float)
+        except (TypeError, ValueError):
+            levels = np.array([np.nan])  # not numbers: refused below
         if levels.ndim > 1 or not np.all((levels > 0) & (levels < 1)):
             raise ValueError(
                 "quantiles must be a list of levels strictly between 0 and 1 "

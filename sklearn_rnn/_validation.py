@@ -460,8 +460,8 @@ def _trim_leading_nan(seqs):
             f"Sequence {empty[0]} of X has no observed time step (all NaN); drop it."
         )
     if not n_lead.any():
-        if not np.isfinite(values).all():
-            raise ValueError(_nan_message(_first_bad_row(values), True))
+        if not np.isfinite(values).all():  # no sequence has leading missing steps
+            raise ValueError(_nan_message(_first_bad_row(values), False))
         return seqs
     steps = np.arange(values.shape[1])
     gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
@@ -469,7 +469,8 @@ def _trim_leading_nan(seqs):
     lengths = (values.shape[1] - n_lead).astype(np.int64)
     valid = steps[None, :] < lengths[:, None]
     if not np.isfinite(shifted[valid]).all():
-        raise ValueError(_nan_message(_first_bad_row(np.where(valid[..., None], shifted, 0)), True))
+        row = _first_bad_row(np.where(valid[..., None], shifted, 0))
+        raise ValueError(_nan_message(row, n_lead[row] > 0))
     # as wide as the longest trimmed sequence, as a list of them would be
     width = int(lengths.max())
     shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
@@ -481,8 +482,8 @@ def _first_bad_row(values):
     return int(np.flatnonzero(~np.isfinite(values).all(axis=(1, 2)))[0])
 
 
-def _nan_message(row, allow_leading_nan):
-    where = " after its leading missing steps" if allow_leading_nan else ""
+def _nan_message(row, after_leading):
+    where = " after its leading missing steps" if after_leading else ""
     return (
         f"Input X contains NaN or inf: sequence {row} has a non-finite value"
         f"{where}. Only leading all-NaN steps (no history yet) are accepted, "

@@ -130,6 +130,12 @@ def test_nan_after_the_first_observed_step_is_not_blamed_on_padding():
     y = np.arange(len(X), dtype=float)
     with pytest.raises(ValueError, match="sequence 10 has a non-finite value.*Impute"):
         LSTMRegressor(max_iter=1).fit(X, y)
+    # a sequence without leading missing steps: none named (it said "after its
+    # leading missing steps" under leading_nan="raise", which trims nothing)
+    full = np.random.RandomState(0).normal(size=(20, 6))
+    full[4, 3] = np.nan
+    with pytest.raises(ValueError, match=r"sequence 4 has a non-finite value\. Only"):
+        LSTMRegressor(max_iter=1).fit(full, np.arange(20.0))
 
 
 @pytest.mark.parametrize("make", [
@@ -274,3 +280,10 @@ def test_an_object_y_with_none_is_named_nan():
     y[3] = None
     with pytest.raises(ValueError, match="Input y contains NaN"):
         SequenceRegressor(hidden_size=4, max_iter=1).fit(X, y)
+
+
+def test_a_stratified_split_that_cannot_be_drawn_names_the_fix():
+    X = np.random.RandomState(0).normal(size=(12, 5))
+    y = np.array([0] * 11 + [1])  # one sample of class 1: nothing to stratify
+    with pytest.raises(ValueError, match=r"Could not draw a stratified .*\. Use more samples"):
+        SequenceClassifier(early_stopping=True, max_iter=1).fit(X, y)

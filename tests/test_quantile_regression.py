@@ -31,8 +31,14 @@ def test_quantiles_cover_and_the_median_is_predict():
     # squared error on the same data: no quantiles
     plain = SequenceRegressor(**FAST).fit(X, y)
     assert plain.quantiles_ is None
-    with pytest.raises(AttributeError, match="loss='quantile'"):
+    with pytest.raises(AttributeError, match="predict_quantiles") as error:
         plain.predict_quantiles(X)
+    assert "needs loss='quantile'" in str(error.value) + str(error.value.__cause__)
+    # duck typing, as scikit-learn's available_if methods: it was always there
+    assert not hasattr(plain, "predict_quantiles")
+    assert not hasattr(SequenceRegressor(), "predict_quantiles")
+    assert hasattr(SequenceRegressor(loss="quantile"), "predict_quantiles")
+    assert hasattr(reg.set_params(loss="squared_error"), "predict_quantiles")  # as fitted
 
 
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
@@ -53,7 +59,7 @@ def test_quantiles_of_several_targets_and_window_normalization(Estimator):
 
 def test_quantile_option_validation():
     X, y = _noisy(n=60)
-    for bad in ([0.0, 0.5], [1.2], [[0.1, 0.9]]):
+    for bad in ([0.0, 0.5], [1.2], [[0.1, 0.9]], ["a"]):
         with pytest.raises(ValueError, match="strictly between 0 and 1"):
             SequenceRegressor(loss="quantile", quantiles=bad, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="loss"):

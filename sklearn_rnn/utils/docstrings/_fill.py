@@ -101,6 +101,7 @@ def _own_functions(cls):
     """The documented functions defined in the body of ``cls`` (not inherited)."""
     for value in vars(cls).values():
         function = getattr(value, "__func__", value)  # classmethod, staticmethod
+        function = getattr(function, "fn", function)  # sklearn's available_if
         if inspect.isfunction(function) and function.__doc__:
             yield function
 
