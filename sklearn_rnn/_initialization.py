@@ -246,9 +246,12 @@ def _weighted_quantiles(values, levels, weight=None):
     Interpolated between the midpoints of the sorted values' weights (for
     equal weights, Hazen's plotting positions).
     """
+    if weight is not None:  # rows of weight 0 take no position
+        weight = np.asarray(weight, float)
+        values, weight = values[weight > 0], weight[weight > 0]
     order = np.argsort(values, kind="stable")
     values = values[order]
-    weight = np.ones(len(values)) if weight is None else np.asarray(weight, float)[order]
+    weight = np.ones(len(values)) if weight is None else weight[order]
     positions = (np.cumsum(weight) - 0.5 * weight) / weight.sum()
     return np.interp(levels, positions, values)
 

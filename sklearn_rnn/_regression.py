@@ -291,8 +291,9 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
                 f"[{n_samples}, {y.shape[0]}]"
             )
         y_2d = y.reshape(n_samples, -1).astype(np.float64)
-        if not np.isfinite(y_2d).all():  # None in an object y passes _check_y
-            raise ValueError("Input y contains NaN.")
+        if not np.isfinite(y_2d).all():  # None or inf in an object y pass _check_y
+            what = "NaN" if np.isnan(y_2d).any() else "infinity"
+            raise ValueError(f"Input y contains {what}.")
         reference = window.target_reference(seqs)
         if first_call:
             with np.errstate(over="ignore", invalid="ignore"):  # huge y: refused below

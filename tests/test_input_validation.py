@@ -280,6 +280,9 @@ def test_an_object_y_with_none_is_named_nan():
     y[3] = None
     with pytest.raises(ValueError, match="Input y contains NaN"):
         SequenceRegressor(hidden_size=4, max_iter=1).fit(X, y)
+    y[3] = np.inf
+    with pytest.raises(ValueError, match="Input y contains infinity"):
+        SequenceRegressor(hidden_size=4, max_iter=1).fit(X, y)
 
 
 def test_a_stratified_split_that_cannot_be_drawn_names_the_fix():

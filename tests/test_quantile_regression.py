@@ -108,6 +108,9 @@ def test_weighted_quantiles_are_hazens_for_equal_weights():
     levels = [0.0, 0.1, 0.5, 0.93, 1.0]
     assert_allclose(_weighted_quantiles(values, levels),
                     np.quantile(values, levels, method="hazen"))
+    # rows of weight 0 take no position
+    assert_allclose(_weighted_quantiles(np.array([0.0, 150.0, 200.0]), [0.5],
+                                        np.array([1.0, 0.0, 1.0])), [100.0])
     # integer weights: as the values repeated
     weight = np.arange(101) % 3
     assert_allclose(_weighted_quantiles(values, [0.2, 0.5, 0.8], weight),

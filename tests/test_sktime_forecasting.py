@@ -511,6 +511,10 @@ def test_update_takes_a_renamed_series_and_refuses_other_variables(airline, monk
     pd.testing.assert_series_equal(renamed.predict(), named.predict().rename("units"))
     assert renamed.predict_quantiles(alpha=[0.1]).columns.equals(  # its new name
         pd.MultiIndex.from_tuples([("units", 0.1)]))
+    # refused (a gap), it keeps its name: sktime renames its store in place
+    with pytest.raises(ValueError, match="not equally spaced"):
+        renamed.update(sales[-3:].rename("other"))
+    assert renamed.predict().name == "units"
 
     y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
                      index=airline.index)

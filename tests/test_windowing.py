@@ -288,6 +288,16 @@ def test_trimmer_time_axis_2_in_front_of_estimator_with_time_axis_2():
     assert pipe.predict(P[:3]).shape == (3,)
 
 
+def test_trimmers_pickled_before_time_axis_still_work():
+    X3 = np.arange(24.0).reshape(2, 4, 3)
+    trimmer = WindowTrimmer(2).fit(X3)
+    del trimmer.time_axis, trimmer._fitted_time_axis  # as pickled before the option
+    old = pickle.loads(pickle.dumps(trimmer))
+    assert old.get_params()["time_axis"] == 1
+    assert_array_equal(old.transform(X3), X3[:, 2:])
+    assert_array_equal(clone(old).fit_transform(X3), X3[:, 2:])
+
+
 def test_trimmer_time_axis_errors():
     P = np.zeros((3, 4, 7))
     with pytest.raises(ValueError, match="time_axis"):

@@ -269,7 +269,7 @@ def from_origins(series, origins):
 #: What sktime's ``update`` changes before ``_update`` runs, and what
 #: ``_update`` changes: put back by :func:`restored_on_error`.
 _UPDATE_STATE = ("_cutoff", "_y", "_X", "_y_metadata", "_y_mtype_last_seen",
-                 "_cur_y", "_cur_X", "_origins", "_y_columns")
+                 "_converter_store_y", "_cur_y", "_cur_X", "_origins", "_y_columns")
 
 
 @contextmanager
@@ -282,8 +282,12 @@ def restored_on_error(forecaster):
     as before. One failing later, while training the networks, gets its data
     and cutoff back too (the networks keep any epochs already trained).
     """
-    saved = {name: getattr(forecaster, name) for name in _UPDATE_STATE
-             if hasattr(forecaster, name)}
+    saved = {}
+    for name in _UPDATE_STATE:
+        if hasattr(forecaster, name):
+            value = getattr(forecaster, name)
+            # a dict copied: sktime changes its store of y's name in place
+            saved[name] = dict(value) if isinstance(value, dict) else value
     try:
         yield
     except BaseException:

@@ -135,6 +135,11 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         self.flat_layout = flat_layout
         self.time_axis = time_axis
 
+    def __setstate__(self, state):
+        # trimmers pickled before time_axis read 3D windows as (n, steps, channels)
+        state.setdefault("time_axis", 1)
+        super().__setstate__(state)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check ``X`` and record its shape.
