@@ -199,7 +199,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             check_split_weights(weights, train_idx, valid_idx)
         randomness = FitRandomness(seed, device, stream=0 if first_call else self.n_iter_)
         with _torch_threads(self.n_threads):
-            generator = torch.Generator().manual_seed(seed)
+            generator = torch.Generator().manual_seed(randomness.seed)  # shuffling
             start = None
             if first_call:  # the start sees no validation row
                 with randomness.drawing():

@@ -51,6 +51,11 @@ class FitRandomness:
         so that each call draws new dropout masks and noise instead of
         replaying the previous call's.
 
+    Attributes
+    ----------
+    seed : int
+        The seed of the stream (``seed`` itself for stream 0).
+
     Examples
     --------
     >>> import torch
@@ -68,6 +73,7 @@ class FitRandomness:
     def __init__(self, seed, device, stream=0):
         if stream:
             seed = int(np.random.SeedSequence([seed, stream]).generate_state(1)[0])
+        self.seed = seed  # of the stream, for the fit's other generators
         self._generators = [torch.default_generator]
         if device.type == "cuda":
             torch.cuda.init()  # fills torch.cuda.default_generators

@@ -1069,17 +1069,19 @@ def test_input_noise_only_while_training_and_reproducible():
         assert torch.equal(module(x), module(x))
 
 
-def test_each_partial_fit_call_draws_new_noise(monkeypatch):
-    # every call reseeded the fit's stream from random_state: from the second
+@pytest.mark.parametrize("draw", ["randn_like", "randperm"])
+def test_each_partial_fit_call_draws_new_noise_and_order(monkeypatch, draw):
+    # every call reseeded the fit's streams from random_state: from the second
     # call on, each one replayed the last one's noise (a fixed perturbation)
+    # and, as scikit-learn's MLP does, its order of the rows
     draws = []
-    randn_like = torch.randn_like
+    original = getattr(torch, draw)
 
-    def recorded(t, *args, **kwargs):
-        draws.append(randn_like(t, *args, **kwargs))
+    def recorded(*args, **kwargs):
+        draws.append(original(*args, **kwargs))
         return draws[-1]
 
-    monkeypatch.setattr(torch, "randn_like", recorded)
+    monkeypatch.setattr(torch, draw, recorded)
     X, y = _regression_data()
 
     def calls():

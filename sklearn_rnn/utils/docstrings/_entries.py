@@ -166,8 +166,9 @@ PARAMETERS = parse_entries(
         split. Pass an int for reproducible results on the CPU across calls,
         processes and threads; the global torch generators are left as they
         were. A continued fit (``partial_fit``, ``warm_start``) draws its
-        dropout masks and noise from a stream of its own, picked by the
-        epochs already trained, so that calls do not replay each other's.
+        shuffling, dropout masks and noise from a stream of its own, picked
+        by the epochs already trained, so that calls do not replay each
+        other's.
 
     verbose : int
         Training progress printed to standard output. ``1``: a table with the
