@@ -237,7 +237,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 callbacks=callbacks,
                 valid_score=valid_score,
                 verbose=self.verbose,
-                first_epoch=self.n_iter_ + 1,
+                first_epoch=self.n_iter_ + 1, start_epoch=None if first_call else self.best_epoch_,
                 owner=self,
                 autocast=self._autocast(device),
                 draws=randomness.drawing if draws_in_training(self.module_) else None,

@@ -41,6 +41,9 @@ class Progress:
         0 prints nothing; 1 prints throttled rows; 2 or more every row.
     first_epoch, max_iter : int
         Number of the first epoch of this call, and how many it may run.
+    start_epoch : int, default=None
+        The epoch whose weights training starts from (the validation row
+        before the first epoch's); ``first_epoch - 1`` where None.
     has_valid, has_score : bool
         Whether rows have a validation loss and a validation score.
     clock : callable, default=time.perf_counter
@@ -48,9 +51,10 @@ class Progress:
     """
 
     def __init__(self, verbose, *, first_epoch, max_iter, has_valid, has_score,
-                 clock=time.perf_counter):
+                 start_epoch=None, clock=time.perf_counter):
         self.verbose = verbose
         self.first_epoch = first_epoch
+        self.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
         self.last_epoch = first_epoch + max_iter - 1
         self.has_valid = has_valid
         self.has_score = has_score
@@ -81,7 +85,7 @@ class Progress:
         header += [f"{'dur':>8}", f"{'eta':>8}"]
         print("  ".join(header), flush=True)
         if self.has_valid and valid_loss is not None:
-            self._row(self.first_epoch - 1, None, valid_loss, score, False, "-", "-")
+            self._row(self.start_epoch, None, valid_loss, score, False, "-", "-")
 
     def epoch(self, record, best):
         """Print (or hold back) the row of one epoch; ``best`` marks it ``*``."""
@@ -134,7 +138,7 @@ class Progress:
         if result.best_epoch is None:
             return
         untrusted = getattr(result, "untrusted_epoch", None)
-        if result.best_epoch == self.first_epoch - 1 and untrusted is not None:
+        if result.best_epoch == self.start_epoch and untrusted is not None:
             best = next(r for r in result.history if r["epoch"] == untrusted)
             print(
                 f"Kept the starting weights (epoch {result.best_epoch}): epoch "
@@ -143,7 +147,7 @@ class Progress:
                 "error of its mean gain per row).",
                 flush=True,
             )
-        elif result.best_epoch == self.first_epoch - 1:
+        elif result.best_epoch == self.start_epoch:
             print(
                 f"Kept the starting weights (epoch {result.best_epoch}): no trained "
                 "epoch beat their validation loss.",

@@ -150,6 +150,9 @@ class TrainingResult:
 
     history: list = field(default_factory=list)
     best_epoch: int | None = None
+    #: The epoch whose weights training started from (``best_epoch`` where
+    #: training kept them).
+    start_epoch: int | None = None
     initial_valid_score: float | None = None
     initial_valid_loss: float | None = None
     best_valid_loss: float | None = None
@@ -173,8 +176,7 @@ class TrainingResult:
         :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
         """
         what = "the linear least-squares start" if linear else "the starting weights"
-        first = self.history[0]["epoch"] if self.history else None
-        if first is None or self.best_epoch == first - 1:
+        if not self.history or self.best_epoch == self.start_epoch:
             if linear:
                 print("The starting weights are the linear least-squares start "
                       "(recurrent head at zero): the predictions are that linear "
@@ -247,6 +249,7 @@ def train(
     valid_score=None,
     verbose=0,
     first_epoch=1,
+    start_epoch=None,
     owner=None,
     autocast=nullcontext,
     draws=None,
@@ -268,7 +271,7 @@ def train(
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with
         the lowest validation loss are restored at the end; the starting
-        weights count as epoch ``first_epoch - 1``.
+        weights count as epoch ``start_epoch``.
     max_iter : int
         Maximum number of epochs.
     batch_size : int
@@ -296,6 +299,10 @@ def train(
         training ended (:class:`~sklearn_rnn._progress.Progress`).
     first_epoch : int, default=1
         Number of the first epoch (continuing a warm start).
+    start_epoch : int, default=None
+        The epoch whose weights training starts from: ``first_epoch - 1``
+        where None; a warm start after early stopping passes the epoch whose
+        weights that fit restored.
     owner : object, default=None
         Passed to the callbacks (the estimator).
     autocast : callable, default=contextlib.nullcontext
@@ -324,12 +331,14 @@ def train(
         Per-epoch records, the best epoch and whether a stopping rule fired.
     """
     result = TrainingResult()
+    result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
     scaler = None
     if loss_scaling:
         scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
     best_state, best_valid = None, math.inf
     progress = Progress(
-        verbose, first_epoch=first_epoch, max_iter=max_iter,
+        verbose, first_epoch=first_epoch, start_epoch=result.start_epoch,
+        max_iter=max_iter,
         has_valid=valid_data is not None,
         has_score=valid_data is not None and valid_score is not None,
     )
@@ -340,7 +349,7 @@ def train(
             module, loss_fn, valid_data, valid_score, autocast=autocast
         )
         result.initial_valid_loss = best_valid
-        result.best_epoch = first_epoch - 1
+        result.best_epoch = result.start_epoch
         best_state = start_state = copy.deepcopy(module.state_dict())
     progress.start(best_valid if valid_data is not None else None,
                    result.initial_valid_score)
@@ -399,7 +408,7 @@ def train(
             output = _outputs(module, valid_data, autocast=autocast)
             row_losses.append(loss_fn.rows(output, valid_data.y))
         if not start_test(*row_losses, valid_data.weight):
-            result.untrusted_epoch, result.best_epoch = result.best_epoch, first_epoch - 1
+            result.untrusted_epoch, result.best_epoch = result.best_epoch, result.start_epoch
             best_state, best_valid = start_state, result.initial_valid_loss
     if best_state is not None:
         module.load_state_dict(best_state)

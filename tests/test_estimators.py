@@ -834,6 +834,28 @@ def test_verbose_after_a_warm_start_names_the_previous_weights(capsys):
     assert ("the starting weights" in second) or ("Kept the starting weights" in second)
 
 
+def test_a_warm_start_that_keeps_its_start_names_the_epoch_it_holds(capsys):
+    # its start was numbered n_iter_ (the last epoch trained) where the first
+    # fit had restored an earlier epoch's weights: best_epoch_, the verbose
+    # line and plot_history named weights the model did not hold
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 10))
+    y = X[:, -2:].sum(axis=1) + 0.3 * rng.normal(size=200)
+    est = GRURegressor(hidden_size=4, max_iter=4, random_state=4, skip_steps=0,
+                       learning_rate_init=0.1, warm_start=True).fit(X, y)
+    assert est.best_epoch_ == 2  # restored, of 4
+    held = est.predict(X)
+    est.set_params(max_iter=2, learning_rate_init=0.5, verbose=1)
+    capsys.readouterr()
+    est.fit(X, y)
+    assert_array_equal(est.predict(X), held)  # kept its start: epoch 2's weights
+    assert est.best_epoch_ == 2
+    assert "Kept the starting weights (epoch 2)" in capsys.readouterr().out
+    epoch_2 = est.history_[1]
+    assert est.initial_validation_loss_ == pytest.approx(epoch_2["valid_loss"], rel=1e-6)
+    assert est.best_validation_score_ == pytest.approx(epoch_2["valid_score"], rel=1e-6)
+
+
 def test_divergence_raises_naming_the_epoch():
     X, y = _regression_data()
     est = LSTMRegressor(learning_rate_init=1e30, optimizer="sgd", standardize=False,
