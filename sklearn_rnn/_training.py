@@ -356,47 +356,49 @@ def train(
     reason = "max_iter"
     for epoch in range(first_epoch, first_epoch + max_iter):
         start = time.perf_counter()
+        # Ctrl-C anywhere in the epoch (its training, validation, progress row
+        # or callbacks) ends training with the best weights so far
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
                 generator, gradient_clip, autocast, scaler, draws or nullcontext,
             )
+            if not math.isfinite(train_loss):
+                lr = optimizer.param_groups[0]["lr"]
+                raise ValueError(
+                    f"Training diverged at epoch {epoch}: the training loss is "
+                    f"{train_loss}. Try a smaller learning_rate_init (it is {lr:g}), "
+                    "set gradient_clip, or keep standardize=True."
+                )
+            record = {"epoch": epoch, "train_loss": train_loss}
+            improved = False
+            if valid_data is not None:
+                valid_loss, score = evaluate(
+                    module, loss_fn, valid_data, valid_score, autocast=autocast
+                )
+                record["valid_loss"] = valid_loss
+                if valid_score is not None:
+                    record["valid_score"] = score
+                if valid_loss < best_valid:  # the copy first: an interrupt may come between
+                    best_state = copy.deepcopy(module.state_dict())
+                    best_valid, result.best_epoch = valid_loss, epoch
+                    improved = True
+            record["lr"] = optimizer.param_groups[0]["lr"]
+            record["dur"] = time.perf_counter() - start
+            result.history.append(record)
+            progress.epoch(record, best=improved)
+            monitored = record.get("valid_loss", train_loss)
+            if scheduler is not None:
+                scheduler(monitored)
+            by_rule = stopper is not None and stopper.update(monitored)
+            by_callback = False
+            for callback in callbacks:
+                by_callback = bool(callback(owner, record)) or by_callback
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
             result.interrupted = True
             reason = "interrupted"
             break
-        if not math.isfinite(train_loss):
-            lr = optimizer.param_groups[0]["lr"]
-            raise ValueError(
-                f"Training diverged at epoch {epoch}: the training loss is "
-                f"{train_loss}. Try a smaller learning_rate_init (it is {lr:g}), "
-                "set gradient_clip, or keep standardize=True."
-            )
-        record = {"epoch": epoch, "train_loss": train_loss}
-        improved = False
-        if valid_data is not None:
-            valid_loss, score = evaluate(
-                module, loss_fn, valid_data, valid_score, autocast=autocast
-            )
-            record["valid_loss"] = valid_loss
-            if valid_score is not None:
-                record["valid_score"] = score
-            if valid_loss < best_valid:
-                best_valid, result.best_epoch = valid_loss, epoch
-                best_state = copy.deepcopy(module.state_dict())
-                improved = True
-        record["lr"] = optimizer.param_groups[0]["lr"]
-        record["dur"] = time.perf_counter() - start
-        result.history.append(record)
-        progress.epoch(record, best=improved)
-        monitored = record.get("valid_loss", train_loss)
-        if scheduler is not None:
-            scheduler(monitored)
-        by_rule = stopper is not None and stopper.update(monitored)
-        by_callback = False
-        for callback in callbacks:
-            by_callback = bool(callback(owner, record)) or by_callback
         if by_rule or by_callback:
             result.stopped = True
             reason = "rule" if by_rule else "callback"

@@ -721,6 +721,36 @@ def test_an_interrupt_in_the_first_epoch_returns_with_a_warning(monkeypatch, ear
         assert est.best_loss_ is None
 
 
+@pytest.mark.parametrize("where", ["evaluate", "callback"])
+def test_an_interrupt_outside_the_training_pass_returns_the_best_weights(monkeypatch, where):
+    # only the training pass caught Ctrl-C: in the validation pass or a
+    # callback it went out of fit, and a first fit lost its whole network
+    import sklearn_rnn._training as training
+
+    calls = []
+    evaluate = training.evaluate
+
+    def counted(*args, **kwargs):  # the start's, epoch 1's, then epoch 2's
+        calls.append(None)
+        if where == "evaluate" and len(calls) == 3:
+            raise KeyboardInterrupt
+        return evaluate(*args, **kwargs)
+
+    def callback(est, record):
+        if record["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "evaluate", counted)
+    X, y = _regression_data()
+    est = LSTMRegressor(hidden_size=4, max_iter=5, random_state=0,
+                        callbacks=[callback] if where == "callback" else None)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        est.fit(X, y)
+    assert hasattr(est, "module_") and est.best_epoch_ in (0, 1, 2)
+    assert est.n_iter_ == (1 if where == "evaluate" else 2)
+    est.predict(X)
+
+
 def test_a_class_weighted_zero_counts_zero():
     # a batch holding only classes weighted 0 made the loss 0 / 0 = NaN, and
     # fit stopped with "Training diverged"
