@@ -370,7 +370,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 "predicting on the CPU."
             )
             self.device_ = device = "cpu"
-            self.module_.to(device)
+        self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
         return torch.device(device)
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
