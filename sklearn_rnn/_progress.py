@@ -125,7 +125,8 @@ class Progress:
         watched = "validation loss" if self.has_valid else "training loss"
         if reason == "rule":
             line = (f"Stopped early at epoch {last}: the {watched} did not improve by "
-                    f"more than tol={tol:g} for {n_iter_no_change} epochs.")
+                    f"more than tol={tol:g} for more than {n_iter_no_change} "
+                    f"epoch{'s' if n_iter_no_change != 1 else ''} in a row.")
         elif reason == "callback":
             line = f"Stopped at epoch {last} by a callback."
         elif reason == "interrupted":

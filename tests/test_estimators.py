@@ -813,8 +813,11 @@ def test_verbose_says_training_stopped_early(capsys):
     est = LSTMRegressor(verbose=2, hidden_size=4, max_iter=200, n_iter_no_change=2,
                         tol=10.0, random_state=0).fit(X, y)
     out = capsys.readouterr().out
+    # epoch 1 improves on nothing yet; the rule stops after n_iter_no_change + 1
+    # epochs without improvement (scikit-learn's MLP's rule; its message says 2)
+    assert est.n_iter_ == 4
     assert f"Stopped early at epoch {est.n_iter_}: the validation loss did not " \
-        "improve by more than tol=10 for 2 epochs." in out
+        "improve by more than tol=10 for more than 2 epochs in a row." in out
     # The weights restored are the lowest validation loss's, tol or not.
     if est.best_epoch_ == 0:
         assert "Kept the starting weights (epoch 0)" in out
