@@ -366,10 +366,9 @@ def train(
             if not math.isfinite(train_loss):
                 lr = optimizer.param_groups[0]["lr"]
                 raise ValueError(
-                    f"Training diverged at epoch {epoch}: the training loss is "
-                    f"{train_loss}. Try a smaller learning_rate_init (it is {lr:g}), "
-                    "set gradient_clip, or keep standardize=True."
-                )
+                    f"Training diverged at epoch {epoch}: the training loss is {train_loss}. "
+                    f"Try a smaller learning_rate_init (it is {lr:g}), set gradient_clip, "
+                    "or keep standardize=True.")
             record = {"epoch": epoch, "train_loss": train_loss}
             improved = False
             if valid_data is not None:
