@@ -48,6 +48,16 @@ def plot_history(estimator, ax=None):
     marks the epoch whose weights were restored (epoch 0 stands for the
     starting weights).
 
+    A fitted wrapper that holds several networks draws the curves of each,
+    in a colour of its own (train loss solid, validation loss dashed, best
+    epoch dotted), labelled by the network: an
+    :class:`~sklearn_rnn.sktime.RNNForecaster` with ``n_networks > 1``
+    (``"network 0"``, ``"network 1"``, ...: the networks its forecast
+    averages) and sktime's ``make_reduction`` forecasters with
+    ``strategy="direct"`` or ``"dirrec"`` (``"horizon 1"``, ``"horizon
+    2"``, ...: one estimator per step of the forecasting horizon). The
+    title then ends with how many there are, e.g. ``"(3 networks)"``.
+
     Parameters
     ----------
     estimator : estimator instance
@@ -56,16 +66,21 @@ def plot_history(estimator, ax=None):
         ``history_`` list of dicts holding ``"epoch"`` and ``"train_loss"``
         (and optionally ``"valid_loss"``), and optionally ``best_epoch_``;
         or a fitted wrapper of one: a :class:`~sklearn.pipeline.Pipeline`
-        (its last step), a search (its ``best_estimator_`` or
-        ``best_forecaster_``), the sktime adapters
-        :class:`~sklearn_rnn.sktime.RNNForecaster` and
-        :class:`~sklearn_rnn.sktime.RNNClassifier`, or sktime's
-        ``make_reduction`` forecasters.
+        (its last step), a search fitted with ``refit=True`` (its
+        ``best_estimator_`` or ``best_forecaster_``), the sktime adapters
+        :class:`~sklearn_rnn.sktime.RNNForecaster` (each of its
+        ``regressors_``) and :class:`~sklearn_rnn.sktime.RNNClassifier`,
+        or sktime's ``make_reduction`` forecasters (the estimator of the
+        ``"recursive"`` and ``"multioutput"`` strategies, each of the
+        ``estimators_`` of ``"direct"`` and ``"dirrec"``).
 
     {axes}
     ValueError
         If neither ``estimator`` nor what it wraps has a ``history_`` (it is
-        not fitted).
+        not fitted), if ``estimator`` is a search fitted with
+        ``refit=False`` (it holds no refitted best estimator), or if it is
+        an :class:`~sklearn_rnn.sktime.RNNForecaster` fitted with
+        ``recurrent=False`` (it holds no network).
 
     Examples
     --------
@@ -82,29 +97,40 @@ def plot_history(estimator, ax=None):
     >>> [line.get_label() for line in ax.get_lines()][:2]
     ['train loss', 'validation loss']
     """
-    path, estimator = _with_history(estimator)
-    history = estimator.history_
+    title, members = _with_history(estimator)
     plt = _import_pyplot()
     if ax is None:
         _, ax = plt.subplots()
+    if len(members) == 1:
+        _draw_history(ax, members[0][1])
+    else:
+        for name, member in members:
+            _draw_history(ax, member, name=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    return ax
 
+
+def _draw_history(ax, estimator, name=None):
+    """Draw ``estimator``'s curves; ``name`` labels one of several in a colour of its own."""
+    history = estimator.history_
     epochs = [record["epoch"] for record in history]
-    ax.plot(epochs, [record["train_loss"] for record in history],
-            marker=".", label="train loss")
+    prefix = "" if name is None else f"{name} "
+    (train,) = ax.plot(epochs, [record["train_loss"] for record in history],
+                       marker=".", label=f"{prefix}train loss")
+    own = {} if name is None else {"color": train.get_color(), "linestyle": "--"}
     valid = [(record["epoch"], record["valid_loss"])
              for record in history if record.get("valid_loss") is not None]
     if valid:
         ax.plot([e for e, _ in valid], [v for _, v in valid],
-                marker=".", label="validation loss")
+                marker=".", label=f"{prefix}validation loss", **own)
     best_epoch = getattr(estimator, "best_epoch_", None)
     if best_epoch is not None:
-        ax.axvline(best_epoch, color="gray", linestyle="--",
-                   label=f"best epoch ({best_epoch})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_title(" > ".join(path))
-    ax.legend()
-    return ax
+        color, style = ("gray", "--") if name is None else (train.get_color(), ":")
+        ax.axvline(best_epoch, color=color, linestyle=style,
+                   label=f"{prefix}best epoch ({best_epoch})")
 
 
 #: Where fitted wrappers keep the fitted estimator they wrap: searches
@@ -112,20 +138,42 @@ def plot_history(estimator, ax=None):
 _INNER = ("best_estimator_", "best_forecaster_", "regressor_", "estimator_",
           "forecaster_")
 
+#: Where fitted wrappers keep several fitted estimators, and what one is:
+#: RNNForecaster's networks, sktime's direct and dirrec reductions (one
+#: estimator per step of the horizon; other ensembles: one per member).
+_SEVERAL = (("regressors_", "network"), ("estimators_", "estimator"))
+
 
 def _with_history(estimator):
-    """``(path, inner)``: the fitted estimator inside ``estimator`` with a history.
+    """``(title, members)``: the fitted estimators inside ``estimator`` with a history.
 
     Follows a fitted search's best estimator, a pipeline's last step and the
-    estimator a fitted sktime adapter or reduction forecaster wraps.
+    estimator(s) a fitted sktime adapter or reduction forecaster wraps.
+    ``members`` is a list of ``(name, estimator)``; ``name`` is None when
+    there is one.
     """
     path, current = [], estimator
     for _ in range(10):
         path.append(type(current).__name__)
         if getattr(current, "history_", None) is not None:
-            return path, current
-        inner = next((getattr(current, name) for name in _INNER
-                      if getattr(current, name, None) is not None), None)
+            return " > ".join(path), [(None, current)]
+        if (getattr(current, "cv_results_", None) is not None
+                and getattr(current, "refit", True) is False):
+            best = "best_forecaster_" if hasattr(current, "forecaster") else "best_estimator_"
+            raise ValueError(
+                f"{' > '.join(path)} was fitted with refit=False: it holds no "
+                f"{best} fitted on the whole data, so there is no training history "
+                "to draw. Fit the search with refit=True, or fit the estimator "
+                "with its best_params_ and pass that to plot_history."
+            )
+        several = _several(current, path)
+        if several is not None:
+            if len(several) > 1:
+                return _with_histories(path, several)
+            inner = several[0][1]
+        else:
+            inner = next((getattr(current, name) for name in _INNER
+                          if getattr(current, name, None) is not None), None)
         if inner is None:
             steps = getattr(current, "steps_", None) or getattr(current, "steps", None)
             if steps:
@@ -140,6 +188,53 @@ def _with_history(estimator):
     )
 
 
+def _several(current, path):
+    """``[(name, estimator), ...]`` a fitted wrapper keeps in a list, or None."""
+    for attribute, noun in _SEVERAL:
+        members = getattr(current, attribute, None)
+        if not isinstance(members, (list, tuple)):
+            continue
+        members = [m for m in members if hasattr(m, "get_params")]
+        if members:
+            names = _horizon_names(current, len(members))
+            if attribute == "regressors_" or names is None:
+                names = [f"{noun} {i}" for i in range(len(members))]
+            return list(zip(names, members))
+        if attribute == "regressors_" and hasattr(current, "recurrent"):
+            why = ("it was fitted with recurrent=False (the linear start alone)"
+                   if current.recurrent is False else "it kept no network")
+            raise ValueError(
+                f"{' > '.join(path)} is fitted but holds no network: {why}, so "
+                "there is no training history to draw. Fit it with recurrent=True "
+                "to train networks."
+            )
+    return None
+
+
+def _horizon_names(forecaster, n):
+    """``["horizon 1", ...]`` for a forecaster's ``n`` per-step estimators, or None."""
+    try:
+        steps = list(forecaster.fh.to_relative(forecaster.cutoff))
+    except Exception:  # not a fitted sktime forecaster
+        return None
+    if len(steps) != n:
+        return None
+    return [f"horizon {int(step)}" for step in steps]
+
+
+def _with_histories(path, several):
+    """``(title, members)`` for several estimators kept by the wrapper at ``path``."""
+    members, inner_title = [], None
+    for name, member in several:
+        title, found = _with_history(member)
+        inner_title = inner_title or title
+        members += [(name if sub is None else f"{name} {sub}", estimator)
+                    for sub, estimator in found]
+    noun = several[0][0].rsplit(" ", 1)[0]
+    title = f"{' > '.join(path)} > {inner_title} ({len(several)} {noun}s)"
+    return title, members
+
+
 @_document_axes
 def plot_search(search, param=None, ax=None):
     """Plot the cross-validated score of a fitted search against one parameter.
@@ -151,6 +246,10 @@ def plot_search(search, param=None, ax=None):
     a band of one standard deviation where the search reports one), one line
     per combination of the other parameters that vary, and marks the best
     candidate.
+
+    With a list of grids, a candidate whose grid does not set a parameter
+    used the search's estimator's value of it (its ``get_params``): it is
+    drawn at that value, and the legend marks it ``(default)``.
 
     Parameters
     ----------
@@ -194,8 +293,13 @@ def plot_search(search, param=None, ax=None):
             "calling plot_search."
         )
     candidates = list(results["params"])
-    varying = sorted({name for c in candidates for name in c
-                      if len({repr(d.get(name)) for d in candidates}) > 1})
+    names = sorted({name for c in candidates for name in c})
+    defaults = _defaults(search)
+    # a candidate that does not set a parameter (list of grids) used the default
+    full = [{name: c[name] if name in c else defaults.get(name) for name in names}
+            for c in candidates]
+    varying = [name for name in names
+               if len({repr(f[name]) for f in full}) > 1]
     if param is None:
         if len(varying) != 1:
             raise ValueError(
@@ -203,10 +307,10 @@ def plot_search(search, param=None, ax=None):
                 "one for the x axis with param=..."
             )
         param = varying[0]
-    if param not in {name for c in candidates for name in c}:
+    if param not in names:
         raise ValueError(
             f"param={param!r} is not a parameter of the search; its parameters "
-            f"are {sorted({name for c in candidates for name in c})}."
+            f"are {names}."
         )
     score_key = _score_key(search, results)
     means = np.asarray(results[score_key], dtype=float)
@@ -216,7 +320,7 @@ def plot_search(search, param=None, ax=None):
     plt = _import_pyplot()
     if ax is None:
         _, ax = plt.subplots()
-    values = [c.get(param) for c in candidates]
+    values = [f[param] for f in full]
     numeric = all(_is_number(v) for v in values)
     labels = None
     if not numeric:  # numbers in order, then the other values, None last
@@ -224,7 +328,7 @@ def plot_search(search, param=None, ax=None):
         order = sorted(distinct, key=lambda v: (0, float(v), "") if _is_number(v)
                        else (2, 0.0, "") if v is None else (1, 0.0, repr(v)))
         labels = [repr(v) for v in order]
-        names = [v if isinstance(v, str) else repr(v) for v in order]
+        ticks = [v if isinstance(v, str) else repr(v) for v in order]
 
     def position(value):
         return value if numeric else labels.index(repr(value))
@@ -232,7 +336,8 @@ def plot_search(search, param=None, ax=None):
     others = [name for name in varying if name != param]
     groups = {}
     for i, c in enumerate(candidates):
-        key = tuple((name, repr(c.get(name))) for name in others)
+        key = tuple((name, repr(full[i][name]) + ("" if name in c else " (default)"))
+                    for name in others)
         groups.setdefault(key, []).append(i)
     for key, rows in groups.items():
         rows = sorted(rows, key=lambda i: position(values[i]))
@@ -246,12 +351,24 @@ def plot_search(search, param=None, ax=None):
     ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
             linestyle="none", color="black", label=f"best ({param}={values[best]!r})")
     if not numeric:
-        ax.set_xticks(range(len(labels)), names)
+        ax.set_xticks(range(len(labels)), ticks)
     ax.set_xlabel(param)
     ax.set_ylabel(score_key)
     ax.set_title(type(search).__name__)
     ax.legend()
     return ax
+
+
+def _defaults(search):
+    """The search's estimator's parameters (``get_params``), or {}."""
+    for attribute in ("estimator", "forecaster"):
+        estimator = getattr(search, attribute, None)
+        if hasattr(estimator, "get_params"):
+            try:
+                return estimator.get_params(deep=True)
+            except Exception:  # pragma: no cover - a broken get_params
+                return {}
+    return {}
 
 
 def _is_number(value):

@@ -102,9 +102,10 @@ def test_plot_history_takes_the_sktime_adapters_and_reduction():
     from sklearn_rnn.sktime import RNNForecaster
 
     y = load_airline()
-    forecaster = RNNForecaster(window_length=12, **FAST).fit(y, fh=[1, 2])
+    forecaster = RNNForecaster(window_length=12, n_networks=1, **FAST).fit(y, fh=[1, 2])
     ax = plot_history(forecaster)
     assert ax.get_title() == "RNNForecaster > SequenceRegressor"
+    assert {"train loss", "validation loss"} <= set(_lines(ax))
     reduction = make_reduction(LSTMRegressor(**FAST), window_length=12).fit(y, fh=[1])
     assert plot_history(reduction).get_title().endswith("> LSTMRegressor")
 
@@ -173,5 +174,127 @@ def test_plot_search_takes_sktime_forecasting_grid_search():
     key = [k for k in search.cv_results_ if k.startswith("mean_test")][0]
     np.testing.assert_allclose(_lines(ax)[key].get_ydata(), search.cv_results_[key])
     assert plot_history(search).get_title() == (
-        "ForecastingGridSearchCV > RNNForecaster > SequenceRegressor"
+        "ForecastingGridSearchCV > RNNForecaster > SequenceRegressor (3 networks)"
     )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("strategy", ["direct", "dirrec"])
+def test_plot_history_draws_each_estimator_of_a_direct_reduction(strategy):
+    # direct/dirrec keep one fitted estimator per horizon step in estimators_
+    # (a list): it said "has no history_: fit it before calling plot_history"
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+    from sktime.forecasting.compose import make_reduction
+
+    y = load_airline()
+    reduction = make_reduction(LSTMRegressor(hidden_size=2, max_iter=2, random_state=0),
+                               window_length=6, strategy=strategy).fit(y, fh=[1, 2])
+    ax = plot_history(reduction)
+    assert ax.get_title().endswith("> LSTMRegressor (2 horizons)")
+    lines = _lines(ax)
+    for step, estimator in zip([1, 2], reduction.estimators_):
+        train = lines[f"horizon {step} train loss"]
+        np.testing.assert_allclose(train.get_ydata(),
+                                   [r["train_loss"] for r in estimator.history_])
+        valid = lines[f"horizon {step} validation loss"]
+        assert valid.get_color() == train.get_color()
+        assert f"horizon {step} best epoch ({estimator.best_epoch_})" in lines
+    assert lines["horizon 1 train loss"].get_color() != lines["horizon 2 train loss"].get_color()
+    plt.close(ax.figure)
+    # one step: one estimator, drawn as before
+    single = make_reduction(LSTMRegressor(hidden_size=2, max_iter=2, random_state=0),
+                            window_length=6, strategy=strategy).fit(y, fh=[1])
+    ax = plot_history(single)
+    assert ax.get_title() == f"{type(single).__name__} > LSTMRegressor"
+    assert {"train loss", "validation loss"} <= set(_lines(ax))
+    plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_draws_every_network_of_an_rnn_forecaster():
+    # it drew regressors_[0] only, titled as if there were one network
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn.sktime import RNNForecaster
+
+    y = load_airline()
+    forecaster = RNNForecaster(window_length=6, n_networks=2, hidden_size=2, max_iter=2,
+                               random_state=0).fit(y, fh=[1])
+    ax = plot_history(forecaster)
+    assert ax.get_title() == "RNNForecaster > SequenceRegressor (2 networks)"
+    lines = _lines(ax)
+    assert not {"train loss", "validation loss"} & set(lines)
+    for i, regressor in enumerate(forecaster.regressors_):
+        np.testing.assert_allclose(lines[f"network {i} train loss"].get_ydata(),
+                                   [r["train_loss"] for r in regressor.history_])
+        np.testing.assert_allclose(lines[f"network {i} validation loss"].get_ydata(),
+                                   [r["valid_loss"] for r in regressor.history_])
+    plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_says_a_search_fitted_with_refit_false_has_no_best_estimator(data):
+    # the search is fitted: "fit it before calling plot_history" was wrong
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = data[0][:, :, 0], data[1]
+    search = GridSearchCV(LSTMRegressor(**FAST), {"hidden_size": [2, 4]}, cv=2,
+                          refit=False).fit(X, y)
+    with pytest.raises(ValueError, match=r"refit=False.*best_estimator_.*refit=True"):
+        plot_history(search)
+
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+    from sktime.forecasting.model_selection import ForecastingGridSearchCV
+    from sktime.split import ExpandingWindowSplitter
+
+    from sklearn_rnn.sktime import RNNForecaster
+
+    search = ForecastingGridSearchCV(
+        RNNForecaster(recurrent=False),
+        cv=ExpandingWindowSplitter(initial_window=120, step_length=12, fh=[1]),
+        param_grid={"window_length": [6, 12]}, refit=False,
+    ).fit(load_airline(), fh=[1])
+    with pytest.raises(ValueError, match=r"refit=False.*best_forecaster_.*refit=True"):
+        plot_history(search)
+
+
+def test_plot_history_says_an_rnn_forecaster_without_networks_has_no_history():
+    # recurrent=False fits the linear start alone: it is fitted, has no network
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn.sktime import RNNForecaster
+
+    forecaster = RNNForecaster(window_length=6, recurrent=False).fit(load_airline(), fh=[1])
+    with pytest.raises(ValueError, match=r"holds no network.*recurrent=False") as info:
+        plot_history(forecaster)
+    assert "fit it before" not in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_search_draws_parameters_a_grid_does_not_set_at_their_default(data):
+    # with a list of grids, candidates of the other grid were drawn at "None"
+    # and labelled skip_steps=None, though they used the estimator's values
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn.plotting import plot_search
+
+    X, y = data[0][:, :, 0], data[1]
+    estimator = LSTMRegressor(max_iter=1, random_state=0, hidden_size=3)
+    search = GridSearchCV(estimator, [{"hidden_size": [2, 4]}, {"skip_steps": [0, 2]}],
+                          cv=2).fit(X, y)
+    ax = plot_search(search, param="hidden_size")
+    lines = _lines(ax)
+    means = search.cv_results_["mean_test_score"]
+    default = lines["skip_steps='auto' (default)"]
+    np.testing.assert_array_equal(default.get_xdata(), [2, 4])
+    np.testing.assert_allclose(default.get_ydata(), means[:2])
+    for row, value in ((2, 0), (3, 2)):
+        line = lines[f"skip_steps={value}"]
+        np.testing.assert_array_equal(line.get_xdata(), [3])  # the estimator's hidden_size
+        np.testing.assert_allclose(line.get_ydata(), [means[row]])
+    assert not any("None" in label for label in lines)
+    plt.close(ax.figure)
