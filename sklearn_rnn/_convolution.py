@@ -70,7 +70,7 @@ class ConvolutionBranch(nn.Module):
         """Summary of shape ``(batch, filters[-1])`` of standardised ``x``."""
         x = x.transpose(1, 2)  # (batch, channels, time)
         if lengths is not None:
-            x = x * _mask(x.shape[2], lengths, x)
+            x = _zero_padding(x, lengths)
         if self.stride > 1:
             x, lengths = _average_windows(x, lengths, self.stride)
         mask = None if lengths is None else _mask(x.shape[2], lengths, x)
@@ -135,9 +135,25 @@ def _average_windows(x, lengths, stride):
     return x, lengths
 
 
-def _mask(n_steps, lengths, like):
+def _valid(n_steps, lengths, like):
+    """Whether each step is within its sequence's length: (batch, 1, n_steps), bool."""
     steps = torch.arange(n_steps, device=like.device)
-    return (steps[None, :] < lengths.to(like.device)[:, None]).unsqueeze(1).to(like.dtype)
+    return (steps[None, :] < lengths.to(like.device)[:, None]).unsqueeze(1)
+
+
+def _mask(n_steps, lengths, like):
+    return _valid(n_steps, lengths, like).to(like.dtype)
+
+
+def _zero_padding(x, lengths):
+    """``x`` (batch, channels, time) with zeros past each sequence's length.
+
+    A selection, not a product with the mask: padding can hold anything
+    (NaN pads unequal-length panels in sktime, and ONNX users pad with it),
+    and NaN times 0 is NaN, which the dilated taps of the last valid steps
+    then read.
+    """
+    return x.masked_fill(~_valid(x.shape[2], lengths, x), 0.0)
 
 
 class RandomConvolutionBranch(nn.Module):
@@ -241,7 +257,7 @@ class RandomConvolutionBranch(nn.Module):
     def _downsample(self, x, lengths):
         x = x.transpose(1, 2)
         if lengths is not None:
-            x = x * _mask(x.shape[2], lengths, x)
+            x = _zero_padding(x, lengths)
         if self.stride > 1:
             x, lengths = _average_windows(x, lengths, self.stride)
         return x, lengths
@@ -297,7 +313,7 @@ class RandomConvolutionBranch(nn.Module):
 
     def _proportions(self, x, lengths):
         """Proportion of valid steps above each bias, for a few rows."""
-        mask = None if lengths is None else _mask(x.shape[2], lengths, x).bool()
+        mask = None if lengths is None else _valid(x.shape[2], lengths, x)
         parts = []
         for i in range(len(self.dilations)):
             out = self._convolve(x, i)  # (rows, 84, time)

@@ -45,6 +45,30 @@ def test_random_features_do_not_depend_on_padding_or_batch():
     torch.testing.assert_close(branch(x, lengths), batch, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("stride", [1, 3])
+def test_nan_padding_is_never_read(stride):
+    # the padding was zeroed by multiplying with the mask, and NaN * 0 is NaN:
+    # the dilated taps of the last valid steps read it (sktime pads unequal
+    # panels with NaN, and so may users of to_onnx's lengths input)
+    X, _ = _data()
+    x = torch.from_numpy(X[:4]).clone()
+    lengths = torch.tensor([60, 35, 17, 60])
+    random = RandomConvolutionBranch(2, n_biases=3)
+    random.fit(x, lengths, torch.Generator().manual_seed(0))
+    random.stride = stride
+    trained = ConvolutionBranch(2, (4, 8, 6)).eval()
+    trained.stride = stride
+    nan = x.clone()
+    for i, n in enumerate(lengths):
+        x[i, n:] = 0.0
+        nan[i, n:] = float("nan")
+    with torch.no_grad():
+        for compute in (random.eval(), random._exported, trained):
+            zero = compute(x, lengths)
+            assert torch.isfinite(zero).all()
+            torch.testing.assert_close(compute(nan, lengths), zero, rtol=0, atol=0)
+
+
 def test_random_features_from_the_table_are_the_same():
     X, _ = _data()
     branch = RandomConvolutionBranch(2, n_biases=2)

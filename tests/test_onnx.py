@@ -219,6 +219,55 @@ def test_leading_nan_trimmed(data):
     _assert_close(pred, reg.predict(rows))
 
 
+def test_leading_nan_trimmed_to_nothing_gives_nan(data):
+    # a window of no observed step, which predict rejects, came out finite:
+    # the recurrent operators give zero states for a sequence of length 0
+    X, y = data
+    table = X[:, :, 0].copy()
+    table[:5, :3] = np.nan
+    reg = LSTMRegressor(**SMALL, leading_nan="trim", skip_steps=0).fit(table, y)
+    rows = table[5:9].copy()
+    rows[1] = np.nan
+    (pred,) = _session(to_onnx(reg)).run(None, {"X": rows})
+    assert np.isnan(pred[1])
+    _assert_close(pred[[0, 2, 3]], reg.predict(rows[[0, 2, 3]]))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: GRURegressor(**SMALL, skip_steps=0),
+    lambda: SequenceRegressor(**SMALL, loss="quantile", skip_steps=0),
+    lambda: SequenceClassifier(**SMALL),  # random features: comparisons with NaN are False
+    lambda: SequenceClassifier(**SMALL, random_biases=0, conv_filters=(4,)),
+], ids=["gru", "quantile", "classifier", "conv_filters"])
+def test_what_predict_rejects_gives_nan(data, make):
+    # NaN or inf among a sequence's valid steps: ONNX Runtime's LSTM and GRU
+    # clamp their activations, so NaN came out finite (labels too)
+    X, y = data
+    classifier = "Classifier" in type(make()).__name__
+    est = make().fit(X, np.where(y > np.median(y), "up", "down") if classifier else y)
+    seqs = _random_sequences(np.random.RandomState(8), 6, 4, 12, 2)
+    padded, lengths = _padded(seqs)
+    padded[0, 2, 1] = np.nan  # mid-window
+    padded[1, 0, 0] = np.nan  # leading, under leading_nan="raise"
+    padded[2, lengths[2] - 1, 0] = np.inf  # the last step
+    for i, n in enumerate(lengths):  # padding: never read, whatever it holds
+        padded[i, n:] = np.nan
+    good = [3, 4, 5]
+    outputs = _session(to_onnx(est, seqs)).run(
+        None, {"X": padded, "lengths": lengths})
+    floats = outputs[1:] if classifier else outputs
+    for out in floats:
+        assert np.isnan(out[:3]).all() and not np.isnan(out[good]).any()
+    expected = [est.predict_proba(seqs[3:])] if classifier else [est.predict(seqs[3:])]
+    if hasattr(est, "predict_quantiles"):
+        expected.append(est.predict_quantiles(seqs[3:]))
+    for out, want in zip(floats, expected):
+        _assert_close(out[good], want)
+    if classifier:  # a rejected row's label is the first class
+        np.testing.assert_array_equal(outputs[0][:3], est.classes_[[0, 0, 0]])
+        np.testing.assert_array_equal(outputs[0][good], est.predict(seqs[3:]))
+
+
 def test_model_is_standard_onnx(data):
     X, y = data
     reg = GRURegressor(**SMALL).fit(X, y)
@@ -262,6 +311,12 @@ def test_errors(data):
         to_onnx(LSTMRegressor(), X)
     with pytest.raises(TypeError, match="sklearn_rnn"):
         to_onnx(Ridge().fit(X[:, :, 0], y), X[:, :, 0])
+    # objects without scikit-learn's tags: an AttributeError from is_classifier
+    import torch
+
+    for obj in (torch.nn.LSTM(2, 3), "model.pkl"):
+        with pytest.raises(TypeError, match="sklearn_rnn"):
+            to_onnx(obj, X)
     reg = LSTMRegressor(**SMALL, n_channels=2).fit(X.reshape(48, -1), y)
     with pytest.raises(ValueError, match="lengths=True needs 3D input"):
         to_onnx(reg, lengths=True)
@@ -271,6 +326,14 @@ def test_errors(data):
         to_onnx(reg, target_opset=12)
     with pytest.raises(ValueError, match="target_opset=99 is beyond the ONNX exporter"):
         to_onnx(reg, target_opset=99)
+
+
+def test_the_sktime_forecaster_is_refused_with_a_type_error(data):
+    pytest.importorskip("sktime")
+    from sklearn_rnn.sktime import RNNForecaster
+
+    with pytest.raises(TypeError, match="sklearn_rnn"):
+        to_onnx(RNNForecaster(), data[0])
 
 
 def test_an_opset_beyond_the_exporter_is_refused_before_tracing(data, capfd):

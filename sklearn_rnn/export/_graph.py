@@ -4,9 +4,10 @@
 ``predict`` does around it in NumPy (reading 2D tables as sequences,
 trimming leading missing steps, undoing the target scaling, adding back
 the per-window reference, sorting quantiles, the classifier's softmax and
-argmax), so that one trace exports all of it. Everything runs on the
-packed path of the network (explicit lengths), which ONNX's recurrent
-operators reproduce through their ``sequence_lens`` input.
+argmax, NaN for the sequences ``predict`` rejects), so that one trace
+exports all of it. Everything runs on the packed path of the network
+(explicit lengths), which ONNX's recurrent operators reproduce through
+their ``sequence_lens`` input.
 """
 
 import numpy as np
@@ -37,7 +38,10 @@ class PredictionGraph(nn.Module):
     ``forward(x, lengths=None)`` returns a tuple: ``(predictions,)`` for a
     regressor, ``(predictions, quantiles)`` for quantiles and
     ``(label_index, probabilities)`` for a classifier, all float64 but the
-    int64 label index.
+    int64 label index. A sequence ``predict`` rejects (a NaN or inf among
+    its valid steps, after trimming leading all-NaN steps where
+    ``leading_nan="trim"``, or no step left) gets NaN in every float
+    output and label index 0, the first class.
     """
 
     def __init__(self, estimator, kind, *, table, time_last=False):
@@ -77,10 +81,14 @@ class PredictionGraph(nn.Module):
             lengths = torch.ones_like(x[:, 0, 0], dtype=torch.int64) * x.shape[1]
         if self.trim:
             x, lengths = _trim_leading_missing(x, lengths)
+        rejected = _rejected_rows(x, lengths)
         output = self.network(x, lengths).double()
         if self.kind == "classifier":
             log_proba = output - torch.logsumexp(output, dim=1, keepdim=True)
-            return torch.argmax(output, dim=1), torch.exp(log_proba)
+            # a rejected row's label: the first class, whatever its (NaN) scores
+            label_index = torch.where(rejected, torch.zeros_like(lengths),
+                                      torch.argmax(output, dim=1))
+            return label_index, _nan_rows(torch.exp(log_proba), rejected)
         reference = None
         if self.relative:
             last = (lengths - 1).view(-1, 1, 1).expand(-1, 1, x.shape[2])
@@ -89,12 +97,13 @@ class PredictionGraph(nn.Module):
             out = output * self.target_scale + self.target_shift
             if reference is not None:
                 out = out + reference
+            out = _nan_rows(out, rejected)
             return (out.reshape(-1) if self.y_1d else out,)
         out = output.reshape(-1, self.n_outputs, self.n_levels)
         out = out * self.target_scale[:, None] + self.target_shift[:, None]
         if reference is not None:
             out = out + reference[:, :, None]
-        out = torch.sort(out, dim=-1).values
+        out = _nan_rows(torch.sort(out, dim=-1).values, rejected)
         median = out[..., self.median]
         if self.y_1d:
             return median.reshape(-1), out[:, 0]
@@ -115,6 +124,28 @@ def _read_all_outputs(network):
         return summary + 0.0 * out[:, :1, 0]
 
     network._summarise = _summarise
+
+
+def _rejected_rows(x, lengths):
+    """Which sequences ``predict`` rejects: NaN or inf in a valid step, or no step.
+
+    The graph marks their outputs NaN explicitly: NaN does not reliably
+    pass through the network, as ONNX Runtime's ``LSTM`` and ``GRU``
+    kernels clamp their activations (NaN comes out finite), the random
+    convolution features compare (a comparison with NaN is False), and a
+    sequence of no step (all NaN, trimmed) gets zero states. Steps past a
+    sequence's length are padding, whatever they hold.
+    """
+    position = torch.arange(x.shape[1], dtype=torch.int64)
+    valid = position[None, :] < lengths[:, None]
+    bad_steps = (~torch.isfinite(x)).any(dim=2) & valid
+    return bad_steps.any(dim=1) | (lengths <= 0)
+
+
+def _nan_rows(values, rows):
+    """``values`` with NaN in every entry of the rows where ``rows`` is True."""
+    rows = rows.reshape(-1, *([1] * (values.dim() - 1)))
+    return torch.where(rows, torch.full_like(values, float("nan")), values)
 
 
 def _trim_leading_missing(x, lengths):

@@ -12,6 +12,7 @@ import torch
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import BaseSequenceEstimator
 from .._networks import RecurrentNetwork
 from .._validation import _input_kind, check_layout_unchanged
 from ._graph import PredictionGraph, dummy_inputs
@@ -101,9 +102,12 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     ONNX Runtime's outputs equal ``predict``'s to float32 rounding (within
     1e-5 relative); labels are equal unless two classes' scores tie to
     float32 rounding. For an estimator with ``leading_nan="trim"``, leading
-    all-NaN steps are trimmed as ``predict`` trims them; any other NaN
-    (leading NaN too, under ``leading_nan="raise"``), which ``predict``
-    rejects, gives NaN.
+    all-NaN steps are trimmed as ``predict`` trims them. A sequence that
+    ``predict`` rejects (any other NaN or inf among its valid steps, leading
+    NaN too under ``leading_nan="raise"``, or no step left) gives NaN in
+    every float output; its ``"label"`` is then the first class,
+    ``classes_[0]``: tell such rows by their NaN probabilities. Padding
+    past ``"lengths"`` is never read, whatever it holds (NaN too).
 
     Examples
     --------
@@ -120,8 +124,8 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     >>> np.allclose(pred, reg.predict(X[:5]), rtol=1e-5)
     True
     """
-    onnx = _import_onnx()
     kind = _check_estimator(estimator)
+    onnx = _import_onnx()
     check_layout_unchanged(estimator)  # the graph reads X as predict does
     table, n_columns, lengths, time_last = _input_layout(estimator, X, lengths)
     opset = DEFAULT_OPSET if target_opset is None else int(target_opset)
@@ -258,8 +262,10 @@ def _import_onnx():
 
 def _check_estimator(estimator):
     """What ``estimator`` predicts; raise if it cannot be exported."""
-    if not (is_classifier(estimator) or is_regressor(estimator)) or not hasattr(
-        estimator, "_forward"
+    # the type first: is_classifier reads __sklearn_tags__, which a torch
+    # module, a path or an sktime wrapper lacks (an AttributeError)
+    if not isinstance(estimator, BaseSequenceEstimator) or not (
+        is_classifier(estimator) or is_regressor(estimator)
     ):
         raise TypeError(
             "to_onnx exports the estimators of sklearn_rnn (SequenceRegressor, "
