@@ -147,17 +147,23 @@ def _check_exog_columns(X, x_columns, method):
     columns = list(X.columns)
     if columns == list(x_columns):
         return
-    missing = [c for c in x_columns if c not in columns]
-    unexpected = [c for c in columns if c not in list(x_columns)]
-    detail = "; ".join(
+    raise ValueError(
+        f"X passed to {method} has columns {columns}, but RNNForecaster was "
+        f"fitted with X columns {list(x_columns)} "
+        f"({_column_differences(columns, x_columns)}). Pass X with the "
+        "columns of fit, in the same order."
+    )
+
+
+def _column_differences(columns, fitted):
+    """What ``columns`` lack and add against ``fitted``, or that only the order differs."""
+    fitted = list(fitted)
+    missing = [c for c in fitted if c not in columns]
+    unexpected = [c for c in columns if c not in fitted]
+    return "; ".join(
         f"{what}: {names}" for what, names in
         (("missing", missing), ("not seen in fit", unexpected)) if names
     ) or "the same columns in another order"
-    raise ValueError(
-        f"X passed to {method} has columns {columns}, but RNNForecaster was "
-        f"fitted with X columns {list(x_columns)} ({detail}). Pass X with the "
-        "columns of fit, in the same order."
-    )
 
 
 def in_fitted_order(series, keys, method):
@@ -192,15 +198,10 @@ def _held_y(held, y, y_columns):
         return held
     if len(columns) == 1 == len(y_columns):
         return held.set_axis(y.columns, axis=1)
-    missing = [c for c in y_columns if c not in columns]
-    unexpected = [c for c in columns if c not in list(y_columns)]
-    detail = "; ".join(
-        f"{what}: {names}" for what, names in
-        (("missing", missing), ("not seen in fit", unexpected)) if names
-    ) or "the same columns in another order"
     raise ValueError(
         f"y passed to update has columns {columns}, but RNNForecaster was "
-        f"fitted on y with columns {list(y_columns)} ({detail}). Pass the new "
+        f"fitted on y with columns {list(y_columns)} "
+        f"({_column_differences(columns, y_columns)}). Pass the new "
         "observations of every variable of fit, in the same order, or refit "
         "on the new variables."
     )
