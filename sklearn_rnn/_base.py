@@ -26,10 +26,10 @@ from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
+from ._prediction import predict_batches
 from ._random import FitRandomness, draws_in_training
 from ._training import (NoImprovement, TensorData, _torch_threads,
-                        check_callbacks, predict_batches, significant_gain, split_tail,
-                        train)
+                        check_callbacks, significant_gain, split_tail, train)
 from ._validation import check_sample_weight, check_sequences, check_split_weights
 from ._warm_start import check_fixed_params, restored_on_error
 

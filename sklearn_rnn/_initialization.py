@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from ._networks import RecurrentNetwork
-from ._training import predict_batches
+from ._prediction import predict_batches
 from ._window_normalization import last_values
 
 __all__ = ["resolve_sizes", "build_network", "TargetStart"]

@@ -10,7 +10,7 @@ Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
 (:func:`significant_gain`), the torch settings a fit or a prediction runs
 under (threads, a forked random state) and optimizer state moved to the CPU
-for pickling.
+for pickling. Batched prediction is :mod:`._prediction`'s.
 """
 
 import copy
@@ -364,11 +364,8 @@ def train(
                 generator, gradient_clip, autocast, scaler, draws or nullcontext,
             )
             if not math.isfinite(train_loss):
-                lr = optimizer.param_groups[0]["lr"]
-                raise ValueError(
-                    f"Training diverged at epoch {epoch}: the training loss is {train_loss}. "
-                    f"Try a smaller learning_rate_init (it is {lr:g}), set gradient_clip, "
-                    "or keep standardize=True.")
+                raise ValueError(_diverged(f"at epoch {epoch}: the training loss is "
+                                           f"{train_loss}", optimizer))
             record = {"epoch": epoch, "train_loss": train_loss}
             improved = False
             if valid_data is not None:
@@ -413,6 +410,9 @@ def train(
             best_state, best_valid = start_state, result.initial_valid_loss
     if best_state is not None:
         module.load_state_dict(best_state)
+    # The epochs' losses come before each step: the last step is checked here.
+    _check_last_step(module, loss_fn, train_data, batch_size, autocast, optimizer,
+                     result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
     progress.end(
@@ -467,6 +467,24 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
         total_weight.add_(batch_weight)
     # the epoch's weighted mean (a batch weighted 0 counts 0, as in the loss)
     return float(total) / max(float(total_weight), torch.finfo(torch.float64).tiny)
+
+
+def _diverged(where, optimizer):
+    lr = optimizer.param_groups[0]["lr"]
+    return (f"Training diverged {where}. Try a smaller learning_rate_init (it is "
+            f"{lr:g}), set gradient_clip, or keep standardize=True.")
+
+
+def _check_last_step(module, loss_fn, data, batch_size, autocast, optimizer, epoch):
+    """Raise where the weights kept give a non-finite loss on a training batch."""
+    loss = math.nan
+    if all(bool(torch.isfinite(p).all()) for p in module.parameters()):
+        loss, _ = evaluate(module, loss_fn, data.subset(slice(0, batch_size)),
+                           autocast=autocast)
+    if not math.isfinite(loss):
+        raise ValueError(_diverged(
+            f"at epoch {epoch}: its last step left weights whose training loss is "
+            f"{loss}", optimizer))
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
@@ -536,65 +554,3 @@ def significant_gain(start_rows, best_rows, weight=None, z=None):
     mean = float((w * diff).sum() / w.sum())
     var = float((w * (diff - mean) ** 2).sum() / w.sum()) * n_eff / (n_eff - 1)
     return mean > z * (var / n_eff) ** 0.5
-
-
-def predict_batches(module, values, lengths=None, *, device, autocast=nullcontext,
-                    batch_size=8192):
-    """Outputs of ``module`` for every sequence, batch by batch, in float64.
-
-    Runs in eval mode and inference mode: each batch is cut to its longest
-    sequence, moved to ``device`` and run under ``autocast``; the outputs
-    come back to the CPU.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        Called as ``module(X, lengths)`` and returning ``(batch, n_outputs)``.
-    values : ndarray or torch.Tensor of shape (n_samples, time, channels)
-        Batch-first float32 sequences, on the CPU.
-    lengths : ndarray or torch.Tensor of shape (n_samples,), default=None
-        Valid steps per sequence (int64), or None when all use every step.
-    device : torch.device
-        Device the module lives on.
-    autocast : callable, default=contextlib.nullcontext
-        Factory of the context each batch runs in.
-    batch_size : int, default=8192
-        Sequences per batch.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, n_outputs), float64
-        The module's outputs.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_rnn._networks import RecurrentNetwork
-    >>> from sklearn_rnn._training import predict_batches
-    >>> net = RecurrentNetwork(input_size=1, output_size=2, hidden_size=8)
-    >>> out = predict_batches(net, torch.zeros(5, 7, 1), device=torch.device("cpu"),
-    ...                       batch_size=2)
-    >>> out.shape, out.dtype
-    ((5, 2), dtype('float64'))
-    """
-    module.eval()
-    values = torch.as_tensor(values)
-    lengths = None if lengths is None else torch.as_tensor(lengths)
-    # On a GPU, batches go over from pinned memory without blocking and the
-    # outputs stay there until one copy back at the end: no host sync per batch.
-    on_gpu = device.type == "cuda"
-    outputs = []
-    with torch.inference_mode():
-        for start in range(0, len(values), batch_size):
-            X = values[start : start + batch_size]
-            batch_lengths = None if lengths is None else lengths[start : start + batch_size]
-            if batch_lengths is not None:
-                X = X[:, : int(batch_lengths.max())]
-            if on_gpu:
-                X = X.pin_memory()
-            X = X.to(device, non_blocking=True)
-            with autocast():
-                outputs.append(module(X, batch_lengths).float())
-    if not outputs:  # no sequences
-        return np.empty((0, 0))
-    return torch.cat(outputs).cpu().double().numpy()

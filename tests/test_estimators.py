@@ -897,6 +897,23 @@ def test_divergence_raises_naming_the_epoch():
         est.fit(X, 1e20 * y)
 
 
+@pytest.mark.parametrize("classify", [True, False])
+def test_divergence_in_the_last_step_raises(classify):
+    # An epoch's loss is measured before each of its steps: a last step that
+    # left weights with NaN (the classifier, Adam, second epoch) or
+    # overflowing outputs (the regressor, SGD, first epoch: outputs near 1e28)
+    # went unseen, and predict returned them.
+    X, y = _regression_data()
+    common = dict(learning_rate_init=1e30, batch_size=len(X), random_state=0)
+    if classify:
+        est = SequenceClassifier(max_iter=2, **common)
+        y = (y > np.median(y)).astype(int)
+    else:
+        est = LSTMRegressor(max_iter=1, optimizer="sgd", early_stopping=False, **common)
+    with pytest.raises(ValueError, match=r"diverged at epoch \d: its last step left weights"):
+        est.fit(X, y)
+
+
 def test_history_attributes():
     X, y = _regression_data()
     est = LSTMRegressor(**FAST).fit(X, y)

@@ -15,7 +15,7 @@ from numpy.testing import assert_array_equal
 
 from sklearn_rnn import GRURegressor, _kernels
 from sklearn_rnn._networks import RecurrentNetwork
-from sklearn_rnn._training import predict_batches
+from sklearn_rnn._prediction import predict_batches
 
 CPU_KERNEL_CHECKS = ["chunk_steps", "gru_train_applies", "gru_scan_applies", "lstm_rows"]
 

@@ -38,6 +38,7 @@ RANKS = {
     "_losses": 0,
     "_optimizers": 0,
     "_portable": 0,
+    "_prediction": 0,
     "_progress": 0,
     "_random": 0,
     "_warm_start": 0,
@@ -63,7 +64,7 @@ RANKS = {
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
 TORCH_SIDE = {"_convolution", "_initialization", "_kernels", "_losses", "_networks",
               "_optimizers",
-              "_portable", "_progress", "_training", "_window_normalization"}
+              "_portable", "_prediction", "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},
             "onnx": {"export"}, "onnxruntime": set(), "skl2onnx": {"export"},

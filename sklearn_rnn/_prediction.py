@@ -1,0 +1,74 @@
+"""Batched prediction: a module's outputs for many sequences, in float64.
+
+Plain PyTorch, no scikit-learn. Each batch is cut to its longest sequence;
+on a GPU, batches go over from pinned memory without blocking.
+"""
+
+from contextlib import nullcontext
+
+import numpy as np
+import torch
+
+__all__ = ["predict_batches"]
+
+
+def predict_batches(module, values, lengths=None, *, device, autocast=nullcontext,
+                    batch_size=8192):
+    """Outputs of ``module`` for every sequence, batch by batch, in float64.
+
+    Runs in eval mode and inference mode: each batch is cut to its longest
+    sequence, moved to ``device`` and run under ``autocast``; the outputs
+    come back to the CPU.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Called as ``module(X, lengths)`` and returning ``(batch, n_outputs)``.
+    values : ndarray or torch.Tensor of shape (n_samples, time, channels)
+        Batch-first float32 sequences, on the CPU.
+    lengths : ndarray or torch.Tensor of shape (n_samples,), default=None
+        Valid steps per sequence (int64), or None when all use every step.
+    device : torch.device
+        Device the module lives on.
+    autocast : callable, default=contextlib.nullcontext
+        Factory of the context each batch runs in.
+    batch_size : int, default=8192
+        Sequences per batch.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs), float64
+        The module's outputs.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_rnn._networks import RecurrentNetwork
+    >>> from sklearn_rnn._prediction import predict_batches
+    >>> net = RecurrentNetwork(input_size=1, output_size=2, hidden_size=8)
+    >>> out = predict_batches(net, torch.zeros(5, 7, 1), device=torch.device("cpu"),
+    ...                       batch_size=2)
+    >>> out.shape, out.dtype
+    ((5, 2), dtype('float64'))
+    """
+    module.eval()
+    values = torch.as_tensor(values)
+    lengths = None if lengths is None else torch.as_tensor(lengths)
+    # On a GPU, batches go over from pinned memory without blocking and the
+    # outputs stay there until one copy back at the end: no host sync per batch.
+    on_gpu = device.type == "cuda"
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(values), batch_size):
+            X = values[start : start + batch_size]
+            batch_lengths = None if lengths is None else lengths[start : start + batch_size]
+            if batch_lengths is not None:
+                X = X[:, : int(batch_lengths.max())]
+            if on_gpu:
+                X = X.pin_memory()
+            X = X.to(device, non_blocking=True)
+            with autocast():
+                outputs.append(module(X, batch_lengths).float())
+    if not outputs:  # no sequences
+        return np.empty((0, 0))
+    return torch.cat(outputs).cpu().double().numpy()
