@@ -279,8 +279,8 @@ def _logit_scale(decisions, labels, weight, max_scale):
 
 #: Candidate penalties of the ridge start, relative to the mean eigenvalue.
 _RIDGE_ALPHAS = torch.logspace(-3, 3, 13, dtype=torch.float64)
-#: The ridge start solves an n x n (or features x features) system: it is
-#: skipped when both are larger than this.
+#: The ridge start solves an n x n system (rows) or a features x features
+#: one, whichever is smaller: it is skipped when both are larger than this.
 _RIDGE_MAX_SIZE = 4096
 
 
@@ -291,15 +291,17 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     As MiniRocket does with ``RidgeClassifierCV``: the standardised features
     are regressed on the labels coded as +1/-1 per class (rows weighted by
     their class's weight and sample weight, if any), with the penalty that minimises the
-    leave-one-out error (computed in closed form from the eigendecomposition
-    of the Gram matrix). The output layer's weights on those features start
+    leave-one-out error (in closed form, :func:`_ridge_solutions`). The
+    output layer's weights on those features start
     from the solution times a scale (logits), its other weights at zero, so
     training starts from the ridge classifier and the recurrent path learns
     what it misses. The scale, at most ``max_scale``, is the one whose
     probabilities have the least log-loss on the leave-one-out decision
-    values (:func:`_logit_scale`). Returns whether it did (not above ``_RIDGE_MAX_SIZE``
-    rows and features, nor on zero total weight, nor without two rows whose
-    features differ).
+    values (:func:`_logit_scale`). Returns whether it did: not where rows
+    and features both outnumber ``_RIDGE_MAX_SIZE``, nor where a class has
+    no weight (a first ``partial_fit`` batch that lacks a class would start
+    it at a probability near 0, from which training takes many epochs to
+    come back), nor without two rows whose features differ.
     """
     n, width = features.shape
     if min(n, width) > _RIDGE_MAX_SIZE:
@@ -311,7 +313,8 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
             weight = torch.as_tensor(class_weights, dtype=torch.float64)[labels]
         if sample_weight is not None:
             weight = weight * torch.as_tensor(sample_weight, dtype=torch.float64)
-        if not weight.sum() > 0:
+        class_totals = torch.zeros(n_classes, dtype=torch.float64).index_add_(0, labels, weight)
+        if not bool((class_totals > 0).all()):
             return False
         weight = weight / weight.mean()
         codes = -torch.ones(n, n_classes, dtype=torch.float64)
@@ -321,40 +324,72 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
         offset = (weight @ codes) / weight.sum()
         root = weight.sqrt()[:, None]
         X, Y = root * (X - mean), root * (codes - offset)
-        gram = X @ X.T  # (n, n): the dual problem
-        eigenvalues, Q = torch.linalg.eigh(gram)
-        eigenvalues = eigenvalues.clamp_min(0.0)
-        if not eigenvalues.max() > 0:
-            return False  # one row, or rows with the same features: nothing to fit
-        QY = Q.T @ Y
-        # the intercept's direction (the weights' square roots, which the
-        # centring took out of X): unpenalised, it adds nothing to the
-        # leave-one-out diagonal, as in scikit-learn's RidgeCV; with its
-        # eigenvalue of 0 it added 1 / (n alpha), which made every small
-        # penalty look right (leave-one-out accuracy 1.0 on noise)
-        intercept = int(torch.argmax(torch.abs(Q.T @ (root[:, 0] / root.norm()))))
         best, best_error = None, math.inf
-        for alpha in _RIDGE_ALPHAS * max(float(eigenvalues.mean()), 1e-12):
-            inverse = 1.0 / (eigenvalues + alpha)
-            inverse[intercept] = 0.0
-            dual = Q @ (inverse[:, None] * QY)
-            diagonal = (Q**2) @ inverse  # diagonal of (gram + alpha I)^-1
-            residuals = dual / diagonal[:, None]  # leave-one-out, weighted rows
+        for weights, residuals in _ridge_solutions(X, Y, root[:, 0] / root.norm()):
             error = float((residuals**2).sum())
-            if error < best_error:
-                best, best_error, best_residuals = dual, error, residuals
+            if error < best_error:  # NaN never is
+                best, best_error, best_residuals = weights, error, residuals
         if best is None:
             return False  # no penalty gave a finite leave-one-out error
         # the decision values each row (of weight > 0) gets from a fit without it
         kept = weight > 0
         held_out = codes[kept] - best_residuals[kept] / root[kept]
         scale = _logit_scale(held_out, labels[kept], weight[kept], max_scale)
-        weights = (X.T @ best).T  # (n_classes, width)
+        weights = best.T  # (n_classes, width)
         head = module.head
         head.weight.zero_()
         head.weight[:, -width:] = (scale * weights).float()
         head.bias.copy_((scale * (offset - weights @ mean)).float())
     return True
+
+
+def _ridge_solutions(X, Y, u):
+    """Ridge fits and their leave-one-out residuals, one per penalty.
+
+    ``X`` (n, width) and ``Y`` (n, k) are centred and weighted (rows times
+    the square roots of their weights, ``u`` those roots normalised: the
+    unpenalised intercept's direction, orthogonal to every column of ``X``
+    and ``Y``). Penalties are :data:`_RIDGE_ALPHAS` times the mean of the
+    n x n Gram matrix's eigenvalues. Each fit's leave-one-out residuals are
+    its residuals over one less its rows' leverage (the intercept's ``u**2``
+    included, as in scikit-learn's ``RidgeCV``: without it, every small
+    penalty looked right, leave-one-out accuracy 1.0 on noise), from the
+    eigendecomposition of the Gram matrix where rows are fewer than
+    features, else of ``X.T @ X`` (a plain fit on 100,000 short sequences
+    asked for an 80 GB Gram matrix). Yields nothing where every feature
+    is constant.
+
+    Yields
+    ------
+    weights : torch.Tensor of shape (width, k)
+    residuals : torch.Tensor of shape (n, k)
+        The leave-one-out residuals, weighted as ``Y``.
+    """
+    n, width = X.shape
+    if n <= width:  # the dual problem
+        eigenvalues, Q = torch.linalg.eigh(X @ X.T)
+        QY = Q.T @ Y
+    else:  # the primal problem: XV plays Q's part, scaled by the roots of the eigenvalues
+        eigenvalues, V = torch.linalg.eigh(X.T @ X)
+        XV = X @ V
+        QY = XV.T @ Y
+        leverage_terms = XV**2
+    eigenvalues = eigenvalues.clamp_min(0.0)
+    if not eigenvalues.max() > 0:
+        return  # one row, or rows with the same features: nothing to fit
+    for alpha in _RIDGE_ALPHAS * max(float(eigenvalues.sum()) / n, 1e-12):
+        inverse = 1.0 / (eigenvalues + alpha)
+        if n <= width:
+            # (gram + alpha I)^-1 Y and the diagonal of that inverse less the
+            # intercept's u u' / alpha (u is in the Gram matrix's null space,
+            # and u' Y = 0): the residuals / alpha and (1 - leverage) / alpha
+            dual = Q @ (inverse[:, None] * QY)
+            diagonal = (Q**2) @ inverse - u**2 / alpha
+            yield X.T @ dual, dual / diagonal[:, None]
+        else:
+            coefficients = inverse[:, None] * QY
+            leverage = leverage_terms @ inverse + u**2
+            yield V @ coefficients, (Y - XV @ coefficients) / (1.0 - leverage)[:, None]
 
 
 def _moments(values):

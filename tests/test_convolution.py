@@ -175,6 +175,66 @@ def test_ridge_start_is_the_ridge_classifier():
     assert clf.score(X, y) == pytest.approx(ridge.score(features, y), abs=0.05)
 
 
+def _loo_by_refitting(X, codes, weight, alpha):
+    # each row's decision values from a weighted ridge fit without it, with
+    # an unpenalised intercept (the weighted means taken out)
+    held_out = np.empty_like(codes)
+    for i in range(len(X)):
+        keep = np.arange(len(X)) != i
+        w = weight[keep]
+        mean, offset = w @ X[keep] / w.sum(), w @ codes[keep] / w.sum()
+        Xc = (X[keep] - mean) * np.sqrt(w)[:, None]
+        Yc = (codes[keep] - offset) * np.sqrt(w)[:, None]
+        coef = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ Yc)
+        held_out[i] = (X[i] - mean) @ coef + offset
+    return held_out
+
+
+@pytest.mark.parametrize("n, width", [(12, 20), (40, 6)])
+def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
+    # Where rows outnumber the features, the Gram matrix has a null space of
+    # more than one dimension, and taking one eigenvector out as the
+    # intercept's left leave-one-out values 0.36 off (decision values of
+    # about 0.39); the ridge start now solves that case in the features'
+    # space (an n x n Gram matrix of 100,000 rows asked for 80 GB)
+    from sklearn_rnn import _initialization
+    from sklearn_rnn._initialization import _RIDGE_ALPHAS, _ridge_solutions
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, width))
+    labels = rng.randint(0, 3, size=n)
+    weight = rng.uniform(0.2, 2.0, size=n)
+    weight /= weight.mean()
+    codes = -np.ones((n, 3))
+    codes[np.arange(n), labels] = 1.0
+    mean, offset = weight @ X / weight.sum(), weight @ codes / weight.sum()
+    root = np.sqrt(weight)[:, None]
+    Xw, Yw = (torch.from_numpy(root * (a - m)) for a, m in ((X, mean), (codes, offset)))
+    sizes = []
+    eigh = torch.linalg.eigh
+    monkeypatch.setattr(_initialization.torch.linalg, "eigh",
+                        lambda a: sizes.append(a.shape) or eigh(a))
+    solutions = list(_ridge_solutions(Xw, Yw, torch.from_numpy(root[:, 0] / np.linalg.norm(root))))
+    assert sizes == [(min(n, width),) * 2]
+    alphas = _RIDGE_ALPHAS.numpy() * float((Xw**2).sum()) / n
+    for k in (0, 6, 12):
+        held_out = codes - solutions[k][1].numpy() / root
+        np.testing.assert_allclose(held_out, _loo_by_refitting(X, codes, weight, alphas[k]),
+                                   atol=1e-9)
+
+
+def test_first_partial_fit_batch_without_a_class_starts_unsure():
+    # a first batch of one class started the ridge start at the largest
+    # logit scale (every row's decision the same): P(b) near 4e-11, and 10
+    # epochs of balanced batches later still near 1e-7
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 10))
+    y = np.where(X[:, -3:].sum(axis=1) > 0, "b", "a")
+    clf = SequenceClassifier(hidden_size=4, random_state=0)
+    clf.partial_fit(X[y == "a"], y[y == "a"], classes=["a", "b"])
+    assert clf.predict_proba(X[y == "b"])[:, 1].mean() > 0.05
+
+
 def test_ridge_start_on_noise_is_not_confident():
     # The leave-one-out error left out the intercept's direction, whose zero
     # eigenvalue added 1 / (n alpha) to every diagonal entry: the smallest
