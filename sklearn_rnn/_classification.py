@@ -166,8 +166,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             Class labels.
 
         classes : array-like of shape (n_classes,), default=None
-            All labels that can occur. Required on the first call, ignored
-            afterwards.
+            All labels that can occur. Required on the first call; a later
+            call may pass the same labels again, not others.
 
         {sample_weight}
 
@@ -180,6 +180,14 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
+        if classes is not None and np.ndim(classes) != 1:
+            raise ValueError(
+                f"classes must be a 1D array-like of labels, got shape {np.shape(classes)}.")
+        if hasattr(self, "classes_") and classes is not None and not np.array_equal(
+                np.unique(classes), self.classes_):
+            raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)
+                f"`classes={np.unique(classes).tolist()!r}` is not the same as on last "
+                f"call to partial_fit, was: {self.classes_.tolist()!r}")
         if not hasattr(self, "classes_") and self.class_weight == "balanced":
             # as scikit-learn's SGDClassifier: one batch's frequencies are not
             # the data's
@@ -282,8 +290,10 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             self.classes_ = self._label_encoder.classes_
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
+            where = ("not in `classes`" if first_call and classes is not None
+                     else "not seen in the first fit (warm_start and partial_fit keep its classes)")
             raise ValueError(
-                f"y contains labels not seen in the first fit: {unknown.tolist()}; "
+                f"y contains labels {where}: {unknown.tolist()}; "
                 f"known classes are {self.classes_.tolist()}."
             )
         encoded = self._label_encoder.transform(y)
@@ -297,6 +307,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         weights = compute_class_weight(
             self.class_weight, classes=self.classes_, y=self.classes_[encoded]
         )
+        bad = ~(np.isfinite(weights) & (weights >= 0))
+        if bad.any():
+            raise ValueError(
+                "class_weight must be non-negative and finite, got "
+                f"{dict(zip(self.classes_[bad].tolist(), weights[bad].tolist()))}.")
         return weights.astype(np.float32)
 
     def _loss_function(self, device):

@@ -330,6 +330,7 @@ def train(
     TrainingResult
         Per-epoch records, the best epoch and whether a stopping rule fired.
     """
+    _check_some_weight(loss_fn, train_data)
     result = TrainingResult()
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
     scaler = None
@@ -467,6 +468,19 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
         total_weight.add_(batch_weight)
     # the epoch's weighted mean (a batch weighted 0 counts 0, as in the loss)
     return float(total) / max(float(total_weight), torch.finfo(torch.float64).tiny)
+
+
+def _check_some_weight(loss_fn, data):
+    """Refuse training rows whose weights (sample times class weights) are all 0."""
+    row_weights = getattr(loss_fn, "row_weights", None)
+    if row_weights is None and data.weight is None:
+        return
+    weight = data.weight if row_weights is None else row_weights(data.y, data.weight)
+    if not float(weight.sum()) > 0:
+        raise ValueError(
+            "Every training sample has weight 0 (its class weight times its sample "
+            "weight): there is nothing to train on. Give the classes in y, or the "
+            "samples, positive weights.")
 
 
 def _diverged(where, optimizer):

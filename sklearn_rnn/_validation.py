@@ -67,7 +67,7 @@ def check_y_given(estimator, y):
 
 
 def check_sample_weight(sample_weight, n_samples):
-    """Validated ``sample_weight`` as float64, or None for equal weights.
+    """Validated ``sample_weight`` as float64 with a mean of 1, or None.
 
     Equal weights (``None``, or every weight the same) train exactly as no
     weights do, so they are returned as None and take the unweighted path.
@@ -85,7 +85,9 @@ def check_sample_weight(sample_weight, n_samples):
         )
     if np.all(weights == weights[0]):
         return None
-    return weights
+    # Only the weights' ratios count (every loss is a weighted mean); scaled
+    # to a mean of 1, weights of 1e-46 or 1e37 are not 0 or inf in float32.
+    return weights / weights.mean()
 
 
 def check_split_weights(weights, train_idx, valid_idx):

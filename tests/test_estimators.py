@@ -341,6 +341,59 @@ def test_unknown_labels_and_one_class():
         clf.partial_fit(X[:3], ["high", "low", "new"])
 
 
+def test_partial_fit_classes_are_checked():
+    # a later call's other classes were ignored (a class added there could
+    # never be learned), and a first call's y outside `classes` was blamed on
+    # "the first fit"; scikit-learn's MLPClassifier and SGDClassifier raise
+    X, y = _classification_data()
+    labels = ["high", "low", "mid"]
+    with pytest.raises(ValueError, match=r"labels not in `classes`: \['mid'\]"):
+        SequenceClassifier(**FAST).partial_fit(X, y, classes=["high", "low"])
+    with pytest.raises(ValueError, match="classes must be a 1D array-like"):
+        SequenceClassifier(**FAST).partial_fit(X, y, classes=[labels])
+    clf = SequenceClassifier(**FAST).partial_fit(X, y, classes=labels)
+    clf.partial_fit(X, y, classes=labels[::-1])  # the same labels, in any order
+    with pytest.raises(ValueError, match="is not the same as on last call to partial_fit"):
+        clf.partial_fit(X, y, classes=labels + ["new"])
+
+
+def test_class_weights_that_leave_nothing_to_train_on_are_refused():
+    # all-zero class weights (or class times sample weights) trained on
+    # nothing, with a loss of 0, and returned the random start; a negative
+    # class weight said "Training diverged ... a smaller learning_rate_init"
+    X, y = _classification_data()
+    with pytest.raises(ValueError, match="Every training sample has weight 0"):
+        SequenceClassifier(class_weight=dict.fromkeys(np.unique(y), 0.0), **FAST).fit(X, y)
+    only_high = dict.fromkeys(np.unique(y), 0.0) | {"high": 1.0}
+    with pytest.raises(ValueError, match="Every training sample has weight 0"):
+        SequenceClassifier(class_weight=only_high, **FAST).fit(
+            X, y, sample_weight=(y != "high").astype(float))
+    with pytest.raises(ValueError, match=r"non-negative and finite, got \{'low': -1.0\}"):
+        SequenceClassifier(class_weight={"low": -1.0}, **FAST).fit(X, y)
+
+
+def test_sample_weights_count_by_their_ratios_at_any_magnitude():
+    # weights were cast to float32 as given: 1e-46 became 0 (a loss of 0,
+    # nothing trained) and 1e37 overflowed ("Training diverged")
+    X, y = _classification_data()
+    w = np.random.RandomState(0).uniform(1, 2, size=len(X))
+    expected = SequenceClassifier(**FAST).fit(X, y, sample_weight=w)
+    for factor in (1e-46, 1e37):
+        clf = SequenceClassifier(**FAST).fit(X, y, sample_weight=factor * w)
+        np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
+
+
+def test_validation_accuracy_is_not_rounded_to_float32():
+    # MLPClassifier's validation_scores_ say 0.95 where ours said 0.949999988
+    from sklearn_rnn._losses import accuracy
+
+    y = torch.zeros(20, dtype=torch.int64)
+    logits = torch.zeros(20, 2)
+    logits[0, 1] = 1.0  # one row of 20 wrong
+    assert accuracy(logits, y) == 0.95
+    assert accuracy(logits, y, torch.full((20,), 0.3)) == pytest.approx(0.95, abs=1e-15)
+
+
 # ----------------------------------------------------------------------------
 # Training
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
