@@ -161,6 +161,8 @@ def check_sequences(estimator, X, *, reset):
         estimator._fitted_on_list = kind == "list"
     elif seqs.values.shape[2] != estimator.n_channels_in_:
         hint = ""
+        if seqs.source_ndim == 2 and np.prod(seqs.values.shape[1:]) == estimator.n_channels_in_:
+            hint = " " + _ONE_SEQUENCE_HINT
         if seqs.source_ndim == 3 and seqs.values.shape[1] == estimator.n_channels_in_:
             time_axis = getattr(estimator, "time_axis", 1)
             other = 2 if time_axis == 1 else 1
@@ -173,6 +175,13 @@ def check_sequences(estimator, X, *, reset):
             f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
             f"channels per time step as input.{hint}"
         )
+    elif (seqs.source_ndim == 2 and seqs.values.shape[1] == 1 and estimator.n_timesteps_in_ > 1
+          and not estimator._fitted_on_table):
+        # MLPRegressor says "X has 1 features, but ... is expecting 24"
+        raise ValueError(
+            f"X is read as {len(seqs.values)} sequences of 1 time step, but "
+            f"{type(estimator).__name__} was fitted on sequences of up to "
+            f"{estimator.n_timesteps_in_} steps. {_ONE_SEQUENCE_HINT}")
     with np.errstate(over="ignore"):
         values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     if values.dtype != seqs.values.dtype and np.isinf(values).any():
@@ -186,6 +195,11 @@ def check_sequences(estimator, X, *, reset):
         _warn_of_float32_rounding(seqs, values)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
 
+
+_ONE_SEQUENCE_HINT = (
+    "A 2D X holds one flattened sequence per row; to predict one sequence "
+    "of shape (n_timesteps, n_channels), pass X[None], of shape (1, "
+    "n_timesteps, n_channels).")
 
 #: Rounding to float32 that moves a channel's values by more than this
 #: fraction of their standard deviation (in standard deviation) is warned of.

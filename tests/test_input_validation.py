@@ -290,3 +290,21 @@ def test_a_stratified_split_that_cannot_be_drawn_names_the_fix():
     y = np.array([0] * 11 + [1])  # one sample of class 1: nothing to stratify
     with pytest.raises(ValueError, match=r"Could not draw a stratified .*\. Use more samples"):
         SequenceClassifier(early_stopping=True, max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_one_sequence_passed_as_a_2d_table_names_x_none(Estimator):
+    # predict(X[-1]) on a model fitted on 3D windows read the (24, 1) window
+    # as 24 sequences of one step: 24 predictions and no warning
+    # (MLPRegressor raises); a (30, 3) sequence was told it had 1 channel
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 24, 3))
+    y = X[:, -1, 0] if Estimator is LSTMRegressor else (X[:, -1, 0] > 0).astype(int)
+    est = Estimator(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"expecting 3 channels.*pass X\[None\]"):
+        est.predict(X[0])
+    assert est.predict(X[0][None]).shape == (1,)
+    univariate = Estimator(hidden_size=4, max_iter=1, random_state=0).fit(X[:, :, :1], y)
+    with pytest.raises(ValueError, match=r"24 sequences of 1 time step.*pass X\[None\]"):
+        univariate.predict(X[0, :, :1])
+    assert univariate.predict(X[:5, :, 0]).shape == (5,)  # rows as sequences, as fitted
