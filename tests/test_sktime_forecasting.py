@@ -353,6 +353,19 @@ def test_beyond_horizon_guard():
         forecaster._predict(ForecastingHorizon([1, 3]), None)
 
 
+def test_a_refused_fh_is_not_kept():
+    # sktime stores a predict's fh before _predict checks it: after one fh
+    # beyond the horizon, every later predict() failed on steps nobody asked for
+    forecaster = RNNForecaster(window_length=3, **TINY)
+    forecaster.fit(pd.Series(np.arange(20.0)), fh=[1, 2])
+    expected = forecaster.predict()
+    for method in (forecaster.predict, forecaster.predict_interval):
+        with pytest.raises(ValueError, match=r"steps 1 to 2 .* asks for steps \[1, 2, 3\]"):
+            method(fh=[1, 2, 3])
+    pd.testing.assert_series_equal(forecaster.predict(), expected)
+    assert forecaster.predict_interval().shape == (2, 2)
+
+
 def test_too_short_series_raises():
     forecaster = RNNForecaster(window_length=10, **TINY)
     with pytest.raises(ValueError, match="at least window_length"):

@@ -30,14 +30,15 @@ from ._panel import (
     _future_exog,
     _interpolate_levels,
     _location_scale,
-    _relative_steps,
     _split_series,
     _window_normalization,
+    check_steps,
     forecast_index,
     from_origins,
     in_fitted_order,
     joined_data,
     restored_on_error,
+    training_horizon,
 )
 from ._residual import (
     fit_residual_model,
@@ -268,7 +269,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self.n_series_ = len(series)
         # per-series parts (the Theta form's) are kept in this order
         self._series_keys = [s.key for s in series]
-        self.horizon_ = self._horizon(fh, series)
+        self.horizon_ = training_horizon(fh, series, self.max_horizon)
         levels = self._quantile_levels()
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
@@ -331,6 +332,15 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         data = quant[rows[0], :, rows[1], :].reshape(len(index), -1)
         columns = pd.MultiIndex.from_product([self._y_columns, alpha])
         return pd.DataFrame(data, index=index, columns=columns)
+
+    def _check_fh(self, fh, pred_int=False):
+        # sktime keeps a new fh before _predict checks it: a refused one would
+        # have failed every later predict()
+        with restored_on_error(self, ("_fh",)):
+            fh = super()._check_fh(fh, pred_int=pred_int)
+            if self.is_fitted and fh is not None:
+                check_steps(fh, self.cutoff, self.horizon_)
+        return fh
 
     def update(self, y, X=None, update_params=True):
         # sktime's update moves the cutoff before _update checks the data: a
@@ -507,17 +517,6 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
         self._quantile_levels()
-
-    def _horizon(self, fh, series):
-        """Steps to train for: the largest of fit's fh, else ``max_horizon``."""
-        if fh is not None:
-            return max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
-        if self.max_horizon is None:
-            raise ValueError(
-                "RNNForecaster trains for a fixed number of steps ahead: pass fh "
-                "to fit, or set max_horizon."
-            )
-        return int(self.max_horizon)
 
     def _resolve_window_length(self, series):
         sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)

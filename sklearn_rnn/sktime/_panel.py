@@ -274,7 +274,7 @@ _UPDATE_STATE = ("_cutoff", "_y", "_X", "_y_metadata", "_y_mtype_last_seen",
 
 
 @contextmanager
-def restored_on_error(forecaster):
+def restored_on_error(forecaster, names=_UPDATE_STATE):
     """Put the forecaster's data, cutoff and origins back if the block raises.
 
     sktime's ``update`` moves the cutoff and records the new ``y``'s
@@ -282,9 +282,10 @@ def restored_on_error(forecaster):
     data: a refused ``update`` leaves the forecaster as it was, to forecast
     as before. One failing later, while training the networks, gets its data
     and cutoff back too (the networks keep any epochs already trained).
+    ``names`` are the attributes put back.
     """
     saved = {}
-    for name in _UPDATE_STATE:
+    for name in names:
         if hasattr(forecaster, name):
             value = getattr(forecaster, name)
             # a dict copied: sktime changes its store of y's name in place
@@ -354,14 +355,7 @@ def forecast_index(fh, series, horizon, y_index):
     """
     tuples, series_pos, steps = [], [], []
     for i, s in enumerate(series):
-        step = _relative_steps(fh, s.cutoff)
-        if step.min() < 1 or step.max() > horizon:
-            raise ValueError(
-                f"RNNForecaster was fitted to forecast steps 1 to "
-                f"{horizon} after the cutoff, but fh asks for steps "
-                f"{step.tolist()}. Refit with an fh that covers them, or "
-                "set max_horizon."
-            )
+        step = check_steps(fh, s.cutoff, horizon)
         times = fh.to_absolute_index(s.cutoff)
         if s.key is None:
             index = times.rename(y_index.name)
@@ -372,6 +366,31 @@ def forecast_index(fh, series, horizon, y_index):
     if tuples:
         index = pd.MultiIndex.from_tuples(tuples, names=y_index.names)
     return index, (np.asarray(series_pos), np.asarray(steps))
+
+
+def check_steps(fh, cutoff, horizon):
+    """``fh``'s steps after ``cutoff``, refused outside 1 to ``horizon``."""
+    step = _relative_steps(fh, cutoff)
+    if step.min() < 1 or step.max() > horizon:
+        raise ValueError(
+            f"RNNForecaster was fitted to forecast steps 1 to "
+            f"{horizon} after the cutoff, but fh asks for steps "
+            f"{step.tolist()}. Refit with an fh that covers them, or "
+            "set max_horizon."
+        )
+    return step
+
+
+def training_horizon(fh, series, max_horizon):
+    """Steps to train for: the largest of fit's fh, else ``max_horizon``."""
+    if fh is not None:
+        return max(int(_relative_steps(fh, s.cutoff).max()) for s in series)
+    if max_horizon is None:
+        raise ValueError(
+            "RNNForecaster trains for a fixed number of steps ahead: pass fh "
+            "to fit, or set max_horizon."
+        )
+    return int(max_horizon)
 
 
 def _relative_steps(fh, cutoff):
