@@ -387,13 +387,13 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         return self.n_channels_in_
 
     def __dir__(self):
-        # Deprecated aliases stay reachable but unlisted, so that tools that
-        # collect the fitted attributes from dir() (sktime's and skbase's
-        # get_fitted_params) neither list nor warn about them.
+        # Deprecated aliases stay reachable but unlisted: tools that collect fitted
+        # attributes from dir() (skbase's get_fitted_params) neither list nor warn.
         return [name for name in super().__dir__() if name not in self._renamed_attributes]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = self.leading_nan == "trim"  # the leading steps only
         tags.non_deterministic = self.device != "cpu"
         return tags

@@ -1,5 +1,7 @@
 """Recurrent regressors: SequenceRegressor, LSTMRegressor, GRURegressor."""
 
+import types
+
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
@@ -418,6 +420,20 @@ class _FixedCellRegressor(SequenceRegressor):
         self.loss = arguments.pop("loss")
         self.quantiles = arguments.pop("quantiles")
         BaseSequenceEstimator.__init__(self, **arguments)
+
+    def __init_subclass__(cls, **kwargs):
+        # Each class its own copy of __init__, named after it: a misspelt
+        # keyword's TypeError names LSTMRegressor, not this private class.
+        super().__init_subclass__(**kwargs)
+        base = _FixedCellRegressor.__init__
+        if "__init__" in vars(cls) or not hasattr(base.__code__, "co_qualname"):
+            return  # a subclass's own __init__; Python 3.10 names no class
+        qualname = f"{cls.__name__}.__init__"
+        init = types.FunctionType(base.__code__.replace(co_qualname=qualname),
+                                  base.__globals__, "__init__", base.__defaults__)
+        init.__kwdefaults__, init.__qualname__ = base.__kwdefaults__, qualname
+        init.__doc__, init.__module__ = base.__doc__, base.__module__
+        cls.__init__ = init
 
     def _get_cell(self):
         return self._cell

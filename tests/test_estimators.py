@@ -1312,3 +1312,13 @@ def test_numpy_numbers_as_parameters(params):
     est = SequenceRegressor(max_iter=1, **params).fit(X, y)
     assert np.isfinite(est.predict(X)).all()
     assert type(est.patch_size_) is int and type(est.skip_steps_) is int
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Python 3.10 names no class")
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_a_misspelt_keyword_names_the_public_class(Estimator):
+    # the TypeError named _FixedCellRegressor.__init__, a private class
+    name = Estimator.__name__
+    with pytest.raises(TypeError, match=rf"^{name}.__init__\(\) got an unexpected keyword"):
+        Estimator(hiden_size=3)
+    assert Estimator(hidden_size=3).get_params()["hidden_size"] == 3

@@ -116,6 +116,16 @@ def test_lag_padding_names_leading_nan_trim():
         LSTMRegressor(max_iter=1).fit(X.reshape(len(X), 4, 1), y)
 
 
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_allow_nan_tag_follows_leading_nan(Estimator):
+    # tools that read the tag (SequentialFeatureSelector, sklearn's checks)
+    # refused the lag windows' leading NaN that leading_nan="trim" takes
+    from sklearn.utils import get_tags
+
+    assert not get_tags(Estimator()).input_tags.allow_nan
+    assert get_tags(Estimator(leading_nan="trim")).input_tags.allow_nan
+
+
 @pytest.mark.parametrize("leading_nan", ["raise", "trim"])
 def test_wrong_n_channels_is_named(leading_nan):
     X = _lag_windows(2)

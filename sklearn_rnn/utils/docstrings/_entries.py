@@ -381,8 +381,11 @@ def _training_attributes(loss, score):
             early stopping.
 
         best_epoch_ : int or None
-            Epoch with the lowest validation loss, whose weights were restored;
-            None without early stopping.
+            Epoch whose weights were kept: the one with the lowest validation
+            loss, or the starting weights' epoch (0 on a first fit) where no
+            trained epoch beat a fitted start by more than one standard error
+            of the gain (``training_improvement_`` is then 0); None without
+            early stopping.
 
         initial_validation_loss_ : float or None
             Validation loss of the weights training started from (for a
