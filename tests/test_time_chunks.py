@@ -162,8 +162,9 @@ def test_estimators_train_in_chunks_with_the_whole_sequence_training_curve(
 
     with mock.patch.object(_kernels, "chunk_steps", side_effect=recorded):
         chunked = estimator(**params).fit(X, y)
-    # every training batch (3 epochs x 3 batches) ran in chunks
-    assert len(chunks) == 3 * 3 and None not in chunks
+    # every training batch (3 epochs x 3 batches) ran in chunks; the check of
+    # the last step's weights on one batch, in inference, the whole sequence
+    assert len(chunks) == 3 * 3 + 1 and None not in chunks[:-1] and chunks[-1] is None
     with mock.patch.object(_kernels, "chunk_steps", return_value=None):
         whole = estimator(**params).fit(X, y)
     assert_allclose(chunked.loss_curve_, whole.loss_curve_, rtol=1e-4)
