@@ -121,8 +121,10 @@ def check_sequences(estimator, X, *, reset):
         check_layout_unchanged(estimator)
     allow_leading_nan = estimator.leading_nan == "trim"
     kind = _input_kind(X)
+    names = None
     if kind == "list":
         seqs = _from_list(X, allow_leading_nan)
+        names = _channel_names(estimator, X, reset)
     elif kind == "3d":
         arr = _plain_3d(X)
         if arr is None:
@@ -155,6 +157,8 @@ def check_sequences(estimator, X, *, reset):
             estimator.n_features_in_ = seqs.values.shape[2]
             if hasattr(estimator, "feature_names_in_"):
                 del estimator.feature_names_in_
+            if names is not None:  # a list of DataFrames: its channels' names
+                estimator.feature_names_in_ = names
         estimator.n_channels_in_ = seqs.values.shape[2]
         estimator.n_timesteps_in_ = seqs.values.shape[1]
         estimator._fitted_on_table = seqs.source_ndim == 2
@@ -449,6 +453,33 @@ def _from_list(X, allow_leading_nan):
     if (lengths == lengths[0]).all():
         lengths = None
     return Sequences(values, lengths, 3)
+
+
+def _channel_names(estimator, X, reset):
+    """The string column names a list of DataFrames shares, checked against fit's.
+
+    None where any sequence has no columns or a column name is no string (as
+    scikit-learn takes a table's names). Sequences that name their channels
+    differently are refused, and so are names other than fit's: reading
+    ``[volume, price]`` tables as ``[price, volume]`` went without a word.
+    """
+    columns = [getattr(x, "columns", None) for x in X]
+    if any(c is None or not all(isinstance(n, str) for n in c) for c in columns):
+        return None
+    names = np.asarray(columns[0], dtype=object)
+    for i, c in enumerate(columns):
+        if list(c) != list(names):
+            raise ValueError(
+                f"The sequences of X name their columns differently: sequence 0 has "
+                f"{list(names)}, sequence {i} {list(c)}. Give every sequence the same "
+                "columns in the same order.")
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if (not reset and fitted is not None and getattr(estimator, "_fitted_on_list", False)
+            and list(fitted) != list(names)):
+        raise ValueError(
+            f"The sequences' column names should match those that were passed during "
+            f"fit: {list(fitted)}, in that order; X's are {list(names)}.")
+    return names
 
 
 def _n_leading_missing(a, i):

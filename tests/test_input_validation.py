@@ -318,3 +318,24 @@ def test_one_sequence_passed_as_a_2d_table_names_x_none(Estimator):
     with pytest.raises(ValueError, match=r"24 sequences of 1 time step.*pass X\[None\]"):
         univariate.predict(X[0, :, :1])
     assert univariate.predict(X[:5, :, 0]).shape == (5,)  # rows as sequences, as fitted
+
+
+def test_a_list_of_dataframes_keeps_its_column_names():
+    # the names were dropped: tables with their columns swapped were read
+    # as they came, in predict and within one fit (scikit-learn raises on
+    # a reordered table)
+    rng = np.random.RandomState(0)
+    seqs = [pd.DataFrame(rng.normal(size=(rng.randint(5, 9), 2)), columns=["price", "volume"])
+            for _ in range(30)]
+    y = np.array([s["price"].iloc[-1] for s in seqs])
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(seqs, y)
+    assert list(reg.feature_names_in_) == ["price", "volume"]
+    swapped = [s[["volume", "price"]] for s in seqs]
+    with pytest.raises(ValueError, match=r"should match those that were passed during fit"):
+        reg.predict(swapped[:3])
+    with pytest.raises(ValueError, match="name their columns differently"):
+        LSTMRegressor(max_iter=1).fit(seqs[:1] + swapped[1:], y)
+    assert reg.predict([s.to_numpy() for s in seqs[:3]]).shape == (3,)  # no names: as before
+    unnamed = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
+        [s.to_numpy() for s in seqs], y)
+    assert not hasattr(unnamed, "feature_names_in_")
