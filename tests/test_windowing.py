@@ -629,3 +629,23 @@ def test_lag_windows_are_writable(n_columns):
     out = LagWindowTransformer(window_length=3).fit_transform(table)
     assert out.flags.writeable
     out[0, 0] = 1.0
+
+
+def test_lag_windows_warn_of_rows_that_are_not_consecutive():
+    # a shuffled train_test_split, or the training rows of a KFold split
+    # around its held-out block, were windowed as if consecutive
+    from sklearn.model_selection import train_test_split
+
+    df = pd.DataFrame({"x": np.arange(12.0)}, index=pd.period_range("2020-01", periods=12, freq="M"))
+    lag = LagWindowTransformer(window_length=2).fit(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lag.transform(df)
+        lag.transform(df.reset_index(drop=True))
+        lag.transform(df.to_timestamp().iloc[[0, 1, 5]])  # timestamps may be irregular
+    shuffled, _ = train_test_split(df, random_state=0)
+    with pytest.warns(UserWarning, match="out of order"):
+        lag.transform(shuffled)
+    for gapped in (df.iloc[[0, 1, 2, 7, 8]], df.reset_index(drop=True).iloc[[0, 1, 2, 7, 8]]):
+        with pytest.warns(UserWarning, match="not evenly spaced"):
+            lag.transform(gapped)

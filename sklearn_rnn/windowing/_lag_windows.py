@@ -1,5 +1,6 @@
 """LagWindowTransformer: one lag window per row of a table of time points."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -154,6 +155,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             in ``flat_layout`` order, ``fill_value`` before the first row.
         """
         check_is_fitted(self)
+        _warn_of_unordered_rows(X)
         X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
         n_rows, n_channels = X.shape
         length = self.window_length
@@ -191,3 +193,34 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _warn_of_unordered_rows(X):
+    """Warn where a table's index says its rows are not consecutive time points.
+
+    Rows out of order (a shuffled ``train_test_split``), or integer or
+    period labels with gaps (the training rows of a ``KFold`` split around
+    its held-out block), would be windowed as if they followed each other.
+    """
+    index = getattr(X, "index", None)  # a pandas index (a list's is a method)
+    if not hasattr(index, "is_monotonic_increasing") or len(index) < 2:
+        return
+    if not index.is_monotonic_increasing:
+        why = "out of order"
+    else:
+        if index.dtype.kind in "iu":
+            labels = np.asarray(index, dtype=np.int64)
+        elif str(index.dtype).startswith("period"):
+            labels = index.asi8
+        else:
+            return  # timestamps may be irregular by nature (business days, events)
+        steps = np.diff(labels)
+        if (steps == steps[0]).all():
+            return
+        why = "not evenly spaced (a gap)"
+    warnings.warn(
+        f"X's index says its rows are {why}: LagWindowTransformer takes each "
+        "row's history from the rows before it in X. Window the whole table, in "
+        "time order, once, and split the rows afterwards (with TimeSeriesSplit, "
+        "not a shuffled or KFold split).", UserWarning)
+
