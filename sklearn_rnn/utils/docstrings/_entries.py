@@ -164,8 +164,9 @@ PARAMETERS = parse_entries(
     random_state : int, RandomState instance or None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. Pass an int for reproducible results on the CPU across calls,
-        processes and threads; the global torch generators are left as they
-        were. A continued fit (``partial_fit``, ``warm_start``) draws its
+        processes and threads, with a fixed ``n_threads`` (torch's sums over
+        several threads round differently from one thread's, by about 1e-8);
+        the global torch generators are left as they were. A continued fit (``partial_fit``, ``warm_start``) draws its
         shuffling, dropout masks and noise from a stream of its own, picked
         by the epochs already trained, so that calls do not replay each
         other's.
