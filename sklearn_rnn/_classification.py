@@ -270,6 +270,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
         check_y_given(self, y)
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            raise ValueError(
+                f"{type(self).__name__} does not support multilabel or multi-output "
+                f"targets: y has shape {np.shape(y)}. Fit one classifier per column, "
+                "e.g. with sklearn.multioutput.MultiOutputClassifier.")
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
             raise ValueError(
@@ -327,13 +332,16 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             train, valid = train_test_split(
                 index,
                 test_size=self.validation_fraction,
-                stratify=y,
+                stratify=self.classes_[y],  # the labels, for the message
                 random_state=rng,
             )
         except ValueError as exc:
+            text = exc.args[0].rstrip(".")
+            fix = ("a larger validation_fraction" if "test_size" in text else
+                   "a smaller validation_fraction" if "train_size" in text else
+                   "at least 2 samples of every class")
             raise ValueError(
                 f"Could not draw a stratified validation set for early stopping: "
-                f"{exc.args[0].rstrip('.')}. Use more samples per class, a larger "
-                "validation_fraction, or early_stopping=False."
+                f"{text}. Use {fix}, or early_stopping=False."
             ) from exc
         return np.sort(train), np.sort(valid)

@@ -94,18 +94,20 @@ def check_split_weights(weights, train_idx, valid_idx):
     """Refuse an early-stopping split with only zero weights on one side."""
     if weights is None:
         return
+    # the regressors hold out the last samples, the classifier draws them
+    other = ("reorder the samples (a regressor holds out the last ones) or change "
+             "random_state (a classifier draws them)")
     if not weights[valid_idx].sum() > 0:
         raise ValueError(
             "The validation set of early stopping has only zero "
-            "sample weights; reorder the samples, raise "
+            f"sample weights; {other}, raise "
             "validation_fraction, or set early_stopping=False."
         )
     if not weights[train_idx].sum() > 0:
         raise ValueError(
             "The training part of early stopping (the samples outside "
-            "its validation set) has only zero sample weights; reorder "
-            "the samples, lower validation_fraction, or set "
-            "early_stopping=False."
+            f"its validation set) has only zero sample weights; {other}, "
+            "lower validation_fraction, or set early_stopping=False."
         )
 
 

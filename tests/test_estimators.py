@@ -383,6 +383,21 @@ def test_sample_weights_count_by_their_ratios_at_any_magnitude():
         np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
 
 
+def test_classifier_split_and_target_messages_name_labels_and_fixes():
+    # the stratified split's message named the encoded class (2, not 'z') and
+    # always advised "a larger validation_fraction"; multilabel y got a bare
+    # shape error
+    X, y = _classification_data(n=40)
+    one_z = np.where(np.arange(40) == 0, "z", y)
+    with pytest.raises(ValueError, match=r"\['z'\]. Use at least 2 samples of every class"):
+        SequenceClassifier(**(FAST | dict(early_stopping=True))).fit(X, one_z)
+    with pytest.raises(ValueError, match="train_size.*Use a smaller validation_fraction"):
+        SequenceClassifier(**(FAST | dict(early_stopping=True, validation_fraction=0.8))).fit(
+            X[:6], ["a", "b"] * 3)
+    with pytest.raises(ValueError, match="does not support multilabel or multi-output"):
+        SequenceClassifier(**FAST).fit(X, np.eye(2, dtype=int)[np.arange(40) % 2])
+
+
 def test_validation_accuracy_is_not_rounded_to_float32():
     # MLPClassifier's validation_scores_ say 0.95 where ours said 0.949999988
     from sklearn_rnn._losses import accuracy
