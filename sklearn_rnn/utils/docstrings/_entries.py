@@ -291,7 +291,11 @@ CLASSIFIER_PARAMETERS = {
             ``fit``; a first ``partial_fit`` refuses it, as
             :class:`~sklearn.linear_model.SGDClassifier` does, since one
             batch's frequencies are not the data's). None weights all
-            classes equally.
+            classes equally. Each mini-batch's loss is the weighted mean of
+            its rows, as in :class:`torch.nn.CrossEntropyLoss`: the weights
+            act between the rows of a batch, so a batch of one class is not
+            reweighted, and with ``batch_size=1`` the weights have no
+            effect.
 
         conv_filters : tuple of int or None
             Filters of the blocks (convolution, batch norm, ReLU; kernel sizes
