@@ -649,3 +649,28 @@ def test_lag_windows_warn_of_rows_that_are_not_consecutive():
     for gapped in (df.iloc[[0, 1, 2, 7, 8]], df.reset_index(drop=True).iloc[[0, 1, 2, 7, 8]]):
         with pytest.warns(UserWarning, match="not evenly spaced"):
             lag.transform(gapped)
+
+
+def test_trimmer_messages_for_pandas_output_4d_and_ragged_input():
+    # pandas' "Must pass 2-d input", "dim <= 2 is required" for 4D input
+    # (and "got 2D input" once fitted), numpy's "inhomogeneous shape"
+    import sklearn
+
+    X = np.random.RandomState(0).normal(size=(10, 6, 2))
+    trimmer = WindowTrimmer(window_length=3).set_output(transform="pandas")
+    with pytest.raises(ValueError, match=r'3D windows.*set_output\(transform="default"\)'):
+        trimmer.fit_transform(X)
+    with sklearn.config_context(transform_output="pandas"):
+        with pytest.raises(ValueError, match="which a pandas DataFrame cannot hold"):
+            WindowTrimmer(window_length=3).fit_transform(X)
+        out = WindowTrimmer(window_length=3).set_output(transform="default").fit_transform(X)
+        assert out.shape == (10, 3, 2)
+    for fitted in (False, True):
+        trimmer = WindowTrimmer(window_length=3)
+        if fitted:
+            trimmer.fit(X)
+        with pytest.raises(ValueError, match=r"Expected a 2D or 3D array for X, got an array "
+                                             r"of shape \(10, 6, 2, 1\)"):
+            (trimmer.transform if fitted else trimmer.fit)(X[..., None])
+    with pytest.raises(ValueError, match="sequences of different lengths"):
+        WindowTrimmer(window_length=3).fit([X[0], X[1][:4]])

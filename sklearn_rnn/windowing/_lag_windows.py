@@ -158,7 +158,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         _warn_of_unordered_rows(X)
         X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
         n_rows, n_channels = X.shape
-        length = self.window_length
+        length = int(self.window_length)  # True is 1, as for WindowTrimmer
         padded = np.empty((n_rows + length - 1, n_channels), dtype=X.dtype)
         padded[: length - 1] = self.fill_value
         padded[length - 1 :] = X

@@ -183,6 +183,7 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X, n_steps = self._validate(X, reset=False)
         if X.ndim == 3:
+            _refuse_table_output_of_3d(self)
             kept = slice(n_steps - self._kept_length(n_steps), None)
             if self.time_axis == 2:
                 return X[:, :, kept].copy()
@@ -219,7 +220,16 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         return names[self._fitted_kept_columns()]
 
     def _validate(self, X, *, reset):
-        if _ndim(X) == 3:
+        ndim = _ndim(X)
+        if ndim is None:
+            raise ValueError(
+                f"{type(self).__name__} needs windows of one length (a 2D or 3D "
+                "array); X is a list of sequences of different lengths. Trim each "
+                "yourself, [s[-window_length:] for s in X], or pad them to one length.")
+        if ndim > 3:
+            raise ValueError(
+                f"Expected a 2D or 3D array for X, got an array of shape {np.shape(X)}.")
+        if ndim == 3:
             X = check_array(
                 X,
                 dtype=_FLOAT_DTYPES,
@@ -362,3 +372,23 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _refuse_table_output_of_3d(trimmer):
+    """Refuse 3D windows where a DataFrame output is configured.
+
+    scikit-learn would wrap them in a DataFrame and fail with pandas' own
+    "Must pass 2-d input", naming neither the step nor the fix.
+    """
+    try:
+        from sklearn.utils._set_output import _get_output_config
+    except ImportError:  # pragma: no cover - a scikit-learn without it
+        return
+    dense = _get_output_config("transform", trimmer)["dense"]
+    if dense != "default":
+        raise ValueError(
+            f"{type(trimmer).__name__} returns 3D windows, which a {dense} DataFrame "
+            "cannot hold, and transform output is set to it (set_output, or "
+            "sklearn.set_config(transform_output=...)). Call "
+            '.set_output(transform="default") on this step, or pass 2D (flattened) windows.')
+
