@@ -157,9 +157,8 @@ class TargetStart:
         if kept:
             self.fit()
             return "start"
-        n_targets = self.targets.reshape(len(self.targets), -1).shape[1]
-        if not self.linear or self.module.skip.out_features != n_targets:
-            return None  # quantile outputs: least squares would fit their mean
+        if not self.linear or self.quantiles is not None:
+            return None  # quantile outputs (a median alone too): least squares fits a mean
         module = self.module
         outputs = predict_batches(module, self.seqs.values, self.seqs.lengths, device=device)
         features = _skip_inputs(module, self.seqs)

@@ -116,3 +116,17 @@ def test_weighted_quantiles_are_hazens_for_equal_weights():
     assert_allclose(_weighted_quantiles(values, [0.2, 0.5, 0.8], weight),
                     _weighted_quantiles(np.repeat(values, weight), [0.2, 0.5, 0.8]),
                     atol=0.05)
+
+
+def test_a_median_model_stays_a_median_after_the_refit():
+    # with the median alone (quantiles=None), a kept trained epoch had its
+    # skip layer refitted by least squares on every row: a mean. On
+    # exponential noise 0.635 of y fell below predict (P(Exp <= mean)).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 6))
+    y = 3 * np.sin(2 * X[:, -1]) + X[:, -2] + rng.exponential(2.0, size=600)
+    reg = SequenceRegressor(loss="quantile", hidden_size=16, max_iter=60,
+                            learning_rate_init=0.01, window_normalization=None,
+                            random_state=0).fit(X, y)
+    assert reg.best_epoch_ > 0  # a trained epoch kept: the case that refitted
+    assert abs(np.mean(y <= reg.predict(X)) - 0.5) < 0.06
