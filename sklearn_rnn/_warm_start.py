@@ -6,11 +6,11 @@ fixed how targets are scaled and classes weighed from the parameters in
 :data:`FIXED_AFTER_FIRST_FIT`; a later call that changed one of them would
 train the old network as if it were new, so it is refused, as scikit-learn's
 ensembles refuse a warm start with fewer estimators. And a fit that raises
-leaves the fitted attributes as they were (:func:`restored_on_error`; a
-network a continued fit trained in place before it raised keeps that
-training).
+leaves the fitted attributes, and the state of the network and optimizer
+a continued fit trains in place, as they were (:func:`restored_on_error`).
 """
 
+import copy
 import functools
 
 import numpy as np
@@ -68,6 +68,10 @@ def _same(a, b):
         return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
 
 
+#: Fitted attributes that a continued fit changes in place (``state_dict``).
+_TRAINED_IN_PLACE = ("module_", "optimizer_")
+
+
 def restored_on_error(fit):
     """Decorate the method ``fit`` so that, when it raises, the estimator is as it was.
 
@@ -77,17 +81,23 @@ def restored_on_error(fit):
     previous network with the new data's target scaling, and ``predict``
     gave values on another scale without a word (and a first fit that
     raised, an estimator that looked fitted). scikit-learn's MLP keeps its
-    previous model. A network that a continued fit had trained in place
-    before it raised keeps that training.
+    previous model. The network and optimizer a continued fit trains in
+    place get their state back too: one that diverged left NaN weights
+    behind attributes that described the model before it, and ``predict``
+    returned NaN without a word.
     """
     @functools.wraps(fit)
     def checked_fit(estimator, *args, **kwargs):
         before = dict(estimator.__dict__)
+        states = {name: copy.deepcopy(before[name].state_dict())
+                  for name in _TRAINED_IN_PLACE if before.get(name) is not None}
         try:
             return fit(estimator, *args, **kwargs)
         except BaseException:
             estimator.__dict__.clear()
             estimator.__dict__.update(before)
+            for name, state in states.items():
+                before[name].load_state_dict(state)
             raise
 
     return checked_fit

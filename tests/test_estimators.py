@@ -1337,3 +1337,24 @@ def test_a_misspelt_keyword_names_the_public_class(Estimator):
     with pytest.raises(TypeError, match=rf"^{name}.__init__\(\) got an unexpected keyword"):
         Estimator(hiden_size=3)
     assert Estimator(hidden_size=3).get_params()["hidden_size"] == 3
+
+
+@pytest.mark.parametrize("continued", ["partial_fit", "warm_start"])
+def test_a_continued_fit_that_diverges_leaves_the_model_as_it_was(continued):
+    # the attributes were put back but not the network trained in place:
+    # n_iter_ said 3 while predict returned NaN
+    X, y = _regression_data()
+    params = dict(hidden_size=4, max_iter=3, optimizer="sgd", random_state=0,
+                  warm_start=continued == "warm_start")
+    est, reference = LSTMRegressor(**params).fit(X, y), LSTMRegressor(**params).fit(X, y)
+    before = est.predict(X)
+    again = getattr(est, "partial_fit" if continued == "partial_fit" else "fit")
+    est.set_params(learning_rate_init=1e12)
+    with pytest.raises(ValueError, match="diverged"):
+        again(X, y)
+    assert est.n_iter_ == 3
+    assert_array_equal(est.predict(X), before)
+    est.set_params(learning_rate_init=reference.learning_rate_init)
+    again(X, y)  # continues as if the failed call had not happened, optimizer state too
+    getattr(reference, "partial_fit" if continued == "partial_fit" else "fit")(X, y)
+    assert_array_equal(est.predict(X), reference.predict(X))
