@@ -270,10 +270,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _prepare_targets(self, y, seqs, *, first_call, classes=None):
         n_samples = len(seqs)
         check_y_given(self, y)
-        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+        shape = np.asarray(y).shape  # np.shape would dispatch on array-likes
+        if len(shape) == 2 and shape[1] > 1:
             raise ValueError(
                 f"{type(self).__name__} does not support multilabel or multi-output "
-                f"targets: y has shape {np.shape(y)}. Fit one classifier per column, "
+                f"targets: y has shape {shape}. Fit one classifier per column, "
                 "e.g. with sklearn.multioutput.MultiOutputClassifier.")
         y = column_or_1d(y, warn=True)
         if y.shape[0] != n_samples:
