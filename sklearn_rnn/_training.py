@@ -118,6 +118,14 @@ def split_tail(n_samples, validation_fraction):
             "sample(s). Increase the number of samples or set "
             "early_stopping=False."
         )
+    if n_valid == 1:
+        warnings.warn(
+            f"Early stopping validates on 1 sample (validation_fraction="
+            f"{validation_fraction} of n_samples={n_samples}): one loss cannot tell a "
+            "trained epoch's gain from noise, so a fitted start (a regressor's linear "
+            "skip, the classifier's ridge start) is kept whatever training gains. Raise "
+            "validation_fraction, give more samples, or set early_stopping=False.",
+            UserWarning)
     split = n_samples - n_valid
     return np.arange(split), np.arange(split, n_samples)
 

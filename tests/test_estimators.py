@@ -1358,3 +1358,12 @@ def test_a_continued_fit_that_diverges_leaves_the_model_as_it_was(continued):
     again(X, y)  # continues as if the failed call had not happened, optimizer state too
     getattr(reference, "partial_fit" if continued == "partial_fit" else "fit")(X, y)
     assert_array_equal(est.predict(X), reference.predict(X))
+
+
+def test_one_validation_sample_warns_that_the_start_is_kept():
+    # with one validation row the significance rule has no spread to judge
+    # by, and a fitted start was kept whatever training gained, in silence
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(10, 6))
+    with pytest.warns(UserWarning, match="validates on 1 sample"):
+        LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, X[:, -1] ** 2)
