@@ -364,6 +364,15 @@ def test_a_refused_fh_is_not_kept():
             method(fh=[1, 2, 3])
     pd.testing.assert_series_equal(forecaster.predict(), expected)
     assert forecaster.predict_interval().shape == (2, 2)
+    # a panel whose series end at different times: each from its own cutoff
+    index = pd.MultiIndex.from_tuples([("a", t) for t in range(30)] + [("b", t) for t in range(27)])
+    panel = pd.DataFrame({"v": np.r_[np.sin(np.arange(30) / 3), np.cos(np.arange(27) / 3)]},
+                         index=index)
+    forecaster = RNNForecaster(window_length=3, **TINY).fit(panel, fh=[1, 2])
+    expected = forecaster.predict()
+    with pytest.raises(ValueError, match=r"asks for steps \[4, 5\]"):  # series b's steps
+        forecaster.predict(fh=ForecastingHorizon([30, 31], is_relative=False))
+    pd.testing.assert_frame_equal(forecaster.predict(), expected)
 
 
 def test_too_short_series_raises():

@@ -37,6 +37,7 @@ from ._panel import (
     from_origins,
     in_fitted_order,
     joined_data,
+    quantile_levels,
     restored_on_error,
     training_horizon,
 )
@@ -270,7 +271,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # per-series parts (the Theta form's) are kept in this order
         self._series_keys = [s.key for s in series]
         self.horizon_ = training_horizon(fh, series, self.max_horizon)
-        levels = self._quantile_levels()
+        levels = quantile_levels(self.quantiles)
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
         self.exog_coef_ = fit_exog_coef(series, self.seasonal_period_, self.validation_fraction)
@@ -338,8 +339,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # have failed every later predict()
         with restored_on_error(self, ("_fh",)):
             fh = super()._check_fh(fh, pred_int=pred_int)
-            if self.is_fitted and fh is not None:
-                check_steps(fh, self.cutoff, self.horizon_)
+            if self.is_fitted and fh is not None:  # each series from its own cutoff
+                for s in self._series_to_forecast():
+                    check_steps(fh, s.cutoff, self.horizon_)
         return fh
 
     def update(self, y, X=None, update_params=True):
@@ -439,6 +441,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                  "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
+    def _series_to_forecast(self):
+        """The series held, in fit's order, each from its forecast origin."""
+        series = in_fitted_order(_split_series(self._cur_y, self._cur_X), self._series_keys,
+                                 "predict")
+        return from_origins(series, getattr(self, "_origins", {}))
+
     def _forecast(self, fh, X):
         """Network outputs for every series, mapped back to the data's units.
 
@@ -447,9 +455,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         quantiles, (n_series, n_channels, horizon_, n_levels).
         """
         L, H = self.window_length_, self.horizon_
-        series = in_fitted_order(_split_series(self._cur_y, self._cur_X), self._series_keys,
-                                 "predict")
-        series = from_origins(series, getattr(self, "_origins", {}))
+        series = self._series_to_forecast()
         index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
         future_X = _future_exog(series, X, H, self._x_columns)
         seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []
@@ -516,7 +522,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-        self._quantile_levels()
+        quantile_levels(self.quantiles)
 
     def _resolve_window_length(self, series):
         sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
@@ -524,17 +530,6 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         if self.window_length != "auto":
             return int(self.window_length)
         return auto_window_length(sp, self.horizon_, max(len(s.y) for s in series))
-
-    def _quantile_levels(self):
-        if self.quantiles is None:
-            return None
-        levels = np.asarray(self.quantiles, dtype=float).ravel()
-        if not levels.size or not np.all((levels > 0) & (levels < 1)):
-            raise ValueError(
-                "quantiles must be a non-empty list of levels strictly between "
-                f"0 and 1, or None; got {self.quantiles!r}."
-            )
-        return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
 
     def _make_regressor(self, levels):
         return SequenceRegressor(

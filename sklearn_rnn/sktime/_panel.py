@@ -368,6 +368,19 @@ def forecast_index(fh, series, horizon, y_index):
     return index, (np.asarray(series_pos), np.asarray(steps))
 
 
+def quantile_levels(quantiles):
+    """RNNForecaster's validated ``quantiles`` with the median, sorted; None stays."""
+    if quantiles is None:
+        return None
+    levels = np.asarray(quantiles, dtype=float).ravel()
+    if not levels.size or not np.all((levels > 0) & (levels < 1)):
+        raise ValueError(
+            "quantiles must be a non-empty list of levels strictly between "
+            f"0 and 1, or None; got {quantiles!r}."
+        )
+    return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
+
+
 def check_steps(fh, cutoff, horizon):
     """``fh``'s steps after ``cutoff``, refused outside 1 to ``horizon``."""
     step = _relative_steps(fh, cutoff)
