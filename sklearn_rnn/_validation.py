@@ -165,6 +165,7 @@ def check_sequences(estimator, X, *, reset):
         estimator.n_timesteps_in_ = seqs.values.shape[1]
         estimator._fitted_on_table = seqs.source_ndim == 2
         estimator._fitted_on_list = kind == "list"
+        estimator._fitted_lengths_vary = seqs.lengths is not None
     elif seqs.values.shape[2] != estimator.n_channels_in_:
         hint = ""
         if seqs.source_ndim == 2 and np.prod(seqs.values.shape[1:]) == estimator.n_channels_in_:
@@ -182,11 +183,13 @@ def check_sequences(estimator, X, *, reset):
             f"channels per time step as input.{hint}"
         )
     elif (seqs.source_ndim == 2 and seqs.values.shape[1] == 1 and estimator.n_timesteps_in_ > 1
-          and not estimator._fitted_on_table):
-        # MLPRegressor says "X has 1 features, but ... is expecting 24"
+          and not estimator._fitted_on_table
+          and not getattr(estimator, "_fitted_lengths_vary", estimator._fitted_on_list)):
+        # MLPRegressor says "X has 1 features, but ... is expecting 24"; a fit on
+        # sequences of several lengths may predict one-step sequences
         raise ValueError(
             f"X is read as {len(seqs.values)} sequences of 1 time step, but "
-            f"{type(estimator).__name__} was fitted on sequences of up to "
+            f"{type(estimator).__name__} was fitted on sequences of "
             f"{estimator.n_timesteps_in_} steps. {_ONE_SEQUENCE_HINT}")
     with np.errstate(over="ignore"):
         values = np.ascontiguousarray(seqs.values, dtype=np.float32)

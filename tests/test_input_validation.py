@@ -318,6 +318,10 @@ def test_one_sequence_passed_as_a_2d_table_names_x_none(Estimator):
     with pytest.raises(ValueError, match=r"24 sequences of 1 time step.*pass X\[None\]"):
         univariate.predict(X[0, :, :1])
     assert univariate.predict(X[:5, :, 0]).shape == (5,)  # rows as sequences, as fitted
+    # fitted on sequences of several lengths, one-step sequences are legitimate
+    ragged = Estimator(hidden_size=4, max_iter=1, random_state=0).fit(
+        [x[: 1 + i % 24, :1] for i, x in enumerate(X)], y)
+    assert ragged.predict(X[:5, :1, 0]).shape == (5,)
 
 
 def test_a_list_of_dataframes_keeps_its_column_names():
