@@ -298,7 +298,7 @@ def test_an_object_y_with_none_is_named_nan():
 def test_a_stratified_split_that_cannot_be_drawn_names_the_fix():
     X = np.random.RandomState(0).normal(size=(12, 5))
     y = np.array([0] * 11 + [1])  # one sample of class 1: nothing to stratify
-    with pytest.raises(ValueError, match=r"Could not draw a stratified .*\. Use more samples"):
+    with pytest.raises(ValueError, match=r"Could not draw a stratified .*\. Use at least 2 samples"):
         SequenceClassifier(early_stopping=True, max_iter=1).fit(X, y)
 
 
