@@ -419,9 +419,11 @@ def train(
             best_state, best_valid = start_state, result.initial_valid_loss
     if best_state is not None:
         module.load_state_dict(best_state)
-    # The epochs' losses come before each step: the last step is checked here.
-    _check_last_step(module, loss_fn, train_data, batch_size, autocast, optimizer,
-                     result.history[-1]["epoch"] if result.history else result.start_epoch)
+    # The epochs' losses come before each step: the last step is checked here
+    # (with a validation set, the weights kept had a finite validation loss).
+    if valid_data is None and not result.interrupted:
+        _check_last_step(module, loss_fn, train_data, batch_size, autocast, optimizer,
+                         result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
     progress.end(
@@ -493,15 +495,16 @@ def _check_some_weight(loss_fn, data):
 
 def _diverged(where, optimizer):
     lr = optimizer.param_groups[0]["lr"]
-    return (f"Training diverged {where}. Try a smaller learning_rate_init (it is "
-            f"{lr:g}), set gradient_clip, or keep standardize=True.")
+    return (f"Training diverged {where}. Try a smaller learning_rate_init (the "
+            f"learning rate was {lr:g}), set gradient_clip, or keep standardize=True.")
 
 
 def _check_last_step(module, loss_fn, data, batch_size, autocast, optimizer, epoch):
     """Raise where the weights kept give a non-finite loss on a training batch."""
     loss = math.nan
-    if all(bool(torch.isfinite(p).all()) for p in module.parameters()):
-        loss, _ = evaluate(module, loss_fn, data.subset(slice(0, batch_size)),
+    finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()])
+    if bool(finite.all()):  # one host sync on a GPU
+        loss, _ = evaluate(module, loss_fn, data.subset(slice(0, min(batch_size, 256))),
                            autocast=autocast)
     if not math.isfinite(loss):
         raise ValueError(_diverged(
