@@ -636,19 +636,24 @@ def test_lag_windows_warn_of_rows_that_are_not_consecutive():
     # around its held-out block, were windowed as if consecutive
     from sklearn.model_selection import train_test_split
 
-    df = pd.DataFrame({"x": np.arange(12.0)}, index=pd.period_range("2020-01", periods=12, freq="M"))
+    df = pd.DataFrame({"x": np.arange(48.0)}, index=pd.period_range("2020-01", periods=48, freq="M"))
     lag = LagWindowTransformer(window_length=2).fit(df)
+    daily = pd.date_range("2020-01-01", periods=48, freq="D")
+    yyyymm = np.array([100 * (2020 + i // 12) + 1 + i % 12 for i in range(48)])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lag.transform(df)
-        lag.transform(df.reset_index(drop=True))
-        lag.transform(df.to_timestamp().iloc[[0, 1, 5]])  # timestamps may be irregular
+        for table in (df, df.reset_index(drop=True), df.to_timestamp(),
+                      df.set_axis(pd.bdate_range("2020-01-01", periods=48)),  # weekends
+                      df.set_axis(yyyymm),  # 4 years of yyyymm: 3 jumps of 89
+                      df.set_axis(np.cumsum(np.random.RandomState(0).randint(1, 9, 48)))):
+            lag.transform(table)
     shuffled, _ = train_test_split(df, random_state=0)
     with pytest.warns(UserWarning, match="out of order"):
         lag.transform(shuffled)
-    for gapped in (df.iloc[[0, 1, 2, 7, 8]], df.reset_index(drop=True).iloc[[0, 1, 2, 7, 8]]):
-        with pytest.warns(UserWarning, match="not evenly spaced"):
-            lag.transform(gapped)
+    held_out = np.r_[0:10, 20:48]  # a KFold training part
+    for table in (df, df.reset_index(drop=True), df.set_axis(daily)):
+        with pytest.warns(UserWarning, match=r"evenly spaced but for 1 gap"):
+            lag.transform(table.iloc[held_out])
 
 
 def test_trimmer_messages_for_pandas_output_4d_and_ragged_input():

@@ -198,29 +198,32 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
 def _warn_of_unordered_rows(X):
     """Warn where a table's index says its rows are not consecutive time points.
 
-    Rows out of order (a shuffled ``train_test_split``), or integer or
-    period labels with gaps (the training rows of a ``KFold`` split around
-    its held-out block), would be windowed as if they followed each other.
+    Rows out of order (a shuffled ``train_test_split``), or evenly spaced
+    labels (integers, periods, timestamps) but for one or two gaps (the
+    training rows of a ``KFold`` split around its held-out block) would be
+    windowed as if they followed each other. Labels spaced unevenly
+    throughout (business days, events) are taken as they come.
     """
     index = getattr(X, "index", None)  # a pandas index (a list's is a method)
-    if not hasattr(index, "is_monotonic_increasing") or len(index) < 2:
+    if not hasattr(index, "is_monotonic_increasing") or len(index) < 3:
         return
     if not index.is_monotonic_increasing:
-        why = "out of order"
+        why = "are out of order"
     else:
-        if index.dtype.kind in "iu":
+        labels = getattr(index, "asi8", None)  # timestamps and periods
+        if labels is None:
+            if index.dtype.kind not in "iu":
+                return
             labels = np.asarray(index, dtype=np.int64)
-        elif str(index.dtype).startswith("period"):
-            labels = index.asi8
-        else:
-            return  # timestamps may be irregular by nature (business days, events)
         steps = np.diff(labels)
-        if (steps == steps[0]).all():
+        values, counts = np.unique(steps, return_counts=True)
+        common = values[np.argmax(counts)]
+        gaps = steps[steps != common]
+        if not (common > 0 and 0 < len(gaps) <= 2 and np.all(gaps % common == 0)):
             return
-        why = "not evenly spaced (a gap)"
+        why = f"are evenly spaced but for {len(gaps)} gap(s)"
     warnings.warn(
-        f"X's index says its rows are {why}: LagWindowTransformer takes each "
+        f"X's index suggests its rows {why}: LagWindowTransformer takes each "
         "row's history from the rows before it in X. Window the whole table, in "
         "time order, once, and split the rows afterwards (with TimeSeriesSplit, "
         "not a shuffled or KFold split).", UserWarning)
-
