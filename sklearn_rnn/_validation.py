@@ -445,11 +445,11 @@ def _from_list(X, allow_leading_nan):
             "All sequences must have the same number of channels per time "
             f"step; got {sorted(widths)}. Give every sequence the same columns."
         )
-    if allow_leading_nan:
-        seqs = [a[_n_leading_missing(a, i) :] for i, a in enumerate(seqs)]
+    n_lead = [_n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
+    seqs = [a[n:] for a, n in zip(seqs, n_lead)]
     for i, a in enumerate(seqs):
         if not np.isfinite(a).all():
-            raise ValueError(_nan_message(i, allow_leading_nan))
+            raise ValueError(_nan_message(i, n_lead[i] > 0, allow_leading_nan))
     lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
     # float64 until check_sequences casts, and checks, the whole array
     values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float64)
@@ -513,7 +513,7 @@ def _trim_leading_nan(seqs):
         )
     if not n_lead.any():
         if not np.isfinite(values).all():  # no sequence has leading missing steps
-            raise ValueError(_nan_message(_first_bad_row(values), False))
+            raise ValueError(_nan_message(_first_bad_row(values), False, True))
         return seqs
     steps = np.arange(values.shape[1])
     gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
@@ -522,7 +522,7 @@ def _trim_leading_nan(seqs):
     valid = steps[None, :] < lengths[:, None]
     if not np.isfinite(shifted[valid]).all():
         row = _first_bad_row(np.where(valid[..., None], shifted, 0))
-        raise ValueError(_nan_message(row, n_lead[row] > 0))
+        raise ValueError(_nan_message(row, n_lead[row] > 0, True))
     # as wide as the longest trimmed sequence, as a list of them would be
     width = int(lengths.max())
     shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
@@ -534,10 +534,10 @@ def _first_bad_row(values):
     return int(np.flatnonzero(~np.isfinite(values).all(axis=(1, 2)))[0])
 
 
-def _nan_message(row, after_leading):
+def _nan_message(row, after_leading, trimming):
     where = " after its leading missing steps" if after_leading else ""
+    only = "" if trimming else ", and only with leading_nan='trim'"
     return (
         f"Input X contains NaN or inf: sequence {row} has a non-finite value"
-        f"{where}. Only leading all-NaN steps (no history yet) are accepted, "
-        "and only with leading_nan='trim'."
+        f"{where}. Only leading all-NaN steps (no history yet) are accepted{only}."
     )

@@ -343,3 +343,17 @@ def test_a_list_of_dataframes_keeps_its_column_names():
     unnamed = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
         [s.to_numpy() for s in seqs], y)
     assert not hasattr(unnamed, "feature_names_in_")
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_nan_messages_name_trim_only_where_it_is_off(as_list):
+    # "and only with leading_nan='trim'" was said where trim was set
+    X = np.random.RandomState(0).normal(size=(20, 6, 1))
+    X[3, 4] = np.nan
+    data = list(X) if as_list else X
+    y = np.arange(20.0)
+    with pytest.raises(ValueError, match=r"sequence 3 has a non-finite value\. Only leading "
+                                         r"all-NaN steps \(no history yet\) are accepted\.$"):
+        LSTMRegressor(leading_nan="trim", max_iter=1).fit(data, y)
+    with pytest.raises(ValueError, match="and only with leading_nan='trim'"):
+        LSTMRegressor(max_iter=1).fit(list(X), y)
