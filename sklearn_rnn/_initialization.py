@@ -279,8 +279,11 @@ def _logit_scale(decisions, labels, weight, max_scale):
 #: Candidate penalties of the ridge start, relative to the mean eigenvalue.
 _RIDGE_ALPHAS = torch.logspace(-3, 3, 13, dtype=torch.float64)
 #: The ridge start solves an n x n system (rows) or a features x features
-#: one, whichever is smaller: it is skipped when both are larger than this.
+#: one, whichever is smaller: it is skipped when both are larger than this,
 _RIDGE_MAX_SIZE = 4096
+#: or where rows times features exceed this (it holds about four float64
+#: copies of the features: 3.2 GB here).
+_RIDGE_MAX_ELEMENTS = 10**8
 
 
 def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
@@ -297,13 +300,14 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     what it misses. The scale, at most ``max_scale``, is the one whose
     probabilities have the least log-loss on the leave-one-out decision
     values (:func:`_logit_scale`). Returns whether it did: not where rows
-    and features both outnumber ``_RIDGE_MAX_SIZE``, nor where a class has
+    and features both outnumber ``_RIDGE_MAX_SIZE`` or their product
+    ``_RIDGE_MAX_ELEMENTS``, nor where a class has
     no weight (a first ``partial_fit`` batch that lacks a class would start
     it at a probability near 0, from which training takes many epochs to
     come back), nor without two rows whose features differ.
     """
     n, width = features.shape
-    if min(n, width) > _RIDGE_MAX_SIZE:
+    if min(n, width) > _RIDGE_MAX_SIZE or n * width > _RIDGE_MAX_ELEMENTS:
         return False
     with torch.no_grad():
         labels = torch.from_numpy(labels)

@@ -376,3 +376,20 @@ def test_conv_filters_validated(filters):
     X, y = _data(n=12)
     with pytest.raises(ValueError, match="conv_filters"):
         SequenceClassifier(conv_filters=filters, max_iter=1).fit(X, y)
+
+
+def test_ridge_start_is_skipped_above_its_memory_budget(monkeypatch):
+    # rows times features bound the start's float64 copies of the features
+    from sklearn_rnn import _initialization
+
+    X, y = _data()
+    calls = []
+    solutions = _initialization._ridge_solutions
+    monkeypatch.setattr(_initialization, "_ridge_solutions",
+                        lambda *a: calls.append(a[0].shape) or solutions(*a))
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    SequenceClassifier(**params).fit(X, y)
+    assert len(calls) == 1
+    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", calls[0][0] * calls[0][1] - 1)
+    SequenceClassifier(**params).fit(X, y)
+    assert len(calls) == 1  # skipped
