@@ -86,7 +86,9 @@ def check_sample_weight(sample_weight, n_samples):
     if np.all(weights == weights[0]):
         return None
     # Only the weights' ratios count (every loss is a weighted mean); scaled
-    # to a mean of 1, weights of 1e-46 or 1e37 are not 0 or inf in float32.
+    # to a mean of 1, weights of 1e-46 or 1e37 are not 0 or inf in float32
+    # (by the largest first: the mean of weights near 1e308 overflows).
+    weights = weights / weights.max()
     return weights / weights.mean()
 
 

@@ -378,7 +378,7 @@ def test_sample_weights_count_by_their_ratios_at_any_magnitude():
     X, y = _classification_data()
     w = np.random.RandomState(0).uniform(1, 2, size=len(X))
     expected = SequenceClassifier(**FAST).fit(X, y, sample_weight=w)
-    for factor in (1e-46, 1e37):
+    for factor in (1e-46, 1e37, 1e307):
         clf = SequenceClassifier(**FAST).fit(X, y, sample_weight=factor * w)
         np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
 
