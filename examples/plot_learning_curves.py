@@ -55,8 +55,8 @@ print(f"stopped after {clf.n_iter_} epochs, kept epoch {clf.best_epoch_} "
 
 # %%
 # The curves: the start already classifies the 5 validation series with a
-# loss near 1e-6, no trained epoch does better, and after 30 epochs without
-# an improvement training stops and gives the start back
+# loss near 1e-6, no trained epoch does better, and after more than 30 epochs
+# without an improvement training stops and gives the start back
 # (``best_epoch_ == 0``, ``training_improvement_ == 0``).
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_history(clf, ax=ax)
@@ -82,7 +82,7 @@ print(f"validation_fraction=0.1: stopped after {rnn10.n_iter_} epochs, "
 
 # %%
 # On 5 series the validation loss drifts up in the first epochs, while the
-# network has not yet learnt anything, and the rule ends training after 30
+# network has not yet learnt anything, and the rule ends training after more than 30
 # epochs without an improvement: the network is left at chance. These curves
 # alone, with no test data, show that it stopped before it began.
 fig, ax = plt.subplots(figsize=(7, 4))

@@ -334,7 +334,9 @@ _NETWORK_ATTRIBUTES = parse_entries(
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit. Defined only when `X` has feature
-        names that are all strings.
+        names that are all strings: a DataFrame's columns, or for a list of
+        DataFrames (one sequence each) the channels' column names, which
+        ``predict`` then checks.
 
     n_channels_in_ : int
         Number of channels (variables per time step) seen during fit: the
