@@ -362,7 +362,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             return r2_score
         # Targets were learned relative to the last values: add them back.
         offsets = window.target_reference(seqs)[index] / self._target_scale
-        offsets = torch.from_numpy(offsets.astype(np.float32)).to(device)
+        offsets = torch.from_numpy(np.asarray(offsets, dtype=np.float64)).to(device)
         return window.offset_score(r2_score, offsets)
 
     def __sklearn_tags__(self):
