@@ -333,10 +333,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             )
         with np.errstate(over="ignore", invalid="ignore"):
             targets = (y_2d - self._target_shift) / self._target_scale
-        # the squared error squares them: beyond 1.8e19 every loss was inf, and
-        # the message blamed the learning rate
-        limit = np.finfo(np.float32).max ** (0.5 if self.loss == "squared_error" else 1)
-        if not (np.all(np.abs(targets) <= limit) and np.isfinite(self._target_scale).all()):
+        if not (np.all(np.abs(targets) <= np.finfo(np.float32).max)
+                and np.isfinite(self._target_scale).all()):
             raise ValueError(
                 f"y holds values too large for the float32 the networks train in "
                 f"(largest magnitude {np.abs(y_2d).max():.3g}"
