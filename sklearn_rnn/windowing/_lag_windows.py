@@ -198,32 +198,23 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
 def _warn_of_unordered_rows(X):
     """Warn where a table's index says its rows are not consecutive time points.
 
-    Rows out of order (a shuffled ``train_test_split``), or evenly spaced
-    labels (integers, periods, timestamps) but for one or two gaps (the
-    training rows of a ``KFold`` split around its held-out block) would be
-    windowed as if they followed each other. Labels spaced unevenly
-    throughout (business days, events) are taken as they come.
+    Rows out of order (a shuffled ``train_test_split``), or periods with
+    some skipped (a ``KFold`` training part around its held-out block) would
+    be windowed as if they followed each other. Only a ``PeriodIndex`` says
+    what consecutive means; integers (``yyyymm``) and timestamps (business
+    days, clock changes, events) may step unevenly by nature.
     """
     index = getattr(X, "index", None)  # a pandas index (a list's is a method)
-    if not hasattr(index, "is_monotonic_increasing") or len(index) < 3:
+    if not hasattr(index, "is_monotonic_increasing") or len(index) < 2:
         return
     if not index.is_monotonic_increasing:
         why = "are out of order"
+    elif str(index.dtype).startswith("period") and (np.diff(index.asi8) > 1).any():
+        why = "skip some periods"
     else:
-        labels = getattr(index, "asi8", None)  # timestamps and periods
-        if labels is None:
-            if index.dtype.kind not in "iu":
-                return
-            labels = np.asarray(index, dtype=np.int64)
-        steps = np.diff(labels)
-        values, counts = np.unique(steps, return_counts=True)
-        common = values[np.argmax(counts)]
-        gaps = steps[steps != common]
-        if not (common > 0 and 0 < len(gaps) <= 2 and np.all(gaps % common == 0)):
-            return
-        why = f"are evenly spaced but for {len(gaps)} gap(s)"
+        return
     warnings.warn(
-        f"X's index suggests its rows {why}: LagWindowTransformer takes each "
+        f"X's index says its rows {why}: LagWindowTransformer takes each "
         "row's history from the rows before it in X. Window the whole table, in "
         "time order, once, and split the rows afterwards (with TimeSeriesSplit, "
         "not a shuffled or KFold split).", UserWarning)
