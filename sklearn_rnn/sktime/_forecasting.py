@@ -339,7 +339,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # have failed every later predict()
         with restored_on_error(self, ("_fh",)):
             fh = super()._check_fh(fh, pred_int=pred_int)
-            if self.is_fitted and fh is not None:  # each series from its own cutoff
+            if self.is_fitted and fh is not None and fh.is_relative:
+                check_steps(fh, self.cutoff, self.horizon_)  # the same for every series
+            elif self.is_fitted and fh is not None:  # each series from its own cutoff
                 for s in self._series_to_forecast():
                     check_steps(fh, s.cutoff, self.horizon_)
         return fh
