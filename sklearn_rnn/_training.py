@@ -118,14 +118,6 @@ def split_tail(n_samples, validation_fraction):
             "sample(s). Increase the number of samples or set "
             "early_stopping=False."
         )
-    if n_valid == 1:
-        warnings.warn(
-            f"Early stopping validates on 1 sample (validation_fraction="
-            f"{validation_fraction} of n_samples={n_samples}): one loss cannot tell a "
-            "trained epoch's gain from noise, so a fitted start (a regressor's linear "
-            "skip, the classifier's ridge start) is kept whatever training gains. Raise "
-            "validation_fraction, give more samples, or set early_stopping=False.",
-            UserWarning)
     split = n_samples - n_valid
     return np.arange(split), np.arange(split, n_samples)
 
@@ -339,6 +331,8 @@ def train(
         Per-epoch records, the best epoch and whether a stopping rule fired.
     """
     _check_some_weight(loss_fn, train_data)
+    if start_test is not None and valid_data is not None:
+        _warn_if_too_few_to_judge(loss_fn, valid_data)
     result = TrainingResult()
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
     scaler = None
@@ -491,6 +485,20 @@ def _check_some_weight(loss_fn, data):
             "Every training sample has weight 0 (its class weight times its sample "
             "weight): there is nothing to train on. Give the classes in y, or the "
             "samples, positive weights.")
+
+
+def _warn_if_too_few_to_judge(loss_fn, data):
+    """Warn where the validation rows are too few for the start's test to pass."""
+    row_weights = getattr(loss_fn, "row_weights", None)
+    weight = data.weight if row_weights is None else row_weights(data.y, data.weight)
+    n_eff = len(data) if weight is None else float(weight.sum() ** 2 / (weight**2).sum())
+    if n_eff < 2:  # significant_gain has no spread to judge by
+        warnings.warn(
+            f"Early stopping validates on {len(data)} sample(s), of an effective size "
+            "below 2 (by their weights): too few to tell a trained epoch's gain from "
+            "noise, so the fitted start (a regressor's linear skip, the classifier's "
+            "ridge start) is kept whatever training gains. Raise validation_fraction, "
+            "give more samples, or set early_stopping=False.", UserWarning)
 
 
 def _diverged(where, optimizer):

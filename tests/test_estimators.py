@@ -1367,5 +1367,14 @@ def test_one_validation_sample_warns_that_the_start_is_kept():
     # by, and a fitted start was kept whatever training gained, in silence
     rng = np.random.RandomState(0)
     X = rng.normal(size=(10, 6))
-    with pytest.warns(UserWarning, match="validates on 1 sample"):
-        LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, X[:, -1] ** 2)
+    y = X[:, -1] ** 2
+    with pytest.warns(UserWarning, match=r"validates on 1 sample\(s\)"):
+        LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    weights = np.r_[np.ones(7), 1e-6, 1e-6, 1.0]  # three rows, one that counts
+    with pytest.warns(UserWarning, match=r"validates on 3 sample\(s\), of an effective size"):
+        LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, validation_fraction=0.3).fit(
+            X, y, sample_weight=weights)
+    with warnings.catch_warnings():  # no fitted start: nothing kept regardless
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, skip_steps=0).fit(X, y)
