@@ -10,6 +10,7 @@ does all of it.
 """
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -308,6 +309,12 @@ def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
     """
     n, width = features.shape
     if min(n, width) > _RIDGE_MAX_SIZE or n * width > _RIDGE_MAX_ELEMENTS:
+        warnings.warn(
+            f"The classifier starts without its ridge classifier: {n} sequences of "
+            f"{width} random-convolution features are beyond its memory budget "
+            f"({_RIDGE_MAX_ELEMENTS:.0e} values), so training starts from random "
+            "output weights. Fewer random_biases, or a subsample, keep the start.",
+            UserWarning)
         return False
     with torch.no_grad():
         labels = torch.from_numpy(labels)

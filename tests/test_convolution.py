@@ -391,5 +391,6 @@ def test_ridge_start_is_skipped_above_its_memory_budget(monkeypatch):
     SequenceClassifier(**params).fit(X, y)
     assert len(calls) == 1
     monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", calls[0][0] * calls[0][1] - 1)
-    SequenceClassifier(**params).fit(X, y)
+    with pytest.warns(UserWarning, match="starts without its ridge classifier"):
+        SequenceClassifier(**params).fit(X, y)
     assert len(calls) == 1  # skipped

@@ -252,7 +252,8 @@ REGRESSOR_PARAMETERS = {
             fit) as epoch 0. That fit sees the training part only, and an
             epoch replaces it only by a gain above the noise (one standard
             error of the mean per-sample gain); afterwards the start, or a
-            kept network's skip layer, is refitted on every sample. Unlike
+            kept network's skip layer (not under ``loss="quantile"``), is
+            refitted on every sample. Unlike
             scikit-learn's MLP, on by default: with few samples it keeps the
             recurrent path from overfitting.
         """
