@@ -146,8 +146,9 @@ class TargetStart:
         """Use every row after early stopping; returns what was refitted.
 
         Where training ``kept`` the start, it is fitted again on every row
-        (``"start"``). Otherwise, a linear skip layer with one output per
-        target is refitted on every row by least squares with the rest of
+        (``"start"``). Otherwise, a linear skip layer (not under the
+        pinball loss, whose levels least squares would turn into a mean) is
+        refitted on every row by least squares with the rest of
         the trained network fixed (``"skip"``): its outputs without the
         skip layer are subtracted from the targets, so the rows held out
         for validation, the latest ones of a series, count in the linear

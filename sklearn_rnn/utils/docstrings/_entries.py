@@ -387,8 +387,8 @@ def _training_attributes(loss, score):
         best_validation_score_ : float or None
             Validation {score} of the restored (best) epoch; None without
             early stopping. For a regressor whose linear part is refitted on
-            every sample after early stopping (``skip_steps_ > 0``), the
-            score of the model before that refit: the model returned has
+            every sample after early stopping (``skip_steps_ > 0``, not under
+            ``loss="quantile"``), the score of the model before that refit: the model returned has
             also been fitted on the validation rows.
 
         best_epoch_ : int or None
