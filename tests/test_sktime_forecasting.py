@@ -520,6 +520,32 @@ def test_a_refused_update_leaves_the_cutoff_and_forecasts_as_they_were(airline):
 
 
 
+def test_an_update_that_fails_leaves_every_network_as_it_was(airline, monkeypatch):
+    # where the second network's update failed (diverged), the first stayed
+    # trained on the data the update refused
+    forecaster = RNNForecaster(window_length=12, update_epochs=3, n_networks=2, **TINY)
+    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    heads = [r.module_.head.weight.detach().numpy().copy() for r in forecaster.regressors_]
+    fit, calls = SequenceRegressor.fit, []
+
+    def second_fails(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 2:
+            raise ValueError("the second network diverged")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(SequenceRegressor, "fit", second_fails)
+    with pytest.raises(ValueError, match="the second network diverged"):
+        forecaster.update(airline[-12:])
+    for regressor, head in zip(forecaster.regressors_, heads):
+        np.testing.assert_array_equal(regressor.module_.head.weight.detach().numpy(), head)
+    assert calls[0].n_iter_ > forecaster.regressors_[0].n_iter_  # the copy had trained
+    monkeypatch.setattr(SequenceRegressor, "fit", fit)
+    forecaster.update(airline[-12:])
+    assert forecaster.regressor_ is forecaster.regressors_[0]
+    assert not np.array_equal(forecaster.regressor_.module_.head.weight.detach().numpy(), heads[0])
+
+
 def test_update_takes_a_renamed_series_and_refuses_other_variables(airline, monkeypatch):
     """sktime joined update's y on the union of the columns: a renamed series
     became a second, NaN column (predict failed), a multivariate y updated

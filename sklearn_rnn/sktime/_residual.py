@@ -7,6 +7,7 @@ whether they are kept and calibrates the quantiles. Works on normalised windows;
 maps the outputs back to the data's units.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -372,19 +373,27 @@ def _batch_size(f, n_windows):
 
 
 def update_networks(forecaster, windows, residuals):
-    """Train every network ``update_epochs`` more epochs (a warm start)."""
+    """Train every network ``update_epochs`` more epochs (a warm start).
+
+    Copies train, and replace the networks only once every one has: where
+    one fails (diverges), the others are not left trained on data the
+    update refused.
+    """
     f = forecaster
+    updated = []
     for regressor in f.regressors_:
+        regressor = copy.deepcopy(regressor)
         saved = regressor.get_params()
         regressor.set_params(
             warm_start=True, max_iter=f.update_epochs, early_stopping=False
         )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                regressor.fit(windows, residuals)
-        finally:
-            regressor.set_params(**saved)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            regressor.fit(windows, residuals)
+        regressor.set_params(**saved)
+        updated.append(regressor)
+    f.regressors_ = updated
+    f.regressor_ = updated[0]
 
 
 def _network_outputs(f, inputs, shape):
