@@ -180,9 +180,10 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
-        if classes is not None and np.ndim(classes) != 1:
-            raise ValueError(
-                f"classes must be a 1D array-like of labels, got shape {np.shape(classes)}.")
+        if classes is not None and np.asarray(classes).ndim != 1:
+            raise ValueError(  # np.ndim would dispatch on array-likes (see fit's y)
+                "classes must be a 1D array-like of labels, got shape "
+                f"{np.asarray(classes).shape}.")
         if hasattr(self, "classes_") and classes is not None and not np.array_equal(
                 np.unique(classes), self.classes_):
             raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)

@@ -438,7 +438,6 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
         device_order = order.to(data.X.device)  # one copy per epoch
     total = torch.zeros((), device=data.X.device)
     total_weight = torch.zeros((), device=data.X.device)  # of the batches' means
-    row_weights = getattr(loss_fn, "row_weights", None)
     for start in range(0, n, batch_size):
         if order is None:
             inputs, y, weight = data.batch(slice(start, start + batch_size))
@@ -464,23 +463,24 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
                 torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
             scaler.step(optimizer)
             scaler.update()
-        if row_weights is not None:
-            batch_weight = row_weights(y, weight).sum()
-        else:
-            batch_weight = len(y) if weight is None else weight.sum()
+        rows = _row_weights(loss_fn, y, weight)
+        batch_weight = len(y) if rows is None else rows.sum()
         total.add_(loss.detach() * batch_weight)
         total_weight.add_(batch_weight)
     # the epoch's weighted mean (a batch weighted 0 counts 0, as in the loss)
     return float(total) / max(float(total_weight), torch.finfo(torch.float64).tiny)
 
 
+def _row_weights(loss_fn, y, weight):
+    """The rows' weights in the loss (sample times class weights); None if all 1."""
+    row_weights = getattr(loss_fn, "row_weights", None)
+    return weight if row_weights is None else row_weights(y, weight)
+
+
 def _check_some_weight(loss_fn, data):
     """Refuse training rows whose weights (sample times class weights) are all 0."""
-    row_weights = getattr(loss_fn, "row_weights", None)
-    if row_weights is None and data.weight is None:
-        return
-    weight = data.weight if row_weights is None else row_weights(data.y, data.weight)
-    if not float(weight.sum()) > 0:
+    weight = _row_weights(loss_fn, data.y, data.weight)
+    if weight is not None and not float(weight.sum()) > 0:
         raise ValueError(
             "Every training sample has weight 0 (its class weight times its sample "
             "weight): there is nothing to train on. Give the classes in y, or the "
@@ -489,8 +489,7 @@ def _check_some_weight(loss_fn, data):
 
 def _warn_if_too_few_to_judge(loss_fn, data):
     """Warn where the validation rows are too few for the start's test to pass."""
-    row_weights = getattr(loss_fn, "row_weights", None)
-    weight = data.weight if row_weights is None else row_weights(data.y, data.weight)
+    weight = _row_weights(loss_fn, data.y, data.weight)
     n_eff = len(data) if weight is None else float(weight.sum() ** 2 / (weight**2).sum())
     if n_eff < 2:  # significant_gain has no spread to judge by
         warnings.warn(
