@@ -25,10 +25,10 @@ from ._compat import Interval, StrOptions
 from ._initialization import build_network, resolve_sizes
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
-from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_scheduler
+from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from ._prediction import predict_batches
 from ._random import FitRandomness, draws_in_training
-from ._training import (NoImprovement, TensorData, _torch_threads,
+from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
 from ._validation import check_sample_weight, check_sequences, check_split_weights
 from ._warm_start import check_fixed_params, restored_on_error
@@ -216,11 +216,11 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             batch_size = self._batch_size(len(data))
             self.optimizer_ = self._rebuild_optimizer(batch_size)
             epochs = 1 if incremental else self.max_iter
-            scheduler = make_scheduler(
+            scheduler, stopper, self._plateau = make_schedule(  # see partial_fit
                 self.learning_rate, self.optimizer_, epochs=epochs,
                 lr=self.learning_rate_init, n_iter_no_change=self.n_iter_no_change,
-                tol=self.tol,
-            )
+                tol=self.tol, incremental=incremental,
+                carried=None if first_call else getattr(self, "_plateau", None))
             result = train(
                 self.module_,
                 self.optimizer_,
@@ -232,7 +232,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 shuffle=self.shuffle,
                 generator=generator,
                 gradient_clip=self.gradient_clip,
-                stopper=None if incremental else NoImprovement(self.tol, self.n_iter_no_change),
+                stopper=stopper,
                 scheduler=scheduler,
                 callbacks=callbacks,
                 valid_score=valid_score,
@@ -323,7 +323,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             if self.verbose:  # a fresh regressor's skip connection starts linear
                 result.print_start(fresh and is_regressor(self) and bool(self.skip_steps_),
                                    refitted)
-            self.validation_scores_ = [r["valid_score"] for r in result.history]
+            self.validation_scores_ = [r.get("valid_score") for r in self.history_]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]
             self.best_validation_score_ = (

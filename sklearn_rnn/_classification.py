@@ -157,6 +157,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``X`` and ``y``, keeping the fitted state.
 
+        The first call initialises the network from this data. Early
+        stopping does not apply; ``learning_rate="adaptive"`` carries its
+        rate over calls, and ``"cosine"`` (the default) does not apply: each
+        call trains at ``learning_rate_init`` (see ``learning_rate``).
+
         Parameters
         ----------
         {X}

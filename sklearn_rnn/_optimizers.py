@@ -2,14 +2,17 @@
 
 :func:`make_optimizer` builds the ``optimizer`` option (on PyTorch's fused
 kernel where it has one, :func:`fused_optimizer`), with scikit-learn MLP's
-L2 penalty; :func:`make_scheduler` the ``learning_rate`` schedule. Plain
-PyTorch.
+L2 penalty; :func:`make_schedule` the ``learning_rate`` schedule and the
+no-improvement rule it works with (:class:`NoImprovement`). Plain PyTorch.
 """
+
+import copy
+import math
 
 import torch
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "fused_optimizer", "make_optimizer",
-           "make_scheduler"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "NoImprovement", "fused_optimizer",
+           "make_optimizer", "make_schedule"]
 
 #: The ``optimizer`` options: class and the options it is built with.
 OPTIMIZERS = {
@@ -66,7 +69,10 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
 
     The L2 penalty follows scikit-learn's MLP, which divides
     ``0.5 * alpha * ||W||^2`` by the batch size in each step's loss, so the
-    weight decay is ``alpha / batch_size``. ``previous`` (an optimizer or its
+    weight decay is ``alpha / batch_size``; AdamW's decay is decoupled from
+    the loss (each step shrinks the weights by ``lr * alpha``), so ``alpha``
+    is its weight decay as it stands (divided by a batch size, it did
+    nothing: 6e-9 per step at the defaults). ``previous`` (an optimizer or its
     state dict, as unpickled) hands over its state where it is of the same
     kind (:func:`_state_of_kind`: the moments of Adam and AdamW, SGD's
     momentum); the settings are this call's: the learning rate restarts at
@@ -75,9 +81,8 @@ def make_optimizer(name, params, *, lr, alpha, batch_size, previous=None):
     as scikit-learn's MLP starts a new optimizer at each ``fit``.
     """
     cls, options = OPTIMIZERS[name]
-    optimizer = fused_optimizer(
-        cls, params, lr=lr, weight_decay=alpha / batch_size, **options
-    )
+    decay = alpha if issubclass(cls, torch.optim.AdamW) else alpha / batch_size
+    optimizer = fused_optimizer(cls, params, lr=lr, weight_decay=decay, **options)
     if isinstance(previous, torch.optim.Optimizer):
         previous = previous.state_dict()
     if previous is not None and _state_of_kind(previous, cls):
@@ -97,27 +102,77 @@ def _state_of_kind(state, cls):
     return not keys or ("momentum_buffer" in keys) == issubclass(cls, torch.optim.SGD)
 
 
-def make_scheduler(kind, optimizer, *, epochs, lr, n_iter_no_change, tol):
-    """``scheduler(monitored_loss)`` for :func:`train`, or None if constant.
+class NoImprovement:
+    """scikit-learn MLP's no-improvement counter, and its adaptive learning rate.
 
-    ``"adaptive"`` divides the learning rate by 5 when the monitored loss
-    has not improved by ``tol`` for more than ``max(1, n_iter_no_change // 2)``
-    epochs; ``"cosine"`` anneals it from ``lr`` to ``lr / 100`` over
-    ``epochs``.
+    ``update(loss, optimizer)`` counts epochs whose loss is not below the
+    best loss minus ``tol``. Once that count exceeds ``n_iter_no_change``,
+    it returns True (stop), or, with ``min_lr`` set (``learning_rate=
+    "adaptive"``), divides the optimizer's learning rate by 5 and counts
+    afresh, as MLP's ``trigger_stopping``: it stops only once the rate is at
+    most ``min_lr``. ``lr`` is the rate it last left (None before a cut).
     """
-    if kind == "adaptive":
-        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer,
-            factor=0.2,
-            patience=max(1, n_iter_no_change // 2),
-            threshold=tol,
-            threshold_mode="abs",
-            min_lr=lr * 1e-3,
-        )
-        return plateau.step
+
+    def __init__(self, tol, n_iter_no_change, min_lr=None):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.min_lr = min_lr
+        self.best = math.inf
+        self.count = 0
+        self.lr = None
+
+    def update(self, loss, optimizer=None):
+        """Record an epoch's loss; return True if training should stop."""
+        if loss > self.best - self.tol:
+            self.count += 1
+        else:
+            self.count = 0
+        self.best = min(self.best, loss)
+        if self.count <= self.n_iter_no_change:
+            return False
+        lr = None if optimizer is None else optimizer.param_groups[0]["lr"]
+        if self.min_lr is None or lr is None or lr <= self.min_lr:
+            return True
+        self.lr = lr / 5.0
+        for group in optimizer.param_groups:
+            group["lr"] = self.lr
+        self.count = 0
+        return False
+
+
+def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
+                  incremental=False, carried=None):
+    """The ``learning_rate`` schedule: ``(scheduler, stopper, carry)``.
+
+    ``scheduler(monitored_loss)`` (or None) runs after each epoch of
+    :func:`train`; ``stopper`` (a :class:`NoImprovement`, or None) ends
+    training. ``"cosine"`` anneals the rate from ``lr`` to ``lr / 100`` over
+    ``epochs``. ``"adaptive"`` is scikit-learn MLP's: where the monitored
+    loss has not improved by ``tol`` for more than ``n_iter_no_change``
+    epochs, the rate is divided by 5 and the count starts again; training
+    stops once the rate is at most ``lr * 1e-3`` (MLP's 1e-6 at its
+    default rate of 1e-3).
+
+    An ``incremental`` call (``partial_fit``: one epoch, no stopping rule)
+    has no cosine schedule, which needs a known number of epochs; the
+    adaptive rate carries over calls as MLP's does: ``carried``, the
+    previous call's ``carry``, sets the rate where it cut it, and this
+    call's ``carry`` (a copy, to keep once the call succeeded) goes on
+    counting.
+    """
+    adaptive = kind == "adaptive"
+    rule = NoImprovement(tol, n_iter_no_change, min_lr=lr * 1e-3 if adaptive else None)
+    if incremental:
+        if not adaptive:
+            return None, None, None
+        carry = rule if carried is None else copy.copy(carried)
+        if carry.lr is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = carry.lr
+        return (lambda loss: carry.update(loss, optimizer)), None, carry
     if kind == "cosine":
         cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
             optimizer, T_max=epochs, eta_min=lr * 1e-2
         )
-        return lambda loss: cosine.step()
-    return None
+        return (lambda loss: cosine.step()), rule, None
+    return None, rule, None

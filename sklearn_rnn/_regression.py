@@ -157,7 +157,9 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         """Train for one epoch on ``X`` and ``y``, keeping the fitted state.
 
         The first call initialises the network and the scaling from this
-        data. Early stopping does not apply.
+        data. Early stopping does not apply; ``learning_rate="adaptive"``
+        carries its rate over calls, and ``"cosine"`` does not apply (see
+        ``learning_rate``).
 
         Parameters
         ----------

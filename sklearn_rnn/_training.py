@@ -29,7 +29,6 @@ from ._progress import Progress
 __all__ = [
     "TensorData",
     "TrainingResult",
-    "NoImprovement",
     "train",
     "split_tail",
     "significant_gain",
@@ -194,30 +193,6 @@ class TrainingResult:
                   flush=True)
 
 
-class NoImprovement:
-    """scikit-learn MLP's no-improvement counter.
-
-    ``update(loss)`` counts epochs whose loss is not below the best loss
-    minus ``tol``, and returns True once that count exceeds
-    ``n_iter_no_change``.
-    """
-
-    def __init__(self, tol, n_iter_no_change):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.best = math.inf
-        self.count = 0
-
-    def update(self, loss):
-        """Record an epoch's loss; return True if training should stop."""
-        if loss > self.best - self.tol:
-            self.count += 1
-        else:
-            self.count = 0
-        self.best = min(self.best, loss)
-        return self.count > self.n_iter_no_change
-
-
 def check_callbacks(callbacks):
     """The ``callbacks`` parameter as a tuple; a ``TypeError`` names an item that is not callable."""
     callbacks = tuple(callbacks or ())
@@ -282,7 +257,7 @@ def train(
         Source of the shuffling order.
     gradient_clip : float, default=None
         Maximum total gradient norm per step.
-    stopper : NoImprovement, default=None
+    stopper : _optimizers.NoImprovement, default=None
         Stops training; watches the validation loss if there is a validation
         set, else the training loss.
     scheduler : callable, default=None
@@ -389,7 +364,7 @@ def train(
             monitored = record.get("valid_loss", train_loss)
             if scheduler is not None:
                 scheduler(monitored)
-            by_rule = stopper is not None and stopper.update(monitored)
+            by_rule = stopper is not None and stopper.update(monitored, optimizer)
             by_callback = False
             for callback in callbacks:
                 by_callback = bool(callback(owner, record)) or by_callback

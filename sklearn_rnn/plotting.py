@@ -1,14 +1,17 @@
 """Plotting helpers (need matplotlib: ``pip install "sklearn-rnn[plot]"``)."""
 
+import functools
+
 import numpy as np
 
 __all__ = ["plot_history", "plot_search"]
 
 
-#: The ``ax`` parameter, the return value and the ImportError of every plot.
+#: The ``ax`` parameter, the return value and the ImportError of every plot
+#: (``{label}``: the parameters after ``ax``, if any).
 _AXES = """ax : matplotlib.axes.Axes, default=None
         Axes to draw on. If None, a new figure and axes are created.
-
+{label}
     Returns
     -------
     ax : matplotlib.axes.Axes
@@ -20,11 +23,22 @@ _AXES = """ax : matplotlib.axes.Axes, default=None
         If matplotlib is not installed."""
 
 
-def _document_axes(function):
-    """Write :data:`_AXES` into ``function``'s docstring at ``{axes}``."""
+def _document_axes(function=None, *, after=""):
+    """Write :data:`_AXES` into ``function``'s docstring at ``{axes}``,
+    with ``after``, the parameters documented after ``ax``."""
+    if function is None:
+        return functools.partial(_document_axes, after=after)
     if function.__doc__:  # None under python -OO
-        function.__doc__ = function.__doc__.replace("{axes}", _AXES)
+        function.__doc__ = function.__doc__.replace("{axes}", _AXES.replace("{label}", after))
     return function
+
+
+_LABEL = """
+    label : str, default=None
+        Name of this estimator in the legend (``"LSTM train loss"``, ...);
+        its curves then take a colour of their own, to compare estimators
+        drawn on one ``ax``. By default the legend names the curves alone.
+"""
 
 
 def _import_pyplot():
@@ -38,15 +52,20 @@ def _import_pyplot():
     return plt
 
 
-@_document_axes
-def plot_history(estimator, ax=None):
+@_document_axes(after=_LABEL)
+def plot_history(estimator, ax=None, *, label=None):
     """Plot the training and validation loss of a fitted estimator per epoch.
 
     Draws the ``"train_loss"`` of every record in the estimator's
     ``history_`` and, when the records hold one (with early stopping), the
     ``"valid_loss"``. When ``best_epoch_`` is set, a dashed vertical line
     marks the epoch whose weights were restored (epoch 0 stands for the
-    starting weights).
+    starting weights); where those are the fitted start's, a star marks
+    their validation loss (``initial_validation_loss_``) on that line.
+
+    To compare estimators, draw each on the same ``ax`` with a ``label``
+    of its own: their curves then take colours of their own, and the
+    axes keep the first one's title.
 
     A fitted wrapper that holds several networks draws the curves of each,
     in a colour of its own (train loss solid, validation loss dashed, best
@@ -73,7 +92,6 @@ def plot_history(estimator, ax=None):
         or sktime's ``make_reduction`` forecasters (the estimator of the
         ``"recursive"`` and ``"multioutput"`` strategies, each of the
         ``estimators_`` of ``"direct"`` and ``"dirrec"``).
-
     {axes}
     ValueError
         If neither ``estimator`` nor what it wraps has a ``history_`` (it is
@@ -81,6 +99,8 @@ def plot_history(estimator, ax=None):
         ``refit=False`` (it holds no refitted best estimator), or if it is
         an :class:`~sklearn_rnn.sktime.RNNForecaster` fitted with
         ``recurrent=False`` (it holds no network).
+    TypeError
+        If ``estimator`` is a list or tuple (draw each on the same ``ax``).
 
     Examples
     --------
@@ -97,18 +117,25 @@ def plot_history(estimator, ax=None):
     >>> [line.get_label() for line in ax.get_lines()][:2]
     ['train loss', 'validation loss']
     """
+    if isinstance(estimator, (list, tuple)):
+        raise TypeError(
+            f"plot_history takes one fitted estimator, got a {type(estimator).__name__}. "
+            "To compare several, call it once per estimator on the same axes: "
+            "ax = plot_history(a, label='a'); plot_history(b, ax=ax, label='b').")
     title, members = _with_history(estimator)
     plt = _import_pyplot()
     if ax is None:
         _, ax = plt.subplots()
     if len(members) == 1:
-        _draw_history(ax, members[0][1])
+        _draw_history(ax, members[0][1], name=label)
     else:
+        prefix = "" if label is None else f"{label} "
         for name, member in members:
-            _draw_history(ax, member, name=name)
+            _draw_history(ax, member, name=prefix + name)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.set_title(title)
+    if not ax.get_title():  # estimators drawn on one axes keep the first title
+        ax.set_title(title)
     ax.legend()
     return ax
 
@@ -131,6 +158,10 @@ def _draw_history(ax, estimator, name=None):
         color, style = ("gray", "--") if name is None else (train.get_color(), ":")
         ax.axvline(best_epoch, color=color, linestyle=style,
                    label=f"{prefix}best epoch ({best_epoch})")
+        start = getattr(estimator, "initial_validation_loss_", None)
+        if start is not None and best_epoch not in {e for e, _ in valid}:  # the start kept
+            ax.plot([best_epoch], [start], marker="*", markersize=10, linestyle="none",
+                    color=color, label=f"{prefix}start's validation loss")
 
 
 #: Where fitted wrappers keep the fitted estimator they wrap: searches

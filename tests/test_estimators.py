@@ -756,6 +756,53 @@ def test_learning_rate_schedules_change_the_rate():
     assert min(r["lr"] for r in ada.history_) < 1e-3
 
 
+def test_adaptive_rate_cuts_like_mlp_instead_of_stopping():
+    # tol=10: no epoch improves. scikit-learn's MLP (sgd, adaptive) divides
+    # the rate by 5 each time the count exceeds n_iter_no_change, and stops
+    # once it is at most 1e-6: 19 epochs at n_iter_no_change=2, 67 at 10
+    X, y = _regression_data()
+    common = dict(learning_rate="adaptive", tol=10, early_stopping=False, skip_steps=0,
+                  max_iter=100, hidden_size=4, random_state=0)
+    for patience, epochs in ((1, 13), (2, 19), (10, 67)):
+        est = LSTMRegressor(n_iter_no_change=patience, **common).fit(X, y)
+        lrs = [r["lr"] for r in est.history_]
+        assert est.n_iter_ == epochs
+        np.testing.assert_allclose(sorted(set(lrs), reverse=True),
+                                   [1e-3 / 5**k for k in range(6)])
+    # partial_fit: the count and the rate carry over calls, one epoch each
+    est = LSTMRegressor(n_iter_no_change=1, **common)
+    for _ in range(8):
+        est.partial_fit(X, y)
+    np.testing.assert_allclose([r["lr"] for r in est.history_],
+                               [1e-3] * 3 + [2e-4] * 2 + [4e-5] * 2 + [8e-6])
+    assert est.fit(X, y).history_[0]["lr"] == 1e-3  # a fit starts afresh
+
+
+def test_adamw_alpha_is_its_decoupled_weight_decay():
+    X, y = _regression_data()
+    common = dict(hidden_size=4, max_iter=30, batch_size=16, learning_rate_init=0.01,
+                  skip_steps=0, early_stopping=False, random_state=0)
+
+    def norm(optimizer, alpha):
+        est = LSTMRegressor(optimizer=optimizer, alpha=alpha, **common).fit(X, y)
+        return sum(float(p.detach().norm() ** 2) for p in est.module_.parameters()) ** 0.5
+
+    assert norm("adamw", 1.0) < 0.8 * norm("adamw", 0.0)  # 0.66; was 0.95 of it
+
+
+def test_validation_scores_stay_in_step_with_the_loss_curve():
+    X, y = _regression_data()
+    est = LSTMRegressor(hidden_size=4, max_iter=4, n_iter_no_change=10, random_state=0).fit(X, y)
+    first = list(est.validation_scores_)
+    est.set_params(warm_start=True, max_iter=3).fit(X, y)
+    assert len(est.validation_scores_) == len(est.loss_curve_) == 7
+    assert est.validation_scores_[:4] == first
+    est.partial_fit(X, y)  # an epoch without validation
+    est.fit(X, y)
+    assert len(est.validation_scores_) == len(est.loss_curve_)
+    assert est.validation_scores_[7] is None
+
+
 def test_gradient_clip_limits_the_update():
     X, y = _regression_data()
     common = dict(optimizer="sgd", alpha=0.0, hidden_size=4, max_iter=1, early_stopping=False,

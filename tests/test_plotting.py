@@ -298,3 +298,33 @@ def test_plot_search_draws_parameters_a_grid_does_not_set_at_their_default(data)
         np.testing.assert_allclose(line.get_ydata(), [means[row]])
     assert not any("None" in label for label in lines)
     plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_compares_labelled_estimators_on_one_axes(data):
+    X, y = data
+    kw = dict(hidden_size=4, max_iter=3, random_state=0)
+    a = LSTMRegressor(**kw).fit(X, y)
+    b = LSTMRegressor(**{**kw, "hidden_size": 3}).fit(X, y)
+    ax = plot_history(a, label="first")
+    assert plot_history(b, ax=ax, label="second") is ax
+    lines = _lines(ax)
+    first, second = lines["first train loss"], lines["second train loss"]
+    assert first.get_color() != second.get_color()
+    assert lines["second validation loss"].get_color() == second.get_color()
+    assert ax.get_title() == "LSTMRegressor"  # the first estimator's
+    with pytest.raises(TypeError, match="once per estimator on the same axes"):
+        plot_history([a, b])
+    plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_marks_the_kept_start_s_validation_loss(data):
+    X, y = data
+    reg = LSTMRegressor(hidden_size=4, max_iter=3, random_state=0).fit(X, y)
+    assert reg.best_epoch_ == 0  # the linear start is exact on this sum
+    lines = _lines(plot_history(reg))
+    star = lines["start's validation loss"]
+    np.testing.assert_array_equal(star.get_xdata(), [0])
+    np.testing.assert_allclose(star.get_ydata(), [reg.initial_validation_loss_])
+    plt.close("all")

@@ -91,17 +91,23 @@ PARAMETERS = parse_entries(
         Initial learning rate of the optimizer.
 
     learning_rate : {"constant", "adaptive", "cosine"}
-        Learning-rate schedule over the epochs of one ``fit``. ``"adaptive"``
-        divides the learning rate by 5 whenever the monitored loss (the
-        validation loss with early stopping, else the training loss) has not
-        improved by ``tol`` for more than ``max(1, n_iter_no_change // 2)`` epochs.
-        ``"cosine"`` anneals it to 1% of ``learning_rate_init`` over
-        ``max_iter`` epochs.
+        Learning-rate schedule. ``"adaptive"`` is scikit-learn MLP's: where
+        the monitored loss (the validation loss with early stopping, else the
+        training loss) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs, the learning rate is divided by 5 instead
+        of stopping, and training stops only once it is at most 1/1000 of
+        ``learning_rate_init``; it carries over ``partial_fit`` calls, each
+        one epoch. ``"cosine"`` anneals it to 1% of ``learning_rate_init``
+        over the ``max_iter`` epochs of one ``fit``; ``partial_fit``, whose
+        epochs have no known end, trains at ``learning_rate_init`` then.
 
     alpha : float
         Strength of the L2 penalty. As in scikit-learn's MLP, the penalty is
         divided by the batch size when added to the loss, so the optimizer's
-        weight decay is ``alpha / batch_size``.
+        weight decay is ``alpha / batch_size``. Under ``optimizer="adamw"``
+        it is AdamW's decoupled weight decay instead (each step shrinks the
+        weights by ``learning_rate * alpha``, whatever the batch size; AdamW's
+        usual value is 0.01).
 
     optimizer : {"adam", "adamw", "sgd"}
         Optimizer. ``"sgd"`` uses Nesterov momentum 0.9, like scikit-learn's
@@ -182,7 +188,8 @@ PARAMETERS = parse_entries(
 
     warm_start : bool
         When True, ``fit`` continues training the fitted network (and its
-        optimizer state, unless ``optimizer`` changed; ``learning_rate_init``,
+        optimizer state, unless ``optimizer`` changed between ``"sgd"`` and
+        Adam: ``"adam"`` and ``"adamw"`` share their moments; ``learning_rate_init``,
         ``alpha`` and ``batch_size`` are this fit's) instead of starting
         anew. Parameters that shaped
         that network or its targets (e.g. ``hidden_size``, ``dropout``,
@@ -381,8 +388,11 @@ def _training_attributes(loss, score):
             was interrupted before its first epoch ended.
 
         validation_scores_ : list of float or None
-            Validation {score} per epoch of the last ``fit``, on the held-out
-            validation set; None without early stopping.
+            Validation {score} per epoch, on the held-out validation set, in
+            step with ``loss_curve_`` (over every call, as scikit-learn's
+            MLP keeps them over warm starts): None for an epoch trained
+            without one (by ``partial_fit``, or by an earlier fit without
+            early stopping). None where the last fit had no early stopping.
 
         best_validation_score_ : float or None
             Validation {score} of the restored (best) epoch; None without
