@@ -508,6 +508,29 @@ def test_update_moves_window_and_optionally_trains(airline):
     assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
 
 
+@pytest.mark.parametrize("freq", ["QS", "QE-MAR", "7D"])
+def test_update_with_dates_whose_freq_pandas_names_otherwise(freq):
+    # an update's index without freq: the joined data's cutoff was inferred
+    # as QS-OCT / QE-DEC / W-FRI, which sktime's horizon refused, so every
+    # later predict raised (NaiveForecaster kept forecasting)
+    index = pd.date_range("2021-01-01", periods=50, freq=freq)
+    y = pd.Series(50 + np.cumsum(np.random.RandomState(0).normal(size=50)), index=index)
+    new = y.iloc[45:46].copy()
+    new.index.freq = None
+    expected = NaiveForecaster().fit(y[:45], fh=[1, 2]).update(new, update_params=False)
+    forecaster = RNNForecaster(window_length=4, n_networks=1, **TINY).fit(y[:45], fh=[1, 2])
+    forecaster.update(new, update_params=False)
+    assert forecaster.predict().index.equals(expected.predict().index)
+
+
+def test_a_fixed_freq_pandas_cannot_infer_is_equally_spaced():
+    index = pd.date_range("2020-01-01", periods=48, freq="SMS")  # semi-month starts
+    y = pd.Series(np.sin(np.arange(48.0)) + 5, index=index)
+    forecaster = RNNForecaster(window_length=4, n_networks=1, recurrent=False, **TINY)
+    expected = NaiveForecaster().fit(y, fh=[1, 2]).predict().index
+    assert forecaster.fit(y, fh=[1, 2]).predict().index.equals(expected)
+
+
 def test_a_refused_update_leaves_the_cutoff_and_forecasts_as_they_were(airline):
     forecaster = RNNForecaster(window_length=12, recurrent=False).fit(airline[:100], fh=[1, 2])
     before, cutoff = forecaster.predict(), forecaster.cutoff

@@ -73,15 +73,8 @@ def _split_series(y, X, name="y"):
         x_values = None
         if x_part is not None:
             x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
-        series.append(
-            _Series(
-                key,
-                y_part.to_numpy(dtype=np.float64),
-                x_values,
-                y_part.index,
-                get_cutoff(y_part, return_index=True),
-            )
-        )
+        series.append(_Series(key, y_part.to_numpy(dtype=np.float64), x_values,
+                              y_part.index, get_cutoff(y_part, return_index=True)))
     return series
 
 
@@ -98,7 +91,8 @@ def _check_equally_spaced(index, key, name="y"):
     if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
         return
     if isinstance(index, pd.DatetimeIndex):
-        if pd.infer_freq(index) is not None:
+        # pandas checks a freq the index holds; it infers none for some (SMS)
+        if index.freq is not None or pd.infer_freq(index) is not None:
             return
         problem = _off_calendar(index)
     else:
@@ -356,7 +350,7 @@ def forecast_index(fh, series, horizon, y_index):
     tuples, series_pos, steps = [], [], []
     for i, s in enumerate(series):
         step = check_steps(fh, s.cutoff, horizon)
-        times = fh.to_absolute_index(s.cutoff)
+        times = fh.to_absolute_index(_in_freq_of(fh, s.cutoff))
         if s.key is None:
             index = times.rename(y_index.name)
         else:
@@ -410,7 +404,25 @@ def _relative_steps(fh, cutoff):
     """Steps ahead of ``cutoff`` as an int array."""
     if fh.is_relative:
         return np.asarray(fh.to_numpy(), dtype=int)
-    return np.asarray(fh.to_relative(cutoff).to_numpy(), dtype=int)
+    return np.asarray(fh.to_relative(_in_freq_of(fh, cutoff)).to_numpy(), dtype=int)
+
+
+def _in_freq_of(fh, cutoff):
+    """``cutoff`` under ``fh``'s frequency, where pandas named its own otherwise.
+
+    Data joined by an update lose their index's ``freq``, and the cutoff's
+    is inferred again from the dates, which can name the same dates
+    otherwise (quarters starting in January as ``QS-OCT``, ``7D`` as
+    ``W-FRI``); sktime's horizon, which keeps fit's, refused that as
+    another frequency, and every later predict raised.
+    """
+    freq = getattr(fh, "freq", None)
+    if freq is None or not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq == freq:
+        return cutoff
+    try:
+        return pd.DatetimeIndex(cutoff.values, freq=freq, name=cutoff.name)
+    except ValueError:  # a date off fh's calendar: sktime's horizon says so
+        return cutoff
 
 
 def _location_scale(windows, method, reference):
