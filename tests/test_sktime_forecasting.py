@@ -236,6 +236,16 @@ def test_without_quantiles_no_intervals(airline):
         forecaster.predict_interval()
 
 
+def test_levels_on_one_side_of_the_median_give_no_intervals(airline):
+    for quantiles in ([0.5], [0.5, 0.9], (0.1, 0.3)):
+        assert not RNNForecaster(quantiles=quantiles).get_tag("capability:pred_int")
+    assert RNNForecaster(quantiles=[0.25, 0.5, 0.75]).get_tag("capability:pred_int")
+    forecaster = RNNForecaster(window_length=12, quantiles=[0.1, 0.5, 0.6], recurrent=False)
+    forecaster.fit(airline, fh=[1, 2])
+    with pytest.raises(ValueError, match="predict_var and predict_proba read the quartiles"):
+        forecaster.predict_var()
+
+
 def _panel(airline, factors=(1.0, 0.5, 3.0)):
     frames = []
     for i, factor in enumerate(factors):
@@ -248,6 +258,23 @@ def _panel(airline, factors=(1.0, 0.5, 3.0)):
             )
         )
     return pd.concat(frames)
+
+
+def test_the_order_of_a_panel_s_series_changes_nothing():
+    # 7 random walks of 50 months: the validation tail (ceil(0.2 n) windows)
+    # is not whole ages, and ties of age went by the input's order
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=50, freq="M")
+    data = {f"s{i}": pd.DataFrame({"v": 50 + np.cumsum(rng.normal(size=50)) * (1 + i)},
+                                  index=index) for i in range(7)}
+    panel, reordered = (pd.concat({k: data[k] for k in keys}, names=["i", "t"])
+                        for keys in (list(data), list(data)[::-1]))
+    for params in (dict(recurrent=False), dict(n_networks=1, hidden_size=4, max_iter=3)):
+        fits = [RNNForecaster(window_length=6, random_state=0, **params).fit(p, fh=[1, 2, 3])
+                for p in (panel, reordered)]
+        assert fits[0].linear_weights_ == pytest.approx(fits[1].linear_weights_, rel=1e-9)
+        first, second = (f.predict_interval(coverage=0.8).sort_index() for f in fits)
+        np.testing.assert_allclose(first.to_numpy(), second.to_numpy(), rtol=1e-9)
 
 
 def test_panel_trains_one_global_network(airline, built_networks):
@@ -422,6 +449,10 @@ def test_future_exogenous_values_are_used(effect, reader):
         forecaster.predict()
     with pytest.raises(ValueError, match="every one of the 3 steps"):
         forecaster.predict(X=X.iloc[n : n + 3].iloc[:0])
+    # sktime's evaluate with fh=[3] passes the training rows and step 3's:
+    # X is regular, and the message names cv_X (it said X was not equally spaced)
+    with pytest.raises(ValueError, match="but X has 1 of them.*pass cv_X"):
+        forecaster.predict(X=pd.concat([X.iloc[:n], X.iloc[[n + 2]]]))
 
 
 @pytest.mark.parametrize("params, why", [
@@ -484,7 +515,7 @@ def test_a_time_index_with_a_gap_is_refused(airline):
 
     X = _month_features(airline.index)
     forecaster = RNNForecaster(**params).fit(airline[:-4], X=X[:-4], fh=[1, 2, 3])
-    with pytest.raises(ValueError, match="time index of X is not equally spaced"):
+    with pytest.raises(ValueError, match="X.s rows after the cutoff are at"):
         forecaster.predict(X=X[-4:].drop(X.index[-3]))
 
 

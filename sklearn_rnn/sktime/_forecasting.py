@@ -32,6 +32,7 @@ from ._panel import (
     _location_scale,
     _split_series,
     _window_normalization,
+    brackets_the_median,
     check_steps,
     forecast_index,
     from_origins,
@@ -239,7 +240,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # Made by BaseForecaster only under remember_data=True (fit fills them).
         self._y = getattr(self, "_y", None)
         self._X = getattr(self, "_X", None)
-        if quantiles is None:
+        if not brackets_the_median(quantiles):  # no interval of any coverage
             self.set_tags(**{"capability:pred_int": False})
 
     # ------------------------------------------------------------------
@@ -326,7 +327,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             raise ValueError(
                 f"Quantile level(s) {outside} lie outside the levels this forecaster was trained "
                 f"for, [{levels[0]}, {levels[-1]}] (an interval of coverage c needs (1 - c) / 2 "
-                "and (1 + c) / 2). Add them to `quantiles` and refit.")
+                "and (1 + c) / 2; predict_var and predict_proba read the quartiles 0.25 and "
+                "0.75). Add them to `quantiles` and refit.")
         index, rows, values = self._forecast(fh, X)
         quant = _interpolate_levels(values, levels, alpha)
         # (n_series, n_channels, horizon, n_alpha) -> rows x (var, alpha)
@@ -392,10 +394,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
         Windows are ordered by how far they end from the end of their
         series, oldest first, so that the core's tail validation split holds
-        out the latest windows of every series.
+        out the latest windows of every series; windows of one age by their
+        series' key, so that the order of a panel's series changes nothing.
         """
         L, H = self.window_length_, self.horizon_
-        blocks, targets, extras, age = [], [], [], []
+        blocks, targets, extras, age, rank = [], [], [], [], []
+        ranks = np.argsort(np.argsort([repr(s.key) for s in series], kind="stable"))
         for i, s in enumerate(series):
             if len(s.y) < L + H:
                 continue
@@ -405,6 +409,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             targets.append(tgt)
             extras.append(extra)
             age.append(np.arange(len(seqs))[::-1])
+            rank.append(np.full(len(seqs), ranks[i]))
         if not blocks:
             if not strict:
                 return np.empty((0,)), np.empty((0,)), {}
@@ -415,7 +420,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 f"build a training window, but the longest series has "
                 f"{longest}. Use a smaller window_length or a shorter fh."
             )
-        order = np.argsort(-np.concatenate(age), kind="stable")
+        order = np.lexsort((np.concatenate(rank), -np.concatenate(age)))
         windows = np.concatenate(blocks)[order]
         extra = {k: np.concatenate([e[k] for e in extras])[order] for k in extras[0]}
         extra["values"] = [errors(self.exog_coef_, s) for s in series]

@@ -48,10 +48,11 @@ class _Series:
         self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
 
 
-def _split_series(y, X, name="y"):
+def _split_series(y, X, name="y", spaced=True):
     """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`.
 
-    ``name`` names ``y`` in the error on an index that is not equally spaced.
+    ``name`` names ``y`` in the error on an index that is not equally spaced
+    (checked where ``spaced``).
     """
     if not isinstance(y.index, pd.MultiIndex):
         parts = [(None, y, X)]
@@ -69,7 +70,8 @@ def _split_series(y, X, name="y"):
             parts.append((key, group.droplevel(levels), x_part))
     series = []
     for key, y_part, x_part in parts:
-        _check_equally_spaced(y_part.index, key, name)
+        if spaced:
+            _check_equally_spaced(y_part.index, key, name)
         x_values = None
         if x_part is not None:
             x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
@@ -304,7 +306,9 @@ def _future_exog(series, X, horizon, x_columns):
     _check_exog_columns(X, x_columns, "predict")
     x_series = {
         s.key: s
-        for s in _split_series(X, None, "X")  # X as "y": split by instance only
+        # X as "y": split by instance only; the rows after the cutoff are
+        # checked below (sktime's evaluate passes only fh's among them)
+        for s in _split_series(X, None, "X", spaced=False)
     }
     futures, after_cutoff = [], {}
     relative = ForecastingHorizon(np.arange(1, horizon + 1))
@@ -319,8 +323,10 @@ def _future_exog(series, X, horizon, x_columns):
             found = 0 if rows is None else len(rows)
             raise ValueError(
                 f"predict needs exogenous X for every one of the {horizon} steps "
-                f"after the cutoff{where} (the network reads X over the whole "
-                f"fitted horizon), but X has {found} of them."
+                f"after the cutoff{where} (the model reads X over the whole "
+                f"fitted horizon), but X has {found} of them. With sktime's "
+                "evaluate and an fh that skips steps, pass cv_X, a splitter whose "
+                f"fh covers steps 1 to {horizon}."
             )
         times = part.index[after][:horizon]
         if isinstance(s.index, (pd.PeriodIndex, pd.DatetimeIndex)):
@@ -487,3 +493,12 @@ def _interpolate_levels(values, levels, alpha):
     lo = hi - 1
     weight = np.clip((alpha - levels[lo]) / (levels[hi] - levels[lo]), 0.0, 1.0)
     return values[..., lo] * (1 - weight) + values[..., hi] * weight
+
+
+def brackets_the_median(quantiles):
+    """Whether the ``quantiles`` parameter has a level on each side of 0.5."""
+    try:
+        levels = [float(q) for q in quantiles]
+    except (TypeError, ValueError):  # None, or refused by fit
+        return quantiles is not None
+    return bool(levels) and min(levels) < 0.5 < max(levels)
