@@ -122,9 +122,12 @@ def _average_windows(x, lengths, stride):
     Zero-completed windows make a sequence's means the same whatever it is
     padded to in a batch (``x`` must be zero past each sequence's end).
     """
-    missing = -x.shape[2] % stride
-    if missing:
-        x = F.pad(x, (0, missing))
+    if torch.jit.is_tracing():
+        x = _pad_windows_traced(x, stride)
+    else:
+        missing = -x.shape[2] % stride
+        if missing:
+            x = F.pad(x, (0, missing))
     if torch.jit.is_tracing() and x.dtype == torch.float64:
         # to_onnx's random features: ONNX Runtime has no float64 AveragePool
         x = x.reshape(x.shape[0], x.shape[1], -1, stride).sum(dim=3) / stride
@@ -133,6 +136,20 @@ def _average_windows(x, lengths, stride):
     if lengths is not None:
         lengths = torch.div(lengths + stride - 1, stride, rounding_mode="floor")
     return x, lengths
+
+
+def _pad_windows_traced(x, stride):
+    """``x`` completed with zeros to whole windows, in shape operations a trace keeps.
+
+    The padding ``predict`` computes in Python, and the branch on it, would
+    be frozen at the traced length (to_onnx): other lengths then lost
+    their last window or failed to reshape. Here ``stride - 1`` zeros are
+    always added, then the steps cut to ``ceil(n_steps / stride) * stride``,
+    computed from the traced shape.
+    """
+    n_steps = torch._shape_as_tensor(x)[2]
+    n_windows = torch.div(n_steps + (stride - 1), stride, rounding_mode="floor")
+    return F.pad(x, (0, stride - 1))[:, :, : n_windows * stride]
 
 
 def _valid(n_steps, lengths, like):

@@ -207,6 +207,33 @@ def test_classifier_whose_random_features_average_windows():
     np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=RTOL, atol=1e-7)
 
 
+@pytest.mark.parametrize("branch", ["random_conv", "conv"])
+@pytest.mark.parametrize("stride", [2, 3])
+def test_window_averaging_at_every_length(branch, stride):
+    # the pad of the last window was Python-level arithmetic, frozen at the
+    # traced length: at lengths of another residue modulo the stride, the
+    # random features failed in ONNX Runtime's Reshape, and the convolution
+    # branch's probabilities were off by up to 2e-3 (its last window dropped)
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(40, 30, 1)).astype(np.float32)
+    params = dict(conv_filters=(4,), random_biases=0) if branch == "conv" else {}
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, random_state=0, **params).fit(
+        X, X[:, -1, 0] > 1)
+    getattr(clf.module_, branch).stride = stride  # as fitted on longer sequences
+    session = _session(to_onnx(clf, X))
+    for n_steps in range(27, 27 + 2 * stride):
+        rows = rng.randint(0, 3, size=(7, n_steps, 1)).astype(np.float32)
+        label, proba = session.run(None, {"X": rows})
+        np.testing.assert_array_equal(label, clf.predict(rows))
+        np.testing.assert_allclose(proba, clf.predict_proba(rows), rtol=RTOL, atol=1e-7)
+    seqs = [rng.randint(0, 3, size=(n, 1)).astype(np.float32) for n in range(20, 26)]
+    session = _session(to_onnx(clf, seqs))
+    for batch in (seqs, seqs[:-1], seqs[:-2]):  # padded widths of each residue
+        label, proba = session.run(None, dict(zip(["X", "lengths"], _padded(batch))))
+        np.testing.assert_array_equal(label, clf.predict(batch))
+        np.testing.assert_allclose(proba, clf.predict_proba(batch), rtol=RTOL, atol=1e-7)
+
+
 def test_leading_nan_trimmed(data):
     X, y = data
     table = X[:, :, 0].copy()
@@ -423,3 +450,46 @@ def test_the_graph_reads_x_as_fitted():
     reg.set_params(time_axis=1)
     with pytest.raises(ValueError, match="fitted with time_axis=2"):
         to_onnx(reg)
+
+
+def test_a_table_predict_refuses_is_refused(data):
+    # a fit on 3D multichannel input: predict refuses every table (it reads
+    # them with n_channels=1), but the graph read them with n_channels_in_
+    # channels, channels first: X.reshape(n, -1) gave wrong numbers
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    table = X.reshape(48, -1)
+    with pytest.raises(ValueError, match="channels per time step"):
+        reg.predict(table)
+    with pytest.raises(ValueError, match=r"3D input of 2 channels.*to_onnx\(est, X3d\)"):
+        to_onnx(reg, table)
+    # a table wider than the fit's (an id column): read as one more step
+    reg = LSTMRegressor(**SMALL).fit(X[:, :, 0], y)
+    wide = np.column_stack([X[:, :, 0], y]).astype(np.float32)
+    message = "X has 11 features, but LSTMRegressor is expecting 10 features as input"
+    with pytest.raises(ValueError, match=message):
+        reg.predict(wide)
+    with pytest.raises(ValueError, match=message + r".*to_onnx\(est, X3d\)"):
+        to_onnx(reg, wide)
+    with pytest.raises(ValueError, match="not a multiple of n_channels=2"):
+        to_onnx(LSTMRegressor(**SMALL, n_channels=2).fit(table, y), table[:, :19])
+    # one step per row, for a fit on 10-step sequences
+    reg = LSTMRegressor(**SMALL).fit(X[:, :, :1], y)
+    with pytest.raises(ValueError, match="1 time step"):
+        reg.predict(X[:, 0, :1])
+    with pytest.raises(ValueError, match="1 time step"):
+        to_onnx(reg, X[:, 0, :1])
+
+
+def test_x_none_after_a_fit_on_sequences_of_different_lengths():
+    # the layout the estimator was fitted on: padded batches with their
+    # lengths (the graph had no "lengths" and read the padding as data)
+    rng = np.random.RandomState(0)
+    seqs = _random_sequences(rng, 40, 4, 11, 2)
+    reg = LSTMRegressor(**SMALL).fit(seqs, rng.normal(size=40))
+    model = to_onnx(reg)
+    assert [i.name for i in model.graph.input] == ["X", "lengths"]
+    new = _random_sequences(rng, 5, 2, 14, 2)
+    (pred,) = _session(model).run(None, dict(zip(["X", "lengths"], _padded(new))))
+    _assert_close(pred, reg.predict(new))
+    assert [i.name for i in to_onnx(reg, lengths=False).graph.input] == ["X"]

@@ -7,6 +7,8 @@ pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
 
+from sklearn.ensemble import StackingRegressor, VotingRegressor  # noqa: E402
+from sklearn.linear_model import Ridge  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
@@ -17,7 +19,7 @@ from sklearn_rnn import (  # noqa: E402
     SequenceRegressor,
     register_skl2onnx_converters,
 )
-from sklearn_rnn.windowing import WindowTrimmer  # noqa: E402
+from sklearn_rnn.windowing import LagWindowTransformer, WindowTrimmer  # noqa: E402
 
 SMALL = dict(hidden_size=6, max_iter=3, random_state=0)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -44,7 +46,16 @@ def _run(model, X):
 
 def test_registered(converters):
     assert set(converters) == {SequenceRegressor, LSTMRegressor, GRURegressor,
-                               SequenceClassifier, WindowTrimmer}
+                               SequenceClassifier, WindowTrimmer, LagWindowTransformer}
+
+
+def test_lag_windows_refused_with_the_workaround():
+    # skl2onnx's own message told the user to implement and register a converter
+    series = np.sin(np.arange(80.0)).astype(np.float32)[:, None]
+    pipe = make_pipeline(LagWindowTransformer(window_length=6),
+                         LSTMRegressor(**SMALL, leading_nan="trim")).fit(series, series[:, 0])
+    with pytest.raises(NotImplementedError, match="make_windows.*sklearn_rnn.to_onnx"):
+        skl2onnx.to_onnx(pipe, series[:1])
 
 
 @pytest.mark.parametrize("estimator", [
@@ -122,3 +133,41 @@ def test_unsupported_classifier_option_refused(data):
     pipe = make_pipeline(SequenceClassifier(**SMALL)).fit(X, y > 0)
     with pytest.raises((NameError, ValueError), match="nocl"):
         skl2onnx.to_onnx(pipe, X[:1], options={id(pipe[-1]): {"nocl": True}})
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_estimator_fitted_on_3d_refuses(data, Estimator):
+    # the converter took the 3D sample's time steps for a table's columns:
+    # the graph converted and ran, and gave other numbers than predict
+    X, y = data
+    X3 = X.reshape(60, 8, 2)
+    target = y if Estimator is LSTMRegressor else y > 0
+    est = Estimator(**SMALL).fit(X3, target)
+    for estimator in (est, make_pipeline(est)):
+        for sample in (X3[:1], X[:1]):
+            with pytest.raises(NotImplementedError, match="sklearn_rnn.to_onnx"):
+                skl2onnx.to_onnx(estimator, sample)
+
+
+def test_input_of_another_rank_refuses(data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    with pytest.raises(NotImplementedError, match="2D tables only.*sklearn_rnn.to_onnx"):
+        skl2onnx.to_onnx(reg, X[:1, :, None])
+
+
+@pytest.mark.parametrize("Ensemble", [VotingRegressor, StackingRegressor])
+def test_regressor_inside_an_ensemble(data, Ensemble):
+    # skl2onnx's ensembles read their regressors' outputs in the input's float
+    # type, (n_rows, 1): a float64 output converted, then failed in ONNX Runtime
+    X, y = data
+    ensemble = Ensemble([("ridge", Ridge()), ("lstm", LSTMRegressor(**SMALL))]).fit(X, y)
+    rows = X[:9]
+    (pred,) = _run(skl2onnx.to_onnx(ensemble, rows[:1]), rows)
+    expected = ensemble.predict(rows)
+    np.testing.assert_allclose(pred.ravel(), expected, rtol=1e-5,
+                               atol=1e-5 * np.abs(expected).max())
+    # the last step of a pipeline keeps predict's float64 and shape
+    pipe = make_pipeline(StandardScaler(), LSTMRegressor(**SMALL)).fit(X, y)
+    (pred,) = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
+    assert pred.dtype == np.float64 and pred.shape == (9,)

@@ -52,7 +52,9 @@ class PredictionGraph(nn.Module):
             _read_all_outputs(self.network)
         self.kind = kind
         self.table = table
-        self.n_channels = estimator.n_channels_in_
+        # tables as predict reads them: n_channels channels per step (the
+        # export refuses tables where that is not n_channels_in_)
+        self.n_channels = estimator.n_channels if table else estimator.n_channels_in_
         self.channels_first = estimator.flat_layout == "channels_first"
         self.trim = estimator.leading_nan == "trim"
         if kind == "classifier":

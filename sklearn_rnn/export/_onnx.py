@@ -56,7 +56,8 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         Whether the graph takes a second input, ``"lengths"`` (int64, shape
         ``(batch,)``): the valid steps of each sequence of a 3D batch padded
         at the end, for sequences of different lengths. None: True when
-        ``X`` is a list of sequences of different lengths. Not for tables.
+        ``X`` is a list of sequences of different lengths, or, when ``X`` is
+        None, when the estimator was fitted on one. Not for tables.
 
     target_opset : int, default=None
         ONNX opset of the graph (at least 14); None is 17
@@ -81,9 +82,12 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     sklearn.exceptions.NotFittedError
         If ``estimator`` is not fitted.
     ValueError
-        If ``X``'s columns are not a multiple of the fitted channels,
-        ``lengths=True`` is asked for a 2D table, or ``target_opset`` is
-        below 14 or beyond torch's exporter.
+        If ``X`` is a table that ``predict`` refuses (its columns are not
+        ``n_features_in_`` of a fit on tables, or not a multiple of
+        ``n_channels``, or the estimator was fitted on 3D input of other than
+        ``n_channels`` channels: export it with a 3D sample), ``lengths=True``
+        is asked for a 2D table, or ``target_opset`` is below 14 or beyond
+        torch's exporter.
     NotImplementedError
         If the fitted network has parts the export does not handle.
     ImportError
@@ -101,7 +105,12 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     operators, which the ``torch.export``-based exporter cannot yet do.
     ONNX Runtime's outputs equal ``predict``'s to float32 rounding (within
     1e-5 relative); labels are equal unless two classes' scores tie to
-    float32 rounding. For an estimator with ``leading_nan="trim"``, leading
+    float32 rounding. The exception: a model fitted with
+    ``mixed_precision=True`` predicts under bfloat16 autocast, and its
+    export computes in float32, so they differ by bfloat16 rounding
+    (2.7e-2 relative seen). ONNX Runtime's ``LSTM`` and ``GRU`` kernels
+    abort the process on a batch of 0 rows (1.32): check for an empty
+    batch before ``session.run``. For an estimator with ``leading_nan="trim"``, leading
     all-NaN steps are trimmed as ``predict`` trims them. A sequence that
     ``predict`` rejects (any other NaN or inf among its valid steps, leading
     NaN too under ``leading_nan="raise"``, or no step left) gives NaN in
@@ -297,17 +306,17 @@ def _input_layout(estimator, X, lengths):
     if X is None:
         table = bool(getattr(estimator, "_fitted_on_table", False))
         n_columns = getattr(estimator, "n_features_in_", None) if table else None
-        varying = False
+        # a fit on a list of sequences of different lengths: batches of them
+        # come padded, with their lengths
+        varying = bool(getattr(estimator, "_fitted_on_list", False)
+                       and getattr(estimator, "_fitted_lengths_vary", False))
     else:
         kind = _input_kind(X)
         table = kind == "table"
         n_columns = np.shape(X)[1] if table else None
         varying = kind == "list" and len({len(x) for x in X}) > 1
-    if table and n_columns % estimator.n_channels_in_:
-        raise ValueError(
-            f"X has {n_columns} columns, which is not a multiple of the "
-            f"{estimator.n_channels_in_} channels the estimator was fitted with."
-        )
+    if table:
+        _check_table(estimator, n_columns)
     if lengths is None:
         lengths = varying
     if lengths and table:
@@ -320,6 +329,47 @@ def _input_layout(estimator, X, lengths):
                   else _input_kind(X) == "3d")
     time_last = not table and getattr(estimator, "time_axis", 1) == 2 and from_array
     return table, n_columns, bool(lengths), time_last
+
+
+def _check_table(estimator, n_columns):
+    """Refuse a table of ``n_columns`` columns that ``predict`` refuses.
+
+    ``predict`` reads a table with ``n_channels`` channels per time step
+    (``_validation._from_table``), then requires ``n_channels_in_`` of them,
+    and the ``n_features_in_`` columns of a fit on tables.
+    """
+    name = type(estimator).__name__
+    n_channels, fitted = estimator.n_channels, estimator.n_channels_in_
+    sample_3d = f"to_onnx(est, X3d), X3d 3D of {fitted} channel(s) as predict reads it"
+    if n_channels != fitted:
+        raise ValueError(
+            f"{name} was fitted on 3D input of {fitted} channels per time step, "
+            f"but reads 2D tables with n_channels={n_channels}, so predict refuses "
+            f"every table for it. Export it with a 3D sample, {sample_3d}, which "
+            f"takes any number of steps, or refit it with n_channels={fitted} to "
+            "take tables."
+        )
+    if n_columns % n_channels:
+        raise ValueError(
+            f"X has {n_columns} columns, which is not a multiple of "
+            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
+            "n_channels columns."
+        )
+    on_table = getattr(estimator, "_fitted_on_table", False)
+    if (n_columns == n_channels and estimator.n_timesteps_in_ > 1 and not on_table
+            and not getattr(estimator, "_fitted_lengths_vary", False)):
+        raise ValueError(
+            f"X is read as sequences of 1 time step, but {name} was fitted on "
+            f"sequences of {estimator.n_timesteps_in_} steps. Export it with a 3D "
+            f"sample, {sample_3d}."
+        )
+    if on_table and n_columns != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_columns} features, but {name} is expecting "
+            f"{estimator.n_features_in_} features as input. A table's columns are "
+            f"fixed by the fit; for sequences of any number of steps, export with a "
+            f"3D sample, {sample_3d}."
+        )
 
 
 def _add_labels(onnx, model, classes):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._classification import SequenceClassifier
 from .._regression import GRURegressor, LSTMRegressor, SequenceRegressor
-from ..windowing import WindowTrimmer
+from ..windowing import LagWindowTransformer, WindowTrimmer
 from ._onnx import DEFAULT_OPSET, to_onnx
 
 __all__ = ["register_skl2onnx_converters"]
@@ -29,7 +29,8 @@ def register_skl2onnx_converters():
     Returns
     -------
     list of type
-        The classes registered.
+        The classes registered (``LagWindowTransformer``'s registration
+        refuses it, naming what to do instead).
 
     Raises
     ------
@@ -42,14 +43,23 @@ def register_skl2onnx_converters():
 
     Notes
     -----
-    The regressors' output ``"variable"`` is float64, as ``predict``'s; a
+    The regressors' output ``"variable"`` is float64, as ``predict``'s
+    (inside skl2onnx's ``VotingRegressor`` and ``StackingRegressor``, whose
+    converters read it, it is of the input's float type and of shape
+    ``(n_samples, n_outputs)``, as skl2onnx's regressors give it). A
+    quantile regressor (``loss="quantile"``) gives the median only: for its
+    quantiles, export it with :func:`~sklearn_rnn.to_onnx`. A
     classifier's ``"probabilities"`` are float32, as skl2onnx's classifiers
     give them (and its ``zipmap`` option applies; pass
     ``options={"zipmap": False}`` for a plain array). The estimators read
     2D tables in a pipeline; 3D and variable-length input go through
     :func:`~sklearn_rnn.to_onnx` directly. ``LagWindowTransformer`` has no
     converter: its windows reach across rows, which a pipeline's per-row
-    graph cannot express; window the series before the pipeline instead.
+    graph cannot express; window the series before the pipeline
+    (:func:`~sklearn_rnn.windowing.make_windows`) instead (its conversion
+    raises ``NotImplementedError`` saying so). An estimator fitted on 3D
+    input, or an input that is not 2D, raises ``NotImplementedError``
+    at conversion.
 
     Examples
     --------
@@ -79,11 +89,16 @@ def register_skl2onnx_converters():
             "register_skl2onnx_converters needs skl2onnx: "
             "pip install \"sklearn-rnn[onnx]\"."
         ) from exc
+
+    def classifier_shapes(operator):
+        _check_estimator_input(operator)
+        calculate_linear_classifier_output_shapes(operator)
+
     for cls in _ESTIMATORS:
         classifier = issubclass(cls, SequenceClassifier)
         update_registered_converter(
             cls, f"SklearnRnn{cls.__name__}",
-            calculate_linear_classifier_output_shapes if classifier else _regressor_shapes,
+            classifier_shapes if classifier else _regressor_shapes,
             _convert_estimator,
             # nocl (class indices as labels) is not supported: False only
             options={"zipmap": [True, False, "columns"], "nocl": [False]}
@@ -91,16 +106,46 @@ def register_skl2onnx_converters():
         )
     update_registered_converter(WindowTrimmer, "SklearnRnnWindowTrimmer",
                                 _trimmer_shapes, _convert_trimmer)
-    return [*_ESTIMATORS, WindowTrimmer]
+    # no converter: a shape calculator that says why, and what to do instead
+    update_registered_converter(LagWindowTransformer, "SklearnRnnLagWindowTransformer",
+                                _refuse_lag_windows, _convert_lag_windows)
+    return [*_ESTIMATORS, WindowTrimmer, LagWindowTransformer]
+
+
+def _convert_lag_windows(scope, operator, container):
+    _refuse_lag_windows(operator)
+
+
+def _refuse_lag_windows(operator):
+    raise NotImplementedError(
+        "LagWindowTransformer has no ONNX converter: each of its rows is a window "
+        "over the rows before it, while a converted pipeline maps each row on its "
+        "own. Window the series before the pipeline (sklearn_rnn.windowing."
+        "make_windows) and convert the rest, or export the estimator with "
+        "sklearn_rnn.to_onnx."
+    )
 
 
 def _regressor_shapes(operator):
-    from skl2onnx.common.data_types import DoubleTensorType
+    """float64, as ``predict``'s, for the model's output; else the input's float type.
 
+    skl2onnx's converters that read a regressor's output (VotingRegressor,
+    StackingRegressor) expect it in the input's float type, as its own
+    regressors give it: float64 there failed in ONNX Runtime.
+    """
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    _check_estimator_input(operator)
     estimator = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
-    shape = [n_rows] if estimator._y_1d else [n_rows, estimator.n_outputs_]
-    operator.outputs[0].type = DoubleTensorType(shape)
+    output = operator.outputs[0]
+    if getattr(output, "is_leaf", True):
+        shape = [n_rows] if estimator._y_1d else [n_rows, estimator.n_outputs_]
+        output.type = DoubleTensorType(shape)
+    else:  # read by another converter: (n_rows, n_outputs), as skl2onnx's regressors
+        double = isinstance(operator.inputs[0].type, DoubleTensorType)
+        output.type = (DoubleTensorType if double else FloatTensorType)(
+            [n_rows, estimator.n_outputs_])
 
 
 def _trimmer_shapes(operator):
@@ -124,9 +169,29 @@ def _convert_trimmer(scope, operator, container):
 def _check_table(step, name):
     if not getattr(step, "_fitted_on_table", False):
         raise NotImplementedError(
-            f"A {name} fitted on 3D input cannot convert inside a pipeline, whose "
-            "steps pass 2D tables; fit it on 2D windows, or export the estimator "
+            f"This {name} was fitted on 3D input, and cannot convert with skl2onnx, "
+            "whose pipelines pass 2D tables; fit it on 2D windows, or export the estimator "
             "alone with sklearn_rnn.to_onnx."
+        )
+
+
+def _check_estimator_input(operator):
+    """Refuse what a pipeline's per-row 2D graph cannot read as ``predict`` does.
+
+    An estimator fitted on 3D input (its steps and channels are not a
+    table's columns), or an input of another rank than 2, which the graph
+    for tables would read with time steps taken for columns.
+    """
+    estimator = operator.raw_operator
+    name = type(estimator).__name__
+    _check_table(estimator, name)
+    shape = operator.inputs[0].type.shape
+    if len(shape) != 2:
+        raise NotImplementedError(
+            f"A {name} converts with skl2onnx for 2D tables only, one sequence "
+            f"per row; got an input of {len(shape)} dimensions. Pass skl2onnx a "
+            "2D sample, or export the estimator alone with sklearn_rnn.to_onnx, "
+            "which takes 3D and variable-length input."
         )
 
 
@@ -134,6 +199,7 @@ def _convert_estimator(scope, operator, container):
     from onnx import GraphProto, TensorProto, helper
 
     estimator = operator.raw_operator
+    _check_estimator_input(operator)
     source = operator.inputs[0]
     n_columns = source.type.shape[1]
     if not isinstance(n_columns, int):
@@ -156,8 +222,20 @@ def _convert_estimator(scope, operator, container):
         container.add_node("Cast", [names["probabilities"]], [outputs[1]],
                            to=TensorProto.FLOAT,
                            name=scope.get_unique_operator_name("Cast"))
-    else:
+    elif getattr(operator.outputs[0], "is_leaf", True):
         names["variable"] = outputs[0]
+    else:  # the type and shape _regressor_shapes declares
+        names["variable"] = scope.get_unique_variable_name("variable64")
+        shape = scope.get_unique_variable_name("shape")
+        container.add_initializer(shape, TensorProto.INT64, [2],
+                                  [-1, estimator.n_outputs_])
+        column = scope.get_unique_variable_name("variable_2d")
+        container.add_node("Reshape", [names["variable"], shape], [column],
+                           name=scope.get_unique_operator_name("Reshape"))
+        to = (TensorProto.DOUBLE if operator.outputs[0].type.__class__.__name__
+              == "DoubleTensorType" else TensorProto.FLOAT)
+        container.add_node("Cast", [column], [outputs[0]], to=to,
+                           name=scope.get_unique_operator_name("Cast"))
 
     def rename(name):
         if name not in names:
