@@ -6,7 +6,6 @@ L2 penalty; :func:`make_schedule` the ``learning_rate`` schedule and the
 no-improvement rule it works with (:class:`NoImprovement`). Plain PyTorch.
 """
 
-import copy
 import math
 
 import torch
@@ -20,7 +19,7 @@ OPTIMIZERS = {
     "adamw": (torch.optim.AdamW, {}),
     "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
 }
-#: The ``learning_rate`` options (see :func:`make_scheduler`).
+#: The ``learning_rate`` options (see :func:`make_schedule`).
 SCHEDULES = ("constant", "adaptive", "cosine")
 
 
@@ -110,33 +109,31 @@ class NoImprovement:
     it returns True (stop), or, with ``min_lr`` set (``learning_rate=
     "adaptive"``), divides the optimizer's learning rate by 5 and counts
     afresh, as MLP's ``trigger_stopping``: it stops only once the rate is at
-    most ``min_lr``. ``lr`` is the rate it last left (None before a cut).
+    most ``min_lr``. Its ``state``, a plain dict (``"best"``, ``"count"``
+    and ``"lr"``, the rate it last set, or None), is the one given, kept
+    up to date: what an estimator keeps between ``partial_fit`` calls.
     """
 
-    def __init__(self, tol, n_iter_no_change, min_lr=None):
+    def __init__(self, tol, n_iter_no_change, min_lr=None, state=None):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.min_lr = min_lr
-        self.best = math.inf
-        self.count = 0
-        self.lr = None
+        self.state = {"best": math.inf, "count": 0, "lr": None} if state is None else state
 
     def update(self, loss, optimizer=None):
         """Record an epoch's loss; return True if training should stop."""
-        if loss > self.best - self.tol:
-            self.count += 1
-        else:
-            self.count = 0
-        self.best = min(self.best, loss)
-        if self.count <= self.n_iter_no_change:
+        state = self.state
+        state["count"] = state["count"] + 1 if loss > state["best"] - self.tol else 0
+        state["best"] = min(state["best"], loss)
+        if state["count"] <= self.n_iter_no_change:
             return False
         lr = None if optimizer is None else optimizer.param_groups[0]["lr"]
         if self.min_lr is None or lr is None or lr <= self.min_lr:
             return True
-        self.lr = lr / 5.0
+        state["lr"] = lr / 5.0
         for group in optimizer.param_groups:
-            group["lr"] = self.lr
-        self.count = 0
+            group["lr"] = state["lr"]
+        state["count"] = 0
         return False
 
 
@@ -149,30 +146,38 @@ def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
     training. ``"cosine"`` anneals the rate from ``lr`` to ``lr / 100`` over
     ``epochs``. ``"adaptive"`` is scikit-learn MLP's: where the monitored
     loss has not improved by ``tol`` for more than ``n_iter_no_change``
-    epochs, the rate is divided by 5 and the count starts again; training
-    stops once the rate is at most ``lr * 1e-3`` (MLP's 1e-6 at its
+    epochs, the rate is divided by 5 and the count starts again; a plateau
+    once the rate is at most ``lr * 1e-3`` ends training (MLP's 1e-6 at its
     default rate of 1e-3).
 
     An ``incremental`` call (``partial_fit``: one epoch, no stopping rule)
     has no cosine schedule, which needs a known number of epochs; the
-    adaptive rate carries over calls as MLP's does: ``carried``, the
-    previous call's ``carry``, sets the rate where it cut it, and this
-    call's ``carry`` (a copy, to keep once the call succeeded) goes on
-    counting.
+    adaptive rate carries over calls as MLP's does. ``carried`` is the
+    previous call's ``carry`` (the adaptive rule's state, a plain dict,
+    which this call's copy updates): after ``partial_fit``, its count and
+    best loss go on, after ``fit`` its rate only (``fit`` watched
+    another loss); the settings, ``tol`` and ``n_iter_no_change``, are
+    this call's.
     """
     adaptive = kind == "adaptive"
-    rule = NoImprovement(tol, n_iter_no_change, min_lr=lr * 1e-3 if adaptive else None)
+    state = {"best": math.inf, "count": 0, "lr": None, "fit": not incremental}
+    if adaptive and incremental and carried:
+        state["lr"] = carried.get("lr")
+        if not carried.get("fit"):
+            state.update(best=carried["best"], count=carried["count"])
+    rule = NoImprovement(tol, n_iter_no_change, min_lr=lr * 1e-3 if adaptive else None,
+                         state=state)
+    carry = state if adaptive else None
     if incremental:
         if not adaptive:
             return None, None, None
-        carry = rule if carried is None else copy.copy(carried)
-        if carry.lr is not None:
+        if state["lr"] is not None:
             for group in optimizer.param_groups:
-                group["lr"] = carry.lr
-        return (lambda loss: carry.update(loss, optimizer)), None, carry
+                group["lr"] = state["lr"]
+        return (lambda loss: rule.update(loss, optimizer)), None, carry
     if kind == "cosine":
         cosine = torch.optim.lr_scheduler.CosineAnnealingLR(
             optimizer, T_max=epochs, eta_min=lr * 1e-2
         )
-        return (lambda loss: cosine.step()), rule, None
-    return None, rule, None
+        return (lambda loss: cosine.step()), rule, carry
+    return None, rule, carry

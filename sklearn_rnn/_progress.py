@@ -110,11 +110,11 @@ class Progress:
         else:
             self.pending = row
 
-    def end(self, result, *, reason, n_iter_no_change=None, tol=None):
+    def end(self, result, *, reason, n_iter_no_change=None, tol=None, min_lr=None):
         """Print the last row if held back, then how training ended.
 
         ``reason`` is "rule" (no improvement), "callback", "interrupted" or
-        "max_iter".
+        "max_iter"; ``min_lr``, the adaptive rate's floor (its cuts end there).
         """
         if not self.verbose:
             return
@@ -126,7 +126,11 @@ class Progress:
         if reason == "rule":
             line = (f"Stopped early at epoch {last}: the {watched} did not improve by "
                     f"more than tol={tol:g} for more than {n_iter_no_change} "
-                    f"epoch{'s' if n_iter_no_change != 1 else ''} in a row.")
+                    f"epoch{'s' if n_iter_no_change != 1 else ''} in a row")
+            if min_lr is not None:  # learning_rate="adaptive": cut until its floor
+                line += (f", with the learning rate cut to {result.history[-1]['lr']:g}, "
+                         f"at most its floor of {min_lr:g}")
+            line += "."
         elif reason == "callback":
             line = f"Stopped at epoch {last} by a callback."
         elif reason == "interrupted":

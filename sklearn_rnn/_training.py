@@ -399,6 +399,7 @@ def train(
         result, reason=reason,
         tol=None if stopper is None else stopper.tol,
         n_iter_no_change=None if stopper is None else stopper.n_iter_no_change,
+        min_lr=None if stopper is None else stopper.min_lr,
     )
     return result
 

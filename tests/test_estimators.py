@@ -776,6 +776,19 @@ def test_adaptive_rate_cuts_like_mlp_instead_of_stopping():
     np.testing.assert_allclose([r["lr"] for r in est.history_],
                                [1e-3] * 3 + [2e-4] * 2 + [4e-5] * 2 + [8e-6])
     assert est.fit(X, y).history_[0]["lr"] == 1e-3  # a fit starts afresh
+    # partial_fit after fit goes on at the rate fit cut to, as MLP's does
+    est = LSTMRegressor(n_iter_no_change=1, **common).fit(X, y)
+    est.partial_fit(X, y)
+    assert est.history_[-1]["lr"] == pytest.approx(est.history_[-2]["lr"])
+    assert est.history_[-1]["lr"] < 1e-5
+    # the settings are each call's: a larger n_iter_no_change waits longer
+    est = LSTMRegressor(n_iter_no_change=1, **common)
+    for _ in range(3):
+        est.partial_fit(X, y)
+    est.set_params(n_iter_no_change=5)
+    for _ in range(4):
+        est.partial_fit(X, y)
+    assert [r["lr"] for r in est.history_][-4:] == [2e-4] * 4
 
 
 def test_adamw_alpha_is_its_decoupled_weight_decay():

@@ -69,6 +69,19 @@ def test_skops_round_trip(data, estimator):
     assert loaded.n_iter_ == estimator.n_iter_ + 1
 
 
+def test_skops_round_trip_of_an_adaptive_partial_fit(data):
+    # the adaptive rate's state between partial_fit calls is a plain dict
+    sio = pytest.importorskip("skops.io")
+    X, y = data
+    est = LSTMRegressor(learning_rate="adaptive", tol=10, n_iter_no_change=1, **SMALL)
+    for _ in range(4):
+        est.partial_fit(X, y)
+    loaded = sio.loads(sio.dumps(est), trusted=skops_trusted_types())
+    for model in (est, loaded):
+        model.partial_fit(X, y)
+    assert loaded.history_[-1]["lr"] == est.history_[-1]["lr"] == pytest.approx(2e-4)
+
+
 def test_skops_refuses_untrusted_types_by_default(data):
     sio = pytest.importorskip("skops.io")
     estimator, _, _ = _fit(LSTMRegressor(**SMALL), data)

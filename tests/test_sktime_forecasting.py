@@ -237,9 +237,11 @@ def test_without_quantiles_no_intervals(airline):
 
 
 def test_levels_on_one_side_of_the_median_give_no_intervals(airline):
-    for quantiles in ([0.5], [0.5, 0.9], (0.1, 0.3)):
+    # read as fit reads them: a scalar, a 2D list, a string of a number
+    for quantiles in ([0.5], [0.5, 0.9], (0.1, 0.3), 0.9, [[0.6, 0.9]], "0.7"):
         assert not RNNForecaster(quantiles=quantiles).get_tag("capability:pred_int")
     assert RNNForecaster(quantiles=[0.25, 0.5, 0.75]).get_tag("capability:pred_int")
+    RNNForecaster(quantiles=[10**400])  # an sktime constructor never raises
     forecaster = RNNForecaster(window_length=12, quantiles=[0.1, 0.5, 0.6], recurrent=False)
     forecaster.fit(airline, fh=[1, 2])
     with pytest.raises(ValueError, match="predict_var and predict_proba read the quartiles"):
@@ -258,6 +260,16 @@ def _panel(airline, factors=(1.0, 0.5, 3.0)):
             )
         )
     return pd.concat(frames)
+
+
+def test_series_keys_rank_as_they_sort():
+    from sklearn_rnn.sktime._panel import key_ranks
+
+    # keys that sort as numbers rank as numbers (a panel given sorted keeps
+    # its order, as before the ranks); mixed types fall back to their repr
+    assert key_ranks([(2,), (10,), (1,)]).tolist() == [1, 2, 0]
+    assert key_ranks([(-1,), (-3,)]).tolist() == [1, 0]
+    assert sorted(key_ranks([("a",), (1,), (None,)]).tolist()) == [0, 1, 2]
 
 
 def test_the_order_of_a_panel_s_series_changes_nothing():
@@ -539,12 +551,14 @@ def test_update_moves_window_and_optionally_trains(airline):
     assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
 
 
+@pytest.mark.parametrize("tz", [None, "Europe/Berlin"])
 @pytest.mark.parametrize("freq", ["QS", "QE-MAR", "7D"])
-def test_update_with_dates_whose_freq_pandas_names_otherwise(freq):
+def test_update_with_dates_whose_freq_pandas_names_otherwise(freq, tz):
     # an update's index without freq: the joined data's cutoff was inferred
     # as QS-OCT / QE-DEC / W-FRI, which sktime's horizon refused, so every
-    # later predict raised (NaiveForecaster kept forecasting)
-    index = pd.date_range("2021-01-01", periods=50, freq=freq)
+    # later predict raised (NaiveForecaster kept forecasting); the time zone
+    # stays (a first fix stamped naive UTC times)
+    index = pd.date_range("2021-01-01", periods=50, freq=freq, tz=tz)
     y = pd.Series(50 + np.cumsum(np.random.RandomState(0).normal(size=50)), index=index)
     new = y.iloc[45:46].copy()
     new.index.freq = None

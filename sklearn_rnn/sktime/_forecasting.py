@@ -38,6 +38,7 @@ from ._panel import (
     from_origins,
     in_fitted_order,
     joined_data,
+    key_ranks,
     quantile_levels,
     restored_on_error,
     training_horizon,
@@ -399,7 +400,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         """
         L, H = self.window_length_, self.horizon_
         blocks, targets, extras, age, rank = [], [], [], [], []
-        ranks = np.argsort(np.argsort([repr(s.key) for s in series], kind="stable"))
+        ranks = key_ranks([s.key for s in series])
         for i, s in enumerate(series):
             if len(s.y) < L + H:
                 continue

@@ -426,7 +426,7 @@ def _in_freq_of(fh, cutoff):
     if freq is None or not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq == freq:
         return cutoff
     try:
-        return pd.DatetimeIndex(cutoff.values, freq=freq, name=cutoff.name)
+        return pd.DatetimeIndex(list(cutoff), freq=freq, name=cutoff.name)  # tz kept
     except ValueError:  # a date off fh's calendar: sktime's horizon says so
         return cutoff
 
@@ -496,9 +496,24 @@ def _interpolate_levels(values, levels, alpha):
 
 
 def brackets_the_median(quantiles):
-    """Whether the ``quantiles`` parameter has a level on each side of 0.5."""
+    """Whether the ``quantiles`` parameter has a level on each side of 0.5.
+
+    Read as fit reads it (:func:`quantile_levels`); never raises, as an
+    sktime constructor must not: a value fit refuses counts as having them.
+    """
     try:
-        levels = [float(q) for q in quantiles]
-    except (TypeError, ValueError):  # None, or refused by fit
-        return quantiles is not None
-    return bool(levels) and min(levels) < 0.5 < max(levels)
+        levels = quantile_levels(quantiles)
+    except Exception:  # fit says what is wrong with it
+        return True
+    return levels is not None and levels[0] < 0.5 < levels[-1]
+
+
+def key_ranks(keys):
+    """Each series' rank among ``keys``, sorted (by ``repr`` where they do not compare)."""
+    try:
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+    except TypeError:  # keys of mixed types
+        order = sorted(range(len(keys)), key=lambda i: repr(keys[i]))
+    ranks = np.empty(len(keys), dtype=int)
+    ranks[order] = np.arange(len(keys))
+    return ranks

@@ -122,14 +122,17 @@ PARAMETERS = parse_entries(
     tol : float
         Tolerance of the optimisation. Training stops when the monitored loss
         has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs, unless ``learning_rate`` is
+        ``"adaptive"``, which divides the learning rate by 5 then (and stops
+        only once it is at most 1/1000 of ``learning_rate_init``).
 
     validation_fraction : float
         Fraction of the training data held out for early stopping.
 
     n_iter_no_change : int
         Number of epochs without an improvement of ``tol`` before training
-        stops.
+        stops (under ``learning_rate="adaptive"``, before the learning rate
+        is cut).
 
     gradient_clip : float
         If set, the total norm of the gradients is clipped to this value at
