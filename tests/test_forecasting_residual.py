@@ -323,6 +323,19 @@ def test_the_forms_are_weighed_on_a_tail_they_have_not_seen(airline, monkeypatch
     assert len(seen["fit_theta"][-1][0][0]) == len(airline)
 
 
+def test_the_tail_s_one_step_form_forecasts_with_the_scale_it_was_fitted_in():
+    """A straight line: the one-step form, fitted on the series cut before
+    the tail, forecasts the tail exactly, and takes all the weight. Its
+    drift is in units of the scale (mean absolute value) of the series it
+    was fitted on; the tail's forecasts multiplied it by the whole series'
+    scale, which holds the tail's values (8 % steeper here), and the
+    form weighed nothing."""
+    y = pd.Series(100 + 2.0 * np.arange(60), index=pd.period_range("2000", periods=60, freq="Y"))
+    f = RNNForecaster(recurrent=False).fit(y, fh=[1, 2, 3])
+    assert f.linear_weights_["recursive"] == pytest.approx(1.0)
+    np.testing.assert_allclose(f.predict().to_numpy(), 100 + 2.0 * np.arange(60, 63))
+
+
 def test_the_direct_form_needs_more_windows_than_coefficients():
     """A short series (32 values) whose last value breaks its trend: its 9
     training windows of 11 steps are fewer than the direct form's 12
