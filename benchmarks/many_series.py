@@ -8,9 +8,10 @@ offline), the last 5 frames of every series held out. For each seed in
 ``--seeds`` it fits, in this process and one after the other,
 
 * **global**: one :class:`sklearn_rnn.sktime.RNNForecaster` on the whole
-  panel (one network trained on the windows of every series);
+  panel (one model, its ``n_networks=3`` networks trained on the windows
+  of every series);
 * **per series**: ``ForecastByLevel(RNNForecaster(...), groupby="local")``,
-  one network per series through sktime's vectorisation, sequentially
+  one model (3 networks) per series through sktime's vectorisation, sequentially
   (sktime's default backend: the timing is that of one core),
 
 both with the settings of the test (``window_length=10, hidden_size=8,

@@ -18,8 +18,9 @@ series (``sktime.datasets.load_airline``, offline):
 second frame: 75 frames each, offline), each forecast 5 frames ahead, with
 :class:`sklearn_rnn.sktime.RNNForecaster` fitted and used to predict
 
-* ``global``: once on the whole panel, one network for all series;
-* ``per series``: one network per series, through sktime's vectorisation
+* ``global``: once on the whole panel, one model (its ``n_networks=3``
+  networks) for all series;
+* ``per series``: one model (3 networks) per series, through sktime's vectorisation
   (``ForecastByLevel(..., groupby="local")``) on sktime's
   ``backend:parallel`` config: sequentially, on loky with ``--workers``
   workers, and on ``dask`` (the same ``LocalCluster`` as above).
@@ -252,7 +253,7 @@ def run_series(args):
     print_machine()
 
     workers = args.workers
-    runs = {"global: one network, this process": dict(backend="global"),
+    runs = {"global: one model, this process": dict(backend="global"),
             "per series: sequential": dict(backend=None),
             f"per series: loky ({workers} workers)": dict(backend="loky")}
     cluster = client = None

@@ -116,9 +116,9 @@ def _fit_predict(forecaster, y_train):
 
 
 def _networks(per_series):
-    """The fitted torch module of every series, in order."""
+    """The fitted torch modules of every series (its ``n_networks``), in order."""
     fitted = per_series.forecasters_.iloc[:, 0]
-    return [f.forecaster_.regressor_.module_ for f in fitted]
+    return [r.module_ for f in fitted for r in f.forecaster_.regressors_]
 
 
 def _n_parameters(module):
@@ -196,11 +196,13 @@ def test_global_model_is_one_network(panel, global_fit):
     assert n_parameters < 1000
 
 
-def test_per_series_path_fits_one_network_per_series(global_fit, serial_per_series):
+def test_per_series_path_fits_its_networks_per_series(global_fit, serial_per_series):
     per_series, _ = serial_per_series
     assert per_series.forecasters_.shape == (N_SERIES, 1)
     networks = _networks(per_series)
-    assert len({id(module) for module in networks}) == N_SERIES
+    n_networks = len(global_fit[0].regressors_)  # the default ensemble: 3
+    assert n_networks == RNNForecaster().n_networks == 3
+    assert len({id(module) for module in networks}) == N_SERIES * n_networks
     fitted = [f.forecaster_ for f in per_series.forecasters_.iloc[:, 0]]
     assert {f.regressor_.n_iter_ for f in fitted} == {PARAMS["max_iter"]}
     assert {f.n_series_ for f in fitted} == {1}
