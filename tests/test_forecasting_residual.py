@@ -334,6 +334,14 @@ def test_the_tail_s_one_step_form_forecasts_with_the_scale_it_was_fitted_in():
     f = RNNForecaster(recurrent=False).fit(y, fh=[1, 2, 3])
     assert f.linear_weights_["recursive"] == pytest.approx(1.0)
     np.testing.assert_allclose(f.predict().to_numpy(), 100 + 2.0 * np.arange(60, 63))
+    # after an update the drift stays in the scale it was fitted in (the
+    # updated series' scale made it 19 % too steep), refitted networks or not
+    more = pd.Series(100 + 2.0 * np.arange(60, 90), index=pd.period_range("2060", periods=30,
+                                                                           freq="Y"))
+    for update_params in (False, True):
+        g = RNNForecaster(recurrent=False).fit(y, fh=[1, 2, 3])
+        g.update(more, update_params=update_params)
+        np.testing.assert_allclose(g.predict().to_numpy(), 100 + 2.0 * np.arange(90, 93))
 
 
 def test_the_direct_form_needs_more_windows_than_coefficients():

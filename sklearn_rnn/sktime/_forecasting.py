@@ -44,6 +44,7 @@ from ._panel import (
     training_horizon,
 )
 from ._residual import (
+    drift_scale,
     fit_residual_model,
     linear_start,
     predict_residual_model,
@@ -265,7 +266,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             Fitted forecaster.
         """
         self._check_params()
-        self._cur_y, self._cur_X, self._origins = y, X, {}
+        self._cur_y, self._cur_X, self._origins, self._drift_scales = y, X, {}, {}
         self._y_columns = y.columns
         self._x_columns = None if X is None else X.columns
         series = _split_series(y, X)
@@ -279,6 +280,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self.exog_coef_ = fit_exog_coef(series, self.seasonal_period_, self.validation_fraction)
         windows, targets, extra = self._training_windows(series)
         self.n_windows_ = len(windows)
+        self._drift_scales = {s.key: series_scale(e) for s, e in zip(series, extra["values"])}
         fit_residual_model(self, windows, targets, extra, series)
         return self
 
@@ -438,14 +440,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         loc, scale = _location_scale(past, self.window_normalization_, reference)
         past = (past - loc[:, None, :]) / scale[:, None, :]
         future = (future - loc[:, :, None]) / scale[:, :, None]
-        exog = None
-        if s.X is not None:
-            exog = sliding_window_view(s.X, L + H, axis=0)[: len(past)]
-            exog = exog.transpose(0, 2, 1)
+        exog = None if s.X is None else sliding_window_view(
+            s.X, L + H, axis=0)[: len(past)].transpose(0, 2, 1)
         seqs = _assemble(past, exog, H)
         extra = {"raw": raw, "loc": loc, "scale": scale,
                  "xb": (effect / scale[:, :, None]).reshape(len(raw), -1),
-                 "series_scale": np.tile(series_scale(err), (len(raw), 1)),
+                 "series_scale": np.tile(drift_scale(self, s.key, err), (len(raw), 1)),
                  "end": np.arange(len(raw)) + L}
         return seqs, future.reshape(len(past), n_channels * H), extra
 
@@ -488,7 +488,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         loc, scale = np.stack(locs), np.stack(scales)
         n_channels = loc.shape[1]
         extra = {"raw": np.stack(raws), "loc": loc, "scale": scale, "values": errs,
-                 "series_scale": np.stack([series_scale(e) for e in errs]),
+                 "series_scale": np.stack([drift_scale(self, s.key, e)
+                                           for s, e in zip(series, errs)]),
                  "sid": np.arange(len(series)), "xb": np.stack(effects),
                  "end": np.array([len(s.y) for s in series])}
         out = predict_residual_model(self, inputs, extra)
