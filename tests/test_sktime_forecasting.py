@@ -552,7 +552,9 @@ def test_update_moves_window_and_optionally_trains(airline):
 
 
 @pytest.mark.parametrize("tz", [None, "Europe/Berlin"])
-@pytest.mark.parametrize("freq", ["QS", "QE-MAR", "7D"])
+# quarters ending in March as an offset: pandas before 2.2 names them Q-MAR
+@pytest.mark.parametrize("freq", ["QS", pd.offsets.QuarterEnd(startingMonth=3), "7D"],
+                         ids=["QS", "QE-MAR", "7D"])
 def test_update_with_dates_whose_freq_pandas_names_otherwise(freq, tz):
     # an update's index without freq: the joined data's cutoff was inferred
     # as QS-OCT / QE-DEC / W-FRI, which sktime's horizon refused, so every

@@ -277,4 +277,9 @@ def test_per_series_on_ray_matches_serial(
     assert built_networks == []
     # sktime left the module's ray instance running
     assert local_ray.is_initialized()
-    pd.testing.assert_frame_equal(y_pred, serial_per_series[1], check_exact=True)
+    # to the last bit: under the oldest versions (ray 2.10, numpy 1.24) 15 of
+    # the 500 forecasts differ by 1e-16 from the same fits in this process
+    # (NumPy's reductions round by memory alignment); a fit that differed
+    # would differ by far more
+    pd.testing.assert_frame_equal(y_pred, serial_per_series[1], check_exact=False,
+                                  rtol=1e-12, atol=1e-12)
