@@ -1,7 +1,8 @@
 """RNNForecaster: a global, direct multi-horizon recurrent forecaster for sktime.
 
 The forecaster is an sktime ``BaseForecaster`` built by composition: it cuts
-the series into normalised windows, fits a linear start on them
+the series into normalised windows
+(:mod:`sklearn_rnn.sktime._forecast_windows`), fits a linear start on them
 (:mod:`sklearn_rnn.sktime._linear_start` and its forms), then
 ``n_networks`` :class:`~sklearn_rnn.SequenceRegressor` networks (with
 ``loss="quantile"`` for probabilistic forecasts) on the start's residuals,
@@ -15,41 +16,27 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import fill_docstring
-from ..windowing import make_windows
-from ._exogenous import error_windows, errors, fit_exog_coef, future_effect
+from ._exogenous import fit_exog_coef
+from ._forecast_windows import forecast, series_to_forecast, training_windows
 from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
 from ._linear_start import auto_window_length, seasonal_period, series_scale
 from ._panel import (
-    _assemble,
-    _future_exog,
     _interpolate_levels,
-    _location_scale,
     _split_series,
     _window_normalization,
     brackets_the_median,
     check_steps,
-    forecast_index,
-    from_origins,
-    in_fitted_order,
     joined_data,
-    key_ranks,
     quantile_levels,
     restored_on_error,
     training_horizon,
 )
-from ._residual import (
-    drift_scale,
-    fit_residual_model,
-    linear_start,
-    predict_residual_model,
-    update_networks,
-)
+from ._residual import fit_residual_model, linear_start, update_networks
 
 __all__ = ["RNNForecaster"]
 
@@ -278,7 +265,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
         self.exog_coef_ = fit_exog_coef(series, self.seasonal_period_, self.validation_fraction)
-        windows, targets, extra = self._training_windows(series)
+        windows, targets, extra = training_windows(self, series)
         self.n_windows_ = len(windows)
         self._drift_scales = {s.key: series_scale(e) for s, e in zip(series, extra["values"])}
         fit_residual_model(self, windows, targets, extra, series)
@@ -300,7 +287,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             Forecasts with the columns of ``y`` and, for many series, a row
             ``MultiIndex`` of instance and time.
         """
-        index, rows, values = self._forecast(fh, X)
+        index, rows, values = forecast(self, fh, X)
         if self.quantile_levels_ is not None:
             values = _interpolate_levels(values, self.quantile_levels_, [0.5])[..., 0]
         data = values[rows[0], :, rows[1]]
@@ -332,7 +319,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 f"for, [{levels[0]}, {levels[-1]}] (an interval of coverage c needs (1 - c) / 2 "
                 "and (1 + c) / 2; predict_var and predict_proba read the quartiles 0.25 and "
                 "0.75). Add them to `quantiles` and refit.")
-        index, rows, values = self._forecast(fh, X)
+        index, rows, values = forecast(self, fh, X)
         quant = _interpolate_levels(values, levels, alpha)
         # (n_series, n_channels, horizon, n_alpha) -> rows x (var, alpha)
         data = quant[rows[0], :, rows[1], :].reshape(len(index), -1)
@@ -347,7 +334,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             if self.is_fitted and fh is not None and fh.is_relative:
                 check_steps(fh, self.cutoff, self.horizon_)  # the same for every series
             elif self.is_fitted and fh is not None:  # each series from its own cutoff
-                for s in self._series_to_forecast():
+                for s in series_to_forecast(self):
                     check_steps(fh, s.cutoff, self.horizon_)
         return fh
 
@@ -383,124 +370,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             return self
         if self.regressor_ is None:
             return self  # recurrent=False: nothing trained to update
-        windows, targets, extra = self._training_windows(series, strict=False)
+        windows, targets, extra = training_windows(self, series, strict=False)
         if not len(windows):
             return self
         targets = targets - linear_start(self, self.linear_coef_, extra)
         update_networks(self, windows, targets)
         return self
-
-    # ------------------------------------------------------------------
-    # Windows
-    def _training_windows(self, series, strict=True):
-        """Stack the normalised training windows of all series.
-
-        Windows are ordered by how far they end from the end of their
-        series, oldest first, so that the core's tail validation split holds
-        out the latest windows of every series; windows of one age by their
-        series' key, so that the order of a panel's series changes nothing.
-        """
-        L, H = self.window_length_, self.horizon_
-        blocks, targets, extras, age, rank = [], [], [], [], []
-        ranks = key_ranks([s.key for s in series])
-        for i, s in enumerate(series):
-            if len(s.y) < L + H:
-                continue
-            seqs, tgt, extra = self._series_windows(s, L, H)
-            extra["sid"] = np.full(len(seqs), i)
-            blocks.append(seqs)
-            targets.append(tgt)
-            extras.append(extra)
-            age.append(np.arange(len(seqs))[::-1])
-            rank.append(np.full(len(seqs), ranks[i]))
-        if not blocks:
-            if not strict:
-                return np.empty((0,)), np.empty((0,)), {}
-            longest = max(len(s.y) for s in series)
-            raise ValueError(
-                f"RNNForecaster needs at least window_length + horizon = "
-                f"{L} + {H} = {L + H} observations in at least one series to "
-                f"build a training window, but the longest series has "
-                f"{longest}. Use a smaller window_length or a shorter fh."
-            )
-        order = np.lexsort((np.concatenate(rank), -np.concatenate(age)))
-        windows = np.concatenate(blocks)[order]
-        extra = {k: np.concatenate([e[k] for e in extras])[order] for k in extras[0]}
-        extra["values"] = [errors(self.exog_coef_, s) for s in series]
-        return windows, np.concatenate(targets)[order], extra
-
-    def _series_windows(self, s, L, H):
-        """Training sequences and targets of one series."""
-        n_channels = s.y.shape[1]
-        past, future = make_windows(s.y, window_length=L, horizon=H)
-        future = future.reshape(len(past), n_channels, H)
-        err = errors(self.exog_coef_, s)  # the series the start's forms forecast
-        raw, effect = error_windows(s.y, err, past, future)
-        reference = series_scale(s.y)
-        loc, scale = _location_scale(past, self.window_normalization_, reference)
-        past = (past - loc[:, None, :]) / scale[:, None, :]
-        future = (future - loc[:, :, None]) / scale[:, :, None]
-        exog = None if s.X is None else sliding_window_view(
-            s.X, L + H, axis=0)[: len(past)].transpose(0, 2, 1)
-        seqs = _assemble(past, exog, H)
-        extra = {"raw": raw, "loc": loc, "scale": scale,
-                 "xb": (effect / scale[:, :, None]).reshape(len(raw), -1),
-                 "series_scale": np.tile(drift_scale(self, s.key, err), (len(raw), 1)),
-                 "end": np.arange(len(raw)) + L}
-        return seqs, future.reshape(len(past), n_channels * H), extra
-
-    def _series_to_forecast(self):
-        """The series held, in fit's order, each from its forecast origin."""
-        series = in_fitted_order(_split_series(self._cur_y, self._cur_X), self._series_keys,
-                                 "predict")
-        return from_origins(series, getattr(self, "_origins", {}))
-
-    def _forecast(self, fh, X):
-        """Network outputs for every series, mapped back to the data's units.
-
-        Returns the forecast row index, the (series, step) position of each
-        row, and an array of shape (n_series, n_channels, horizon_) or, with
-        quantiles, (n_series, n_channels, horizon_, n_levels).
-        """
-        L, H = self.window_length_, self.horizon_
-        series = self._series_to_forecast()
-        index, rows = forecast_index(fh, series, self.horizon_, self._cur_y.index)
-        future_X = _future_exog(series, X, H, self._x_columns)
-        seqs, raws, locs, scales, series_scales, effects = [], [], [], [], [], []
-        errs = [errors(self.exog_coef_, s) for s in series]  # the forms' series
-        for s, fut, err in zip(series, future_X, errs):
-            past = s.y[-L:][None]
-            series_scales.append(series_scale(s.y))
-            loc, scale = _location_scale(past, self.window_normalization_, series_scales[-1])
-            past = (past - loc[:, None, :]) / scale[:, None, :]
-            exog = None
-            if fut is not None:
-                exog = np.concatenate([s.X[-L:], fut])[None]
-            seqs.append(_assemble(past, exog, H)[0])
-            # the linear start reads L steps: a short series' first in front
-            raw = err[-L:]
-            raws.append(np.pad(raw, ((L - len(raw), 0), (0, 0)), mode="edge"))
-            locs.append(loc[0])
-            scales.append(scale[0])
-            effects.append((future_effect(self.exog_coef_, s, fut, H) / scale[0][:, None]).ravel())
-        lengths = {len(seq) for seq in seqs}
-        inputs = np.stack(seqs) if len(lengths) == 1 else seqs
-        loc, scale = np.stack(locs), np.stack(scales)
-        n_channels = loc.shape[1]
-        extra = {"raw": np.stack(raws), "loc": loc, "scale": scale, "values": errs,
-                 "series_scale": np.stack([drift_scale(self, s.key, e)
-                                           for s, e in zip(series, errs)]),
-                 "sid": np.arange(len(series)), "xb": np.stack(effects),
-                 "end": np.array([len(s.y) for s in series])}
-        out = predict_residual_model(self, inputs, extra)
-        if self.quantile_levels_ is None:
-            out = out.reshape(len(series), n_channels, H)
-            values = out * scale[:, :, None] + loc[:, :, None]
-        else:
-            out = out.reshape(len(series), n_channels, H, -1)
-            values = out * scale[:, :, None, None] + loc[:, :, None, None]
-            values = np.sort(values, axis=-1)
-        return index, rows, values
 
     # ------------------------------------------------------------------
     # Helpers
