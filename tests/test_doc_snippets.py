@@ -89,3 +89,14 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
             import matplotlib.pyplot as plt
 
             plt.close("all")
+
+
+def test_readme_quickstart_says_what_its_regressor_learned():
+    # The quickstart's comment: y is linear in X, so the regressor stays its
+    # least-squares start (training_improvement_ 0.0).
+    namespace = {"__name__": "__doc_snippets__"}
+    exec(compile(python_blocks(ROOT / "README.md")[0], "README.md quickstart", "exec"),
+         namespace)
+    assert "reg.training_improvement_" in python_blocks(ROOT / "README.md")[0]
+    assert namespace["reg"].training_improvement_ == 0.0
+    assert namespace["reg"].best_epoch_ == 0
