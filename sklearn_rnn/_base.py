@@ -250,12 +250,11 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 kept=result.best_epoch == 0, device=device)
         self._record(result, early_stopping=valid is not None, refitted=refitted,
                      fresh=start is not None)
-        if not (incremental or result.stopped or result.interrupted):
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+        if not (incremental or result.stopped or result.interrupted
+                or self.learning_rate == "cosine"):  # cosine ends at max_iter by design
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                          "reached and the optimization hasn't converged yet.",
+                          ConvergenceWarning)
         return self
 
     def _relative_inputs(self):

@@ -114,7 +114,10 @@ PARAMETERS = parse_entries(
         MLP.
 
     max_iter : int
-        Maximum number of epochs (passes over the training data).
+        Maximum number of epochs (passes over the training data). Reaching it
+        without stopping warns (``ConvergenceWarning``), as scikit-learn's MLP
+        does, except under ``learning_rate="cosine"``, whose schedule ends
+        there by design.
 
     shuffle : bool
         Whether to shuffle the training samples in every epoch.
