@@ -100,6 +100,25 @@ def test_one_time_step_of_many_channels_warns_and_names_time_axis():
         clf.predict(rng.normal(size=(3, 15, 1)))
 
 
+def test_fewer_time_steps_than_channels_warns_and_names_time_axis():
+    # a multivariate numpy3D panel (BasicMotions' layout: 6 channels of 100
+    # steps) read with time_axis=1 is 6 steps of 100 channels
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 3, 12))
+    y = rng.randint(2, size=20)
+    params = dict(hidden_size=4, max_iter=2, early_stopping=False, random_state=0)
+    with pytest.warns(UserWarning, match="3 time steps of 12 channels.*pass time_axis=2"):
+        SequenceClassifier(**params).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SequenceClassifier(**params, time_axis=2).fit(X, y)
+        SequenceClassifier(**params).fit(X.transpose(0, 2, 1), y)
+        # a window of 5 steps of 9 channels (WindowTrimmer(5) on such a
+        # panel, say) is plausible as it is
+        SequenceClassifier(**params).fit(rng.normal(size=(20, 5, 9)), y)
+    assert not [w for w in caught if "time_axis" in str(w.message)]
+
+
 def _lag_windows(n_columns, window_length=4, n_rows=40):
     from sklearn_rnn.windowing import LagWindowTransformer
 

@@ -72,9 +72,9 @@ PARAMETERS = parse_entries(
         ``(n_samples, n_timesteps, n_channels)``, the layout of PyTorch's
         batch-first recurrent layers; ``2`` reads ``(n_samples, n_channels,
         n_timesteps)``, sktime's ``numpy3D`` panels (``load_gunpoint(
-        return_type="numpy3d")``). Fitting warns when 3D input has one time
-        step and several channels, the sign of the other layout. Ignored for
-        2D and list input.
+        return_type="numpy3d")``). Fitting warns when 3D input has at least
+        twice as many channels as time steps (one step of several channels,
+        say), the sign of the other layout. Ignored for 2D and list input.
 
     leading_nan : {"raise", "trim"}
         What to do with NaN in ``X``. ``"raise"`` rejects any NaN or inf.
