@@ -151,14 +151,15 @@ def test_inner_estimator_sees_batch_first_sequences():
     assert clf.estimator_.n_iter_ == 5
 
 
-def test_series_of_one_time_point_fit_without_a_layout_warning():
-    # the inner classifier warns that one step of several channels may be a
-    # numpy3D panel read the wrong way round; the adapter has converted it
-    X, y = _panel(n=20, C=3, T=1)
+@pytest.mark.parametrize("T", [1, 2])
+def test_short_series_of_many_channels_fit_without_a_layout_warning(T):
+    # the inner classifier warns that twice as many channels as steps may be
+    # a numpy3D panel read the wrong way round; the adapter has converted it
+    X, y = _panel(n=20, C=4, T=T)
     with warnings.catch_warnings():
-        warnings.filterwarnings("error", message="X has 1 time step")
+        warnings.filterwarnings("error", message="X has .*time_axis")
         clf = RNNClassifier(**FAST).fit(X, y)
-    assert clf.estimator_.n_channels_in_ == 3 and clf.estimator_.n_timesteps_in_ == 1
+    assert clf.estimator_.n_channels_in_ == 4 and clf.estimator_.n_timesteps_in_ == T
 
 
 # ---------------------------------------------------------------------------

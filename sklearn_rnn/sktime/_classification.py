@@ -265,10 +265,10 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         """
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
         with warnings.catch_warnings():
-            # the panel is batch-first already: a series of one time point is
-            # not the numpy3D layout read the wrong way round, which the
+            # the panel is batch-first already: short series of many channels
+            # are not the numpy3D layout read the wrong way round, which the
             # inner classifier's warning (and its time_axis advice) is about
-            warnings.filterwarnings("ignore", message="X has 1 time step of",
+            warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
                                     category=UserWarning)
             self.estimator_.fit(panel_to_batch_first(X), y)
         return self
