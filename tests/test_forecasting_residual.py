@@ -396,7 +396,11 @@ def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsy
     assert "Validation loss: linear start" in out
     verdict = "keeping the linear start" if f.kept_linear_start_ else "keeping the network"
     assert verdict in out
-    assert f"{100 * f.recurrent_improvement_:+.1f} %" in out
+    change = abs(100 * f.recurrent_improvement_)
+    direction = "lower" if f.recurrent_improvement_ >= 0 else "higher"
+    assert f"({change:.1f} % {direction})" in out  # not a signed "+4.0 %" for a lower loss
+    for k in range(1, f.n_networks + 1):  # each network's table is labelled
+        assert f"Network {k} of {f.n_networks} on the linear start's residuals:" in out
 
 
 def test_a_short_tail_keeps_the_start(capsys):

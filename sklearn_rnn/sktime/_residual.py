@@ -347,10 +347,10 @@ def _judge_on_tail(f, windows, targets, start):
                     f" (a gain of {gain_z:.1f} standard errors over "
                     f"{horizons:.1f} independent horizons{needed})"
                 )
+            change = f"{abs(100 * improvement):.1f} % {'lower' if improvement >= 0 else 'higher'}"
             print(
                 f"Validation loss: linear start {loss_start:.5f}, with the "
-                f"recurrent network {loss_full:.5f} ({100 * improvement:+.1f} %): "
-                f"{verdict}."
+                f"recurrent networks {loss_full:.5f} ({change}): {verdict}."
             )
     chosen = start_valid if f.kept_linear_start_ else full_valid
     if levels is not None and f.calibrate_intervals:
@@ -374,7 +374,9 @@ def fit_networks(forecaster, windows, residuals, levels):
     """Fit ``n_networks`` networks on the residuals, each from its own seed."""
     f = forecaster
     regressors = []
-    for seed in network_seeds(f.random_state, f.n_networks):
+    for k, seed in enumerate(network_seeds(f.random_state, f.n_networks)):
+        if f.verbose:
+            print(f"Network {k + 1} of {f.n_networks} on the linear start's residuals:")
         regressor = f._make_regressor(None if levels is None else tuple(levels))
         regressor.set_params(random_state=seed, batch_size=_batch_size(f, len(windows)))
         with warnings.catch_warnings():
