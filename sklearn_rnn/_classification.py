@@ -290,6 +290,12 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             )
         if y.dtype.kind in "fc":  # as scikit-learn's check_X_y, before the label checks
             assert_all_finite(y, input_name="y", estimator_name=type(self).__name__)
+        if y.dtype == object and len({isinstance(v, str) for v in y}) > 1:
+            # sklearn's type_of_target calls that "unknown", as a regression target
+            raise ValueError(
+                "Mix of label input types (string and number) in y: "
+                f"{np.unique(y.astype(str))[:5].tolist()}. Convert the labels to "
+                "one type, e.g. y.astype(str).")
         check_classification_targets(y)
         if first_call:
             labels = np.unique(y) if classes is None else np.unique(classes)

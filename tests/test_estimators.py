@@ -398,6 +398,12 @@ def test_classifier_split_and_target_messages_name_labels_and_fixes():
             X[:6], ["a", "b"] * 3)
     with pytest.raises(ValueError, match="does not support multilabel or multi-output"):
         SequenceClassifier(**FAST).fit(X, np.eye(2, dtype=int)[np.arange(40) % 2])
+    # labels mixing strings and numbers were "Unknown label type: unknown ...
+    # a regression target with continuous values" (type_of_target's words)
+    mixed = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"Mix of label input types.*y\.astype\(str\)"):
+        SequenceClassifier(**FAST).fit(X, mixed)
+    SequenceClassifier(**FAST).fit(X, mixed.astype(str))
 
 
 def test_validation_accuracy_is_not_rounded_to_float32():
