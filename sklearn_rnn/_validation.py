@@ -168,11 +168,9 @@ def check_sequences(estimator, X, *, reset):
         estimator._fitted_on_table = seqs.source_ndim == 2
         estimator._fitted_on_list = kind == "list"
         estimator._fitted_lengths_vary = seqs.lengths is not None
-    elif seqs.values.shape[2] != estimator.n_channels_in_:
+    elif seqs.values.shape[2] != estimator.n_channels_in_:  # 3D (tables: _from_table)
         hint = ""
-        if seqs.source_ndim == 2 and np.prod(seqs.values.shape[1:]) == estimator.n_channels_in_:
-            hint = " " + _ONE_SEQUENCE_HINT
-        if seqs.source_ndim == 3 and seqs.values.shape[1] == estimator.n_channels_in_:
+        if seqs.values.shape[1] == estimator.n_channels_in_:
             time_axis = getattr(estimator, "time_axis", 1)
             other = 2 if time_axis == 1 else 1
             hint = (
@@ -184,15 +182,6 @@ def check_sequences(estimator, X, *, reset):
             f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
             f"channels per time step as input.{hint}"
         )
-    elif (seqs.source_ndim == 2 and seqs.values.shape[1] == 1 and estimator.n_timesteps_in_ > 1
-          and not estimator._fitted_on_table
-          and not getattr(estimator, "_fitted_lengths_vary", estimator._fitted_on_list)):
-        # MLPRegressor says "X has 1 features, but ... is expecting 24"; a fit on
-        # sequences of several lengths may predict one-step sequences
-        raise ValueError(
-            f"X is read as {len(seqs.values)} sequences of 1 time step, but "
-            f"{type(estimator).__name__} was fitted on sequences of "
-            f"{estimator.n_timesteps_in_} steps. {_ONE_SEQUENCE_HINT}")
     with np.errstate(over="ignore"):
         values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     if values.dtype != seqs.values.dtype and np.isinf(values).any():
@@ -255,6 +244,72 @@ def check_layout_unchanged(estimator):
             + ", which say how X is read; it is now "
             + ", ".join(f"{name}={getattr(estimator, name)!r}" for name in changed)
             + ". Set them back, or fit again with the new layout."
+        )
+
+
+def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
+    """Refuse a 2D table of ``n_columns`` columns that ``estimator`` cannot read.
+
+    ``predict`` (through :func:`check_sequences`) and ``to_onnx`` both call
+    this, so that they refuse the same tables in the same words. A table
+    holds one flattened sequence per row, ``n_channels`` columns per step.
+    ``n_rows``, where given, is named in the messages. ``fitted=True``
+    (``predict``, export) checks the table against the fit too: the
+    ``n_channels_in_`` channels of a fit on 3D input, more than one step for
+    a fit on sequences of several steps, the ``n_features_in_`` columns of a
+    fit on tables; ``fitted=False`` (``fit``) only that ``n_columns`` is a
+    multiple of ``n_channels``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import LSTMRegressor
+    >>> X = np.random.RandomState(0).normal(size=(20, 12))
+    >>> reg = LSTMRegressor(n_channels=2, max_iter=1).fit(X, X[:, -1])
+    >>> check_table_layout(reg, 11)
+    Traceback (most recent call last):
+    ValueError: X has 11 columns, which is not a multiple of n_channels=2: ...
+    """
+    name = type(estimator).__name__
+    n_channels = estimator.n_channels
+    fitted_channels = estimator.n_channels_in_ if fitted else n_channels
+    if n_channels != fitted_channels:
+        # fitted on 3D input: a fit on tables has n_channels_in_ == n_channels
+        hint = " " + _ONE_SEQUENCE_HINT if n_columns == fitted_channels else ""
+        raise ValueError(
+            f"X has {n_channels} channels per time step, but {name} is expecting "
+            f"{fitted_channels} channels per time step as input: it was fitted on "
+            f"3D input of {fitted_channels} channels per time step, and reads 2D "
+            f"tables with n_channels={n_channels}, so it refuses every table. Pass "
+            f"3D input of {fitted_channels} channels, or fit it with "
+            f"n_channels={fitted_channels} to take tables.{hint}"
+        )
+    if n_columns % n_channels:
+        raise ValueError(
+            f"X has {n_columns} columns, which is not a multiple of "
+            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
+            "n_channels columns."
+        )
+    if not fitted:
+        return
+    on_table = getattr(estimator, "_fitted_on_table", False)
+    # a fit on sequences of several lengths may predict one-step sequences
+    # (an estimator pickled before _fitted_lengths_vary: one fitted on a list)
+    varying = getattr(estimator, "_fitted_lengths_vary",
+                      getattr(estimator, "_fitted_on_list", False))
+    if (n_columns == n_channels and estimator.n_timesteps_in_ > 1 and not on_table
+            and not varying):
+        # MLPRegressor says "X has 1 features, but ... is expecting 24"
+        rows = "" if n_rows is None else f"{n_rows} "
+        raise ValueError(
+            f"X is read as {rows}sequences of 1 time step, but {name} was fitted "
+            f"on sequences of {estimator.n_timesteps_in_} steps. {_ONE_SEQUENCE_HINT}"
+        )
+    if on_table and n_columns != estimator.n_features_in_:
+        # scikit-learn's words (validate_data says so first in predict)
+        raise ValueError(
+            f"X has {n_columns} features, but {name} is expecting "
+            f"{estimator.n_features_in_} features as input."
         )
 
 
@@ -344,15 +399,8 @@ def _from_table(estimator, X, reset, allow_leading_nan):
         )
     else:
         arr = check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
-    n_columns = arr.shape[1]
-    n_channels = estimator.n_channels
-    if n_columns % n_channels:
-        raise ValueError(
-            f"X has {n_columns} columns, which is not a multiple of "
-            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
-            "n_channels columns."
-        )
-    seqs = Sequences(_unflatten(arr, n_channels, estimator.flat_layout), None, 2)
+    check_table_layout(estimator, arr.shape[1], n_rows=arr.shape[0], fitted=not reset)
+    seqs = Sequences(_unflatten(arr, estimator.n_channels, estimator.flat_layout), None, 2)
     if not np.isnan(arr).any():
         return seqs
     if allow_leading_nan:

@@ -481,6 +481,27 @@ def test_a_table_predict_refuses_is_refused(data):
         to_onnx(reg, X[:, 0, :1])
 
 
+def test_a_refused_table_gets_predicts_words_and_the_way_out(data):
+    # to_onnx refuses a table with predict's own message (one check of the
+    # layout, _validation.check_table_layout), then names the 3D sample; the
+    # copies had drifted (no row count, another sentence for the channels)
+    X, y = data
+    table = X.reshape(48, -1)
+    cases = [
+        (LSTMRegressor(**SMALL).fit(X, y), table),  # 3D of 2 channels: every table
+        (LSTMRegressor(**SMALL).fit(X[:, :, 0], y), np.column_stack([table[:, :10], y])),
+        (LSTMRegressor(**SMALL).fit(X[:, :, :1], y), X[:, 0, :1]),  # one step per row
+        (LSTMRegressor(**SMALL, n_channels=2).fit(X, y), table[:, :19]),
+    ]
+    for reg, bad in cases:
+        with pytest.raises(ValueError) as refused:
+            reg.predict(bad)
+        with pytest.raises(ValueError) as exported:
+            to_onnx(reg, bad)
+        assert str(exported.value).startswith(str(refused.value))
+        assert "to_onnx(est, X3d)" in str(exported.value)
+
+
 def test_x_none_after_a_fit_on_sequences_of_different_lengths():
     # the layout the estimator was fitted on: padded batches with their
     # lengths (the graph had no "lengths" and read the padding as data)

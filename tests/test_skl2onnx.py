@@ -167,6 +167,12 @@ def test_regressor_inside_an_ensemble(data, Ensemble):
     expected = ensemble.predict(rows)
     np.testing.assert_allclose(pred.ravel(), expected, rtol=1e-5,
                                atol=1e-5 * np.abs(expected).max())
+    # float64 input: the ensemble reads the regressor's output in float64
+    rows64 = rows.astype(np.float64)
+    (pred,) = _run(skl2onnx.to_onnx(ensemble, rows64[:1]), rows64)
+    assert pred.dtype == np.float64
+    np.testing.assert_allclose(pred.ravel(), expected, rtol=1e-5,
+                               atol=1e-5 * np.abs(expected).max())
     # the last step of a pipeline keeps predict's float64 and shape
     pipe = make_pipeline(StandardScaler(), LSTMRegressor(**SMALL)).fit(X, y)
     (pred,) = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)

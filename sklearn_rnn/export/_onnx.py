@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseSequenceEstimator
 from .._networks import RecurrentNetwork
-from .._validation import _input_kind, check_layout_unchanged
+from .._validation import _input_kind, check_layout_unchanged, check_table_layout
 from ._graph import PredictionGraph, dummy_inputs
 
 __all__ = ["to_onnx", "DEFAULT_OPSET"]
@@ -305,6 +305,7 @@ def _input_layout(estimator, X, lengths):
     """
     if X is None:
         table = bool(getattr(estimator, "_fitted_on_table", False))
+        n_rows = None
         n_columns = getattr(estimator, "n_features_in_", None) if table else None
         # a fit on a list of sequences of different lengths: batches of them
         # come padded, with their lengths
@@ -313,10 +314,11 @@ def _input_layout(estimator, X, lengths):
     else:
         kind = _input_kind(X)
         table = kind == "table"
+        n_rows = np.shape(X)[0] if table else None
         n_columns = np.shape(X)[1] if table else None
         varying = kind == "list" and len({len(x) for x in X}) > 1
     if table:
-        _check_table(estimator, n_columns)
+        _check_table(estimator, n_columns, n_rows)
     if lengths is None:
         lengths = varying
     if lengths and table:
@@ -331,45 +333,20 @@ def _input_layout(estimator, X, lengths):
     return table, n_columns, bool(lengths), time_last
 
 
-def _check_table(estimator, n_columns):
+def _check_table(estimator, n_columns, n_rows=None):
     """Refuse a table of ``n_columns`` columns that ``predict`` refuses.
 
-    ``predict`` reads a table with ``n_channels`` channels per time step
-    (``_validation._from_table``), then requires ``n_channels_in_`` of them,
-    and the ``n_features_in_`` columns of a fit on tables.
+    The same check as ``predict``'s (``_validation.check_table_layout``),
+    with the export's way out: a 3D sample.
     """
-    name = type(estimator).__name__
-    n_channels, fitted = estimator.n_channels, estimator.n_channels_in_
-    sample_3d = f"to_onnx(est, X3d), X3d 3D of {fitted} channel(s) as predict reads it"
-    if n_channels != fitted:
+    try:
+        check_table_layout(estimator, n_columns, n_rows=n_rows)
+    except ValueError as exc:
         raise ValueError(
-            f"{name} was fitted on 3D input of {fitted} channels per time step, "
-            f"but reads 2D tables with n_channels={n_channels}, so predict refuses "
-            f"every table for it. Export it with a 3D sample, {sample_3d}, which "
-            f"takes any number of steps, or refit it with n_channels={fitted} to "
-            "take tables."
-        )
-    if n_columns % n_channels:
-        raise ValueError(
-            f"X has {n_columns} columns, which is not a multiple of "
-            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
-            "n_channels columns."
-        )
-    on_table = getattr(estimator, "_fitted_on_table", False)
-    if (n_columns == n_channels and estimator.n_timesteps_in_ > 1 and not on_table
-            and not getattr(estimator, "_fitted_lengths_vary", False)):
-        raise ValueError(
-            f"X is read as sequences of 1 time step, but {name} was fitted on "
-            f"sequences of {estimator.n_timesteps_in_} steps. Export it with a 3D "
-            f"sample, {sample_3d}."
-        )
-    if on_table and n_columns != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {n_columns} features, but {name} is expecting "
-            f"{estimator.n_features_in_} features as input. A table's columns are "
-            f"fixed by the fit; for sequences of any number of steps, export with a "
-            f"3D sample, {sample_3d}."
-        )
+            f"{exc} to_onnx reads a table as predict does; for sequences of any "
+            "number of steps, export with a 3D sample, to_onnx(est, X3d), X3d 3D "
+            f"of {estimator.n_channels_in_} channel(s) as predict reads it."
+        ) from None
 
 
 def _add_labels(onnx, model, classes):

@@ -133,19 +133,32 @@ def _regressor_shapes(operator):
     StackingRegressor) expect it in the input's float type, as its own
     regressors give it: float64 there failed in ONNX Runtime.
     """
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
     _check_estimator_input(operator)
     estimator = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
-    output = operator.outputs[0]
-    if getattr(output, "is_leaf", True):
+    read_on, tensor_type = _regressor_output(operator)
+    if read_on:  # (n_rows, n_outputs), as skl2onnx's regressors
+        shape = [n_rows, estimator.n_outputs_]
+    else:
         shape = [n_rows] if estimator._y_1d else [n_rows, estimator.n_outputs_]
-        output.type = DoubleTensorType(shape)
-    else:  # read by another converter: (n_rows, n_outputs), as skl2onnx's regressors
-        double = isinstance(operator.inputs[0].type, DoubleTensorType)
-        output.type = (DoubleTensorType if double else FloatTensorType)(
-            [n_rows, estimator.n_outputs_])
+    operator.outputs[0].type = tensor_type(shape)
+
+
+def _regressor_output(operator):
+    """``(read_on, tensor_type)`` of a regressor's output, for both the shape
+    calculator and the converter.
+
+    ``read_on``: another converter reads it (it is no output of the model);
+    ``tensor_type``: skl2onnx's type class it is declared with, float64
+    (``DoubleTensorType``) as ``predict``'s unless read on, where it is of the
+    input's float type.
+    """
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    read_on = not getattr(operator.outputs[0], "is_leaf", True)
+    if read_on and not isinstance(operator.inputs[0].type, DoubleTensorType):
+        return read_on, FloatTensorType
+    return read_on, DoubleTensorType
 
 
 def _trimmer_shapes(operator):
@@ -197,6 +210,7 @@ def _check_estimator_input(operator):
 
 def _convert_estimator(scope, operator, container):
     from onnx import GraphProto, TensorProto, helper
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     estimator = operator.raw_operator
     _check_estimator_input(operator)
@@ -210,7 +224,7 @@ def _convert_estimator(scope, operator, container):
     prefix = scope.get_unique_variable_name(type(estimator).__name__)
     names = {"": ""}
     x = source.full_name
-    if source.type.__class__.__name__ != "FloatTensorType":
+    if not isinstance(source.type, FloatTensorType):
         x = scope.get_unique_variable_name("X_float32")
         container.add_node("Cast", [source.full_name], [x], to=TensorProto.FLOAT,
                            name=scope.get_unique_operator_name("Cast"))
@@ -222,7 +236,7 @@ def _convert_estimator(scope, operator, container):
         container.add_node("Cast", [names["probabilities"]], [outputs[1]],
                            to=TensorProto.FLOAT,
                            name=scope.get_unique_operator_name("Cast"))
-    elif getattr(operator.outputs[0], "is_leaf", True):
+    elif not _regressor_output(operator)[0]:  # a model output: predict's float64
         names["variable"] = outputs[0]
     else:  # the type and shape _regressor_shapes declares
         names["variable"] = scope.get_unique_variable_name("variable64")
@@ -232,8 +246,8 @@ def _convert_estimator(scope, operator, container):
         column = scope.get_unique_variable_name("variable_2d")
         container.add_node("Reshape", [names["variable"], shape], [column],
                            name=scope.get_unique_operator_name("Reshape"))
-        to = (TensorProto.DOUBLE if operator.outputs[0].type.__class__.__name__
-              == "DoubleTensorType" else TensorProto.FLOAT)
+        double = isinstance(operator.outputs[0].type, DoubleTensorType)
+        to = TensorProto.DOUBLE if double else TensorProto.FLOAT
         container.add_node("Cast", [column], [outputs[0]], to=to,
                            name=scope.get_unique_operator_name("Cast"))
 
