@@ -323,6 +323,62 @@ def test_runs_without_torch(tmp_path, data):
     np.testing.assert_allclose(eval(out.stdout), reg.predict(X[:5]), rtol=RTOL)
 
 
+# In a child process: ONNX Runtime's LSTM and GRU kernels abort the process
+# (a segmentation fault) on a batch of 0 rows.
+_RUN_EMPTY_BATCHES = """
+import sys
+import numpy as np
+import onnxruntime as ort
+for path in sys.argv[1:]:
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feeds = dict(np.load(path + ".feeds.npz"))
+    outputs = session.run(None, feeds)
+    np.savez(path + ".out.npz", *outputs)
+"""
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor, SequenceClassifier])
+def test_an_empty_batch_gives_empty_outputs(tmp_path, data, Estimator):
+    # the graphs answer a batch of 0 rows with outputs of 0 rows, of the
+    # dtypes and other dimensions of a batch's, for a table, a 3D array and
+    # padded sequences with lengths; batches of rows give predict's outputs
+    X, y = data
+    if Estimator is SequenceClassifier:
+        y = np.where(y > np.median(y), "up", "down")
+    est3d = Estimator(**SMALL).fit(X, y)
+    cases = {
+        "3d": (est3d, {}, X[:5]),
+        "lengths": (est3d, {"lengths": True}, X[:5]),
+        "table": (Estimator(**SMALL).fit(X[:, :, 0], y), {}, X[:5, :, 0]),
+    }
+    paths = []
+    for name, (est, kwargs, rows) in cases.items():
+        model = to_onnx(est, rows, **kwargs)
+        feeds = {"X": rows}
+        if "lengths" in kwargs:
+            feeds["lengths"] = np.array([10, 9, 5, 3, 1], dtype=np.int64)
+        outputs = _session(model).run(None, feeds)
+        expected = (est.predict(rows[:1]) if "lengths" not in kwargs
+                    else est.predict([rows[0]]))
+        assert outputs[0][:1].shape == np.shape(expected)
+        if Estimator is SequenceClassifier:
+            assert list(outputs[0][:1]) == list(expected)
+        else:
+            _assert_close(outputs[0][:1], expected)
+        path = tmp_path / f"{name}.onnx"
+        path.write_bytes(model.SerializeToString())
+        np.savez(f"{path}.feeds.npz", **{k: v[:0] for k, v in feeds.items()})
+        paths.append((path, outputs))
+    child = subprocess.run([sys.executable, "-c", _RUN_EMPTY_BATCHES,
+                            *[str(p) for p, _ in paths]], capture_output=True, text=True)
+    assert child.returncode == 0, (child.returncode, child.stderr[-2000:])
+    for path, outputs in paths:
+        with np.load(f"{path}.out.npz", allow_pickle=True) as empty:
+            empty = [empty[f"arr_{i}"] for i in range(len(outputs))]
+        for got, full in zip(empty, outputs):
+            assert got.shape == (0, *full.shape[1:]) and got.dtype == full.dtype
+
+
 def test_fitted_estimator_unchanged(data):
     X, y = data
     reg = LSTMRegressor(**SMALL, pooling="last").fit(X, y)

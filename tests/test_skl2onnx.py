@@ -1,5 +1,8 @@
 """register_skl2onnx_converters: pipelines ending in our estimators convert."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -177,3 +180,39 @@ def test_regressor_inside_an_ensemble(data, Ensemble):
     pipe = make_pipeline(StandardScaler(), LSTMRegressor(**SMALL)).fit(X, y)
     (pred,) = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
     assert pred.dtype == np.float64 and pred.shape == (9,)
+
+
+def test_an_empty_batch_gives_empty_outputs(tmp_path, data):
+    # the converters embed to_onnx's graph, which answers a batch of 0 rows
+    # with 0 rows (ONNX Runtime's recurrent kernels abort the process on one,
+    # and a table's Reshape into steps failed: so in a child process)
+    X, y = data
+    models = {
+        "regressor": make_pipeline(StandardScaler(), GRURegressor(**SMALL)).fit(X, y),
+        "classifier": make_pipeline(StandardScaler(), SequenceClassifier(**SMALL)).fit(
+            X, np.where(y > 0, "up", "down")),
+        "ensemble": VotingRegressor([("ridge", Ridge()),
+                                     ("lstm", LSTMRegressor(**SMALL))]).fit(X, y),
+    }
+    full = {}
+    for name, estimator in models.items():
+        options = {id(estimator[-1]): {"zipmap": False}} if name == "classifier" else None
+        model = skl2onnx.to_onnx(estimator, X[:1], options=options)
+        (tmp_path / f"{name}.onnx").write_bytes(model.SerializeToString())
+        full[name] = _run(model, X[:3])
+    script = (
+        "import sys, numpy as np, onnxruntime as ort\n"
+        "for path in sys.argv[1:]:\n"
+        "    s = ort.InferenceSession(path, providers=['CPUExecutionProvider'])\n"
+        "    out = s.run(None, {s.get_inputs()[0].name: np.zeros((0, 16), np.float32)})\n"
+        "    np.savez(path + '.npz', *out)\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script,
+                            *[str(tmp_path / f"{name}.onnx") for name in models]],
+                           capture_output=True, text=True)
+    assert child.returncode == 0, (child.returncode, child.stderr[-2000:])
+    for name, outputs in full.items():
+        with np.load(tmp_path / f"{name}.onnx.npz", allow_pickle=True) as empty:
+            for i, output in enumerate(outputs):
+                got = empty[f"arr_{i}"]
+                assert got.shape == (0, *output.shape[1:]) and got.dtype == output.dtype

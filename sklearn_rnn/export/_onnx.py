@@ -108,9 +108,11 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     float32 rounding. The exception: a model fitted with
     ``mixed_precision=True`` predicts under bfloat16 autocast, and its
     export computes in float32, so they differ by bfloat16 rounding
-    (2.7e-2 relative seen). ONNX Runtime's ``LSTM`` and ``GRU`` kernels
-    abort the process on a batch of 0 rows (1.32): check for an empty
-    batch before ``session.run``. For an estimator with ``leading_nan="trim"``, leading
+    (2.7e-2 relative seen). A batch of 0 rows gives outputs of 0 rows (of
+    the dtypes and other dimensions of a batch's): the graph pads it with a
+    row that it drops from the outputs, as ONNX Runtime's ``LSTM`` and
+    ``GRU`` kernels abort the process on an empty batch (1.17 to 1.32).
+    For an estimator with ``leading_nan="trim"``, leading
     all-NaN steps are trimmed as ``predict`` trims them. A sequence that
     ``predict`` rejects (any other NaN or inf among its valid steps, leading
     NaN too under ``leading_nan="raise"``, or no step left) gives NaN in
@@ -185,6 +187,7 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
                 "skl2onnx.to_onnx too, inside a pipeline)."
             ) from exc
     model = onnx.load_from_string(buffer.getvalue())
+    _answer_empty_batches(model)
     if kind == "classifier":
         _add_labels(onnx, model, estimator.classes_)
     model.producer_name = "sklearn_rnn"
@@ -347,6 +350,72 @@ def _check_table(estimator, n_columns, n_rows=None):
             "number of steps, export with a 3D sample, to_onnx(est, X3d), X3d 3D "
             f"of {estimator.n_channels_in_} channel(s) as predict reads it."
         ) from None
+
+
+def _answer_empty_batches(model):
+    """Make a batch of 0 rows give outputs of 0 rows.
+
+    ONNX Runtime's ``LSTM`` and ``GRU`` kernels abort the process on a batch
+    of 0 rows (a segmentation fault, 1.32), and a table's ``Reshape`` into
+    steps fails on one. The graph pads such a batch with one row of zeros
+    (of length 1 in ``"lengths"``) and keeps the first ``n_rows`` rows of
+    every output: the outputs' dtypes and other dimensions are the body's,
+    and a batch of rows passes unchanged (``Pad`` by 0 and a ``Slice`` of
+    all rows, a few microseconds). Plain operators, no subgraph: the
+    skl2onnx converters embed the graph as it is.
+    """
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    inputs = [i.name for i in graph.input]
+    outputs = [o.name for o in graph.output]
+    renamed = {name: f"{name}_of_rows" for name in inputs + outputs}
+    _rename(graph.node, renamed)
+    rank = len(graph.input[0].type.tensor_type.shape.dim)
+
+    def name(suffix):
+        return f"empty_batch/{suffix}"
+
+    constants = {"zero": [0], "one": [1], "before": [0] * rank, "after": [0] * (rank - 1)}
+    graph.initializer.extend(numpy_helper.from_array(np.array(v, np.int64), name(k))
+                             for k, v in constants.items())
+    guard = [
+        helper.make_node("Shape", ["X"], [name("shape")], name=name("shape")),
+        helper.make_node("Gather", [name("shape"), name("zero")], [name("n_rows")],
+                         axis=0, name=name("n_rows")),
+        helper.make_node("Min", [name("n_rows"), name("one")], [name("some")],
+                         name=name("some")),
+        # one row more where there is none
+        helper.make_node("Sub", [name("one"), name("some")], [name("extra")],
+                         name=name("extra")),
+        helper.make_node("Concat", [name("before"), name("extra"), name("after")],
+                         [name("pads")], axis=0, name=name("pads")),
+        helper.make_node("Pad", ["X", name("pads")], [renamed["X"]], name=name("pad_x")),
+    ]
+    if "lengths" in renamed:
+        graph.initializer.append(numpy_helper.from_array(np.array(1, np.int64),
+                                                         name("one_step")))
+        guard += [
+            helper.make_node("Concat", [name("zero"), name("extra")],
+                             [name("length_pads")], axis=0, name=name("length_pads")),
+            helper.make_node("Pad", ["lengths", name("length_pads"), name("one_step")],
+                             [renamed["lengths"]], name=name("pad_lengths")),
+        ]
+    rows = [helper.make_node("Slice", [renamed[o], name("zero"), name("n_rows"), name("zero")],
+                             [o], name=name(f"rows_of_{o}")) for o in outputs]
+    body = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(guard + body + rows)
+
+
+def _rename(nodes, renamed):
+    """Rename the inputs and outputs of ``nodes`` (and their subgraphs') per ``renamed``."""
+    for node in nodes:
+        node.input[:] = [renamed.get(n, n) for n in node.input]
+        node.output[:] = [renamed.get(n, n) for n in node.output]
+        for attribute in node.attribute:
+            for graph in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                _rename(graph.node, renamed)
 
 
 def _add_labels(onnx, model, classes):
