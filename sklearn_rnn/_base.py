@@ -350,7 +350,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     def _forward(self, X):
         """Validate ``X``; return the network's outputs (float64) and ``X``.
 
-        The validated :class:`~sklearn_rnn._validation.Sequences` are returned
+        The validated :class:`~sklearn_rnn._sequences.Sequences` are returned
         too, for subclasses that map outputs back using the inputs.
         """
         check_is_fitted(self)

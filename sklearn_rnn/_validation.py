@@ -4,11 +4,11 @@ One function, :func:`check_sequences`, turns what a user passes (2D arrays and
 DataFrames, 3D arrays, lists of variable-length sequences) into a C-contiguous
 float32 array of shape ``(n_samples, n_timesteps, n_channels)`` plus, when
 sequences differ in length, an int64 array of valid lengths. Sequences are
-left-aligned: padding, when there is any, sits at the end.
+left-aligned: padding, when there is any, sits at the end. The sequences
+and their missing steps are :mod:`sklearn_rnn._sequences`'.
 """
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -16,45 +16,17 @@ from sklearn import get_config
 from sklearn.utils.validation import check_array, validate_data
 
 from ._compat import _check_sample_weight
+from ._sequences import (
+    Sequences,
+    n_leading_missing,
+    nan_message,
+    reject_nan,
+    trim_leading_nan,
+)
 
 #: float32 and float64 are kept; other dtypes (integers) become float64, so
 #: that the cast to float32 is checked for what it rounds away.
 FLOAT_DTYPES = (np.float64, np.float32)
-
-
-@dataclass
-class Sequences:
-    """Validated sequences.
-
-    Attributes
-    ----------
-    values : ndarray of shape (n_samples, n_timesteps, n_channels), float32
-        Left-aligned sequences, zero-padded at the end where ``lengths`` is
-        shorter than ``n_timesteps``.
-    lengths : ndarray of shape (n_samples,) of int64, or None
-        Valid steps of each sequence; ``None`` when every sequence is full.
-    source_ndim : int
-        2 for tabular input (2D arrays, DataFrames, lists of equal-length
-        rows), 3 for 3D arrays and lists of sequences.
-    """
-
-    values: np.ndarray
-    lengths: np.ndarray | None
-    source_ndim: int
-
-    def __post_init__(self):
-        # Read-only input (joblib's memory maps under n_jobs > 1) is copied:
-        # torch wraps arrays without copying and warns on read-only ones.
-        if not self.values.flags.writeable:
-            self.values = self.values.copy()
-
-    def __len__(self):
-        return self.values.shape[0]
-
-    def take(self, rows):
-        """The sequences at the index array ``rows``."""
-        lengths = None if self.lengths is None else self.lengths[rows]
-        return Sequences(self.values[rows], lengths, self.source_ndim)
 
 
 def check_y_given(estimator, y):
@@ -146,9 +118,9 @@ def check_sequences(estimator, X, *, reset):
         arr = _time_axis_first(estimator, arr, reset)
         seqs = Sequences(arr, None, 3)
         if allow_leading_nan:
-            seqs = _trim_leading_nan(seqs)
+            seqs = trim_leading_nan(seqs)
         elif np.isnan(arr).any():
-            _reject_nan(seqs)
+            reject_nan(seqs)
     else:
         seqs = _from_table(estimator, X, reset, allow_leading_nan)
 
@@ -405,30 +377,13 @@ def _from_table(estimator, X, reset, allow_leading_nan):
         return seqs
     if allow_leading_nan:
         try:
-            return _trim_leading_nan(seqs)
+            return trim_leading_nan(seqs)
         except ValueError as exc:
             hint = _channels_hint(arr, estimator)
             if hint is None:
                 raise
             raise ValueError(f"{exc} {hint}") from None
-    _reject_nan(seqs, lambda: _channels_hint(arr, estimator, " with leading_nan='trim'"))
-
-
-def _reject_nan(seqs, hint=lambda: None):
-    """Raise for NaN in ``seqs`` under ``leading_nan="raise"``, naming the fix."""
-    try:
-        _trim_leading_nan(seqs)
-    except ValueError as exc:
-        sentence = hint()
-        if sentence is not None:
-            raise ValueError(f"Input X contains NaN. {sentence}") from None
-        raise ValueError(f"{exc} Impute the missing values or drop those rows.") from None
-    raise ValueError(
-        "Input X contains NaN, only in the leading time steps of its sequences: "
-        "the padding LagWindowTransformer (or a shift) puts before the first "
-        "rows looks like this. Pass leading_nan='trim' to read those steps as "
-        "'no history yet' (shorter sequences), or drop the rows with NaN."
-    )
+    reject_nan(seqs, lambda: _channels_hint(arr, estimator, " with leading_nan='trim'"))
 
 
 def _unflatten(arr, n_channels, flat_layout):
@@ -457,7 +412,7 @@ def _channels_hint(arr, estimator, then=""):
             if (n_channels, layout) == (estimator.n_channels, estimator.flat_layout):
                 continue
             try:
-                _trim_leading_nan(Sequences(_unflatten(arr, n_channels, layout), None, 2))
+                trim_leading_nan(Sequences(_unflatten(arr, n_channels, layout), None, 2))
             except ValueError:
                 continue
             change = f"n_channels={n_channels}"
@@ -499,11 +454,11 @@ def _from_list(X, allow_leading_nan):
             "All sequences must have the same number of channels per time "
             f"step; got {sorted(widths)}. Give every sequence the same columns."
         )
-    n_lead = [_n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
+    n_lead = [n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
     seqs = [a[n:] for a, n in zip(seqs, n_lead)]
     for i, a in enumerate(seqs):
         if not np.isfinite(a).all():
-            raise ValueError(_nan_message(i, n_lead[i] > 0, allow_leading_nan))
+            raise ValueError(nan_message(i, n_lead[i] > 0, allow_leading_nan))
     lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
     # float64 until check_sequences casts, and checks, the whole array
     values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float64)
@@ -541,57 +496,3 @@ def _channel_names(estimator, X, reset):
     return names
 
 
-def _n_leading_missing(a, i):
-    missing = np.isnan(a).all(axis=1)
-    n = int(np.argmin(missing)) if not missing.all() else a.shape[0]
-    if n == a.shape[0]:
-        raise ValueError(
-            f"Sequence {i} of X has no observed time step (all NaN); drop it."
-        )
-    return n
-
-
-def _trim_leading_nan(seqs):
-    """Drop leading all-NaN steps of each sequence, left-aligning the rest.
-
-    The result is as wide as the longest sequence left (the resolved sizes,
-    ``patch_size="auto"`` and the others, read its width).
-    """
-    values = seqs.values
-    missing = np.isnan(values).all(axis=2)
-    n_lead = np.where(missing.all(axis=1), values.shape[1], np.argmin(missing, axis=1))
-    empty = np.flatnonzero(n_lead == values.shape[1])
-    if empty.size:
-        raise ValueError(
-            f"Sequence {empty[0]} of X has no observed time step (all NaN); drop it."
-        )
-    if not n_lead.any():
-        if not np.isfinite(values).all():  # no sequence has leading missing steps
-            raise ValueError(_nan_message(_first_bad_row(values), False, True))
-        return seqs
-    steps = np.arange(values.shape[1])
-    gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
-    shifted = np.take_along_axis(values, gather[:, :, None], axis=1)
-    lengths = (values.shape[1] - n_lead).astype(np.int64)
-    valid = steps[None, :] < lengths[:, None]
-    if not np.isfinite(shifted[valid]).all():
-        row = _first_bad_row(np.where(valid[..., None], shifted, 0))
-        raise ValueError(_nan_message(row, n_lead[row] > 0, True))
-    # as wide as the longest trimmed sequence, as a list of them would be
-    width = int(lengths.max())
-    shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
-    return Sequences(shifted, None if (lengths == width).all() else lengths,
-                     seqs.source_ndim)
-
-
-def _first_bad_row(values):
-    return int(np.flatnonzero(~np.isfinite(values).all(axis=(1, 2)))[0])
-
-
-def _nan_message(row, after_leading, trimming):
-    where = " after its leading missing steps" if after_leading else ""
-    only = "" if trimming else ", and only with leading_nan='trim'"
-    return (
-        f"Input X contains NaN or inf: sequence {row} has a non-finite value"
-        f"{where}. Only leading all-NaN steps (no history yet) are accepted{only}."
-    )

@@ -65,7 +65,7 @@ def last_step(x, lengths):
 def last_values(seqs):
     """Each sequence's values at its last valid step, shape (n, n_channels).
 
-    ``seqs`` is a :class:`~sklearn_rnn._validation.Sequences`; float64.
+    ``seqs`` is a :class:`~sklearn_rnn._sequences.Sequences`; float64.
     """
     last = (
         np.full(len(seqs), seqs.values.shape[1] - 1)

@@ -41,6 +41,7 @@ RANKS = {
     "_prediction": 0,
     "_progress": 0,
     "_random": 0,
+    "_sequences": 0,
     "_warm_start": 0,
     "_window_normalization": 0,
     "plotting": 0,

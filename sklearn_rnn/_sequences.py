@@ -1,0 +1,120 @@
+"""The validated sequences, and the missing steps they may hold.
+
+:class:`Sequences` is what :func:`~sklearn_rnn._validation.check_sequences`
+returns: padded float sequences with their lengths. NaN is missing data; only
+leading all-NaN steps ("no history yet", as
+:class:`~sklearn_rnn.windowing.LagWindowTransformer` marks the first rows)
+are read, by :func:`trim_leading_nan`, as shorter sequences.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Sequences:
+    """Validated sequences.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_timesteps, n_channels), float32
+        Left-aligned sequences, zero-padded at the end where ``lengths`` is
+        shorter than ``n_timesteps``.
+    lengths : ndarray of shape (n_samples,) of int64, or None
+        Valid steps of each sequence; ``None`` when every sequence is full.
+    source_ndim : int
+        2 for tabular input (2D arrays, DataFrames, lists of equal-length
+        rows), 3 for 3D arrays and lists of sequences.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray | None
+    source_ndim: int
+
+    def __post_init__(self):
+        # Read-only input (joblib's memory maps under n_jobs > 1) is copied:
+        # torch wraps arrays without copying and warns on read-only ones.
+        if not self.values.flags.writeable:
+            self.values = self.values.copy()
+
+    def __len__(self):
+        return self.values.shape[0]
+
+    def take(self, rows):
+        """The sequences at the index array ``rows``."""
+        lengths = None if self.lengths is None else self.lengths[rows]
+        return Sequences(self.values[rows], lengths, self.source_ndim)
+
+
+def reject_nan(seqs, hint=lambda: None):
+    """Raise for NaN in ``seqs`` under ``leading_nan="raise"``, naming the fix."""
+    try:
+        trim_leading_nan(seqs)
+    except ValueError as exc:
+        sentence = hint()
+        if sentence is not None:
+            raise ValueError(f"Input X contains NaN. {sentence}") from None
+        raise ValueError(f"{exc} Impute the missing values or drop those rows.") from None
+    raise ValueError(
+        "Input X contains NaN, only in the leading time steps of its sequences: "
+        "the padding LagWindowTransformer (or a shift) puts before the first "
+        "rows looks like this. Pass leading_nan='trim' to read those steps as "
+        "'no history yet' (shorter sequences), or drop the rows with NaN."
+    )
+
+
+def n_leading_missing(a, i):
+    missing = np.isnan(a).all(axis=1)
+    n = int(np.argmin(missing)) if not missing.all() else a.shape[0]
+    if n == a.shape[0]:
+        raise ValueError(
+            f"Sequence {i} of X has no observed time step (all NaN); drop it."
+        )
+    return n
+
+
+def trim_leading_nan(seqs):
+    """Drop leading all-NaN steps of each sequence, left-aligning the rest.
+
+    The result is as wide as the longest sequence left (the resolved sizes,
+    ``patch_size="auto"`` and the others, read its width).
+    """
+    values = seqs.values
+    missing = np.isnan(values).all(axis=2)
+    n_lead = np.where(missing.all(axis=1), values.shape[1], np.argmin(missing, axis=1))
+    empty = np.flatnonzero(n_lead == values.shape[1])
+    if empty.size:
+        raise ValueError(
+            f"Sequence {empty[0]} of X has no observed time step (all NaN); drop it."
+        )
+    if not n_lead.any():
+        if not np.isfinite(values).all():  # no sequence has leading missing steps
+            raise ValueError(nan_message(first_bad_row(values), False, True))
+        return seqs
+    steps = np.arange(values.shape[1])
+    gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
+    shifted = np.take_along_axis(values, gather[:, :, None], axis=1)
+    lengths = (values.shape[1] - n_lead).astype(np.int64)
+    valid = steps[None, :] < lengths[:, None]
+    if not np.isfinite(shifted[valid]).all():
+        row = first_bad_row(np.where(valid[..., None], shifted, 0))
+        raise ValueError(nan_message(row, n_lead[row] > 0, True))
+    # as wide as the longest trimmed sequence, as a list of them would be
+    width = int(lengths.max())
+    shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
+    return Sequences(shifted, None if (lengths == width).all() else lengths,
+                     seqs.source_ndim)
+
+
+def first_bad_row(values):
+    return int(np.flatnonzero(~np.isfinite(values).all(axis=(1, 2)))[0])
+
+
+def nan_message(row, after_leading, trimming):
+    where = " after its leading missing steps" if after_leading else ""
+    only = "" if trimming else ", and only with leading_nan='trim'"
+    return (
+        f"Input X contains NaN or inf: sequence {row} has a non-finite value"
+        f"{where}. Only leading all-NaN steps (no history yet) are accepted{only}."
+    )
