@@ -376,3 +376,57 @@ def test_nan_messages_name_trim_only_where_it_is_off(as_list):
         LSTMRegressor(leading_nan="trim", max_iter=1).fit(data, y)
     with pytest.raises(ValueError, match="and only with leading_nan='trim'"):
         LSTMRegressor(max_iter=1).fit(list(X), y)
+
+
+def test_strings_are_refused_not_parsed_as_numbers():
+    # scikit-learn's dtype="numeric" refuses arrays of strings; asked for
+    # floats, check_array parsed them ("0.5" as 0.5) and fit went ahead
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 6)), rng.normal(size=20)
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0)
+    text = [[str(v) for v in row] for row in X]
+    for bad in (X.astype(str), X[:, :, None].astype(str), X.astype("S24"), text,
+                [row[: 3 + i % 2] for i, row in enumerate(text)]):
+        with pytest.raises(ValueError, match=r"holds strings .*astype\(float\)"):
+            reg.fit(bad, y)
+    reg.fit(X, y)
+    with pytest.raises(ValueError, match="holds strings"):
+        reg.predict(X.astype(str))
+    # numbers in an object array are converted, as scikit-learn converts them
+    np.testing.assert_array_equal(reg.predict(X.astype(object)), reg.predict(X))
+
+
+def test_a_1d_x_gets_a_sequence_models_advice():
+    # sklearn's advice, reshape(-1, 1) "if your data has a single feature",
+    # makes n sequences of one step
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 6)), rng.normal(size=20)
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    for bad in (X[0], list(X[0])):
+        with pytest.raises(ValueError, match=r"Expected 2D array, got 1D array.*"
+                           r"X\.reshape\(1, -1\).*make_windows"):
+            reg.predict(bad)
+    with pytest.raises(ValueError, match="make_windows"):
+        LSTMRegressor().fit(X[:, 0], y)
+
+
+def test_a_table_of_features_warns_that_columns_are_time_steps():
+    # a temperature, a humidity and a load in kW read as three time steps of
+    # one channel, standardised together: the humidity vanished (R^2 -0.007)
+    rng = np.random.RandomState(0)
+    features = np.column_stack([20 + 5 * rng.normal(size=60), 0.5 + 0.1 * rng.normal(size=60),
+                                1e4 + 2e3 * rng.normal(size=60)])
+    y = features[:, 0] + 30 * features[:, 1]
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    with pytest.warns(UserWarning, match=r"differ in scale like features.*n_channels=3"):
+        LSTMRegressor(**params).fit(features, y)
+    series = np.exp(np.linspace(0, 3, 80)) * (1 + 0.1 * rng.normal(size=80))  # growing 20-fold
+    windows = np.lib.stride_tricks.sliding_window_view(series, 12)[:-1]
+    constant_start = np.column_stack([np.full(60, 1e-14) * rng.normal(size=60),
+                                      rng.normal(size=(60, 5))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LSTMRegressor(**params).fit(windows, series[12:])
+        LSTMRegressor(**params, n_channels=3).fit(features, y)  # one step of 3 channels
+        LSTMRegressor(**params).fit(constant_start, y)
+    assert not [w for w in caught if "like features" in str(w.message)]
