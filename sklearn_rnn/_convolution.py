@@ -14,6 +14,7 @@ Plain PyTorch: tensors in, tensors out.
 """
 
 import math
+import warnings
 
 import torch
 from torch import nn
@@ -252,6 +253,15 @@ class RandomConvolutionBranch(nn.Module):
         """Whether the features of ``n_rows`` sequences fit in ``_TABLE_BYTES``."""
         return n_rows * self.output_size * 4 <= _TABLE_BYTES
 
+    def warn_over_budget(self, n_rows):
+        """Warn that the features of ``n_rows`` sequences are computed per batch."""
+        warnings.warn(
+            f"The {self.output_size} random-convolution features of {n_rows} "
+            f"sequences ({n_rows * self.output_size * 4 / 2**30:.2g} GiB) exceed the "
+            f"table kept for training ({_TABLE_BYTES / 2**30:.2g} GiB): every batch "
+            "of every epoch computes its own, many times slower. Fewer "
+            "random_biases (0 for none) keep the table.", UserWarning)
+
     def table(self, x, lengths=None):
         """Standardised features of every row of ``x``, or None over the budget.
 
@@ -361,8 +371,10 @@ class RandomConvolutionBranch(nn.Module):
 #: largest that fits a kernel's span into the (downsampled) sequence.
 _DILATIONS = 8
 #: Bytes of the features :meth:`RandomConvolutionBranch.table` computes for a
-#: fit's rows at once; past it, every batch computes its own.
-_TABLE_BYTES = 256 * 2**20
+#: fit's rows at once (1 GiB: 57,000 sequences of 4,704 features, those of 8
+#: dilations; a fit computes them all once anyway, for its ridge start); past
+#: it, every batch computes its own, and fitting warns.
+_TABLE_BYTES = 2**30
 
 
 def _combinations(n, k):

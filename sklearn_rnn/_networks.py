@@ -257,6 +257,8 @@ class RecurrentNetwork(nn.Module):
         features = self.random_conv.fit(x, lengths, None)
         if self.random_conv.fits_budget(len(x)):  # for fixed_inputs, once
             self._fitted = ((raw, lengths), features)
+        else:
+            self.random_conv.warn_over_budget(len(x))
         old = self.head
         self.head = nn.Linear(self._head_inputs + self.random_conv.output_size,
                               old.out_features)

@@ -6,6 +6,7 @@ summary, the output layer started from a ridge classifier on them;
 """
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -137,7 +138,8 @@ def test_random_features_over_the_budget_computed_per_batch(monkeypatch):
     data = TensorData.from_numpy(X, None, y, torch.device("cpu"), module=expected.module_)
     assert data.fixed is None
     rows = _count_feature_rows(monkeypatch)
-    clf = SequenceClassifier(**params).fit(X, y)
+    with pytest.warns(UserWarning, match=r"features of \d+ sequences .* exceed the table"):
+        clf = SequenceClassifier(**params).fit(X, y)
     assert sum(rows) > 3 * len(X)  # every epoch's batches, and the validation rows
     np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
     assert clf.history_ == [dict(r, dur=c["dur"]) for r, c in zip(expected.history_,
@@ -375,8 +377,11 @@ def test_conv_filters_validated(filters):
         SequenceClassifier(conv_filters=filters, max_iter=1).fit(X, y)
 
 
-def test_ridge_start_is_skipped_above_its_memory_budget(monkeypatch):
-    # rows times features bound the start's float64 copies of the features
+def test_ridge_start_takes_a_subsample_of_rows_above_its_sizes(monkeypatch):
+    # rows times features bound the start's float64 copies of the features,
+    # and rows and features both above _RIDGE_MAX_SIZE its eigendecomposition:
+    # beyond them the start was dropped (random output weights, a quality
+    # cliff at one row more); now it is fitted on evenly spaced rows per class
     from sklearn_rnn import _initialization
 
     X, y = _data()
@@ -386,8 +391,15 @@ def test_ridge_start_is_skipped_above_its_memory_budget(monkeypatch):
                         lambda *a: calls.append(a[0].shape) or solutions(*a))
     params = dict(hidden_size=4, max_iter=1, random_state=0)
     SequenceClassifier(**params).fit(X, y)
-    assert len(calls) == 1
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", calls[0][0] * calls[0][1] - 1)
-    with pytest.warns(UserWarning, match="starts without its ridge classifier"):
-        SequenceClassifier(**params).fit(X, y)
-    assert len(calls) == 1  # skipped
+    n, width = calls[0]
+    assert n == len(X) and width > n
+    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", (n - 5) * width)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = SequenceClassifier(**params).fit(X, y)
+    assert calls[1] == (n - 5, width)
+    assert clf.module_.head.weight.abs().sum() > 0  # started from the ridge
+    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", 10**8)
+    monkeypatch.setattr(_initialization, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
+    SequenceClassifier(**params).fit(X, y)
+    assert calls[2] == (n - 7, width)

@@ -324,7 +324,13 @@ CLASSIFIER_PARAMETERS = {
             at up to 8 dilations): its features, the proportion of valid steps
             where an output exceeds a bias, join the summary, and the output
             layer starts from a ridge classifier on them. 0 leaves it out;
-            see the user guide.
+            see the user guide. Where sequences and features both exceed
+            4,096 (or their product 10^8), the ridge start is fitted on an
+            evenly spaced subsample of the sequences, each class in
+            proportion; the features, 4 bytes each, are kept for training up
+            to 1 GiB (57,000 sequences of 4,704 features, 8 dilations), beyond
+            which every batch computes its own, many times slower, and
+            fitting warns.
         """
     ),
 }
