@@ -3,8 +3,9 @@
 ``verbose=1`` prints the table's header, a row for the starting weights
 (epoch 0 of a fresh fit, when there is a validation set), the first epoch,
 then at most one row every :data:`INTERVAL` seconds with the time per epoch
-and an estimate of the time left, and always the last epoch, so that a long
-fit in a notebook shows progress without flooding it. ``verbose >= 2``
+and an estimate of the time left (to ``max_iter``: early stopping may end
+sooner), and always the last epoch and the latest best one (``*``), so that
+a long fit in a notebook shows progress without flooding it. ``verbose >= 2``
 prints every epoch. Both end with lines that say why training stopped and
 which epoch's weights the model keeps.
 """
@@ -61,6 +62,7 @@ class Progress:
         self.clock = clock
         self.last_print = None
         self.pending = None  # the last row, when it was not printed
+        self.best_pending = None  # the latest best row, when it was not printed
         self.total_seconds = 0.0
 
     def _row(self, epoch, train_loss, valid_loss, score, best, dur, eta):
@@ -105,10 +107,23 @@ class Progress:
             or self.clock() - self.last_print >= INTERVAL
         )
         if due:
+            self._flush_best(before=record["epoch"])
             self._row(*row)
             self.pending = None
         else:
             self.pending = row
+            if best and self.has_valid:  # marked *: the weights early stopping keeps
+                self.best_pending = row
+
+    def _flush_best(self, before):
+        """Print the held-back best row, where it comes before epoch ``before``.
+
+        The epoch whose weights training keeps is always shown (a sub-second
+        fit printed its first and last rows only, not the minimum between).
+        """
+        if self.best_pending is not None and self.best_pending[0] < before:
+            self._row(*self.best_pending)
+        self.best_pending = None
 
     def end(self, result, *, reason, n_iter_no_change=None, tol=None, min_lr=None):
         """Print the last row if held back, then how training ended.
@@ -119,6 +134,7 @@ class Progress:
         if not self.verbose:
             return
         if self.pending is not None:
+            self._flush_best(before=self.pending[0])
             self._row(*self.pending)
         epochs = len(result.history)
         last = self.first_epoch + epochs - 1

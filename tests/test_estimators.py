@@ -1450,3 +1450,25 @@ def test_one_validation_sample_warns_that_the_start_is_kept():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         LSTMRegressor(hidden_size=4, max_iter=2, random_state=0, skip_steps=0).fit(X, y)
+
+
+def test_verbose_1_shows_the_best_epoch_between_throttled_rows(capsys, monkeypatch):
+    # a sub-second fit printed its first and last rows only, while its closing
+    # line named a minimum in between that the table never showed
+    from sklearn_rnn import _progress
+
+    monkeypatch.setattr(_progress, "INTERVAL", 1e9)
+    X, y = _regression_data()
+    params = dict(hidden_size=4, max_iter=12, n_iter_no_change=20, tol=0.0,
+                  learning_rate_init=0.2, skip_steps=0, random_state=0)
+
+    def rows(verbose):
+        LSTMRegressor(verbose=verbose, **params).fit(X, y)
+        lines = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+        return [r for r in lines if r and r[0].isdigit()]
+
+    every = rows(2)
+    best = [int(r[0]) for r in every if r[2].endswith("*")]
+    assert 1 < best[-1] < 12  # a minimum between the first and last epochs
+    shown = [int(r[0]) for r in rows(1)]
+    assert shown == [0, 1, best[-1], 12]
