@@ -55,6 +55,8 @@ def reject_nan(seqs, hint=lambda: None):
         sentence = hint()
         if sentence is not None:
             raise ValueError(f"Input X contains NaN. {sentence}") from None
+        if str(exc) == _PADDED_AT_THE_END:
+            raise
         raise ValueError(f"{exc} Impute the missing values or drop those rows.") from None
     raise ValueError(
         "Input X contains NaN, only in the leading time steps of its sequences: "
@@ -90,6 +92,7 @@ def trim_leading_nan(seqs):
         )
     if not n_lead.any():
         if not np.isfinite(values).all():  # no sequence has leading missing steps
+            _refuse_end_padding(values)
             raise ValueError(nan_message(first_bad_row(values), False, True))
         return seqs
     steps = np.arange(values.shape[1])
@@ -98,6 +101,7 @@ def trim_leading_nan(seqs):
     lengths = (values.shape[1] - n_lead).astype(np.int64)
     valid = steps[None, :] < lengths[:, None]
     if not np.isfinite(shifted[valid]).all():
+        _refuse_end_padding(values)
         row = first_bad_row(np.where(valid[..., None], shifted, 0))
         raise ValueError(nan_message(row, n_lead[row] > 0, True))
     # as wide as the longest trimmed sequence, as a list of them would be
@@ -118,3 +122,27 @@ def nan_message(row, after_leading, trimming):
         f"Input X contains NaN or inf: sequence {row} has a non-finite value"
         f"{where}. Only leading all-NaN steps (no history yet) are accepted{only}."
     )
+
+
+_PADDED_AT_THE_END = (
+    "Input X contains NaN in the last time steps of some sequences: sequences of "
+    "unequal lengths padded with NaN at the end, as in tslearn's and aeon's 3D "
+    "arrays, look like this. Pass them as a list of arrays of their own lengths "
+    "(of a 3D X with time on axis 1, [x[~np.isnan(x).all(axis=-1)] for x in X]), "
+    "which the estimators take; leading_nan='trim' reads only leading missing steps.")
+
+
+def _refuse_end_padding(values):
+    """Raise where every NaN of ``values`` is in all-NaN steps at a sequence's end.
+
+    Leading all-NaN steps may come too; any other NaN (inside a sequence, or
+    in some channels of a step) leaves the general message to the caller.
+    """
+    nan_steps = np.isnan(values).all(axis=2)
+    finite_steps = np.isfinite(values).all(axis=2)
+    if not (nan_steps | finite_steps).all():
+        return
+    after_data = np.maximum.accumulate(finite_steps, axis=1) & nan_steps
+    data_later = np.flip(np.maximum.accumulate(np.flip(finite_steps, 1), axis=1), 1)
+    if after_data.any() and not (after_data & data_later).any():
+        raise ValueError(_PADDED_AT_THE_END)

@@ -430,3 +430,22 @@ def test_a_table_of_features_warns_that_columns_are_time_steps():
         LSTMRegressor(**params, n_channels=3).fit(features, y)  # one step of 3 channels
         LSTMRegressor(**params).fit(constant_start, y)
     assert not [w for w in caught if "like features" in str(w.message)]
+
+
+@pytest.mark.parametrize("leading_nan", ["raise", "trim"])
+def test_nan_padding_at_the_end_names_a_list_of_sequences(leading_nan):
+    # unequal lengths padded with NaN at the end (tslearn's and aeon's 3D
+    # arrays) were told to impute the missing values, or that trimming reads
+    # only leading steps
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 10, 2)), rng.normal(size=20)
+    X[3, 7:], X[5, 4:], X[8, :2] = np.nan, np.nan, np.nan
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, leading_nan=leading_nan)
+    with pytest.raises(ValueError, match=r"padded with NaN at the end.*list of arrays"):
+        reg.fit(X, y)
+    inner = X.copy()
+    inner[9, 5, 0] = np.nan  # one channel of one step: no padding
+    with pytest.raises(ValueError, match="has a non-finite value") as error:
+        reg.fit(inner, y)
+    assert "padded" not in str(error.value)
+    reg.fit([x[~np.isnan(x).all(axis=-1)] for x in X], y)  # the advice works
