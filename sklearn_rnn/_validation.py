@@ -141,7 +141,9 @@ def check_sequences(estimator, X, *, reset):
         estimator._fitted_on_table = seqs.source_ndim == 2
         estimator._fitted_on_list = kind == "list"
         estimator._fitted_lengths_vary = seqs.lengths is not None
-    elif seqs.values.shape[2] != estimator.n_channels_in_:  # 3D (tables: _from_table)
+    elif seqs.source_ndim == 3 and not getattr(estimator, "_fitted_on_table", False):
+        _warn_of_names(estimator, names)
+    if not reset and seqs.values.shape[2] != estimator.n_channels_in_:  # 3D (tables: _from_table)
         hint = ""
         if seqs.values.shape[1] == estimator.n_channels_in_:
             time_axis = getattr(estimator, "time_axis", 1)
@@ -439,6 +441,22 @@ def _channels_hint(arr, estimator, then=""):
                 f"from a table of {n_channels} columns), pass {change}{then}."
             )
     return None
+
+
+def _warn_of_names(estimator, names):
+    """scikit-learn's warnings where named sequences meet unnamed ones.
+
+    A fit on a list of DataFrames names its channels (``feature_names_in_``);
+    ``validate_data`` warns so for tables, and now sequences do too.
+    """
+    fitted = getattr(estimator, "feature_names_in_", None)
+    name = type(estimator).__name__
+    if fitted is not None and names is None:
+        warnings.warn(f"X does not have valid feature names, but {name} was fitted "
+                      "with feature names", UserWarning)
+    elif fitted is None and names is not None:
+        warnings.warn(f"X has feature names, but {name} was fitted without feature "
+                      "names", UserWarning)
 
 
 #: Columns of one channel whose spreads differ by more than this factor are

@@ -358,10 +358,21 @@ def test_a_list_of_dataframes_keeps_its_column_names():
         reg.predict(swapped[:3])
     with pytest.raises(ValueError, match="name their columns differently"):
         LSTMRegressor(max_iter=1).fit(seqs[:1] + swapped[1:], y)
-    assert reg.predict([s.to_numpy() for s in seqs[:3]]).shape == (3,)  # no names: as before
+    # no names where the fit had them, and the other way round: scikit-learn's
+    # two warnings, as validate_data gives them for tables
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but "
+                      "LSTMRegressor was fitted with feature names"):
+        assert reg.predict([s.to_numpy() for s in seqs[:3]]).shape == (3,)
     unnamed = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
         [s.to_numpy() for s in seqs], y)
     assert not hasattr(unnamed, "feature_names_in_")
+    with pytest.warns(UserWarning, match="X has feature names, but LSTMRegressor was "
+                      "fitted without feature names"):
+        unnamed.predict(seqs[:3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.predict(seqs[:3])
+        unnamed.predict([s.to_numpy() for s in seqs[:3]])
 
 
 @pytest.mark.parametrize("as_list", [False, True])
