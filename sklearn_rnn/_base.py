@@ -159,8 +159,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     # ------------------------------------------------------------------
     # What subclasses define
     @abstractmethod
-    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
-        """Validate ``y``; return the training targets as a numpy array."""
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
+        """Validate ``y`` (of a ``partial_fit`` if ``incremental``); return the targets."""
 
     @abstractmethod
     def _loss_function(self, device):
@@ -187,7 +187,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         callbacks = check_callbacks(self.callbacks)
         seqs = check_sequences(self, X, reset=first_call)
         targets = self._prepare_targets(
-            y, seqs, first_call=first_call, classes=classes
+            y, seqs, first_call=first_call, incremental=incremental, classes=classes
         )
         weights = check_sample_weight(sample_weight, len(seqs))
         rng = check_random_state(self.random_state)
@@ -228,6 +228,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 data,
                 valid,
                 max_iter=epochs,
+                skip_weightless=incremental and not first_call,  # a batch of classes weighted 0
                 batch_size=batch_size,
                 shuffle=self.shuffle,
                 generator=generator,

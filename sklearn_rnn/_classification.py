@@ -1,5 +1,6 @@
 """Recurrent classifier: SequenceClassifier."""
 
+import sys
 from numbers import Integral
 
 import numpy as np
@@ -27,6 +28,23 @@ from ._training import split_tail
 from ._validation import check_y_given
 
 __all__ = ["SequenceClassifier"]
+
+
+def check_no_missing_labels(y):
+    """Raise scikit-learn's "Input y contains NaN" where labels are missing.
+
+    An object ``y`` (strings, a pandas categorical or string column) marks
+    a missing label with NaN, None or pandas' NA; :func:`numpy.unique`
+    fails on them among strings with a ``TypeError`` that names neither.
+    """
+    na = getattr(sys.modules.get("pandas"), "NA", None)  # pandas is not imported here
+    missing = [i for i, v in enumerate(y) if v is None or v is na
+               or (isinstance(v, (float, np.floating)) and v != v)]
+    if missing:
+        raise ValueError(
+            f"Input y contains NaN: {len(missing)} of its {len(y)} labels are missing "
+            f"(NaN, None or pandas' NA), the first at position {missing[0]}. Drop "
+            "those samples, or give them a label.")
 
 
 @fill_docstring(
@@ -162,6 +180,14 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         rate over calls, and ``"cosine"`` (the default) does not apply: each
         call trains at ``learning_rate_init`` (see ``learning_rate``).
 
+        A later call whose samples all weigh 0 (their classes weighted 0 by
+        ``class_weight``, times ``sample_weight``) trains nothing: no
+        optimisation step, and ``n_iter_``, ``history_`` and ``loss_curve_``
+        stay as they were, so a stream of batches may hold batches of
+        ignored classes alone (:class:`~sklearn.linear_model.SGDClassifier`
+        trains on them too). ``fit``, and a first ``partial_fit``, refuse
+        such data, as there is nothing to fit.
+
         Parameters
         ----------
         {X}
@@ -273,7 +299,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
         n_samples = len(seqs)
         check_y_given(self, y)
         shape = np.asarray(y).shape  # np.shape would dispatch on array-likes
@@ -290,6 +316,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             )
         if y.dtype.kind in "fc":  # as scikit-learn's check_X_y, before the label checks
             assert_all_finite(y, input_name="y", estimator_name=type(self).__name__)
+        elif y.dtype == object:  # NumPy's sort, in np.unique, fails on NaN among strings
+            check_no_missing_labels(y)
         if y.dtype == object and len({isinstance(v, str) for v in y}) > 1:
             # sklearn's type_of_target calls that "unknown", as a regression target
             raise ValueError(
@@ -299,6 +327,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         check_classification_targets(y)
         if first_call:
             labels = np.unique(y) if classes is None else np.unique(classes)
+            if len(labels) < 2 and classes is not None:  # not the data's fault
+                raise ValueError(
+                    f"`classes` holds only one label ({labels.tolist()[0]!r}): "
+                    f"{type(self).__name__} needs at least 2 classes. Pass every "
+                    "label that can occur in y, e.g. classes=np.unique(y_all).")
             if len(labels) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, "
@@ -315,16 +348,28 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 f"known classes are {self.classes_.tolist()}."
             )
         encoded = self._label_encoder.transform(y)
-        if first_call:
+        if first_call or not incremental:
+            # every fit, warm starts included, weighs its own y (SGDClassifier's
+            # and LogisticRegression's rule); partial_fit keeps the last fit's
             self._class_weights = self._compute_class_weights(encoded)
         return encoded.astype(np.int64)
 
     def _compute_class_weights(self, encoded):
         if self.class_weight is None:
             return None
-        weights = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[encoded]
-        )
+        present = np.unique(encoded)
+        if isinstance(self.class_weight, str) and len(present) < len(self.classes_):
+            # a warm start on a y without some classes: "balanced" over those it
+            # holds; the others, with no row to weigh here, keep their weights
+            previous = getattr(self, "_class_weights", None)
+            weights = (np.ones(len(self.classes_)) if previous is None
+                       else previous.astype(np.float64))
+            weights[present] = compute_class_weight(
+                self.class_weight, classes=present, y=encoded)
+        else:
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[encoded]
+            )
         bad = ~(np.isfinite(weights) & (weights >= 0))
         if bad.any():
             raise ValueError(

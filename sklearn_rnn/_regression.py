@@ -285,7 +285,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
     def _relative_inputs(self):
         return self.window_normalization_ == "last"
 
-    def _prepare_targets(self, y, seqs, *, first_call, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
         n_samples = len(seqs)
         check_y_given(self, y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)

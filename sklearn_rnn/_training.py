@@ -230,6 +230,7 @@ def train(
     draws=None,
     loss_scaling=False,
     start_test=None,
+    skip_weightless=False,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -299,13 +300,26 @@ def train(
         starting weights are restored instead (e.g.
         :func:`significant_gain`); ``result.untrusted_epoch`` says which
         epoch lost.
+    skip_weightless : bool, default=False
+        What to do where every training row weighs 0 (sample times class
+        weights): raise (a ``fit``: nothing to learn), or train nothing and
+        return a result without epochs (a continued ``partial_fit``, whose
+        batch holds only classes weighted 0): no step, the optimizer's
+        state untouched.
 
     Returns
     -------
     TrainingResult
         Per-epoch records, the best epoch and whether a stopping rule fired.
     """
-    _check_some_weight(loss_fn, train_data)
+    if not _has_some_weight(loss_fn, train_data):
+        if not skip_weightless:
+            raise ValueError(
+                "Every training sample has weight 0 (its class weight times its sample "
+                "weight): there is nothing to train on. Give the classes in y, or the "
+                "samples, positive weights.")
+        return TrainingResult(start_epoch=first_epoch - 1 if start_epoch is None
+                              else start_epoch)
     if start_test is not None and valid_data is not None:
         _warn_if_too_few_to_judge(loss_fn, valid_data)
     result = TrainingResult()
@@ -453,14 +467,10 @@ def _row_weights(loss_fn, y, weight):
     return weight if row_weights is None else row_weights(y, weight)
 
 
-def _check_some_weight(loss_fn, data):
-    """Refuse training rows whose weights (sample times class weights) are all 0."""
+def _has_some_weight(loss_fn, data):
+    """Whether some training row weighs more than 0 (sample times class weights)."""
     weight = _row_weights(loss_fn, data.y, data.weight)
-    if weight is not None and not float(weight.sum()) > 0:
-        raise ValueError(
-            "Every training sample has weight 0 (its class weight times its sample "
-            "weight): there is nothing to train on. Give the classes in y, or the "
-            "samples, positive weights.")
+    return weight is None or float(weight.sum()) > 0
 
 
 def _warn_if_too_few_to_judge(loss_fn, data):

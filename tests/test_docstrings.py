@@ -269,3 +269,30 @@ def test_fill_docstring_fills_the_class_own_methods():
 
             def fit(self, X):
                 """Fit."""
+
+
+def _entry(cls, section, name):
+    """The text of ``name``'s entry in ``section`` of ``cls``'s docstring, on one line."""
+    entries = NumpyDocString(cls.__doc__)[section]
+    return " ".join(" ".join(p.desc) for p in entries if p.name == name)
+
+
+def test_classifier_docs_say_a_kept_ridge_start_is_refitted():
+    # the regressor's entries said that its start competes as epoch 0 and is
+    # refitted on every sample, and that best_validation_score_ is then the
+    # score before that refit; the classifier's, whose ridge start is kept
+    # and refitted the same way, said neither (review C, S2)
+    classes = [sklearn_rnn.SequenceClassifier]
+    try:
+        classes.append(importlib.import_module("sklearn_rnn.sktime").RNNClassifier)
+    except ImportError:
+        pass
+    for cls in classes:
+        text = _entry(cls, "Parameters", "early_stopping")
+        for words in ("starting weights as epoch 0", "ridge classifier",
+                      "one standard error", "best_epoch_ == 0",
+                      "refitted on every sample, the validation rows included"):
+            assert words in text, (cls.__name__, words)
+    score = _entry(sklearn_rnn.SequenceClassifier, "Attributes", "best_validation_score_")
+    assert "before its refit on every sample" in score
+    assert "not a held-out score" in score

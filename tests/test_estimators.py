@@ -23,6 +23,7 @@ from sklearn_rnn import (
     SequenceRegressor,
 )
 
+from sklearn_rnn._networks import RecurrentNetwork
 from sklearn_rnn._training import significant_gain
 from sklearn_rnn._validation import check_sequences
 
@@ -118,6 +119,30 @@ def test_padding_never_changes_a_prediction():
     # a short sequence padded with garbage by its neighbours: same output
     padded = est.predict([seqs[0], np.ones((50, 2)) * 100])[0]
     assert_allclose(padded, alone[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("params", [{}, {"cell": "gru", "bidirectional": False}])
+def test_what_the_sequences_beside_one_change_is_documented(params):
+    # RecurrentNetwork's Notes promised "the same bits whatever sequences are
+    # run beside it"; measured, a batch of up to three equal-length sequences
+    # keeps each one's bits, larger or packed batches only float32 rounding
+    # (up to 2e-6 in log-probability, review C, M4)
+    notes = " ".join(RecurrentNetwork.__doc__.split())
+    assert "same bits whatever sequences" not in notes
+    assert "a batch of up to three sequences of equal length gives each the bits" in notes
+    assert "only to float32 rounding" in notes
+    X, y = _classification_data()
+    clf = SequenceClassifier(**FAST, **params).fit(X, y)
+    alone = np.vstack([clf.predict_log_proba(X[i:i + 1]) for i in range(10)])
+    for rows in (2, 3):
+        beside = np.vstack([clf.predict_log_proba(np.concatenate([X[i:i + 1], X[50:49 + rows]]))[:1]
+                            for i in range(10)])
+        assert_array_equal(beside, alone)
+    assert_allclose(clf.predict_log_proba(X[:10]), alone, rtol=1e-5, atol=1e-6)
+    seqs = [x[: 4 + i % 7] for i, x in enumerate(X)]
+    clf.fit(seqs, y)
+    alone = np.vstack([clf.predict_log_proba([s]) for s in seqs])
+    assert_allclose(clf.predict_log_proba(seqs), alone, rtol=1e-5, atol=1e-6)
 
 
 def test_variable_length_classification():
@@ -351,6 +376,11 @@ def test_partial_fit_classes_are_checked():
         SequenceClassifier(**FAST).partial_fit(X, y, classes=["high", "low"])
     with pytest.raises(ValueError, match="classes must be a 1D array-like"):
         SequenceClassifier(**FAST).partial_fit(X, y, classes=[labels])
+    # one label in `classes`: the message blamed "the data" (MLPClassifier accepts it)
+    one = y == "high"
+    with pytest.raises(ValueError, match=r"`classes` holds only one label \('high'\).*Pass "
+                       "every label that can occur"):
+        SequenceClassifier(**FAST).partial_fit(X[one], y[one], classes=["high"])
     clf = SequenceClassifier(**FAST).partial_fit(X, y, classes=labels)
     clf.partial_fit(X, y, classes=labels[::-1])  # the same labels, in any order
     with pytest.raises(ValueError, match="is not the same as on last call to partial_fit"):
@@ -698,6 +728,28 @@ def test_partial_fit_refuses_balanced_class_weights_as_sgd_does():
     assert clf.n_iter_ == 1
 
 
+def test_warm_start_fits_weigh_balanced_classes_by_their_own_y():
+    # a warm start kept the first fit's "balanced" weights: a second y with
+    # other frequencies was trained with its majority class weighted up;
+    # SGDClassifier and LogisticRegression weigh each fit's y
+    X, y = _classification_data()
+    classes = np.unique(y)
+    clf = SequenceClassifier(class_weight="balanced", warm_start=True, **FAST).fit(X, y)
+    assert_allclose(clf._class_weights, compute_class_weight("balanced", classes=classes, y=y))
+    rows = np.flatnonzero(y == "high").tolist() + np.flatnonzero(y != "high")[:20].tolist()
+    clf.fit(X[rows], y[rows])
+    later = compute_class_weight("balanced", classes=classes, y=y[rows])
+    assert_allclose(clf._class_weights, later, rtol=1e-6)
+    # a y without "mid": balanced over the classes it holds, "mid" keeps its weight
+    rows = np.flatnonzero(y != "mid")
+    clf.fit(X[rows], y[rows])
+    held = compute_class_weight("balanced", classes=np.array(["high", "low"]), y=y[rows])
+    assert_allclose(clf._class_weights, [held[0], held[1], later[2]], rtol=1e-6)
+    # partial_fit keeps the last fit's weights (one batch's frequencies are not the data's)
+    clf.partial_fit(X[:6], y[:6])
+    assert_allclose(clf._class_weights, [held[0], held[1], later[2]], rtol=1e-6)
+
+
 @pytest.mark.parametrize("make, data, params", [
     (LSTMRegressor, _regression_data, {"hidden_size": 4}),
     (LSTMRegressor, _regression_data, {"dropout": 0.5, "pooling": "mean"}),
@@ -905,6 +957,31 @@ def test_a_class_weighted_zero_counts_zero():
                              early_stopping=False, class_weight=weights, random_state=0)
     clf.fit(X[order], y[order])
     assert np.isfinite(clf.loss_curve_).all()
+
+
+def test_partial_fit_skips_a_batch_of_classes_weighted_zero():
+    # class_weight={..., "mid": 0} ("ignore mid") stopped a streaming loop at a
+    # batch of "mid" rows alone ("Every training sample has weight 0");
+    # SGDClassifier trains on. Such a batch now trains nothing, and the next
+    # call goes on as if it had not come (optimizer and adaptive-rate state).
+    X, y = _classification_data()
+    classes, mid = np.unique(y), y == "mid"
+    params = dict(FAST, class_weight={"high": 1.0, "low": 1.0, "mid": 0.0},
+                  learning_rate="adaptive")
+    with pytest.raises(ValueError, match="Every training sample has weight 0"):
+        SequenceClassifier(**params).partial_fit(X[mid], y[mid], classes=classes)
+    skipped = SequenceClassifier(**params).partial_fit(X, y, classes=classes)
+    plain = SequenceClassifier(**params).partial_fit(X, y, classes=classes)
+    before = {k: v.clone() for k, v in skipped.module_.state_dict().items()}
+    skipped.partial_fit(X[mid], y[mid])
+    assert skipped.n_iter_ == 1 and len(skipped.history_) == len(skipped.loss_curve_) == 1
+    for key, value in skipped.module_.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    for est in (skipped, plain):
+        est.partial_fit(X[:50], y[:50])
+    assert skipped.n_iter_ == plain.n_iter_ == 2
+    assert_array_equal(skipped.loss_curve_, plain.loss_curve_)
+    assert_array_equal(skipped.predict_proba(X), plain.predict_proba(X))
 
 
 def test_callbacks_can_stop_training():

@@ -314,6 +314,22 @@ def test_an_object_y_with_none_is_named_nan():
         SequenceRegressor(hidden_size=4, max_iter=1).fit(X, y)
 
 
+@pytest.mark.parametrize("y", [
+    np.array(["a", np.nan, "b"] * 8, dtype=object),
+    pd.Series(pd.Categorical(["a", None, "b"] * 8)),
+    pd.Series(["a", None, "b"] * 8, dtype="string"),
+    np.array(["a", None, "b"] * 8, dtype=object),
+], ids=["object-nan", "categorical", "string-na", "object-none"])
+def test_missing_string_labels_are_named_nan(y):
+    # NumPy's "'<' not supported between instances of 'float' and 'str'"
+    # (np.unique's sort), then "Mix of label input types"; MLPClassifier says
+    # "Input contains NaN"
+    X = np.random.RandomState(0).normal(size=(24, 6))
+    with pytest.raises(ValueError, match=r"Input y contains NaN: 8 of its 24 labels are "
+                       r"missing .*, the first at position 1\. Drop those samples"):
+        SequenceClassifier(hidden_size=4, max_iter=1).fit(X, y)
+
+
 def test_a_stratified_split_that_cannot_be_drawn_names_the_fix():
     X = np.random.RandomState(0).normal(size=(12, 5))
     y = np.array([0] * 11 + [1])  # one sample of class 1: nothing to stratify

@@ -205,6 +205,24 @@ def test_class_weight_passed_through():
     assert clf.estimator_.class_weight == "balanced"
 
 
+@pytest.mark.parametrize("y", [
+    np.array(["down", np.nan] * 20, dtype=object),
+    pd.Series(pd.Categorical(["down", "up", None, "up"] * 10)),
+    pd.Series(["down", None] * 20, dtype="string"),
+], ids=["object-nan", "categorical", "string-na"])
+def test_missing_labels_get_the_message_of_sequence_classifier(y):
+    # sktime's fit sorted y (np.unique) first: NumPy's "'<' not supported
+    # between instances of 'float' and 'str'"
+    X, _ = _panel()
+    with pytest.raises(ValueError, match="Input y contains NaN") as inner:
+        SequenceClassifier(**FAST).fit(panel_to_batch_first(X), y)
+    clf = RNNClassifier(**FAST)
+    with pytest.raises(ValueError, match="Input y contains NaN") as outer:
+        clf.fit(X, y)
+    assert str(outer.value) == str(inner.value)
+    assert not clf.is_fitted
+
+
 def test_other_variables_at_predict_are_refused_by_name():
     """A panel with other variables than fit's: the error names
     RNNClassifier (before, the inner SequenceClassifier's message did),

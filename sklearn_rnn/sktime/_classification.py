@@ -16,6 +16,7 @@ converts between the two is :func:`panel_to_batch_first`.
 import warnings
 
 import numpy as np
+import pandas as pd
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
@@ -246,6 +247,37 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         for name in self.get_param_names():
             setattr(self, name, arguments[name])
         super().__init__()
+
+    def fit(self, X, y):
+        """Fit the classifier to the panel ``X`` and labels ``y``.
+
+        sktime's ``fit``, after a check of ``y`` for missing labels: sktime
+        sorts the labels before ``_fit``, which fails on NaN among strings
+        with NumPy's ``TypeError``; this raises the ``ValueError`` of
+        :class:`~sklearn_rnn.SequenceClassifier` instead.
+
+        Parameters
+        ----------
+        X : sktime-compatible panel
+            Training panel, in any of sktime's panel formats.
+
+        y : ndarray, Series or DataFrame of shape (n_instances,)
+            Class labels.
+
+        Returns
+        -------
+        self : RNNClassifier
+            Reference to self.
+        """
+        labels = np.asarray(y)
+        if labels.dtype == object:  # a float y reaches the inner classifier's check
+            missing = np.flatnonzero(pd.isna(labels.ravel()))
+            if missing.size:  # SequenceClassifier's words
+                raise ValueError(
+                    f"Input y contains NaN: {missing.size} of its {labels.size} labels "
+                    f"are missing (NaN, None or pandas' NA), the first at position "
+                    f"{missing[0]}. Drop those samples, or give them a label.")
+        return super().fit(X, y)
 
     def _fit(self, X, y):
         """Fit a SequenceClassifier to the panel ``X`` and labels ``y``.

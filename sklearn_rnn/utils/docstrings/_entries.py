@@ -295,16 +295,31 @@ CLASSIFIER_PARAMETERS = {
         early_stopping : bool
             Whether to hold out ``validation_fraction`` of the training data (a
             stratified random sample), stop when the validation loss stops
-            improving, and restore the weights of the epoch with the lowest
-            validation loss.
+            improving, and restore the weights with the lowest validation
+            loss, counting the starting weights as epoch 0. With
+            ``random_biases > 0`` these are the ridge classifier on the
+            random-convolution features (the output layer's start, the
+            recurrent path at zero). That fit sees the training part only,
+            and an epoch replaces it only by a gain above the noise (one
+            standard error of the mean per-sample gain), so a fit may return
+            the ridge classifier alone (``best_epoch_ == 0``); the start kept
+            is then refitted on every sample, the validation rows included.
+            Trained weights are not refitted.
 
         class_weight : dict, "balanced" or None
             Weights of the classes in the loss, as ``{label: weight}``;
             ``"balanced"`` weights classes inversely to their frequency,
-            ``n_samples / (n_classes * np.bincount(y))`` (computed by
-            ``fit``; a first ``partial_fit`` refuses it, as
+            ``n_samples / (n_classes * np.bincount(y))``, computed by every
+            ``fit`` from its own ``y``, a ``warm_start`` fit's too (as
+            :class:`~sklearn.linear_model.SGDClassifier` and
+            :class:`~sklearn.linear_model.LogisticRegression` do). A warm
+            start on a ``y`` without some of ``classes_`` balances the classes
+            it holds (``n_classes`` counts those) and keeps the previous
+            weights of the others, which have no sample to weigh there.
+            ``partial_fit`` keeps the weights of the last ``fit``, and a first
+            ``partial_fit`` refuses ``"balanced"``, as
             :class:`~sklearn.linear_model.SGDClassifier` does, since one
-            batch's frequencies are not the data's). None weights all
+            batch's frequencies are not the data's. None weights all
             classes equally. Each mini-batch's loss is the weighted mean of
             its rows, as in :class:`torch.nn.CrossEntropyLoss`: the weights
             act between the rows of a batch, so a batch of one class is not
@@ -380,8 +395,10 @@ _NETWORK_ATTRIBUTES = parse_entries(
 )
 
 
-def _training_attributes(loss, score):
-    """The training record, for a ``loss`` and a validation ``score``."""
+def _training_attributes(loss, score, refitted):
+    """The training record, for a ``loss``, a validation ``score`` and what
+    ``refitted`` says of the model refitted after early stopping (its lines
+    wrapped to follow "early stopping. ")."""
     return parse_entries(
         f"""
         n_iter_ : int
@@ -408,10 +425,7 @@ def _training_attributes(loss, score):
 
         best_validation_score_ : float or None
             Validation {score} of the restored (best) epoch; None without
-            early stopping. For a regressor whose linear part is refitted on
-            every sample after early stopping (``skip_steps_ > 0``, not under
-            ``loss="quantile"``), the score of the model before that refit: the model returned has
-            also been fitted on the validation rows.
+            early stopping. {refitted.replace(chr(10), chr(10) + " " * 12)}
 
         best_epoch_ : int or None
             Epoch whose weights were kept: the one with the lowest validation
@@ -459,7 +473,11 @@ REGRESSOR_ATTRIBUTES = {
     **_training_attributes(
         loss="mean squared error (or, with ``loss=\"quantile\"``, mean pinball "
         "loss) on standardised targets",
-        score=":math:`R^2` (or the negative mean pinball loss)"
+        score=":math:`R^2` (or the negative mean pinball loss)",
+        refitted="For a regressor whose linear part is refitted\n"
+        "on every sample after early stopping (``skip_steps_ > 0``, not under\n"
+        "``loss=\"quantile\"``), the score of the model before that refit: the\n"
+        "model returned has also been fitted on the validation rows.",
     ),
 }
 
@@ -471,7 +489,15 @@ CLASSIFIER_ATTRIBUTES = {
         """
     ),
     **_NETWORK_ATTRIBUTES,
-    **_training_attributes(loss="cross-entropy", score="accuracy"),
+    **_training_attributes(
+        loss="cross-entropy", score="accuracy",
+        refitted="Where early stopping keeps the\n"
+        "ridge start (``best_epoch_ == 0``, see ``early_stopping``), the score of\n"
+        "that start fitted on the training part, before its refit on every\n"
+        "sample: the model returned has also been fitted on the validation rows,\n"
+        "so this is not a held-out score of it. A restored trained epoch is not\n"
+        "refitted: its score is the returned model's, as in scikit-learn's MLP.",
+    ),
 }
 
 #: The Notes paragraph on the input layouts the core estimators accept.
