@@ -157,7 +157,11 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         """Train for one epoch on ``X`` and ``y``, keeping the fitted state.
 
         The first call initialises the network and the scaling from this
-        data. Early stopping does not apply; ``learning_rate="adaptive"``
+        data, and resolves the ``"auto"`` parameters on it (``skip_steps_``,
+        ``window_normalization_``, ...): a first batch of a few samples
+        gives a smaller model than ``fit`` would (one sample: no linear
+        skip connection), so start with a batch of many, or set those
+        parameters. Early stopping does not apply; ``learning_rate="adaptive"``
         carries its rate over calls, and ``"cosine"`` does not apply (see
         ``learning_rate``).
 

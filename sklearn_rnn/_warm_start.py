@@ -49,7 +49,8 @@ def check_fixed_params(estimator, first_call):
         estimator._fixed_params = current
         return
     changed = [name for name, value in current.items()
-               if name in recorded and not _same(value, recorded[name])]
+               if name in recorded and not _same(value, recorded[name])
+               and not _resolved_to(estimator, name, recorded[name], value)]
     if changed:
         before = ", ".join(f"{name}={recorded[name]!r}" for name in changed)
         now = ", ".join(f"{name}={current[name]!r}" for name in changed)
@@ -59,6 +60,17 @@ def check_fixed_params(estimator, first_call):
             f"they cannot apply {now}. Set the parameters back, or set "
             "warm_start=False to train a new network with them."
         )
+
+
+def _resolved_to(estimator, name, recorded, value):
+    """Whether ``value`` is what the first fit's ``"auto"`` resolved ``name`` to.
+
+    ``skip_steps=est.skip_steps_`` after a fit with ``"auto"`` names the
+    network trained, and so continues it (it was refused as a change).
+    """
+    resolved = getattr(estimator, f"{name}_", "auto")
+    return (isinstance(recorded, str) and recorded == "auto"
+            and not (isinstance(value, str) and value == "auto") and _same(value, resolved))
 
 
 def _same(a, b):

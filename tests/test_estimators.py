@@ -777,6 +777,22 @@ def test_continued_fits_refuse_parameters_of_the_first(make, data, params):
     assert est.n_iter_ == FAST["max_iter"] + 2
 
 
+def test_continued_fits_take_the_values_auto_resolved_to():
+    # skip_steps=est.skip_steps_ after a fit with "auto" names the network the
+    # first fit built: it was refused as a change; another value still is
+    X, y = _regression_data()
+    est = LSTMRegressor(warm_start=True, **FAST).fit(X, y)
+    module, n_iter = est.module_, est.n_iter_
+    est.set_params(skip_steps=est.skip_steps_, patch_size=est.patch_size_,
+                   differences=est.differences_,
+                   window_normalization=est.window_normalization_)
+    est.fit(X, y)
+    assert est.module_ is module and est.n_iter_ == n_iter + FAST["max_iter"]
+    est.partial_fit(X, y)
+    with pytest.raises(ValueError, match="cannot apply skip_steps="):
+        est.set_params(skip_steps=est.skip_steps_ + 1).fit(X, y)
+
+
 @pytest.mark.parametrize("change", [{"flat_layout": "channels_last"}, {"n_channels": 1},
                                     {"time_axis": 2}], ids=str)
 def test_a_layout_changed_after_fit_is_refused(change):

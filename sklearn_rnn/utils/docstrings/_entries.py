@@ -237,6 +237,13 @@ REGRESSOR_PARAMETERS = {
             ``"auto"`` chooses ``"last"`` when the training targets' variance
             around the last values is less than half their variance around their
             mean, else None; the choice is stored in ``window_normalization_``.
+            With several targets it is one choice for all of them, each
+            relative to the first channel's last value: targets that do not
+            continue that channel want None (or one regressor each, through
+            :class:`~sklearn.multioutput.MultiOutputRegressor`). Under
+            ``"last"`` the linear start reads the window relative to its last
+            step, so a target proportional to the level itself (twice the last
+            value, say) is beyond it; None fits that exactly.
 
         loss : {"squared_error", "quantile"}
             The loss to minimise. ``"squared_error"`` fits the conditional
@@ -477,7 +484,9 @@ REGRESSOR_ATTRIBUTES = {
         refitted="For a regressor whose linear part is refitted\n"
         "on every sample after early stopping (``skip_steps_ > 0``, not under\n"
         "``loss=\"quantile\"``), the score of the model before that refit: the\n"
-        "model returned has also been fitted on the validation rows.",
+        "model returned has also been fitted on the validation rows. Under\n"
+        "``loss=\"quantile\"``, the score of the levels as the network gives\n"
+        "them, before ``predict_quantiles`` sorts them where they cross.",
     ),
 }
 
@@ -539,5 +548,8 @@ SAMPLE_WEIGHT = """
         Non-negative weights of the samples in the training loss, in the
         validation loss and score of early stopping and, for regressors, in
         the least-squares start of the linear skip connection. None (or
-        equal weights) trains as unweighted.
+        equal weights) trains as unweighted. The standardisation, the
+        ``"auto"`` sizes and, for regressors, the ``"auto"`` window
+        normalisation read every sample, whatever its weight: a sample of
+        weight 0 is not as if removed there.
     """
