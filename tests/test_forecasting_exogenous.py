@@ -170,3 +170,17 @@ def test_future_x_of_each_series_of_a_panel_must_start_after_its_cutoff():
                        & (future.index.get_level_values(1) == times[40]))]
     with pytest.raises(ValueError, match=r"cutoff of series \('b',\)"):
         forecaster.predict(X=shifted)
+
+
+def test_short_windows_of_many_exogenous_columns_fit_without_a_layout_warning():
+    # the networks' windows are batch-first: 2 steps of 10 channels (y, X and
+    # its future) are no sktime panel read the wrong way round, which the
+    # inner regressor's time_axis warning is about
+    rng = np.random.RandomState(0)
+    index = pd.period_range("2000-01", periods=60, freq="M")
+    y = pd.DataFrame({"y": rng.normal(size=60).cumsum()}, index=index)
+    X = pd.DataFrame(rng.normal(size=(60, 8)), index=index, columns=list("abcdefgh"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="X has .*time_axis")
+        RNNForecaster(window_length=1, hidden_size=4, max_iter=2, random_state=0,
+                      n_threads=1).fit(y[:50], X=X[:50], fh=[1])

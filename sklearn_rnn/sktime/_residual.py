@@ -382,6 +382,10 @@ def fit_networks(forecaster, windows, residuals, levels):
         with warnings.catch_warnings():
             if f.early_stopping:  # stopping early is the point here
                 warnings.simplefilter("ignore", ConvergenceWarning)
+            # the windows are batch-first: short windows of many channels (y
+            # and X) are no sktime panel read the wrong way round
+            warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
+                                    category=UserWarning)
             regressor.fit(windows, residuals)
         regressors.append(regressor)
     return regressors
