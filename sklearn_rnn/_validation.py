@@ -491,7 +491,9 @@ def _warn_of_columns_unlike_steps(values):
                 f"sequence per row, its columns the time steps of n_channels="
                 f"{values.shape[2]} channel(s), each channel standardised as a whole. "
                 f"If the columns are features, pass n_channels={n_columns} (one time "
-                "step per row), or put a StandardScaler in front.", UserWarning)
+                "step per row), or put a StandardScaler in front; if each row holds "
+                "windows of several series (make_reduction with exogenous X: 1 + "
+                "X.shape[1] of them), pass n_channels= their number.", UserWarning)
             return
 
 
