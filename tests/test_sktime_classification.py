@@ -292,3 +292,17 @@ def test_japanese_vowels_unequal_length():
     assert clf.estimator_.n_channels_in_ == 12
     assert clf.n_classes_ == 9
     assert accuracy >= 0.9
+
+
+def test_swapped_variables_of_a_named_panel_are_refused():
+    # the adapter dropped the DataFrames' column names: [volume, price] was read
+    # as [price, volume] without a word (SequenceClassifier refuses it)
+    rng = np.random.RandomState(0)
+    index = pd.MultiIndex.from_product([range(20), range(15)], names=["instance", "time"])
+    X = pd.DataFrame(rng.normal(size=(300, 2)), index=index, columns=["price", "volume"])
+    y = np.array(["a", "b"] * 10)
+    clf = RNNClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"variable names should match .*\['price', 'volume'\]"):
+        clf.predict(X[["volume", "price"]])
+    numpy3d = X.to_numpy().reshape(20, 15, 2).transpose(0, 2, 1)  # no names: read as is
+    assert_array_equal(clf.predict(numpy3d), clf.predict(X))

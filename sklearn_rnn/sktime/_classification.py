@@ -31,6 +31,16 @@ from ..utils.docstrings import (
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
 
 
+def _variable_names(X):
+    """The string variable names a ``df-list`` panel shares, or None."""
+    if not isinstance(X, (list, tuple)) or not X:
+        return None
+    names = [list(getattr(x, "columns", [None])) for x in X]
+    if any(n != names[0] for n in names) or not all(isinstance(c, str) for c in names[0]):
+        return None
+    return names[0]
+
+
 def panel_to_batch_first(X):
     """Convert an sktime panel to sequences in batch-first order.
 
@@ -303,6 +313,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
                                     category=UserWarning)
             self.estimator_.fit(panel_to_batch_first(X), y)
+        self._variable_names = _variable_names(X)
         return self
 
     def _predict(self, X):
@@ -346,6 +357,12 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                 f"point, but RNNClassifier was fitted on {expected}. Pass a panel "
                 "with the variables of fit."
             )
+        fitted, names = getattr(self, "_variable_names", None), _variable_names(X)
+        if fitted is not None and names is not None and names != fitted:
+            # read in fit's order, [volume, price] were taken for [price, volume]
+            raise ValueError(
+                f"The panel's variable names should match those that were passed "
+                f"during fit: {fitted}, in that order; X's are {names}.")
         return seqs
 
     @classmethod
