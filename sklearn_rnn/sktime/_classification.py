@@ -13,8 +13,6 @@ batch-first, ``(n_samples, n_timesteps, n_channels)``. The one place that
 converts between the two is :func:`panel_to_batch_first`.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sktime.classification.base import BaseClassifier
@@ -27,6 +25,7 @@ from ..utils.docstrings import (
     fill_docstring,
     parse_entries,
 )
+from ._panel import batch_first_inputs
 
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
 
@@ -306,12 +305,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             Reference to self.
         """
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
-        with warnings.catch_warnings():
-            # the panel is batch-first already: short series of many channels
-            # are not the numpy3D layout read the wrong way round, which the
-            # inner classifier's warning (and its time_axis advice) is about
-            warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
-                                    category=UserWarning)
+        with batch_first_inputs():  # the panel is converted already
             self.estimator_.fit(panel_to_batch_first(X), y)
         self._variable_names = _variable_names(X)
         return self

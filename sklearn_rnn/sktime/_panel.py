@@ -17,6 +17,21 @@ import pandas as pd
 from sktime.datatypes import get_cutoff, update_data
 from sktime.forecasting.base import ForecastingHorizon
 
+@contextmanager
+def batch_first_inputs():
+    """Silence the core estimators' ``time_axis`` warning for batch-first inputs.
+
+    The adapters hand the core ``(n_samples, n_timesteps, n_channels)``
+    already (a converted panel, the forecaster's windows of ``y`` and ``X``):
+    short sequences of many channels there are no sktime ``numpy3D`` panel
+    read the wrong way round, which that warning is about.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
+                                category=UserWarning)
+        yield
+
+
 #: The per-window normalisations of :func:`_location_scale`.
 _NORMALIZATIONS = ("last", "mean", "standard", "none")
 

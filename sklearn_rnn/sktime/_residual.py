@@ -29,6 +29,7 @@ from ._linear_start import (
     series_scale,
     tail_split,
 )
+from ._panel import batch_first_inputs
 from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma
 from ._theta import fit_theta, forecast_theta
 
@@ -379,13 +380,9 @@ def fit_networks(forecaster, windows, residuals, levels):
             print(f"Network {k + 1} of {f.n_networks} on the linear start's residuals:")
         regressor = f._make_regressor(None if levels is None else tuple(levels))
         regressor.set_params(random_state=seed, batch_size=_batch_size(f, len(windows)))
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), batch_first_inputs():
             if f.early_stopping:  # stopping early is the point here
                 warnings.simplefilter("ignore", ConvergenceWarning)
-            # the windows are batch-first: short windows of many channels (y
-            # and X) are no sktime panel read the wrong way round
-            warnings.filterwarnings("ignore", message=r"X has \d+ time steps? of",
-                                    category=UserWarning)
             regressor.fit(windows, residuals)
         regressors.append(regressor)
     return regressors
