@@ -159,8 +159,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     # ------------------------------------------------------------------
     # What subclasses define
     @abstractmethod
-    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
-        """Validate ``y`` (of a ``partial_fit`` if ``incremental``); return the targets."""
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None,
+                         sample_weight=None):
+        """Validate ``y`` (of ``partial_fit`` if ``incremental``); return the targets
+        (their scaling weighs the rows by ``sample_weight``)."""
 
     @abstractmethod
     def _loss_function(self, device):
@@ -186,10 +188,9 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         check_fixed_params(self, first_call)
         callbacks = check_callbacks(self.callbacks)
         seqs = check_sequences(self, X, reset=first_call)
-        targets = self._prepare_targets(
-            y, seqs, first_call=first_call, incremental=incremental, classes=classes
-        )
         weights = check_sample_weight(sample_weight, len(seqs))
+        targets = self._prepare_targets(y, seqs, first_call=first_call, incremental=incremental,
+                                        classes=classes, sample_weight=weights)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = self._resolve_device(first_call)
@@ -204,7 +205,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             if first_call:  # the start sees no validation row
                 with randomness.drawing():
                     start = self._initialize(seqs, targets, weights,
-                                             train_idx if validating else None)
+                                             train_idx if validating else None, incremental)
             self.module_.to(device)
             data = TensorData.from_numpy(
                 seqs.values, seqs.lengths, targets, device, weights, self.module_
@@ -262,16 +263,13 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         """Whether the network reads sequences relative to their last step."""
         return False
 
-    def _initialize(self, seqs, targets, weights=None, start_rows=None):
+    def _initialize(self, seqs, targets, weights=None, start_rows=None, first_batch=False):
         """Resolve the sizes and build ``module_``; returns its
         :class:`~sklearn_rnn._initialization.TargetStart`, fitted on
-        ``start_rows`` (all when None)."""
+        ``start_rows`` (all when None). ``first_batch``: of ``partial_fit``."""
         self.patch_size_, self.skip_steps_, self.differences_ = resolve_sizes(
-            seqs,
-            patch_size=self.patch_size,
-            skip_steps=self.skip_steps,
-            differences=self.differences,
-        )
+            seqs, weights, patch_size=self.patch_size, skip_steps=self.skip_steps,
+            differences=self.differences, first_batch=first_batch)
         self.module_, start = build_network(
             seqs, targets, self._n_outputs, standardize=self.standardize,
             sample_weight=weights, start_rows=start_rows,
@@ -296,14 +294,9 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
 
     def _rebuild_optimizer(self, batch_size):
         """A fresh optimizer over ``module_``, carrying over ``optimizer_``."""
-        return make_optimizer(
-            self.optimizer,
-            self.module_.parameters(),
-            lr=self.learning_rate_init,
-            alpha=self.alpha,
-            batch_size=batch_size,
-            previous=self.optimizer_,
-        )
+        return make_optimizer(self.optimizer, self.module_.parameters(),
+                              lr=self.learning_rate_init, alpha=self.alpha,
+                              batch_size=batch_size, previous=self.optimizer_)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

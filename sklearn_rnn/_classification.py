@@ -299,7 +299,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None,
+                         sample_weight=None):
         n_samples = len(seqs)
         check_y_given(self, y)
         shape = np.asarray(y).shape  # np.shape would dispatch on array-likes

@@ -17,7 +17,7 @@ import torch
 
 from ._networks import RecurrentNetwork
 from ._prediction import predict_batches
-from ._window_normalization import last_values
+from ._window_normalization import last_values, weighted_moments
 
 __all__ = ["resolve_sizes", "build_network", "TargetStart"]
 
@@ -30,17 +30,31 @@ _AUTO_SKIP_SAMPLES_PER_INPUT = 2
 _AUTO_SKIP_MAX_INPUTS = 1024
 
 
-def resolve_sizes(seqs, *, patch_size, skip_steps, differences):
-    """Resolve ``"auto"`` options for ``seqs``: ``(patch, skip, differences)``."""
+def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differences,
+                  first_batch=False):
+    """Resolve ``"auto"`` options for ``seqs``: ``(patch, skip, differences)``.
+
+    ``skip_steps="auto"`` counts the sequences of positive ``sample_weight``
+    only (all where None): one of weight 0 is as if removed. A
+    ``first_batch`` (of ``partial_fit``) too small for the size ``fit``
+    would give on more data warns, as the size stays for every later batch.
+    """
     n_steps, n_channels = seqs.values.shape[1:]
     if patch_size == "auto":
         patch_size = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
     if skip_steps == "auto":
-        skip_steps = min(
-            n_steps,
-            len(seqs) // (_AUTO_SKIP_SAMPLES_PER_INPUT * n_channels),
-            max(1, _AUTO_SKIP_MAX_INPUTS // n_channels),
-        )
+        n_samples = len(seqs) if sample_weight is None else np.count_nonzero(sample_weight)
+        most = min(n_steps, max(1, _AUTO_SKIP_MAX_INPUTS // n_channels))
+        per_input = _AUTO_SKIP_SAMPLES_PER_INPUT * n_channels
+        skip_steps = min(most, n_samples // per_input)
+        if first_batch and skip_steps < most:
+            warnings.warn(
+                f"partial_fit resolved skip_steps='auto' to {skip_steps} from a first "
+                f"batch of {n_samples} sequence{'s' * (n_samples != 1)} (one input of "
+                f"the linear skip connection per {per_input} sequences, up to {most} "
+                f"here), and keeps it for every later batch. Pass skip_steps "
+                f"explicitly, or a first batch of at least {most * per_input} "
+                "sequences.", UserWarning)
     else:
         skip_steps = min(skip_steps, n_steps)
     if differences == "auto":
@@ -57,10 +71,10 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
     ``standardize``, its buffers standardise the inputs (and the level of
     window-normalised sequences) with the moments of ``seqs``, and the
     first differences with their root mean square (these read the inputs
-    alone). ``quantiles`` are the levels of quantile outputs (None: point
-    outputs). The starting weights fitted to the targets
-    (:class:`TargetStart`) use the rows ``start_rows`` only (all when
-    None): early stopping passes its training rows, so that the start has
+    alone; rows weighed by ``sample_weight``). ``quantiles`` are the levels
+    of quantile outputs (None: point outputs). The starting weights fitted
+    to the targets (:class:`TargetStart`) use the rows ``start_rows`` only
+    (all when None): early stopping passes its training rows, so that the start has
     not seen the validation rows it is judged on.
 
     Returns the network and its :class:`TargetStart`.
@@ -69,7 +83,7 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
     if module.conv is not None:
         module.conv.set_stride(seqs.values.shape[1])
     if standardize:
-        _standardize_inputs(module, seqs)
+        _standardize_inputs(module, seqs, sample_weight)
     features = None
     if module.random_conv is not None:
         lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
@@ -174,17 +188,17 @@ class TargetStart:
         return "skip"
 
 
-def _standardize_inputs(module, seqs):
+def _standardize_inputs(module, seqs, weight=None):
     reference = last_values(seqs) if module.window is not None else None
-    shift, scale = _channel_moments(seqs.values, seqs.lengths, reference)
+    shift, scale = _channel_moments(seqs.values, seqs.lengths, reference, weight)
     module.input_shift.copy_(torch.from_numpy(shift))
     module.input_scale.copy_(torch.from_numpy(scale))
     if module.differences:
         module.diff_scale.copy_(
-            torch.from_numpy(_difference_scale(seqs.values, seqs.lengths))
+            torch.from_numpy(_difference_scale(seqs.values, seqs.lengths, weight))
         )
     if reference is not None:
-        shift, scale = _moments(reference)
+        shift, scale = _moments(reference, weight)
         module.window.level_shift.copy_(torch.from_numpy(shift))
         module.window.level_scale.copy_(torch.from_numpy(scale))
 
@@ -409,18 +423,18 @@ def _ridge_solutions(X, Y, u):
             yield V @ coefficients, (Y - XV @ coefficients) / (1.0 - leverage)[:, None]
 
 
-def _moments(values):
+def _moments(values, weight=None):
     """Column means and standard deviations (1 where a column is constant)."""
-    mean = values.mean(axis=0)
-    std = values.std(axis=0)
+    mean, std = weighted_moments(values, weight)
     std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def _channel_moments(values, lengths, reference=None):
+def _channel_moments(values, lengths, reference=None, weight=None):
     """Per-channel mean and standard deviation over the valid time steps.
 
-    With ``reference`` (n, n_channels), moments of ``values - reference``.
+    With ``reference`` (n, n_channels), moments of ``values - reference``;
+    each sequence's steps weigh by its ``weight`` (None: 1).
     """
 
     def relative(block, start):
@@ -432,7 +446,7 @@ def _channel_moments(values, lengths, reference=None):
     # the one-pass variance then loses no digits to a large mean.
     pivot = relative(values[:1, :1].astype(np.float64), 0)[0, 0]
     total, total_sq, count = _valid_step_sums(
-        values, lengths, lambda block, start: relative(block, start) - pivot
+        values, lengths, lambda block, start: relative(block, start) - pivot, weight
     )
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
@@ -442,26 +456,28 @@ def _channel_moments(values, lengths, reference=None):
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def _difference_scale(values, lengths):
+def _difference_scale(values, lengths, weight=None):
     """Per-channel root mean square of the steps' changes ``x[t] - x[t-1]``.
 
-    Over the valid steps after each sequence's first; 1 where there is no
-    change at all (or only one step).
+    Over the valid steps after each sequence's first (each sequence's
+    weighed by its ``weight``); 1 where there is no change at all (or only
+    one step).
     """
     _, total_sq, count = _valid_step_sums(
-        values, lengths, lambda block, start: np.diff(block, axis=1)
+        values, lengths, lambda block, start: np.diff(block, axis=1), weight
     )
     scale = np.sqrt(total_sq / max(count, 1))
     scale[~(scale > 0)] = 1.0
     return scale.astype(np.float32)
 
 
-def _valid_step_sums(values, lengths, transform, chunk=4096):
+def _valid_step_sums(values, lengths, transform, weight=None, chunk=4096):
     """Per-channel sum, sum of squares and count over the valid time steps.
 
     ``values`` is read in float64 blocks of ``chunk`` sequences, each passed
     through ``transform(block, start)`` first; a transform that drops leading
     steps (such as a difference) keeps the valid steps aligned to the end.
+    With ``weight`` (n,), each sequence's steps count ``weight`` times.
     """
     n_channels = values.shape[2]
     total = np.zeros(n_channels)
@@ -470,13 +486,17 @@ def _valid_step_sums(values, lengths, transform, chunk=4096):
     for start in range(0, values.shape[0], chunk):
         block = transform(values[start : start + chunk].astype(np.float64), start)
         if lengths is None:
-            count += block.shape[0] * block.shape[1]
+            mask = np.ones(block.shape[:2], dtype=bool)
         else:
             offset = values.shape[1] - block.shape[1]
             steps = np.arange(offset, values.shape[1])
             mask = steps[None, :] < lengths[start : start + chunk, None]
             block = block * mask[..., None]
-            count += int(mask.sum())
+        squares = np.square(block)
+        if weight is not None:
+            w = weight[start : start + chunk, None]
+            mask, block, squares = mask * w, block * w[..., None], squares * w[..., None]
+        count += mask.sum()
         total += block.sum(axis=(0, 1))
-        total_sq += np.square(block).sum(axis=(0, 1))
+        total_sq += squares.sum(axis=(0, 1))
     return total, total_sq, count

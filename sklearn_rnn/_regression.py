@@ -160,8 +160,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         data, and resolves the ``"auto"`` parameters on it (``skip_steps_``,
         ``window_normalization_``, ...): a first batch of a few samples
         gives a smaller model than ``fit`` would (one sample: no linear
-        skip connection), so start with a batch of many, or set those
-        parameters. Early stopping does not apply; ``learning_rate="adaptive"``
+        skip connection), and warns so: start with a batch of many, or set
+        those parameters. Early stopping does not apply; ``learning_rate="adaptive"``
         carries its rate over calls, and ``"cosine"`` does not apply (see
         ``learning_rate``).
 
@@ -289,7 +289,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
     def _relative_inputs(self):
         return self.window_normalization_ == "last"
 
-    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None):
+    def _prepare_targets(self, y, seqs, *, first_call, incremental=False, classes=None,
+                         sample_weight=None):
         n_samples = len(seqs)
         check_y_given(self, y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
@@ -306,7 +307,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         if first_call:
             with np.errstate(over="ignore", invalid="ignore"):  # huge y: refused below
                 self.window_normalization_ = window.choose(
-                    self.window_normalization, y_2d, reference
+                    self.window_normalization, y_2d, reference, sample_weight,
+                    first_batch=incremental,
                 )
         if self.window_normalization_ == "last":
             y_2d = y_2d - reference
@@ -327,7 +329,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             self.n_outputs_ = y_2d.shape[1]
             if self.standardize:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    shift, scale = y_2d.mean(axis=0), y_2d.std(axis=0)
+                    shift, scale = window.weighted_moments(y_2d, sample_weight)
                 scale[scale <= 1e-12 * np.abs(shift)] = 1.0  # constant
             else:
                 shift, scale = np.zeros(y_2d.shape[1]), np.ones(y_2d.shape[1])

@@ -9,12 +9,15 @@ sequences (:class:`WindowNormalization`) and the validation score in the
 targets' own units. The shared training code knows nothing of it.
 """
 
+import warnings
+
 import numpy as np
 import torch
 from torch import nn
 
 __all__ = [
     "WindowNormalization", "choose", "last_values", "target_reference", "offset_score",
+    "weighted_moments",
 ]
 
 
@@ -83,19 +86,48 @@ def target_reference(seqs):
     return last_values(seqs)[:, :1]
 
 
-def choose(option, y_2d, reference):
+def choose(option, y_2d, reference, sample_weight=None, first_batch=False):
     """Resolve ``window_normalization`` from the training targets.
 
     ``"auto"`` gives ``"last"`` when the targets ``y_2d`` vary less than
     half as much around ``reference`` (the last value of the first channel)
-    as around their mean, else None.
+    as around their mean, else None; the variances weigh the rows by
+    ``sample_weight`` (None: equally). A ``first_batch`` (of ``partial_fit``)
+    of one sample, whose targets have no spread, warns that it resolves to
+    None for every later batch.
     """
     if option != "auto":
         return option
+    n_samples = len(y_2d) if sample_weight is None else np.count_nonzero(sample_weight)
+    if first_batch and n_samples < 2:
+        warnings.warn(
+            "partial_fit cannot resolve window_normalization='auto' from a first "
+            "batch of one sequence (it compares the targets' spread around the "
+            "sequences' last values with their spread around their mean), so it "
+            "resolves to None and stays so for every later batch. Pass "
+            "window_normalization explicitly, or a first batch of several sequences.",
+            UserWarning)
     # Forecasting-style targets continue the first channel, so they vary
     # less around its last value than around their own mean.
-    relative_spread = np.var(y_2d - reference, axis=0).sum()
-    return "last" if relative_spread < 0.5 * np.var(y_2d, axis=0).sum() else None
+    relative_spread = _mean_and_variance(y_2d - reference, sample_weight)[1].sum()
+    spread = _mean_and_variance(y_2d, sample_weight)[1].sum()
+    return "last" if relative_spread < 0.5 * spread else None
+
+
+def weighted_moments(values, sample_weight=None):
+    """Column means and (population) standard deviations of ``values`` (n, k).
+
+    Rows weigh by ``sample_weight`` (None: equally), so a row of weight 0
+    counts as removed and one of weight 2 as repeated (as scikit-learn's
+    ``StandardScaler(sample_weight=...)``).
+    """
+    mean, var = _mean_and_variance(values, sample_weight)
+    return mean, np.sqrt(var)
+
+
+def _mean_and_variance(values, sample_weight):
+    mean = np.average(values, axis=0, weights=sample_weight)
+    return mean, np.average(np.square(values - mean), axis=0, weights=sample_weight)
 
 
 def offset_score(score, offsets):

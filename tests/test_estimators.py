@@ -825,6 +825,34 @@ def test_partial_fit_runs_one_epoch_each_call():
         SequenceClassifier().partial_fit(*_classification_data(n=10))
 
 
+def test_a_small_first_partial_fit_batch_warns_of_the_auto_choices_it_freezes():
+    # fit on 400 random-walk windows gives 24 skip inputs and "last"; a first
+    # partial_fit batch of one sequence froze 0 inputs and None, silently
+    # (review G, F2: test R^2 -1.28 against 1.00)
+    rng = np.random.RandomState(0)
+    X = np.cumsum(rng.normal(size=(400, 24)), axis=1)
+    y = X[:, -1] + (X[:, -1] - X[:, -2])
+    with pytest.warns(UserWarning) as record:
+        one = LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X[:1], y[:1])
+    messages = " ".join(str(w.message) for w in record)
+    assert (one.skip_steps_, one.window_normalization_) == (0, None)
+    assert "skip_steps='auto' to 0 from a first batch of 1 sequence " in messages
+    assert "at least 48 sequences" in messages
+    assert "window_normalization='auto'" in messages
+    with pytest.warns(UserWarning, match="skip_steps='auto' to 5 from a first batch of 10") as record:
+        LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X[:10], y[:10])
+    assert not any("window_normalization" in str(w.message) for w in record)
+    with warnings.catch_warnings(record=True) as record:  # enough rows, or the choices set
+        warnings.simplefilter("always")
+        big = LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X[:48], y[:48])
+        LSTMRegressor(hidden_size=4, skip_steps=2, window_normalization="last",
+                      random_state=0).partial_fit(X[:1], y[:1])
+        LSTMRegressor(hidden_size=4, random_state=0, max_iter=1,
+                      early_stopping=False).fit(X[:10], y[:10])  # fit: data is all there is
+    assert not [w for w in record if "partial_fit" in str(w.message)]
+    assert (big.skip_steps_, big.window_normalization_) == (24, "last")
+
+
 def test_learning_rate_schedules_change_the_rate():
     X, y = _regression_data()
     cos = LSTMRegressor(learning_rate="cosine", hidden_size=4, max_iter=10,

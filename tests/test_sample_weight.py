@@ -215,6 +215,34 @@ def test_skip_start_with_integer_weights_equals_repeated_rows():
                     rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("window_normalization", ["auto", None])
+def test_rows_of_zero_weight_set_the_network_up_as_if_removed(window_normalization):
+    # The "auto" choices and every scaling read the data before training:
+    # rows of weight 0 (junk targets far from the rest) must not move them,
+    # as in StandardScaler(sample_weight=...).
+    rng = np.random.RandomState(0)
+    X = np.cumsum(rng.normal(size=(60, 12, 2)), axis=1)
+    y = X[:, -1, 0] + 0.1 * rng.normal(size=60)
+    junk = np.arange(30, 60)
+    X[junk] = 100 + 20 * X[junk]
+    y[junk] = 50 * rng.normal(size=30)
+    w = np.r_[rng.uniform(0.5, 2.0, size=30), np.zeros(30)]
+    # a learning rate that does not move the start: the fitted set-up alone
+    params = dict(FAST, max_iter=1, learning_rate_init=1e-30, differences=True,
+                  window_normalization=window_normalization)
+    weighted = SequenceRegressor(**params).fit(X, y, sample_weight=w)
+    removed = SequenceRegressor(**params).fit(X[:30], y[:30], sample_weight=w[:30])
+    assert weighted.skip_steps_ == removed.skip_steps_ > 0
+    assert weighted.window_normalization_ == removed.window_normalization_
+    assert_allclose(weighted._target_shift, removed._target_shift)
+    assert_allclose(weighted._target_scale, removed._target_scale)
+    buffers = dict(removed.module_.named_buffers())
+    for name, value in weighted.module_.named_buffers():
+        assert_allclose(value, buffers[name], rtol=1e-5, err_msg=name)
+    assert_allclose(weighted.predict(X[:30]), removed.predict(X[:30]), rtol=1e-4, atol=1e-4)
+
+
 @pytest.fixture
 def routing():
     with sklearn.config_context(enable_metadata_routing=True):
