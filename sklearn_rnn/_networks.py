@@ -101,14 +101,12 @@ class RecurrentNetwork(nn.Module):
     rows to a multiple of four (:func:`sklearn_rnn._kernels.pad_rows`) and
     the output layer in float64 (:func:`sklearn_rnn._kernels.output_layer`),
     so that the sequences run beside a sequence change its output as little
-    as they can. Its bits stay the same only in part. Measured (torch 2.13,
-    one thread, an x86 CPU; LSTM and GRU, one or two directions and layers,
-    hidden sizes 4 to 64): a batch of up to three sequences of equal length
-    gives each the bits it gets alone (padded, it runs the four rows a
-    sequence alone runs), and the recurrent layers' outputs kept their bits
-    in every equal-length batch; but the mean pooling sums them over time in
-    an order that can follow the batch's rows and layout, so in larger
-    batches, and in any batch of sequences of different lengths (packed:
+    as they can, and the mean pooling reads a contiguous copy of the
+    recurrent output (a strided view is summed in an order that follows the
+    batch's layout). Measured (torch 2.13, one thread, an x86 CPU; LSTM and
+    GRU, one or two directions and layers, hidden sizes 4 to 64): a batch of
+    sequences of equal length gives each the bits it gets alone (batches of
+    2 to 64 rows); in a batch of sequences of different lengths (packed:
     each step runs over the rows still active, a count set by the other
     sequences' lengths), an output is the same only to float32 rounding (up
     to 2e-6 in a classifier's log-probabilities after 20 epochs).
@@ -322,7 +320,11 @@ class RecurrentNetwork(nn.Module):
             mask = None if lengths is None else _valid_steps(out, lengths)
             if self.pooling in ("mean", "concat"):
                 if mask is None:
-                    parts.append(out.mean(dim=1))
+                    # A full batch's recurrent output is a strided view whose sum
+                    # follows the batch's layout: contiguous at inference, a
+                    # sequence's mean has the same bits in any batch of its length.
+                    parts.append((out if torch.is_grad_enabled() else out.contiguous())
+                                 .mean(dim=1))
                 else:
                     total = (out * mask).sum(dim=1)
                     parts.append(total / lengths.to(out.device, out.dtype)[:, None])

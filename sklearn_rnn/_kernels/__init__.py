@@ -47,10 +47,10 @@ def pad_rows(module, x, lengths=None):
     CPU matrix kernels treat a ragged tail of rows differently from full
     blocks (of ``ROW_MULTIPLE`` rows), so without this a sequence's float32 output could change in its
     last bits with the number of sequences run alongside it. With it, the
-    recurrent layers keep a sequence's bits in equal-length batches; the
-    network's output does only in part (see
-    :class:`~sklearn_rnn._networks.RecurrentNetwork`'s Notes), else to
-    float32 rounding. Padding applies
+    recurrent layers, and the network's output, keep a sequence's bits in
+    equal-length batches (see
+    :class:`~sklearn_rnn._networks.RecurrentNetwork`'s Notes), else stay
+    the same to float32 rounding. Padding applies
     only to a CPU forward in eval mode without gradients; elsewhere (in
     training, or on a GPU) the batch is returned as it is.
 

@@ -2,8 +2,8 @@
 
 At CPU inference the network pads every batch to a multiple of four rows
 (see :func:`sklearn_rnn._kernels.pad_rows`) so that a sequence's recurrent
-outputs do not depend on the sequences predicted beside it (its prediction
-only in part: see :class:`~sklearn_rnn._networks.RecurrentNetwork`). For
+outputs do not depend on the sequences of its length predicted beside it
+(see :class:`~sklearn_rnn._networks.RecurrentNetwork`). For
 one sequence this makes ``nn.GRU`` do four rows of work: ATen's GRU cell
 runs its gate arithmetic on strided slices of all four rows, which on a
 512-step sequence costs about 2 ms more than the unpadded forward.
