@@ -8,7 +8,9 @@ network's outputs, ``y`` the training targets as the estimator encoded them
 weights: with weights, the mean over rows is the weighted mean. A loss's
 ``rows(output, y)`` gives the per-row values that mean is taken over, and
 its ``row_weights(y, weight=None)``, where the rows' weights are not the
-sample weights alone (class weights), the weights of that mean.
+sample weights alone (class weights), the weights of that mean; its
+``validation``, where the validation set is judged by another loss than
+training minimises (sorted quantiles), that loss.
 """
 
 import torch
@@ -73,11 +75,23 @@ def cross_entropy(class_weights, device):
 class PinballLoss:
     """Mean pinball loss over targets and quantile levels.
 
-    Output ``t * len(levels) + k`` is target ``t`` at level ``levels[k]``.
+    Output ``t * len(levels) + k`` is target ``t`` at level ``levels[k]``
+    (``levels`` ascending). With ``sort=True`` each row's outputs of a target
+    are sorted first, as ``predict_quantiles`` sorts them (the scalings in
+    between are per row and target, and positive): the loss of the
+    quantiles users get. Training minimises the unsorted loss (sorting
+    would change its gradients); early stopping judges ``validation``, the
+    sorted one, which is never higher.
     """
 
-    def __init__(self, levels):
+    def __init__(self, levels, sort=False):
         self.levels = levels
+        self.sort = sort
+
+    @property
+    def validation(self):
+        """This loss on sorted outputs: what the validation set is judged by."""
+        return PinballLoss(self.levels, sort=True)
 
     def __call__(self, output, y, weight=None):
         per_entry = self._entries(output, y)
@@ -91,6 +105,8 @@ class PinballLoss:
 
     def _entries(self, output, y):
         pred = output.reshape(y.shape[0], y.shape[1], -1)
+        if self.sort:
+            pred = pred.sort(dim=-1).values
         diff = y.unsqueeze(-1) - pred
         return torch.maximum(self.levels * diff, (self.levels - 1) * diff)
 

@@ -360,9 +360,10 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
 
     def _validation_scorer(self, seqs, index, device):
         """R^2 in the units of the original targets (up to scaling), or the
-        negative pinball loss for quantiles (which shifts do not change)."""
+        negative pinball loss of the sorted quantiles, as
+        ``predict_quantiles`` gives them (which shifts do not change)."""
         if self.quantiles_ is not None:
-            loss = self._loss_function(device)
+            loss = self._loss_function(device).validation
             return lambda output, y, weight=None: -float(loss(output, y, weight))
         if self.window_normalization_ != "last":
             return r2_score

@@ -242,7 +242,9 @@ def train(
     optimizer : torch.optim.Optimizer
         Optimizer over ``module``'s parameters.
     loss_fn : callable
-        ``loss_fn(output, y)`` returning a scalar mean loss.
+        ``loss_fn(output, y)`` returning a scalar mean loss; its
+        ``validation``, if any, is the loss the validation set is judged by
+        (for quantiles: on sorted outputs).
     train_data, valid_data : TensorData
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with
@@ -295,7 +297,7 @@ def train(
         gradients overflow are skipped, without a host synchronisation.
     start_test : callable, default=None
         ``start_test(start_rows, best_rows, weight)`` on the per-row
-        validation losses (``loss_fn.rows``) of the starting weights and of
+        validation losses (``rows``) of the starting weights and of
         the best epoch, and the rows' weights: where it returns False, the
         starting weights are restored instead (e.g.
         :func:`significant_gain`); ``result.untrusted_epoch`` says which
@@ -322,6 +324,7 @@ def train(
                               else start_epoch)
     if start_test is not None and valid_data is not None:
         _warn_if_too_few_to_judge(loss_fn, valid_data)
+    valid_fn = getattr(loss_fn, "validation", loss_fn)
     result = TrainingResult()
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
     scaler = None
@@ -338,7 +341,7 @@ def train(
         # The weights training starts from compete too: if no epoch beats
         # them on the validation set, they are what is restored.
         best_valid, result.initial_valid_score = evaluate(
-            module, loss_fn, valid_data, valid_score, autocast=autocast
+            module, valid_fn, valid_data, valid_score, autocast=autocast
         )
         result.initial_valid_loss = best_valid
         result.best_epoch = result.start_epoch
@@ -362,7 +365,7 @@ def train(
             improved = False
             if valid_data is not None:
                 valid_loss, score = evaluate(
-                    module, loss_fn, valid_data, valid_score, autocast=autocast
+                    module, valid_fn, valid_data, valid_score, autocast=autocast
                 )
                 record["valid_loss"] = valid_loss
                 if valid_score is not None:
@@ -396,7 +399,7 @@ def train(
         for state in (start_state, best_state):
             module.load_state_dict(state)
             output = _outputs(module, valid_data, autocast=autocast)
-            row_losses.append(loss_fn.rows(output, valid_data.y))
+            row_losses.append(valid_fn.rows(output, valid_data.y))
         if not start_test(*row_losses, valid_data.weight):
             result.untrusted_epoch, result.best_epoch = result.best_epoch, result.start_epoch
             best_state, best_valid = start_state, result.initial_valid_loss

@@ -130,3 +130,34 @@ def test_a_median_model_stays_a_median_after_the_refit():
                             random_state=0).fit(X, y)
     assert reg.best_epoch_ > 0  # a trained epoch kept: the case that refitted
     assert abs(np.mean(y <= reg.predict(X)) - 0.5) < 0.06
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_early_stopping_judges_the_sorted_quantiles():
+    # the validation loss and score were the pinball loss of the raw outputs,
+    # whose levels cross, not of predict_quantiles' sorted ones: the restored
+    # epoch and best_validation_score_ (-0.596 for -0.547 here) were those
+    # of quantiles users never get
+    from sklearn.metrics import mean_pinball_loss
+
+    rng = np.random.RandomState(1)
+    X = np.cumsum(rng.normal(size=(100, 12)), axis=1)
+    y = X[:, -1] + rng.normal(size=100)
+    weight = rng.uniform(0.1, 3, size=100)
+    y = np.stack([y, X[:, -1] + 3 * rng.normal(size=100)], axis=1)
+    reg = LSTMRegressor(hidden_size=4, max_iter=5, skip_steps=0, loss="quantile",
+                        quantiles=[0.2], random_state=0).fit(X, y, sample_weight=weight)
+    assert reg.window_normalization_ == "last" and reg.best_epoch_ > 0  # no refit
+    tail = slice(90, 100)  # validation_fraction=0.1
+    raw, _ = reg._forward(X[tail])
+    assert np.any(np.diff(raw.reshape(10, 2, 2), axis=-1) < 0)  # the levels cross
+    q = reg.predict_quantiles(X[tail])
+    pinball = np.mean([  # in the standardised units training uses
+        mean_pinball_loss(y[tail, t], q[:, t, k], alpha=level,
+                          sample_weight=weight[tail]) / reg._target_scale[t]
+        for t in range(2) for k, level in enumerate(reg.quantiles_)
+    ])
+    assert_allclose(reg.best_validation_score_, -pinball, rtol=1e-6)
+    best = reg.history_[reg.best_epoch_ - 1]
+    assert_allclose(best["valid_loss"], pinball, rtol=1e-6)
+    assert min(r["valid_loss"] for r in reg.history_) == best["valid_loss"]

@@ -485,8 +485,8 @@ REGRESSOR_ATTRIBUTES = {
         "on every sample after early stopping (``skip_steps_ > 0``, not under\n"
         "``loss=\"quantile\"``), the score of the model before that refit: the\n"
         "model returned has also been fitted on the validation rows. Under\n"
-        "``loss=\"quantile\"``, the score of the levels as the network gives\n"
-        "them, before ``predict_quantiles`` sorts them where they cross.",
+        "``loss=\"quantile\"``, the score (and the validation loss) of each\n"
+        "sample's levels sorted, as ``predict_quantiles`` gives them.",
     ),
 }
 
