@@ -352,21 +352,24 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         if first_call or not incremental:
             # every fit, warm starts included, weighs its own y (SGDClassifier's
             # and LogisticRegression's rule); partial_fit keeps the last fit's
-            self._class_weights = self._compute_class_weights(encoded)
+            previous = None if first_call else getattr(self, "_class_weights", None)
+            self._class_weights = self._compute_class_weights(encoded, sample_weight, previous)
         return encoded.astype(np.int64)
 
-    def _compute_class_weights(self, encoded):
+    def _compute_class_weights(self, encoded, sample_weight=None, previous=None):
         if self.class_weight is None:
             return None
-        present = np.unique(encoded)
-        if isinstance(self.class_weight, str) and len(present) < len(self.classes_):
-            # a warm start on a y without some classes: "balanced" over those it
-            # holds; the others, with no row to weigh here, keep their weights
-            previous = getattr(self, "_class_weights", None)
-            weights = (np.ones(len(self.classes_)) if previous is None
+        if isinstance(self.class_weight, str):  # "balanced"
+            # n_samples / (n_classes * count), with the counts and n_samples
+            # summing the sample weights (as recent scikit-learn releases'
+            # LogisticRegression), over the classes y holds; a warm start on a y
+            # without some classes: those, with no row to weigh here, keep
+            # their weights
+            counts = np.bincount(encoded, weights=sample_weight, minlength=len(self.classes_))
+            present = counts > 0
+            weights = (np.ones(len(self.classes_)) if previous is None or present.all()
                        else previous.astype(np.float64))
-            weights[present] = compute_class_weight(
-                self.class_weight, classes=present, y=encoded)
+            weights[present] = counts[present].sum() / (present.sum() * counts[present])
         else:
             weights = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[encoded]

@@ -1,5 +1,6 @@
 """Behaviour of the regressors and the classifier (issue: core estimators)."""
 
+import inspect
 import pickle
 import re
 import subprocess
@@ -755,6 +756,31 @@ def test_warm_start_fits_weigh_balanced_classes_by_their_own_y():
     # partial_fit keeps the last fit's weights (one batch's frequencies are not the data's)
     clf.partial_fit(X[:6], y[:6])
     assert_allclose(clf._class_weights, [held[0], held[1], later[2]], rtol=1e-6)
+
+
+def test_balanced_class_weights_count_the_samples_by_their_weights():
+    # "balanced" counted every sample, whatever its weight: rows of weight 0
+    # (here most of "high") still made their class look frequent
+    X, y = _classification_data()
+    classes = np.unique(y)
+    w = np.where(y == "high", 0.0, 1.0)
+    w[np.flatnonzero(y == "high")[:5]] = 1.0
+    w[np.flatnonzero(y == "low")[:7]] = 2.5
+    clf = SequenceClassifier(class_weight="balanced", **FAST).fit(X, y, sample_weight=w)
+    counts = np.array([w[y == c].sum() for c in classes])
+    assert_allclose(clf._class_weights, counts.sum() / (3 * counts), rtol=1e-6)
+    kept = w > 0  # weight 0: as if removed
+    removed = SequenceClassifier(class_weight="balanced", **FAST).fit(X[kept], y[kept],
+                                                                      sample_weight=w[kept])
+    assert_allclose(clf._class_weights, removed._class_weights, rtol=1e-6)
+    if "sample_weight" in inspect.signature(compute_class_weight).parameters:
+        expected = compute_class_weight("balanced", classes=classes, y=y, sample_weight=w)
+        assert_allclose(clf._class_weights, expected, rtol=1e-6)
+    # every weight of one class 0: that class is absent, weighted 1 as at a first fit
+    w[y == "mid"] = 0.0
+    clf.fit(X, y, sample_weight=w)
+    assert clf._class_weights[list(classes).index("mid")] == 1.0
+    assert np.all(np.isfinite(clf._class_weights))
 
 
 @pytest.mark.parametrize("make, data, params", [

@@ -316,8 +316,13 @@ CLASSIFIER_PARAMETERS = {
         class_weight : dict, "balanced" or None
             Weights of the classes in the loss, as ``{label: weight}``;
             ``"balanced"`` weights classes inversely to their frequency,
-            ``n_samples / (n_classes * np.bincount(y))``, computed by every
-            ``fit`` from its own ``y``, a ``warm_start`` fit's too (as
+            ``n_samples / (n_classes * np.bincount(y))``, with the samples
+            counted by their ``sample_weight`` where given (as recent
+            scikit-learn releases count them for
+            :class:`~sklearn.linear_model.LogisticRegression`: a sample of
+            weight 0 is not counted),
+            computed by every ``fit`` from its own ``y``, a ``warm_start``
+            fit's too (as
             :class:`~sklearn.linear_model.SGDClassifier` and
             :class:`~sklearn.linear_model.LogisticRegression` do). A warm
             start on a ``y`` without some of ``classes_`` balances the classes
