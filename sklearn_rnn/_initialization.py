@@ -43,7 +43,7 @@ def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differenc
     if patch_size == "auto":
         patch_size = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
     if skip_steps == "auto":
-        n_samples = len(seqs) if sample_weight is None else np.count_nonzero(sample_weight)
+        n_samples = len(seqs) if sample_weight is None else int(np.count_nonzero(sample_weight))
         most = min(n_steps, max(1, _AUTO_SKIP_MAX_INPUTS // n_channels))
         per_input = _AUTO_SKIP_SAMPLES_PER_INPUT * n_channels
         skip_steps = min(most, n_samples // per_input)

@@ -98,7 +98,7 @@ def choose(option, y_2d, reference, sample_weight=None, first_batch=False):
     """
     if option != "auto":
         return option
-    n_samples = len(y_2d) if sample_weight is None else np.count_nonzero(sample_weight)
+    n_samples = len(y_2d) if sample_weight is None else int(np.count_nonzero(sample_weight))
     if first_batch and n_samples < 2:
         warnings.warn(
             "partial_fit cannot resolve window_normalization='auto' from a first "
