@@ -442,9 +442,11 @@ def _channel_moments(values, lengths, reference=None, weight=None):
             block -= reference[start : start + len(block), None, :]
         return block
 
-    # Sums about a pivot (the first sequence's first step), not about zero:
-    # the one-pass variance then loses no digits to a large mean.
-    pivot = relative(values[:1, :1].astype(np.float64), 0)[0, 0]
+    # Sums about a pivot (the first step of the first sequence that counts),
+    # not about zero: the one-pass variance then loses no digits to a large
+    # mean (nor to a far-off sequence of weight 0).
+    first = 0 if weight is None else int(np.flatnonzero(weight > 0)[0])
+    pivot = relative(values[first : first + 1, :1].astype(np.float64), first)[0, 0]
     total, total_sq, count = _valid_step_sums(
         values, lengths, lambda block, start: relative(block, start) - pivot, weight
     )

@@ -243,6 +243,22 @@ def test_rows_of_zero_weight_set_the_network_up_as_if_removed(window_normalizati
     assert_allclose(weighted.predict(X[:30]), removed.predict(X[:30]), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_far_off_first_sequence_of_weight_0_costs_the_scaling_no_digits():
+    # the one-pass moments sum about a pivot; the first sequence's first step,
+    # 1e9 here, with weight 0, made the input scale 16 instead of 0.99
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 20, 1))
+    X[0] = 1e9
+    y = X[:, -1, 0].copy()
+    w = np.r_[0.0, np.ones(49)]
+    params = dict(FAST, max_iter=1, window_normalization=None)
+    weighted = SequenceRegressor(**params).fit(X, y, sample_weight=w)
+    removed = SequenceRegressor(**params).fit(X[1:], y[1:])
+    assert_allclose(weighted.module_.input_scale, removed.module_.input_scale, rtol=1e-5)
+    assert_allclose(weighted.module_.input_shift, removed.module_.input_shift, rtol=1e-5)
+
+
 @pytest.fixture
 def routing():
     with sklearn.config_context(enable_metadata_routing=True):
