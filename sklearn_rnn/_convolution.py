@@ -205,12 +205,15 @@ class RandomConvolutionBranch(nn.Module):
         self.dilations = ()
         self.output_size = 0
 
-    def fit(self, x, lengths, generator):
+    def fit(self, x, lengths, generator, weight=None):
         """Set stride, dilations, weights, biases and feature moments from ``x``.
 
-        Returns the standardised features of ``x``.
+        With ``weight`` (n,), the biases are drawn from rows of positive
+        weight and the feature moments weighted, so that a row of weight 0
+        counts as removed. Returns the standardised features of ``x``.
         """
         n, n_steps, channels = x.shape
+        counted = None if weight is None else torch.from_numpy(weight > 0).nonzero()[:, 0]
         self.stride = max(1, math.ceil(n_steps / self.max_steps))
         steps = math.ceil(n_steps / self.stride)
         top = math.log2(max(1.0, (steps - 1) / 8))
@@ -233,7 +236,9 @@ class RandomConvolutionBranch(nn.Module):
         biases = []
         with torch.no_grad():
             for i, dilation in enumerate(self.dilations):
-                rows = torch.randint(0, n, (8,), generator=generator)
+                rows = torch.randint(0, n if counted is None else len(counted), (8,),
+                                     generator=generator)
+                rows = rows if counted is None else counted[rows]
                 sample = x[rows] if lengths is None else x[rows][:, : int(lengths[rows].max())]
                 out = self._convolve(self._downsample(sample.double(), None)[0], i)
                 biases.append(torch.quantile(out.transpose(0, 1).flatten(1), quantiles,
@@ -244,9 +249,18 @@ class RandomConvolutionBranch(nn.Module):
         self.register_buffer("feature_scale", torch.ones(self.output_size))
         with torch.no_grad():
             features = self._all_features(x, lengths)
-        self.feature_shift.copy_(features.mean(dim=0))
-        if len(features) > 1:  # one row (a first partial_fit batch): scale 1
-            self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
+        if weight is None:
+            self.feature_shift.copy_(features.mean(dim=0))
+            if len(features) > 1:  # one row (a first partial_fit batch): scale 1
+                self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
+        else:  # reliability weights: with weights of 0 and 1, std over the 1s
+            w = torch.as_tensor(weight, dtype=torch.float64)[:, None]
+            total, spread = w.sum(), features.double()
+            self.feature_shift.copy_((w * spread).sum(dim=0) / total)
+            dof = total - w.square().sum() / total
+            if dof > 0:
+                var = (w * (spread - self.feature_shift.double()).square()).sum(dim=0) / dof
+                self.feature_scale.copy_(var.sqrt().clamp_min(1e-3))
         return (features - self.feature_shift) / self.feature_scale
 
     def fits_budget(self, n_rows):

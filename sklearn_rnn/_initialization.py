@@ -34,12 +34,15 @@ def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differenc
                   first_batch=False):
     """Resolve ``"auto"`` options for ``seqs``: ``(patch, skip, differences)``.
 
-    ``skip_steps="auto"`` counts the sequences of positive ``sample_weight``
-    only (all where None): one of weight 0 is as if removed. A
+    The sizes read the sequences of positive ``sample_weight`` only (all
+    where None): ``patch_size`` their longest, ``skip_steps`` their count,
+    so that one of weight 0 is as if removed. A
     ``first_batch`` (of ``partial_fit``) too small for the size ``fit``
     would give on more data warns, as the size stays for every later batch.
     """
     n_steps, n_channels = seqs.values.shape[1:]
+    if sample_weight is not None and seqs.lengths is not None:
+        n_steps = int(seqs.lengths[sample_weight > 0].max())
     if patch_size == "auto":
         patch_size = max(1, math.ceil(n_steps / _AUTO_PATCH_STEPS))
     if skip_steps == "auto":
@@ -48,12 +51,13 @@ def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differenc
         per_input = _AUTO_SKIP_SAMPLES_PER_INPUT * n_channels
         skip_steps = min(most, n_samples // per_input)
         if first_batch and skip_steps < most:
+            counted = "" if sample_weight is None else " of positive weight"
             warnings.warn(
                 f"partial_fit resolved skip_steps='auto' to {skip_steps} from a first "
-                f"batch of {n_samples} sequence{'s' * (n_samples != 1)} (one input of "
-                f"the linear skip connection per {per_input} sequences, up to {most} "
-                f"here), and keeps it for every later batch. Pass skip_steps "
-                f"explicitly, or a first batch of at least {most * per_input} "
+                f"batch of {n_samples} sequence{'s' * (n_samples != 1)}{counted} (the "
+                f"linear skip connection reads one time step per {per_input} sequences, "
+                f"up to {most} here), and keeps it for every later batch. Pass "
+                f"skip_steps explicitly, or a first batch of at least {most * per_input} "
                 "sequences.", UserWarning)
     else:
         skip_steps = min(skip_steps, n_steps)
@@ -87,7 +91,8 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
     features = None
     if module.random_conv is not None:
         lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
-        features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths)
+        features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths,
+                                                  sample_weight)
     start = TargetStart(module, seqs, targets, n_outputs, sample_weight=sample_weight,
                         class_weights=class_weights,
                         features=features if ridge_start else None, quantiles=quantiles)
@@ -468,7 +473,7 @@ def _difference_scale(values, lengths, weight=None):
     _, total_sq, count = _valid_step_sums(
         values, lengths, lambda block, start: np.diff(block, axis=1), weight
     )
-    scale = np.sqrt(total_sq / max(count, 1))
+    scale = np.sqrt(total_sq / count) if count > 0 else np.zeros_like(total_sq)
     scale[~(scale > 0)] = 1.0
     return scale.astype(np.float32)
 

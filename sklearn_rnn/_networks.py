@@ -256,14 +256,15 @@ class RecurrentNetwork(nn.Module):
             output = output + output_layer(self.skip, skipped)
         return output[:rows]
 
-    def fit_random_convolutions(self, x, lengths=None):
-        """Set up the random convolutions from raw training sequences ``x``.
+    def fit_random_convolutions(self, x, lengths=None, weight=None):
+        """Set up the random convolutions from raw training sequences ``x``
+        (rows weighed by ``weight``, their sample weights, where given).
 
         Returns the standardised features of ``x``, of shape ``(batch,
         random_conv.output_size)``; they go last in the head's inputs.
         """
         raw, x = x, (x - self.input_shift) / self.input_scale
-        features = self.random_conv.fit(x, lengths, None)
+        features = self.random_conv.fit(x, lengths, None, weight)
         if self.random_conv.fits_budget(len(x)):  # for fixed_inputs, once
             self._fitted = ((raw, lengths), features)
         else:
@@ -321,10 +322,10 @@ class RecurrentNetwork(nn.Module):
             if self.pooling in ("mean", "concat"):
                 if mask is None:
                     # A full batch's recurrent output is a strided view whose sum
-                    # follows the batch's layout: contiguous at inference, a
+                    # follows the batch's layout: contiguous at CPU inference, a
                     # sequence's mean has the same bits in any batch of its length.
-                    parts.append((out if torch.is_grad_enabled() else out.contiguous())
-                                 .mean(dim=1))
+                    copy = not torch.is_grad_enabled() and out.device.type == "cpu"
+                    parts.append((out.contiguous() if copy else out).mean(dim=1))
                 else:
                     total = (out * mask).sum(dim=1)
                     parts.append(total / lengths.to(out.device, out.dtype)[:, None])

@@ -147,6 +147,25 @@ def test_random_features_over_the_budget_computed_per_batch(monkeypatch):
     assert "_fitted" not in clf.module_.__dict__
 
 
+def test_random_features_set_up_without_the_rows_of_weight_0():
+    # the biases' quantiles and the features' moments read every row, junk
+    # rows of weight 0 too, while the inputs' standardisation weighed them
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 24, 1)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    X[30:] = 100 + 20 * X[30:]
+    w = np.r_[rng.uniform(0.5, 2.0, size=30), np.zeros(30)]
+    params = dict(hidden_size=4, max_iter=1, learning_rate_init=1e-30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = SequenceClassifier(**params).fit(X, y, sample_weight=w).module_.random_conv
+        removed = SequenceClassifier(**params).fit(X[:30], y[:30],
+                                                   sample_weight=w[:30]).module_.random_conv
+    for name in ("biases", "feature_shift", "feature_scale"):
+        np.testing.assert_allclose(getattr(weighted, name), getattr(removed, name),
+                                   rtol=1e-4, atol=1e-5, err_msg=name)
+
+
 def test_ridge_start_is_the_ridge_classifier():
     # Trained for one epoch at a negligible learning rate, the classifier
     # predicts what RidgeClassifierCV predicts from the same features with

@@ -876,7 +876,7 @@ def test_a_small_first_partial_fit_batch_warns_of_the_auto_choices_it_freezes():
         LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X[:10], y[:10])
     assert not any("window_normalization" in str(w.message) for w in record)
     weights = np.array([1.0, 2.0, 0.0, 1.0, 0.5])  # samples of positive weight count
-    with pytest.warns(UserWarning, match="to 2 from a first batch of 4 sequences"):
+    with pytest.warns(UserWarning, match="to 2 from a first batch of 4 sequences of positive"):
         LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X[:5], y[:5],
                                                                  sample_weight=weights)
     with warnings.catch_warnings(record=True) as record:  # enough rows, or the choices set

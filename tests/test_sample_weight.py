@@ -259,6 +259,26 @@ def test_a_far_off_first_sequence_of_weight_0_costs_the_scaling_no_digits():
     assert_allclose(weighted.module_.input_shift, removed.module_.input_shift, rtol=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_sizes_and_difference_scale_read_the_sequences_that_count():
+    # patch_size="auto" read the longest sequence, of weight 0 here (400
+    # steps: patches of 13, no differences); the differences' scale divided
+    # by at least 1 where weights left fewer than one difference counted
+    rng = np.random.RandomState(0)
+    seqs = [np.cumsum(rng.normal(size=(24, 1)), axis=0) for _ in range(40)]
+    seqs += [np.cumsum(rng.normal(size=(400, 1)), axis=0) for _ in range(2)]
+    y = np.array([s[-1, 0] for s in seqs])
+    w = np.r_[np.ones(40), np.zeros(2)]
+    weighted = LSTMRegressor(**dict(FAST, max_iter=1)).fit(seqs, y, sample_weight=w)
+    removed = LSTMRegressor(**dict(FAST, max_iter=1)).fit(seqs[:40], y[:40])
+    assert (weighted.patch_size_, weighted.differences_) == (removed.patch_size_, True)
+    one_step = [rng.normal(size=(1, 1))] + seqs[:39]
+    heavy = SequenceRegressor(**dict(FAST, max_iter=1, differences=True, skip_steps=0)).fit(
+        one_step, y[:40], sample_weight=np.r_[1e6, np.ones(39)])
+    d = np.concatenate([np.diff(s[:, 0]) for s in one_step[1:]])
+    assert_allclose(heavy.module_.diff_scale, [np.sqrt(np.mean(d**2))], rtol=1e-5)
+
+
 @pytest.fixture
 def routing():
     with sklearn.config_context(enable_metadata_routing=True):
