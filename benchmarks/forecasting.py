@@ -53,7 +53,9 @@ pooled over the series (``pooling="global"``: one regressor on every
 series' windows, which are not scaled per series). ``--panel-data
 visnights|prison|accommodation|arrivals|departures`` runs the same on a
 small panel no issue names instead (``fpp2``/``fpp3``, the last two seasons
-held out).
+held out). ``nf_nhits``, ``nf_nbeats``, ``nf_lstm``, ``nf_nhits_robust`` and
+``nf_nbeats_robust`` add neuralforecast's global models, if installed
+(:mod:`benchmarks._neuralforecast`).
 
 Metrics per series, then summarised over the series: MASE (the MAE over the
 seasonal naive's in-sample MAE, lag ``sp``), sMAPE (%), the coverage of the
@@ -362,6 +364,9 @@ def _over_origins(per):
 def panel(models, seeds, threads, cache, n_series=None, back=0, data="us_employment"):
     from sktime.forecasting.base import ForecastingHorizon
 
+    from benchmarks._neuralforecast import check_models, run_neuralforecast
+
+    check_models(models)  # before any fit
     y_train, y_test, sp, h = panel_data(data, back)
     column = y_train.columns[0]
     ids = list(dict.fromkeys(y_train.index.get_level_values(0)))
@@ -376,9 +381,10 @@ def panel(models, seeds, threads, cache, n_series=None, back=0, data="us_employm
     results = {}
     for name in models:
         ours = ("rnn", "linear", "reduction", "reduction_global")
-        for seed in (seeds if name in ours else [None]):
-            if name == "global_ar":
-                run = global_ar(y_train, 2 * sp, h)
+        for seed in (seeds if name in ours or name.startswith("nf_") else [None]):
+            if name == "global_ar" or name.startswith("nf_"):
+                run = (global_ar(y_train, 2 * sp, h) if name == "global_ar" else
+                       run_neuralforecast(name, y_train, h, sp, seed, threads))
                 runs = _split_runs(run, ids, h)
                 fit = run["fit"]
             elif name in ours:
@@ -452,7 +458,10 @@ def main(argv=None):
                              "several origins each), 'exog' (4 with exogenous X "
                              "known over the horizon) or 'none'")
     parser.add_argument("--models", nargs="+", default=list(SINGLE_MODELS))
-    parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS))
+    parser.add_argument("--panel-models", nargs="+", default=list(PANEL_MODELS),
+                        help="default: %(default)s; also reduction, reduction_global "
+                             "and (neuralforecast installed) nf_nhits, nf_nbeats, nf_lstm, "
+                             "nf_nhits_robust, nf_nbeats_robust")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--panel", action="store_true", help="run the us_employment panel")
     parser.add_argument("--panel-only", action="store_true")

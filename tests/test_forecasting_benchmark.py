@@ -512,3 +512,86 @@ def test_unrelated_exogenous_data_costs_little():
     noise, walk = unrelated_x_cost(0, "noise"), unrelated_x_cost(0, "walk")
     assert noise[0] == pytest.approx(1.017, abs=0.003) and noise[1] == 1
     assert walk[0] == pytest.approx(1.014, abs=0.003) and walk[1] == 2
+
+
+def _small_panel(ids=("b", "a"), n=5, freq="M"):
+    """An sktime ``pd-multiindex`` panel, its series not in sorted order."""
+    periods = pd.period_range("2000-01", periods=n, freq=freq)
+    index = pd.MultiIndex.from_product([list(ids), periods], names=["id", "time"])
+    values = np.concatenate([np.arange(n) + 10.0 * (k + 1) for k in range(len(ids))])
+    return pd.DataFrame({"value": values}, index=index)
+
+
+@pytest.mark.parametrize("freq, expected", [("M", "MS"), ("Q", "QS-OCT")])
+def test_the_panel_goes_to_neuralforecast_and_back_in_its_own_order(freq, expected):
+    """``--panel-models nf_*`` (benchmarks/_neuralforecast.py): the panel as
+    neuralforecast's long frame (``unique_id``, ``ds`` the periods' starts,
+    ``y``), and its forecast (its own order of series and steps) back to
+    each series' ``h`` steps in the panel's order, as ``_split_runs`` reads
+    them. Needs no neuralforecast."""
+    from benchmarks._neuralforecast import from_long, to_long
+    from benchmarks.forecasting import _split_runs
+
+    y = _small_panel(freq=freq)
+    frame, nf_freq = to_long(y)
+    assert list(frame.columns) == ["unique_id", "ds", "y"]
+    assert list(frame["unique_id"]) == ["b"] * 5 + ["a"] * 5
+    starts = pd.period_range("2000-01", periods=5, freq=freq).to_timestamp(how="start")
+    assert list(frame["ds"]) == list(starts) * 2
+    np.testing.assert_array_equal(frame["y"], y["value"])
+    assert nf_freq == expected
+
+    h = 3
+    future = pd.period_range(starts[-1], periods=h + 1, freq=freq)[1:].to_timestamp()
+    forecast = pd.DataFrame({  # sorted by series, steps shuffled
+        "unique_id": ["a"] * h + ["b"] * h,
+        "ds": list(future[::-1]) + list(future[[1, 0, 2]]),
+        "NHITS": [-3.0, -2.0, -1.0, 2.0, 1.0, 3.0]})
+    run = from_long(forecast.set_index("unique_id"), ["b", "a"], h, "NHITS")
+    runs = _split_runs(run, ["b", "a"], h)
+    np.testing.assert_array_equal(runs["b"]["pred"], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(runs["a"]["pred"], [-1.0, -2.0, -3.0])
+    assert runs["a"]["lower"] is None and runs["a"]["upper"] is None
+    with pytest.raises(ValueError, match="2 steps of series 'b', not the horizon's 3"):
+        from_long(forecast.iloc[:-1], ["b", "a"], h, "NHITS")
+
+
+def test_neuralforecast_contenders_say_how_to_install_it(monkeypatch):
+    """neuralforecast is not in the bench extra: without it an ``nf_`` panel
+    model stops the run before any fit, naming the install command; an
+    unknown ``nf_`` name lists the known ones."""
+    import sys
+
+    from benchmarks.forecasting import panel
+
+    monkeypatch.setitem(sys.modules, "neuralforecast", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"nf_nhits.*pip install -c \.ci/constraints\.txt "
+                                          r"neuralforecast"):
+        panel(("snaive", "nf_nhits"), seeds=[0], threads=1, cache={})
+    with pytest.raises(ValueError, match=r"\['nf_tft'\].*'nf_nbeats_robust'"):
+        panel(("snaive", "nf_tft"), seeds=[0], threads=1, cache={})
+
+
+def test_a_neuralforecast_contender_fits_a_small_panel():
+    """Where neuralforecast is installed: one of its models, as the benchmark
+    calls it (a few steps here), forecasts every series of a panel whose
+    levels differ 1000-fold, and its seed repeats the forecast."""
+    pytest.importorskip("neuralforecast")
+    from benchmarks._neuralforecast import make_nf_model, run_neuralforecast
+
+    t = np.arange(48)
+    y = _small_panel(ids=("b", "a", "c"), n=48)
+    y["value"] = np.concatenate([level * (2 + np.sin(2 * np.pi * t / 12))
+                                 for level in (1.0, 1000.0, 30.0)])
+    runs = [run_neuralforecast("nf_nhits_robust", y, 6, 12, 0, 1, max_steps=5)
+            for _ in range(2)]
+    pred = runs[0]["pred"]
+    assert pred.shape == (18,) and np.all(np.isfinite(pred))
+    np.testing.assert_array_equal(pred, runs[1]["pred"])
+    assert 100 < np.mean(np.abs(pred[6:12])) / np.mean(np.abs(pred[:6]))  # "a" is "a"
+    nbeats, robust, lstm = (make_nf_model(name, 24, 12, 3)
+                            for name in ("nf_nbeats", "nf_nbeats_robust", "nf_lstm"))
+    assert (nbeats.hparams["input_size"], nbeats.hparams["scaler_type"]) == (24, "identity")
+    assert robust.hparams["scaler_type"] == "robust" and robust.random_seed == 3
+    assert (lstm.hparams["input_size"], lstm.hparams["scaler_type"]) == (-1, "robust")
+    assert lstm.trainer_kwargs["accelerator"] == "cpu"
