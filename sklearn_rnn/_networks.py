@@ -68,9 +68,10 @@ class RecurrentNetwork(nn.Module):
         only.
     patch_size : int, default=1
         Number of consecutive time steps the recurrent layers read as one
-        step (their channels concatenated), counted from each sequence's
-        first step; the last, partial patch is completed with zeros (in
-        standardised units). Patches shorten long sequences, which recurrent
+        step (their channels concatenated), counted back from each
+        sequence's last step, so that its newest steps fill its last patch
+        alike at any length; the first, partial patch is completed with
+        zeros (in standardised units). Patches shorten long sequences, which recurrent
         networks learn from far more easily.
     fast_gru_training : bool, default=True
         Whether a GRU trains through
@@ -158,6 +159,7 @@ class RecurrentNetwork(nn.Module):
         self.input_noise = input_noise
         self.skip_steps = skip_steps
         self.patch_size = patch_size
+        self.patches_from_end = True
         self.differences = differences
         self.fast_gru_training = fast_gru_training
         self.chunk_long_sequences = chunk_long_sequences
@@ -232,7 +234,10 @@ class RecurrentNetwork(nn.Module):
             x = steps[..., : x.shape[2]]
         step_lengths = lengths
         if self.patch_size > 1:
-            steps, step_lengths = _patches(steps, lengths, self.patch_size)
+            steps, step_lengths = _patches(
+                steps, lengths, self.patch_size,
+                # modules pickled before patches were counted from the end
+                from_end=getattr(self, "patches_from_end", False))
         out, h_n = run_recurrent(
             self.rnn,
             steps,
@@ -368,27 +373,41 @@ def _same_tensor(a, b):
             and a.shape == b.shape and a.stride() == b.stride())
 
 
-def _patches(x, lengths, size):
-    """Group ``size`` consecutive steps into one, from each sequence's start.
+def _patches(x, lengths, size, from_end=True):
+    """Group ``size`` consecutive steps into one, counted back from each
+    sequence's last step (``from_end``; else from its first step).
 
-    Steps past a sequence's length are zeroed first, so a sequence's patches
-    are the same whether it is predicted alone or in a padded batch.
+    The partial patch (the first, or with ``from_end=False`` the last) is
+    completed with zeros, as are the steps past a sequence's length, so a
+    sequence's patches are the same whether it is predicted alone or in a
+    padded batch, whatever the padding holds (NaN too), and its newest
+    steps fill its last patch alike at any length.
     """
     batch, steps, channels = x.shape
-    if lengths is not None:
-        x = x * _valid_steps(x, lengths)
-        lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
-    missing = -steps % size
-    if missing:
-        x = torch.cat([x, x.new_zeros(batch, missing, channels)], dim=1)
-    return x.reshape(batch, (steps + missing) // size, size * channels), lengths
+    if lengths is None:
+        missing = -steps % size
+        if missing:
+            pad = x.new_zeros(batch, missing, channels)
+            x = torch.cat([pad, x] if from_end else [x, pad], dim=1)
+        return x.reshape(batch, (steps + missing) // size, size * channels), None
+    width = steps + (-steps % size)
+    lead = torch.remainder(-lengths, size) if from_end else torch.zeros_like(lengths)
+    on_device, lead_on_device = lengths.to(x.device), lead.to(x.device)
+    source = torch.arange(width, device=x.device)[None, :] - lead_on_device[:, None]
+    valid = ((source >= 0) & (source < on_device[:, None]))[:, :, None]
+    # both bounds given: an omitted min is an empty input of ONNX's Clip
+    index = torch.clamp(source, min=0, max=steps - 1)[:, :, None].expand(-1, -1, channels)
+    x = torch.where(valid, x.gather(1, index), torch.zeros((), dtype=x.dtype, device=x.device))
+    patched = torch.div(lengths + lead + size - 1, size, rounding_mode="floor")
+    return x.reshape(batch, width // size, size * channels), patched
 
 
 def _differences(x, lengths):
     """First differences along time, zero at the first step and past the end."""
     diffs = torch.diff(x, dim=1, prepend=x[:, :1])
-    if lengths is not None:
-        diffs = diffs * _valid_steps(x, lengths)
+    if lengths is not None:  # where, not a product: NaN padding stays out
+        diffs = torch.where(_valid_steps(x, lengths), diffs,
+                            torch.zeros((), dtype=diffs.dtype, device=diffs.device))
     return diffs
 
 

@@ -181,3 +181,11 @@ class Progress:
                 f"validation loss ({best['valid_loss']:.6g}).",
                 flush=True,
             )
+        if result.best_epoch == self.start_epoch and reason == "rule":
+            # a zero output layer: the first epochs move the network off its start
+            print(
+                "The network begins at these weights and may need more epochs than "
+                f"n_iter_no_change={n_iter_no_change} to move past them: a larger "
+                "n_iter_no_change lets it train longer.",
+                flush=True,
+            )

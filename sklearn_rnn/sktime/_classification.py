@@ -113,8 +113,9 @@ _PARAMETERS = {
         """
         patch_size : int or "auto"
             Number of consecutive time points the recurrent layers read as one
-            step (their values side by side); long series are learned far more
-            easily when shortened this way. ``"auto"`` uses
+            step (their values side by side), counted back from each series'
+            last time point; long series are learned far more easily when
+            shortened this way. ``"auto"`` uses
             ``ceil(n_timepoints / 32)`` for the longest training series, so
             series of up to 32 time points are read point by point.
 

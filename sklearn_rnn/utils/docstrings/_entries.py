@@ -34,9 +34,11 @@ PARAMETERS = parse_entries(
 
     patch_size : int or "auto"
         Number of consecutive time steps the recurrent layers read as one
-        step (their features side by side), counted from each sequence's
-        start; recurrent networks learn long sequences far more easily when
-        they are shortened this way. ``"auto"`` uses
+        step (their features side by side), counted back from each
+        sequence's last step, so that the newest steps make up the last
+        patch at any length (the first patch is completed with zeros where
+        the length is not a multiple); recurrent networks learn long
+        sequences far more easily when they are shortened this way. ``"auto"`` uses
         ``ceil(n_timesteps / 32)`` for the longest training sequence, so
         sequences of up to 32 steps are read step by step. The resolved
         value is stored in ``patch_size_``.
