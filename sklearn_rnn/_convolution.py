@@ -296,7 +296,11 @@ class RandomConvolutionBranch(nn.Module):
         ])
 
     def _downsample(self, x, lengths):
-        x = x.transpose(1, 2)
+        # A copy in the standard layout: with one channel, the transposed view
+        # passes as contiguous, and conv1d's kernel for its strides sums in
+        # another order (outputs 1 ulp off to_onnx's, and off a bias they
+        # equal: counts differed at lengths of whole windows)
+        x = x.transpose(1, 2).clone(memory_format=torch.contiguous_format)
         if lengths is not None:
             x = _zero_padding(x, lengths)
         if self.stride > 1:

@@ -45,6 +45,25 @@ def test_random_features_do_not_depend_on_padding_or_batch():
     torch.testing.assert_close(branch(x, lengths), batch, rtol=0, atol=0)
 
 
+def test_random_features_of_whole_windows_do_not_depend_on_the_batch():
+    # one channel: the transposed steps passed as contiguous, and at lengths
+    # of whole windows (no pad copied them) conv1d's kernel for their strides
+    # summed in another order; outputs 1 ulp off, on integer-valued series
+    # often off a bias they equal, changed the counts (and differed from
+    # to_onnx's, which ONNX Runtime computes in the usual order)
+    rng = np.random.RandomState(0)
+    x = torch.from_numpy(rng.randint(0, 3, size=(8, 31, 1)).astype(np.float32))
+    x[:, 30] = 0.0  # padding past the first rows' 30 steps
+    branch = RandomConvolutionBranch(1)
+    branch.fit(x[:, :30], None, torch.Generator().manual_seed(0))
+    branch.stride = 3  # as fitted on longer sequences
+    lengths = torch.tensor([30] * 7 + [31])
+    with torch.no_grad():
+        alone = branch._features(x[:7, :30], None)  # 10 whole windows
+        batch = branch._features(x, lengths)  # padded to 11
+    torch.testing.assert_close(alone, batch[:7], rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("stride", [1, 3])
 def test_nan_padding_is_never_read(stride):
     # the padding was zeroed by multiplying with the mask, and NaN * 0 is NaN:
