@@ -4,6 +4,8 @@ Also the core's record of what training did to its start
 (``initial_validation_loss_``, ``training_improvement_``).
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,6 +66,31 @@ def test_seasonal_period_of_business_and_multiple_frequencies(freq, period):
     assert seasonal_period(index) == period
     # the same, inferred from an index that has lost its freq
     assert seasonal_period(pd.DatetimeIndex(list(index))) == period
+
+
+@pytest.mark.parametrize("freq, named, period", [
+    # the step's length, not its spelling: "7D" gave 1, "W-SAT" 52
+    ("7D", "W-SAT", 52), ("24h", "D", 7), ("1440min", "D", 7), ("60min", "h", 24),
+    ("168h", "W-SAT", 52), ("120min", "2h", 12),
+])
+def test_seasonal_period_of_equal_steps_spelled_otherwise(freq, named, period):
+    index = pd.date_range("2000-01-01", periods=40, freq=freq)
+    assert seasonal_period(index) == period
+    assert seasonal_period(pd.date_range("2000-01-01", periods=40, freq=named)) == period
+    assert seasonal_period(pd.DatetimeIndex(list(index))) == period
+
+
+def test_sp_auto_warns_where_a_step_gives_no_season():
+    y = pd.Series(10.0 + np.random.RandomState(0).normal(size=200).cumsum(),
+                  index=pd.date_range("2000-01-01", periods=200, freq="30min"))
+    with pytest.warns(UserWarning, match=r"time steps of 0 days 00:30:00: it uses sp=1, "
+                                         r"no season\. Pass sp.*\(sp=48 for a daily cycle\)"):
+        f = RNNForecaster(recurrent=False).fit(y, fh=[1, 2])
+    assert f.seasonal_period_ == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        RNNForecaster(recurrent=False, sp=1).fit(y, fh=[1, 2])
+        RNNForecaster(recurrent=False).fit(y.asfreq("h").iloc[:100], fh=[1, 2])
 
 
 def test_auto_window_length():

@@ -223,6 +223,18 @@ def test_missing_labels_get_the_message_of_sequence_classifier(y):
     assert not clf.is_fitted
 
 
+def test_mixed_labels_get_the_message_of_sequence_classifier():
+    # sktime's fit sorted y first: NumPy's "'<' not supported between
+    # instances of 'str' and 'int'"
+    X, _ = _panel()
+    y = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match="Mix of label input types") as inner:
+        SequenceClassifier(**FAST).fit(panel_to_batch_first(X), y)
+    with pytest.raises(ValueError, match="Mix of label input types") as outer:
+        RNNClassifier(**FAST).fit(X, y)
+    assert str(outer.value) == str(inner.value)
+
+
 def test_other_variables_at_predict_are_refused_by_name():
     """A panel with other variables than fit's: the error names
     RNNClassifier (before, the inner SequenceClassifier's message did),

@@ -810,7 +810,9 @@ def test_predict_any_horizon_within_the_trained_one():
     np.testing.assert_allclose(forecaster.predict(fh=np.arange(1, 7)), full[:6])
     np.testing.assert_allclose(forecaster.predict(fh=[12, 3]).sort_index(),
                                full.iloc[[2, 11]])
-    with pytest.raises(ValueError, match="steps 1 to 12.*or set max_horizon"):
+    # fit's fh set the steps: max_horizon would not help (it did say so)
+    with pytest.raises(ValueError, match="steps 1 to 12.*Refit with an fh up to step 13: "
+                                         "the fh passed to fit sets the steps trained"):
         forecaster.predict(fh=[13])
 
 
@@ -828,6 +830,81 @@ def test_max_horizon_lets_fit_go_without_fh():
         RNNForecaster(window_length=12, **TINY).fit(y)
     with pytest.raises(ValueError, match="max_horizon must be a positive integer"):
         RNNForecaster(max_horizon=0, **TINY).fit(y, fh=[1])
+
+
+def test_horizon_errors_say_what_works():
+    # without fh in fit, a longer max_horizon works; a wrapper's fit needs the fh
+    y = load_airline()
+    forecaster = RNNForecaster(window_length=12, max_horizon=6, recurrent=False).fit(y)
+    with pytest.raises(ValueError, match=r"steps 1 to 6 after the cutoff, but fh asks "
+                                         r"for steps \[8\]\. Refit with max_horizon=8"):
+        forecaster.predict(fh=[8])
+    with pytest.raises(ValueError, match=r"pass fh to the wrapper's fit, e\.g\. "
+                                         r"gs\.fit\(y, fh=\[1, 2, 3\]\)"):
+        RNNForecaster(window_length=12, **TINY).fit(y)
+
+
+def test_absolute_fh_on_unequal_ends_names_the_series_and_its_end():
+    rng = np.random.default_rng(0)
+    parts = []
+    for key, n in (("a", 40), ("b", 35), ("c", 30)):  # the same start, unequal ends
+        times = pd.date_range("2000-01-01", periods=n, freq="D")
+        parts.append(pd.DataFrame({"v": rng.normal(size=n).cumsum() + 50},
+                                  index=pd.MultiIndex.from_arrays([[key] * n, times])))
+    forecaster = RNNForecaster(window_length=6, recurrent=False).fit(pd.concat(parts),
+                                                                      fh=[1, 2, 3])
+    fh = ForecastingHorizon(pd.date_range("2000-02-10", periods=2, freq="D"),
+                            is_relative=False)
+    # the series ending first (c, on 2000-01-30) decides the steps needed
+    with pytest.raises(ValueError, match=r"after the end of each series \(its own cutoff\), "
+                                         r"but series \('c',\) ends at 2000-01-30 00:00:00, "
+                                         r"so fh asks for steps \[11, 12\] of its forecast\. "
+                                         r"Refit with an fh up to step 12"):
+        forecaster.predict(fh=fh)
+
+
+def test_timedelta_fh_counts_steps_of_the_frequency():
+    # NumPy cast 1 day to 86400 (its seconds): fit asked for 86400 steps
+    y = pd.Series(50 + np.random.RandomState(0).normal(size=60).cumsum(),
+                  index=pd.date_range("2000-01-01", periods=60, freq="D"))
+    fh = ForecastingHorizon(pd.to_timedelta([1, 2, 3], unit="D"), is_relative=True)
+    expected = NaiveForecaster().fit(y, fh=fh).predict().index
+    forecaster = RNNForecaster(window_length=6, recurrent=False).fit(y, fh=fh)
+    assert forecaster.horizon_ == 3
+    assert forecaster.predict().index.equals(expected)
+    trained = RNNForecaster(window_length=6, max_horizon=3, recurrent=False).fit(y)
+    assert trained.predict(fh=fh).index.equals(expected)
+    np.testing.assert_allclose(trained.predict(fh=fh), trained.predict(fh=[1, 2, 3]))
+    # 36 hours are no whole number of days
+    half = ForecastingHorizon(pd.to_timedelta([36], unit="h"), is_relative=True)
+    with pytest.raises(ValueError, match=r"fh holds time spans \(1 days 12:00:00\).*"
+                                         r"frequency D, of which they are no whole number "
+                                         r"of steps\. Pass fh as steps ahead"):
+        trained.predict(fh=half)
+
+
+def test_quantiles_that_give_no_intervals_say_how_to_get_them(airline):
+    with pytest.raises(ValueError, match="levels strictly between 0 and 1, or None; got 'auto'"):
+        RNNForecaster(quantiles="auto").fit(airline, fh=[1])
+    # sktime asked for an sktime issue, even at levels the networks were trained for
+    for quantiles in ((0.5, 0.9), (0.5,)):
+        with pytest.raises(NotImplementedError, match=r"quantiles=\(0\.5.*no level on each "
+                                                      r"side of the median.*below and one "
+                                                      r"above 0\.5"):
+            RNNForecaster(quantiles=quantiles).predict_quantiles(alpha=[0.5])
+    with pytest.raises(NotImplementedError, match="quantiles=None forecasts points only"):
+        RNNForecaster(quantiles=None).predict_interval()
+
+
+def test_predict_residuals_says_which_residuals_there_are(airline):
+    # sktime's advice (pass the training y, or remember_data) ended in-sample
+    forecaster = RNNForecaster(window_length=12, recurrent=False).fit(airline[:-12],
+                                                                      fh=np.arange(1, 13))
+    with pytest.raises(ValueError, match=r"e\.g\. predict_residuals\(y_test\)"):
+        forecaster.predict_residuals()
+    with pytest.raises(NotImplementedError, match=r"e\.g\. predict_residuals\(y_test\)"):
+        forecaster.predict_residuals(airline[:-12])
+    assert forecaster.predict_residuals(airline[-12:]).shape == (12,)
 
 
 def test_composes_with_log_transform_grid_search_and_evaluate(airline):

@@ -262,9 +262,10 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         """Fit the classifier to the panel ``X`` and labels ``y``.
 
         sktime's ``fit``, after a check of ``y`` for missing labels: sktime
-        sorts the labels before ``_fit``, which fails on NaN among strings
-        with NumPy's ``TypeError``; this raises the ``ValueError`` of
-        :class:`~sklearn_rnn.SequenceClassifier` instead.
+        sorts the labels before ``_fit``, which fails on NaN among strings,
+        or on strings mixed with numbers, with NumPy's ``TypeError``; this
+        raises the ``ValueError`` of :class:`~sklearn_rnn.SequenceClassifier`
+        instead.
 
         Parameters
         ----------
@@ -287,6 +288,12 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                     f"Input y contains NaN: {missing.size} of its {labels.size} labels "
                     f"are missing (NaN, None or pandas' NA), the first at position "
                     f"{missing[0]}. Drop those samples, or give them a label.")
+            values = labels.ravel()
+            if len({isinstance(v, str) for v in values}) > 1:  # the same
+                raise ValueError(
+                    "Mix of label input types (string and number) in y: "
+                    f"{np.unique(values.astype(str))[:5].tolist()}. Convert the labels to "
+                    "one type, e.g. y.astype(str).")
         return super().fit(X, y)
 
     def _fit(self, X, y):

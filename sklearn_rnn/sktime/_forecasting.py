@@ -12,6 +12,7 @@ checks are the core's; the series and panel plumbing is in
 :mod:`sklearn_rnn.sktime._panel`.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -23,8 +24,13 @@ from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import fill_docstring
 from ._exogenous import fit_exog_coef
 from ._forecast_windows import forecast, series_to_forecast, training_windows
-from ._forecasting_docs import _ATTRIBUTES, _PARAMETERS
-from ._linear_start import auto_window_length, seasonal_period, series_scale
+from ._forecasting_docs import _ATTRIBUTES, _METHOD_DOCS, _PARAMETERS
+from ._linear_start import (
+    auto_window_length,
+    seasonal_period,
+    series_scale,
+    unseasonal_step,
+)
 from ._panel import (
     _interpolate_levels,
     _split_series,
@@ -111,7 +117,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     ``fh`` within those steps, a different one on each call, and an absolute
     ``fh`` stays valid after ``update`` moves the cutoff forward, as long as
     it remains in the future; steps beyond ``horizon_`` raise a
-    ``ValueError``.
+    ``ValueError``. An ``fh`` of time spans (``pd.Timedelta``) counts in
+    steps of the series' frequency (1 day on daily data is step 1).
+    There are no in-sample forecasts, so ``predict_residuals`` needs the
+    observations over a future ``fh``: ``predict_residuals(y_test)``.
 
     **Update.** ``update(y, X, update_params=True)`` appends the new data and
     trains every network ``update_epochs`` more epochs on all windows seen
@@ -261,6 +270,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # per-series parts (the Theta form's) are kept in this order
         self._series_keys = [s.key for s in series]
         self.horizon_ = training_horizon(fh, series, self.max_horizon)
+        self._fit_fh = fh is not None  # which of them set horizon_, for check_steps
         levels = quantile_levels(self.quantiles)
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
         self.window_length_ = self._resolve_window_length(series)
@@ -331,12 +341,57 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         # have failed every later predict()
         with restored_on_error(self, ("_fh",)):
             fh = super()._check_fh(fh, pred_int=pred_int)
+            fit_fh = getattr(self, "_fit_fh", False)
             if self.is_fitted and fh is not None and fh.is_relative:
-                check_steps(fh, self.cutoff, self.horizon_)  # the same for every series
+                # the same for every series
+                check_steps(fh, self.cutoff, self.horizon_, fit_fh)
             elif self.is_fitted and fh is not None:  # each series from its own cutoff
-                for s in series_to_forecast(self):
-                    check_steps(fh, s.cutoff, self.horizon_)
+                series = series_to_forecast(self)
+                for s in sorted(series, key=lambda s: s.cutoff[0]):  # the furthest first
+                    check_steps(fh, s.cutoff, self.horizon_, fit_fh,
+                                None if len(series) == 1 else s.key)
         return fh
+
+    # sktime refuses these without capability:pred_int, asking for an sktime
+    # issue; the fix is this forecaster's quantiles
+    def predict_quantiles(self, fh=None, X=None, alpha=None):
+        self._check_intervals("quantile predictions")
+        return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+
+    def predict_interval(self, fh=None, X=None, coverage=0.90):
+        self._check_intervals("prediction intervals")
+        return super().predict_interval(fh=fh, X=X, coverage=coverage)
+
+    def predict_var(self, fh=None, X=None, cov=False):
+        self._check_intervals("variance predictions")
+        return super().predict_var(fh=fh, X=X, cov=cov)
+
+    def predict_proba(self, fh=None, X=None, marginal=True):
+        self._check_intervals("fully probabilistic predictions")
+        return super().predict_proba(fh=fh, X=X, marginal=marginal)
+
+    predict_quantiles.__doc__ = _METHOD_DOCS["predict_quantiles"]
+    predict_interval.__doc__ = BaseForecaster.predict_interval.__doc__
+    predict_var.__doc__ = BaseForecaster.predict_var.__doc__
+    predict_proba.__doc__ = _METHOD_DOCS["predict_proba"]
+
+    def predict_residuals(self, y=None, X=None):
+        # sktime's advice without y (pass the training y, or remember_data)
+        # ends in its in-sample refusal either way
+        advice = ("RNNForecaster has no in-sample forecasts, so no residuals on "
+                  "the data it was fitted on: pass the observations over a future "
+                  "fh, e.g. predict_residuals(y_test) after fit(y_train, fh=...).")
+        self.check_is_fitted()
+        if y is None:
+            raise ValueError(advice)
+        try:
+            return super().predict_residuals(y, X=X)
+        except NotImplementedError as error:
+            if "in-sample" not in str(error):
+                raise
+            raise NotImplementedError(advice) from error
+
+    predict_residuals.__doc__ = BaseForecaster.predict_residuals.__doc__
 
     def update(self, y, X=None, update_params=True):
         # sktime's update moves the cutoff before _update checks the data: a
@@ -379,6 +434,19 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     # ------------------------------------------------------------------
     # Helpers
+    def _check_intervals(self, what):
+        if self.get_tag("capability:pred_int"):
+            return
+        if self.quantiles is None:
+            problem = "quantiles=None forecasts points only"
+        else:
+            problem = (f"quantiles={self.quantiles!r} has no level on each side "
+                       "of the median, 0.5, from which to read intervals")
+        raise NotImplementedError(
+            f"RNNForecaster does not have the capability to return {what} here: "
+            f"{problem}. Set quantiles with a level below and one above 0.5, e.g. "
+            "quantiles=(0.1, 0.5, 0.9), and refit.")
+
     def _check_params(self):
         if self.cell not in ("lstm", "gru"):
             raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
@@ -410,6 +478,15 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     def _resolve_window_length(self, series):
         sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
+        step = unseasonal_step(self._cur_y.index) if self.sp == "auto" and sp == 1 else None
+        if step is not None:
+            day = pd.Timedelta(days=1)
+            hint = "" if day % step else f" (sp={day // step} for a daily cycle)"
+            warnings.warn(
+                "sp='auto' reads a season from steps of whole weeks, days or hours "
+                "that divide a year, a week or a day, and finds none for time steps "
+                f"of {step}: it uses sp=1, no season. Pass sp, the number of steps "
+                f"in a season{hint}, or sp=1 to keep none.", UserWarning)
         self.seasonal_period_ = sp
         if self.window_length != "auto":
             return int(self.window_length)

@@ -30,8 +30,11 @@ _PARAMETERS = {
             for quarterly (business months and quarters included), 52 for
             weekly, 7 for daily, 5 for business-daily and 24 for hourly data,
             divided by a multiple of the step where it divides (``"2h"``:
-            12), 1 (no season) where the frequency is unknown or another one (set
-            ``sp=48`` for half-hourly data with a daily cycle, or ``sp=1``
+            12); a step of fixed length is read by its length, however it is
+            spelled (``"7D"`` is weekly, ``"24h"`` daily, ``"60min"``
+            hourly). 1 (no season) where the frequency is unknown or another
+            one (a step of fixed length such as ``"30min"`` or ``"2D"`` warns:
+            set ``sp=48`` for half-hourly data with a daily cycle, or ``sp=1``
             for monthly data without a yearly one, as sktime's forecasters
             take it).
 
@@ -39,7 +42,8 @@ _PARAMETERS = {
             Steps ahead the network is trained to forecast when ``fit`` gets
             no ``fh`` (an ``fh`` passed to ``fit`` sets them instead);
             ``predict`` accepts any ``fh`` within steps 1 to ``horizon_``.
-            None: ``fit`` needs an ``fh``.
+            None: ``fit`` needs an ``fh`` (in ``ForecastingGridSearchCV``
+            or another wrapper, pass it to the wrapper's ``fit``).
 
         window_normalization : {"last", "mean", "standard", "none"}
             Per-window normalisation of ``y`` (the name the regressors use for
@@ -277,3 +281,46 @@ _ATTRIBUTES = parse_entries(
         Number of series seen in ``fit``.
     """
 )
+
+_FH_X = """fh : int, list, pd.Index coercible, or ForecastingHorizon, default=None
+            Forecasting horizon, within steps 1 to ``horizon_``; None: the
+            ``fh`` of ``fit`` (or of the last call that passed one).
+
+        X : pd.DataFrame or None, default=None
+            Exogenous data over the forecast period (needed where ``fit`` had
+            ``X``)."""
+
+#: Docstrings of the probabilistic methods RNNForecaster wraps (sktime's
+#: refusal of them without levels on each side of 0.5 names the fix).
+_METHOD_DOCS = {
+    "predict_quantiles": f"""Quantile forecasts, interpolated between the trained levels.
+
+        Parameters
+        ----------
+        {_FH_X}
+
+        alpha : float or list of float, default=None
+            Quantile levels within the range of ``quantile_levels_``; None:
+            0.05 and 0.95.
+
+        Returns
+        -------
+        quantiles : pd.DataFrame
+            Column ``MultiIndex`` (variable, level); rows as in ``predict``.
+        """,
+    "predict_proba": f"""Distribution forecasts, as sktime makes them (needs skpro).
+
+        Parameters
+        ----------
+        {_FH_X}
+
+        marginal : bool, default=True
+            Whether the distribution is marginal by time point.
+
+        Returns
+        -------
+        pred_dist : skpro BaseDistribution
+            Distribution forecasts, with the index and columns of
+            ``predict``'s forecasts.
+        """,
+}

@@ -33,6 +33,15 @@ _PERIODS = (
     ((_OFFSETS.Hour,), 24),
 )
 
+#: The same for a step of fixed length, whatever the offset that spells it
+#: (``"7D"``, ``"W-SAT"``; ``"24h"``, ``"D"``): a week, a day or an hour
+#: that the step divides.
+_CYCLES = (
+    (pd.Timedelta(weeks=1), 52),
+    (pd.Timedelta(days=1), 7),
+    (pd.Timedelta(hours=1), 24),
+)
+
 #: Ridge penalty of the linear start, per window, on normalised windows.
 RIDGE = 0.1
 
@@ -68,11 +77,51 @@ def seasonal_period(index):
     offset = _offset(index)
     if not isinstance(offset, pd.DateOffset):
         return 1
+    duration = step_duration(offset)
+    if duration is not None:  # "7D" is weekly, "24h" daily, "60min" hourly
+        for cycle, period in _CYCLES:
+            if duration % cycle == pd.Timedelta(0):
+                steps = duration // cycle
+                return period // steps if period % steps == 0 else 1
+        return 1
     for kinds, period in _PERIODS:
         if isinstance(offset, kinds):
             steps = abs(offset.n)
             return period // steps if period % steps == 0 else 1
     return 1
+
+
+def step_duration(offset):
+    """The length of a step of ``offset`` as a ``pd.Timedelta``, or ``None``.
+
+    Fixed lengths only: hours, minutes and shorter, days and weeks (a day
+    counted as 24 hours, as a calendar day); months, business days and the
+    like have none.
+    """
+    if isinstance(offset, pd.tseries.offsets.Tick):
+        return pd.Timedelta(offset)
+    if isinstance(offset, _OFFSETS.Day):
+        return pd.Timedelta(days=offset.n)
+    if isinstance(offset, _OFFSETS.Week):
+        return pd.Timedelta(weeks=offset.n)
+    return None
+
+
+def unseasonal_step(index):
+    """The step of a time index whose length gives no season with ``sp="auto"``.
+
+    A step of fixed length (:func:`step_duration`) shorter than a year for
+    which :func:`seasonal_period` is 1, such as 30 minutes or 2 days (a
+    week or a day is no whole number of them): the user may want to set
+    ``sp``. ``None`` for any other index.
+    """
+    if isinstance(index, pd.MultiIndex):
+        index = index.levels[-1]
+    offset = _offset(index)
+    duration = step_duration(offset) if isinstance(offset, pd.DateOffset) else None
+    if duration is None or seasonal_period(index) != 1 or duration >= pd.Timedelta(weeks=52):
+        return None
+    return duration
 
 
 def _offset(index):

@@ -17,6 +17,8 @@ import pandas as pd
 from sktime.datatypes import get_cutoff, update_data
 from sktime.forecasting.base import ForecastingHorizon
 
+from ._linear_start import step_duration
+
 @contextmanager
 def batch_first_inputs():
     """Silence the core estimators' ``time_axis`` warning for batch-first inputs.
@@ -387,7 +389,10 @@ def quantile_levels(quantiles):
     """RNNForecaster's validated ``quantiles`` with the median, sorted; None stays."""
     if quantiles is None:
         return None
-    levels = np.asarray(quantiles, dtype=float).ravel()
+    try:
+        levels = np.asarray(quantiles, dtype=float).ravel()
+    except (TypeError, ValueError):  # "auto", a list holding a string
+        levels = np.array([])
     if not levels.size or not np.all((levels > 0) & (levels < 1)):
         raise ValueError(
             "quantiles must be a non-empty list of levels strictly between "
@@ -396,15 +401,32 @@ def quantile_levels(quantiles):
     return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
 
 
-def check_steps(fh, cutoff, horizon):
-    """``fh``'s steps after ``cutoff``, refused outside 1 to ``horizon``."""
+def check_steps(fh, cutoff, horizon, fit_fh=False, key=None):
+    """``fh``'s steps after ``cutoff``, refused outside 1 to ``horizon``.
+
+    ``fit_fh``: whether ``fit`` got an ``fh`` (which set ``horizon``, and
+    ``max_horizon`` did not); ``key``: the series whose own ``cutoff`` an
+    absolute ``fh`` counts from, named in the message.
+    """
     step = _relative_steps(fh, cutoff)
     if step.min() < 1 or step.max() > horizon:
+        origin, asked = "the cutoff", f"fh asks for steps {step.tolist()}"
+        if key is not None:
+            origin = "the end of each series (its own cutoff)"
+            asked = (f"series {key} ends at {cutoff[0]}, so {asked} of its forecast")
+        if step.max() <= horizon:
+            advice = "RNNForecaster forecasts no step before 1 (in-sample)"
+        elif fit_fh:
+            advice = (f"Refit with an fh up to step {step.max()}: the fh passed to fit "
+                      "sets the steps trained, and max_horizon applies only to a fit "
+                      "without fh (sktime's evaluate and ForecastingGridSearchCV pass "
+                      "fit their splitter's fh)")
+        else:
+            advice = (f"Refit with max_horizon={step.max()}, or with an fh up to "
+                      "that step")
         raise ValueError(
-            f"RNNForecaster was fitted to forecast steps 1 to "
-            f"{horizon} after the cutoff, but fh asks for steps "
-            f"{step.tolist()}. Refit with an fh that covers them, or "
-            "set max_horizon."
+            f"RNNForecaster was fitted to forecast steps 1 to {horizon} after "
+            f"{origin}, but {asked}. {advice}."
         )
     return step
 
@@ -416,16 +438,43 @@ def training_horizon(fh, series, max_horizon):
     if max_horizon is None:
         raise ValueError(
             "RNNForecaster trains for a fixed number of steps ahead: pass fh "
-            "to fit, or set max_horizon."
+            "to fit, or set max_horizon. Inside ForecastingGridSearchCV (or "
+            "another sktime wrapper), pass fh to the wrapper's fit, e.g. "
+            "gs.fit(y, fh=[1, 2, 3]): it refits the best forecaster with it."
         )
     return int(max_horizon)
 
 
 def _relative_steps(fh, cutoff):
     """Steps ahead of ``cutoff`` as an int array."""
+    if fh.is_relative and isinstance(fh.to_pandas(), pd.TimedeltaIndex):
+        return _timedelta_steps(fh.to_pandas(), cutoff)
     if fh.is_relative:
         return np.asarray(fh.to_numpy(), dtype=int)
     return np.asarray(fh.to_relative(_in_freq_of(fh, cutoff)).to_numpy(), dtype=int)
+
+
+def _timedelta_steps(spans, cutoff):
+    """Steps ahead of ``cutoff`` of a relative fh of time spans (``pd.Timedelta``).
+
+    Counted in the cutoff's frequency, as sktime's forecasters read them
+    (``NaiveForecaster``'s 1 day on daily data is step 1; NumPy casts it to
+    86400, its seconds); refused where the spans are no whole number of
+    steps of a fixed length.
+    """
+    freq = getattr(cutoff, "freq", None)
+    step = step_duration(freq) if isinstance(freq, pd.DateOffset) else None
+    steps = None if step is None else spans / step
+    if steps is None or not np.all(steps == np.round(steps)):
+        where = "no frequency" if freq is None else f"the frequency {freq.freqstr}"
+        raise ValueError(
+            f"fh holds time spans ({', '.join(map(str, spans[:3]))}"
+            f"{', ...' if len(spans) > 3 else ''}), which RNNForecaster counts in "
+            f"steps of the series' frequency, but its time index has {where}, "
+            "of which they are no whole number of steps. Pass fh as steps "
+            "ahead, e.g. fh=[1, 2, 3]."
+        )
+    return np.asarray(np.round(steps), dtype=int)
 
 
 def _in_freq_of(fh, cutoff):
