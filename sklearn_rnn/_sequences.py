@@ -4,7 +4,9 @@
 returns: padded float sequences with their lengths. NaN is missing data; only
 leading all-NaN steps ("no history yet", as
 :class:`~sklearn_rnn.windowing.LagWindowTransformer` marks the first rows)
-are read, by :func:`trim_leading_nan`, as shorter sequences.
+are read, by :func:`trim_leading_nan`, as shorter sequences; where a 2D
+table's NaN are not leading, :func:`channels_hint` names the ``n_channels``
+and ``flat_layout`` (:func:`unflatten`) under which they would be.
 """
 
 from dataclasses import dataclass
@@ -55,7 +57,7 @@ def reject_nan(seqs, hint=lambda: None):
         sentence = hint()
         if sentence is not None:
             raise ValueError(f"Input X contains NaN. {sentence}") from None
-        if str(exc) == _PADDED_AT_THE_END:
+        if str(exc).startswith(_PADDED_AT_THE_END):
             raise
         raise ValueError(f"{exc} Impute the missing values or drop those rows.") from None
     raise ValueError(
@@ -92,7 +94,7 @@ def trim_leading_nan(seqs):
         )
     if not n_lead.any():
         if not np.isfinite(values).all():  # no sequence has leading missing steps
-            _refuse_end_padding(values)
+            _refuse_end_padding(values, seqs.source_ndim)
             raise ValueError(nan_message(first_bad_row(values), False, True))
         return seqs
     steps = np.arange(values.shape[1])
@@ -101,7 +103,7 @@ def trim_leading_nan(seqs):
     lengths = (values.shape[1] - n_lead).astype(np.int64)
     valid = steps[None, :] < lengths[:, None]
     if not np.isfinite(shifted[valid]).all():
-        _refuse_end_padding(values)
+        _refuse_end_padding(values, seqs.source_ndim)
         row = first_bad_row(np.where(valid[..., None], shifted, 0))
         raise ValueError(nan_message(row, n_lead[row] > 0, True))
     # as wide as the longest trimmed sequence, as a list of them would be
@@ -124,19 +126,39 @@ def nan_message(row, after_leading, trimming):
     )
 
 
-_PADDED_AT_THE_END = (
-    "Input X contains NaN in the last time steps of some sequences: sequences of "
-    "unequal lengths padded with NaN at the end, as in tslearn's and aeon's 3D "
-    "arrays, look like this. Pass them as a list of arrays of their own lengths "
-    "(of a 3D X with time on axis 1, [x[~np.isnan(x).all(axis=-1)] for x in X]), "
-    "which the estimators take; leading_nan='trim' reads only leading missing steps.")
+_PADDED_AT_THE_END = "Input X contains NaN in the last time steps of some sequences"
+
+#: The end of the padding message, by the input's dimensions (and, for 2D
+#: input, its channels); each ends with the ordinary advice for missing
+#: values, which a NaN in a table's last column more often is.
+_END_PADDING_ADVICE = {
+    3: ("sequences of unequal lengths padded with NaN at the end, as in "
+        "tslearn's and aeon's 3D arrays, look like this. Pass them as a list of "
+        "arrays of their own lengths (of a 3D X with time on axis 1, "
+        "[x[~np.isnan(x).all(axis=-1)] for x in X]), which the estimators take; "
+        "leading_nan='trim' reads only leading missing steps. If they are missing "
+        "values, impute them or drop those rows."),
+    2: ("rows of unequal lengths padded with NaN at the end look like this. Pass "
+        "them as a list of arrays of their own lengths ({list}), which the "
+        "estimators take; leading_nan='trim' reads only leading missing steps. If "
+        "they are missing values, impute them (e.g. with SimpleImputer) or drop "
+        "those rows."),
+}
+
+#: The list of a 2D X's sequences, of one channel and of several.
+_ROWS_AS_LIST = (
+    "[row[~np.isnan(row)] for row in X]",
+    "each row reshaped to (n_timesteps, n_channels) as flat_layout orders it, "
+    "without its all-NaN steps",
+)
 
 
-def _refuse_end_padding(values):
+def _refuse_end_padding(values, source_ndim=3):
     """Raise where every NaN of ``values`` is in all-NaN steps at a sequence's end.
 
     Leading all-NaN steps may come too; any other NaN (inside a sequence, or
     in some channels of a step) leaves the general message to the caller.
+    ``source_ndim`` (2 for tables) picks the advice.
     """
     nan_steps = np.isnan(values).all(axis=2)
     finite_steps = np.isfinite(values).all(axis=2)
@@ -145,4 +167,59 @@ def _refuse_end_padding(values):
     after_data = np.maximum.accumulate(finite_steps, axis=1) & nan_steps
     data_later = np.flip(np.maximum.accumulate(np.flip(finite_steps, 1), axis=1), 1)
     if after_data.any() and not (after_data & data_later).any():
-        raise ValueError(_PADDED_AT_THE_END)
+        advice, where = _END_PADDING_ADVICE[source_ndim], ": "
+        if source_ndim == 2:
+            several = values.shape[2] > 1
+            advice = advice.format(list=_ROWS_AS_LIST[several])
+            where = ": " if several else " (the last columns of some rows): "
+        raise ValueError(f"{_PADDED_AT_THE_END}{where}{advice}")
+
+
+def unflatten(arr, n_channels, flat_layout):
+    """2D rows of ``n_timesteps * n_channels`` columns as 3D, per the layout."""
+    n_samples, n_columns = arr.shape
+    n_steps = n_columns // n_channels
+    if flat_layout == "channels_first":
+        return arr.reshape(n_samples, n_channels, n_steps).transpose(0, 2, 1)
+    return arr.reshape(n_samples, n_steps, n_channels)
+
+
+def channels_hint(arr, estimator, then=""):
+    """A sentence naming ``n_channels`` (and layout) whose NaN are all leading.
+
+    None when no other channel count or layout of ``arr`` puts the NaN of
+    every row in leading all-NaN steps only. The estimator's own
+    ``n_channels`` in the other layout comes first, then the largest count:
+    channels-last lag windows read as one channel always pass (a reading
+    that interleaves the channels into one), so the smallest is the worst.
+    """
+    n_columns = arr.shape[1]
+    other = ({"channels_first", "channels_last"} - {estimator.flat_layout}).pop()
+    readings = [(estimator.n_channels, other)] + [
+        (n_channels, layout)
+        for n_channels in range(n_columns // 2, 0, -1)
+        if not n_columns % n_channels
+        for layout in (estimator.flat_layout, other)
+    ]
+    for n_channels, layout in readings:
+        if (n_channels, layout) == (estimator.n_channels, estimator.flat_layout):
+            continue
+        if n_columns % n_channels or n_columns // n_channels < 2:
+            continue
+        try:
+            trim_leading_nan(Sequences(unflatten(arr, n_channels, layout), None, 2))
+        except ValueError:
+            continue
+        changes = []
+        if n_channels != estimator.n_channels:
+            changes.append(f"n_channels={n_channels}")
+        if layout != estimator.flat_layout:
+            changes.append(f"flat_layout={layout!r}")
+        return (
+            f"Read as flattened windows of {n_channels} channels "
+            f"(flat_layout={layout!r}), every NaN of X is a leading missing "
+            f"step: if X holds such windows (as LagWindowTransformer("
+            f"flat_layout={layout!r}) makes from a table of {n_channels} "
+            f"columns), pass {' and '.join(changes)}{then}."
+        )
+    return None

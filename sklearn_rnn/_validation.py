@@ -18,10 +18,12 @@ from sklearn.utils.validation import check_array, validate_data
 from ._compat import _check_sample_weight
 from ._sequences import (
     Sequences,
+    channels_hint,
     n_leading_missing,
     nan_message,
     reject_nan,
     trim_leading_nan,
+    unflatten,
 )
 
 #: float32 and float64 are kept; other dtypes (integers) become float64, so
@@ -311,7 +313,9 @@ def _time_axis_first(estimator, arr, reset):
         warnings.warn(
             f"X has {steps} of {n_channels} channels per sample (read with "
             f"time_axis={time_axis}). If X is laid out as {layouts[time_axis]}, "
-            f"pass time_axis={other}.",
+            f"pass time_axis={other}. If it is laid out as read, silence this "
+            "warning with warnings.filterwarnings(\"ignore\", message=\"X has .* "
+            "channels per sample\").",
             UserWarning,
         )
     return arr
@@ -377,6 +381,8 @@ def _from_table(estimator, X, reset, allow_leading_nan):
         else:
             arr = check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
     except ValueError as exc:
+        if _sequences_read_as_rows(estimator, X) and "features as input" in str(exc):
+            raise ValueError(f"{exc} {_LIST_OF_1D_HINT}") from None
         if not str(exc).startswith("Expected 2D array, got 1D array"):
             raise
         # sklearn's advice, reshape(-1, 1), makes n sequences of one step
@@ -386,7 +392,7 @@ def _from_table(estimator, X, reset, allow_leading_nan):
             "pass X.reshape(1, -1) for one sequence, or cut one long series into "
             "windows with sklearn_rnn.windowing.make_windows.") from None
     check_table_layout(estimator, arr.shape[1], n_rows=arr.shape[0], fitted=not reset)
-    seqs = Sequences(_unflatten(arr, estimator.n_channels, estimator.flat_layout), None, 2)
+    seqs = Sequences(unflatten(arr, estimator.n_channels, estimator.flat_layout), None, 2)
     if reset:
         _warn_of_columns_unlike_steps(seqs.values)
     if not np.isnan(arr).any():
@@ -395,52 +401,24 @@ def _from_table(estimator, X, reset, allow_leading_nan):
         try:
             return trim_leading_nan(seqs)
         except ValueError as exc:
-            hint = _channels_hint(arr, estimator)
+            hint = channels_hint(arr, estimator)
             if hint is None:
                 raise
             raise ValueError(f"{exc} {hint}") from None
-    reject_nan(seqs, lambda: _channels_hint(arr, estimator, " with leading_nan='trim'"))
+    reject_nan(seqs, lambda: channels_hint(arr, estimator, " with leading_nan='trim'"))
 
 
-def _unflatten(arr, n_channels, flat_layout):
-    """2D rows of ``n_timesteps * n_channels`` columns as 3D, per the layout."""
-    n_samples, n_columns = arr.shape
-    n_steps = n_columns // n_channels
-    if flat_layout == "channels_first":
-        return arr.reshape(n_samples, n_channels, n_steps).transpose(0, 2, 1)
-    return arr.reshape(n_samples, n_steps, n_channels)
+_LIST_OF_1D_HINT = (
+    "A list of 1D sequences of one length is read as a 2D table, one row per "
+    "sequence; to predict sequences of another length, pass them as arrays "
+    "of shape (n_timesteps, 1), e.g. [s[:, None] for s in X], or as a 3D array.")
 
 
-def _channels_hint(arr, estimator, then=""):
-    """A sentence naming ``n_channels`` (and layout) whose NaN are all leading.
-
-    None when no other channel count or layout of ``arr`` puts the NaN of
-    every row in leading all-NaN steps only.
-    """
-    n_columns = arr.shape[1]
-    layouts = (estimator.flat_layout,) + tuple(
-        {"channels_first", "channels_last"} - {estimator.flat_layout}
-    )
-    for n_channels in range(1, n_columns // 2 + 1):
-        if n_columns % n_channels:
-            continue
-        for layout in layouts:
-            if (n_channels, layout) == (estimator.n_channels, estimator.flat_layout):
-                continue
-            try:
-                trim_leading_nan(Sequences(_unflatten(arr, n_channels, layout), None, 2))
-            except ValueError:
-                continue
-            change = f"n_channels={n_channels}"
-            if layout != estimator.flat_layout:
-                change += f" and flat_layout={layout!r}"
-            return (
-                f"Read as flattened windows of {n_channels} channels "
-                f"(flat_layout={layout!r}), every NaN of X is a leading missing "
-                f"step: if X holds such windows (as LagWindowTransformer makes "
-                f"from a table of {n_channels} columns), pass {change}{then}."
-            )
-    return None
+def _sequences_read_as_rows(estimator, X):
+    """Whether ``X`` is a list or tuple of 1D arrays, sequences of one channel
+    that a table of one channel reads as its rows."""
+    return (isinstance(X, (list, tuple)) and estimator.n_channels == 1
+            and all(np.ndim(x) == 1 for x in X))
 
 
 def _warn_of_names(estimator, names):

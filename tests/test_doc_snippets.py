@@ -100,3 +100,34 @@ def test_readme_quickstart_says_what_its_regressor_learned():
     assert "reg.training_improvement_" in python_blocks(ROOT / "README.md")[0]
     assert namespace["reg"].training_improvement_ == 0.0
     assert namespace["reg"].best_epoch_ == 0
+
+
+def test_user_guide_callbacks_under_clone_keep_state_outside_the_callable():
+    # The user guide and the callbacks entry: clones' callbacks are deep
+    # copies, so a callable object records nothing under cross_val_score,
+    # while a function's list outside it, and history_, do.
+    import numpy as np
+    from sklearn.model_selection import cross_val_score, cross_validate
+
+    from sklearn_rnn import LSTMRegressor
+
+    class Recorder:
+        def __init__(self):
+            self.epochs = []
+
+        def __call__(self, estimator, record):
+            self.epochs.append(record["epoch"])
+
+    X = np.random.RandomState(0).normal(size=(40, 6, 1))
+    y = X[:, -1, 0]
+    params = dict(hidden_size=4, max_iter=2, early_stopping=False, random_state=0)
+    recorder, epochs = Recorder(), []
+    cross_val_score(LSTMRegressor(**params, callbacks=[recorder]), X, y, cv=2)
+    assert recorder.epochs == []
+    cross_val_score(LSTMRegressor(**params, callbacks=[lambda e, r: epochs.append(r["epoch"])]),
+                    X, y, cv=2)
+    assert epochs == [1, 2, 1, 2]
+    fitted = cross_validate(LSTMRegressor(**params), X, y, cv=2, return_estimator=True)
+    assert [len(est.history_) for est in fitted["estimator"]] == [2, 2]
+    guide = (ROOT / "docs/user_guide.rst").read_text(encoding="utf-8")
+    assert "callbacks=[log_loss]" in guide and "deep copies" in LSTMRegressor.__doc__

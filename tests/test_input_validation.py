@@ -5,6 +5,7 @@ float ndarrays of three dimensions; everything else must still reach
 ``check_array`` and get its usual error.
 """
 
+import re
 import subprocess
 import sys
 import warnings
@@ -476,3 +477,79 @@ def test_nan_padding_at_the_end_names_a_list_of_sequences(leading_nan):
         reg.fit(inner, y)
     assert "padded" not in str(error.value)
     reg.fit([x[~np.isnan(x).all(axis=-1)] for x in X], y)  # the advice works
+
+
+def test_trailing_nan_in_a_table_gets_a_tables_advice_and_impute():
+    # one missing value in a table's last column was told it was 3D padding,
+    # with a comprehension that made each row one step of 8 channels, and
+    # without the imputation a NaN one column to the left was advised
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 8)), rng.normal(size=30)
+    X[3, -1] = np.nan
+    reg = LSTMRegressor(hidden_size=4, max_iter=1)
+    with pytest.raises(ValueError, match=r"last columns of some rows.*"
+                       r"\[row\[~np\.isnan\(row\)\] for row in X\].*impute them "
+                       r"\(e\.g\. with SimpleImputer\) or drop those rows\.$") as error:
+        reg.fit(X, y)
+    assert "axis=-1" not in str(error.value)
+    assert reg.fit([row[~np.isnan(row)] for row in X], y).n_channels_in_ == 1  # the advice works
+    two = rng.normal(size=(30, 8))
+    two[3, 6:] = np.nan  # the last step of 2 channels, channels_last
+    with pytest.raises(ValueError, match=r"reshaped to \(n_timesteps, n_channels\).*SimpleImputer"):
+        LSTMRegressor(max_iter=1, n_channels=2, flat_layout="channels_last").fit(two, y)
+    X3 = rng.normal(size=(30, 10, 2))
+    X3[3, 7:] = np.nan  # 3D padding keeps its advice, and gets the other one too
+    with pytest.raises(ValueError, match=r"axis=-1.*impute them or drop those rows\.$"):
+        reg.fit(X3, y)
+
+
+@pytest.mark.parametrize("leading_nan", ["raise", "trim"])
+def test_channels_last_lag_windows_name_flat_layout_not_one_channel(leading_nan):
+    # channels-last lag windows read channels-first were told n_channels=1,
+    # which reads the channels interleaved as one (and fits without a word)
+    from sklearn_rnn.windowing import LagWindowTransformer
+
+    table = np.random.RandomState(0).normal(size=(60, 3))
+    X = LagWindowTransformer(6, flat_layout="channels_last").fit_transform(table)
+    reg = LSTMRegressor(n_channels=3, leading_nan=leading_nan, max_iter=1)
+    with pytest.raises(ValueError, match=r"windows of 3 channels \(flat_layout="
+                       r"'channels_last'\).*pass flat_layout='channels_last'") as error:
+        reg.fit(X, table[:, 0])
+    assert "n_channels=1" not in str(error.value)
+    # read with another count, the largest that explains the NaN is named
+    with pytest.raises(ValueError, match=r"pass n_channels=3 and flat_layout='channels_last'"):
+        LSTMRegressor(n_channels=2, leading_nan=leading_nan, max_iter=1).fit(X, table[:, 0])
+
+
+def test_a_list_of_equal_length_1d_sequences_names_the_table_reading():
+    # a list of 1D sequences of one length is a table: after a fit on 10
+    # columns, 6-step sequences got only scikit-learn's "6 features" error
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 10))
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(X, X[:, -1])
+    for seqs in ([X[0, 4:]], (X[0, 4:], X[1, 4:])):
+        with pytest.raises(ValueError, match=r"X has 6 features, but LSTMRegressor is "
+                           r"expecting 10 features as input\. A list of 1D sequences.*"
+                           r"\[s\[:, None\] for s in X\]"):
+            reg.predict(seqs)
+    assert reg.predict([s[:, None] for s in X[:2, 4:]]).shape == (2,)  # the advice works
+    with pytest.raises(ValueError, match=r"expecting 10 features as input\.$"):
+        reg.predict(X[:2, 4:])  # an array is a table, as the user passed it
+
+
+def test_the_time_axis_warning_names_the_filter_that_silences_it():
+    # 3D input laid out right, with more channels than steps, warned on
+    # every fit of a search, with no word on how to say the layout is right
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 5, 12)), rng.normal(size=20)
+    params = dict(hidden_size=4, max_iter=1, early_stopping=False, random_state=0)
+    with pytest.warns(UserWarning, match="pass time_axis=2") as record:
+        LSTMRegressor(**params).fit(X, y)
+    message = next(str(w.message) for w in record if "time_axis" in str(w.message))
+    advice = re.search(r'warnings\.filterwarnings\("ignore", message="(.*)"\)', message)
+    assert advice is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=advice.group(1))
+        LSTMRegressor(**params).fit(X, y)
+    assert not [w for w in caught if "time_axis" in str(w.message)]

@@ -572,3 +572,99 @@ def test_x_none_after_a_fit_on_sequences_of_different_lengths():
     (pred,) = _session(model).run(None, dict(zip(["X", "lengths"], _padded(new))))
     _assert_close(pred, reg.predict(new))
     assert [i.name for i in to_onnx(reg, lengths=False).graph.input] == ["X"]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_trained_model_within_the_documented_bound(cell):
+    # the documented guarantee: the differences are float32 rounding of the
+    # network, absolute, max |onnx - predict| <= 1e-5 * max |predict|; on a
+    # model trained until its recurrent part carries the prediction (no
+    # skip connection, no window normalisation), predictions near 0 are not
+    # within 1e-5 of themselves (6.9e-4 and 4.4e-5 seen, where the largest
+    # difference was 1.4e-7 and 8.3e-8 of the largest prediction)
+    rng = np.random.RandomState(7)
+    X = rng.normal(size=(200, 20, 2)).astype(np.float32)
+    y = np.sin(X[:, :, 0].cumsum(axis=1)[:, -1]) + X[:, -5:, 1].sum(axis=1)
+    reg = SequenceRegressor(cell=cell, hidden_size=16, max_iter=20, learning_rate_init=0.01,
+                            early_stopping=False, skip_steps=0, window_normalization=None,
+                            patch_size=1, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.5  # the recurrent part learned the cumulative sum
+    X_new = rng.normal(size=(2000, 20, 2)).astype(np.float32)
+    (pred,) = _session(to_onnx(reg, X)).run(None, {"X": X_new})
+    expected = reg.predict(X_new)
+    assert np.abs(pred - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32,
+                                   np.uint32, np.uint64, np.int64])
+def test_integer_labels_keep_their_dtype(data, dtype):
+    # the labels were cast to int64: uint64 labels beyond int64 wrapped to
+    # negative numbers, and small integer types came back int64
+    X, y = data
+    classes = np.array([3, 100], dtype=dtype)
+    if dtype is np.uint64:
+        classes[0] = 2**63 + 5
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(
+        X, classes[(y > np.median(y)).astype(int)])
+    assert clf.classes_.dtype == dtype
+    label, _ = _session(to_onnx(clf, X)).run(None, {"X": X})
+    assert label.dtype == dtype
+    np.testing.assert_array_equal(label, clf.predict(X))
+    assert set(label) == set(classes)
+
+
+def test_a_3d_sample_of_other_channels_is_refused(data):
+    # the sample's channels were not read: a 3-channel sample exported a
+    # 2-channel graph, which ONNX Runtime refused at serving time
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    X3 = np.concatenate([X, X[:, :, :1]], axis=2)
+    with pytest.raises(ValueError) as refused:
+        reg.predict(X3)
+    for sample in (X3, list(X3[:, :5]) + list(X3[:, :7])):
+        with pytest.raises(ValueError) as exported:
+            to_onnx(reg, sample)
+        assert str(exported.value).startswith(str(refused.value))
+        assert "to_onnx reads a 3D sample" in str(exported.value)
+    # time_axis=2: the channels on axis 1, predict's hint
+    reg2 = LSTMRegressor(**SMALL, time_axis=2).fit(X.transpose(0, 2, 1), y)
+    with pytest.raises(ValueError, match="expecting 2 channels.*fit and predict with"):
+        to_onnx(reg2, X)
+    assert [d.dim_value for d in to_onnx(reg2, X.transpose(0, 2, 1)).graph.input[0]
+            .type.tensor_type.shape.dim][1] == 2
+
+
+def test_lengths_and_target_opset_are_validated(data):
+    # lengths="no" was truthy (a "lengths" input), target_opset=17.9 became 17
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    for value in ("no", 1, "True"):
+        with pytest.raises(TypeError, match="'lengths' parameter of to_onnx must be a bool"):
+            to_onnx(reg, X, lengths=value)
+    for value in (17.9, "17", 17.0):
+        with pytest.raises(TypeError, match="'target_opset' parameter of to_onnx must be an int"):
+            to_onnx(reg, X, target_opset=value)
+    model = to_onnx(reg, X, lengths=np.bool_(False), target_opset=np.int64(16))
+    assert [i.name for i in model.graph.input] == ["X"]
+    assert model.opset_import[0].version == 16
+
+
+@pytest.mark.parametrize("quantile", [False, True])
+@pytest.mark.parametrize("two_d_y", [False, True])
+def test_output_shapes_are_declared(data, quantile, two_d_y):
+    # the non-batch dimensions came out as the exporter's names
+    # ("Gathervariable_dim_1"): they are n_outputs_ and the quantile levels
+    X, y = data
+    target = np.column_stack([y, -y]) if two_d_y else y
+    params = dict(loss="quantile", quantiles=[0.1, 0.9]) if quantile else {}
+    reg = SequenceRegressor(hidden_size=4, max_iter=1, random_state=0, **params).fit(X, target)
+    model = to_onnx(reg, X, lengths=True)
+    outputs = _session(model).run(None, {"X": X[:3], "lengths": np.full(3, 10, np.int64)})
+    declared = [[d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
+                for o in model.graph.output]
+    assert declared == [["N", *out.shape[1:]] for out in outputs]
+    expected = [["N", 2] if two_d_y else ["N"]]
+    if quantile:
+        expected.append([*expected[0], 3])
+    assert declared == expected
+    onnx.checker.check_model(model, full_check=True)

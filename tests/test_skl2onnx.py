@@ -78,11 +78,14 @@ def test_regressor_pipeline(data, estimator):
 
 
 @pytest.mark.parametrize("labels", [np.array(["a", "b", "c"]), np.array([2, 4, 8]),
-                                    np.array([-2.0, 1.0, 3.0]), np.array([False, True, True])],
-                         ids=["str", "int", "whole-float", "bool"])
+                                    np.array([-2.0, 1.0, 3.0]), np.array([False, True, True]),
+                                    np.array([2, 4, 8], dtype=np.uint8),
+                                    np.array([2, 4, 2**63 - 1], dtype=np.uint64)],
+                         ids=["str", "int", "whole-float", "bool", "uint8", "uint64"])
 def test_classifier_pipeline(data, labels):
     # numeric labels come out int64, as skl2onnx declares them (and gives
-    # them for its own classifiers); a float or bool graph did not load
+    # them for its own classifiers); a float or bool graph did not load, nor
+    # did one of to_onnx's uint8 labels (to_onnx keeps classes_' dtype)
     X, y = data
     codes = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
     pipe = make_pipeline(MinMaxScaler(), SequenceClassifier(**SMALL)).fit(X, labels[codes])
@@ -90,7 +93,7 @@ def test_classifier_pipeline(data, labels):
     model = skl2onnx.to_onnx(pipe, rows[:1], options={id(pipe[-1]): {"zipmap": False}})
     label, proba = _run(model, rows)
     expected = pipe.predict(rows)
-    if labels.dtype.kind in "bf":
+    if labels.dtype.kind in "biuf":
         assert label.dtype == np.int64
         expected = expected.astype(np.int64)
     np.testing.assert_array_equal(label, expected)
@@ -99,6 +102,15 @@ def test_classifier_pipeline(data, labels):
     label, dicts = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
     np.testing.assert_array_equal(label, expected)
     assert list(dicts[0]) == np.unique(labels).astype(expected.dtype).tolist()
+
+
+def test_uint64_labels_beyond_int64_are_refused(data):
+    # skl2onnx gives numeric labels as int64: they wrapped to negative numbers
+    X, y = data
+    labels = np.array([7, 2**63 + 5], dtype=np.uint64)[(y > 0).astype(int)]
+    pipe = make_pipeline(MinMaxScaler(), SequenceClassifier(**SMALL)).fit(X, labels)
+    with pytest.raises(ValueError, match=r"9223372036854775813 \(uint64\) is beyond int64"):
+        skl2onnx.to_onnx(pipe, X[:1], options={id(pipe[-1]): {"zipmap": False}})
 
 
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])

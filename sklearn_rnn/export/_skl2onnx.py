@@ -283,15 +283,24 @@ def _convert_estimator(scope, operator, container):
 def _int64_labels(tensor):
     """The classifier's labels as skl2onnx declares them: int64 unless strings.
 
-    skl2onnx's shape calculator declares numeric labels (bool, float) int64,
-    as its own converters give them (float labels are whole numbers: a
-    classifier refuses others as continuous targets).
+    skl2onnx's shape calculator declares numeric labels (bool, integers of
+    any width, float) int64, as its own converters give them (float labels
+    are whole numbers: a classifier refuses others as continuous targets);
+    ``to_onnx`` keeps ``classes_``' dtype. uint64 labels beyond int64 are
+    refused: they would wrap to negative numbers.
     """
     from onnx import numpy_helper
 
     classes = numpy_helper.to_array(tensor)
-    if classes.dtype.kind not in "bf":
+    if classes.dtype.kind not in "biuf" or classes.dtype == np.int64:
         return tensor
+    if classes.dtype.kind == "u" and classes.max() > np.iinfo(np.int64).max:
+        raise ValueError(
+            f"skl2onnx gives numeric labels as int64, and the classes_ "
+            f"{classes.max()} (uint64) is beyond int64's range. Export the "
+            "estimator alone with sklearn_rnn.to_onnx, which keeps the labels' "
+            "uint64, or fit it on labels within int64's range."
+        )
     return numpy_helper.from_array(classes.astype(np.int64), name=tensor.name)
 
 

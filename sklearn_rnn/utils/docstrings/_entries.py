@@ -173,7 +173,13 @@ PARAMETERS = parse_entries(
         ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
         during training, ``history_`` and ``n_iter_`` still hold what
         earlier fits left. The estimator predicts with the epoch's
-        weights. A callback that returns True stops training.
+        weights. A callback that returns True stops training. Searches and
+        ``cross_val_score`` fit clones, whose callbacks are deep copies (as
+        scikit-learn's ``clone`` copies every parameter): a callable object
+        or bound method records into its copy and the one passed stays
+        empty. Keep a callback's state outside it (a list that a function
+        appends to; in parallel jobs, a file), or read ``history_`` of the
+        fitted estimators.
 
     random_state : int, RandomState instance or None
         Seeds weight initialisation, shuffling, dropout and the validation
