@@ -221,7 +221,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 self.learning_rate, self.optimizer_, epochs=epochs,
                 lr=self.learning_rate_init, n_iter_no_change=self.n_iter_no_change,
                 tol=self.tol, incremental=incremental,
-                carried=None if first_call else getattr(self, "_plateau", None))
+                carried=None if first_call else getattr(self, "_plateau", None),
+                # the network begins at its start: the validation loss sits
+                # there while the zero output layer grows (see n_iter_no_change)
+                warmup=self.n_iter_no_change if validating and first_call else 0)
             result = train(
                 self.module_,
                 self.optimizer_,

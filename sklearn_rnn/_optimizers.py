@@ -114,16 +114,24 @@ class NoImprovement:
     up to date: what an estimator keeps between ``partial_fit`` calls.
     """
 
-    def __init__(self, tol, n_iter_no_change, min_lr=None, state=None):
+    def __init__(self, tol, n_iter_no_change, min_lr=None, state=None, warmup=0):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.min_lr = min_lr
+        self.warmup = warmup
         self.state = {"best": math.inf, "count": 0, "lr": None} if state is None else state
+        self._seen = 0
 
     def update(self, loss, optimizer=None):
-        """Record an epoch's loss; return True if training should stop."""
+        """Record an epoch's loss; return True if training should stop.
+
+        The first ``warmup`` epochs set the best loss but count as no
+        epoch without improvement.
+        """
         state = self.state
-        state["count"] = state["count"] + 1 if loss > state["best"] - self.tol else 0
+        self._seen += 1
+        worse = loss > state["best"] - self.tol and self._seen > self.warmup
+        state["count"] = state["count"] + 1 if worse else 0
         state["best"] = min(state["best"], loss)
         if state["count"] <= self.n_iter_no_change:
             return False
@@ -138,7 +146,7 @@ class NoImprovement:
 
 
 def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
-                  incremental=False, carried=None):
+                  incremental=False, carried=None, warmup=0):
     """The ``learning_rate`` schedule: ``(scheduler, stopper, carry)``.
 
     ``scheduler(monitored_loss)`` (or None) runs after each epoch of
@@ -157,7 +165,8 @@ def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
     which this call's copy updates): after ``partial_fit``, its count and
     best loss go on, after ``fit`` its rate only (``fit`` watched
     another loss); the settings, ``tol`` and ``n_iter_no_change``, are
-    this call's.
+    this call's. The rule counts no epoch among the first ``warmup`` of a
+    ``fit`` (see :class:`NoImprovement`).
     """
     adaptive = kind == "adaptive"
     state = {"best": math.inf, "count": 0, "lr": None, "fit": not incremental}
@@ -166,7 +175,7 @@ def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
         if not carried.get("fit"):
             state.update(best=carried["best"], count=carried["count"])
     rule = NoImprovement(tol, n_iter_no_change, min_lr=lr * 1e-3 if adaptive else None,
-                         state=state)
+                         state=state, warmup=0 if incremental else warmup)
     carry = state if adaptive else None
     if incremental:
         if not adaptive:

@@ -137,7 +137,10 @@ PARAMETERS = parse_entries(
     n_iter_no_change : int
         Number of epochs without an improvement of ``tol`` before training
         stops (under ``learning_rate="adaptive"``, before the learning rate
-        is cut).
+        is cut). With early stopping, the first ``n_iter_no_change`` epochs
+        of a fit count for nothing (a warm-up, as Keras' ``start_from_epoch``):
+        the network begins at its fitted start, and its validation loss
+        can sit at the start's for several epochs before it falls.
 
     gradient_clip : float
         If set, the total norm of the gradients is clipped to this value at
