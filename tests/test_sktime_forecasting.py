@@ -936,3 +936,59 @@ def test_composes_with_log_transform_grid_search_and_evaluate(airline):
     assert len(results) == cv.get_n_splits(airline)
     errors = results.filter(like="test_").iloc[:, 0]
     assert np.all(np.isfinite(errors)) and np.all(errors > 0)
+
+
+@pytest.mark.parametrize("times", [
+    lambda start, n: pd.period_range("2010-01", periods=n, freq="M")[start:],
+    lambda start, n: pd.date_range("2020-03-20", periods=n, freq="D", tz="Europe/Berlin")[start:],
+    lambda start, n: pd.DatetimeIndex(list(pd.date_range("2020-01-01", periods=n, freq="MS")))[start:],
+    lambda start, n: pd.RangeIndex(0, 5 * n, 5)[start:],
+], ids=["period", "tz-daily", "freq-lost", "int-step-5"])
+def test_series_split_as_groupby_and_sktime_cutoffs_on_a_hierarchy_with_unequal_ends(times):
+    # _split_series cuts a panel by position (a groupby, droplevel and
+    # sktime's get_cutoff per series were most of a large panel's predict):
+    # the same keys, values, time index (its freq) and cutoff, in the same order
+    from sktime.datatypes import get_cutoff
+
+    from sklearn_rnn.sktime._series import _split_series
+
+    rng, parts = np.random.default_rng(0), []
+    for key, start, n in ((("x", 2), 0, 9), (("x", 1), 2, 12), (("w", 1), 1, 10),
+                          (("w", 3), 0, 2)):  # unequal ends, one series of 2
+        t = times(start, n)
+        index = pd.MultiIndex.from_arrays([[key[0]] * len(t), [key[1]] * len(t), t],
+                                          names=["g", "i", "t"])
+        parts.append(pd.DataFrame({"v": rng.normal(size=len(t))}, index=index))
+    y = pd.concat(parts)
+    series = _split_series(y, None)
+    groups = list(y.groupby(level=[0, 1], sort=False))
+    assert [s.key for s in series] == [key for key, _ in groups]
+    for s, (key, group) in zip(series, groups):
+        part = group.droplevel([0, 1])
+        assert [type(k) for k in s.key] == [type(k) for k in key]
+        np.testing.assert_array_equal(s.y, part.to_numpy())
+        pd.testing.assert_index_equal(s.index, part.index, exact=True)
+        assert getattr(s.index, "freq", None) == getattr(part.index, "freq", None)
+        cutoff = get_cutoff(part, return_index=True)
+        pd.testing.assert_index_equal(s.cutoff, cutoff, exact=True)
+        assert getattr(s.cutoff, "freq", None) == getattr(cutoff, "freq", None)
+
+
+def test_hierarchical_forecasts_count_from_each_series_own_end():
+    rng, parts = np.random.default_rng(0), []
+    for key, start, n in ((("x", 1), "2020-01-01", 40), (("x", 2), "2020-01-05", 33),
+                          (("w", 1), "2020-01-03", 38)):
+        t = pd.date_range(start, periods=n, freq="D")
+        index = pd.MultiIndex.from_arrays([[key[0]] * n, [key[1]] * n, t],
+                                          names=["g", "i", "t"])
+        parts.append(pd.DataFrame({"v": 50 + rng.normal(size=n).cumsum()}, index=index))
+    y = pd.concat(parts)
+    forecaster = RNNForecaster(window_length=6, max_horizon=3, recurrent=False).fit(y)
+    fh = [1, 3]
+    ends = {("x", 1): "2020-02-09", ("x", 2): "2020-02-06", ("w", 1): "2020-02-09"}
+    expected = pd.MultiIndex.from_tuples(
+        [(*key, pd.Timestamp(end) + pd.Timedelta(days=h)) for key, end in ends.items()
+         for h in fh], names=["g", "i", "t"])
+    for y_pred in (forecaster.predict(fh=fh), forecaster.predict_interval(fh=fh),
+                   forecaster.predict_quantiles(fh=fh, alpha=[0.25, 0.75])):
+        assert y_pred.index.equals(expected)

@@ -20,13 +20,13 @@ from ._panel import (
     _assemble,
     _future_exog,
     _location_scale,
-    _split_series,
     forecast_index,
     from_origins,
     in_fitted_order,
     key_ranks,
 )
 from ._residual import drift_scale, predict_residual_model
+from ._series import _split_series
 
 
 def training_windows(forecaster, series, strict=True):

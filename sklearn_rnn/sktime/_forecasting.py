@@ -33,7 +33,6 @@ from ._linear_start import (
 )
 from ._panel import (
     _interpolate_levels,
-    _split_series,
     _window_normalization,
     brackets_the_median,
     check_steps,
@@ -43,6 +42,7 @@ from ._panel import (
     training_horizon,
 )
 from ._residual import fit_residual_model, linear_start, update_networks
+from ._series import _split_series
 
 __all__ = ["RNNForecaster"]
 
@@ -346,10 +346,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 # the same for every series
                 check_steps(fh, self.cutoff, self.horizon_, fit_fh)
             elif self.is_fitted and fh is not None:  # each series from its own cutoff
-                series = series_to_forecast(self)
+                series, checked = series_to_forecast(self), set()
                 for s in sorted(series, key=lambda s: s.cutoff[0]):  # the furthest first
-                    check_steps(fh, s.cutoff, self.horizon_, fit_fh,
-                                None if len(series) == 1 else s.key)
+                    if s.cutoff_key not in checked:  # a panel's series share cutoffs
+                        checked.add(s.cutoff_key)
+                        check_steps(fh, s.cutoff, self.horizon_, fit_fh,
+                                    None if len(series) == 1 else s.key)
         return fh
 
     # sktime refuses these without capability:pred_int, asking for an sktime

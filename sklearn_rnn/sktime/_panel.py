@@ -1,12 +1,12 @@
 """Series and panel plumbing of :class:`~sklearn_rnn.sktime.RNNForecaster`.
 
-Splitting an sktime panel into its series (each time index checked to be
-equally spaced), joining update's data to the data held (its columns
-checked against fit's; the forecasts' origins; the state put back when
-update fails), the future exogenous rows of a forecast (their columns
-checked against fit's), relative forecasting steps, per-window location
+Joining update's data to the data held (its columns checked against
+fit's; the forecasts' origins; the state put back when update fails), the
+future exogenous rows of a forecast (their columns checked against fit's),
+relative forecasting steps and the forecasts' index, per-window location
 and scale, assembling a window's inputs, and interpolating quantiles
-between trained levels. Plain NumPy and pandas, no network.
+between trained levels; the series themselves are cut in
+:mod:`sklearn_rnn.sktime._series`. Plain NumPy and pandas, no network.
 """
 
 import warnings
@@ -14,10 +14,11 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sktime.datatypes import get_cutoff, update_data
+from sktime.datatypes import update_data
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._linear_start import step_duration
+from ._series import _as_tuple, _cutoff, _Series, _split_series
 
 @contextmanager
 def batch_first_inputs():
@@ -54,101 +55,6 @@ def _window_normalization(window_normalization, normalization="deprecated"):
             f"window_normalization must be one of {_NORMALIZATIONS}, got {method!r}."
         )
     return method
-
-
-class _Series:
-    """One series: its key, values, exogenous values and cutoff."""
-
-    __slots__ = ("key", "y", "X", "index", "cutoff")
-
-    def __init__(self, key, y, X, index, cutoff):
-        self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
-
-
-def _split_series(y, X, name="y", spaced=True):
-    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`.
-
-    ``name`` names ``y`` in the error on an index that is not equally spaced
-    (checked where ``spaced``).
-    """
-    if not isinstance(y.index, pd.MultiIndex):
-        parts = [(None, y, X)]
-    else:
-        levels = list(range(y.index.nlevels - 1))
-        x_groups = {}
-        if X is not None:
-            x_groups = {_as_tuple(k): g for k, g in X.groupby(level=levels, sort=False)}
-        parts = []
-        for key, group in y.groupby(level=levels, sort=False):
-            key = _as_tuple(key)
-            x_part = x_groups.get(key)
-            if x_part is not None:
-                x_part = x_part.droplevel(levels)
-            parts.append((key, group.droplevel(levels), x_part))
-    series = []
-    for key, y_part, x_part in parts:
-        if spaced:
-            _check_equally_spaced(y_part.index, key, name)
-        x_values = None
-        if x_part is not None:
-            x_values = x_part.loc[y_part.index].to_numpy(dtype=np.float64)
-        series.append(_Series(key, y_part.to_numpy(dtype=np.float64), x_values,
-                              y_part.index, get_cutoff(y_part, return_index=True)))
-    return series
-
-
-def _check_equally_spaced(index, key, name="y"):
-    """Raise unless the time ``index`` is equally spaced.
-
-    The model reads a series as consecutive steps: a ``PeriodIndex`` with a
-    missing period keeps its frequency, and was read as if nothing were
-    missing (every season before the gap shifted by one step); a
-    ``DatetimeIndex`` with one failed in sktime's forecasting horizon with a
-    ``TypeError``.
-    """
-    timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
-    if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
-        return
-    if isinstance(index, pd.DatetimeIndex):
-        # pandas checks a freq the index holds; it infers none for some (SMS)
-        if index.freq is not None or pd.infer_freq(index) is not None:
-            return
-        problem = _off_calendar(index)
-    else:
-        steps = np.diff(index.asi8 if isinstance(index, pd.PeriodIndex) else index)
-        odd = np.flatnonzero(steps != np.median(steps))
-        if not len(odd):
-            return
-        problem = f"a step from {index[odd[0]]} to {index[odd[0] + 1]}"
-    where = "" if key is None else f" of series {key}"
-    raise ValueError(
-        f"The time index of {name}{where} is not equally spaced ({problem}), but "
-        "RNNForecaster reads a series as consecutive steps. Give every step "
-        f"a value (for instance {name}.asfreq(freq) and then fill the missing "
-        "values) or pass a regular index."
-    )
-
-
-def _off_calendar(index):
-    """Where a ``DatetimeIndex`` without a frequency leaves its calendar.
-
-    The calendar is the frequency pandas infers from its first or last ten
-    timestamps (business days, month starts, ...).
-    """
-    for part in (index[:10], index[-10:]):
-        freq = pd.infer_freq(part) if len(part) >= 3 else None
-        if freq is None:
-            continue
-        calendar = pd.date_range(index[0], index[-1], freq=freq)
-        missing = calendar.difference(index)
-        if len(missing):
-            return f"{missing[0]} is missing from its {freq} calendar"
-        return f"{index.difference(calendar)[0]} is off its {freq} calendar"
-    return "a frequency pandas cannot infer"
-
-
-def _as_tuple(key):
-    return key if isinstance(key, tuple) else (key,)
 
 
 def _check_exog_columns(X, x_columns, method):
@@ -275,7 +181,7 @@ def from_origins(series, origins):
         if keep < len(s.index):
             y = pd.DataFrame(s.y[:keep], index=s.index[:keep])
             X = None if s.X is None else s.X[:keep]
-            s = _Series(s.key, y.to_numpy(), X, y.index, get_cutoff(y, return_index=True))
+            s = _Series(s.key, y.to_numpy(), X, y.index, _cutoff(y.index))
         cut.append(s)
     return cut
 
@@ -368,21 +274,25 @@ def forecast_index(fh, series, horizon, y_index):
     """Row index of the forecasts and the (series, step) of each row.
 
     ``y_index`` is the index of the ``y`` the forecaster holds (its names);
-    a step of ``fh`` outside 1 to ``horizon`` is refused.
+    a step of ``fh`` outside 1 to ``horizon`` is refused. The steps and times
+    are worked out once per cutoff: the series of a panel share cutoffs.
     """
-    tuples, series_pos, steps = [], [], []
-    for i, s in enumerate(series):
-        step = check_steps(fh, s.cutoff, horizon)
-        times = fh.to_absolute_index(_in_freq_of(fh, s.cutoff))
+    tuples, steps, by_cutoff = [], [], {}
+    for s in series:
+        if s.cutoff_key not in by_cutoff:
+            step = check_steps(fh, s.cutoff, horizon)
+            times = fh.to_absolute_index(_in_freq_of(fh, s.cutoff))
+            by_cutoff[s.cutoff_key] = step, times, list(times)
+        step, times, time_list = by_cutoff[s.cutoff_key]
         if s.key is None:
             index = times.rename(y_index.name)
         else:
-            tuples.extend((*s.key, t) for t in times)
-        series_pos.extend([i] * len(step))
-        steps.extend(step - 1)
+            tuples.extend((*s.key, t) for t in time_list)
+        steps.append(step - 1)
     if tuples:
         index = pd.MultiIndex.from_tuples(tuples, names=y_index.names)
-    return index, (np.asarray(series_pos), np.asarray(steps))
+    series_pos = np.repeat(np.arange(len(series)), [len(step) for step in steps])
+    return index, (series_pos, np.concatenate(steps))
 
 
 def quantile_levels(quantiles):

@@ -1,0 +1,147 @@
+"""The series of an sktime panel, as :class:`~sklearn_rnn.sktime.RNNForecaster` reads them.
+
+:func:`_split_series` cuts a panel (``pd-multiindex`` or
+``pd_multiindex_hier``) or a single series into :class:`_Series`: its key,
+values, exogenous values, time index (checked to be equally spaced) and
+cutoff. By position, without a data frame or an sktime mtype check per
+series: on a panel of 1000 series those were most of ``predict``'s time.
+Plain NumPy and pandas.
+"""
+
+import numpy as np
+import pandas as pd
+
+
+class _Series:
+    """One series: its key, values, exogenous values and cutoff."""
+
+    __slots__ = ("key", "y", "X", "index", "cutoff")
+
+    def __init__(self, key, y, X, index, cutoff):
+        self.key, self.y, self.X, self.index, self.cutoff = key, y, X, index, cutoff
+
+    @property
+    def cutoff_key(self):
+        """The cutoff as a dict key: its time, dtype (time zone) and ``freq``."""
+        return self.cutoff[0], self.cutoff.dtype, getattr(self.cutoff, "freq", None)
+
+
+def _split_series(y, X, name="y", spaced=True):
+    """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`.
+
+    ``name`` names ``y`` in the error on an index that is not equally spaced
+    (checked where ``spaced``). A panel's series are cut by position, in the
+    order they first appear, as ``groupby(sort=False)`` and ``droplevel``
+    give them, without a data frame per series.
+    """
+    if not isinstance(y.index, pd.MultiIndex):
+        parts = [(None, y.to_numpy(dtype=np.float64), y.index, X)]
+    else:
+        levels = list(range(y.index.nlevels - 1))
+        x_groups = {}
+        if X is not None:
+            x_groups = {_as_tuple(k): g for k, g in X.groupby(level=levels, sort=False)}
+        codes, keys = pd.factorize(y.index.droplevel(-1))  # NaN keys (-1) dropped
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+        values = y.to_numpy(dtype=np.float64)
+        times, time_codes = y.index.levels[-1], y.index.codes[-1]
+        parts = []
+        for i, key in enumerate(keys):
+            key, rows = _as_tuple(key), order[bounds[i]:bounds[i + 1]]
+            index = times.take(time_codes[rows])  # as droplevel does (freq kept)
+            if np.any(time_codes[rows] == -1):
+                index = index.putmask(time_codes[rows] == -1, np.nan)
+            index = index.rename(y.index.names[-1])
+            x_part = x_groups.get(key)
+            if x_part is not None:
+                x_part = x_part.droplevel(levels)
+            parts.append((key, values[rows], index, x_part))
+    series = []
+    for key, y_values, index, x_part in parts:
+        if spaced:
+            _check_equally_spaced(index, key, name)
+        x_values = None
+        if x_part is not None:
+            x_values = x_part.loc[index].to_numpy(dtype=np.float64)
+        series.append(_Series(key, y_values, x_values, index, _cutoff(index)))
+    return series
+
+
+def _cutoff(index):
+    """The cutoff (a ``pd.Index`` of length 1) of a series with time ``index``.
+
+    What sktime's ``get_cutoff(y, return_index=True)`` returns for a
+    ``pd.DataFrame`` (its last time, with the index's ``freq`` or the one
+    pandas infers), without inferring ``y``'s mtype: once per series, that
+    was most of a 1000-series panel's ``predict``.
+    """
+    if not len(index):  # an empty X to split: get_cutoff's 0
+        return 0
+    timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
+    cutoff = index[-1:] if timed else index[[-1]]  # a slice is faster, the same there
+    if hasattr(index, "freq"):
+        if index.freq is None:
+            try:
+                cutoff.freq = pd.infer_freq(index)
+            except ValueError:  # fewer than 3 times
+                pass
+        elif cutoff.freq != index.freq:
+            cutoff.freq = index.freq
+    return cutoff
+
+
+def _check_equally_spaced(index, key, name="y"):
+    """Raise unless the time ``index`` is equally spaced.
+
+    The model reads a series as consecutive steps: a ``PeriodIndex`` with a
+    missing period keeps its frequency, and was read as if nothing were
+    missing (every season before the gap shifted by one step); a
+    ``DatetimeIndex`` with one failed in sktime's forecasting horizon with a
+    ``TypeError``.
+    """
+    if not len(index):  # an empty X to split: get_cutoff's 0
+        return 0
+    timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
+    if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
+        return
+    if isinstance(index, pd.DatetimeIndex):
+        # pandas checks a freq the index holds; it infers none for some (SMS)
+        if index.freq is not None or pd.infer_freq(index) is not None:
+            return
+        problem = _off_calendar(index)
+    else:
+        steps = np.diff(index.asi8 if isinstance(index, pd.PeriodIndex) else index)
+        odd = np.flatnonzero(steps != np.median(steps))
+        if not len(odd):
+            return
+        problem = f"a step from {index[odd[0]]} to {index[odd[0] + 1]}"
+    where = "" if key is None else f" of series {key}"
+    raise ValueError(
+        f"The time index of {name}{where} is not equally spaced ({problem}), but "
+        "RNNForecaster reads a series as consecutive steps. Give every step "
+        f"a value (for instance {name}.asfreq(freq) and then fill the missing "
+        "values) or pass a regular index."
+    )
+
+
+def _off_calendar(index):
+    """Where a ``DatetimeIndex`` without a frequency leaves its calendar.
+
+    The calendar is the frequency pandas infers from its first or last ten
+    timestamps (business days, month starts, ...).
+    """
+    for part in (index[:10], index[-10:]):
+        freq = pd.infer_freq(part) if len(part) >= 3 else None
+        if freq is None:
+            continue
+        calendar = pd.date_range(index[0], index[-1], freq=freq)
+        missing = calendar.difference(index)
+        if len(missing):
+            return f"{missing[0]} is missing from its {freq} calendar"
+        return f"{index.difference(calendar)[0]} is off its {freq} calendar"
+    return "a frequency pandas cannot infer"
+
+
+def _as_tuple(key):
+    return key if isinstance(key, tuple) else (key,)
