@@ -224,7 +224,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 carried=None if first_call else getattr(self, "_plateau", None),
                 # the network begins at its start: the validation loss sits
                 # there while the zero output layer grows (see n_iter_no_change)
-                warmup=self.n_iter_no_change if validating and first_call else 0)
+                warmup=self.n_iter_no_change if validating else 0)
             result = train(
                 self.module_,
                 self.optimizer_,

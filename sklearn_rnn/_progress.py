@@ -181,7 +181,7 @@ class Progress:
                 f"validation loss ({best['valid_loss']:.6g}).",
                 flush=True,
             )
-        if result.best_epoch == self.start_epoch and reason == "rule":
+        if result.best_epoch == self.start_epoch and untrusted is None and reason == "rule":
             # a zero output layer: the first epochs move the network off its start
             print(
                 "The network begins at these weights and may need more epochs than "

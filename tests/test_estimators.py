@@ -1140,6 +1140,18 @@ def test_the_stopping_rule_gives_the_network_time_to_leave_its_start():
         assert est.best_epoch_ > 20 and est.score(X[300:], y[300:]) > 0.95
 
 
+def test_a_warm_start_refit_gets_the_warm_up_too():
+    # where early stopping kept the start, the network is back at it (output
+    # layer at zero): a refit without the warm-up stalled there again
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1300, 12, 2))
+    y = X[:, -1, 0] * X[:, -1, 1] + X[:, -3:, 0].sum(1)
+    est = LSTMRegressor(random_state=0, n_iter_no_change=3).fit(X[:300], y[:300])
+    assert est.best_epoch_ == 0 and not est.module_.head.weight.any()
+    est.set_params(warm_start=True, n_iter_no_change=10).fit(X[:300], y[:300])
+    assert est.best_epoch_ > 20 and est.score(X[300:], y[300:]) > 0.95
+
+
 def test_verbose_names_the_patience_when_the_start_is_kept_by_the_rule(capsys):
     X, _ = _regression_data()
     y = np.random.RandomState(1).normal(size=len(X))  # noise: nothing beats the start

@@ -30,6 +30,7 @@ from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     scale_around_median,
     seasonal_period,
     series_scale,
+    unseasonal_step,
     tail_split,
 )
 
@@ -91,6 +92,18 @@ def test_sp_auto_warns_where_a_step_gives_no_season():
         warnings.simplefilter("error", UserWarning)
         RNNForecaster(recurrent=False, sp=1).fit(y, fh=[1, 2])
         RNNForecaster(recurrent=False).fit(y.asfreq("h").iloc[:100], fh=[1, 2])
+
+
+@pytest.mark.parametrize("step, shift", [("30min", "15min"), ("2D", "1D")])
+def test_sp_auto_warning_reads_a_panels_series_not_their_pooled_times(step, shift):
+    # pooled, series offset by part of a step look like steps of that part
+    # (15 minutes: "sp=96" for a daily cycle of 48 half-hours) or like none
+    times = pd.date_range("2000-01-01", periods=60, freq=step)
+    index = pd.MultiIndex.from_tuples(
+        [("a", t) for t in times] + [("b", t + pd.Timedelta(shift)) for t in times])
+    y = pd.DataFrame({"v": np.random.RandomState(0).normal(size=120).cumsum()}, index=index)
+    assert unseasonal_step(y.index) == pd.Timedelta(step)
+    assert seasonal_period(y.index) == 1
 
 
 def test_auto_window_length():

@@ -878,9 +878,15 @@ def test_timedelta_fh_counts_steps_of_the_frequency():
     # 36 hours are no whole number of days
     half = ForecastingHorizon(pd.to_timedelta([36], unit="h"), is_relative=True)
     with pytest.raises(ValueError, match=r"fh holds time spans \(1 days 12:00:00\).*"
-                                         r"frequency D, of which they are no whole number "
-                                         r"of steps\. Pass fh as steps ahead"):
+                                         r"they are no whole number of its steps of D\. "
+                                         r"Pass fh as steps ahead"):
         trained.predict(fh=half)
+    # business days have no fixed length (1 day is a whole number of nothing)
+    business = pd.Series(y.to_numpy(), index=pd.bdate_range("2000-01-03", periods=60))
+    with pytest.raises(ValueError, match=r"but its frequency, B, has steps of no fixed "
+                                         r"length\. Pass fh as steps ahead"):
+        RNNForecaster(window_length=6, recurrent=False).fit(
+            business, fh=ForecastingHorizon(pd.to_timedelta([1], unit="D"), is_relative=True))
 
 
 def test_quantiles_that_give_no_intervals_say_how_to_get_them(airline):

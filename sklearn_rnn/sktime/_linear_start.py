@@ -65,16 +65,7 @@ def seasonal_period(index):
     one (the times of all series pooled have none where the series leave a
     gap; a short series may look daily when it is business-daily).
     """
-    if isinstance(index, pd.MultiIndex):
-        if isinstance(index.levels[-1], pd.DatetimeIndex):  # no freq of its own
-            times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
-            parts = [pd.DatetimeIndex(part.values) for _, part in
-                     times.groupby(level=list(range(index.nlevels - 1)), sort=False)]
-            for part in sorted(parts, key=len, reverse=True):
-                if _offset(part) is not None:
-                    return seasonal_period(part)
-        index = index.levels[-1]
-    offset = _offset(index)
+    offset = _offset(_series_times(index))
     if not isinstance(offset, pd.DateOffset):
         return 1
     duration = step_duration(offset)
@@ -115,13 +106,32 @@ def unseasonal_step(index):
     week or a day is no whole number of them): the user may want to set
     ``sp``. ``None`` for any other index.
     """
-    if isinstance(index, pd.MultiIndex):
-        index = index.levels[-1]
-    offset = _offset(index)
+    offset = _offset(_series_times(index))
     duration = step_duration(offset) if isinstance(offset, pd.DateOffset) else None
     if duration is None or seasonal_period(index) != 1 or duration >= pd.Timedelta(weeks=52):
         return None
     return duration
+
+
+def _series_times(index):
+    """The times whose frequency :func:`seasonal_period` reads.
+
+    A single series' index; for a panel (MultiIndex) the times of its
+    longest series that give a frequency (the times of all series pooled
+    have none where the series leave a gap, or a finer one where they are
+    offset; a short series may look daily when it is business-daily), else
+    the pooled times.
+    """
+    if not isinstance(index, pd.MultiIndex):
+        return index
+    if isinstance(index.levels[-1], pd.DatetimeIndex):  # no freq of its own
+        times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
+        parts = [pd.DatetimeIndex(part.values) for _, part in
+                 times.groupby(level=list(range(index.nlevels - 1)), sort=False)]
+        for part in sorted(parts, key=len, reverse=True):
+            if _offset(part) is not None:
+                return part
+    return index.levels[-1]
 
 
 def _offset(index):

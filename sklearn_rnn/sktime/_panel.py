@@ -376,12 +376,16 @@ def _timedelta_steps(spans, cutoff):
     step = step_duration(freq) if isinstance(freq, pd.DateOffset) else None
     steps = None if step is None else spans / step
     if steps is None or not np.all(steps == np.round(steps)):
-        where = "no frequency" if freq is None else f"the frequency {freq.freqstr}"
+        if freq is None:
+            why = "its time index has no frequency"
+        elif step is None:  # business days, months: steps of varying length
+            why = f"its frequency, {freq.freqstr}, has steps of no fixed length"
+        else:
+            why = (f"they are no whole number of its steps of {freq.freqstr}")
         raise ValueError(
             f"fh holds time spans ({', '.join(map(str, spans[:3]))}"
             f"{', ...' if len(spans) > 3 else ''}), which RNNForecaster counts in "
-            f"steps of the series' frequency, but its time index has {where}, "
-            "of which they are no whole number of steps. Pass fh as steps "
+            f"steps of the series' frequency, but {why}. Pass fh as steps "
             "ahead, e.g. fh=[1, 2, 3]."
         )
     return np.asarray(np.round(steps), dtype=int)

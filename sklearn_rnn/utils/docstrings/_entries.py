@@ -140,7 +140,10 @@ PARAMETERS = parse_entries(
         is cut). With early stopping, the first ``n_iter_no_change`` epochs
         of a fit count for nothing (a warm-up, as Keras' ``start_from_epoch``):
         the network begins at its fitted start, and its validation loss
-        can sit at the start's for several epochs before it falls.
+        can sit at the start's for several epochs before it falls. The rule
+        then stops training at epoch ``2 * n_iter_no_change + 1`` at the
+        earliest; a ``max_iter`` below that ends every fit with a
+        ``ConvergenceWarning``.
 
     gradient_clip : float
         If set, the total norm of the gradients is clipped to this value at
