@@ -7,8 +7,11 @@ leading all-NaN steps ("no history yet", as
 are read, by :func:`trim_leading_nan`, as shorter sequences; where a 2D
 table's NaN are not leading, :func:`channels_hint` names the ``n_channels``
 and ``flat_layout`` (:func:`unflatten`) under which they would be.
+:func:`warn_of_time_axis` warns of 3D input that looks read along the wrong
+axis.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,3 +226,30 @@ def channels_hint(arr, estimator, then=""):
             f"columns), pass {' and '.join(changes)}{then}."
         )
     return None
+
+
+def warn_of_time_axis(n_steps, n_channels, time_axis):
+    """Warn where 3D input read with ``time_axis`` has at least twice as
+    many channels as time steps.
+
+    sktime's numpy3D panels, ``(n_instances, n_channels, n_timepoints)``,
+    read with ``time_axis=1`` look like that (one step when univariate;
+    BasicMotions' 6 channels of 100 steps read as 6 steps of 100 channels
+    lost 7.5 points of accuracy without a word). The estimators and
+    :class:`~sklearn_rnn.windowing.WindowTrimmer` warn in the same words.
+    """
+    if n_channels >= 2 * n_steps:
+        layouts = {
+            1: "(n_samples, n_channels, n_timesteps), as sktime's numpy3D panels are",
+            2: "(n_samples, n_timesteps, n_channels)",
+        }
+        other = 2 if time_axis == 1 else 1
+        steps = "1 time step" if n_steps == 1 else f"{n_steps} time steps"
+        warnings.warn(
+            f"X has {steps} of {n_channels} channels per sample (read with "
+            f"time_axis={time_axis}). If X is laid out as {layouts[time_axis]}, "
+            f"pass time_axis={other}. If it is laid out as read, silence this "
+            "warning with warnings.filterwarnings(\"ignore\", message=\"X has .* "
+            "channels per sample\").",
+            UserWarning,
+        )

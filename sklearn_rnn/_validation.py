@@ -24,6 +24,7 @@ from ._sequences import (
     reject_nan,
     trim_leading_nan,
     unflatten,
+    warn_of_time_axis,
 )
 
 #: float32 and float64 are kept; other dtypes (integers) become float64, so
@@ -294,30 +295,13 @@ def _time_axis_first(estimator, arr, reset):
     """``arr`` as (n_samples, n_timesteps, n_channels), per ``time_axis``.
 
     Fitting warns when the result has at least twice as many channels as
-    time steps: sktime's numpy3D panels, ``(n_instances, n_channels,
-    n_timepoints)``, read with ``time_axis=1`` look like that (one step
-    when univariate; BasicMotions' 6 channels of 100 steps read as 6 steps
-    of 100 channels lost 7.5 points of accuracy without a word).
+    time steps (:func:`~sklearn_rnn._sequences.warn_of_time_axis`).
     """
     time_axis = getattr(estimator, "time_axis", 1)
     if time_axis == 2:
         arr = arr.transpose(0, 2, 1)
-    n_steps, n_channels = arr.shape[1:]
-    if reset and n_channels >= 2 * n_steps:
-        layouts = {
-            1: "(n_samples, n_channels, n_timesteps), as sktime's numpy3D panels are",
-            2: "(n_samples, n_timesteps, n_channels)",
-        }
-        other = 2 if time_axis == 1 else 1
-        steps = "1 time step" if n_steps == 1 else f"{n_steps} time steps"
-        warnings.warn(
-            f"X has {steps} of {n_channels} channels per sample (read with "
-            f"time_axis={time_axis}). If X is laid out as {layouts[time_axis]}, "
-            f"pass time_axis={other}. If it is laid out as read, silence this "
-            "warning with warnings.filterwarnings(\"ignore\", message=\"X has .* "
-            "channels per sample\").",
-            UserWarning,
-        )
+    if reset:
+        warn_of_time_axis(*arr.shape[1:], time_axis)
     return arr
 
 

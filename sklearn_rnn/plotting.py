@@ -3,6 +3,8 @@
 import functools
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["plot_history", "plot_search"]
 
@@ -95,8 +97,9 @@ def plot_history(estimator, ax=None, *, label=None):
     {axes}
     ValueError
         If neither ``estimator`` nor what it wraps has a ``history_`` (it is
-        not fitted), if ``estimator`` is a search fitted with
-        ``refit=False`` (it holds no refitted best estimator), or if it is
+        not fitted, or its final estimator is not a sklearn_rnn one), if
+        ``estimator`` is a search fitted with ``refit=False`` (it holds no
+        refitted best estimator), or if it is
         an :class:`~sklearn_rnn.sktime.RNNForecaster` fitted with
         ``recurrent=False`` (it holds no network).
     TypeError
@@ -212,11 +215,30 @@ def _with_history(estimator):
         if inner is None:
             break
         current = inner
+    takes = ("It takes a fitted sklearn_rnn estimator, or a fitted Pipeline, search or "
+             "sktime forecaster/classifier whose final estimator is one.")
+    if _is_fitted(current):  # a StandardScaler, a Pipeline ending in Ridge
+        inside = f" (in {' > '.join(path)})" if len(path) > 1 else ""
+        raise ValueError(
+            f"{path[-1]}{inside} is fitted but is not a sklearn_rnn estimator: it "
+            f"has no training history (history_) to draw. {takes}"
+        )
     raise ValueError(
         f"{' > '.join(path)} has no history_: fit it before calling plot_history. "
-        "It takes a fitted sklearn_rnn estimator, or a fitted Pipeline, search or "
-        "sktime forecaster/classifier whose final estimator is one."
+        + takes
     )
+
+
+def _is_fitted(estimator):
+    """Whether ``estimator`` is fitted, for scikit-learn or sktime."""
+    fitted = getattr(estimator, "is_fitted", None)  # sktime's objects
+    if isinstance(fitted, bool):
+        return fitted
+    try:
+        check_is_fitted(estimator)
+    except (NotFittedError, TypeError):
+        return False
+    return True
 
 
 def _several(current, path):
@@ -281,6 +303,10 @@ def plot_search(search, param=None, ax=None):
     With a list of grids, a candidate whose grid does not set a parameter
     used the search's estimator's value of it (its ``get_params``): it is
     drawn at that value, and the legend marks it ``(default)``.
+
+    Numbers spread as on a log scale (positive, the largest gap between
+    consecutive values over 5 times the smallest, as for learning rates)
+    get a log x axis, as in scikit-learn's ``ValidationCurveDisplay``.
 
     Parameters
     ----------
@@ -380,9 +406,12 @@ def plot_search(search, param=None, ax=None):
                             color=line.get_color(), alpha=0.2)
     best = int(search.best_index_)
     ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
-            linestyle="none", color="black", label=f"best ({param}={values[best]!r})")
+            linestyle="none", color="black",
+            label=f"best ({param}={_short_repr(values[best])})")
     if not numeric:
         ax.set_xticks(range(len(labels)), ticks)
+    elif _log_spaced(values):
+        ax.set_xscale("log")
     ax.set_xlabel(param)
     ax.set_ylabel(score_key)
     ax.set_title(type(search).__name__)
@@ -400,6 +429,26 @@ def _defaults(search):
             except Exception:  # pragma: no cover - a broken get_params
                 return {}
     return {}
+
+
+def _log_spaced(values):
+    """Whether positive numbers are spread as on a log scale: the largest gap
+    between consecutive distinct values over 5 times the smallest, the rule of
+    scikit-learn's ``ValidationCurveDisplay`` (learning rates, ``alpha``)."""
+    x = np.unique(np.asarray(values, dtype=float))
+    if len(x) < 3 or x[0] <= 0:
+        return False
+    gaps = np.diff(x)
+    return bool(gaps.max() > 5 * gaps.min())
+
+
+def _short_repr(value):
+    """``value`` for a legend: numbers as Python's (not ``np.float64(...)``),
+    floats to 3 significant digits."""
+    if _is_number(value):
+        value = value.item() if isinstance(value, np.number) else value
+        return f"{value:.3g}" if isinstance(value, float) else repr(value)
+    return repr(value)
 
 
 def _is_number(value):

@@ -328,3 +328,45 @@ def test_plot_history_marks_the_kept_start_s_validation_loss(data):
     np.testing.assert_array_equal(star.get_xdata(), [0])
     np.testing.assert_allclose(star.get_ydata(), [reg.initial_validation_loss_])
     plt.close("all")
+
+
+def test_plot_history_says_a_fitted_estimator_of_another_kind_has_no_history(data):
+    # a fitted StandardScaler, a fitted Pipeline ending in Ridge: "fit it" was wrong
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data[0][:, :, 0], data[1]
+    for fitted, path in [(StandardScaler().fit(X), "StandardScaler"),
+                         (make_pipeline(StandardScaler(), Ridge()).fit(X, y),
+                          r"Ridge \(in Pipeline > Ridge\)")]:
+        with pytest.raises(ValueError, match=path + " is fitted but is not a sklearn_rnn "
+                                           r"estimator: it has no training history") as info:
+            plot_history(fitted)
+        assert "fit it" not in str(info.value)
+    with pytest.raises(ValueError, match="fit it before"):
+        plot_history(make_pipeline(StandardScaler(), Ridge()))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_search_log_axis_for_log_spaced_values_and_short_legend(data):
+    # learning rates were squeezed on a linear axis, and the legend read
+    # best (learning_rate_init=np.float64(0.013981961408994055))
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn.plotting import plot_search
+
+    X, y = data[0][:, :, 0], data[1]
+    estimator = LSTMRegressor(max_iter=1, random_state=0, hidden_size=2)
+    rates = list(np.float64([1e-4, 1e-3, 1.3981961408994055e-2]))
+    search = GridSearchCV(estimator, {"learning_rate_init": rates}, cv=2).fit(X, y)
+    ax = plot_search(search)
+    assert ax.get_xscale() == "log"
+    best = search.best_params_["learning_rate_init"]
+    assert f"best (learning_rate_init={best:.3g})" in _lines(ax)
+    plt.close(ax.figure)
+    search = GridSearchCV(estimator, {"hidden_size": [2, 4, 6]}, cv=2).fit(X, y)
+    ax = plot_search(search)
+    assert ax.get_xscale() == "linear"
+    assert f"best (hidden_size={search.best_params_['hidden_size']})" in _lines(ax)
+    plt.close(ax.figure)

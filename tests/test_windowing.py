@@ -677,3 +677,88 @@ def test_trimmer_messages_for_pandas_output_4d_and_ragged_input():
             (trimmer.transform if fitted else trimmer.fit)(X[..., None])
     with pytest.raises(ValueError, match="sequences of different lengths"):
         WindowTrimmer(window_length=3).fit([X[0], X[1][:4]])
+
+
+def test_make_windows_refuses_exog_with_another_index():
+    # a shifted exog was paired with series by position, without a word
+    idx = pd.date_range("2020-01-01", periods=10, freq="D")
+    series = pd.Series(np.arange(10.0), index=idx)
+    exog = pd.Series(100 + np.arange(10.0), index=idx + pd.Timedelta("1D"))
+    with pytest.raises(ValueError, match=r"different indexes \(at position 0, 2020-01-01 "
+                                         r".*exog\.reindex\(series\.index\)"):
+        make_windows(series, 3, exog=exog)
+    with pytest.raises(ValueError, match="10 labels in series, 9 in exog"):
+        make_windows(series, 3, exog=exog.iloc[:9].set_axis(idx[:9]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X, _ = make_windows(series, 3, exog=exog.set_axis(idx).to_frame())
+        assert_array_equal(X[0, :, 1], [100.0, 101.0, 102.0])
+        make_windows(series, 3, exog=exog.to_numpy())  # NumPy: rows as they are
+
+
+def test_make_windows_warns_of_rows_that_are_not_consecutive():
+    # a shuffled series was windowed as if its rows followed each other
+    series = pd.Series(np.arange(24.0), index=pd.period_range("2020-01", periods=24, freq="M"))
+    with pytest.warns(UserWarning, match="series's index says its rows are out of order: "
+                                         "make_windows"):
+        make_windows(series.sample(frac=1, random_state=0), 3)
+    with pytest.warns(UserWarning, match="skip some periods"):
+        make_windows(series.iloc[np.r_[0:8, 12:24]], 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_windows(series, 3, exog=series.to_numpy())
+        make_windows(series.to_timestamp(), 3)
+
+
+def test_make_windows_names_the_first_nan_and_the_fix():
+    # "Input series contains NaN." said neither where nor what to do
+    series = pd.Series(np.arange(50.0), index=pd.date_range("2024-01-01", periods=50, freq="h"))
+    series.iloc[[21, 30]] = np.nan
+    with pytest.raises(ValueError, match=r"NaN at 2 time points \(the first at position 21, "
+                                         r"label 2024-01-01 21:00:00\).*interpolate.*do not "
+                                         r"drop"):
+        make_windows(series, 3)
+    exog = np.arange(50.0)
+    exog[7] = np.nan
+    with pytest.raises(ValueError, match=r"exog contains NaN at 1 time point \(the first "
+                                         r"at position 7\)"):
+        make_windows(np.arange(50.0), 3, exog=exog)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_trimmer_warns_of_sktime_panels_read_with_time_axis_1():
+    # numpy3D (n, 12 channels, 29 steps) with time_axis left at 1 kept 4 of the
+    # 12 channels at full length; the estimators warned, the trimmer did not
+    X = np.random.RandomState(0).normal(size=(5, 12, 29))
+    message = (r"X has 12 time steps of 29 channels per sample \(read with time_axis=1\)\. "
+               r"If X is laid out as \(n_samples, n_channels, n_timesteps\)")
+    with pytest.warns(UserWarning, match=message) as from_estimator:
+        LSTMRegressor(max_iter=1, hidden_size=2).fit(X, np.arange(5.0))
+    with pytest.warns(UserWarning, match=message) as from_trimmer:
+        WindowTrimmer(window_length=4).fit(X)
+    def texts(record):
+        return [str(w.message) for w in record if "channels per sample" in str(w.message)]
+
+    assert texts(from_trimmer) == texts(from_estimator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trimmer = WindowTrimmer(window_length=4, time_axis=2).fit(X)
+        assert trimmer.transform(X).shape == (5, 12, 4)
+        WindowTrimmer(window_length=4).fit(X.transpose(0, 2, 1))
+
+
+def test_lag_windows_documented_target_pairing():
+    # the docstring and user guide: the window of row t ends with row t, so the
+    # same-row target is an input; with h steps ahead, gap=h - 1 keeps every
+    # training target out of the test period
+    table = np.arange(40.0).reshape(20, 2)
+    lag = LagWindowTransformer(window_length=3)
+    names = list(lag.fit(table).get_feature_names_out())
+    assert_array_equal(lag.transform(table)[:, names.index("x0_lag0")], table[:, 0])
+    h = 3
+    X, y = table[:-h], table[h:, 0]
+    assert_array_equal(lag.fit_transform(X)[:, names.index("x0_lag0")] + 2 * h, y)
+    for gap, leaks in [(0, True), (h - 1, False)]:
+        for train, test in TimeSeriesSplit(n_splits=3, gap=gap).split(X):
+            # time of the last training target, time of the first test row
+            assert (train[-1] + h > test[0]) == leaks

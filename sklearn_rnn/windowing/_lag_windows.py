@@ -1,6 +1,5 @@
 """LagWindowTransformer: one lag window per row of a table of time points."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._compat import Interval, StrOptions, _fit_context
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
-from ._windows import _FLOAT_DTYPES, _input_feature_names
+from ._windows import _FLOAT_DTYPES, _input_feature_names, _warn_of_unordered_rows
 
 __all__ = ["LagWindowTransformer"]
 
@@ -27,6 +26,14 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     row, as a :class:`~sklearn.pipeline.Pipeline` requires, so the first
     ``window_length - 1`` rows lack part of their history; those steps are
     filled with ``fill_value``.
+
+    The window of row ``t`` includes row ``t`` itself (``<name>_lag0``), so
+    the target of row ``t`` must come from a later row: to predict variable
+    ``v`` ``h`` steps ahead, ``X, y = table[:-h], table[h:, v]``. A target
+    from the same row, ``y = table[:, v]``, is one of the inputs (a
+    perfect score, and a model that forecasts nothing). With ``h > 1``,
+    cross-validate with ``TimeSeriesSplit(n_splits, gap=h - 1)``: otherwise
+    the last training targets fall inside the test period.
 
     Parameters
     ----------
@@ -97,14 +104,26 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     array(['x0_lag1', 'x0_lag0', 'x1_lag1', 'x1_lag0'], dtype=object)
 
     In front of an estimator, which reads the missing history as shorter
-    sequences:
+    sequences; row ``t`` of the table predicts variable 0 one step later:
 
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn_rnn import LSTMRegressor
+    >>> table = np.arange(20.0).reshape(10, 2)  # 10 time points, 2 variables
+    >>> X, y = table[:-1], table[1:, 0]  # not y = table[:, 0]: that is x0_lag0
+    >>> lag.fit_transform(X)[-1], float(y[-1])  # rows 7-8, and x0 at row 9
+    (array([14., 16., 15., 17.]), 18.0)
     >>> pipe = make_pipeline(
     ...     LagWindowTransformer(window_length=12),
     ...     LSTMRegressor(n_channels=2, leading_nan="trim"),
     ... )
+
+    ``h`` steps ahead, with ``h - 1`` rows left out between training and test
+    rows, so that no training target lies in the test period:
+
+    >>> from sklearn.model_selection import TimeSeriesSplit
+    >>> h = 3
+    >>> X, y = table[:-h], table[h:, 0]
+    >>> cv = TimeSeriesSplit(n_splits=2, gap=h - 1)
     """
 
     _parameter_constraints: dict = {
@@ -194,27 +213,3 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
-
-def _warn_of_unordered_rows(X):
-    """Warn where a table's index says its rows are not consecutive time points.
-
-    Rows out of order (a shuffled ``train_test_split``), or periods with
-    some skipped (a ``KFold`` training part around its held-out block) would
-    be windowed as if they followed each other. Only a ``PeriodIndex`` says
-    what consecutive means; integers (``yyyymm``) and timestamps (business
-    days, clock changes, events) may step unevenly by nature.
-    """
-    index = getattr(X, "index", None)  # a pandas index (a list's is a method)
-    if not hasattr(index, "is_monotonic_increasing") or len(index) < 2:
-        return
-    if not index.is_monotonic_increasing:
-        why = "are out of order"
-    elif str(index.dtype).startswith("period") and (np.diff(index.asi8) > 1).any():
-        why = "skip some periods"
-    else:
-        return
-    warnings.warn(
-        f"X's index says its rows {why}: LagWindowTransformer takes each "
-        "row's history from the rows before it in X. Window the whole table, in "
-        "time order, once, and split the rows afterwards (with TimeSeriesSplit, "
-        "not a shuffled or KFold split).", UserWarning)

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
 from .._doc_link import _DocLinkMixin
+from .._sequences import warn_of_time_axis
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import _FLOAT_DTYPES, _input_feature_names, _ndim
 
@@ -33,7 +34,8 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     n_channels : int, default=1
         Number of channels ``C`` of 2D input: a row of ``T * C`` columns holds
         one flattened window of ``T`` steps. Ignored for 3D input. Use the
-        same value as the estimator after this step.
+        same value as the estimator after this step: a wrong one cannot be
+        told from the data (see Notes).
 
     flat_layout : {"channels_first", "channels_last"}, default="channels_first"
         Column order of 2D input, and of the output. ``"channels_first"``: all
@@ -48,8 +50,10 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         n_timesteps)``, sktime's ``numpy3D`` panels (``load_gunpoint(
         return_type="numpy3d")``). The output keeps the layout of the input.
         Ignored for 2D input. Use the same value as the estimator after this
-        step. Fixed by a fit on 3D input: changed later, ``transform`` and
-        ``get_feature_names_out`` raise a ``ValueError`` until the next fit.
+        step; ``fit`` warns, as the estimators do, where 3D input read with it
+        has at least twice as many channels as time steps. Fixed by a fit on
+        3D input: changed later, ``transform`` and ``get_feature_names_out``
+        raise a ``ValueError`` until the next fit.
 
     Attributes
     ----------
@@ -80,6 +84,16 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     ``(n_samples, n_channels, window_length)``).
     ``set_output(transform="pandas")`` applies to 2D output; with 3D input it
     raises, as a DataFrame cannot hold 3D windows.
+
+    ``n_channels``, ``flat_layout`` and ``time_axis`` are this step's own
+    parameters, not read from the estimator after it: give them the
+    estimator's values. With other values the trimmer keeps other columns
+    than the trailing steps of every channel, and a row of ``T * C`` columns
+    looks the same whatever ``C`` is, so neither step can detect a wrong
+    ``n_channels`` or ``flat_layout`` in 2D input (with ``n_channels=1``,
+    2-channel windows keep only steps of their last channel). Keeping the
+    3D windows of :func:`make_windows` avoids both; for 3D input only
+    ``time_axis`` matters, and ``fit`` warns where it looks wrong.
 
     NaN passes through unchanged (inf is rejected): in particular the
     leading NaN with which :class:`LagWindowTransformer` marks missing
@@ -248,6 +262,9 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             channel_axis = 3 - time_axis
             n_channels, n_steps = X.shape[channel_axis], X.shape[time_axis]
             if reset:
+                # the estimators' warning: numpy3D panels read with time_axis=1
+                # kept window_length of their channels, every step of them
+                warn_of_time_axis(n_steps, n_channels, time_axis)
                 self.n_features_in_ = n_channels
                 self._fitted_on_table = False
                 self._fitted_time_axis = time_axis

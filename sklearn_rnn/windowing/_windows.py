@@ -1,5 +1,6 @@
 """make_windows, and the input checks the windowing transformers share."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -23,7 +24,11 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     ----------
     series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
         The series, oldest first: a 1D or 2D array, a pandas Series or a
-        DataFrame. Every value must be finite.
+        DataFrame. Every value must be finite: fill missing readings first
+        (``series.interpolate()``), rather than dropping their rows, which
+        would join non-consecutive time points in one window. A pandas index
+        that is out of order (or a ``PeriodIndex`` that skips periods) gives
+        a warning, as :class:`LagWindowTransformer` does.
 
     window_length : int
         Number of time steps ``L`` in each window.
@@ -38,7 +43,9 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
             default=None
         Exogenous variables aligned step by step with ``series``. They ride
         along as extra features of each window, observed at the window's own
-        steps, and are not predicted.
+        steps, and are not predicted. Rows are paired by position: where
+        ``series`` and ``exog`` both have a pandas index, the indexes must be
+        equal (align them first, e.g. ``exog.reindex(series.index)``).
 
     Returns
     -------
@@ -56,8 +63,8 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     ------
     ValueError
         If an argument is not a positive integer, the series is shorter than
-        ``window_length + horizon``, ``exog`` has another length, or an input
-        holds NaN or inf.
+        ``window_length + horizon``, ``exog`` has another length or another
+        pandas index, or an input holds NaN or inf.
 
     See Also
     --------
@@ -96,7 +103,12 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     values = _check_series(series, "series")
     n_timepoints, n_channels = values.shape
     features = values
+    # a shuffled series, or one with skipped periods, is windowed as is
+    _warn_of_unordered_rows(
+        series, "series", "make_windows takes each window from consecutive rows "
+        "of series", table="series", parts="windows")
     if exog is not None:
+        _check_same_index(series, exog)
         exog_values = _check_series(exog, "exog")
         if exog_values.shape[0] != n_timepoints:
             raise ValueError(
@@ -140,7 +152,7 @@ def _check_series(series, name):
         dtype=_FLOAT_DTYPES,
         ensure_2d=False,
         allow_nd=True,
-        ensure_all_finite=True,
+        ensure_all_finite="allow-nan",
         input_name=name,
     )
     if values.ndim == 1:
@@ -150,7 +162,73 @@ def _check_series(series, name):
             f"{name} must have shape (n_timepoints,) or (n_timepoints, n_channels); "
             f"got an array of shape {values.shape}."
         )
+    missing = np.isnan(values).any(axis=1)
+    if missing.any():
+        # check_array's "contains NaN" says neither where nor what to do
+        first = int(np.flatnonzero(missing)[0])
+        index = getattr(series, "index", None)
+        label = f", label {index[first]}" if hasattr(index, "equals") else ""
+        n_missing = int(missing.sum())
+        points = "1 time point" if n_missing == 1 else f"{n_missing} time points"
+        raise ValueError(
+            f"Input {name} contains NaN at {points} (the first at position "
+            f"{first}{label}). Fill the gaps before windowing, e.g. "
+            f"{name}.interpolate() or {name}.ffill() in pandas; do not drop those "
+            "rows, which would join non-consecutive time points in one window."
+        )
     return values
+
+
+def _check_same_index(series, exog):
+    """Refuse pandas ``series`` and ``exog`` whose indexes differ.
+
+    Their values are paired row by row; pandas would have aligned them by
+    label (a shifted join, an exog recorded a day late).
+    """
+    s_index, e_index = getattr(series, "index", None), getattr(exog, "index", None)
+    if not (hasattr(s_index, "equals") and hasattr(e_index, "equals")):
+        return  # a list's index is a method
+    if s_index.equals(e_index):
+        return
+    n = min(len(s_index), len(e_index))
+    first = next((i for i in range(n) if not s_index[i] == e_index[i]), n)
+    if first < n:
+        where = (f"at position {first}, {s_index[first]} in series and "
+                 f"{e_index[first]} in exog")
+    else:
+        where = f"{len(s_index)} labels in series, {len(e_index)} in exog"
+    raise ValueError(
+        f"series and exog have different indexes ({where}); make_windows pairs "
+        "their rows by position. Align exog with series first, e.g. "
+        "exog.reindex(series.index), and fill the gaps that shows (or pass "
+        "NumPy arrays if the rows already correspond)."
+    )
+
+
+def _warn_of_unordered_rows(X, name="X", reader="LagWindowTransformer takes each "
+                            "row's history from the rows before it in X",
+                            table="table", parts="rows"):
+    """Warn where a table's index says its rows are not consecutive time points.
+
+    Rows out of order (a shuffled ``train_test_split``), or periods with
+    some skipped (a ``KFold`` training part around its held-out block) would
+    be windowed as if they followed each other. Only a ``PeriodIndex`` says
+    what consecutive means; integers (``yyyymm``) and timestamps (business
+    days, clock changes, events) may step unevenly by nature.
+    """
+    index = getattr(X, "index", None)  # a pandas index (a list's is a method)
+    if not hasattr(index, "is_monotonic_increasing") or len(index) < 2:
+        return
+    if not index.is_monotonic_increasing:
+        why = "are out of order"
+    elif str(index.dtype).startswith("period") and (np.diff(index.asi8) > 1).any():
+        why = "skip some periods"
+    else:
+        return
+    warnings.warn(
+        f"{name}'s index says its rows {why}: {reader}. Window the whole {table}, "
+        f"in time order, once, and split the {parts} afterwards (with "
+        "TimeSeriesSplit, not a shuffled or KFold split).", UserWarning)
 
 
 def _ndim(X):
