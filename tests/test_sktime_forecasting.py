@@ -998,3 +998,23 @@ def test_hierarchical_forecasts_count_from_each_series_own_end():
     for y_pred in (forecaster.predict(fh=fh), forecaster.predict_interval(fh=fh),
                    forecaster.predict_quantiles(fh=fh, alpha=[0.25, 0.75])):
         assert y_pred.index.equals(expected)
+
+
+def test_series_of_a_key_with_nan_are_left_out_as_groupby_leaves_them():
+    # a NaN in one level of a two-level key: cut by position, its series was
+    # kept but its X (split by groupby) was not, and fit failed in NumPy
+    rng, parts, x_parts = np.random.default_rng(0), [], []
+    times = pd.period_range("2020-01", periods=24, freq="M")
+    for key in (("g", "x"), ("g", np.nan)):
+        index = pd.MultiIndex.from_arrays([[key[0]] * 24, [key[1]] * 24, times],
+                                          names=["g", "i", "t"])
+        parts.append(pd.DataFrame({"v": 50 + rng.normal(size=24).cumsum()}, index=index))
+        x_parts.append(pd.DataFrame({"x": rng.normal(size=24)}, index=index))
+    y, X = pd.concat(parts), pd.concat(x_parts)
+    X_future = pd.DataFrame({"x": [0.0, 0.0]}, index=pd.MultiIndex.from_arrays(
+        [["g", "g"], ["x", "x"], pd.period_range("2022-01", periods=2, freq="M")],
+        names=["g", "i", "t"]))
+    for X_fit, X_pred in ((None, None), (X, X_future)):
+        forecaster = RNNForecaster(window_length=6, recurrent=False).fit(y, X=X_fit, fh=[1, 2])
+        y_pred = forecaster.predict(X=X_pred)
+        assert y_pred.index.droplevel(-1).unique().tolist() == [("g", "x")]

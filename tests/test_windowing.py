@@ -725,6 +725,35 @@ def test_make_windows_names_the_first_nan_and_the_fix():
         make_windows(np.arange(50.0), 3, exog=exog)
 
 
+def test_make_windows_leading_nan_are_cut_not_filled():
+    # a shifted exog's first value has no history: interpolate() and ffill()
+    # leave it NaN, and the message named only them
+    series = pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20))
+    with pytest.raises(ValueError, match=r"exog contains NaN at 1 time point .*lead the "
+                                         r"series.*cut the first 1 rows from series and "
+                                         r"exog alike, e\.g\. series\.iloc\[1:\]"):
+        make_windows(series, 3, exog=series.shift(1))
+    X, _ = make_windows(series.iloc[1:], 3, exog=series.shift(1).iloc[1:])
+    assert_array_equal(X[0, :, 1], [0.0, 1.0, 2.0])
+
+
+def test_make_windows_takes_the_same_instants_in_another_time_zone():
+    utc = pd.date_range("2024-01-01", periods=8, freq="h", tz="UTC")
+    series = pd.Series(np.arange(8.0), index=utc)
+    exog = pd.Series(np.arange(8.0) + 10, index=utc.tz_convert("Europe/Berlin"))
+    X, _ = make_windows(series, 3, exog=exog)
+    assert_array_equal(X[0, :, 1], [10.0, 11.0, 12.0])
+
+
+def test_make_windows_refuses_a_panel():
+    # its windows ran across the series of a MultiIndex panel, silently
+    times = pd.period_range("2020-01", periods=10, freq="M")
+    index = pd.MultiIndex.from_product([["a", "b"], times])
+    with pytest.raises(ValueError, match=r"windows one series, but series has a "
+                                         r"MultiIndex.*groupby\(level=0\)"):
+        make_windows(pd.Series(np.arange(20.0), index=index), 3)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_trimmer_warns_of_sktime_panels_read_with_time_axis_1():
     # numpy3D (n, 12 channels, 29 steps) with time_axis left at 1 kept 4 of the

@@ -41,7 +41,8 @@ def _split_series(y, X, name="y", spaced=True):
         x_groups = {}
         if X is not None:
             x_groups = {_as_tuple(k): g for k, g in X.groupby(level=levels, sort=False)}
-        codes, keys = pd.factorize(y.index.droplevel(-1))  # NaN keys (-1) dropped
+        # a key that is NaN (-1) or holds one is dropped, as groupby drops it
+        codes, keys = pd.factorize(y.index.droplevel(-1))
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
         values = y.to_numpy(dtype=np.float64)
@@ -49,6 +50,8 @@ def _split_series(y, X, name="y", spaced=True):
         parts = []
         for i, key in enumerate(keys):
             key, rows = _as_tuple(key), order[bounds[i]:bounds[i + 1]]
+            if any(pd.isna(part) for part in key):
+                continue
             index = times.take(time_codes[rows])  # as droplevel does (freq kept)
             if np.any(time_codes[rows] == -1):
                 index = index.putmask(time_codes[rows] == -1, np.nan)

@@ -24,9 +24,12 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     ----------
     series : array-like of shape (n_timepoints,) or (n_timepoints, n_channels)
         The series, oldest first: a 1D or 2D array, a pandas Series or a
-        DataFrame. Every value must be finite: fill missing readings first
-        (``series.interpolate()``), rather than dropping their rows, which
-        would join non-consecutive time points in one window. A pandas index
+        DataFrame, of one series (a panel's ``MultiIndex`` is refused: window
+        each series on its own). Every value must be finite: fill missing
+        readings first (``series.interpolate()``), rather than dropping their
+        rows, which would join non-consecutive time points in one window;
+        leading ones (no history yet, as after a shift) are cut from
+        ``series`` and ``exog`` alike. A pandas index
         that is out of order (or a ``PeriodIndex`` that skips periods) gives
         a warning, as :class:`LagWindowTransformer` does.
 
@@ -63,8 +66,9 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     ------
     ValueError
         If an argument is not a positive integer, the series is shorter than
-        ``window_length + horizon``, ``exog`` has another length or another
-        pandas index, or an input holds NaN or inf.
+        ``window_length + horizon`` or has a ``MultiIndex``, ``exog`` has
+        another length or another pandas index (the same instants in another
+        time zone pass), or an input holds NaN or inf.
 
     See Also
     --------
@@ -100,6 +104,13 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     window_length = _check_positive_int(window_length, "window_length")
     horizon = _check_positive_int(horizon, "horizon")
     step = _check_positive_int(step, "step")
+    if getattr(getattr(series, "index", None), "nlevels", 1) > 1:
+        raise ValueError(
+            "make_windows windows one series, but series has a MultiIndex (a "
+            "panel of several series?): its windows would run across the series. "
+            "Window each series on its own and concatenate, e.g. "
+            "[make_windows(part.droplevel(0), ...) for _, part in series.groupby(level=0)]."
+        )
     values = _check_series(series, "series")
     n_timepoints, n_channels = values.shape
     features = values
@@ -170,11 +181,17 @@ def _check_series(series, name):
         label = f", label {index[first]}" if hasattr(index, "equals") else ""
         n_missing = int(missing.sum())
         points = "1 time point" if n_missing == 1 else f"{n_missing} time points"
+        if missing[:n_missing].all():  # leading only: no history yet (a shift)
+            fix = (f"They lead the series (no history yet, as after a shift): cut "
+                   f"the first {n_missing} rows from series and exog alike, e.g. "
+                   f"series.iloc[{n_missing}:].")
+        else:
+            fix = (f"Fill the gaps before windowing, e.g. {name}.interpolate() or "
+                   f"{name}.ffill() in pandas; do not drop those rows, which would "
+                   "join non-consecutive time points in one window.")
         raise ValueError(
             f"Input {name} contains NaN at {points} (the first at position "
-            f"{first}{label}). Fill the gaps before windowing, e.g. "
-            f"{name}.interpolate() or {name}.ffill() in pandas; do not drop those "
-            "rows, which would join non-consecutive time points in one window."
+            f"{first}{label}). {fix}"
         )
     return values
 
@@ -188,7 +205,7 @@ def _check_same_index(series, exog):
     s_index, e_index = getattr(series, "index", None), getattr(exog, "index", None)
     if not (hasattr(s_index, "equals") and hasattr(e_index, "equals")):
         return  # a list's index is a method
-    if s_index.equals(e_index):
+    if s_index.equals(e_index) or _same_instants(s_index, e_index):
         return
     n = min(len(s_index), len(e_index))
     first = next((i for i in range(n) if not s_index[i] == e_index[i]), n)
@@ -203,6 +220,12 @@ def _check_same_index(series, exog):
         "exog.reindex(series.index), and fill the gaps that shows (or pass "
         "NumPy arrays if the rows already correspond)."
     )
+
+
+def _same_instants(a, b):
+    """Whether two time-zone-aware indexes hold the same instants (in any zones)."""
+    aware = [getattr(i, "tz", None) is not None and hasattr(i, "tz_convert") for i in (a, b)]
+    return all(aware) and a.tz_convert("UTC").equals(b.tz_convert("UTC"))
 
 
 def _warn_of_unordered_rows(X, name="X", reader="LagWindowTransformer takes each "
