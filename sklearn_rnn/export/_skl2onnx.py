@@ -294,7 +294,8 @@ def _int64_labels(tensor):
     classes = numpy_helper.to_array(tensor)
     if classes.dtype.kind not in "biuf" or classes.dtype == np.int64:
         return tensor
-    if classes.dtype.kind == "u" and classes.max() > np.iinfo(np.int64).max:
+    # Python ints: NumPy < 2 compared uint64 with int64 as float64 (equal here)
+    if classes.dtype.kind == "u" and int(classes.max()) > np.iinfo(np.int64).max:
         raise ValueError(
             f"skl2onnx gives numeric labels as int64, and the classes_ "
             f"{classes.max()} (uint64) is beyond int64's range. Export the "
