@@ -215,6 +215,13 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(  # np.ndim would dispatch on array-likes (see fit's y)
                 "classes must be a 1D array-like of labels, got shape "
                 f"{np.asarray(classes).shape}.")
+        if classes is not None and len({isinstance(v, str) for v in classes}) > 1:
+            # np.asarray makes every label a string: ["a", "b", 1] gave classes_
+            # ['1', 'a', 'b'] (fit refuses such y, as scikit-learn's classifiers)
+            raise ValueError(
+                "Mix of label input types (string and number) in classes: "
+                f"{sorted(map(str, classes))[:5]}. Convert the labels to one "
+                "type, e.g. [str(c) for c in classes].")
         if hasattr(self, "classes_") and classes is not None and not np.array_equal(
                 np.unique(classes), self.classes_):
             raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)
@@ -399,9 +406,11 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             )
         except ValueError as exc:
             text = exc.args[0].rstrip(".")
-            fix = ("a larger validation_fraction" if "test_size" in text else
-                   "a smaller validation_fraction" if "train_size" in text else
-                   "at least 2 samples of every class")
+            share = len(np.unique(y)) / n_samples  # one sample of each class
+            fix = (f"a larger validation_fraction (at least {share:.3g}, a sample "
+                   "of each class)" if "test_size" in text else
+                   f"a smaller validation_fraction (at most {1 - share:.3g})"
+                   if "train_size" in text else "at least 2 samples of every class")
             raise ValueError(
                 f"Could not draw a stratified validation set for early stopping: "
                 f"{text}. Use {fix}, or early_stopping=False."

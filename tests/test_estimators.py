@@ -433,9 +433,14 @@ def test_classifier_split_and_target_messages_name_labels_and_fixes():
         SequenceClassifier(**(FAST | dict(early_stopping=True))).fit(X, one_z)
     if "Classes with too few members" in str(error.value):  # scikit-learn >= 1.8 names them
         assert "['z']" in str(error.value)
-    with pytest.raises(ValueError, match="train_size.*Use a smaller validation_fraction"):
+    with pytest.raises(ValueError, match=r"train_size.*Use a smaller validation_fraction "
+                                         r"\(at most 0\.667\)"):
         SequenceClassifier(**(FAST | dict(early_stopping=True, validation_fraction=0.8))).fit(
             X[:6], ["a", "b"] * 3)
+    # how large, not only "larger": a sample of each of 10 classes in 40
+    with pytest.raises(ValueError, match=r"test_size.*Use a larger validation_fraction "
+                                         r"\(at least 0\.25, a sample of each class\)"):
+        SequenceClassifier(**(FAST | dict(early_stopping=True))).fit(X, np.arange(40) % 10)
     with pytest.raises(ValueError, match="does not support multilabel or multi-output"):
         SequenceClassifier(**FAST).fit(X, np.eye(2, dtype=int)[np.arange(40) % 2])
     # labels mixing strings and numbers were "Unknown label type: unknown ...
@@ -444,6 +449,11 @@ def test_classifier_split_and_target_messages_name_labels_and_fixes():
     with pytest.raises(ValueError, match=r"Mix of label input types.*y\.astype\(str\)"):
         SequenceClassifier(**FAST).fit(X, mixed)
     SequenceClassifier(**FAST).fit(X, mixed.astype(str))
+    # partial_fit's classes: np.asarray made ["a", "b", 1] strings, and
+    # classes_ held a '1' no y would give
+    with pytest.raises(ValueError, match=r"Mix of label input types \(string and number\) "
+                                         r"in classes"):
+        SequenceClassifier(**FAST).partial_fit(X, ["a", "b"] * 20, classes=["a", "b", 1])
 
 
 def test_validation_accuracy_is_not_rounded_to_float32():
