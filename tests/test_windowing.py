@@ -791,3 +791,19 @@ def test_lag_windows_documented_target_pairing():
         for train, test in TimeSeriesSplit(n_splits=3, gap=gap).split(X):
             # time of the last training target, time of the first test row
             assert (train[-1] + h > test[0]) == leaks
+
+
+def test_lag_windows_nan_message_says_fill_not_drop():
+    # scikit-learn's message suggested dropping the rows, which puts
+    # non-consecutive time points in one window
+    X = np.arange(40.0).reshape(20, 2)
+    X[[5, 9], 1] = np.nan
+    message = (r"Input X contains NaN in 2 rows \(the first at position 5\)\..*"
+               r"X\.interpolate\(\).*do not drop those rows")
+    with pytest.raises(ValueError, match=message):
+        LagWindowTransformer(3).fit(X)
+    lag = LagWindowTransformer(3).fit(np.nan_to_num(X))
+    with pytest.raises(ValueError, match=message):
+        lag.transform(X)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        lag.transform(np.where(np.isnan(X), np.inf, X))

@@ -83,7 +83,8 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     so ``leading_nan="trim"`` still applies).
 
     NaN in the input raises a ``ValueError``: in the output, NaN means "no
-    history yet" and nothing else. By design, the output of a row depends on
+    history yet" and nothing else. Fill gaps first (``X.interpolate()``);
+    dropping their rows would join non-consecutive time points in a window. By design, the output of a row depends on
     the rows before it, so the transformer is not invariant to the order or
     to the subsets of the rows it transforms (scikit-learn's
     ``check_methods_sample_order_invariance`` and
@@ -156,7 +157,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         self : object
             Fitted transformer.
         """
-        validate_data(self, X, dtype=_FLOAT_DTYPES)
+        _validated(self, X)
         return self
 
     def transform(self, X):
@@ -175,7 +176,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         _warn_of_unordered_rows(X)
-        X = validate_data(self, X, reset=False, dtype=_FLOAT_DTYPES)
+        X = _validated(self, X, reset=False)
         n_rows, n_channels = X.shape
         length = int(self.window_length)  # True is 1, as for WindowTrimmer
         padded = np.empty((n_rows + length - 1, n_channels), dtype=X.dtype)
@@ -212,4 +213,30 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _validated(transformer, X, **kwargs):
+    """``validate_data``, whose NaN message says how to fill a time series' gaps.
+
+    scikit-learn's suggests dropping the rows with missing values, which
+    would put non-consecutive time points in one window.
+    """
+    try:
+        return validate_data(transformer, X, dtype=_FLOAT_DTYPES, **kwargs)
+    except ValueError as exc:
+        if not str(exc).startswith("Input X contains NaN"):
+            raise
+        try:  # pandas' NA does not convert
+            rows = np.flatnonzero(np.isnan(np.asarray(X, dtype=np.float64)).any(axis=-1))
+            where = (f" in {'1 row' if len(rows) == 1 else f'{len(rows)} rows'} (the "
+                     f"first at position {rows[0]})")
+        except (TypeError, ValueError, IndexError):
+            where = ""
+        raise ValueError(
+            f"Input X contains NaN{where}. In "
+            "LagWindowTransformer's output NaN means \"no history yet\" only: fill "
+            "the gaps first, e.g. X.interpolate() or X.ffill() in pandas, or "
+            "sklearn.impute.SimpleImputer; do not drop those rows, which would "
+            "join non-consecutive time points in one window."
+        ) from None
 
