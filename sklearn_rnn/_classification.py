@@ -215,13 +215,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(  # np.ndim would dispatch on array-likes (see fit's y)
                 "classes must be a 1D array-like of labels, got shape "
                 f"{np.asarray(classes).shape}.")
-        if classes is not None and len({isinstance(v, str) for v in classes}) > 1:
-            # np.asarray makes every label a string: ["a", "b", 1] gave classes_
-            # ['1', 'a', 'b'] (fit refuses such y, as scikit-learn's classifiers)
-            raise ValueError(
-                "Mix of label input types (string and number) in classes: "
-                f"{sorted(map(str, classes))[:5]}. Convert the labels to one "
-                "type, e.g. [str(c) for c in classes].")
+        if classes is not None:  # np.asarray makes ["a", "b", 1] all strings
+            _refuse_mixed_labels(classes, "classes", "[str(c) for c in classes]")
         if hasattr(self, "classes_") and classes is not None and not np.array_equal(
                 np.unique(classes), self.classes_):
             raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)
@@ -326,12 +321,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             assert_all_finite(y, input_name="y", estimator_name=type(self).__name__)
         elif y.dtype == object:  # NumPy's sort, in np.unique, fails on NaN among strings
             check_no_missing_labels(y)
-        if y.dtype == object and len({isinstance(v, str) for v in y}) > 1:
-            # sklearn's type_of_target calls that "unknown", as a regression target
-            raise ValueError(
-                "Mix of label input types (string and number) in y: "
-                f"{np.unique(y.astype(str))[:5].tolist()}. Convert the labels to "
-                "one type, e.g. y.astype(str).")
+        if y.dtype == object:  # type_of_target calls a mix "unknown", a regression target
+            _refuse_mixed_labels(y, "y", "y.astype(str)")
         check_classification_targets(y)
         if first_call:
             labels = np.unique(y) if classes is None else np.unique(classes)
@@ -416,3 +407,13 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 f"{text}. Use {fix}, or early_stopping=False."
             ) from exc
         return np.sort(train), np.sort(valid)
+
+
+def _refuse_mixed_labels(labels, name, fix):
+    """Refuse ``labels`` that mix strings and numbers, as scikit-learn's classifiers do."""
+    if len({isinstance(v, str) for v in labels}) > 1:
+        raise ValueError(
+            f"Mix of label input types (string and number) in {name}: "
+            f"{sorted({str(v) for v in labels})[:5]}. Convert the labels to one "
+            f"type, e.g. {fix}.")
+

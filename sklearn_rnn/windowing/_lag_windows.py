@@ -10,7 +10,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._compat import Interval, StrOptions, _fit_context
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
-from ._windows import _FLOAT_DTYPES, _input_feature_names, _warn_of_unordered_rows
+from ._windows import (
+    _FLOAT_DTYPES,
+    _input_feature_names,
+    _warn_of_unordered_rows,
+    fill_gaps,
+)
 
 __all__ = ["LagWindowTransformer"]
 
@@ -84,9 +89,10 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
 
     NaN in the input raises a ``ValueError``: in the output, NaN means "no
     history yet" and nothing else. Fill gaps first (``X.interpolate()``);
-    dropping their rows would join non-consecutive time points in a window. By design, the output of a row depends on
-    the rows before it, so the transformer is not invariant to the order or
-    to the subsets of the rows it transforms (scikit-learn's
+    dropping their rows would join non-consecutive time points in a window.
+    By design, the output of a row depends on the rows before it, so the
+    transformer is not invariant to the order or to the subsets of the rows
+    it transforms (scikit-learn's
     ``check_methods_sample_order_invariance`` and
     ``check_methods_subset_invariance`` assume it is).
 
@@ -235,8 +241,6 @@ def _validated(transformer, X, **kwargs):
         raise ValueError(
             f"Input X contains NaN{where}. In "
             "LagWindowTransformer's output NaN means \"no history yet\" only: fill "
-            "the gaps first, e.g. X.interpolate() or X.ffill() in pandas, or "
-            "sklearn.impute.SimpleImputer; do not drop those rows, which would "
-            "join non-consecutive time points in one window."
+            f"the gaps first (or with sklearn.impute.SimpleImputer), {fill_gaps('X')}"
         ) from None
 

@@ -186,14 +186,18 @@ def _check_series(series, name):
                    f"the first {n_missing} rows from series and exog alike, e.g. "
                    f"series.iloc[{n_missing}:].")
         else:
-            fix = (f"Fill the gaps before windowing, e.g. {name}.interpolate() or "
-                   f"{name}.ffill() in pandas; do not drop those rows, which would "
-                   "join non-consecutive time points in one window.")
+            fix = f"Fill the gaps before windowing, {fill_gaps(name)}"
         raise ValueError(
             f"Input {name} contains NaN at {points} (the first at position "
             f"{first}{label}). {fix}"
         )
     return values
+
+
+def fill_gaps(name):
+    """How to fill the missing values of a time series ``name``, and why not drop them."""
+    return (f"e.g. {name}.interpolate() or {name}.ffill() in pandas; do not drop "
+            "those rows, which would join non-consecutive time points in one window.")
 
 
 def _check_same_index(series, exog):
