@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks on every public estimator."""
 
+import pytest
 from _checks import STRICT
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -53,6 +54,24 @@ def test_all_estimators_found():
         "SequenceRegressor", "LSTMRegressor", "GRURegressor", "SequenceClassifier",
         "WindowTrimmer", "LagWindowTransformer",
     } <= names
+
+
+@pytest.mark.parametrize("type_filter, expected", [
+    ("classifier", {"SequenceClassifier"}),
+    ("regressor", {"SequenceRegressor", "LSTMRegressor", "GRURegressor"}),
+    ("transformer", {"WindowTrimmer", "LagWindowTransformer"}),
+    ("cluster", set()),
+    (["classifier", "transformer"],
+     {"SequenceClassifier", "WindowTrimmer", "LagWindowTransformer"}),
+])
+def test_all_estimators_type_filter(type_filter, expected):
+    # as sklearn.utils.discovery.all_estimators
+    assert {name for name, _ in all_estimators(type_filter=type_filter)} == expected
+
+
+def test_all_estimators_unknown_type_filter():
+    with pytest.raises(ValueError, match=r"type_filter must be .*got \['clasifier'\]"):
+        all_estimators(type_filter=["regressor", "clasifier"])
 
 
 def test_readme_names_exactly_the_expected_failures():
