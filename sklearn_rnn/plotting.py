@@ -288,8 +288,17 @@ def _with_histories(path, several):
     return title, members
 
 
-@_document_axes
-def plot_search(search, param=None, ax=None):
+_METRIC = """
+    metric : str, default=None
+        For a search with several scorers (``scoring`` a list or a dict),
+        the one to plot, by its name (``"r2"`` plots ``mean_test_r2``).
+        None plots the one the search refits on; it is required where
+        ``refit`` is a callable.
+"""
+
+
+@_document_axes(after=_METRIC)
+def plot_search(search, param=None, ax=None, *, metric=None):
     """Plot the cross-validated score of a fitted search against one parameter.
 
     Works with scikit-learn's searches (:class:`~sklearn.model_selection.GridSearchCV`,
@@ -322,7 +331,9 @@ def plot_search(search, param=None, ax=None):
     {axes}
     ValueError
         If ``search`` is not fitted, or ``param`` is not one of its
-        parameters, or several parameters vary and ``param`` is None.
+        parameters, or several parameters vary and ``param`` is None, or
+        ``metric`` is not one of its metrics, or ``metric`` is None for a
+        multi-metric search whose ``refit`` names none of them.
 
     Examples
     --------
@@ -369,7 +380,7 @@ def plot_search(search, param=None, ax=None):
             f"param={param!r} is not a parameter of the search; its parameters "
             f"are {names}."
         )
-    score_key = _score_key(search, results)
+    score_key = _score_key(search, results, metric)
     means = np.asarray(results[score_key], dtype=float)
     std_key = "std" + score_key[len("mean"):]
     stds = np.asarray(results[std_key], dtype=float) if std_key in results else None
@@ -455,9 +466,18 @@ def _is_number(value):
     return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
 
 
-def _score_key(search, results):
-    """The ``mean_test_...`` entry the search ranks candidates by."""
+def _score_key(search, results, metric=None):
+    """The ``mean_test_...`` entry of ``metric``, or the search ranks
+    candidates by."""
     keys = [k for k in results if str(k).startswith("mean_test")]
+    if metric is not None:
+        if f"mean_test_{metric}" in keys:
+            return f"mean_test_{metric}"
+        names = [k[len("mean_test_"):] for k in keys]
+        raise ValueError(
+            f"metric={metric!r} is not a metric of the search; its metrics are "
+            f"{names}."
+        )
     if "mean_test_score" in keys:
         return "mean_test_score"
     refit = getattr(search, "refit", None)
@@ -466,6 +486,7 @@ def _score_key(search, results):
     if len(keys) == 1:
         return keys[0]
     raise ValueError(
-        f"{type(search).__name__}.cv_results_ has no single mean test score "
-        f"({keys}); refit on one metric."
+        f"{type(search).__name__}.cv_results_ holds several metrics "
+        f"{[k[len('mean_test_'):] for k in keys]} and its refit names none of "
+        "them: name the one to plot with metric=..."
     )

@@ -370,3 +370,34 @@ def test_plot_search_log_axis_for_log_spaced_values_and_short_legend(data):
     assert ax.get_xscale() == "linear"
     assert f"best (hidden_size={search.best_params_['hidden_size']})" in _lines(ax)
     plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_search_metric_of_a_multi_metric_search(data):
+    # a multi-metric search with a callable refit was refused, with advice to
+    # change the search ("refit on one metric") rather than to name the metric
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn.plotting import plot_search
+
+    X, y = data[0][:, :, 0], data[1]
+    search = GridSearchCV(
+        LSTMRegressor(max_iter=1, random_state=0, hidden_size=2),
+        {"hidden_size": [2, 4]}, cv=2, scoring=["r2", "neg_mean_absolute_error"],
+        refit=lambda results: int(np.argmax(results["mean_test_r2"])),
+    ).fit(X, y)
+    with pytest.raises(ValueError, match=r"several metrics \['r2', "
+                                         r"'neg_mean_absolute_error'\].*metric=\.\.\."):
+        plot_search(search)
+    with pytest.raises(ValueError, match=r"metric='mae' is not a metric of the search"):
+        plot_search(search, metric="mae")
+    ax = plot_search(search, metric="neg_mean_absolute_error")
+    assert ax.get_ylabel() == "mean_test_neg_mean_absolute_error"
+    line = next(line for line in ax.get_lines() if line.get_marker() == "o")
+    np.testing.assert_allclose(line.get_ydata(),
+                               search.cv_results_["mean_test_neg_mean_absolute_error"])
+    plt.close(ax.figure)
+    search.set_params(refit="r2").fit(X, y)  # the refit metric by default
+    ax = plot_search(search)
+    assert ax.get_ylabel() == "mean_test_r2"
+    plt.close(ax.figure)
