@@ -250,8 +250,9 @@ def test_the_panel_showcase():
     0.542), 80 % coverage 0.831, and the networks ahead of the start on 98
     of the 145 series. The networks' figures move with the floating-point
     details of the machine as they do with the seed (seeds 0-2: mean MASE
-    0.457-0.487, coverage 0.824-0.832, ahead on 98-100 series), so the
-    bounds hold for any of those seeds."""
+    0.457-0.487, coverage 0.824-0.832, ahead on 98-100 series; the README
+    says "98 to 100"), so the bounds hold for any of those seeds, with a
+    margin of about 8 series on the count."""
     from benchmarks.forecasting import panel
 
     results = panel(("linear", "rnn"), seeds=[0], threads=1, cache={})
@@ -262,7 +263,7 @@ def test_the_panel_showcase():
     assert pooled["rnn"]["mase"] < pooled["linear"]["mase"]
     assert 0.75 <= pooled["rnn"]["coverage"] <= 0.9
     ahead = np.sum(per_series["rnn"] < 0.995 * per_series["linear"])
-    assert len(per_series["rnn"]) == 145 and ahead >= 145 / 2
+    assert len(per_series["rnn"]) == 145 and ahead >= 90
 
 
 #: Small quarterly panels no issue names (``--panel-data``, and
@@ -284,8 +285,10 @@ def test_small_panels_no_issue_names(data, back):
     (docs/forecasting.md, "Small panels no issue names"): one global
     ``RNNForecaster()`` (``random_state=0``) against its linear start.
     Where the tail trusts the networks (prison, +14 % on it, 2 standard
-    errors) they are ahead of the start on at least half of the series and
-    on the mean (recorded: 22 of 32, 2.022 against 2.075); where it does
+    errors) they are ahead of the start on most series and have the lowest
+    mean MASE of the models the README names (recorded: ahead on 22 of 32,
+    20-22 over seeds 0-2; 2.021 against the start's 2.076, Theta's 2.168
+    and AutoETS' 2.290); where it does
     not (visnights: -2 %; accommodation: too few horizons; arrivals: -6 %;
     departures: +0.5 %, 0.5 standard errors; visnights 8 quarters earlier:
     +0.4 %, 0.3 standard errors, where the networks were behind the start
@@ -293,15 +296,18 @@ def test_small_panels_no_issue_names(data, back):
     from benchmarks.forecasting import panel
 
     start_mase, kept_networks = SMALL_PANELS_RECORDED[data, back]
-    results = panel(("linear", "rnn"), seeds=[0], threads=1, cache={}, back=back,
-                    data=data)
+    contenders = ("theta", "ets") if kept_networks else ()
+    results = panel(("linear", "rnn") + contenders, seeds=[0], threads=1, cache={},
+                    back=back, data=data)
     linear, rnn = (results[data, name, 0] for name in ("linear", "rnn"))
     assert linear["mase"] == pytest.approx(start_mase, abs=0.005)
     per_linear = np.asarray(linear["per_series_mase"])
     per_rnn = np.asarray(rnn["per_series_mase"])
     if kept_networks:
         assert rnn["mase"] < linear["mase"]
-        assert np.sum(per_rnn < 0.995 * per_linear) >= len(per_rnn) / 2
+        assert np.sum(per_rnn < 0.995 * per_linear) >= 18  # 20-22 of 32 measured
+        for name in contenders:  # seed-free
+            assert rnn["mase"] < results[data, name, None]["mase"]
     else:
         np.testing.assert_allclose(per_rnn, per_linear, rtol=1e-9)
 
