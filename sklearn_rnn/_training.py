@@ -31,6 +31,7 @@ __all__ = [
     "TensorData",
     "TrainingResult",
     "train",
+    "n_validation",
     "split_tail",
     "significant_gain",
 ]
@@ -97,10 +98,10 @@ class TensorData:
                           take(self.weight), take(self.fixed))
 
 
-def split_tail(n_samples, validation_fraction):
-    """Hold out the last ``validation_fraction`` of the rows, in order.
+def n_validation(n_samples, validation_fraction):
+    """Number of rows early stopping holds out: the last ``validation_fraction``.
 
-    Returns ``(train_index, valid_index)``; raises if either is empty.
+    Raises if the validation or the training part would be empty.
     """
     n_valid = math.ceil(validation_fraction * n_samples)
     if n_valid >= 1 and n_samples - n_valid < 1:
@@ -118,7 +119,15 @@ def split_tail(n_samples, validation_fraction):
             "sample(s). Increase the number of samples or set "
             "early_stopping=False."
         )
-    split = n_samples - n_valid
+    return n_valid
+
+
+def split_tail(n_samples, validation_fraction):
+    """Hold out the last ``validation_fraction`` of the rows, in order.
+
+    Returns ``(train_index, valid_index)``; raises as :func:`n_validation`.
+    """
+    split = n_samples - n_validation(n_samples, validation_fraction)
     return np.arange(split), np.arange(split, n_samples)
 
 

@@ -673,6 +673,20 @@ def test_early_stopping_holds_out_the_tail():
         LSTMRegressor(early_stopping=True, validation_fraction=0.99, max_iter=1).fit(X[:10], y[:10])
 
 
+@pytest.mark.parametrize("n, fraction", [(1, 0.1), (10, 0.99), (3, 0.9)])
+def test_the_classifier_checks_the_validation_size_as_the_regressors(n, fraction):
+    # SequenceClassifier's stratified split counts the regressors' tail first
+    from sklearn_rnn._training import n_validation
+
+    with pytest.raises(ValueError) as expected:
+        n_validation(n, fraction)
+    for est in (LSTMRegressor(early_stopping=True, validation_fraction=fraction),
+                SequenceClassifier(early_stopping=True, validation_fraction=fraction)):
+        with pytest.raises(ValueError) as error:
+            est._split_validation(n, np.arange(n) % 2, None)
+        assert str(error.value) == str(expected.value)
+
+
 def test_convergence_warning_when_max_iter_reached():
     X, y = _regression_data()
     with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):

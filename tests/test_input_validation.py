@@ -344,11 +344,14 @@ def test_an_object_y_with_none_is_named_nan():
     pd.Series(pd.Categorical(["a", None, "b"] * 8)),
     pd.Series(["a", None, "b"] * 8, dtype="string"),
     np.array(["a", None, "b"] * 8, dtype=object),
-], ids=["object-nan", "categorical", "string-na", "object-none"])
+    np.array(["a", pd.NaT, "b"] * 8, dtype=object),
+    np.array(["a", np.datetime64("NaT"), "b"] * 8, dtype=object),
+], ids=["object-nan", "categorical", "string-na", "object-none", "pandas-nat", "numpy-nat"])
 def test_missing_string_labels_are_named_nan(y):
     # NumPy's "'<' not supported between instances of 'float' and 'str'"
     # (np.unique's sort), then "Mix of label input types"; MLPClassifier says
-    # "Input contains NaN"
+    # "Input contains NaN"; NaT (pandas.isna's missing) was called a number
+    # in a "Mix of label input types"
     X = np.random.RandomState(0).normal(size=(24, 6))
     with pytest.raises(ValueError, match=r"Input y contains NaN: 8 of its 24 labels are "
                        r"missing .*, the first at position 1\. Drop those samples"):
@@ -577,3 +580,17 @@ def test_the_time_axis_warning_names_the_filter_that_silences_it():
         warnings.filterwarnings("ignore", message=advice.group(1))
         LSTMRegressor(**params).fit(X, y)
     assert not [w for w in caught if "time_axis" in str(w.message)]
+
+
+def test_missing_labels_without_pandas_are_pandas_isna(monkeypatch):
+    # the one definition of a missing label, also where pandas is not imported
+    from sklearn_rnn._classification import _is_missing
+    labels = np.array([None, np.nan, np.float32("nan"), pd.NA, pd.NaT, np.datetime64("NaT"),
+                       np.timedelta64("NaT"), "a", 1.0, 0, np.datetime64("2020-01-01")],
+                      dtype=object)
+    expected = pd.isna(labels)
+    with_pandas = _is_missing(labels)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    without = _is_missing(np.delete(labels, [3, 4]))  # no pandas, no pandas values
+    np.testing.assert_array_equal(with_pandas, expected)
+    np.testing.assert_array_equal(without, np.delete(expected, [3, 4]))

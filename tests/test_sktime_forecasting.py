@@ -778,6 +778,22 @@ def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
     pd.testing.assert_series_equal(old.predict(), new.predict())
 
 
+def test_parameter_checks_and_sp_set_no_fitted_attribute(airline):
+    # _check_params set window_normalization_ before its last checks, and
+    # _resolve_window_length set seasonal_period_: _fit assigns both
+    forecaster = RNNForecaster(max_horizon=0)
+    with pytest.raises(ValueError, match="max_horizon must be a positive integer"):
+        forecaster.fit(airline, fh=[1])
+    assert not hasattr(forecaster, "window_normalization_")
+    forecaster = RNNForecaster(window_normalization="mean", window_length=24)
+    assert forecaster._check_params() == "mean"
+    forecaster._cur_y = airline.to_frame()
+    assert forecaster._resolve_seasonal_period() == 12
+    assert forecaster._resolve_window_length([], 12) == 24
+    assert not hasattr(forecaster, "window_normalization_")
+    assert not hasattr(forecaster, "seasonal_period_")
+
+
 def test_fitted_params_list_no_deprecated_alias(airline):
     forecaster = RNNForecaster(**TINY, n_networks=1).fit(airline, fh=[1, 2, 3])
     with warnings.catch_warnings(record=True) as caught:

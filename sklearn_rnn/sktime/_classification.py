@@ -14,10 +14,10 @@ converts between the two is :func:`panel_to_batch_first`.
 """
 
 import numpy as np
-import pandas as pd
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
+from .._classification import check_labels
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import (
     CLASSIFIER_PARAMETERS,
@@ -282,18 +282,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         """
         labels = np.asarray(y)
         if labels.dtype == object:  # a float y reaches the inner classifier's check
-            missing = np.flatnonzero(pd.isna(labels.ravel()))
-            if missing.size:  # SequenceClassifier's words
-                raise ValueError(
-                    f"Input y contains NaN: {missing.size} of its {labels.size} labels "
-                    f"are missing (NaN, None or pandas' NA), the first at position "
-                    f"{missing[0]}. Drop those samples, or give them a label.")
-            values = labels.ravel()
-            if len({isinstance(v, str) for v in values}) > 1:  # the same
-                raise ValueError(
-                    "Mix of label input types (string and number) in y: "
-                    f"{np.unique(values.astype(str))[:5].tolist()}. Convert the labels to "
-                    "one type, e.g. y.astype(str).")
+            check_labels(labels.ravel())  # SequenceClassifier's check
         return super().fit(X, y)
 
     def _fit(self, X, y):

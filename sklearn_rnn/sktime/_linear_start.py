@@ -155,10 +155,29 @@ def auto_window_length(sp, horizon, longest):
     return max(1, min(length, fits))
 
 
-def tail_split(n_windows, validation_fraction):
-    """Number of training windows before the validation tail (the core's split)."""
+def n_before_tail(n_windows, validation_fraction):
+    """Number of training windows before the validation tail.
+
+    The networks, fitted on every window, hold out the same tail: the
+    core's ``split_tail`` leaves as many rows before it (a test checks).
+    """
     n_valid = math.ceil(validation_fraction * n_windows)
     return n_windows - n_valid
+
+
+def gain_in_standard_errors(gains, n_eff):
+    """The mean of ``gains`` in standard errors, ``n_eff`` their sample size.
+
+    The test both the networks' validation tail (``n_eff``: its independent
+    horizons, as windows one step apart overlap) and exogenous ``X`` (its
+    held-out differences) must pass; 0 without spread. The core's
+    ``significant_gain`` is its weighted counterpart for a network's start.
+    """
+    diff = np.asarray(gains, dtype=np.float64)
+    spread = diff.std(ddof=1) if len(diff) > 1 else 0.0
+    if not spread > 0:
+        return 0.0
+    return float(diff.mean() / (spread / np.sqrt(n_eff)))
 
 
 def _design(windows):

@@ -39,7 +39,7 @@ def batch_first_inputs():
 _NORMALIZATIONS = ("last", "mean", "standard", "none")
 
 
-def _window_normalization(window_normalization, normalization="deprecated"):
+def resolve_window_normalization(window_normalization, normalization="deprecated"):
     """The method to use, from the parameter and its deprecated former name."""
     method = window_normalization
     if normalization != "deprecated":
@@ -187,21 +187,24 @@ def from_origins(series, origins):
 
 
 #: What sktime's ``update`` changes before ``_update`` runs, and what
-#: ``_update`` changes: put back by :func:`restored_on_error`.
+#: ``_update`` changes: put back by :func:`update_state_restored`.
 _UPDATE_STATE = ("_cutoff", "_y", "_X", "_y_metadata", "_y_mtype_last_seen",
                  "_converter_store_y", "_cur_y", "_cur_X", "_origins", "_y_columns")
 
 
 @contextmanager
-def restored_on_error(forecaster, names=_UPDATE_STATE):
+def update_state_restored(forecaster, names=_UPDATE_STATE):
     """Put the forecaster's data, cutoff and origins back if the block raises.
 
     sktime's ``update`` moves the cutoff and records the new ``y``'s
     metadata (the type ``predict`` returns) before ``_update`` checks the
     data: a refused ``update`` leaves the forecaster as it was, to forecast
     as before. One failing later, while training the networks, gets its data
-    and cutoff back too (the networks keep any epochs already trained).
-    ``names`` are the attributes put back.
+    and cutoff back too, and its networks stay as they were
+    (``_residual.update_networks`` swaps in the trained copies only once
+    every one has trained). ``names`` are the attributes put back. Not the
+    core's ``restored_on_error``, a decorator that puts back a whole
+    estimator.
     """
     saved = {}
     for name in names:

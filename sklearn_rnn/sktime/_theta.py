@@ -31,9 +31,9 @@ def _season_index(v, sp):
     return (index / index.mean() if multiplicative else index - index.mean()), multiplicative
 
 
-def _adjust(v, index, multiplicative, start=0):
-    """``v`` (its first value at ``start``) seasonally adjusted."""
-    season = index[(np.arange(len(v)) + start) % len(index)]
+def _adjust(v, index, multiplicative):
+    """``v`` seasonally adjusted (its first value at the indices' first)."""
+    season = index[np.arange(len(v)) % len(index)]
     return v / season if multiplicative else v - season
 
 
@@ -104,7 +104,9 @@ def forecast_theta(values, params, sp, horizon, sid, end):
     params : list
         From :func:`fit_theta` on these series (or their earlier part).
     sp : int
-        Seasonal period.
+        Seasonal period. Not read: the season is the one ``params`` hold
+        (their seasonal indices); taken so that the start's forms are
+        forecast alike, as ``forecast_seasonal_arma``.
     horizon : int
         Steps to forecast.
     sid, end : ndarray of shape (n_windows,)
