@@ -222,11 +222,8 @@ class RecurrentNetwork(nn.Module):
         rows = x.shape[0]
         # At CPU inference, a multiple of four rows: see _kernels.pad_rows.
         x, lengths = pad_rows(self, x, lengths)
-        level = None
         diffs = _differences(x, lengths) / self.diff_scale if self.differences else None
-        if self.window is not None:
-            x, level = self.window(x, lengths)
-        x = (x - self.input_shift) / self.input_scale
+        x, level = self._standardized(x, lengths)
         steps = x if diffs is None else torch.cat([x, diffs], dim=2)
         clean = x
         if self.training and self.input_noise > 0:
@@ -268,8 +265,8 @@ class RecurrentNetwork(nn.Module):
         Returns the standardised features of ``x``, of shape ``(batch,
         random_conv.output_size)``; they go last in the head's inputs.
         """
-        raw, x = x, (x - self.input_shift) / self.input_scale
-        features = self.random_conv.fit(x, lengths, None, weight)
+        raw, (x, _) = x, self._standardized(x, lengths)
+        features = self.random_conv.fit(x, lengths, weight=weight)
         if self.random_conv.fits_budget(len(x)):  # for fixed_inputs, once
             self._fitted = ((raw, lengths), features)
         else:
@@ -293,9 +290,7 @@ class RecurrentNetwork(nn.Module):
             return None
         if all(map(_same_tensor, fitted_on, (x, lengths))):
             return features
-        if self.window is not None:
-            x, _ = self.window(x, lengths)
-        return self.random_conv.table((x - self.input_shift) / self.input_scale, lengths)
+        return self.random_conv.table(self._standardized(x, lengths)[0], lengths)
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.
@@ -313,10 +308,20 @@ class RecurrentNetwork(nn.Module):
             The last ``skip_steps`` steps, standardised (and relative to the
             last step when ``relative``).
         """
+        return _last_steps(self._standardized(x, lengths)[0], lengths,
+                           self.skip_steps).flatten(1)
+
+    def _standardized(self, x, lengths):
+        """The inputs the branches read, and the level (None without ``relative``).
+
+        Raw sequences ``x`` relative to their last valid step when
+        ``relative`` (that step, the level, returned beside them), then
+        standardised: ``(x - input_shift) / input_scale``.
+        """
+        level = None
         if self.window is not None:
-            x, _ = self.window(x, lengths)
-        x = (x - self.input_shift) / self.input_scale
-        return _last_steps(x, lengths, self.skip_steps).flatten(1)
+            x, level = self.window(x, lengths)
+        return (x - self.input_shift) / self.input_scale, level
 
     def _summarise(self, out, h_n, lengths):
         parts = []

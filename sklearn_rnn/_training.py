@@ -8,9 +8,10 @@ when a validation set is monitored, and raises on a non-finite loss.
 
 Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
-(:func:`significant_gain`), the torch settings a fit or a prediction runs
-under (threads, a forked random state) and optimizer state moved to the CPU
-for pickling. Batched prediction is :mod:`._prediction`'s.
+(:func:`significant_gain`) and the number of torch threads a fit or a
+prediction runs on. A fit's random state is :mod:`._random`'s, the
+optimizer state's pickling :mod:`._portable`'s, batched prediction
+:mod:`._prediction`'s.
 """
 
 import copy
@@ -175,32 +176,6 @@ class TrainingResult:
         start, best = self.initial_valid_loss, self.best_valid_loss
         return 1.0 - best / start if start > 0 else 0.0
 
-    def print_start(self, linear, refitted=None):
-        """Print what training did to the start (``verbose``).
-
-        Where training kept the start, :class:`~sklearn_rnn._progress.Progress`
-        has said so; this adds what that start is when it is linear, and what
-        was ``refitted`` on every row after training (see
-        :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
-        """
-        what = "the linear least-squares start" if linear else "the starting weights"
-        if not self.history or self.best_epoch == self.start_epoch:
-            if linear:
-                print("The starting weights are the linear least-squares start "
-                      "(recurrent head at zero): the predictions are that linear "
-                      "model's.", flush=True)
-        else:
-            print(f"Training lowered the validation loss of {what} by "
-                  f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
-                  f"{self.best_valid_loss:.6g}).", flush=True)
-        if refitted == "start":
-            print("The start, fitted on the training rows, was refitted on "
-                  "every row, the validation rows included.", flush=True)
-        elif refitted == "skip":
-            print("The linear skip layer was refitted on every row, the "
-                  "validation rows included, the rest of the network fixed.",
-                  flush=True)
-
 
 def check_callbacks(callbacks):
     """The ``callbacks`` parameter as a tuple; a ``TypeError`` names an item that is not callable."""
@@ -251,9 +226,10 @@ def train(
     optimizer : torch.optim.Optimizer
         Optimizer over ``module``'s parameters.
     loss_fn : callable
-        ``loss_fn(output, y)`` returning a scalar mean loss; its
-        ``validation``, if any, is the loss the validation set is judged by
-        (for quantiles: on sorted outputs).
+        ``loss_fn(output, y)`` returning a scalar mean loss, called as
+        ``loss_fn(output, y, weight)`` (the rows' weights) where the data
+        hold weights; its ``validation``, if any, is the loss the validation
+        set is judged by (for quantiles: on sorted outputs).
     train_data, valid_data : TensorData
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with

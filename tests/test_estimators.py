@@ -27,7 +27,7 @@ from sklearn_rnn import (
 from sklearn_rnn import _networks
 from sklearn_rnn._kernels import run_recurrent
 from sklearn_rnn._networks import RecurrentNetwork
-from sklearn_rnn._training import significant_gain
+from sklearn_rnn._training import TrainingResult, significant_gain
 from sklearn_rnn._validation import check_sequences
 
 REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
@@ -592,6 +592,25 @@ def test_significant_gain_weighs_the_noise():
     # Weights: rows of zero weight do not count.
     weight = torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
     assert significant_gain(start, noisy, weight)
+
+
+def test_recording_a_fit_prints_nothing(capsys):
+    # the start's verdict is printed by _fit (_progress.describe_start):
+    # _record, which sets the fitted attributes, printed it
+    X, y = _regression_data(n=60)
+    est = LSTMRegressor(hidden_size=4, max_iter=1, verbose=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    capsys.readouterr()
+    result = TrainingResult(
+        history=[{"epoch": est.n_iter_ + 1, "train_loss": 1.0, "valid_loss": 0.5,
+                  "valid_score": 0.25}],
+        best_epoch=est.n_iter_ + 1, start_epoch=0, initial_valid_loss=1.0,
+        best_valid_loss=0.5)
+    est._record(result, early_stopping=True)
+    assert est.training_improvement_ == 0.5
+    assert capsys.readouterr().out == ""
 
 
 def test_untrusted_gain_keeps_the_start(capsys):

@@ -101,6 +101,30 @@ def test_one_time_step_of_many_channels_warns_and_names_time_axis():
         clf.predict(rng.normal(size=(3, 15, 1)))
 
 
+def test_changed_layout_refused_in_the_trimmers_words():
+    # WindowTrimmer and the estimators build the message once (_sequences);
+    # the estimators' copy said "which say ... Set them back" of one parameter
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 5, 2))
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = LSTMRegressor(time_axis=2, **params).fit(X, X[:, -1, 0])
+    reg.set_params(time_axis=1)
+    with pytest.raises(ValueError, match=r"^LSTMRegressor was fitted with time_axis=2, "
+                       r"which says how X is read; it is now time_axis=1\. Set it back, "
+                       r"or fit again with the new layout\.$"):
+        reg.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = LSTMRegressor(n_channels=2, **params).fit(X.reshape(20, 10), X[:, -1, 0])
+    reg.set_params(n_channels=5, flat_layout="channels_last")
+    with pytest.raises(ValueError, match=r"fitted with n_channels=2, "
+                       r"flat_layout='channels_first', which say how X is read; it is "
+                       r"now n_channels=5, flat_layout='channels_last'\. Set them back"):
+        reg.predict(X.reshape(20, 10))
+
+
 def test_fewer_time_steps_than_channels_warns_and_names_time_axis():
     # a multivariate numpy3D panel (BasicMotions' layout: 6 channels of 100
     # steps) read with time_axis=1 is 6 steps of 100 channels
