@@ -366,8 +366,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 "predicting on the CPU."
             )
             self.device_ = device = "cpu"
-        self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
-        return torch.device(device)
+        device, current = torch.device(device), next(self.module_.parameters()).device
+        if current.type != device.type or device.index not in (None, current.index):
+            self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
+        return device
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
 

@@ -249,6 +249,9 @@ class RecurrentNetwork(nn.Module):
         if getattr(self, "conv", None) is not None:
             summary = torch.cat([summary, self.conv(x, lengths)], dim=1)
         if getattr(self, "random_conv", None) is not None:
+            if fixed is None and rows < len(clean):  # the padding rows' features: zeros
+                fixed = self.random_conv(
+                    clean[:rows], None if lengths is None else lengths[:rows])
             summary = torch.cat([summary, self.random_conv(clean, lengths, fixed)], dim=1)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)

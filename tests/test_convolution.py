@@ -137,6 +137,9 @@ def test_random_features_computed_once_per_fit(monkeypatch, early_stopping):
     rows.clear()
     clf.predict(X[:8])  # new data: computed directly
     assert sum(rows) == 8
+    rows.clear()
+    clf.predict(X[:5])  # padded to 8 rows at CPU inference: not their features
+    assert sum(rows) == 5
     # kept between the set-up and the loop only, never pickled
     module.fit_random_convolutions(torch.from_numpy(X))
     assert "_fitted" in module.__dict__
