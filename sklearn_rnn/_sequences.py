@@ -64,7 +64,7 @@ class Sequences:
 def reject_nan(seqs, hint=lambda: None):
     """Raise for NaN in ``seqs`` under ``leading_nan="raise"``, naming the fix."""
     try:
-        trim_leading_nan(seqs)
+        trim_leading_nan(seqs, trimming=False)
     except ValueError as exc:
         sentence = hint()
         if sentence is not None:
@@ -90,11 +90,13 @@ def n_leading_missing(a, i):
     return n
 
 
-def trim_leading_nan(seqs):
+def trim_leading_nan(seqs, trimming=True):
     """Drop leading all-NaN steps of each sequence, left-aligning the rest.
 
     The result is as wide as the longest sequence left (the resolved sizes,
-    ``patch_size="auto"`` and the others, read its width).
+    ``patch_size="auto"`` and the others, read its width). ``trimming=False``
+    (``reject_nan``, under ``leading_nan="raise"``): the message for other
+    NaN says that leading ones are accepted only with ``leading_nan='trim'``.
     """
     values = seqs.values
     missing = np.isnan(values).all(axis=2)
@@ -107,7 +109,7 @@ def trim_leading_nan(seqs):
     if not n_lead.any():
         if not np.isfinite(values).all():  # no sequence has leading missing steps
             _refuse_end_padding(values, seqs.source_ndim)
-            raise ValueError(nan_message(first_bad_row(values), False, True))
+            raise ValueError(nan_message(first_bad_row(values), False, trimming))
         return seqs
     steps = np.arange(values.shape[1])
     gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
@@ -117,7 +119,7 @@ def trim_leading_nan(seqs):
     if not np.isfinite(shifted[valid]).all():
         _refuse_end_padding(values, seqs.source_ndim)
         row = first_bad_row(np.where(valid[..., None], shifted, 0))
-        raise ValueError(nan_message(row, n_lead[row] > 0, True))
+        raise ValueError(nan_message(row, n_lead[row] > 0, trimming))
     # as wide as the longest trimmed sequence, as a list of them would be
     width = int(lengths.max())
     shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]

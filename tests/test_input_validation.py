@@ -433,6 +433,23 @@ def test_nan_messages_name_trim_only_where_it_is_off(as_list):
         LSTMRegressor(max_iter=1).fit(list(X), y)
 
 
+@pytest.mark.parametrize("ndim", [2, 3])
+@pytest.mark.parametrize("leading", [False, True])
+def test_array_nan_message_under_raise_says_leading_nan_needs_trim(ndim, leading):
+    # arrays under the default leading_nan="raise" said leading all-NaN steps
+    # "are accepted", which they are not there (lists said it right)
+    X = np.random.RandomState(0).normal(size=(20, 6, 1))
+    X[3, 4] = np.nan
+    if leading:
+        X[3, :2] = np.nan
+    data = X[:, :, 0] if ndim == 2 else X
+    where = " after its leading missing steps" if leading else ""
+    with pytest.raises(ValueError, match=rf"sequence 3 has a non-finite value{where}\. Only "
+                                         r"leading all-NaN steps \(no history yet\) are "
+                                         r"accepted, and only with leading_nan='trim'\."):
+        LSTMRegressor(max_iter=1).fit(data, np.arange(20.0))
+
+
 def test_strings_are_refused_not_parsed_as_numbers():
     # scikit-learn's dtype="numeric" refuses arrays of strings; asked for
     # floats, check_array parsed them ("0.5" as 0.5) and fit went ahead

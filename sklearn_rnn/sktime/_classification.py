@@ -171,7 +171,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
     copy; every other panel format (``pd-multiindex``, ``nested_univ``, ...)
     is converted by sktime to ``df-list``, the one format that holds series
     of unequal length, and becomes a list of ``(n_timepoints_i, n_channels)``
-    arrays. See :func:`panel_to_batch_first`.
+    arrays.
 
     sktime's registry (``sktime.registry.all_estimators``) lists only classes
     inside the ``sktime`` package. Third-party classes are found with

@@ -28,8 +28,9 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
         each series on its own). Every value must be finite: fill missing
         readings first (``series.interpolate()``), rather than dropping their
         rows, which would join non-consecutive time points in one window;
-        leading ones (no history yet, as after a shift) are cut from
-        ``series`` and ``exog`` alike. A pandas index
+        leading ones (no history yet, as after a shift) are refused too:
+        cut them from ``series`` and ``exog`` alike first
+        (``series.iloc[k:]``). A pandas index
         that is out of order (or a ``PeriodIndex`` that skips periods) gives
         a warning, as :class:`LagWindowTransformer` does.
 
