@@ -92,8 +92,10 @@ class RecurrentNetwork(nn.Module):
     -----
     Inputs: ``x`` of shape ``(batch, time, input_size)`` and optionally
     ``lengths``, an int64 CPU tensor of shape ``(batch,)`` with the number of
-    valid (left-aligned) steps of each sequence. With ``lengths`` the batch is
-    packed, so padding never changes any sequence's output.
+    valid (left-aligned) steps of each sequence. With ``lengths`` each
+    sequence is read to its own length only (padded on the CPU, packed
+    elsewhere: see ``run_recurrent``), so padding never changes any
+    sequence's output.
     Output: a tensor of shape ``(batch, output_size)``.
 
     The recurrent layers run through :func:`sklearn_rnn._kernels.run_recurrent`,
@@ -107,10 +109,9 @@ class RecurrentNetwork(nn.Module):
     batch's layout). Measured (torch 2.13, one thread, an x86 CPU; LSTM and
     GRU, one or two directions and layers, hidden sizes 4 to 64): a batch of
     sequences of equal length gives each the bits it gets alone (batches of
-    2 to 64 rows); in a batch of sequences of different lengths (packed:
-    each step runs over the rows still active, a count set by the other
-    sequences' lengths), an output is the same only to float32 rounding (up
-    to 2e-6 in a classifier's log-probabilities after 20 epochs).
+    2 to 64 rows); in a batch of sequences of different lengths (run to
+    the longest of them), an output is the same only to float32 rounding
+    (up to 2e-6 in a classifier's log-probabilities after 20 epochs).
 
     The buffers ``input_shift`` and ``input_scale`` (zeros and ones unless set)
     standardise each channel on the way in, so callers need not copy their
