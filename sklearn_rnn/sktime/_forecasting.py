@@ -27,7 +27,7 @@ from ._forecast_windows import forecast, series_to_forecast, training_windows
 from ._forecasting_docs import _ATTRIBUTES, _METHOD_DOCS, _PARAMETERS
 from ._linear_start import (
     auto_window_length,
-    seasonal_period,
+    seen_seasonal_period,
     series_scale,
     unseasonal_step,
 )
@@ -483,7 +483,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     def _resolve_seasonal_period(self):
         """``sp``, read from the time index for ``"auto"`` (warning where it finds none)."""
-        sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
+        sp = seen_seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
         step = unseasonal_step(self._cur_y.index) if self.sp == "auto" and sp == 1 else None
         if step is not None:
             day = pd.Timedelta(days=1)

@@ -11,6 +11,7 @@ NumPy.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,32 @@ def unseasonal_step(index):
     if duration is None or seasonal_period(index) != 1 or duration >= pd.Timedelta(weeks=52):
         return None
     return duration
+
+
+def seen_seasonal_period(index):
+    """``sp="auto"``'s seasonal period: the index's, where the data show it.
+
+    :func:`seasonal_period` reads a period from the index's frequency
+    whatever the length; where even the longest series of ``index`` holds
+    fewer than two seasons (the length the Theta form needs to estimate
+    one), no form can see the season (the seasonal ARMA form read the
+    missing "last season" as copies of the first value), so the period is
+    1, with a ``UserWarning``.
+    """
+    sp = seasonal_period(index)
+    longest = len(index)
+    if isinstance(index, pd.MultiIndex):  # a panel: its longest series
+        codes, _ = pd.factorize(index.droplevel(-1))
+        longest = np.bincount(codes[codes >= 0]).max(initial=0)
+    if sp > 1 and longest < 2 * sp:
+        warnings.warn(
+            f"sp='auto' reads a season of {sp} steps from the time index, but "
+            f"the longest series has {longest} time points, fewer than two "
+            f"seasons ({2 * sp}), from which to estimate it: it uses sp=1, no "
+            "season. Pass sp=1 to silence this warning, or a longer history "
+            "to keep the season.", UserWarning)
+        return 1
+    return sp
 
 
 def _series_times(index):

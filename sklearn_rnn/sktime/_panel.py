@@ -18,7 +18,7 @@ from sktime.datatypes import update_data
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._linear_start import step_duration
-from ._series import _as_tuple, _cutoff, _Series, _split_series
+from ._series import _as_tuple, _check_finite, _cutoff, _Series, _split_series
 
 @contextmanager
 def batch_first_inputs():
@@ -157,7 +157,8 @@ def joined_data(forecaster, y, X):
         new_X = update_data(forecaster._cur_X, X)
     new_y = update_data(held, y)
     # checks the joined index; sktime's update_data may reorder the series
-    series = in_fitted_order(_split_series(new_y, new_X), forecaster._series_keys, "update")
+    series = _split_series(new_y, new_X, method="update")
+    series = in_fitted_order(series, forecaster._series_keys, "update")
     forecaster._origins = {**getattr(forecaster, "_origins", {}), **_last_times(y)}
     forecaster._y_columns = new_y.columns
     return new_y, new_X, series
@@ -269,6 +270,7 @@ def _future_exog(series, X, horizon, x_columns):
                 f"after the cutoff are at {times[0]} to {times[-1]}. Pass X "
                 "indexed by the times it applies to, from the step after the cutoff."
             )
+        _check_finite(rows, times, x_columns, s.key, "predict")
         futures.append(rows)
     return futures
 
