@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions
-from ._initialization import build_network, resolve_sizes
+from ._initialization import build_network, resolve_sizes, warm_target_start
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
@@ -187,6 +187,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
         check_fixed_params(self, first_call)
+        refit, self._refitted = getattr(self, "_refitted", None), None  # none in a checkpoint
         callbacks = check_callbacks(self.callbacks)
         seqs = check_sequences(self, X, reset=first_call)
         weights = check_sample_weight(sample_weight, len(seqs))
@@ -208,6 +209,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                     start = self._initialize(seqs, targets, weights,
                                              train_idx if validating else None, incremental)
             self.module_.to(device)
+            if validating and not first_call:  # nor a warm fit's: the last refit is undone
+                start = warm_target_start(self, refit, seqs, targets, weights, train_idx, device)
             data = TensorData.from_numpy(
                 seqs.values, seqs.lengths, targets, device, weights, self.module_
             )
@@ -243,20 +246,21 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 callbacks=callbacks,
                 valid_score=valid_score,
                 verbose=self.verbose,
-                first_epoch=self.n_iter_ + 1, start_epoch=None if first_call else self.best_epoch_,
+                first_epoch=self.n_iter_ + 1,  # a copy pickled during a first fit: no best_epoch_
+                start_epoch=None if first_call else getattr(self, "best_epoch_", None),
                 owner=self,
                 autocast=self._autocast(device),
                 draws=randomness.drawing if draws_in_training(self.module_) else None,
                 # cuDNN RNNs run in float16 under CUDA autocast (see train)
                 loss_scaling=self.mixed_precision and device.type == "cuda",
                 # a fitted start yields only to a gain above the noise
-                start_test=significant_gain if start is not None and start.fitted else None,
+                start_test=significant_gain if start is not None and start.fresh else None,
             )
-            refitted = start is not None and valid is not None and start.refit(
-                kept=result.best_epoch == 0, device=device)
+            self._refitted = refitted = start is not None and valid is not None and start.refit(
+                kept=result.best_epoch == result.start_epoch, device=device)
         self._record(result, early_stopping=valid is not None)
         if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
-            describe_start(result, start is not None and is_regressor(self)
+            describe_start(result, start is not None and start.fresh and is_regressor(self)
                            and bool(self.skip_steps_), refitted)
         if not (incremental or result.stopped or result.interrupted
                 or self.learning_rate == "cosine"):  # cosine ends at max_iter by design
@@ -366,10 +370,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 "predicting on the CPU."
             )
             self.device_ = device = "cpu"
-        device, current = torch.device(device), next(self.module_.parameters()).device
-        if current.type != device.type or device.index not in (None, current.index):
-            self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
-        return device
+        return torch.device(device)  # predict_batches moves the network there
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
 

@@ -280,21 +280,25 @@ class RecurrentNetwork(nn.Module):
                               old.out_features)
         return features
 
-    def fixed_inputs(self, x, lengths=None):
+    def fixed_inputs(self, x, lengths=None, keep=False):
         """What :meth:`forward` takes as ``fixed`` for raw sequences ``x``, or None.
 
         The random convolutions' standardised features (see
         :meth:`~sklearn_rnn._convolution.RandomConvolutionBranch.table`):
         None without them or over their memory budget. Those of the
         sequences :meth:`fit_random_convolutions` was just given (the same
-        tensor) are handed over, not computed again.
+        tensor), or the last call with ``keep``, are handed over, not
+        computed again.
         """
         fitted_on, features = self.__dict__.pop("_fitted", ((None, None), None))
         if getattr(self, "random_conv", None) is None:
             return None
         if all(map(_same_tensor, fitted_on, (x, lengths))):
             return features
-        return self.random_conv.table(self._standardized(x, lengths)[0], lengths)
+        features = self.random_conv.table(self._standardized(x, lengths)[0], lengths)
+        if keep and features is not None:
+            self._fitted = ((x, lengths), features)
+        return features
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.

@@ -1234,18 +1234,131 @@ def test_verbose_partial_fit_prints_its_epoch(capsys, Estimator):
 
 
 def test_verbose_after_a_warm_start_names_the_previous_weights(capsys):
-    # the start of a warm start is the previous fit's network, not the
-    # linear least-squares start the first fit began from
-    X, y = _regression_data()
-    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=4, max_iter=4,
+    # the start of a warm start after a trained network is that network, not
+    # the linear least-squares start the first fit began from
+    X, y = _nonlinear_data()
+    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=16, max_iter=40,
                         random_state=0).fit(X, y)
-    assert est.skip_steps_ > 0
+    assert est.skip_steps_ > 0 and est.best_epoch_ > 0
     first = capsys.readouterr().out
     assert "linear least-squares start" in first
-    est.fit(X, y)
+    est.set_params(max_iter=4).fit(X, y)
     second = capsys.readouterr().out
     assert "linear least-squares start" not in second
     assert ("the starting weights" in second) or ("Kept the starting weights" in second)
+    # where the first fit kept its start, the warm fit begins from it again
+    X, y = _regression_data()
+    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=4, max_iter=4,
+                        random_state=0).fit(X, y)
+    capsys.readouterr()
+    est.fit(X, y)
+    assert est.best_epoch_ == 0
+    assert "The starting weights are the linear least-squares start" in capsys.readouterr().out
+
+
+def _validation_mse(est, X, y):
+    """The mean squared error (standardised targets) of ``est`` on the tail
+    that early stopping holds out."""
+    n_valid = int(np.ceil(est.validation_fraction * len(X)))
+    residual = (y[-n_valid:] - est.predict(X[-n_valid:])) / est._target_scale[0]
+    return float(np.mean(residual**2))
+
+
+def test_a_warm_start_judges_a_kept_start_refitted_on_the_training_rows():
+    # the first fit refits a kept start on every row: a warm fit with early
+    # stopping began from it, and judged its epochs against an in-sample
+    # validation loss that none could beat (initial 0.1255 instead of 0.1494)
+    X, y = _regression_data(n=120)
+    y = y + np.random.RandomState(1).normal(size=len(y))
+    est = LSTMRegressor(hidden_size=4, max_iter=4, random_state=0, warm_start=True).fit(X, y)
+    assert est.best_epoch_ == 0
+    first, returned = est.initial_validation_loss_, est.predict(X)
+    in_sample = _validation_mse(est, X, y)
+    assert in_sample < 0.9 * first
+    est.set_params(max_iter=1, learning_rate_init=1e-30).fit(X, y)
+    assert est.initial_validation_loss_ == pytest.approx(first, rel=1e-5)
+    assert est.best_epoch_ == 0  # kept again: refitted on every row as by the first fit
+    assert_allclose(est.predict(X), returned, rtol=1e-5, atol=1e-5)
+    del est._refitted  # pickled before it was recorded: as before, no refit
+    est.fit(X, y)
+    assert est.initial_validation_loss_ == pytest.approx(in_sample, rel=1e-4)
+
+
+def test_a_warm_start_judges_a_kept_ridge_start_refitted_on_the_training_rows():
+    # (its validation loss 0.09 in-sample, 0.52 out of sample in the review)
+    X, y = _classification_data(n=150)
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, early_stopping=True,
+                             learning_rate_init=1e-30, random_state=0, warm_start=True).fit(X, y)
+    assert clf.best_epoch_ == 0
+    first, returned = clf.initial_validation_loss_, clf.predict_proba(X)
+    clf.set_params(max_iter=1).fit(X, y)
+    assert clf.initial_validation_loss_ == pytest.approx(first, rel=1e-5)
+    assert_allclose(clf.predict_proba(X), returned, rtol=1e-5, atol=1e-6)
+
+
+def test_a_warm_start_refits_a_trained_skip_layer_on_the_training_rows():
+    # after a fit that kept the network, its skip layer was refitted on every
+    # row: a warm fit with early stopping refits it on its training rows
+    X, y = _nonlinear_data()
+    est = LSTMRegressor(hidden_size=16, max_iter=40, random_state=0, warm_start=True).fit(X, y)
+    assert est.best_epoch_ > 0
+    in_sample = _validation_mse(est, X, y)
+    seen = {}
+
+    def start(estimator, record):  # after an epoch at 1e-30: the weights it began from
+        seen["residual"] = (y - estimator.predict(X)) / estimator._target_scale[0]
+
+    est.set_params(max_iter=1, learning_rate_init=1e-30, callbacks=[start]).fit(X, y)
+    with torch.no_grad():
+        features = est.module_.skip_features(torch.from_numpy(X.astype(np.float32)))
+    design = np.hstack([features.double().numpy(), np.ones((len(X), 1))])
+    residual = seen["residual"]
+    # the normal equations of the training rows, not of every row
+    assert np.abs(design[:270].T @ residual[:270]).max() / 270 < 2e-3
+    assert np.abs(design.T @ residual).max() / len(X) > 2e-3
+    assert est.initial_validation_loss_ > in_sample
+
+
+_CHECKPOINTS = {}
+
+
+def _outputs(est, X):
+    return est.predict_proba(X) if hasattr(est, "classes_") else est.predict(X)
+
+
+def _checkpoint(estimator, record):
+    """A callback pickling ``estimator`` with its outputs on ``_CHECKPOINTS["X"]``
+    (at module level: a local function does not pickle)."""
+    _CHECKPOINTS[record["epoch"]] = (pickle.dumps(estimator),
+                                     _outputs(estimator, _CHECKPOINTS["X"]))
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_a_checkpoint_pickled_in_a_callback_resumes(Estimator):
+    # pickled during the first fit, it had no best_epoch_ yet: warm_start and
+    # partial_fit raised AttributeError
+    X, y = _regression_data() if Estimator is LSTMRegressor else _classification_data()
+    _CHECKPOINTS.clear()
+    _CHECKPOINTS["X"] = X
+    Estimator(hidden_size=4, max_iter=3, random_state=0, early_stopping=True,
+              callbacks=[_checkpoint]).fit(X, y)
+    saved, outputs = _CHECKPOINTS[2]
+    resumed = pickle.loads(saved)
+    assert_array_equal(_outputs(resumed, X), outputs)
+    assert resumed.n_iter_ == 0 and resumed.history_ == []  # updated when fit returns
+    resumed.set_params(warm_start=True, callbacks=None, max_iter=2).fit(X, y)
+    assert resumed.n_iter_ == 2 and resumed.best_epoch_ is not None
+    pickle.loads(saved).partial_fit(X, y)
+    # one pickled during a warm fit holds that fit's trained weights, not the
+    # start the fit before refitted on every row: resuming leaves them be
+    est = Estimator(hidden_size=4, max_iter=2, learning_rate_init=1e-30, random_state=0,
+                    early_stopping=True, warm_start=True).fit(X, y)
+    assert est.best_epoch_ == 0 and est._refitted == "start"
+    est.set_params(callbacks=[_checkpoint], max_iter=3, learning_rate_init=1e-2).fit(X, y)
+    saved, outputs = _CHECKPOINTS[5]
+    checkpoint = pickle.loads(saved).set_params(callbacks=None, max_iter=1,
+                                                learning_rate_init=1e-30)
+    assert_allclose(_outputs(checkpoint.fit(X, y), X), outputs, rtol=1e-5, atol=1e-6)
 
 
 def test_a_warm_start_that_keeps_its_start_names_the_epoch_it_holds(capsys):

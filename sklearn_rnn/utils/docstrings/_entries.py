@@ -179,7 +179,9 @@ PARAMETERS = parse_entries(
         ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
         during training, ``history_`` and ``n_iter_`` still hold what
         earlier fits left. The estimator predicts with the epoch's
-        weights. A callback that returns True stops training. Searches and
+        weights, and a copy pickled there (a checkpoint) resumes with
+        ``warm_start=True`` or ``partial_fit``, numbering its epochs after
+        those earlier fits. A callback that returns True stops training. Searches and
         ``cross_val_score`` fit clones, whose callbacks are deep copies (as
         scikit-learn's ``clone`` copies every parameter): a callable object
         or bound method records into its copy and the one passed stays
@@ -214,7 +216,10 @@ PARAMETERS = parse_entries(
         anew. Parameters that shaped
         that network or its targets (e.g. ``hidden_size``, ``dropout``,
         ``pooling``) cannot change then, nor before ``partial_fit``: a
-        ``ValueError`` names the ones that did.
+        ``ValueError`` names the ones that did. With early stopping, what the
+        last fit refitted on every row (its kept start, or its linear skip
+        layer) is first fitted again on this fit's training rows, so that
+        the validation rows judge the starting weights out of sample.
     """
 )
 
