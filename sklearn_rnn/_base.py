@@ -250,6 +250,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 loss_scaling=self.mixed_precision and device.type == "cuda",
                 # a fitted start yields only to a gain above the noise
                 start_test=significant_gain if start is not None and start.fitted else None,
+                constant_output=self._constant_output(data), standardized=self.standardize,
             )
             refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == 0, device=device)

@@ -31,6 +31,7 @@ RANKS = {
     # building blocks: import nothing from sklearn_rnn
     "_compat": 0,
     "_convolution": 0,
+    "_divergence": 0,
     "_doc_link": 0,
     "utils.__init__": 0,
     "utils.docstrings": 0,
@@ -63,7 +64,8 @@ RANKS = {
     "sktime": 7,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_convolution", "_initialization", "_kernels", "_losses", "_networks",
+TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
+              "_networks",
               "_optimizers",
               "_portable", "_prediction", "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
