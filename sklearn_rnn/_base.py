@@ -27,6 +27,7 @@ from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from ._prediction import predict_batches
+from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
 from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
@@ -193,7 +194,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                                         classes=classes, sample_weight=weights)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        device = self._resolve_device(first_call)
+        device = self._resolve_device()
         validating = self.early_stopping and not incremental
         if validating:
             train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
@@ -254,8 +255,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             )
             refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == 0, device=device)
-        self._record(result, early_stopping=valid is not None, refitted=refitted,
-                     fresh=start is not None)
+        self._record(result, early_stopping=valid is not None)
+        if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
+            describe_start(result, start is not None and is_regressor(self)
+                           and bool(self.skip_steps_), refitted)
         if not (incremental or result.stopped or result.interrupted
                 or self.learning_rate == "cosine"):  # cosine ends at max_iter by design
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -307,7 +310,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             return min(max(16, n_samples // 8), 200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _record(self, result, early_stopping, refitted=None, fresh=True):
+    def _record(self, result, early_stopping):
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
@@ -317,9 +320,6 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if early_stopping:
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
-            if self.verbose:  # a fresh regressor's skip connection starts linear
-                result.print_start(fresh and is_regressor(self) and bool(self.skip_steps_),
-                                   refitted)
             self.validation_scores_ = [r.get("valid_score") for r in self.history_]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]
@@ -330,7 +330,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             # none before an epoch ended (interrupted during the first)
             self.best_loss_ = min(self.loss_curve_, default=None)
 
-    def _resolve_device(self, first_call):
+    def _resolve_device(self):
         if self.device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         elif self.device == "cuda" and not torch.cuda.is_available():
@@ -367,8 +367,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 "predicting on the CPU."
             )
             self.device_ = device = "cpu"
-        self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
-        return torch.device(device)
+        device, current = torch.device(device), next(self.module_.parameters()).device
+        if current.type != device.type or device.index not in (None, current.index):
+            self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
+        return device
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
 

@@ -15,9 +15,10 @@ import warnings
 import numpy as np
 import torch
 
+from ._moments import scale_or_one, weighted_moments
 from ._networks import RecurrentNetwork
 from ._prediction import predict_batches
-from ._window_normalization import last_values, weighted_moments
+from ._window_normalization import last_values
 
 __all__ = ["resolve_sizes", "build_network", "TargetStart"]
 
@@ -67,8 +68,7 @@ def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differenc
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
-                  ridge_start=True, class_weights=None, start_rows=None, quantiles=None,
-                  **options):
+                  class_weights=None, start_rows=None, quantiles=None, **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
@@ -94,8 +94,7 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
         features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths,
                                                   sample_weight)
     start = TargetStart(module, seqs, targets, n_outputs, sample_weight=sample_weight,
-                        class_weights=class_weights,
-                        features=features if ridge_start else None, quantiles=quantiles)
+                        class_weights=class_weights, features=features, quantiles=quantiles)
     start.fit(start_rows)
     return module, start
 
@@ -431,7 +430,7 @@ def _ridge_solutions(X, Y, u):
 def _moments(values, weight=None):
     """Column means and standard deviations (1 where a column is constant)."""
     mean, std = weighted_moments(values, weight)
-    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
+    std = scale_or_one(std, mean)
     return mean.astype(np.float32), std.astype(np.float32)
 
 
@@ -458,8 +457,7 @@ def _channel_moments(values, lengths, reference=None, weight=None):
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     mean += pivot
-    std = np.sqrt(var)
-    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
+    std = scale_or_one(np.sqrt(var), mean)
     return mean.astype(np.float32), std.astype(np.float32)
 
 

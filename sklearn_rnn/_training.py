@@ -8,9 +8,10 @@ when a validation set is monitored, and raises on a non-finite loss.
 
 Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
-(:func:`significant_gain`), the torch settings a fit or a prediction runs
-under (threads, a forked random state) and optimizer state moved to the CPU
-for pickling. Batched prediction is :mod:`._prediction`'s.
+(:func:`significant_gain`) and the number of torch threads a fit or a
+prediction runs on. A fit's random state is :mod:`._random`'s, the
+optimizer state's pickling :mod:`._portable`'s, batched prediction
+:mod:`._prediction`'s.
 """
 
 import copy
@@ -31,6 +32,7 @@ __all__ = [
     "TensorData",
     "TrainingResult",
     "train",
+    "n_validation",
     "split_tail",
     "significant_gain",
 ]
@@ -97,10 +99,10 @@ class TensorData:
                           take(self.weight), take(self.fixed))
 
 
-def split_tail(n_samples, validation_fraction):
-    """Hold out the last ``validation_fraction`` of the rows, in order.
+def n_validation(n_samples, validation_fraction):
+    """Number of rows early stopping holds out: the last ``validation_fraction``.
 
-    Returns ``(train_index, valid_index)``; raises if either is empty.
+    Raises if the validation or the training part would be empty.
     """
     n_valid = math.ceil(validation_fraction * n_samples)
     if n_valid >= 1 and n_samples - n_valid < 1:
@@ -118,7 +120,15 @@ def split_tail(n_samples, validation_fraction):
             "sample(s). Increase the number of samples or set "
             "early_stopping=False."
         )
-    split = n_samples - n_valid
+    return n_valid
+
+
+def split_tail(n_samples, validation_fraction):
+    """Hold out the last ``validation_fraction`` of the rows, in order.
+
+    Returns ``(train_index, valid_index)``; raises as :func:`n_validation`.
+    """
+    split = n_samples - n_validation(n_samples, validation_fraction)
     return np.arange(split), np.arange(split, n_samples)
 
 
@@ -166,32 +176,6 @@ class TrainingResult:
         """``1 - best / initial`` validation loss: 0 where training kept the start."""
         start, best = self.initial_valid_loss, self.best_valid_loss
         return 1.0 - best / start if start > 0 else 0.0
-
-    def print_start(self, linear, refitted=None):
-        """Print what training did to the start (``verbose``).
-
-        Where training kept the start, :class:`~sklearn_rnn._progress.Progress`
-        has said so; this adds what that start is when it is linear, and what
-        was ``refitted`` on every row after training (see
-        :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
-        """
-        what = "the linear least-squares start" if linear else "the starting weights"
-        if not self.history or self.best_epoch == self.start_epoch:
-            if linear:
-                print("The starting weights are the linear least-squares start "
-                      "(recurrent head at zero): the predictions are that linear "
-                      "model's.", flush=True)
-        else:
-            print(f"Training lowered the validation loss of {what} by "
-                  f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
-                  f"{self.best_valid_loss:.6g}).", flush=True)
-        if refitted == "start":
-            print("The start, fitted on the training rows, was refitted on "
-                  "every row, the validation rows included.", flush=True)
-        elif refitted == "skip":
-            print("The linear skip layer was refitted on every row, the "
-                  "validation rows included, the rest of the network fixed.",
-                  flush=True)
 
 
 def check_callbacks(callbacks):
@@ -245,9 +229,10 @@ def train(
     optimizer : torch.optim.Optimizer
         Optimizer over ``module``'s parameters.
     loss_fn : callable
-        ``loss_fn(output, y)`` returning a scalar mean loss; its
-        ``validation``, if any, is the loss the validation set is judged by
-        (for quantiles: on sorted outputs).
+        ``loss_fn(output, y)`` returning a scalar mean loss, called as
+        ``loss_fn(output, y, weight)`` (the rows' weights) where the data
+        hold weights; its ``validation``, if any, is the loss the validation
+        set is judged by (for quantiles: on sorted outputs).
     train_data, valid_data : TensorData
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with

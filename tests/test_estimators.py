@@ -27,7 +27,7 @@ from sklearn_rnn import (
 from sklearn_rnn import _networks
 from sklearn_rnn._kernels import run_recurrent
 from sklearn_rnn._networks import RecurrentNetwork
-from sklearn_rnn._training import significant_gain
+from sklearn_rnn._training import TrainingResult, significant_gain
 from sklearn_rnn._validation import check_sequences
 
 REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
@@ -594,6 +594,25 @@ def test_significant_gain_weighs_the_noise():
     assert significant_gain(start, noisy, weight)
 
 
+def test_recording_a_fit_prints_nothing(capsys):
+    # the start's verdict is printed by _fit (_progress.describe_start):
+    # _record, which sets the fitted attributes, printed it
+    X, y = _regression_data(n=60)
+    est = LSTMRegressor(hidden_size=4, max_iter=1, verbose=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    capsys.readouterr()
+    result = TrainingResult(
+        history=[{"epoch": est.n_iter_ + 1, "train_loss": 1.0, "valid_loss": 0.5,
+                  "valid_score": 0.25}],
+        best_epoch=est.n_iter_ + 1, start_epoch=0, initial_valid_loss=1.0,
+        best_valid_loss=0.5)
+    est._record(result, early_stopping=True)
+    assert est.training_improvement_ == 0.5
+    assert capsys.readouterr().out == ""
+
+
 def test_untrusted_gain_keeps_the_start(capsys):
     """A trained epoch whose validation gain is within the noise does not
     replace the linear start; verbose says so, and the start is refitted on
@@ -652,6 +671,20 @@ def test_early_stopping_holds_out_the_tail():
         LSTMRegressor(early_stopping=True, max_iter=1).fit(X[:1], y[:1])
     with pytest.raises(ValueError, match="validation_fraction=0.99 of n_samples=10, 10 sample"):
         LSTMRegressor(early_stopping=True, validation_fraction=0.99, max_iter=1).fit(X[:10], y[:10])
+
+
+@pytest.mark.parametrize("n, fraction", [(1, 0.1), (10, 0.99), (3, 0.9)])
+def test_the_classifier_checks_the_validation_size_as_the_regressors(n, fraction):
+    # SequenceClassifier's stratified split counts the regressors' tail first
+    from sklearn_rnn._training import n_validation
+
+    with pytest.raises(ValueError) as expected:
+        n_validation(n, fraction)
+    for est in (LSTMRegressor(early_stopping=True, validation_fraction=fraction),
+                SequenceClassifier(early_stopping=True, validation_fraction=fraction)):
+        with pytest.raises(ValueError) as error:
+            est._split_validation(n, np.arange(n) % 2, None)
+        assert str(error.value) == str(expected.value)
 
 
 def test_convergence_warning_when_max_iter_reached():

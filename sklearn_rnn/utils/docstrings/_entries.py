@@ -572,11 +572,16 @@ SAMPLE_WEIGHT = """
         validation loss and score of early stopping and, for regressors, in
         the least-squares start of the linear skip connection. None (or
         equal weights) trains as unweighted. The standardisation of inputs
-        and targets, the set-up of the random convolutions and, for
-        regressors, the ``"auto"`` window normalisation weigh the samples
-        too (as ``StandardScaler(sample_weight=...)``), and the ``"auto"``
-        sizes read the samples of positive weight only (``skip_steps``
-        their count, ``patch_size`` their longest): a sample of weight 0 is
-        as if removed there, but one of weight 2 is counted once by
-        ``skip_steps``, whose size does not depend on the weights' scale.
+        and targets and, for regressors, the ``"auto"`` window
+        normalisation weigh the samples too (as
+        ``StandardScaler(sample_weight=...)``). The set-up of the random
+        convolutions draws its biases from the samples of positive weight
+        and scales its features by their weighted standard deviation
+        with the weights as reliabilities (unweighted: the sample standard
+        deviation, ``ddof=1``), so one of weight 2 is not counted as two
+        there. The ``"auto"`` sizes read the samples of positive weight
+        only (``skip_steps`` their count, ``patch_size`` their longest). A
+        sample of weight 0 is as if removed in all of these, but one of
+        weight 2 is counted once by ``skip_steps``, whose size does not
+        depend on the weights' scale.
     """
