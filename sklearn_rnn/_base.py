@@ -255,6 +255,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 loss_scaling=self.mixed_precision and device.type == "cuda",
                 # a fitted start yields only to a gain above the noise
                 start_test=significant_gain if start is not None and start.fresh else None,
+                constant_output=self._constant_output(data), standardized=self.standardize,
             )
             self._refitted = refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == result.start_epoch, device=device)

@@ -4,6 +4,8 @@ import sys
 from numbers import Integral
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
@@ -408,6 +410,20 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
 
     def _loss_function(self, device):
         return cross_entropy(self._class_weights, device)
+
+    def _constant_output(self, data):
+        """The logits of the training rows' weighted class frequencies (the
+        prior; sample times class weights, as the loss weighs them), the
+        constant prediction a diverged fit's loss is measured against (see
+        :func:`~sklearn_rnn._divergence.divergence_test`)."""
+        # a one-hot sum, deterministic on a GPU (bincount's weights are not)
+        counts = F.one_hot(data.y, len(self.classes_)).float()
+        weight = data.weight
+        if self._class_weights is not None:
+            class_weight = torch.as_tensor(self._class_weights, device=data.y.device)
+            weight = class_weight[data.y] if weight is None else weight * class_weight[data.y]
+        counts = counts.sum(dim=0) if weight is None else weight @ counts
+        return (counts / counts.sum()).clamp_min(1e-12).log()[None]
 
     def _validation_scorer(self, seqs, index, device):
         return accuracy

@@ -359,6 +359,19 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
                                             device=device))
         return squared_error()
 
+    def _constant_output(self, data):
+        """The training targets' weighted mean (at every quantile level), the
+        constant prediction a diverged fit's loss is measured against (see
+        :func:`~sklearn_rnn._divergence.divergence_test`)."""
+        y, weight = data.y, data.weight
+        if weight is None:
+            mean = y.mean(dim=0)
+        else:
+            mean = weight @ y / weight.sum().clamp_min(torch.finfo(weight.dtype).tiny)
+        if self.quantiles_ is not None:
+            mean = mean.repeat_interleave(len(self.quantiles_))
+        return mean[None]
+
     def _validation_scorer(self, seqs, index, device):
         """R^2 in the units of the original targets (up to scaling), or the
         negative pinball loss of the sorted quantiles, as

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ._divergence import divergence_test
 from ._progress import Progress
 
 __all__ = [
@@ -215,6 +216,8 @@ def train(
     loss_scaling=False,
     start_test=None,
     skip_weightless=False,
+    constant_output=None,
+    standardized=True,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -293,6 +296,13 @@ def train(
         return a result without epochs (a continued ``partial_fit``, whose
         batch holds only classes weighted 0): no step, the optimizer's
         state untouched.
+    constant_output : torch.Tensor of shape (1, n_outputs), default=None
+        A constant prediction (the targets' weighted mean, the classes'
+        prior): a training loss over :data:`~sklearn_rnn._divergence.FACTOR`
+        times its loss raises, as a NaN loss does
+        (:func:`~sklearn_rnn._divergence.divergence_test`).
+    standardized : bool, default=True
+        Whether the estimator standardises (for that error's advice).
 
     Returns
     -------
@@ -312,6 +322,7 @@ def train(
     valid_fn = getattr(loss_fn, "validation", loss_fn)
     result = TrainingResult()
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
+    diverged = divergence_test(loss_fn, train_data, constant_output, optimizer, standardized)
     scaler = None
     if loss_scaling:
         scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
@@ -343,9 +354,7 @@ def train(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
                 generator, gradient_clip, autocast, scaler, draws or nullcontext,
             )
-            if not math.isfinite(train_loss):
-                raise ValueError(_diverged(f"at epoch {epoch}: the training loss is "
-                                           f"{train_loss}", optimizer))
+            diverged(train_loss, f"at epoch {epoch}: the training loss")
             record = {"epoch": epoch, "train_loss": train_loss}
             improved = False
             if valid_data is not None:
@@ -393,7 +402,7 @@ def train(
     # The epochs' losses come before each step: the last step is checked here
     # (with a validation set, the weights kept had a finite validation loss).
     if valid_data is None and not result.interrupted:
-        _check_last_step(module, loss_fn, train_data, batch_size, autocast, optimizer,
+        _check_last_step(module, loss_fn, train_data, batch_size, autocast, diverged,
                          result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
@@ -474,23 +483,14 @@ def _warn_if_too_few_to_judge(loss_fn, data):
             "give more samples, or set early_stopping=False.", UserWarning)
 
 
-def _diverged(where, optimizer):
-    lr = optimizer.param_groups[0]["lr"]
-    return (f"Training diverged {where}. Try a smaller learning_rate_init (the "
-            f"learning rate was {lr:g}), set gradient_clip, or keep standardize=True.")
-
-
-def _check_last_step(module, loss_fn, data, batch_size, autocast, optimizer, epoch):
-    """Raise where the weights kept give a non-finite loss on a training batch."""
+def _check_last_step(module, loss_fn, data, batch_size, autocast, diverged, epoch):
+    """Raise where the weights kept give a diverged loss on a training batch."""
     loss = math.nan
     finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()])
     if bool(finite.all()):  # one host sync on a GPU
         loss, _ = evaluate(module, loss_fn, data.subset(slice(0, min(batch_size, 256))),
                            autocast=autocast)
-    if not math.isfinite(loss):
-        raise ValueError(_diverged(
-            f"at epoch {epoch}: its last step left weights whose training loss is "
-            f"{loss}", optimizer))
+    diverged(loss, f"at epoch {epoch}: its last step left weights whose training loss")
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,

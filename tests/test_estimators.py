@@ -1394,18 +1394,109 @@ def test_divergence_raises_naming_the_epoch():
 @pytest.mark.parametrize("classify", [True, False])
 def test_divergence_in_the_last_step_raises(classify):
     # An epoch's loss is measured before each of its steps: a last step that
-    # left weights with NaN (the classifier, Adam, second epoch) or
-    # overflowing outputs (the regressor, SGD, first epoch: outputs near 1e28)
-    # went unseen, and predict returned them.
+    # left weights with NaN (the classifier, Adam, second epoch; now its
+    # first, whose last step leaves a loss near 1e31, as the second epoch's
+    # loss says it diverged) or overflowing outputs (the regressor, SGD,
+    # first epoch: outputs near 1e28) went unseen, and predict returned them.
     X, y = _regression_data()
     common = dict(learning_rate_init=1e30, batch_size=len(X), random_state=0)
     if classify:
-        est = SequenceClassifier(max_iter=2, **common)
+        est = SequenceClassifier(max_iter=1, **common)
         y = (y > np.median(y)).astype(int)
     else:
         est = LSTMRegressor(max_iter=1, optimizer="sgd", early_stopping=False, **common)
     with pytest.raises(ValueError, match=r"diverged at epoch \d: its last step left weights"):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize("case", ["adam", "cosine", "early_stopping", "classifier"])
+def test_a_loss_that_explodes_to_a_finite_value_raises(case):
+    # only a NaN or infinite loss raised: a learning rate far too large made
+    # the loss 1e13 and returned a model with an R^2 of -1e13, with only a
+    # ConvergenceWarning (none under learning_rate="cosine")
+    X, y = _regression_data()
+    params = {"adam": dict(learning_rate_init=1e6),
+              "cosine": dict(learning_rate_init=100, learning_rate="cosine"),
+              "early_stopping": dict(learning_rate_init=1e6, early_stopping=True),
+              "classifier": dict(learning_rate_init=100)}[case]
+    if case == "classifier":
+        est = SequenceClassifier(**dict(FAST, **params))
+        X, y = _classification_data()
+    else:
+        est = LSTMRegressor(**dict(FAST, **params))
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: the training loss \S+ is over "
+                       r"1000 times that of a constant prediction \(\S+\)\. Try a smaller "
+                       r"learning_rate_init \(the learning rate was \S+\)\.$"):
+        est.fit(X, y)
+    assert not hasattr(est, "module_")
+
+
+def test_a_last_step_that_explodes_to_a_finite_value_raises():
+    # one SGD step to weights whose outputs are near 100 (targets of scale 1)
+    X, y = _regression_data()
+    est = LSTMRegressor(max_iter=1, optimizer="sgd", early_stopping=False,
+                        learning_rate_init=1e4, batch_size=len(X), random_state=0)
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: its last step left weights "
+                       r"whose training loss \S+ is over 1000 times"):
+        est.fit(X, y)
+
+
+def test_a_finite_explosion_in_a_continued_fit_leaves_the_model_as_it_was():
+    X, y = _regression_data()
+    est = LSTMRegressor(**dict(FAST, warm_start=True)).fit(X, y)
+    before = est.predict(X)
+    est.set_params(learning_rate_init=1e6)
+    with pytest.raises(ValueError, match="over 1000 times that of a constant prediction"):
+        est.fit(X, y)
+    assert est.n_iter_ == 5
+    assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("case", ["classifier lr=1", "adam lr=1", "constant y", "tiny y"])
+def test_large_but_sane_losses_are_not_divergence(case):
+    # the classifier at learning_rate_init=1 overfits (training loss 0) but
+    # does not diverge; a constant y has a constant loss of 0, and a tiny y
+    # without standardize a tiny one
+    X, y = _regression_data()
+    if case == "classifier lr=1":
+        X, y = _classification_data()
+        SequenceClassifier(**dict(FAST, learning_rate_init=1)).fit(X, y)
+        return
+    params = dict(FAST, learning_rate_init=1) if case == "adam lr=1" else dict(FAST)
+    if case == "tiny y":
+        params.update(standardize=False, learning_rate_init=0.1)
+        y = 1e-3 * y
+    est = LSTMRegressor(**params).fit(X, np.full(len(X), 7.1) if case == "constant y" else y)
+    assert np.isfinite(est.loss_curve_).all()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_divergence_advice_fits_the_settings(optimizer, standardize):
+    # the message always said "set gradient_clip, or keep standardize=True":
+    # clipping does not bound Adam's steps, and standardize was often True
+    X, y = _regression_data()
+    est = LSTMRegressor(**dict(FAST, optimizer=optimizer, standardize=standardize,
+                               learning_rate_init=1e6))
+    with pytest.raises(ValueError, match="Try a smaller learning_rate_init") as info:
+        est.fit(X, y)
+    message = str(info.value)
+    assert ("gradient_clip" in message) == (optimizer == "sgd")
+    assert ("standardize=True" in message) == (not standardize)
+
+
+def test_gradient_clip_bounds_the_steps_of_sgd_not_of_adam():
+    # the gradient_clip entry says so: at learning_rate_init=1, clipping
+    # keeps SGD from diverging, and leaves Adam's epochs as far off
+    X, y = _regression_data()
+    sgd = dict(FAST, optimizer="sgd", learning_rate_init=1)
+    with pytest.raises(ValueError, match="diverged"):
+        LSTMRegressor(**sgd).fit(X, y)
+    assert max(LSTMRegressor(**sgd, gradient_clip=1e-3).fit(X, y).loss_curve_) < 0.1
+    adam = dict(FAST, learning_rate_init=1)
+    assert min(LSTMRegressor(**adam, gradient_clip=1e-3).fit(X, y).loss_curve_) > 1
+    assert "mainly matters for ``optimizer=\"sgd\"``" in " ".join(
+        LSTMRegressor.__doc__.split())
 
 
 def test_history_attributes():

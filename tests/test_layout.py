@@ -35,6 +35,7 @@ RANKS = {
     # building blocks: import only _moments
     "_compat": 1,
     "_convolution": 1,
+    "_divergence": 1,
     "_doc_link": 1,
     "utils.__init__": 1,
     "utils.docstrings": 1,
@@ -67,7 +68,8 @@ RANKS = {
     "sktime": 8,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_convolution", "_initialization", "_kernels", "_losses", "_moments",
+TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
+              "_moments",
               "_networks", "_optimizers",
               "_portable", "_prediction", "_progress", "_training", "_window_normalization"}
 # Optional dependencies, and the only units that may import them.

@@ -147,7 +147,11 @@ PARAMETERS = parse_entries(
 
     gradient_clip : float
         If set, the total norm of the gradients is clipped to this value at
-        every step.
+        every step. It mainly matters for ``optimizer="sgd"``, whose steps
+        grow with the gradient: Adam and AdamW divide each step by the
+        gradient's running magnitude, so clipping does not bound their
+        steps, and a fit that diverges under them needs a smaller
+        ``learning_rate_init``.
 
     device : {"cpu", "cuda", "auto"}
         Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
