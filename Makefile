@@ -1,12 +1,18 @@
 # One-command set-up for a fresh machine. Every install but test-oldest's goes
-# through .ci/constraints.txt, which pins torch to 2.13.0 (the CPU wheel here)
-# so a fresh install never pulls a multi-GB CUDA build (test-oldest's torch
-# 2.4.1, from .ci/constraints-oldest.txt, is the CUDA wheel: 2.5 GB).
+# through .ci/constraints.txt, which pins torch to 2.13.0. The pin alone gives
+# the CPU wheel only where pip is configured with a CPU wheel index (as on the
+# project's machines, which reach no other index); elsewhere PyPI's torch
+# 2.13.0 is the multi-GB CUDA build, so name PyTorch's CPU index there:
+#   make install TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# (test-oldest's torch 2.4.1, from .ci/constraints-oldest.txt, is the CUDA
+# wheel: 2.5 GB).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 CONSTRAINTS := .ci/constraints.txt
+# The index torch alone is installed from (--index-url); empty: pip's own.
+TORCH_INDEX ?=
 # Small recurrent networks run fastest, and reproducibly, on one torch thread.
 export OMP_NUM_THREADS ?= 1
 
@@ -15,7 +21,7 @@ export OMP_NUM_THREADS ?= 1
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c $(CONSTRAINTS) torch==2.13.0
+	$(PIP) install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) )-c $(CONSTRAINTS) torch==2.13.0
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[test,sktime,bench]"
 	touch $@
 

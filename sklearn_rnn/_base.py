@@ -22,11 +22,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import DeviceOptions, Interval, StrOptions
-from ._initialization import build_network, resolve_sizes
+from ._initialization import build_network, resolve_sizes, warm_target_start
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from ._prediction import predict_batches
+from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
 from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
@@ -187,6 +188,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         first_call = not (hasattr(self, "module_") and (incremental or self.warm_start))
         check_fixed_params(self, first_call)
+        refit, self._refitted = getattr(self, "_refitted", None), None  # none in a checkpoint
         callbacks = check_callbacks(self.callbacks)
         seqs = check_sequences(self, X, reset=first_call)
         weights = check_sample_weight(sample_weight, len(seqs))
@@ -194,7 +196,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                                         classes=classes, sample_weight=weights)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        device = self._resolve_device(first_call)
+        device = self._resolve_device()
         validating = self.early_stopping and not incremental
         if validating:
             train_idx, valid_idx = split_positive_weights(self._split_validation, weights,
@@ -208,6 +210,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                     start = self._initialize(seqs, targets, weights,
                                              train_idx if validating else None, incremental)
             self.module_.to(device)
+            if validating and not first_call:  # nor a warm fit's: the last refit is undone
+                start = warm_target_start(self, refit, seqs, targets, weights, train_idx, device)
             data = TensorData.from_numpy(
                 seqs.values, seqs.lengths, targets, device, weights, self.module_
             )
@@ -243,19 +247,23 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 callbacks=callbacks,
                 valid_score=valid_score,
                 verbose=self.verbose,
-                first_epoch=self.n_iter_ + 1, start_epoch=None if first_call else self.best_epoch_,
+                first_epoch=self.n_iter_ + 1,  # a copy pickled during a first fit: no best_epoch_
+                start_epoch=None if first_call else getattr(self, "best_epoch_", None),
                 owner=self,
                 autocast=self._autocast(device),
                 draws=randomness.drawing if draws_in_training(self.module_) else None,
                 # cuDNN RNNs run in float16 under CUDA autocast (see train)
                 loss_scaling=self.mixed_precision and device.type == "cuda",
                 # a fitted start yields only to a gain above the noise
-                start_test=significant_gain if start is not None and start.fitted else None,
+                start_test=significant_gain if start is not None and start.fresh else None,
+                constant_output=self._constant_output(data), standardized=self.standardize,
             )
-            refitted = start is not None and valid is not None and start.refit(
-                kept=result.best_epoch == 0, device=device)
-        self._record(result, early_stopping=valid is not None, refitted=refitted,
-                     fresh=start is not None)
+            self._refitted = refitted = start is not None and valid is not None and start.refit(
+                kept=result.best_epoch == result.start_epoch, device=device)
+        self._record(result, early_stopping=valid is not None)
+        if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
+            describe_start(result, start is not None and start.fresh and is_regressor(self)
+                           and bool(self.skip_steps_), refitted)
         if not (incremental or result.stopped or result.interrupted
                 or self.learning_rate == "cosine"):  # cosine ends at max_iter by design
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -305,7 +313,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     def _batch_size(self, n_samples):
         return check_batch_size(self.batch_size, n_samples)
 
-    def _record(self, result, early_stopping, refitted=None, fresh=True):
+    def _record(self, result, early_stopping):
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
@@ -315,9 +323,6 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if early_stopping:
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
-            if self.verbose:  # a fresh regressor's skip connection starts linear
-                result.print_start(fresh and is_regressor(self) and bool(self.skip_steps_),
-                                   refitted)
             self.validation_scores_ = [r.get("valid_score") for r in self.history_]
             self.best_epoch_ = result.best_epoch
             best = [r for r in result.history if r["epoch"] == result.best_epoch]
@@ -328,7 +333,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             # none before an epoch ended (interrupted during the first)
             self.best_loss_ = min(self.loss_curve_, default=None)
 
-    def _resolve_device(self, first_call):
+    def _resolve_device(self):
         if self.device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         else:
@@ -360,8 +365,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 "predicting on the CPU."
             )
             self.device_ = device = "cpu"
-        self.module_.to(device)  # unpickled onto the CPU (_portable), fitted on CUDA
-        return torch.device(device)
+        return torch.device(device)  # predict_batches moves the network there
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
 

@@ -4,6 +4,8 @@ import sys
 from numbers import Integral
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
@@ -24,27 +26,56 @@ from .utils.docstrings import (
     fill_docstring,
 )
 from ._losses import accuracy, cross_entropy
-from ._training import split_tail
+from ._training import n_validation
 from ._validation import check_y_given
 
 __all__ = ["SequenceClassifier"]
 
 
-def check_no_missing_labels(y):
-    """Raise scikit-learn's "Input y contains NaN" where labels are missing.
+def check_labels(labels, name="y", fix="y.astype(str)", *, missing=True):
+    """Refuse missing labels and labels that mix strings with numbers.
 
     An object ``y`` (strings, a pandas categorical or string column) marks
-    a missing label with NaN, None or pandas' NA; :func:`numpy.unique`
-    fails on them among strings with a ``TypeError`` that names neither.
+    a missing label with NaN, None, pandas' NA or NaT (what
+    :func:`pandas.isna` calls missing); :func:`numpy.unique` fails on them
+    among strings with a ``TypeError`` that names neither. Those raise
+    scikit-learn's "Input y contains NaN"; strings mixed with numbers raise
+    scikit-learn's "Mix of label input types". :class:`SequenceClassifier`
+    and :class:`~sklearn_rnn.sktime.RNNClassifier` both check with this.
+
+    Parameters
+    ----------
+    labels : 1D ndarray of object or list
+        The labels, as given (``np.asarray`` would turn a mix into strings).
+    name : str, default="y"
+        How the messages name ``labels``.
+    fix : str, default="y.astype(str)"
+        The conversion the mixed-labels message suggests.
+    missing : bool, default=True
+        Whether to look for missing labels first.
     """
-    na = getattr(sys.modules.get("pandas"), "NA", None)  # pandas is not imported here
-    missing = [i for i, v in enumerate(y) if v is None or v is na
-               or (isinstance(v, (float, np.floating)) and v != v)]
     if missing:
+        where = np.flatnonzero(_is_missing(labels))
+        if where.size:
+            raise ValueError(
+                f"Input {name} contains NaN: {where.size} of its {len(labels)} labels are "
+                f"missing (NaN, None or pandas' NA), the first at position {where[0]}. Drop "
+                "those samples, or give them a label.")
+    if len({isinstance(v, str) for v in labels}) > 1:
         raise ValueError(
-            f"Input y contains NaN: {len(missing)} of its {len(y)} labels are missing "
-            f"(NaN, None or pandas' NA), the first at position {missing[0]}. Drop "
-            "those samples, or give them a label.")
+            f"Mix of label input types (string and number) in {name}: "
+            f"{sorted({str(v) for v in labels})[:5]}. Convert the labels to one "
+            f"type, e.g. {fix}.")
+
+
+def _is_missing(labels):
+    """:func:`pandas.isna` of object ``labels``; its rule without pandas."""
+    pandas = sys.modules.get("pandas")  # pandas is not imported here
+    if pandas is not None:
+        return pandas.isna(np.asarray(labels, dtype=object))
+    return np.array([v is None or (isinstance(v, (float, np.floating)) and v != v)
+                     or (isinstance(v, (np.datetime64, np.timedelta64)) and np.isnat(v))
+                     for v in labels], dtype=bool)
 
 
 @fill_docstring(
@@ -216,7 +247,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 "classes must be a 1D array-like of labels, got shape "
                 f"{np.asarray(classes).shape}.")
         if classes is not None:  # np.asarray makes ["a", "b", 1] all strings
-            _refuse_mixed_labels(classes, "classes", "[str(c) for c in classes]")
+            check_labels(classes, "classes", "[str(c) for c in classes]", missing=False)
         if hasattr(self, "classes_") and classes is not None and not np.array_equal(
                 np.unique(classes), self.classes_):
             raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)
@@ -319,10 +350,8 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             )
         if y.dtype.kind in "fc":  # as scikit-learn's check_X_y, before the label checks
             assert_all_finite(y, input_name="y", estimator_name=type(self).__name__)
-        elif y.dtype == object:  # NumPy's sort, in np.unique, fails on NaN among strings
-            check_no_missing_labels(y)
-        if y.dtype == object:  # type_of_target calls a mix "unknown", a regression target
-            _refuse_mixed_labels(y, "y", "y.astype(str)")
+        elif y.dtype == object:  # NumPy's sort, in np.unique, fails on NaN among strings,
+            check_labels(y)  # and type_of_target calls a mix "unknown", a regression target
         check_classification_targets(y)
         if first_call:
             labels = np.unique(y) if classes is None else np.unique(classes)
@@ -382,11 +411,25 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     def _loss_function(self, device):
         return cross_entropy(self._class_weights, device)
 
+    def _constant_output(self, data):
+        """The logits of the training rows' weighted class frequencies (the
+        prior; sample times class weights, as the loss weighs them), the
+        constant prediction a diverged fit's loss is measured against (see
+        :func:`~sklearn_rnn._divergence.divergence_test`)."""
+        # a one-hot sum, deterministic on a GPU (bincount's weights are not)
+        counts = F.one_hot(data.y, len(self.classes_)).float()
+        weight = data.weight
+        if self._class_weights is not None:
+            class_weight = torch.as_tensor(self._class_weights, device=data.y.device)
+            weight = class_weight[data.y] if weight is None else weight * class_weight[data.y]
+        counts = counts.sum(dim=0) if weight is None else weight @ counts
+        return (counts / counts.sum()).clamp_min(1e-12).log()[None]
+
     def _validation_scorer(self, seqs, index, device):
         return accuracy
 
     def _split_validation(self, n_samples, y, rng):
-        split_tail(n_samples, self.validation_fraction)  # the regressors' checks
+        n_validation(n_samples, self.validation_fraction)  # the regressors' checks
         index = np.arange(n_samples)
         try:
             train, valid = train_test_split(
@@ -407,13 +450,4 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 f"{text}. Use {fix}, or early_stopping=False."
             ) from exc
         return np.sort(train), np.sort(valid)
-
-
-def _refuse_mixed_labels(labels, name, fix):
-    """Refuse ``labels`` that mix strings and numbers, as scikit-learn's classifiers do."""
-    if len({isinstance(v, str) for v in labels}) > 1:
-        raise ValueError(
-            f"Mix of label input types (string and number) in {name}: "
-            f"{sorted({str(v) for v in labels})[:5]}. Convert the labels to one "
-            f"type, e.g. {fix}.")
 

@@ -205,12 +205,15 @@ class RandomConvolutionBranch(nn.Module):
         self.dilations = ()
         self.output_size = 0
 
-    def fit(self, x, lengths, generator, weight=None):
+    def fit(self, x, lengths, generator=None, weight=None):
         """Set stride, dilations, weights, biases and feature moments from ``x``.
 
         With ``weight`` (n,), the biases are drawn from rows of positive
         weight and the feature moments weighted, so that a row of weight 0
         counts as removed. Returns the standardised features of ``x``.
+        The kernels' channels and the biases' rows are drawn from
+        ``generator``; None (what the estimators pass) draws from torch's
+        global generator, the fit's own random state (``FitRandomness``).
         """
         n, n_steps, channels = x.shape
         counted = None if weight is None else torch.from_numpy(weight > 0).nonzero()[:, 0]

@@ -6,7 +6,7 @@ moments, the scale of the first differences, the moments of the level of
 window-normalised sequences), then the starting weights fitted to the
 targets (:class:`TargetStart`: the linear skip layer's least-squares fit,
 the ridge classifier on random-convolution features). :func:`build_network`
-does all of it.
+does all of it; :func:`warm_target_start` fits a warm fit's start again.
 """
 
 import math
@@ -15,11 +15,12 @@ import warnings
 import numpy as np
 import torch
 
+from ._moments import scale_or_one, weighted_moments
 from ._networks import RecurrentNetwork
 from ._prediction import predict_batches
-from ._window_normalization import last_values, weighted_moments
+from ._window_normalization import last_values
 
-__all__ = ["resolve_sizes", "build_network", "TargetStart"]
+__all__ = ["resolve_sizes", "build_network", "TargetStart", "warm_target_start"]
 
 #: patch_size="auto" groups steps so that recurrent layers see at most this
 #: many steps of the longest training sequence.
@@ -67,8 +68,7 @@ def resolve_sizes(seqs, sample_weight=None, *, patch_size, skip_steps, differenc
 
 
 def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
-                  ridge_start=True, class_weights=None, start_rows=None, quantiles=None,
-                  **options):
+                  class_weights=None, start_rows=None, quantiles=None, **options):
     """A :class:`RecurrentNetwork` for ``seqs``, set up from the data.
 
     ``options`` are the network's keyword arguments (resolved sizes). With
@@ -94,8 +94,7 @@ def build_network(seqs, targets, n_outputs, *, standardize, sample_weight=None,
         features = module.fit_random_convolutions(torch.from_numpy(seqs.values), lengths,
                                                   sample_weight)
     start = TargetStart(module, seqs, targets, n_outputs, sample_weight=sample_weight,
-                        class_weights=class_weights,
-                        features=features if ridge_start else None, quantiles=quantiles)
+                        class_weights=class_weights, features=features, quantiles=quantiles)
     start.fit(start_rows)
     return module, start
 
@@ -125,14 +124,18 @@ class TargetStart:
         The random-convolution features of every row, for the ridge start.
     quantiles : ndarray or None
         The levels of the quantile outputs of each target, if any.
+    part : {"start", "skip"}, default="start"
+        What the starting weights are: the start fitted to the targets, or
+        (a warm fit's, :func:`warm_target_start`) a trained network whose
+        linear skip layer is fitted.
     """
 
     def __init__(self, module, seqs, targets, n_outputs, *, sample_weight=None,
-                 class_weights=None, features=None, quantiles=None):
+                 class_weights=None, features=None, quantiles=None, part="start"):
         self.module, self.seqs, self.targets = module, seqs, targets
         self.n_outputs, self.quantiles = n_outputs, quantiles
         self.sample_weight, self.class_weights = sample_weight, class_weights
-        self.features = features
+        self.features, self.part = features, part
         self.fitted = False
 
     @property
@@ -145,13 +148,7 @@ class TargetStart:
 
         Sets ``fitted``: whether any weight was fitted to the targets.
         """
-        seqs, targets, weight = self.seqs, self.targets, self.sample_weight
-        features = self.features
-        if rows is not None:
-            seqs = seqs.take(rows)
-            targets = targets[rows]
-            weight = None if weight is None else weight[rows]
-            features = None if features is None else features[torch.from_numpy(rows)]
+        seqs, targets, weight, features = self._rows(rows)
         self.fitted = False
         if features is not None and targets.dtype.kind in "iu":
             self.fitted = _start_from_ridge(self.module, features, targets, self.n_outputs,
@@ -161,36 +158,118 @@ class TargetStart:
                                     quantiles=self.quantiles)
             self.fitted = True
 
+    @property
+    def fresh(self):
+        """Whether training starts from the fitted start itself (``part`` ``"start"``)."""
+        return self.fitted and self.part == "start"
+
     def refit(self, *, kept, device):
         """Use every row after early stopping; returns what was refitted.
 
         Where training ``kept`` the start, it is fitted again on every row
-        (``"start"``). Otherwise, a linear skip layer (not under the
+        (``"start"``; a warm fit's ``part``, :func:`warm_target_start`).
+        Otherwise, a linear skip layer (not under the
         pinball loss, whose levels least squares would turn into a mean) is
         refitted on every row by least squares with the rest of
-        the trained network fixed (``"skip"``): its outputs without the
-        skip layer are subtracted from the targets, so the rows held out
-        for validation, the latest ones of a series, count in the linear
-        part. Returns None where nothing was refitted.
+        the trained network fixed (``"skip"``, :meth:`fit_skip`), so the rows
+        held out for validation, the latest ones of a series, count in the
+        linear part. Returns None where nothing was refitted.
         """
         if not self.fitted:
             return None
-        if kept:
+        if kept and self.part == "start":
             self.fit()
             return "start"
         if not self.linear or self.quantiles is not None:
             return None  # quantile outputs (a median alone too): least squares fits a mean
-        module = self.module
-        outputs = predict_batches(module, self.seqs.values, self.seqs.lengths, device=device)
-        features = _skip_inputs(module, self.seqs)
-        with torch.no_grad():  # the skip layer's share of the outputs
-            weight = module.skip.weight.detach().double().cpu()
-            bias = module.skip.bias.detach().double().cpu()
-            skipped = (features @ weight.T + bias).numpy()
-        targets = self.targets.reshape(len(outputs), -1) - (outputs - skipped)
-        _fit_skip_least_squares(module, self.seqs, targets, self.sample_weight,
-                                zero_head=False, features=features)
+        self.fit_skip(device)
         return "skip"
+
+    def fit_skip(self, device, rows=None):
+        """Fit the linear skip layer on ``rows`` (None: all), the rest fixed.
+
+        By least squares on the targets less the outputs of the network
+        without its skip layer.
+        """
+        seqs, targets, weight, _ = self._rows(rows)
+        module = self.module
+        outputs = predict_batches(module, seqs.values, seqs.lengths, device=device)
+        features = _skip_inputs(module, seqs)
+        with torch.no_grad():  # the skip layer's share of the outputs
+            skip_weight = module.skip.weight.detach().double().cpu()
+            bias = module.skip.bias.detach().double().cpu()
+            skipped = (features @ skip_weight.T + bias).numpy()
+        targets = targets.reshape(len(outputs), -1) - (outputs - skipped)
+        _fit_skip_least_squares(module, seqs, targets, weight,
+                                zero_head=False, features=features)
+
+    def _rows(self, rows):
+        """The sequences, targets, sample weights and features of ``rows`` (None: all)."""
+        seqs, targets, weight = self.seqs, self.targets, self.sample_weight
+        features = self.features
+        if rows is not None:
+            seqs = seqs.take(rows)
+            targets = targets[rows]
+            weight = None if weight is None else weight[rows]
+            features = None if features is None else features[torch.from_numpy(rows)]
+        return seqs, targets, weight, features
+
+
+def warm_target_start(estimator, refitted, seqs, targets, sample_weight, rows, device):
+    """The :class:`TargetStart` of a warm fit with early stopping, fitted on ``rows``.
+
+    The last fit of ``estimator`` refitted on every row what
+    :meth:`TargetStart.refit` returned (``refitted``): the whole start
+    where training kept it (``"start"``: the regressor's skip least squares
+    with the recurrent head at zero, the classifier's ridge output layer),
+    else the linear skip layer with the rest of the network fixed
+    (``"skip"``). The validation rows this fit holds out were among them, so
+    its starting weights had an in-sample validation loss that no epoch
+    could fairly beat. That part is fitted again on the training ``rows``
+    (an index array) only, as in a first fit, and :meth:`TargetStart.refit`
+    uses every row after training. None where nothing was refitted (no
+    early stopping, ``loss="quantile"``'s trained skip layer, a copy
+    pickled during a fit).
+    """
+    if refitted not in ("start", "skip"):
+        return None
+    module = estimator.module_
+    options = estimator._network_options()
+    features = None
+    if refitted == "start" and getattr(module, "random_conv", None) is not None:
+        features = _random_features(module, seqs)
+    start = TargetStart(module, seqs, targets, estimator._n_outputs,
+                        sample_weight=sample_weight, class_weights=options.get("class_weights"),
+                        features=features, quantiles=options.get("quantiles"), part=refitted)
+    if refitted == "start":
+        start.fit(rows)
+    else:
+        start.fit_skip(device, rows)
+        start.fitted = True
+    return start
+
+
+def _random_features(module, seqs):
+    """The standardised random-convolution features of ``seqs``, on the CPU.
+
+    Within the branch's memory budget, they are handed over to the training
+    data of the same sequences too (:meth:`RecurrentNetwork.fixed_inputs`).
+    """
+    device = module.input_shift.device
+    x = torch.from_numpy(seqs.values).to(device)
+    lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
+    with torch.no_grad():
+        features = module.fixed_inputs(x, lengths, keep=True)
+        if features is None:  # over the budget: in parts within it
+            step = len(x)
+            while step > 1 and not module.random_conv.fits_budget(step):
+                step //= 2
+            features = torch.cat([
+                module.fixed_inputs(x[i : i + step],
+                                    None if lengths is None else lengths[i : i + step]).cpu()
+                for i in range(0, len(x), step)
+            ])
+    return features.cpu()
 
 
 def _standardize_inputs(module, seqs, weight=None):
@@ -436,7 +515,7 @@ def _ridge_solutions(X, Y, u):
 def _moments(values, weight=None):
     """Column means and standard deviations (1 where a column is constant)."""
     mean, std = weighted_moments(values, weight)
-    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
+    std = scale_or_one(std, mean)
     return mean.astype(np.float32), std.astype(np.float32)
 
 
@@ -463,8 +542,7 @@ def _channel_moments(values, lengths, reference=None, weight=None):
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     mean += pivot
-    std = np.sqrt(var)
-    std[std <= 1e-12 * np.abs(mean)] = 1.0  # constant (relative: any magnitude)
+    std = scale_or_one(np.sqrt(var), mean)
     return mean.astype(np.float32), std.astype(np.float32)
 
 

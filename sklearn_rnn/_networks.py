@@ -92,8 +92,10 @@ class RecurrentNetwork(nn.Module):
     -----
     Inputs: ``x`` of shape ``(batch, time, input_size)`` and optionally
     ``lengths``, an int64 CPU tensor of shape ``(batch,)`` with the number of
-    valid (left-aligned) steps of each sequence. With ``lengths`` the batch is
-    packed, so padding never changes any sequence's output.
+    valid (left-aligned) steps of each sequence. With ``lengths`` each
+    sequence is read to its own length only (padded on the CPU, packed
+    elsewhere: see ``run_recurrent``), so padding never changes any
+    sequence's output.
     Output: a tensor of shape ``(batch, output_size)``.
 
     The recurrent layers run through :func:`sklearn_rnn._kernels.run_recurrent`,
@@ -107,10 +109,9 @@ class RecurrentNetwork(nn.Module):
     batch's layout). Measured (torch 2.13, one thread, an x86 CPU; LSTM and
     GRU, one or two directions and layers, hidden sizes 4 to 64): a batch of
     sequences of equal length gives each the bits it gets alone (batches of
-    2 to 64 rows); in a batch of sequences of different lengths (packed:
-    each step runs over the rows still active, a count set by the other
-    sequences' lengths), an output is the same only to float32 rounding (up
-    to 2e-6 in a classifier's log-probabilities after 20 epochs).
+    2 to 64 rows); in a batch of sequences of different lengths (run to
+    the longest of them), an output is the same only to float32 rounding
+    (up to 2e-6 in a classifier's log-probabilities after 20 epochs).
 
     The buffers ``input_shift`` and ``input_scale`` (zeros and ones unless set)
     standardise each channel on the way in, so callers need not copy their
@@ -222,11 +223,8 @@ class RecurrentNetwork(nn.Module):
         rows = x.shape[0]
         # At CPU inference, a multiple of four rows: see _kernels.pad_rows.
         x, lengths = pad_rows(self, x, lengths)
-        level = None
         diffs = _differences(x, lengths) / self.diff_scale if self.differences else None
-        if self.window is not None:
-            x, level = self.window(x, lengths)
-        x = (x - self.input_shift) / self.input_scale
+        x, level = self._standardized(x, lengths)
         steps = x if diffs is None else torch.cat([x, diffs], dim=2)
         clean = x
         if self.training and self.input_noise > 0:
@@ -252,6 +250,9 @@ class RecurrentNetwork(nn.Module):
         if getattr(self, "conv", None) is not None:
             summary = torch.cat([summary, self.conv(x, lengths)], dim=1)
         if getattr(self, "random_conv", None) is not None:
+            if fixed is None and rows < len(clean):  # the padding rows' features: zeros
+                fixed = self.random_conv(
+                    clean[:rows], None if lengths is None else lengths[:rows])
             summary = torch.cat([summary, self.random_conv(clean, lengths, fixed)], dim=1)
         if level is not None:
             summary = torch.cat([summary, level], dim=1)
@@ -268,8 +269,8 @@ class RecurrentNetwork(nn.Module):
         Returns the standardised features of ``x``, of shape ``(batch,
         random_conv.output_size)``; they go last in the head's inputs.
         """
-        raw, x = x, (x - self.input_shift) / self.input_scale
-        features = self.random_conv.fit(x, lengths, None, weight)
+        raw, (x, _) = x, self._standardized(x, lengths)
+        features = self.random_conv.fit(x, lengths, weight=weight)
         if self.random_conv.fits_budget(len(x)):  # for fixed_inputs, once
             self._fitted = ((raw, lengths), features)
         else:
@@ -279,23 +280,25 @@ class RecurrentNetwork(nn.Module):
                               old.out_features)
         return features
 
-    def fixed_inputs(self, x, lengths=None):
+    def fixed_inputs(self, x, lengths=None, keep=False):
         """What :meth:`forward` takes as ``fixed`` for raw sequences ``x``, or None.
 
         The random convolutions' standardised features (see
         :meth:`~sklearn_rnn._convolution.RandomConvolutionBranch.table`):
         None without them or over their memory budget. Those of the
         sequences :meth:`fit_random_convolutions` was just given (the same
-        tensor) are handed over, not computed again.
+        tensor), or the last call with ``keep``, are handed over, not
+        computed again.
         """
         fitted_on, features = self.__dict__.pop("_fitted", ((None, None), None))
         if getattr(self, "random_conv", None) is None:
             return None
         if all(map(_same_tensor, fitted_on, (x, lengths))):
             return features
-        if self.window is not None:
-            x, _ = self.window(x, lengths)
-        return self.random_conv.table((x - self.input_shift) / self.input_scale, lengths)
+        features = self.random_conv.table(self._standardized(x, lengths)[0], lengths)
+        if keep and features is not None:
+            self._fitted = ((x, lengths), features)
+        return features
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.
@@ -313,10 +316,20 @@ class RecurrentNetwork(nn.Module):
             The last ``skip_steps`` steps, standardised (and relative to the
             last step when ``relative``).
         """
+        return _last_steps(self._standardized(x, lengths)[0], lengths,
+                           self.skip_steps).flatten(1)
+
+    def _standardized(self, x, lengths):
+        """The inputs the branches read, and the level (None without ``relative``).
+
+        Raw sequences ``x`` relative to their last valid step when
+        ``relative`` (that step, the level, returned beside them), then
+        standardised: ``(x - input_shift) / input_scale``.
+        """
+        level = None
         if self.window is not None:
-            x, _ = self.window(x, lengths)
-        x = (x - self.input_shift) / self.input_scale
-        return _last_steps(x, lengths, self.skip_steps).flatten(1)
+            x, level = self.window(x, lengths)
+        return (x - self.input_shift) / self.input_scale, level
 
     def _summarise(self, out, h_n, lengths):
         parts = []

@@ -7,12 +7,13 @@ and an estimate of the time left (to ``max_iter``: early stopping may end
 sooner), and always the last epoch and the latest best one (``*``), so that
 a long fit in a notebook shows progress without flooding it. ``verbose >= 2``
 prints every epoch. Both end with lines that say why training stopped and
-which epoch's weights the model keeps.
+which epoch's weights the model keeps; :func:`describe_start` adds what
+training did to the starting weights.
 """
 
 import time
 
-__all__ = ["Progress", "INTERVAL"]
+__all__ = ["Progress", "INTERVAL", "describe_start"]
 
 #: Least seconds between two rows at ``verbose=1``.
 INTERVAL = 2.0
@@ -189,3 +190,31 @@ class Progress:
                 "n_iter_no_change lets it train longer.",
                 flush=True,
             )
+
+
+def describe_start(result, linear, refitted=None):
+    """Print what training did to the start (``verbose``, with early stopping).
+
+    ``result`` is :func:`~sklearn_rnn._training.train`'s ``TrainingResult``.
+    Where training kept the start, :class:`Progress` has said so; this adds
+    what that start is when it is ``linear``, and what was ``refitted`` on
+    every row after training (see
+    :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
+    """
+    what = "the linear least-squares start" if linear else "the starting weights"
+    if not result.history or result.best_epoch == result.start_epoch:
+        if linear:
+            print("The starting weights are the linear least-squares start "
+                  "(recurrent head at zero): the predictions are that linear "
+                  "model's.", flush=True)
+    else:
+        print(f"Training lowered the validation loss of {what} by "
+              f"{100 * result.improvement():.1f} % ({result.initial_valid_loss:.6g} to "
+              f"{result.best_valid_loss:.6g}).", flush=True)
+    if refitted == "start":
+        print("The start, fitted on the training rows, was refitted on "
+              "every row, the validation rows included.", flush=True)
+    elif refitted == "skip":
+        print("The linear skip layer was refitted on every row, the "
+              "validation rows included, the rest of the network fixed.",
+              flush=True)

@@ -6,12 +6,13 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_y, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from . import _window_normalization as window
 from ._base import BaseSequenceEstimator
-from ._compat import StrOptions, _fit_context
+from ._compat import StrOptions, _check_y, _fit_context
 from ._doc_link import _DocLinkMixin
+from ._moments import scale_or_one, weighted_moments
 from .utils.docstrings import (
     INPUT_SHAPES,
     REGRESSOR_ATTRIBUTES,
@@ -329,8 +330,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             self.n_outputs_ = y_2d.shape[1]
             if self.standardize:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    shift, scale = window.weighted_moments(y_2d, sample_weight)
-                scale[scale <= 1e-12 * np.abs(shift)] = 1.0  # constant
+                    shift, scale = weighted_moments(y_2d, sample_weight)
+                scale = scale_or_one(scale, shift)
             else:
                 shift, scale = np.zeros(y_2d.shape[1]), np.ones(y_2d.shape[1])
             self._target_shift, self._target_scale = shift, scale
@@ -357,6 +358,19 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             return PinballLoss(torch.tensor(self.quantiles_, dtype=torch.float32,
                                             device=device))
         return squared_error()
+
+    def _constant_output(self, data):
+        """The training targets' weighted mean (at every quantile level), the
+        constant prediction a diverged fit's loss is measured against (see
+        :func:`~sklearn_rnn._divergence.divergence_test`)."""
+        y, weight = data.y, data.weight
+        if weight is None:
+            mean = y.mean(dim=0)
+        else:
+            mean = weight @ y / weight.sum().clamp_min(torch.finfo(weight.dtype).tiny)
+        if self.quantiles_ is not None:
+            mean = mean.repeat_interleave(len(self.quantiles_))
+        return mean[None]
 
     def _validation_scorer(self, seqs, index, device):
         """R^2 in the units of the original targets (up to scaling), or the

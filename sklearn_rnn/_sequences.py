@@ -8,13 +8,20 @@ are read, by :func:`trim_leading_nan`, as shorter sequences; where a 2D
 table's NaN are not leading, :func:`channels_hint` names the ``n_channels``
 and ``flat_layout`` (:func:`unflatten`) under which they would be.
 :func:`warn_of_time_axis` warns of 3D input that looks read along the wrong
-axis.
+axis. The estimators and :class:`~sklearn_rnn.windowing.WindowTrimmer` refuse
+input of another layout than in fit in the same words
+(:func:`channels_mismatch`, :func:`columns_mismatch`,
+:func:`layout_changed`) and read the same dtypes (``FLOAT_DTYPES``).
 """
 
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+#: float32 and float64 are kept; other dtypes (integers) become float64, so
+#: that the cast to float32 is checked for what it rounds away.
+FLOAT_DTYPES = (np.float64, np.float32)
 
 
 @dataclass
@@ -23,9 +30,11 @@ class Sequences:
 
     Attributes
     ----------
-    values : ndarray of shape (n_samples, n_timesteps, n_channels), float32
+    values : ndarray of shape (n_samples, n_timesteps, n_channels)
         Left-aligned sequences, zero-padded at the end where ``lengths`` is
-        shorter than ``n_timesteps``.
+        shorter than ``n_timesteps``; float32 once returned by
+        ``check_sequences`` (float64 while it reads the input, its NaN
+        trimmed in full precision).
     lengths : ndarray of shape (n_samples,) of int64, or None
         Valid steps of each sequence; ``None`` when every sequence is full.
     source_ndim : int
@@ -55,7 +64,7 @@ class Sequences:
 def reject_nan(seqs, hint=lambda: None):
     """Raise for NaN in ``seqs`` under ``leading_nan="raise"``, naming the fix."""
     try:
-        trim_leading_nan(seqs)
+        trim_leading_nan(seqs, trimming=False)
     except ValueError as exc:
         sentence = hint()
         if sentence is not None:
@@ -81,11 +90,13 @@ def n_leading_missing(a, i):
     return n
 
 
-def trim_leading_nan(seqs):
+def trim_leading_nan(seqs, trimming=True):
     """Drop leading all-NaN steps of each sequence, left-aligning the rest.
 
     The result is as wide as the longest sequence left (the resolved sizes,
-    ``patch_size="auto"`` and the others, read its width).
+    ``patch_size="auto"`` and the others, read its width). ``trimming=False``
+    (``reject_nan``, under ``leading_nan="raise"``): the message for other
+    NaN says that leading ones are accepted only with ``leading_nan='trim'``.
     """
     values = seqs.values
     missing = np.isnan(values).all(axis=2)
@@ -98,7 +109,7 @@ def trim_leading_nan(seqs):
     if not n_lead.any():
         if not np.isfinite(values).all():  # no sequence has leading missing steps
             _refuse_end_padding(values, seqs.source_ndim)
-            raise ValueError(nan_message(first_bad_row(values), False, True))
+            raise ValueError(nan_message(first_bad_row(values), False, trimming))
         return seqs
     steps = np.arange(values.shape[1])
     gather = np.minimum(steps[None, :] + n_lead[:, None], values.shape[1] - 1)
@@ -108,7 +119,7 @@ def trim_leading_nan(seqs):
     if not np.isfinite(shifted[valid]).all():
         _refuse_end_padding(values, seqs.source_ndim)
         row = first_bad_row(np.where(valid[..., None], shifted, 0))
-        raise ValueError(nan_message(row, n_lead[row] > 0, True))
+        raise ValueError(nan_message(row, n_lead[row] > 0, trimming))
     # as wide as the longest trimmed sequence, as a list of them would be
     width = int(lengths.max())
     shifted = np.where(valid[..., None], shifted, 0.0)[:, :width]
@@ -253,3 +264,55 @@ def warn_of_time_axis(n_steps, n_channels, time_axis):
             "channels per sample\").",
             UserWarning,
         )
+
+
+def channels_mismatch(name, n_channels, n_expected, n_on_time_axis, time_axis, verb):
+    """The error for 3D X of ``n_channels`` channels per time step where
+    ``name`` (the estimator's class name) expects ``n_expected``.
+
+    Where X's ``time_axis`` has ``n_on_time_axis == n_expected`` entries, it
+    hints at the other ``time_axis``, to fit and ``verb`` ("predict",
+    "transform") with.
+    """
+    hint = ""
+    if n_on_time_axis == n_expected:
+        other = 2 if time_axis == 1 else 1
+        hint = (
+            f" Its axis {time_axis} has {n_expected} entries: "
+            f"if those are the channels, fit and {verb} with time_axis={other}."
+        )
+    return ValueError(
+        f"X has {n_channels} channels per time step, but {name} is expecting "
+        f"{n_expected} channels per time step as input.{hint}"
+    )
+
+
+def columns_mismatch(n_columns, n_channels, subject="X has"):
+    """The error for 2D input of ``n_columns`` columns, not a multiple of
+    ``n_channels``; ``subject`` names the input ("X has")."""
+    return ValueError(
+        f"{subject} {n_columns} columns, which is not a multiple of "
+        f"n_channels={n_channels}: 2D input must hold n_timesteps * "
+        "n_channels columns."
+    )
+
+
+def layout_changed(name, fitted, current):
+    """The error for layout parameters changed since fit, or None.
+
+    ``fitted`` and ``current`` map the parameters that say how X is read
+    (``time_axis``, ...) to their values in fit and now; ``name`` is the
+    estimator's class name.
+    """
+    changed = [key for key in fitted if current[key] != fitted[key]]
+    if not changed:
+        return None
+    one = len(changed) == 1
+    return ValueError(
+        f"{name} was fitted with "
+        + ", ".join(f"{key}={fitted[key]!r}" for key in changed)
+        + (", which says" if one else ", which say") + " how X is read; it is now "
+        + ", ".join(f"{key}={current[key]!r}" for key in changed)
+        + (". Set it back" if one else ". Set them back")
+        + ", or fit again with the new layout."
+    )

@@ -8,9 +8,10 @@ when a validation set is monitored, and raises on a non-finite loss.
 
 Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
-(:func:`significant_gain`), the torch settings a fit or a prediction runs
-under (threads, a forked random state) and optimizer state moved to the CPU
-for pickling. Batched prediction is :mod:`._prediction`'s.
+(:func:`significant_gain`) and the number of torch threads a fit or a
+prediction runs on. A fit's random state is :mod:`._random`'s, the
+optimizer state's pickling :mod:`._portable`'s, batched prediction
+:mod:`._prediction`'s.
 """
 
 import copy
@@ -24,12 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ._divergence import divergence_test
 from ._progress import Progress
 
 __all__ = [
     "TensorData",
     "TrainingResult",
     "train",
+    "n_validation",
     "split_tail",
     "significant_gain",
 ]
@@ -96,10 +99,10 @@ class TensorData:
                           take(self.weight), take(self.fixed))
 
 
-def split_tail(n_samples, validation_fraction):
-    """Hold out the last ``validation_fraction`` of the rows, in order.
+def n_validation(n_samples, validation_fraction):
+    """Number of rows early stopping holds out: the last ``validation_fraction``.
 
-    Returns ``(train_index, valid_index)``; raises if either is empty.
+    Raises if the validation or the training part would be empty.
     """
     n_valid = math.ceil(validation_fraction * n_samples)
     if n_valid >= 1 and n_samples - n_valid < 1:
@@ -117,7 +120,15 @@ def split_tail(n_samples, validation_fraction):
             "sample(s). Increase the number of samples or set "
             "early_stopping=False."
         )
-    split = n_samples - n_valid
+    return n_valid
+
+
+def split_tail(n_samples, validation_fraction):
+    """Hold out the last ``validation_fraction`` of the rows, in order.
+
+    Returns ``(train_index, valid_index)``; raises as :func:`n_validation`.
+    """
+    split = n_samples - n_validation(n_samples, validation_fraction)
     return np.arange(split), np.arange(split, n_samples)
 
 
@@ -166,32 +177,6 @@ class TrainingResult:
         start, best = self.initial_valid_loss, self.best_valid_loss
         return 1.0 - best / start if start > 0 else 0.0
 
-    def print_start(self, linear, refitted=None):
-        """Print what training did to the start (``verbose``).
-
-        Where training kept the start, :class:`~sklearn_rnn._progress.Progress`
-        has said so; this adds what that start is when it is linear, and what
-        was ``refitted`` on every row after training (see
-        :meth:`~sklearn_rnn._initialization.TargetStart.refit`).
-        """
-        what = "the linear least-squares start" if linear else "the starting weights"
-        if not self.history or self.best_epoch == self.start_epoch:
-            if linear:
-                print("The starting weights are the linear least-squares start "
-                      "(recurrent head at zero): the predictions are that linear "
-                      "model's.", flush=True)
-        else:
-            print(f"Training lowered the validation loss of {what} by "
-                  f"{100 * self.improvement():.1f} % ({self.initial_valid_loss:.6g} to "
-                  f"{self.best_valid_loss:.6g}).", flush=True)
-        if refitted == "start":
-            print("The start, fitted on the training rows, was refitted on "
-                  "every row, the validation rows included.", flush=True)
-        elif refitted == "skip":
-            print("The linear skip layer was refitted on every row, the "
-                  "validation rows included, the rest of the network fixed.",
-                  flush=True)
-
 
 def check_callbacks(callbacks):
     """The ``callbacks`` parameter as a tuple; a ``TypeError`` names an item that is not callable."""
@@ -231,6 +216,8 @@ def train(
     loss_scaling=False,
     start_test=None,
     skip_weightless=False,
+    constant_output=None,
+    standardized=True,
 ):
     """Train ``module`` for up to ``max_iter`` epochs.
 
@@ -242,9 +229,10 @@ def train(
     optimizer : torch.optim.Optimizer
         Optimizer over ``module``'s parameters.
     loss_fn : callable
-        ``loss_fn(output, y)`` returning a scalar mean loss; its
-        ``validation``, if any, is the loss the validation set is judged by
-        (for quantiles: on sorted outputs).
+        ``loss_fn(output, y)`` returning a scalar mean loss, called as
+        ``loss_fn(output, y, weight)`` (the rows' weights) where the data
+        hold weights; its ``validation``, if any, is the loss the validation
+        set is judged by (for quantiles: on sorted outputs).
     train_data, valid_data : TensorData
         Training data and an optional validation set. When ``valid_data`` is
         given, ``stopper`` watches its loss and the weights of the epoch with
@@ -308,6 +296,13 @@ def train(
         return a result without epochs (a continued ``partial_fit``, whose
         batch holds only classes weighted 0): no step, the optimizer's
         state untouched.
+    constant_output : torch.Tensor of shape (1, n_outputs), default=None
+        A constant prediction (the targets' weighted mean, the classes'
+        prior): a training loss over :data:`~sklearn_rnn._divergence.FACTOR`
+        times its loss raises, as a NaN loss does
+        (:func:`~sklearn_rnn._divergence.divergence_test`).
+    standardized : bool, default=True
+        Whether the estimator standardises (for that error's advice).
 
     Returns
     -------
@@ -327,6 +322,7 @@ def train(
     valid_fn = getattr(loss_fn, "validation", loss_fn)
     result = TrainingResult()
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
+    diverged = divergence_test(loss_fn, train_data, constant_output, optimizer, standardized)
     scaler = None
     if loss_scaling:
         scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
@@ -358,9 +354,7 @@ def train(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
                 generator, gradient_clip, autocast, scaler, draws or nullcontext,
             )
-            if not math.isfinite(train_loss):
-                raise ValueError(_diverged(f"at epoch {epoch}: the training loss is "
-                                           f"{train_loss}", optimizer))
+            diverged(train_loss, f"at epoch {epoch}: the training loss")
             record = {"epoch": epoch, "train_loss": train_loss}
             improved = False
             if valid_data is not None:
@@ -408,7 +402,7 @@ def train(
     # The epochs' losses come before each step: the last step is checked here
     # (with a validation set, the weights kept had a finite validation loss).
     if valid_data is None and not result.interrupted:
-        _check_last_step(module, loss_fn, train_data, batch_size, autocast, optimizer,
+        _check_last_step(module, loss_fn, train_data, batch_size, autocast, diverged,
                          result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
@@ -489,23 +483,14 @@ def _warn_if_too_few_to_judge(loss_fn, data):
             "give more samples, or set early_stopping=False.", UserWarning)
 
 
-def _diverged(where, optimizer):
-    lr = optimizer.param_groups[0]["lr"]
-    return (f"Training diverged {where}. Try a smaller learning_rate_init (the "
-            f"learning rate was {lr:g}), set gradient_clip, or keep standardize=True.")
-
-
-def _check_last_step(module, loss_fn, data, batch_size, autocast, optimizer, epoch):
-    """Raise where the weights kept give a non-finite loss on a training batch."""
+def _check_last_step(module, loss_fn, data, batch_size, autocast, diverged, epoch):
+    """Raise where the weights kept give a diverged loss on a training batch."""
     loss = math.nan
     finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()])
     if bool(finite.all()):  # one host sync on a GPU
         loss, _ = evaluate(module, loss_fn, data.subset(slice(0, min(batch_size, 256))),
                            autocast=autocast)
-    if not math.isfinite(loss):
-        raise ValueError(_diverged(
-            f"at epoch {epoch}: its last step left weights whose training loss is "
-            f"{loss}", optimizer))
+    diverged(loss, f"at epoch {epoch}: its last step left weights whose training loss")
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,

@@ -20,8 +20,12 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._compat import _check_sample_weight
 from ._sequences import (
+    FLOAT_DTYPES,
     Sequences,
     channels_hint,
+    channels_mismatch,
+    columns_mismatch,
+    layout_changed,
     n_leading_missing,
     nan_message,
     reject_nan,
@@ -29,10 +33,6 @@ from ._sequences import (
     unflatten,
     warn_of_time_axis,
 )
-
-#: float32 and float64 are kept; other dtypes (integers) become float64, so
-#: that the cast to float32 is checked for what it rounds away.
-FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def check_y_given(estimator, y):
@@ -196,19 +196,9 @@ def check_sequences(estimator, X, *, reset):
     elif seqs.source_ndim == 3 and not getattr(estimator, "_fitted_on_table", False):
         _warn_of_names(estimator, names)
     if not reset and seqs.values.shape[2] != estimator.n_channels_in_:  # 3D (tables: _from_table)
-        hint = ""
-        if seqs.values.shape[1] == estimator.n_channels_in_:
-            time_axis = getattr(estimator, "time_axis", 1)
-            other = 2 if time_axis == 1 else 1
-            hint = (
-                f" Its axis {time_axis} has {estimator.n_channels_in_} entries: "
-                f"if those are the channels, fit and predict with time_axis={other}."
-            )
-        raise ValueError(
-            f"X has {seqs.values.shape[2]} channels per time step, but "
-            f"{type(estimator).__name__} is expecting {estimator.n_channels_in_} "
-            f"channels per time step as input.{hint}"
-        )
+        raise channels_mismatch(
+            type(estimator).__name__, seqs.values.shape[2], estimator.n_channels_in_,
+            seqs.values.shape[1], getattr(estimator, "time_axis", 1), "predict")
     with np.errstate(over="ignore"):
         values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     if values.dtype != seqs.values.dtype and np.isinf(values).any():
@@ -261,17 +251,12 @@ LAYOUT_PARAMS = ("n_channels", "flat_layout", "time_axis")
 
 def check_layout_unchanged(estimator):
     """Refuse a layout parameter changed since fit: X would be read otherwise."""
-    fitted = getattr(estimator, "_fixed_params", {})
-    changed = [name for name in LAYOUT_PARAMS
-               if name in fitted and getattr(estimator, name) != fitted[name]]
-    if changed:
-        raise ValueError(
-            f"{type(estimator).__name__} was fitted with "
-            + ", ".join(f"{name}={fitted[name]!r}" for name in changed)
-            + ", which say how X is read; it is now "
-            + ", ".join(f"{name}={getattr(estimator, name)!r}" for name in changed)
-            + ". Set them back, or fit again with the new layout."
-        )
+    fixed = getattr(estimator, "_fixed_params", {})
+    fitted = {name: fixed[name] for name in LAYOUT_PARAMS if name in fixed}
+    error = layout_changed(type(estimator).__name__, fitted,
+                           {name: getattr(estimator, name) for name in fitted})
+    if error is not None:
+        raise error
 
 
 def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
@@ -312,11 +297,7 @@ def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
             f"n_channels={fitted_channels} to take tables.{hint}"
         )
     if n_columns % n_channels:
-        raise ValueError(
-            f"X has {n_columns} columns, which is not a multiple of "
-            f"n_channels={n_channels}: 2D input must hold n_timesteps * "
-            "n_channels columns."
-        )
+        raise columns_mismatch(n_columns, n_channels)
     if not fitted:
         return
     on_table = getattr(estimator, "_fitted_on_table", False)

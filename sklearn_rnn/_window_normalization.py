@@ -15,9 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._moments import weighted_mean_var
+
 __all__ = [
     "WindowNormalization", "choose", "last_values", "target_reference", "offset_score",
-    "weighted_moments",
 ]
 
 
@@ -109,25 +110,9 @@ def choose(option, y_2d, reference, sample_weight=None, first_batch=False):
             UserWarning)
     # Forecasting-style targets continue the first channel, so they vary
     # less around its last value than around their own mean.
-    relative_spread = _mean_and_variance(y_2d - reference, sample_weight)[1].sum()
-    spread = _mean_and_variance(y_2d, sample_weight)[1].sum()
+    relative_spread = weighted_mean_var(y_2d - reference, sample_weight)[1].sum()
+    spread = weighted_mean_var(y_2d, sample_weight)[1].sum()
     return "last" if relative_spread < 0.5 * spread else None
-
-
-def weighted_moments(values, sample_weight=None):
-    """Column means and (population) standard deviations of ``values`` (n, k).
-
-    Rows weigh by ``sample_weight`` (None: equally), so a row of weight 0
-    counts as removed and one of weight 2 as repeated (as scikit-learn's
-    ``StandardScaler(sample_weight=...)``).
-    """
-    mean, var = _mean_and_variance(values, sample_weight)
-    return mean, np.sqrt(var)
-
-
-def _mean_and_variance(values, sample_weight):
-    mean = np.average(values, axis=0, weights=sample_weight)
-    return mean, np.average(np.square(values - mean), axis=0, weights=sample_weight)
 
 
 def offset_score(score, offsets):

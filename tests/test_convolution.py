@@ -14,6 +14,7 @@ import torch
 
 from sklearn_rnn import SequenceClassifier
 from sklearn_rnn._convolution import ConvolutionBranch, RandomConvolutionBranch
+from sklearn_rnn._networks import RecurrentNetwork
 
 
 def _data(n=48, steps=60, channels=2, seed=0):
@@ -136,6 +137,9 @@ def test_random_features_computed_once_per_fit(monkeypatch, early_stopping):
     rows.clear()
     clf.predict(X[:8])  # new data: computed directly
     assert sum(rows) == 8
+    rows.clear()
+    clf.predict(X[:5])  # padded to 8 rows at CPU inference: not their features
+    assert sum(rows) == 5
     # kept between the set-up and the loop only, never pickled
     module.fit_random_convolutions(torch.from_numpy(X))
     assert "_fitted" in module.__dict__
@@ -183,6 +187,48 @@ def test_random_features_set_up_without_the_rows_of_weight_0():
     for name in ("biases", "feature_shift", "feature_scale"):
         np.testing.assert_allclose(getattr(weighted, name), getattr(removed, name),
                                    rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_random_features_scaled_as_the_sample_weight_docs_say():
+    # the docs' claim: unweighted, the sample standard deviation (ddof=1);
+    # weighted, the weights as reliabilities, so weights of 1 give the same
+    # scale and a weight of 2 is not the row repeated (unlike the inputs'
+    # standardisation, StandardScaler's)
+    X, _ = _data(n=12)
+    x = torch.from_numpy(X)
+
+    def fitted(x, weight=None):
+        branch = RandomConvolutionBranch(2, n_biases=1)
+        standardized = branch.fit(x, None, torch.Generator().manual_seed(0), weight)
+        return branch, standardized * branch.feature_scale + branch.feature_shift
+
+    plain, features = fitted(x)
+    torch.testing.assert_close(plain.feature_scale, features.std(dim=0).clamp_min(1e-3))
+    ones, _ = fitted(x, np.ones(12))
+    torch.testing.assert_close(ones.feature_scale, plain.feature_scale)
+    w = np.r_[2.0, np.ones(11)]
+    twice, features = fitted(x, w)
+    weight = torch.as_tensor(w, dtype=torch.float64)[:, None]
+    total, spread = weight.sum(), features.double() - twice.feature_shift.double()
+    squares = (weight * spread.square()).sum(dim=0)
+    reliability = (squares / (total - weight.square().sum() / total)).sqrt()
+    frequency = (squares / (total - 1)).sqrt()  # the first row repeated, ddof=1
+    torch.testing.assert_close(twice.feature_scale, reliability.clamp_min(1e-3).float())
+    assert not torch.allclose(twice.feature_scale, frequency.clamp_min(1e-3).float())
+
+
+def test_random_features_fitted_on_what_forward_reads():
+    # fit_random_convolutions standardised the raw sequences but skipped the
+    # window normalisation forward, fixed_inputs and skip_features apply, so
+    # with relative=True training saw other features than prediction
+    torch.manual_seed(0)
+    x = torch.randn(16, 20, 1) + 5.0
+    net = RecurrentNetwork(1, 2, relative=True, random_biases=2)
+    fitted = net.fit_random_convolutions(x)
+    torch.testing.assert_close(net.fixed_inputs(x.clone()), fitted, rtol=0, atol=0)
+    net.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(net(x, None, fitted), net(x), rtol=0, atol=0)
 
 
 def test_ridge_start_is_the_ridge_classifier():

@@ -5,6 +5,8 @@ bound raised in one file and not the other would go untested, and the
 installation page would state the wrong releases.
 """
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,30 @@ def test_the_scale_out_page_states_the_engines_bounds(pyproject):
             f"docs/scaling_out.md does not say {name} {bound}"
         )
         assert f'pip install "sklearn-rnn[{name}]"' in text
+
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def _torch_install_line(tmp_path, *variables):
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("needs make")
+    out = subprocess.run([make, "-n", "-C", str(ROOT), "install", f"VENV={tmp_path}/venv",
+                          *variables], capture_output=True, text=True, check=True).stdout
+    (line,) = [line for line in out.splitlines() if "torch==" in line]
+    return line
+
+
+def test_make_install_takes_torch_from_the_index_named_by_torch_index(tmp_path):
+    # A version pin does not choose torch's CPU build: by default the torch
+    # line uses pip's configured index (the project's machines reach only
+    # theirs); TORCH_INDEX names PyTorch's CPU index elsewhere.
+    line = _torch_install_line(tmp_path)
+    assert "--index-url" not in line and "-c .ci/constraints.txt torch==2.13.0" in line
+    line = _torch_install_line(tmp_path, f"TORCH_INDEX={CPU_INDEX}")
+    assert f"--index-url {CPU_INDEX} -c .ci/constraints.txt torch==2.13.0" in line
+    for page in ("README.md", "docs/getting_started.rst"):
+        text = " ".join((ROOT / page).read_text(encoding="utf-8").split())
+        assert f"TORCH_INDEX={CPU_INDEX}" in text and f"--index-url {CPU_INDEX}" in text, page
+        assert "no CUDA build is ever pulled" not in text, page

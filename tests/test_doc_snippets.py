@@ -9,6 +9,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,8 @@ PAGES = {
 #: page: why its code is not run here
 NOT_RUN = {
     "docs/scaling_out.md": (
-        "starts process pools, dask clusters and ray on data the reader brings; "
+        "starts process pools, dask clusters and ray (a minute or more); its set-up "
+        "block runs in test_scaling_out_set_up_defines_the_pages_data, and "
         "tests/test_scaling.py and tests/test_sktime_scaling.py make the same calls"
     ),
 }
@@ -89,6 +91,43 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
             import matplotlib.pyplot as plt
 
             plt.close("all")
+
+
+def test_scaling_out_set_up_defines_the_pages_data():
+    # the page's blocks use X, y and y_panel; its first block defines them
+    pytest.importorskip("sktime")
+    from sktime.datatypes import check_is_mtype
+
+    blocks = python_blocks(ROOT / "docs/scaling_out.md")
+    namespace = {"__name__": "__doc_snippets__"}
+    exec(compile(blocks[0], "docs/scaling_out.md, python block 1", "exec"), namespace)
+    assert namespace["X"].shape == (276, 24, 1) and namespace["y"].shape == (276,)
+    assert check_is_mtype(namespace["y_panel"], "pd-multiindex", scitype="Panel")
+    assert namespace["y_panel"].index.get_level_values(0).nunique() == 20
+
+
+@pytest.mark.slow
+def test_getting_started_own_data_reads_the_table_as_described():
+    # "Your own data": passed as it is, the table's rows would be 3-step
+    # univariate sequences; with n_channels=X.shape[1], one step of 3 channels
+    from sklearn_rnn import LSTMRegressor
+
+    blocks = python_blocks(ROOT / "docs/getting_started.rst")
+    first = next(k for k, block in enumerate(blocks) if "pd.DataFrame" in block)
+    namespace = {"__name__": "__doc_snippets__", "np": np, "LSTMRegressor": LSTMRegressor}
+    for k, block in enumerate(blocks[first:], first):
+        exec(compile(block, f"docs/getting_started.rst, python block {k + 1}", "exec"),
+             namespace)
+    reg, pipe = namespace["reg"], namespace["pipe"]
+    table = namespace["X_table"]
+    assert namespace["X_win"].shape == (476, 24, 1)
+    assert pipe[-1].n_channels_in_ == 3 and pipe[-1].n_timesteps_in_ == 24
+    as_is = LSTMRegressor(max_iter=1).fit(table[:50], namespace["y_next"][:50])
+    assert (as_is.n_channels_in_, as_is.n_timesteps_in_) == (1, 3)
+    one_step = LSTMRegressor(n_channels=table.shape[1], max_iter=1).fit(
+        table[:50], namespace["y_next"][:50])
+    assert (one_step.n_channels_in_, one_step.n_timesteps_in_) == (3, 1)
+    assert reg.n_channels_in_ == 1  # the last block's, on windows of one series
 
 
 def test_readme_quickstart_says_what_its_regressor_learned():

@@ -28,7 +28,7 @@ from sklearn_rnn import (
 from sklearn_rnn import _base, _networks
 from sklearn_rnn._kernels import run_recurrent
 from sklearn_rnn._networks import RecurrentNetwork
-from sklearn_rnn._training import significant_gain
+from sklearn_rnn._training import TrainingResult, significant_gain
 from sklearn_rnn._validation import check_batch_size, check_device, check_sequences
 
 REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
@@ -595,6 +595,25 @@ def test_significant_gain_weighs_the_noise():
     assert significant_gain(start, noisy, weight)
 
 
+def test_recording_a_fit_prints_nothing(capsys):
+    # the start's verdict is printed by _fit (_progress.describe_start):
+    # _record, which sets the fitted attributes, printed it
+    X, y = _regression_data(n=60)
+    est = LSTMRegressor(hidden_size=4, max_iter=1, verbose=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    capsys.readouterr()
+    result = TrainingResult(
+        history=[{"epoch": est.n_iter_ + 1, "train_loss": 1.0, "valid_loss": 0.5,
+                  "valid_score": 0.25}],
+        best_epoch=est.n_iter_ + 1, start_epoch=0, initial_valid_loss=1.0,
+        best_valid_loss=0.5)
+    est._record(result, early_stopping=True)
+    assert est.training_improvement_ == 0.5
+    assert capsys.readouterr().out == ""
+
+
 def test_untrusted_gain_keeps_the_start(capsys):
     """A trained epoch whose validation gain is within the noise does not
     replace the linear start; verbose says so, and the start is refitted on
@@ -678,6 +697,20 @@ def test_batch_size_beyond_the_training_samples_is_clipped_with_a_warning(monkey
     X, y = _regression_data(n=1600, T=3, C=1)
     LSTMRegressor(**dict(params, hidden_size=2)).fit(X, y)
     assert used == [180]
+
+
+@pytest.mark.parametrize("n, fraction", [(1, 0.1), (10, 0.99), (3, 0.9)])
+def test_the_classifier_checks_the_validation_size_as_the_regressors(n, fraction):
+    # SequenceClassifier's stratified split counts the regressors' tail first
+    from sklearn_rnn._training import n_validation
+
+    with pytest.raises(ValueError) as expected:
+        n_validation(n, fraction)
+    for est in (LSTMRegressor(early_stopping=True, validation_fraction=fraction),
+                SequenceClassifier(early_stopping=True, validation_fraction=fraction)):
+        with pytest.raises(ValueError) as error:
+            est._split_validation(n, np.arange(n) % 2, None)
+        assert str(error.value) == str(expected.value)
 
 
 def test_convergence_warning_when_max_iter_reached():
@@ -1227,18 +1260,131 @@ def test_verbose_partial_fit_prints_its_epoch(capsys, Estimator):
 
 
 def test_verbose_after_a_warm_start_names_the_previous_weights(capsys):
-    # the start of a warm start is the previous fit's network, not the
-    # linear least-squares start the first fit began from
-    X, y = _regression_data()
-    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=4, max_iter=4,
+    # the start of a warm start after a trained network is that network, not
+    # the linear least-squares start the first fit began from
+    X, y = _nonlinear_data()
+    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=16, max_iter=40,
                         random_state=0).fit(X, y)
-    assert est.skip_steps_ > 0
+    assert est.skip_steps_ > 0 and est.best_epoch_ > 0
     first = capsys.readouterr().out
     assert "linear least-squares start" in first
-    est.fit(X, y)
+    est.set_params(max_iter=4).fit(X, y)
     second = capsys.readouterr().out
     assert "linear least-squares start" not in second
     assert ("the starting weights" in second) or ("Kept the starting weights" in second)
+    # where the first fit kept its start, the warm fit begins from it again
+    X, y = _regression_data()
+    est = LSTMRegressor(verbose=1, warm_start=True, hidden_size=4, max_iter=4,
+                        random_state=0).fit(X, y)
+    capsys.readouterr()
+    est.fit(X, y)
+    assert est.best_epoch_ == 0
+    assert "The starting weights are the linear least-squares start" in capsys.readouterr().out
+
+
+def _validation_mse(est, X, y):
+    """The mean squared error (standardised targets) of ``est`` on the tail
+    that early stopping holds out."""
+    n_valid = int(np.ceil(est.validation_fraction * len(X)))
+    residual = (y[-n_valid:] - est.predict(X[-n_valid:])) / est._target_scale[0]
+    return float(np.mean(residual**2))
+
+
+def test_a_warm_start_judges_a_kept_start_refitted_on_the_training_rows():
+    # the first fit refits a kept start on every row: a warm fit with early
+    # stopping began from it, and judged its epochs against an in-sample
+    # validation loss that none could beat (initial 0.1255 instead of 0.1494)
+    X, y = _regression_data(n=120)
+    y = y + np.random.RandomState(1).normal(size=len(y))
+    est = LSTMRegressor(hidden_size=4, max_iter=4, random_state=0, warm_start=True).fit(X, y)
+    assert est.best_epoch_ == 0
+    first, returned = est.initial_validation_loss_, est.predict(X)
+    in_sample = _validation_mse(est, X, y)
+    assert in_sample < 0.9 * first
+    est.set_params(max_iter=1, learning_rate_init=1e-30).fit(X, y)
+    assert est.initial_validation_loss_ == pytest.approx(first, rel=1e-5)
+    assert est.best_epoch_ == 0  # kept again: refitted on every row as by the first fit
+    assert_allclose(est.predict(X), returned, rtol=1e-5, atol=1e-5)
+    del est._refitted  # pickled before it was recorded: as before, no refit
+    est.fit(X, y)
+    assert est.initial_validation_loss_ == pytest.approx(in_sample, rel=1e-4)
+
+
+def test_a_warm_start_judges_a_kept_ridge_start_refitted_on_the_training_rows():
+    # (its validation loss 0.09 in-sample, 0.52 out of sample in the review)
+    X, y = _classification_data(n=150)
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, early_stopping=True,
+                             learning_rate_init=1e-30, random_state=0, warm_start=True).fit(X, y)
+    assert clf.best_epoch_ == 0
+    first, returned = clf.initial_validation_loss_, clf.predict_proba(X)
+    clf.set_params(max_iter=1).fit(X, y)
+    assert clf.initial_validation_loss_ == pytest.approx(first, rel=1e-5)
+    assert_allclose(clf.predict_proba(X), returned, rtol=1e-5, atol=1e-6)
+
+
+def test_a_warm_start_refits_a_trained_skip_layer_on_the_training_rows():
+    # after a fit that kept the network, its skip layer was refitted on every
+    # row: a warm fit with early stopping refits it on its training rows
+    X, y = _nonlinear_data()
+    est = LSTMRegressor(hidden_size=16, max_iter=40, random_state=0, warm_start=True).fit(X, y)
+    assert est.best_epoch_ > 0
+    in_sample = _validation_mse(est, X, y)
+    seen = {}
+
+    def start(estimator, record):  # after an epoch at 1e-30: the weights it began from
+        seen["residual"] = (y - estimator.predict(X)) / estimator._target_scale[0]
+
+    est.set_params(max_iter=1, learning_rate_init=1e-30, callbacks=[start]).fit(X, y)
+    with torch.no_grad():
+        features = est.module_.skip_features(torch.from_numpy(X.astype(np.float32)))
+    design = np.hstack([features.double().numpy(), np.ones((len(X), 1))])
+    residual = seen["residual"]
+    # the normal equations of the training rows, not of every row
+    assert np.abs(design[:270].T @ residual[:270]).max() / 270 < 2e-3
+    assert np.abs(design.T @ residual).max() / len(X) > 2e-3
+    assert est.initial_validation_loss_ > in_sample
+
+
+_CHECKPOINTS = {}
+
+
+def _outputs(est, X):
+    return est.predict_proba(X) if hasattr(est, "classes_") else est.predict(X)
+
+
+def _checkpoint(estimator, record):
+    """A callback pickling ``estimator`` with its outputs on ``_CHECKPOINTS["X"]``
+    (at module level: a local function does not pickle)."""
+    _CHECKPOINTS[record["epoch"]] = (pickle.dumps(estimator),
+                                     _outputs(estimator, _CHECKPOINTS["X"]))
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_a_checkpoint_pickled_in_a_callback_resumes(Estimator):
+    # pickled during the first fit, it had no best_epoch_ yet: warm_start and
+    # partial_fit raised AttributeError
+    X, y = _regression_data() if Estimator is LSTMRegressor else _classification_data()
+    _CHECKPOINTS.clear()
+    _CHECKPOINTS["X"] = X
+    Estimator(hidden_size=4, max_iter=3, random_state=0, early_stopping=True,
+              callbacks=[_checkpoint]).fit(X, y)
+    saved, outputs = _CHECKPOINTS[2]
+    resumed = pickle.loads(saved)
+    assert_array_equal(_outputs(resumed, X), outputs)
+    assert resumed.n_iter_ == 0 and resumed.history_ == []  # updated when fit returns
+    resumed.set_params(warm_start=True, callbacks=None, max_iter=2).fit(X, y)
+    assert resumed.n_iter_ == 2 and resumed.best_epoch_ is not None
+    pickle.loads(saved).partial_fit(X, y)
+    # one pickled during a warm fit holds that fit's trained weights, not the
+    # start the fit before refitted on every row: resuming leaves them be
+    est = Estimator(hidden_size=4, max_iter=2, learning_rate_init=1e-30, random_state=0,
+                    early_stopping=True, warm_start=True).fit(X, y)
+    assert est.best_epoch_ == 0 and est._refitted == "start"
+    est.set_params(callbacks=[_checkpoint], max_iter=3, learning_rate_init=1e-2).fit(X, y)
+    saved, outputs = _CHECKPOINTS[5]
+    checkpoint = pickle.loads(saved).set_params(callbacks=None, max_iter=1,
+                                                learning_rate_init=1e-30)
+    assert_allclose(_outputs(checkpoint.fit(X, y), X), outputs, rtol=1e-5, atol=1e-6)
 
 
 def test_a_warm_start_that_keeps_its_start_names_the_epoch_it_holds(capsys):
@@ -1274,18 +1420,109 @@ def test_divergence_raises_naming_the_epoch():
 @pytest.mark.parametrize("classify", [True, False])
 def test_divergence_in_the_last_step_raises(classify):
     # An epoch's loss is measured before each of its steps: a last step that
-    # left weights with NaN (the classifier, Adam, second epoch) or
-    # overflowing outputs (the regressor, SGD, first epoch: outputs near 1e28)
-    # went unseen, and predict returned them.
+    # left weights with NaN (the classifier, Adam, second epoch; now its
+    # first, whose last step leaves a loss near 1e31, as the second epoch's
+    # loss says it diverged) or overflowing outputs (the regressor, SGD,
+    # first epoch: outputs near 1e28) went unseen, and predict returned them.
     X, y = _regression_data()
     common = dict(learning_rate_init=1e30, batch_size=len(X), random_state=0)
     if classify:
-        est = SequenceClassifier(max_iter=2, **common)
+        est = SequenceClassifier(max_iter=1, **common)
         y = (y > np.median(y)).astype(int)
     else:
         est = LSTMRegressor(max_iter=1, optimizer="sgd", early_stopping=False, **common)
     with pytest.raises(ValueError, match=r"diverged at epoch \d: its last step left weights"):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize("case", ["adam", "cosine", "early_stopping", "classifier"])
+def test_a_loss_that_explodes_to_a_finite_value_raises(case):
+    # only a NaN or infinite loss raised: a learning rate far too large made
+    # the loss 1e13 and returned a model with an R^2 of -1e13, with only a
+    # ConvergenceWarning (none under learning_rate="cosine")
+    X, y = _regression_data()
+    params = {"adam": dict(learning_rate_init=1e6),
+              "cosine": dict(learning_rate_init=100, learning_rate="cosine"),
+              "early_stopping": dict(learning_rate_init=1e6, early_stopping=True),
+              "classifier": dict(learning_rate_init=100)}[case]
+    if case == "classifier":
+        est = SequenceClassifier(**dict(FAST, **params))
+        X, y = _classification_data()
+    else:
+        est = LSTMRegressor(**dict(FAST, **params))
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: the training loss \S+ is over "
+                       r"1000 times that of a constant prediction \(\S+\)\. Try a smaller "
+                       r"learning_rate_init \(the learning rate was \S+\)\.$"):
+        est.fit(X, y)
+    assert not hasattr(est, "module_")
+
+
+def test_a_last_step_that_explodes_to_a_finite_value_raises():
+    # one SGD step to weights whose outputs are near 100 (targets of scale 1)
+    X, y = _regression_data()
+    est = LSTMRegressor(max_iter=1, optimizer="sgd", early_stopping=False,
+                        learning_rate_init=1e4, batch_size=len(X), random_state=0)
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: its last step left weights "
+                       r"whose training loss \S+ is over 1000 times"):
+        est.fit(X, y)
+
+
+def test_a_finite_explosion_in_a_continued_fit_leaves_the_model_as_it_was():
+    X, y = _regression_data()
+    est = LSTMRegressor(**dict(FAST, warm_start=True)).fit(X, y)
+    before = est.predict(X)
+    est.set_params(learning_rate_init=1e6)
+    with pytest.raises(ValueError, match="over 1000 times that of a constant prediction"):
+        est.fit(X, y)
+    assert est.n_iter_ == 5
+    assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("case", ["classifier lr=1", "adam lr=1", "constant y", "tiny y"])
+def test_large_but_sane_losses_are_not_divergence(case):
+    # the classifier at learning_rate_init=1 overfits (training loss 0) but
+    # does not diverge; a constant y has a constant loss of 0, and a tiny y
+    # without standardize a tiny one
+    X, y = _regression_data()
+    if case == "classifier lr=1":
+        X, y = _classification_data()
+        SequenceClassifier(**dict(FAST, learning_rate_init=1)).fit(X, y)
+        return
+    params = dict(FAST, learning_rate_init=1) if case == "adam lr=1" else dict(FAST)
+    if case == "tiny y":
+        params.update(standardize=False, learning_rate_init=0.1)
+        y = 1e-3 * y
+    est = LSTMRegressor(**params).fit(X, np.full(len(X), 7.1) if case == "constant y" else y)
+    assert np.isfinite(est.loss_curve_).all()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_divergence_advice_fits_the_settings(optimizer, standardize):
+    # the message always said "set gradient_clip, or keep standardize=True":
+    # clipping does not bound Adam's steps, and standardize was often True
+    X, y = _regression_data()
+    est = LSTMRegressor(**dict(FAST, optimizer=optimizer, standardize=standardize,
+                               learning_rate_init=1e6))
+    with pytest.raises(ValueError, match="Try a smaller learning_rate_init") as info:
+        est.fit(X, y)
+    message = str(info.value)
+    assert ("gradient_clip" in message) == (optimizer == "sgd")
+    assert ("standardize=True" in message) == (not standardize)
+
+
+def test_gradient_clip_bounds_the_steps_of_sgd_not_of_adam():
+    # the gradient_clip entry says so: at learning_rate_init=1, clipping
+    # keeps SGD from diverging, and leaves Adam's epochs as far off
+    X, y = _regression_data()
+    sgd = dict(FAST, optimizer="sgd", learning_rate_init=1)
+    with pytest.raises(ValueError, match="diverged"):
+        LSTMRegressor(**sgd).fit(X, y)
+    assert max(LSTMRegressor(**sgd, gradient_clip=1e-3).fit(X, y).loss_curve_) < 0.1
+    adam = dict(FAST, learning_rate_init=1)
+    assert min(LSTMRegressor(**adam, gradient_clip=1e-3).fit(X, y).loss_curve_) > 1
+    assert "mainly matters for ``optimizer=\"sgd\"``" in " ".join(
+        LSTMRegressor.__doc__.split())
 
 
 def test_history_attributes():

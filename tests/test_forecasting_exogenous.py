@@ -112,6 +112,27 @@ def test_a_column_that_never_moved_gets_no_coefficient():
     assert np.isfinite(f.predict(X=X[n:])).all()
 
 
+def test_x_enters_by_the_networks_test_of_a_gain(monkeypatch):
+    # the held-out gains in standard errors, each difference a sample: one
+    # rule with the networks' validation tail, written once
+    from sklearn_rnn.sktime import _exogenous
+
+    rng = np.random.default_rng(3)
+    n = 120
+    x = rng.normal(size=n)
+    y = _monthly(_seasonal_series(n, rng) + 5.0 * x)
+    series = _split_series(y.to_frame(), pd.DataFrame({"x": x}, index=y.index))
+    seen = []
+
+    def spy(gains, n_eff):
+        seen.append((len(gains), n_eff))
+        return -1.0  # within the noise
+
+    monkeypatch.setattr(_exogenous, "gain_in_standard_errors", spy)
+    assert fit_exog_coef(series, 12, 0.2) is None
+    assert len(seen) == 1 and seen[0][0] == seen[0][1] > 1
+
+
 def test_update_reads_x_with_the_fitted_regression():
     rng = np.random.default_rng(4)
     n, h = 120, 6

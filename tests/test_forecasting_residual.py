@@ -26,12 +26,13 @@ from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     combination_weights,
     conformal_factors,
     fit_linear,
+    gain_in_standard_errors,
     iterate_linear,
+    n_before_tail,
     scale_around_median,
     seasonal_period,
     series_scale,
     unseasonal_step,
-    tail_split,
 )
 
 pytestmark = [
@@ -267,6 +268,11 @@ def test_theta_forecasts_ses_plus_half_the_trend():
     h = np.arange(1, 7)
     expected = (level + 0.5 * slope * (h - 1 + 1 / alpha)) * index[(59 + h) % 4]
     np.testing.assert_allclose(out[0, 0], expected)
+    # the season is the fitted indices' (sp, as forecast_seasonal_arma's, unread)
+    for sp in (1, 12):
+        np.testing.assert_array_equal(forecast_theta(
+            [y], [[(index, multiplicative, alpha, slope)]], sp, 6, np.array([0]),
+            np.array([60])), out)
     # a series with a zero: additive indices; no season: no adjustment
     shifted = y - y.min()
     assert not fit_theta([shifted], sp=4)[0][0][1]
@@ -326,6 +332,22 @@ def test_without_a_tail_the_start_is_the_one_step_form(airline):
     assert all(f.linear_coef_[form] is None for form in ("direct", "seasonal_arma", "theta"))
 
 
+@pytest.mark.parametrize("fraction", [0.01, 0.1, 0.15, 0.2, 1 / 3, 0.5, 0.7, 0.9, 0.99])
+def test_the_forecasters_tail_is_the_networks_tail(fraction):
+    # the networks, fitted on every window, hold out the core's split_tail;
+    # the start is weighed on the windows after n_before_tail: the same tail
+    from sklearn_rnn._training import split_tail
+
+    for n in range(1, 80):
+        before = n_before_tail(n, fraction)
+        try:
+            train, valid = split_tail(n, fraction)
+        except ValueError:  # what _validation_split refuses
+            assert before < 1 or before == n
+        else:
+            assert before == len(train) and n - before == len(valid)
+
+
 def test_the_forms_are_weighed_on_a_tail_they_have_not_seen(airline, monkeypatch):
     """The forms weighed on the validation tail are fitted on each series
     cut before its first validation target (the tail's windows, one step
@@ -349,7 +371,7 @@ def test_the_forms_are_weighed_on_a_tail_they_have_not_seen(airline, monkeypatch
         monkeypatch.setattr(residual, name, spy(name))
     h = 12
     f = RNNForecaster(recurrent=False).fit(airline, fh=np.arange(1, h + 1))
-    n_valid = f.n_windows_ - tail_split(f.n_windows_, f.validation_fraction)
+    n_valid = f.n_windows_ - n_before_tail(f.n_windows_, f.validation_fraction)
     first_target = len(airline) - (n_valid + h - 1)
     for name in ("fit_linear", "fit_seasonal_arma", "fit_theta"):
         values = seen[name][0][0]  # the first fit: the one weighed on the tail
@@ -395,7 +417,7 @@ def test_the_direct_form_needs_more_windows_than_coefficients():
     y = pd.Series(np.append(0.3 * 1.045 ** np.arange(31), 1.03),
                   index=pd.period_range("1970", periods=32, freq="Y"))
     f = RNNForecaster(recurrent=False, window_length=11).fit(y, fh=np.arange(1, 11))
-    split = tail_split(f.n_windows_, f.validation_fraction)
+    split = n_before_tail(f.n_windows_, f.validation_fraction)
     assert split <= f.window_length_ + 1
     assert f.linear_weights_["direct"] == 0.0
     assert f.linear_coef_["direct"] is None
@@ -408,7 +430,7 @@ def test_the_direct_form_needs_more_windows_than_coefficients():
     # 9 have their horizons before it, more than 4 coefficients)
     short = RNNForecaster(recurrent=False, window_length=3).fit(y, fh=np.arange(1, 11))
     assert short.n_windows_ == 20
-    assert tail_split(short.n_windows_, 0.2) == 16
+    assert n_before_tail(short.n_windows_, 0.2) == 16
     assert short.linear_weights_["direct"] > 0
     assert short.linear_coef_["direct"] is not None
 
@@ -420,8 +442,8 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
     full = RNNForecaster(**SMALL).fit(y, fh=fh)
     linear = RNNForecaster(recurrent=False, **SMALL).fit(y, fh=fh)
     assert full.recurrent_improvement_ is not None
-    assert full.n_windows_ - tail_split(full.n_windows_, 0.2) >= 10
-    horizons = (full.n_windows_ - tail_split(full.n_windows_, 0.2)) / full.horizon_
+    assert full.n_windows_ - n_before_tail(full.n_windows_, 0.2) >= 10
+    horizons = (full.n_windows_ - n_before_tail(full.n_windows_, 0.2)) / full.horizon_
     assert full.kept_linear_start_ == (full.recurrent_improvement_ <= 0 or horizons < 10)
     same = np.allclose(full.predict(), linear.predict())
     assert same == full.kept_linear_start_
@@ -448,7 +470,7 @@ def test_a_short_tail_keeps_the_start(capsys):
     index = pd.period_range("2000-01", periods=40, freq="M")
     y = pd.Series(100 + rng.normal(size=40).cumsum(), index=index)
     f = RNNForecaster(verbose=1, **SMALL).fit(y, fh=np.arange(1, 7))
-    assert f.n_windows_ - tail_split(f.n_windows_, 0.2) < 10
+    assert f.n_windows_ - n_before_tail(f.n_windows_, 0.2) < 10
     assert f.recurrent_improvement_ is not None
     assert f.kept_linear_start_
     assert "too few to trust the network" in capsys.readouterr().out
@@ -493,8 +515,6 @@ def test_a_panel_tail_trusts_a_network_that_improves_on_the_start(capsys):
 
 
 def test_gain_in_standard_errors_counts_independent_horizons():
-    from sklearn_rnn.sktime._residual import _gain_in_standard_errors
-
     from sklearn_rnn.sktime._residual import _window_losses
 
     targets = np.zeros((40, 4))
@@ -505,7 +525,7 @@ def test_gain_in_standard_errors_counts_independent_horizons():
     np.testing.assert_allclose(measured, gains)
     sd = gains.std(ddof=1)
     for horizons in (10.0, 40.0):
-        z = _gain_in_standard_errors(measured, horizons)
+        z = gain_in_standard_errors(measured, horizons)
         assert z == pytest.approx(0.2 / (sd / np.sqrt(horizons)))
     # quantiles: the per-window pinball loss (all levels at the target: 0)
     quantiles = np.repeat(start[..., None], 3, axis=2)
@@ -513,7 +533,7 @@ def test_gain_in_standard_errors_counts_independent_horizons():
     measured = (_window_losses(quantiles, targets, levels)
                 - _window_losses(np.zeros_like(quantiles), targets, levels))
     np.testing.assert_allclose(measured, 0.5)  # the mean of the levels' losses
-    assert _gain_in_standard_errors(measured, 10.0) == 0.0  # no spread: no gain trusted
+    assert gain_in_standard_errors(measured, 10.0) == 0.0  # no spread: no gain trusted
 
 
 def test_a_gain_within_the_noise_keeps_the_start(monkeypatch, capsys):

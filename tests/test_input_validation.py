@@ -101,6 +101,30 @@ def test_one_time_step_of_many_channels_warns_and_names_time_axis():
         clf.predict(rng.normal(size=(3, 15, 1)))
 
 
+def test_changed_layout_refused_in_the_trimmers_words():
+    # WindowTrimmer and the estimators build the message once (_sequences);
+    # the estimators' copy said "which say ... Set them back" of one parameter
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 5, 2))
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = LSTMRegressor(time_axis=2, **params).fit(X, X[:, -1, 0])
+    reg.set_params(time_axis=1)
+    with pytest.raises(ValueError, match=r"^LSTMRegressor was fitted with time_axis=2, "
+                       r"which says how X is read; it is now time_axis=1\. Set it back, "
+                       r"or fit again with the new layout\.$"):
+        reg.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = LSTMRegressor(n_channels=2, **params).fit(X.reshape(20, 10), X[:, -1, 0])
+    reg.set_params(n_channels=5, flat_layout="channels_last")
+    with pytest.raises(ValueError, match=r"fitted with n_channels=2, "
+                       r"flat_layout='channels_first', which say how X is read; it is "
+                       r"now n_channels=5, flat_layout='channels_last'\. Set them back"):
+        reg.predict(X.reshape(20, 10))
+
+
 def test_fewer_time_steps_than_channels_warns_and_names_time_axis():
     # a multivariate numpy3D panel (BasicMotions' layout: 6 channels of 100
     # steps) read with time_axis=1 is 6 steps of 100 channels
@@ -320,11 +344,14 @@ def test_an_object_y_with_none_is_named_nan():
     pd.Series(pd.Categorical(["a", None, "b"] * 8)),
     pd.Series(["a", None, "b"] * 8, dtype="string"),
     np.array(["a", None, "b"] * 8, dtype=object),
-], ids=["object-nan", "categorical", "string-na", "object-none"])
+    np.array(["a", pd.NaT, "b"] * 8, dtype=object),
+    np.array(["a", np.datetime64("NaT"), "b"] * 8, dtype=object),
+], ids=["object-nan", "categorical", "string-na", "object-none", "pandas-nat", "numpy-nat"])
 def test_missing_string_labels_are_named_nan(y):
     # NumPy's "'<' not supported between instances of 'float' and 'str'"
     # (np.unique's sort), then "Mix of label input types"; MLPClassifier says
-    # "Input contains NaN"
+    # "Input contains NaN"; NaT (pandas.isna's missing) was called a number
+    # in a "Mix of label input types"
     X = np.random.RandomState(0).normal(size=(24, 6))
     with pytest.raises(ValueError, match=r"Input y contains NaN: 8 of its 24 labels are "
                        r"missing .*, the first at position 1\. Drop those samples"):
@@ -404,6 +431,23 @@ def test_nan_messages_name_trim_only_where_it_is_off(as_list):
         LSTMRegressor(leading_nan="trim", max_iter=1).fit(data, y)
     with pytest.raises(ValueError, match="and only with leading_nan='trim'"):
         LSTMRegressor(max_iter=1).fit(list(X), y)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+@pytest.mark.parametrize("leading", [False, True])
+def test_array_nan_message_under_raise_says_leading_nan_needs_trim(ndim, leading):
+    # arrays under the default leading_nan="raise" said leading all-NaN steps
+    # "are accepted", which they are not there (lists said it right)
+    X = np.random.RandomState(0).normal(size=(20, 6, 1))
+    X[3, 4] = np.nan
+    if leading:
+        X[3, :2] = np.nan
+    data = X[:, :, 0] if ndim == 2 else X
+    where = " after its leading missing steps" if leading else ""
+    with pytest.raises(ValueError, match=rf"sequence 3 has a non-finite value{where}\. Only "
+                                         r"leading all-NaN steps \(no history yet\) are "
+                                         r"accepted, and only with leading_nan='trim'\."):
+        LSTMRegressor(max_iter=1).fit(data, np.arange(20.0))
 
 
 def test_strings_are_refused_not_parsed_as_numbers():
@@ -553,3 +597,17 @@ def test_the_time_axis_warning_names_the_filter_that_silences_it():
         warnings.filterwarnings("ignore", message=advice.group(1))
         LSTMRegressor(**params).fit(X, y)
     assert not [w for w in caught if "time_axis" in str(w.message)]
+
+
+def test_missing_labels_without_pandas_are_pandas_isna(monkeypatch):
+    # the one definition of a missing label, also where pandas is not imported
+    from sklearn_rnn._classification import _is_missing
+    labels = np.array([None, np.nan, np.float32("nan"), pd.NA, pd.NaT, np.datetime64("NaT"),
+                       np.timedelta64("NaT"), "a", 1.0, 0, np.datetime64("2020-01-01")],
+                      dtype=object)
+    expected = pd.isna(labels)
+    with_pandas = _is_missing(labels)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    without = _is_missing(np.delete(labels, [3, 4]))  # no pandas, no pandas values
+    np.testing.assert_array_equal(with_pandas, expected)
+    np.testing.assert_array_equal(without, np.delete(expected, [3, 4]))

@@ -209,10 +209,12 @@ def test_class_weight_passed_through():
     np.array(["down", np.nan] * 20, dtype=object),
     pd.Series(pd.Categorical(["down", "up", None, "up"] * 10)),
     pd.Series(["down", None] * 20, dtype="string"),
-], ids=["object-nan", "categorical", "string-na"])
+    np.array(["down", pd.NaT] * 20, dtype=object),
+], ids=["object-nan", "categorical", "string-na", "object-nat"])
 def test_missing_labels_get_the_message_of_sequence_classifier(y):
     # sktime's fit sorted y (np.unique) first: NumPy's "'<' not supported
-    # between instances of 'float' and 'str'"
+    # between instances of 'float' and 'str'"; with NaT, SequenceClassifier
+    # said "Mix of label input types" (its own test of missing labels)
     X, _ = _panel()
     with pytest.raises(ValueError, match="Input y contains NaN") as inner:
         SequenceClassifier(**FAST).fit(panel_to_batch_first(X), y)

@@ -498,6 +498,69 @@ def test_exogenous_columns_must_match_those_of_fit(airline):
     assert forecaster.predict(X=X[-3:]).shape == (3,)
 
 
+def test_panel_exogenous_data_must_cover_every_series_of_y(airline):
+    """On a panel, sktime does not check that X covers y: a series without
+    X failed in NumPy's concatenation and X lacking some of a series' times
+    in a pandas KeyError, in fit and in update. The ValueError names the
+    series, how many times X lacks and the first; for the totals sktime's
+    Aggregator adds to y (not to X), it says to aggregate X too."""
+    from sktime.transformations.hierarchical.aggregate import Aggregator
+
+    y = pd.concat({"a": airline, "b": airline * 2}, names=["id", "t"]).to_frame("y")
+    X = pd.concat({"a": _month_features(airline.index),
+                   "b": _month_features(airline.index)}, names=["id", "t"])
+    params = dict(window_length=12, recurrent=False, random_state=0)
+    with pytest.raises(ValueError, match=r"fit needs exogenous X at every time of y, but X "
+                                         r"has 0 of the 144 times of series \('b',\): it "
+                                         r"lacks 144, the first at 1949-01\. Pass X"):
+        RNNForecaster(**params).fit(y, X=X.drop(index="b", level=0), fh=[1, 2])
+    late = X.drop(index=[("a", t) for t in airline.index[:5]])
+    with pytest.raises(ValueError, match=r"has 139 of the 144 times of series \('a',\): "
+                                         r"it lacks 5, the first at 1949-01\."):
+        RNNForecaster(**params).fit(y, X=late, fh=[1, 2])
+    forecaster = RNNForecaster(**params).fit(y.groupby(level=0).head(140),
+                                             X=X.groupby(level=0).head(140), fh=[1, 2])
+    new_X = X.groupby(level=0).tail(4)
+    with pytest.raises(ValueError, match=r"update needs exogenous X .* of series \('b',\)"):
+        forecaster.update(y.groupby(level=0).tail(4), X=new_X.drop(index="b", level=0),
+                          update_params=False)
+    forecaster.update(y.groupby(level=0).tail(4), X=new_X, update_params=False)
+
+    totals = Aggregator().fit_transform(
+        pd.concat({"a": y.loc["a"], "b": y.loc["b"]}, names=["id", "t"]))
+    with pytest.raises(ValueError, match=r"series \('__total',\).*aggregate X too"):
+        RNNForecaster(**params).fit(totals, X=X, fh=[1, 2])
+
+
+def test_infinite_exogenous_values_are_refused(airline):
+    """sktime refuses NaN in X for RNNForecaster, not inf: fit failed in the
+    exogenous regression's least squares (LinAlgError) and predict gave NaN
+    forecasts. fit, update and predict name the column, series and time."""
+    X = _month_features(airline.index)
+    bad = X.copy()
+    bad.iloc[[20, 30], 1] = [np.inf, -np.inf]
+    bad.iloc[-1, 0] = -np.inf
+    params = dict(window_length=12, recurrent=False, random_state=0)
+    with pytest.raises(ValueError, match=r"X passed to fit holds inf in column 'cos' at "
+                                         r"1950-09 \(2 non-finite value"):
+        RNNForecaster(**params).fit(airline[:-3], X=bad[:-3], fh=[1, 2, 3])
+    forecaster = RNNForecaster(**params).fit(airline[:-3], X=X[:-3], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"X passed to predict holds -inf in column 'sin' "
+                                         r"at 1960-12"):
+        forecaster.predict(X=bad[-3:])
+    with pytest.raises(ValueError, match=r"X passed to predict holds -inf"):
+        forecaster.predict_interval(X=bad[-3:])
+    with pytest.raises(ValueError, match=r"X passed to update holds -inf in column 'sin' "
+                                         r"at 1960-12"):
+        forecaster.update(airline[-3:], X=bad[-3:], update_params=False)
+    assert np.isfinite(forecaster.predict(X=X[-3:])).all()
+
+    y = pd.concat({"a": airline, "b": airline * 2}, names=["id", "t"]).to_frame("y")
+    panel_X = pd.concat({"a": X, "b": bad}, names=["id", "t"])
+    with pytest.raises(ValueError, match=r"column 'cos' of series \('b',\) at 1950-09"):
+        RNNForecaster(**params).fit(y, X=panel_X, fh=[1, 2])
+
+
 def test_a_time_index_with_a_gap_is_refused(airline):
     """The model reads consecutive steps: a missing month would shift every
     season before it (a PeriodIndex with a gap was read so), and with a
@@ -744,6 +807,33 @@ def test_sp_auto_on_a_panel_reads_its_longest_series():
     assert seasonal_period(index) == 5
 
 
+def test_sp_auto_falls_back_to_no_season_on_less_than_two_seasons(airline):
+    """sp="auto" read 12 from a monthly index whatever the length: on fewer
+    than two seasons the seasonal ARMA form read the missing "last season"
+    as copies of the series' first value. Where the longest series holds
+    fewer than two seasons, the period is 1, with a warning; two seasons
+    (shampoo's 24 training months in the benchmark) keep it."""
+    short = airline[:10]
+    with pytest.warns(UserWarning, match=r"reads a season of 12 steps from the time index, "
+                                         r"but the longest series has 10 time points, fewer "
+                                         r"than two seasons \(24\).*it uses sp=1, no season\. "
+                                         r"Pass sp=1 to silence this warning"):
+        auto = RNNForecaster(recurrent=False).fit(short, fh=[1, 2, 3])
+    assert auto.seasonal_period_ == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        one = RNNForecaster(recurrent=False, sp=1).fit(short, fh=[1, 2, 3])
+        assert RNNForecaster(recurrent=False).fit(
+            airline[:24], fh=[1, 2, 3]).seasonal_period_ == 12
+    pd.testing.assert_series_equal(auto.predict(), one.predict())
+    # a panel: its longest series
+    panel = pd.concat({"a": airline[:10], "b": airline[:30]}, names=["id", "t"]).to_frame("y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert RNNForecaster(recurrent=False).fit(
+            panel, fh=[1, 2]).seasonal_period_ == 12
+
+
 def test_multivariate_y(airline):
     y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
                      index=airline.index)
@@ -776,6 +866,22 @@ def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
         old = RNNForecaster(normalization="mean", **params).fit(airline, fh=[1, 2])
     assert old.window_normalization_ == new.window_normalization_ == "mean"
     pd.testing.assert_series_equal(old.predict(), new.predict())
+
+
+def test_parameter_checks_and_sp_set_no_fitted_attribute(airline):
+    # _check_params set window_normalization_ before its last checks, and
+    # _resolve_window_length set seasonal_period_: _fit assigns both
+    forecaster = RNNForecaster(max_horizon=0)
+    with pytest.raises(ValueError, match="max_horizon must be a positive integer"):
+        forecaster.fit(airline, fh=[1])
+    assert not hasattr(forecaster, "window_normalization_")
+    forecaster = RNNForecaster(window_normalization="mean", window_length=24)
+    assert forecaster._check_params() == "mean"
+    forecaster._cur_y = airline.to_frame()
+    assert forecaster._resolve_seasonal_period() == 12
+    assert forecaster._resolve_window_length([], 12) == 24
+    assert not hasattr(forecaster, "window_normalization_")
+    assert not hasattr(forecaster, "seasonal_period_")
 
 
 def test_fitted_params_list_no_deprecated_alias(airline):

@@ -15,6 +15,8 @@ and always off the CPU, the module itself runs. The modules:
   rows of a padded predict batch;
 * :mod:`~sklearn_rnn._kernels.lstm_small_batch`: the fewest rows of a
   padded predict batch an LSTM must run for the same bits;
+* :mod:`~sklearn_rnn._kernels.padded`: sequences of different lengths run
+  padded, not packed;
 * :mod:`~sklearn_rnn._kernels.conditions`: the predicates (CPU training,
   float32 CPU inference) the kernels share;
 * :mod:`~sklearn_rnn._kernels.torchscript`: compiling the step loops once.
@@ -26,6 +28,8 @@ batch-first input of shape ``(batch, time, input_size)`` (not packed), and
 outputs are used (None: all of them).
 """
 
+from functools import partial
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -33,6 +37,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .gru_small_batch import gru_scan, gru_scan_applies
 from .gru_training import gru_train, gru_train_applies
 from .lstm_small_batch import lstm_rows
+from .padded import final_outputs, padded_applies, run_padded
 from .time_chunks import chunk_steps, lstm_in_chunks
 
 __all__ = ["run_recurrent", "pad_rows", "output_layer", "ROW_MULTIPLE"]
@@ -149,8 +154,11 @@ def run_recurrent(rnn, x, lengths=None, *, real_rows=None, keep_outputs=True,
                   fast_gru_training=True, chunk_long_sequences=True):
     """Run ``rnn`` over ``x`` from a zero state, on the fastest exact kernel.
 
-    In order: packed sequences when ``lengths`` is given, and any call off
-    the CPU, run ``rnn`` itself; in training, a GRU runs the kernel of
+    In order: sequences of different lengths (``lengths`` given) run on
+    the CPU padded, not packed (:mod:`~sklearn_rnn._kernels.padded`: the
+    padding zeroed; a single-direction module on the kernels below),
+    elsewhere packed through ``rnn`` itself; any other call off the CPU
+    runs ``rnn``; in training, a GRU runs the kernel of
     :mod:`~sklearn_rnn._kernels.gru_training` (in chunks of time steps on
     long sequences) and an LSTM on long sequences runs in chunks
     (:mod:`~sklearn_rnn._kernels.time_chunks`); at float32 inference on a
@@ -184,10 +192,15 @@ def run_recurrent(rnn, x, lengths=None, *, real_rows=None, keep_outputs=True,
     -------
     output : torch.Tensor of shape (batch, time, hidden_size * directions)
         The last layer's output at every step (padded with zeros past each
-        sequence's length; ``time`` may be 1 unless ``keep_outputs``).
+        sequence's length; with ``lengths``, ``time`` is their maximum).
+        Unless ``keep_outputs``, ``time`` may be 1; with ``lengths`` it is
+        (outside an ONNX export), and the step holds the last layer's final
+        hidden states.
     h_n : torch.Tensor or tuple of torch.Tensor
         Each layer's final hidden state, as ``rnn`` returns it (for an LSTM,
-        ``(h_n, c_n)``).
+        ``(h_n, c_n)``). Padded (with ``lengths`` on the CPU): the last
+        layer's only, of shape ``(directions, batch, hidden_size)``, and an
+        LSTM's ``c_n`` is None.
 
     Examples
     --------
@@ -204,10 +217,18 @@ def run_recurrent(rnn, x, lengths=None, *, real_rows=None, keep_outputs=True,
     (torch.Size([4, 10, 32]), torch.Size([1, 4, 32]))
     """
     if lengths is not None:
+        if padded_applies(rnn, x, lengths):
+            return run_padded(rnn, x, lengths, keep_outputs=keep_outputs, run=partial(
+                run_recurrent, rnn, real_rows=real_rows,
+                fast_gru_training=fast_gru_training,
+                chunk_long_sequences=chunk_long_sequences))
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, h_n = rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True)
-        return out, h_n
+        # an export keeps them unpacked (see export._graph._read_all_outputs)
+        if keep_outputs or torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            return out, h_n
+        return final_outputs(rnn, h_n), h_n
     if x.device.type != "cpu":
         return rnn(x)
     chunk = chunk_steps(rnn, x) if chunk_long_sequences else None

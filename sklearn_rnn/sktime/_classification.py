@@ -14,10 +14,10 @@ converts between the two is :func:`panel_to_batch_first`.
 """
 
 import numpy as np
-import pandas as pd
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
+from .._classification import check_labels
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import (
     CLASSIFIER_PARAMETERS,
@@ -171,7 +171,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
     copy; every other panel format (``pd-multiindex``, ``nested_univ``, ...)
     is converted by sktime to ``df-list``, the one format that holds series
     of unequal length, and becomes a list of ``(n_timepoints_i, n_channels)``
-    arrays. See :func:`panel_to_batch_first`.
+    arrays.
 
     sktime's registry (``sktime.registry.all_estimators``) lists only classes
     inside the ``sktime`` package. Third-party classes are found with
@@ -282,18 +282,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         """
         labels = np.asarray(y)
         if labels.dtype == object:  # a float y reaches the inner classifier's check
-            missing = np.flatnonzero(pd.isna(labels.ravel()))
-            if missing.size:  # SequenceClassifier's words
-                raise ValueError(
-                    f"Input y contains NaN: {missing.size} of its {labels.size} labels "
-                    f"are missing (NaN, None or pandas' NA), the first at position "
-                    f"{missing[0]}. Drop those samples, or give them a label.")
-            values = labels.ravel()
-            if len({isinstance(v, str) for v in values}) > 1:  # the same
-                raise ValueError(
-                    "Mix of label input types (string and number) in y: "
-                    f"{np.unique(values.astype(str))[:5].tolist()}. Convert the labels to "
-                    "one type, e.g. y.astype(str).")
+            check_labels(labels.ravel())  # SequenceClassifier's check
         return super().fit(X, y)
 
     def _fit(self, X, y):

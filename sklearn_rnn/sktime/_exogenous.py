@@ -27,7 +27,7 @@ through the networks. A column that does not move in the training data
 
 import numpy as np
 
-from ._linear_start import series_scale
+from ._linear_start import gain_in_standard_errors, series_scale
 
 #: Order of the autoregression of the regression's errors.
 AR_ORDER = 4
@@ -86,8 +86,7 @@ def fit_exog_coef(series, sp, validation_fraction):
         np.sum((dy[-h:] - d[-h:, :1] @ level) ** 2 - (dy[-h:] - d[-h:] @ coef) ** 2, axis=1)
         for (d, dy), h in zip(filtered, held)
     ])
-    spread = gains.std(ddof=1) if len(gains) > 1 else 0.0
-    if not (spread > 0 and gains.mean() / (spread / np.sqrt(len(gains))) > GAIN_Z):
+    if not gain_in_standard_errors(gains, len(gains)) > GAIN_Z:
         return None
     return _cochrane_orcutt(parts)[0][1:]
 

@@ -27,19 +27,19 @@ from ._forecast_windows import forecast, series_to_forecast, training_windows
 from ._forecasting_docs import _ATTRIBUTES, _METHOD_DOCS, _PARAMETERS
 from ._linear_start import (
     auto_window_length,
-    seasonal_period,
+    seen_seasonal_period,
     series_scale,
     unseasonal_step,
 )
 from ._panel import (
     _interpolate_levels,
-    _window_normalization,
     brackets_the_median,
     check_steps,
     joined_data,
     quantile_levels,
-    restored_on_error,
+    resolve_window_normalization,
     training_horizon,
+    update_state_restored,
 )
 from ._residual import fit_residual_model, linear_start, update_networks
 from ._series import _split_series
@@ -261,7 +261,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self : RNNForecaster
             Fitted forecaster.
         """
-        self._check_params()
+        self.window_normalization_ = self._check_params()
         self._cur_y, self._cur_X, self._origins, self._drift_scales = y, X, {}, {}
         self._y_columns = y.columns
         self._x_columns = None if X is None else X.columns
@@ -273,7 +273,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self._fit_fh = fh is not None  # which of them set horizon_, for check_steps
         levels = quantile_levels(self.quantiles)
         self.quantile_levels_ = None if levels is None else np.asarray(levels)
-        self.window_length_ = self._resolve_window_length(series)
+        self.seasonal_period_ = self._resolve_seasonal_period()
+        self.window_length_ = self._resolve_window_length(series, self.seasonal_period_)
         self.exog_coef_ = fit_exog_coef(series, self.seasonal_period_, self.validation_fraction)
         windows, targets, extra = training_windows(self, series)
         self.n_windows_ = len(windows)
@@ -339,7 +340,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     def _check_fh(self, fh, pred_int=False):
         # sktime keeps a new fh before _predict checks it: a refused one would
         # have failed every later predict()
-        with restored_on_error(self, ("_fh",)):
+        with update_state_restored(self, ("_fh",)):
             fh = super()._check_fh(fh, pred_int=pred_int)
             fit_fh = getattr(self, "_fit_fh", False)
             if self.is_fitted and fh is not None and fh.is_relative:
@@ -398,7 +399,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     def update(self, y, X=None, update_params=True):
         # sktime's update moves the cutoff before _update checks the data: a
         # refused (or failed) update leaves the forecaster as it was
-        with restored_on_error(self):
+        with update_state_restored(self):
             return super().update(y, X=X, update_params=update_params)
 
     update.__doc__ = BaseForecaster.update.__doc__
@@ -450,6 +451,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             "quantiles=(0.1, 0.5, 0.9), and refit.")
 
     def _check_params(self):
+        """Check the parameters; return the window normalisation to use."""
         if self.cell not in ("lstm", "gru"):
             raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
         for name in ("window_length", "sp"):
@@ -465,7 +467,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 raise ValueError(
                     f"{name} must be True or False, got {getattr(self, name)!r}."
                 )
-        self.window_normalization_ = _window_normalization(
+        window_normalization = resolve_window_normalization(
             self.window_normalization, self.normalization
         )
         mh = self.max_horizon
@@ -477,9 +479,11 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
             if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
         quantile_levels(self.quantiles)
+        return window_normalization
 
-    def _resolve_window_length(self, series):
-        sp = seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
+    def _resolve_seasonal_period(self):
+        """``sp``, read from the time index for ``"auto"`` (warning where it finds none)."""
+        sp = seen_seasonal_period(self._cur_y.index) if self.sp == "auto" else int(self.sp)
         step = unseasonal_step(self._cur_y.index) if self.sp == "auto" and sp == 1 else None
         if step is not None:
             day = pd.Timedelta(days=1)
@@ -489,7 +493,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
                 "that divide a year, a week or a day, and finds none for time steps "
                 f"of {step}: it uses sp=1, no season. Pass sp, the number of steps "
                 f"in a season{hint}, or sp=1 to keep none.", UserWarning)
-        self.seasonal_period_ = sp
+        return sp
+
+    def _resolve_window_length(self, series, sp):
+        """``window_length``, from the season ``sp`` for ``"auto"``."""
         if self.window_length != "auto":
             return int(self.window_length)
         return auto_window_length(sp, self.horizon_, max(len(s.y) for s in series))

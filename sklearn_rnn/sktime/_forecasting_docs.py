@@ -36,7 +36,9 @@ _PARAMETERS = {
             one (a step of fixed length such as ``"30min"`` or ``"2D"`` warns:
             set ``sp=48`` for half-hourly data with a daily cycle, or ``sp=1``
             for monthly data without a yearly one, as sktime's forecasters
-            take it).
+            take it), and 1 with a warning where the longest series holds
+            fewer than two seasons (no form can estimate one from less; pass
+            ``sp=1`` to silence it).
 
         max_horizon : int or None
             Steps ahead the network is trained to forecast when ``fit`` gets
@@ -182,7 +184,8 @@ _ATTRIBUTES = parse_entries(
     seasonal_period_ : int
         The seasonal period used: ``sp``, or with ``sp="auto"`` the one of
         the time index's frequency (12 for monthly, 4 for quarterly data, 1
-        where unknown). The linear start's seasonal ARMA form and
+        where unknown or where the longest series holds fewer than two
+        seasons). The linear start's seasonal ARMA form and
         ``window_length="auto"`` use it.
 
     linear_weights_ : dict

@@ -11,6 +11,7 @@ NumPy.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -113,6 +114,32 @@ def unseasonal_step(index):
     return duration
 
 
+def seen_seasonal_period(index):
+    """``sp="auto"``'s seasonal period: the index's, where the data show it.
+
+    :func:`seasonal_period` reads a period from the index's frequency
+    whatever the length; where even the longest series of ``index`` holds
+    fewer than two seasons (the length the Theta form needs to estimate
+    one), no form can see the season (the seasonal ARMA form read the
+    missing "last season" as copies of the first value), so the period is
+    1, with a ``UserWarning``.
+    """
+    sp = seasonal_period(index)
+    longest = len(index)
+    if isinstance(index, pd.MultiIndex):  # a panel: its longest series
+        codes, _ = pd.factorize(index.droplevel(-1))
+        longest = np.bincount(codes[codes >= 0]).max(initial=0)
+    if sp > 1 and longest < 2 * sp:
+        warnings.warn(
+            f"sp='auto' reads a season of {sp} steps from the time index, but "
+            f"the longest series has {longest} time points, fewer than two "
+            f"seasons ({2 * sp}), from which to estimate it: it uses sp=1, no "
+            "season. Pass sp=1 to silence this warning, or a longer history "
+            "to keep the season.", UserWarning)
+        return 1
+    return sp
+
+
 def _series_times(index):
     """The times whose frequency :func:`seasonal_period` reads.
 
@@ -155,10 +182,29 @@ def auto_window_length(sp, horizon, longest):
     return max(1, min(length, fits))
 
 
-def tail_split(n_windows, validation_fraction):
-    """Number of training windows before the validation tail (the core's split)."""
+def n_before_tail(n_windows, validation_fraction):
+    """Number of training windows before the validation tail.
+
+    The networks, fitted on every window, hold out the same tail: the
+    core's ``split_tail`` leaves as many rows before it (a test checks).
+    """
     n_valid = math.ceil(validation_fraction * n_windows)
     return n_windows - n_valid
+
+
+def gain_in_standard_errors(gains, n_eff):
+    """The mean of ``gains`` in standard errors, ``n_eff`` their sample size.
+
+    The test both the networks' validation tail (``n_eff``: its independent
+    horizons, as windows one step apart overlap) and exogenous ``X`` (its
+    held-out differences) must pass; 0 without spread. The core's
+    ``significant_gain`` is its weighted counterpart for a network's start.
+    """
+    diff = np.asarray(gains, dtype=np.float64)
+    spread = diff.std(ddof=1) if len(diff) > 1 else 0.0
+    if not spread > 0:
+        return 0.0
+    return float(diff.mean() / (spread / np.sqrt(n_eff)))
 
 
 def _design(windows):

@@ -18,7 +18,7 @@ from sktime.datatypes import update_data
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._linear_start import step_duration
-from ._series import _as_tuple, _cutoff, _Series, _split_series
+from ._series import _as_tuple, _check_finite, _cutoff, _Series, _split_series
 
 @contextmanager
 def batch_first_inputs():
@@ -39,7 +39,7 @@ def batch_first_inputs():
 _NORMALIZATIONS = ("last", "mean", "standard", "none")
 
 
-def _window_normalization(window_normalization, normalization="deprecated"):
+def resolve_window_normalization(window_normalization, normalization="deprecated"):
     """The method to use, from the parameter and its deprecated former name."""
     method = window_normalization
     if normalization != "deprecated":
@@ -157,7 +157,8 @@ def joined_data(forecaster, y, X):
         new_X = update_data(forecaster._cur_X, X)
     new_y = update_data(held, y)
     # checks the joined index; sktime's update_data may reorder the series
-    series = in_fitted_order(_split_series(new_y, new_X), forecaster._series_keys, "update")
+    series = _split_series(new_y, new_X, method="update")
+    series = in_fitted_order(series, forecaster._series_keys, "update")
     forecaster._origins = {**getattr(forecaster, "_origins", {}), **_last_times(y)}
     forecaster._y_columns = new_y.columns
     return new_y, new_X, series
@@ -187,21 +188,24 @@ def from_origins(series, origins):
 
 
 #: What sktime's ``update`` changes before ``_update`` runs, and what
-#: ``_update`` changes: put back by :func:`restored_on_error`.
+#: ``_update`` changes: put back by :func:`update_state_restored`.
 _UPDATE_STATE = ("_cutoff", "_y", "_X", "_y_metadata", "_y_mtype_last_seen",
                  "_converter_store_y", "_cur_y", "_cur_X", "_origins", "_y_columns")
 
 
 @contextmanager
-def restored_on_error(forecaster, names=_UPDATE_STATE):
+def update_state_restored(forecaster, names=_UPDATE_STATE):
     """Put the forecaster's data, cutoff and origins back if the block raises.
 
     sktime's ``update`` moves the cutoff and records the new ``y``'s
     metadata (the type ``predict`` returns) before ``_update`` checks the
     data: a refused ``update`` leaves the forecaster as it was, to forecast
     as before. One failing later, while training the networks, gets its data
-    and cutoff back too (the networks keep any epochs already trained).
-    ``names`` are the attributes put back.
+    and cutoff back too, and its networks stay as they were
+    (``_residual.update_networks`` swaps in the trained copies only once
+    every one has trained). ``names`` are the attributes put back. Not the
+    core's ``restored_on_error``, a decorator that puts back a whole
+    estimator.
     """
     saved = {}
     for name in names:
@@ -266,6 +270,7 @@ def _future_exog(series, X, horizon, x_columns):
                 f"after the cutoff are at {times[0]} to {times[-1]}. Pass X "
                 "indexed by the times it applies to, from the step after the cutoff."
             )
+        _check_finite(rows, times, x_columns, s.key, "predict")
         futures.append(rows)
     return futures
 

@@ -21,21 +21,18 @@ from ._linear_start import (
     conformal_factors,
     fit_direct,
     fit_linear,
+    gain_in_standard_errors,
     iterate_linear,
+    n_before_tail,
     pinball,
     predict_direct,
     residual_quantiles,
     scale_around_median,
     series_scale,
-    tail_split,
 )
 from ._panel import batch_first_inputs
 from ._seasonal_arma import fit_seasonal_arma, forecast_seasonal_arma
 from ._theta import fit_theta, forecast_theta
-
-#: Whether the forecasts use the linear start refitted on all the data
-#: (True) or the one fitted before the validation tail (False).
-REFIT_LINEAR = True
 
 #: Fewest independent horizons the validation tail must hold (its windows
 #: over the horizon: windows one step apart overlap) for the network to be
@@ -215,7 +212,7 @@ def _observations_for_two_training_windows(f, longest):
         if not f.early_stopping:
             train = windows
         else:
-            train = tail_split(windows, f.validation_fraction)
+            train = n_before_tail(windows, f.validation_fraction)
         if train >= 2:
             return m
     return None
@@ -225,7 +222,7 @@ def _validation_split(f, n):
     """Windows before the validation tail (all of them without early stopping)."""
     if not f.early_stopping:
         return n
-    split = tail_split(n, f.validation_fraction)
+    split = n_before_tail(n, f.validation_fraction)
     if split < 1 or split == n:
         raise ValueError(
             f"RNNForecaster has {n} training window(s), too few for a "
@@ -292,7 +289,7 @@ def _fit_linear_start(f, targets, extra, series, split):
         f.linear_weights_.update(zip(names, map(float, weights)))
         start = sum(w * forms[form] for form, w in zip(names, weights))
     f.linear_coef_ = coef
-    if REFIT_LINEAR and split < n:
+    if split < n:  # the forecasts use the forms refitted on all the data
         f.linear_coef_ = _refit_forms(f, targets, past, extra["values"])
     return start + xb
 
@@ -329,7 +326,7 @@ def _judge_on_tail(f, windows, targets, start):
         f.recurrent_improvement_ = float(improvement)
         horizons = n_valid / f.horizon_
         too_few = horizons < MIN_VALID_HORIZONS
-        gain_z = _gain_in_standard_errors(start_losses - full_losses, horizons)
+        gain_z = gain_in_standard_errors(start_losses - full_losses, horizons)
         f.kept_linear_start_ = too_few or not gain_z > TAIL_GAIN_Z
         if f.verbose:
             verdict = (
@@ -450,21 +447,6 @@ def _outputs(f, inputs, start):
     if factors is not None:
         return scale_around_median(out, levels, factors)
     return np.sort(out, axis=-1)
-
-
-def _gain_in_standard_errors(gains, horizons):
-    """The mean of the per-window ``gains`` in standard errors.
-
-    ``gains`` are the start's per-window losses less the networks'
-    (:func:`_window_losses`); the tail's ``horizons`` (its windows over the
-    horizon: windows one step apart overlap) are their sample size. 0
-    without spread.
-    """
-    diff = np.asarray(gains, dtype=np.float64)
-    spread = diff.std(ddof=1) if len(diff) > 1 else 0.0
-    if not spread > 0:
-        return 0.0
-    return float(diff.mean() / (spread / np.sqrt(horizons)))
 
 
 def _window_losses(outputs, targets, levels):

@@ -26,13 +26,15 @@ class _Series:
         return self.cutoff[0], self.cutoff.dtype, getattr(self.cutoff, "freq", None)
 
 
-def _split_series(y, X, name="y", spaced=True):
+def _split_series(y, X, name="y", spaced=True, method="fit"):
     """Split ``y`` (and ``X``, aligned to ``y``) into :class:`_Series`.
 
     ``name`` names ``y`` in the error on an index that is not equally spaced
     (checked where ``spaced``). A panel's series are cut by position, in the
     order they first appear, as ``groupby(sort=False)`` and ``droplevel``
-    give them, without a data frame per series.
+    give them, without a data frame per series. ``X`` must cover every time
+    of every series of ``y`` with finite values (``method`` names the
+    caller in the error otherwise).
     """
     if not isinstance(y.index, pd.MultiIndex):
         parts = [(None, y.to_numpy(dtype=np.float64), y.index, X)]
@@ -65,10 +67,68 @@ def _split_series(y, X, name="y", spaced=True):
         if spaced:
             _check_equally_spaced(index, key, name)
         x_values = None
-        if x_part is not None:
-            x_values = x_part.loc[index].to_numpy(dtype=np.float64)
+        if X is not None:
+            x_values = _exog_values(x_part, index, key, method)
         series.append(_Series(key, y_values, x_values, index, _cutoff(index)))
     return series
+
+
+def _exog_values(x_part, index, key, method):
+    """The exogenous values of a series at the times ``index`` of its ``y``.
+
+    A ``ValueError`` names the series where ``x_part`` (its rows of ``X``,
+    None if none) lacks some of them: sktime checks that on a single
+    series in ``fit``, not on a panel, where NumPy or pandas failed later
+    (a series without ``X``, such as the totals sktime's ``Aggregator``
+    adds to ``y``, and not to ``X``).
+    """
+    missing = index
+    if x_part is not None:
+        try:
+            values = x_part.loc[index].to_numpy(dtype=np.float64)
+        except KeyError:
+            missing = index[~index.isin(x_part.index)]
+            if not len(missing):  # not a missing time: pandas' error
+                raise
+        else:
+            _check_finite(values, index, x_part.columns, key, method)
+            return values
+    where = "" if key is None else f" of series {key}"
+    if any(str(part) == "__total" for part in key or ()):
+        advice = ("y holds the totals sktime's Aggregator adds and X does not: "
+                  "aggregate X too (Aggregator() on X, for instance in a "
+                  "ForecastingPipeline around the forecaster), or drop X.")
+    else:
+        advice = "Pass X at every time of every series of y, or drop X."
+    raise ValueError(
+        f"{method} needs exogenous X at every time of y, but X has "
+        f"{len(index) - len(missing)} of the {len(index)} times{where}: it "
+        f"lacks {len(missing)}, the first at {missing[0]}. {advice}"
+    )
+
+
+def _check_finite(values, times, columns, key, method):
+    """Raise a ``ValueError`` where exogenous ``values`` are not finite.
+
+    sktime refuses NaN in ``X`` for RNNForecaster, not an infinite value:
+    that failed in the exogenous regression's least squares in ``fit``, and
+    gave NaN forecasts in ``predict``. The message names the first value's
+    column, series (``key``) and time, as scikit-learn's ``check_array``
+    refuses one.
+    """
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    row, column = np.argwhere(bad)[0]
+    where = "" if key is None else f" of series {key}"
+    raise ValueError(
+        f"X passed to {method} holds {values[row, column]} in column "
+        f"{columns[column]!r}{where} at {times[row]} ({bad.sum()} non-finite "
+        "value(s) in all), but RNNForecaster needs finite exogenous values. "
+        "Replace them before calling "
+        f"{method}, for instance with X.replace([np.inf, -np.inf], np.nan) and "
+        "sktime's Imputer in a ForecastingPipeline."
+    )
 
 
 def _cutoff(index):

@@ -7,10 +7,11 @@ seasonality put back. The seasonal indices come from a classical
 decomposition (multiplicative for a positive series, else additive), the
 smoothing weight from the one-step errors on a grid, both per series and
 variable (unlike the global autoregressions); each window is forecast from
-its series' whole history. Plain NumPy.
+its series' whole history. NumPy, and SciPy's first-order filter.
 """
 
 import numpy as np
+from scipy.signal import lfilter
 
 #: The smoothing weights tried.
 ALPHAS = np.linspace(0.05, 1.0, 20)
@@ -31,9 +32,9 @@ def _season_index(v, sp):
     return (index / index.mean() if multiplicative else index - index.mean()), multiplicative
 
 
-def _adjust(v, index, multiplicative, start=0):
-    """``v`` (its first value at ``start``) seasonally adjusted."""
-    season = index[(np.arange(len(v)) + start) % len(index)]
+def _adjust(v, index, multiplicative):
+    """``v`` seasonally adjusted (its first value at the indices' first)."""
+    season = index[np.arange(len(v)) % len(index)]
     return v / season if multiplicative else v - season
 
 
@@ -41,12 +42,16 @@ def _levels(d, alpha):
     """Simple exponential smoothing's level after each value of ``d``.
 
     ``alpha`` may be an array of smoothing weights: one row of levels each.
+    The recursion ``level[t] = alpha d[t] + (1 - alpha) level[t - 1]`` runs
+    as a first-order filter (the same operations, in C).
     """
-    alpha = np.asarray(alpha, dtype=np.float64)[..., None]
-    level = np.empty(alpha.shape[:-1] + (len(d),))
-    level[..., 0] = d[0]
-    for t in range(1, len(d)):
-        level[..., t] = alpha[..., 0] * d[t] + (1 - alpha[..., 0]) * level[..., t - 1]
+    alpha = np.asarray(alpha, dtype=np.float64)
+    d = np.asarray(d, dtype=np.float64)
+    level = np.empty(alpha.shape + (len(d),))
+    for i, a in np.ndenumerate(alpha):
+        level[i + (0,)] = d[0]
+        level[i + (slice(1, None),)] = lfilter(
+            [a], [1.0, a - 1.0], d[1:], zi=[(1.0 - a) * d[0]])[0]
     return level
 
 
@@ -104,7 +109,9 @@ def forecast_theta(values, params, sp, horizon, sid, end):
     params : list
         From :func:`fit_theta` on these series (or their earlier part).
     sp : int
-        Seasonal period.
+        Seasonal period. Not read: the season is the one ``params`` hold
+        (their seasonal indices); taken so that the start's forms are
+        forecast alike, as ``forecast_seasonal_arma``.
     horizon : int
         Steps to forecast.
     sid, end : ndarray of shape (n_windows,)

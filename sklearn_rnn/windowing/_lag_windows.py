@@ -7,12 +7,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Interval, StrOptions, _check_feature_names_in, _fit_context
 from .._doc_link import _DocLinkMixin
+from .._sequences import FLOAT_DTYPES
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import (
-    _FLOAT_DTYPES,
-    _input_feature_names,
     _warn_of_unordered_rows,
     fill_gaps,
 )
@@ -207,7 +206,8 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             ``"<name>_lag<k>"``, where lag ``k`` is the value ``k`` rows
             before the current one (``lag0``), in output order.
         """
-        names = _input_feature_names(self, input_features)
+        check_is_fitted(self, "n_features_in_")
+        names = _check_feature_names_in(self, input_features)
         lags = np.arange(self.window_length - 1, -1, -1)
         if self.flat_layout == "channels_first":
             pairs = [(name, k) for name in names for k in lags]
@@ -228,7 +228,7 @@ def _validated(transformer, X, **kwargs):
     would put non-consecutive time points in one window.
     """
     try:
-        return validate_data(transformer, X, dtype=_FLOAT_DTYPES, **kwargs)
+        return validate_data(transformer, X, dtype=FLOAT_DTYPES, **kwargs)
     except ValueError as exc:
         if not str(exc).startswith("Input X contains NaN"):
             raise

@@ -6,11 +6,23 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+    _get_output_config,
+)
 from .._doc_link import _DocLinkMixin
-from .._sequences import warn_of_time_axis
+from .._sequences import (
+    FLOAT_DTYPES,
+    channels_mismatch,
+    columns_mismatch,
+    layout_changed,
+    warn_of_time_axis,
+)
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
-from ._windows import _FLOAT_DTYPES, _input_feature_names, _ndim
+from ._windows import _ndim
 
 __all__ = ["WindowTrimmer"]
 
@@ -227,7 +239,8 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             ``n_channels``. After 3D input, where ``time_axis`` changed
             since fit.
         """
-        names = _input_feature_names(self, input_features)
+        check_is_fitted(self, "n_features_in_")
+        names = _check_feature_names_in(self, input_features)
         if not self._fitted_on_table:
             self._check_time_axis_unchanged()
             return names
@@ -246,7 +259,7 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         if ndim == 3:
             X = check_array(
                 X,
-                dtype=_FLOAT_DTYPES,
+                dtype=FLOAT_DTYPES,
                 allow_nd=True,
                 ensure_all_finite="allow-nan",
                 input_name="X",
@@ -271,18 +284,9 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
             elif n_channels != self.n_features_in_:
-                hint = ""
-                if n_steps == self.n_features_in_:
-                    hint = (
-                        f" Its axis {time_axis} has {n_steps} entries: if "
-                        "those are the channels, fit and transform with "
-                        f"time_axis={channel_axis}."
-                    )
-                raise ValueError(
-                    f"X has {n_channels} channels per time step, but "
-                    f"{type(self).__name__} is expecting {self.n_features_in_} "
-                    f"channels per time step as input.{hint}"
-                )
+                raise channels_mismatch(type(self).__name__, n_channels,
+                                        self.n_features_in_, n_steps, time_axis,
+                                        "transform")
         else:
             if not reset and not self._fitted_on_table:
                 raise ValueError(
@@ -293,7 +297,7 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
                 self,
                 X,
                 reset=reset,
-                dtype=_FLOAT_DTYPES,
+                dtype=FLOAT_DTYPES,
                 ensure_all_finite="allow-nan",
             )
             if reset:
@@ -310,24 +314,18 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
 
     def _check_time_axis_unchanged(self):
         """Refuse 3D windows read otherwise than in fit."""
-        fitted = getattr(self, "_fitted_time_axis", 1)
-        if self.time_axis != fitted:
-            raise ValueError(
-                f"{type(self).__name__} was fitted with time_axis={fitted!r}, "
-                "which says how X is read; it is now "
-                f"time_axis={self.time_axis!r}. Set it back, or fit again with "
-                "the new layout."
-            )
+        error = layout_changed(type(self).__name__,
+                               {"time_axis": getattr(self, "_fitted_time_axis", 1)},
+                               {"time_axis": self.time_axis})
+        if error is not None:
+            raise error
 
     def _steps_of_table(self, n_columns, *, in_fit):
         """Time steps of 2D windows of ``n_columns`` columns."""
         if n_columns % self.n_channels:
-            what = "The windows seen in fit have" if in_fit else "X has"
-            raise ValueError(
-                f"{what} {n_columns} columns, which is not a multiple of "
-                f"n_channels={self.n_channels}: 2D input must hold "
-                "n_timesteps * n_channels columns."
-            )
+            raise columns_mismatch(
+                n_columns, self.n_channels,
+                "The windows seen in fit have" if in_fit else "X has")
         return n_columns // self.n_channels
 
     def _table_description(self, n_columns):
@@ -397,10 +395,6 @@ def _refuse_table_output_of_3d(trimmer):
     scikit-learn would wrap them in a DataFrame and fail with pandas' own
     "Must pass 2-d input", naming neither the step nor the fix.
     """
-    try:
-        from sklearn.utils._set_output import _get_output_config
-    except ImportError:  # pragma: no cover - a scikit-learn without it
-        return
     dense = _get_output_config("transform", trimmer)["dense"]
     if dense != "default":
         raise ValueError(

@@ -5,11 +5,11 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array
+
+from .._sequences import FLOAT_DTYPES
 
 __all__ = ["make_windows"]
-
-_FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def make_windows(series, window_length, horizon=1, step=1, exog=None):
@@ -28,8 +28,9 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
         each series on its own). Every value must be finite: fill missing
         readings first (``series.interpolate()``), rather than dropping their
         rows, which would join non-consecutive time points in one window;
-        leading ones (no history yet, as after a shift) are cut from
-        ``series`` and ``exog`` alike. A pandas index
+        leading ones (no history yet, as after a shift) are refused too:
+        cut them from ``series`` and ``exog`` alike first
+        (``series.iloc[k:]``). A pandas index
         that is out of order (or a ``PeriodIndex`` that skips periods) gives
         a warning, as :class:`LagWindowTransformer` does.
 
@@ -160,7 +161,7 @@ def _check_series(series, name):
     """Return ``series`` as a finite float 2D array (n_timepoints, n_channels)."""
     values = check_array(
         series,
-        dtype=_FLOAT_DTYPES,
+        dtype=FLOAT_DTYPES,
         ensure_2d=False,
         allow_nd=True,
         ensure_all_finite="allow-nan",
@@ -266,25 +267,3 @@ def _ndim(X):
         return np.asarray(X).ndim
     except (TypeError, ValueError):
         return None
-
-
-def _input_feature_names(estimator, input_features):
-    """The input feature names, checked against what ``fit`` saw."""
-    check_is_fitted(estimator, "n_features_in_")
-    names_in = getattr(estimator, "feature_names_in_", None)
-    if input_features is None:
-        if names_in is not None:
-            return np.asarray(names_in, dtype=object)
-        return np.asarray(
-            [f"x{i}" for i in range(estimator.n_features_in_)], dtype=object
-        )
-    input_features = np.asarray(input_features, dtype=object)
-    if names_in is not None and not np.array_equal(names_in, input_features):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    if len(input_features) != estimator.n_features_in_:
-        raise ValueError(
-            "input_features should have length equal to number of features "
-            f"({estimator.n_features_in_}), got {len(input_features)}"
-        )
-    return input_features
-

@@ -150,7 +150,11 @@ PARAMETERS = parse_entries(
 
     gradient_clip : float
         If set, the total norm of the gradients is clipped to this value at
-        every step.
+        every step. It mainly matters for ``optimizer="sgd"``, whose steps
+        grow with the gradient: Adam and AdamW divide each step by the
+        gradient's running magnitude, so clipping does not bound their
+        steps, and a fit that diverges under them needs a smaller
+        ``learning_rate_init``.
 
     device : {"cpu", "cuda", "auto"}, str or torch.device
         Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
@@ -183,7 +187,9 @@ PARAMETERS = parse_entries(
         ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
         during training, ``history_`` and ``n_iter_`` still hold what
         earlier fits left. The estimator predicts with the epoch's
-        weights. A callback that returns True stops training. Searches and
+        weights, and a copy pickled there (a checkpoint) resumes with
+        ``warm_start=True`` or ``partial_fit``, numbering its epochs after
+        those earlier fits. A callback that returns True stops training. Searches and
         ``cross_val_score`` fit clones, whose callbacks are deep copies (as
         scikit-learn's ``clone`` copies every parameter): a callable object
         or bound method records into its copy and the one passed stays
@@ -218,7 +224,10 @@ PARAMETERS = parse_entries(
         anew. Parameters that shaped
         that network or its targets (e.g. ``hidden_size``, ``dropout``,
         ``pooling``) cannot change then, nor before ``partial_fit``: a
-        ``ValueError`` names the ones that did.
+        ``ValueError`` names the ones that did. With early stopping, what the
+        last fit refitted on every row (its kept start, or its linear skip
+        layer) is first fitted again on this fit's training rows, so that
+        the validation rows judge the starting weights out of sample.
     """
 )
 
@@ -573,11 +582,16 @@ SAMPLE_WEIGHT = """
         validation loss and score of early stopping and, for regressors, in
         the least-squares start of the linear skip connection. None (or
         equal weights) trains as unweighted. The standardisation of inputs
-        and targets, the set-up of the random convolutions and, for
-        regressors, the ``"auto"`` window normalisation weigh the samples
-        too (as ``StandardScaler(sample_weight=...)``), and the ``"auto"``
-        sizes read the samples of positive weight only (``skip_steps``
-        their count, ``patch_size`` their longest): a sample of weight 0 is
-        as if removed there, but one of weight 2 is counted once by
-        ``skip_steps``, whose size does not depend on the weights' scale.
+        and targets and, for regressors, the ``"auto"`` window
+        normalisation weigh the samples too (as
+        ``StandardScaler(sample_weight=...)``). The set-up of the random
+        convolutions draws its biases from the samples of positive weight
+        and scales its features by their weighted standard deviation
+        with the weights as reliabilities (unweighted: the sample standard
+        deviation, ``ddof=1``), so one of weight 2 is not counted as two
+        there. The ``"auto"`` sizes read the samples of positive weight
+        only (``skip_steps`` their count, ``patch_size`` their longest). A
+        sample of weight 0 is as if removed in all of these, but one of
+        weight 2 is counted once by ``skip_steps``, whose size does not
+        depend on the weights' scale.
     """
