@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, StrOptions
+from ._compat import DeviceOptions, Interval, StrOptions
 from ._initialization import build_network, resolve_sizes, warm_target_start
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
@@ -31,7 +31,8 @@ from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
 from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
-from ._validation import check_sample_weight, check_sequences, check_split_weights
+from ._validation import (check_batch_size, check_device, check_sample_weight,
+                          check_sequences, split_positive_weights)
 from ._warm_start import check_fixed_params, restored_on_error
 
 #: Parameters passed to the network as they are.
@@ -74,7 +75,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "gradient_clip": [None, Interval(Real, 0, None, closed="neither")],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "device": [DeviceOptions({"cpu", "cuda", "auto"})],
         "mixed_precision": ["boolean"],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list, tuple],
@@ -198,8 +199,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         device = self._resolve_device()
         validating = self.early_stopping and not incremental
         if validating:
-            train_idx, valid_idx = self._split_validation(len(seqs), targets, rng)
-            check_split_weights(weights, train_idx, valid_idx)
+            train_idx, valid_idx = split_positive_weights(self._split_validation, weights,
+                                                          targets, rng)
         randomness = FitRandomness(seed, device, stream=0 if first_call else self.n_iter_)
         with _torch_threads(self.n_threads):
             generator = torch.Generator().manual_seed(randomness.seed)  # shuffling
@@ -310,9 +311,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                               batch_size=batch_size, previous=self.optimizer_)
 
     def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(max(16, n_samples // 8), 200, n_samples)
-        return min(self.batch_size, n_samples)
+        return check_batch_size(self.batch_size, n_samples)
 
     def _record(self, result, early_stopping):
         self.history_ = self.history_ + result.history
@@ -337,13 +336,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     def _resolve_device(self):
         if self.device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        elif self.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                "device='cuda' was requested but no CUDA device is available; "
-                "use device='cpu' or device='auto'."
-            )
         else:
-            device = self.device
+            device = check_device(self.device)
         self.device_ = device
         return torch.device(device)
 
@@ -365,7 +359,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
 
     def _inference_device(self):
         device = self.device_
-        if device == "cuda" and not torch.cuda.is_available():
+        if device.startswith("cuda") and not torch.cuda.is_available():
             warnings.warn(
                 "This model was fitted on CUDA, which is not available here; "
                 "predicting on the CPU."
@@ -395,5 +389,5 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = self.leading_nan == "trim"  # the leading steps only
-        tags.non_deterministic = self.device != "cpu"
+        tags.non_deterministic = str(self.device) != "cpu"
         return tags

@@ -5,12 +5,15 @@ DataFrames, 3D arrays, lists of variable-length sequences) into a C-contiguous
 float32 array of shape ``(n_samples, n_timesteps, n_channels)`` plus, when
 sequences differ in length, an int64 array of valid lengths. Sequences are
 left-aligned: padding, when there is any, sits at the end. The sequences
-and their missing steps are :mod:`sklearn_rnn._sequences`'.
+and their missing steps are :mod:`sklearn_rnn._sequences`'. Beside it, fit's
+checks against the data and the machine: early stopping's split of the
+samples of positive weight, the batch size, the device.
 """
 
 import warnings
 
 import numpy as np
+import torch
 from scipy import sparse
 from sklearn import get_config
 from sklearn.utils.validation import check_array, validate_data
@@ -67,25 +70,71 @@ def check_sample_weight(sample_weight, n_samples):
     return weights / weights.mean()
 
 
-def check_split_weights(weights, train_idx, valid_idx):
-    """Refuse an early-stopping split with only zero weights on one side."""
-    if weights is None:
-        return
-    # the regressors hold out the last samples, the classifier draws them
-    other = ("reorder the samples (a regressor holds out the last ones) or change "
-             "random_state (a classifier draws them)")
-    if not weights[valid_idx].sum() > 0:
+def split_positive_weights(split, weights, targets, rng):
+    """Early stopping's ``(train_index, valid_index)``, over the positive weights.
+
+    ``split(n_samples, targets, rng)`` splits the samples of positive weight
+    alone: a sample of weight 0 is as if removed (on neither side), so the
+    others are split as they would be without it, and neither side is left
+    with only zero weights (a bootstrap's counts as weights, in scikit-learn's
+    ``BaggingRegressor``, often left a regressor's validation tail without one).
+    """
+    if weights is None or weights.all():
+        return split(len(targets), targets, rng)
+    kept = np.flatnonzero(weights)
+    try:
+        train, valid = split(len(kept), targets[kept], rng)
+    except ValueError as exc:
         raise ValueError(
-            "The validation set of early stopping has only zero "
-            f"sample weights; {other}, raise "
-            "validation_fraction, or set early_stopping=False."
+            f"{exc.args[0]} (n_samples counts the {len(kept)} samples of positive "
+            f"sample_weight, out of {len(weights)}: a sample of weight 0 is as if "
+            "removed.)"
+        ) from exc
+    return kept[train], kept[valid]
+
+
+def check_device(device):
+    """The name of ``device`` (not ``"auto"``), checked to be there.
+
+    ``"cpu"``, ``"cuda"`` (the current CUDA device), ``"cuda:N"`` or a
+    :class:`torch.device` of those; a CUDA device that is not there raises
+    a ``ValueError`` that names the ones that are.
+    """
+    name = str(device)
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={name!r} was requested but no CUDA device is available; "
+                "use device='cpu' or device='auto'."
+            )
+        index, count = torch.device(name).index, torch.cuda.device_count()
+        if index is not None and index >= count:
+            raise ValueError(
+                f"device={name!r} was requested but there are {count} CUDA "
+                f"device(s), cuda:0 to cuda:{count - 1}; use one of them, or "
+                "device='cuda' for the current one."
+            )
+    return name
+
+
+def check_batch_size(batch_size, n_samples):
+    """The batch size for ``n_samples`` training samples.
+
+    ``"auto"`` is ``n_samples // 8`` within [16, 200]; an integer beyond
+    ``n_samples`` is clipped with a warning, as scikit-learn's MLP does. The
+    samples are those left to train on: without early stopping's validation
+    set, or the batch of ``partial_fit``.
+    """
+    if batch_size == "auto":
+        return min(max(16, n_samples // 8), 200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn(
+            f"Got `batch_size`={batch_size}, larger than the {n_samples} samples to "
+            "train on (those left after early stopping's validation set, or the "
+            f"batch of partial_fit). It is going to be clipped to {n_samples}."
         )
-    if not weights[train_idx].sum() > 0:
-        raise ValueError(
-            "The training part of early stopping (the samples outside "
-            f"its validation set) has only zero sample weights; {other}, "
-            "lower validation_fraction, or set early_stopping=False."
-        )
+        return n_samples
+    return batch_size
 
 
 def check_sequences(estimator, X, *, reset):

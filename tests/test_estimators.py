@@ -15,6 +15,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_rnn import (
@@ -24,11 +25,11 @@ from sklearn_rnn import (
     SequenceRegressor,
 )
 
-from sklearn_rnn import _networks
+from sklearn_rnn import _base, _networks
 from sklearn_rnn._kernels import run_recurrent
 from sklearn_rnn._networks import RecurrentNetwork
 from sklearn_rnn._training import TrainingResult, significant_gain
-from sklearn_rnn._validation import check_sequences
+from sklearn_rnn._validation import check_batch_size, check_device, check_sequences
 
 REGRESSORS = [LSTMRegressor, GRURegressor, SequenceRegressor]
 FAST = dict(hidden_size=8, max_iter=5, early_stopping=False, random_state=0)
@@ -671,6 +672,31 @@ def test_early_stopping_holds_out_the_tail():
         LSTMRegressor(early_stopping=True, max_iter=1).fit(X[:1], y[:1])
     with pytest.raises(ValueError, match="validation_fraction=0.99 of n_samples=10, 10 sample"):
         LSTMRegressor(early_stopping=True, validation_fraction=0.99, max_iter=1).fit(X[:10], y[:10])
+
+
+def test_batch_size_beyond_the_training_samples_is_clipped_with_a_warning(monkeypatch):
+    # as scikit-learn's MLP warns; the estimators clipped without a word
+    X, y = _regression_data(n=50)
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    with pytest.warns(UserWarning, match=r"Got `batch_size`=100, larger than the 45 "
+                      r"samples to train on .* It is going to be clipped to 45\."):
+        LSTMRegressor(batch_size=100, **params).fit(X, y)  # 5 validate
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LSTMRegressor(batch_size=45, **params).fit(X, y)
+        LSTMRegressor(batch_size=100, early_stopping=False, **params).fit(X[:20], y[:20])
+        LSTMRegressor(**params).fit(X, y)  # "auto" never warns
+    assert [str(w.message) for w in caught if "batch_size" in str(w.message)] == [
+        "Got `batch_size`=100, larger than the 20 samples to train on (those left after "
+        "early stopping's validation set, or the batch of partial_fit). It is going to be "
+        "clipped to 20."]
+    # "auto" reads the training samples: 1,600 give 1,440 and batches of 180
+    used = []
+    monkeypatch.setattr(_base, "check_batch_size",
+                        lambda size, n: used.append(check_batch_size(size, n)) or used[-1])
+    X, y = _regression_data(n=1600, T=3, C=1)
+    LSTMRegressor(**dict(params, hidden_size=2)).fit(X, y)
+    assert used == [180]
 
 
 @pytest.mark.parametrize("n, fraction", [(1, 0.1), (10, 0.99), (3, 0.9)])
@@ -1568,6 +1594,25 @@ def test_pickle_and_joblib_round_trip(Estimator, tmp_path):
     assert_array_equal(loaded.predict(X), est.predict(X))
 
 
+def test_lambda_callbacks_are_dropped_before_saving(tmp_path):
+    # the user guide's "Saving models": a lambda or closure callback is pickled
+    # with the model, and fails; set_params(callbacks=None) saves it
+    X, y = _regression_data()
+    losses = []
+
+    def closure(estimator, record):
+        losses.append(record["train_loss"])
+
+    for callback in (lambda estimator, record: losses.append(record), closure):
+        est = LSTMRegressor(**FAST, callbacks=[callback]).fit(X, y)
+        with pytest.raises((pickle.PicklingError, AttributeError),
+                           match="Can't pickle|Can't get local object"):
+            joblib.dump(est, tmp_path / "model.joblib")
+        est.set_params(callbacks=None)
+        joblib.dump(est, tmp_path / "model.joblib")
+        assert_array_equal(joblib.load(tmp_path / "model.joblib").predict(X), est.predict(X))
+
+
 def test_pickling_leaves_the_fitted_estimator_unchanged():
     """__getstate__ works on a copy: the live network and optimizer stay as they are."""
     X, y = _regression_data()
@@ -1600,6 +1645,48 @@ def test_cuda_requested_without_gpu_raises():
         LSTMRegressor(device="cuda", **FAST).fit(*_regression_data())
     est = LSTMRegressor(device="auto", **FAST).fit(*_regression_data())
     assert est.device_ == "cpu"
+
+
+@pytest.mark.parametrize("device", ["cuda:0", torch.device("cuda", 0), torch.device("cuda")])
+def test_a_cuda_device_by_index_or_torch_device_without_gpu_raises(device):
+    # "cuda:0" and torch.device were refused by the parameter check, which
+    # listed the three strings only: no way to pick one GPU of several
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    name = str(device)
+    with pytest.raises(ValueError, match=f"device='{name}' was requested but no CUDA "
+                       "device is available; use device='cpu' or device='auto'"):
+        LSTMRegressor(device=device, **FAST).fit(*_regression_data())
+
+
+def test_device_as_torch_device_or_index_is_validated(monkeypatch):
+    X, y = _regression_data()
+    est = LSTMRegressor(device=torch.device("cpu"), **FAST).fit(X, y)
+    assert est.device_ == "cpu"
+    assert not est.__sklearn_tags__().non_deterministic
+    for bad in ["cuda:x", "mps", "cuda:", torch.device("meta")]:
+        with pytest.raises(InvalidParameterError, match=r"a str 'cuda:N' \(N the index of "
+                           r"a CUDA device\) or a torch.device of type 'cpu' or 'cuda'"):
+            LSTMRegressor(device=bad, **FAST).fit(X, y)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert check_device("cuda:1") == "cuda:1"
+    assert check_device(torch.device("cuda", 1)) == "cuda:1"
+    assert check_device("cuda") == "cuda"
+    with pytest.raises(ValueError, match=r"device='cuda:2' was requested but there are "
+                       r"2 CUDA device\(s\), cuda:0 to cuda:1; use one of them"):
+        check_device("cuda:2")
+
+
+def test_model_fitted_on_an_indexed_gpu_predicts_on_cpu_only_machine():
+    if torch.cuda.is_available():
+        pytest.skip("simulates a machine without CUDA")
+    X, y = _regression_data()
+    est = LSTMRegressor(**FAST).fit(X, y)
+    expected = est.predict(X)
+    est.device_ = "cuda:1"  # what a fit with device="cuda:1" records
+    with pytest.warns(UserWarning, match="predicting on the CPU"):
+        assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), expected)
 
 
 @pytest.mark.gpu

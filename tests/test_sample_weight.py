@@ -1,11 +1,15 @@
 """sample_weight in fit and partial_fit, and its metadata routing (issue 23)."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
 import sklearn
 import torch
+from sklearn.base import clone
+from sklearn.ensemble import BaggingRegressor
+from sklearn.exceptions import ConvergenceWarning
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold
@@ -14,6 +18,7 @@ from sklearn.utils.fixes import parse_version
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
 from sklearn_rnn._initialization import _fit_skip_least_squares
+from sklearn_rnn._validation import split_positive_weights
 from sklearn_rnn._losses import (
     PinballLoss,
     accuracy,
@@ -92,23 +97,94 @@ def test_bad_weights_raise(weights, match):
         LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
 
 
-def test_validation_set_with_only_zero_weights_names_the_fix():
+def test_early_stopping_splits_the_rows_of_positive_weight():
+    # rows of weight 0 counted in the split: the regressors' validation tail
+    # (the last 20 %) of the rows below held only zero weights and was refused
     X, y = _conflicting_regression(n=20)
+    reg = LSTMRegressor(**dict(FAST, early_stopping=True, validation_fraction=0.2))
     w = np.ones(40)
-    w[-10:] = 0.0  # the tail that early stopping validates on
-    reg = LSTMRegressor(**dict(FAST, early_stopping=True, validation_fraction=0.2))
-    with pytest.raises(ValueError, match="validation set of early stopping"):
-        reg.fit(X, y, sample_weight=w)
-
-
-
-def test_training_part_with_only_zero_weights_names_the_fix():
-    X, y = _conflicting_regression(n=20)
+    w[-10:] = 0.0  # the last 6 weighted rows validate, the zero rows are neither side's
+    train, valid = split_positive_weights(reg._split_validation, w, y, None)
+    assert_array_equal(valid, np.arange(24, 30))
+    assert_array_equal(train, np.arange(24))
+    reg.fit(X, y, sample_weight=w)
     w = np.zeros(40)
-    w[-8:] = 1.0  # only the validation tail weighs
-    reg = LSTMRegressor(**dict(FAST, early_stopping=True, validation_fraction=0.2))
-    with pytest.raises(ValueError, match="training part of early stopping"):
+    w[-8:] = 1.0  # only the old tail weighs: its last 2 rows validate
+    train, valid = split_positive_weights(reg._split_validation, w, y, None)
+    assert_array_equal(valid, [38, 39])
+    assert_array_equal(train, np.arange(32, 38))
+    reg.fit(X, y, sample_weight=w)
+    w = np.zeros(40)
+    w[3] = 1.0  # one weighted row cannot be split: the message counts it alone
+    with pytest.raises(ValueError, match="of n_samples=1, 1 sample.*leaves none to train.*"
+                       "counts the 1 samples of positive sample_weight, out of 40"):
         reg.fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
+def test_zero_weights_are_as_if_removed_with_early_stopping(Estimator):
+    # with the defaults (mini-batches, shuffled, early stopping): the same
+    # model as without those rows, whether at the end (the regressors' tail)
+    # or anywhere (the classifier's stratified draw)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 8))
+    y = X[:, -2:].sum(1)
+    w = np.ones(60)
+    w[-6:] = 0.0
+    if Estimator is SequenceClassifier:
+        y = y > 0
+        w = np.ones(60)
+        w[rng.choice(60, 9, replace=False)] = 0.0
+    kept = w > 0
+    est = Estimator(hidden_size=4, max_iter=3, early_stopping=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = clone(est).fit(X, y, sample_weight=w)
+        dropped = clone(est).fit(X[kept], y[kept])
+    method = "predict_proba" if Estimator is SequenceClassifier else "predict"
+    assert_allclose(getattr(weighted, method)(X), getattr(dropped, method)(X),
+                    rtol=1e-5, atol=1e-6)
+    assert weighted.best_epoch_ == dropped.best_epoch_
+
+
+def test_bagging_regressor_with_early_stopping_fits_any_bootstrap():
+    # BaggingRegressor passes bootstrap counts as sample_weight: a bag that
+    # drew none of the last 3 of 30 rows left the tail with only zero weights
+    # ("The validation set of early stopping has only zero sample weights",
+    # seeds 0, 3 and 4 here)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 8))
+    y = X[:, -2:].sum(1)
+    base = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for seed in range(5):
+            BaggingRegressor(base, n_estimators=10, random_state=seed).fit(X, y)
+
+
+def test_classifier_integer_weights_are_repeats_without_random_convolutions():
+    # the README's and test_common's reason for the classifier's expected
+    # failure: with random_biases=0, integer weights train as repeated rows
+    # (full batch, in order); with the random convolutions they do not (the
+    # leave-one-out ridge start, the biases drawn from rows with equal chance)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 10, 2))
+    y = (X[:, -3:, 0].sum(1) > 0).astype(int)
+    weights = rng.randint(1, 4, size=64).astype(float)
+    repeats = np.repeat(np.arange(64), weights.astype(int))
+    X_test = rng.normal(size=(40, 10, 2))
+    kw = dict(hidden_size=4, max_iter=1, shuffle=False, early_stopping=False,
+              batch_size=10000, random_state=0)
+    gaps = {}
+    for random_biases in (0, 8):
+        clf = SequenceClassifier(random_biases=random_biases, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            weighted = clone(clf).fit(X, y, sample_weight=weights).predict_proba(X_test)
+            repeated = clone(clf).fit(X[repeats], y[repeats]).predict_proba(X_test)
+        gaps[random_biases] = np.abs(weighted - repeated).max()
+    assert gaps[0] < 5e-4
+    assert gaps[8] > 0.05
 
 
 @pytest.mark.parametrize("Estimator", [SequenceRegressor, SequenceClassifier])

@@ -87,7 +87,10 @@ PARAMETERS = parse_entries(
     batch_size : int or "auto"
         Sequences per optimisation step; ``"auto"`` uses ``n_samples // 8``
         clipped to [16, 200], so small data sets still get several steps per
-        epoch.
+        epoch. ``n_samples`` counts the samples left to train on: those
+        outside early stopping's validation set (by default 10 % fewer than
+        given), or the batch of ``partial_fit``. An integer larger than that
+        is clipped to it, with a warning, as scikit-learn's MLP does.
 
     learning_rate_init : float
         Initial learning rate of the optimizer.
@@ -153,10 +156,11 @@ PARAMETERS = parse_entries(
         steps, and a fit that diverges under them needs a smaller
         ``learning_rate_init``.
 
-    device : {"cpu", "cuda", "auto"}
+    device : {"cpu", "cuda", "auto"}, str or torch.device
         Where to train and predict. ``"auto"`` uses a CUDA GPU when one is
-        available. A model fitted on a GPU unpickles and predicts on a
-        machine without one.
+        available; ``"cuda"`` the current CUDA device, ``"cuda:N"`` (or
+        ``torch.device("cuda", N)``) the one of index ``N``. A model fitted
+        on a GPU unpickles and predicts on a machine without one.
 
     mixed_precision : bool
         If True, the network's forward passes in ``fit`` and ``predict`` run
@@ -289,7 +293,8 @@ REGRESSOR_PARAMETERS = {
         early_stopping : bool
             Whether to hold out the last ``validation_fraction`` of the training
             samples (the tail, in the order given, so overlapping windows of a
-            series never leak into validation), stop when the validation loss
+            series never leak into validation; with ``sample_weight``, of the
+            samples of positive weight), stop when the validation loss
             stops improving, and restore the weights with the lowest validation
             loss, counting the starting weights (the linear skip's least-squares
             fit) as epoch 0. That fit sees the training part only, and an
