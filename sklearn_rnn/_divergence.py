@@ -1,9 +1,14 @@
 """When training has diverged, and what its error advises.
 
 An epoch's training loss diverged where it is not finite, or over
-:data:`FACTOR` times the loss of a constant prediction on the training rows
-(the targets' weighted mean, the classes' prior): a learning rate far too
-large makes the loss explode to huge finite values as often as to NaN.
+:data:`FACTOR` times the larger of the loss the fit started from (its first
+batch's, before any step) and the loss of a constant prediction on the
+training rows (the targets' weighted mean, the classes' prior): a learning
+rate far too large makes the loss explode to huge finite values as often
+as to NaN. The start counts too because a continued fit (``warm_start``,
+``partial_fit``) on data at another level, or a network without a fitted
+start on targets far from 0 (``standardize=False``), starts far above the
+constant prediction without diverging.
 :func:`~sklearn_rnn._training.train` raises through :func:`divergence_test`.
 Plain PyTorch.
 """
@@ -50,23 +55,34 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
     -------
     callable
         ``test(loss, where)``: raises a ``ValueError`` saying "Training
-        diverged {where} ..." with the advice that fits the settings.
+        diverged {where} ..." with the advice that fits the settings. Its
+        ``started(loss)`` takes the loss the fit starts from (the first
+        batch's); until then the constant prediction's alone counts.
     """
-    constant = limit = math.inf
+    constant = start = math.inf
     if constant_output is not None:
         output = constant_output.to(data.y.device).expand(len(data), -1)
         args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
-        constant = float(loss_fn(*args))
-        limit = FACTOR * max(constant, FLOOR)
+        constant, start = float(loss_fn(*args)), 0.0
+    reference = [max(constant, FLOOR)]
 
     def test(loss, where):
         if not math.isfinite(loss):
             raise ValueError(_message(f"{where} is {loss}", optimizer, standardized))
-        if loss > limit:
+        if loss > FACTOR * reference[0]:
             raise ValueError(_message(
-                f"{where} {loss:.4g} is over {FACTOR} times that of a constant "
+                f"{where} {loss:.4g} is over {FACTOR} times the larger of the "
+                f"loss the fit started from ({start:.4g}) and that of a constant "
                 f"prediction ({constant:.4g})", optimizer, standardized))
 
+    def started(loss):
+        """Take the first batch's loss, before any step, as the start's."""
+        nonlocal start
+        if constant_output is not None:
+            start = float(loss)
+            reference[0] = max(constant, start, FLOOR)
+
+    test.started = started
     return test
 
 

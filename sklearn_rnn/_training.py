@@ -353,6 +353,7 @@ def train(
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
                 generator, gradient_clip, autocast, scaler, draws or nullcontext,
+                first_batch=diverged.started if epoch == first_epoch else None,
             )
             diverged(train_loss, f"at epoch {epoch}: the training loss")
             record = {"epoch": epoch, "train_loss": train_loss}
@@ -416,7 +417,10 @@ def train(
 
 
 def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
-                 gradient_clip, autocast=nullcontext, scaler=None, draws=nullcontext):
+                 gradient_clip, autocast=nullcontext, scaler=None, draws=nullcontext,
+                 first_batch=None):
+    """One epoch; returns its weighted mean training loss. ``first_batch``:
+    called with the first batch's loss, before its step."""
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
@@ -438,6 +442,9 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
             loss = loss_fn(output.float(), y)
         else:
             loss = loss_fn(output.float(), y, weight)
+        if first_batch is not None:
+            first_batch(loss.detach())
+            first_batch = None
         if scaler is None:
             loss.backward()
             if gradient_clip is not None:

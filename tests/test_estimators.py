@@ -1451,10 +1451,23 @@ def test_a_loss_that_explodes_to_a_finite_value_raises(case):
     else:
         est = LSTMRegressor(**dict(FAST, **params))
     with pytest.raises(ValueError, match=r"diverged at epoch 1: the training loss \S+ is over "
-                       r"1000 times that of a constant prediction \(\S+\)\. Try a smaller "
+                       r"1000 times the larger of the loss the fit started from \(\S+\) and "
+                       r"that of a constant prediction \(\S+\)\. Try a smaller "
                        r"learning_rate_init \(the learning rate was \S+\)\.$"):
         est.fit(X, y)
     assert not hasattr(est, "module_")
+
+
+def test_a_start_far_above_the_constant_prediction_is_not_divergence():
+    # review RV: a continued fit on data at another level, and a network
+    # without a fitted start on targets far from 0, start far above the
+    # constant prediction's loss without diverging
+    X, y = _regression_data()
+    est = LSTMRegressor(**FAST).fit(X, y)
+    for _ in range(8):
+        est.partial_fit(X, y + 100)
+    est.partial_fit(X[:1], y[:1] + 40 * y.std())
+    LSTMRegressor(**dict(FAST, standardize=False, skip_steps=0)).fit(X, y + 1e4)
 
 
 def test_a_last_step_that_explodes_to_a_finite_value_raises():
@@ -1472,7 +1485,7 @@ def test_a_finite_explosion_in_a_continued_fit_leaves_the_model_as_it_was():
     est = LSTMRegressor(**dict(FAST, warm_start=True)).fit(X, y)
     before = est.predict(X)
     est.set_params(learning_rate_init=1e6)
-    with pytest.raises(ValueError, match="over 1000 times that of a constant prediction"):
+    with pytest.raises(ValueError, match="over 1000 times the larger of the loss the fit"):
         est.fit(X, y)
     assert est.n_iter_ == 5
     assert_array_equal(est.predict(X), before)

@@ -24,9 +24,11 @@ float32 rounding, outputs and gradients alike (``tests/test_kernels_padded.py``)
 
 Only what the network reads is computed: the outputs of the last layer and
 its final hidden states (``h_n`` of shape ``(directions, batch, hidden)``;
-an LSTM's ``c_n`` is None). Inter-layer dropout of a bidirectional module
+an LSTM's ``c_n`` is None). Inter-layer dropout (``num_layers > 1``)
 draws other random numbers than the packed run's, from the same
-distribution. :func:`padded_applies` leaves the packed run everywhere else:
+distribution (its masks cover the padded steps too): a fit with dropout on
+sequences of different lengths is reproducible, but not the same as before
+this path. :func:`padded_applies` leaves the packed run everywhere else:
 off the CPU (cuDNN runs packed batches well), for projections, for empty
 batches or lengths outside ``1..time``, and while a graph is traced or
 exported (ONNX's recurrent operators take the lengths themselves).
