@@ -1126,3 +1126,20 @@ def test_series_of_a_key_with_nan_are_left_out_as_groupby_leaves_them():
         forecaster = RNNForecaster(window_length=6, recurrent=False).fit(y, X=X_fit, fh=[1, 2])
         y_pred = forecaster.predict(X=X_pred)
         assert y_pred.index.droplevel(-1).unique().tolist() == [("g", "x")]
+
+
+def test_a_batch_size_above_the_windows_warns_once_in_the_forecasters_words():
+    # review RV3: each network warned about "samples" and partial_fit, and
+    # every update again
+    y = load_airline().iloc[:60]
+    forecaster = RNNForecaster(max_iter=2, hidden_size=4, random_state=0, batch_size=32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster.fit(y, fh=[1, 2])
+        forecaster.update(load_airline().iloc[60:66], update_params=True)
+    texts = [str(w.message) for w in caught]
+    assert not [t for t in texts if "Got `batch_size`" in t]
+    clipped = [t for t in texts if "batch_size=32 is larger than" in t]
+    assert clipped == ["batch_size=32 is larger than the 28 windows the networks train on "
+                       "(before the validation tail); it is going to be clipped to 28."]
+    assert {r.batch_size for r in forecaster.regressors_} == {28}

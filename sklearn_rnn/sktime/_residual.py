@@ -372,11 +372,12 @@ def fit_networks(forecaster, windows, residuals, levels):
     """Fit ``n_networks`` networks on the residuals, each from its own seed."""
     f = forecaster
     regressors = []
+    batch_size = _batch_size(f, len(windows))
     for k, seed in enumerate(network_seeds(f.random_state, f.n_networks)):
         if f.verbose:
             print(f"Network {k + 1} of {f.n_networks} on the linear start's residuals:")
         regressor = f._make_regressor(None if levels is None else tuple(levels))
-        regressor.set_params(random_state=seed, batch_size=_batch_size(f, len(windows)))
+        regressor.set_params(random_state=seed, batch_size=batch_size)
         with warnings.catch_warnings(), batch_first_inputs():
             if f.early_stopping:  # stopping early is the point here
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -386,8 +387,21 @@ def fit_networks(forecaster, windows, residuals, levels):
 
 
 def _batch_size(f, n_windows):
-    """The core's ``"auto"`` (n / 8 within [16, 200]), up to ``AUTO_BATCH_MAX``."""
-    if f.batch_size != "auto" or n_windows // 8 <= 200:
+    """The core's ``"auto"`` (n / 8 within [16, 200]), up to ``AUTO_BATCH_MAX``;
+    an integer above the windows the networks train on clipped, with one
+    warning in the forecaster's words (the networks' own would come once
+    per network and speak of samples)."""
+    if f.batch_size != "auto":
+        n_train = (n_before_tail(n_windows, f.validation_fraction) if f.early_stopping
+                   else n_windows)
+        if f.batch_size > n_train:
+            warnings.warn(
+                f"batch_size={f.batch_size} is larger than the {n_train} windows the "
+                f"networks train on{' (before the validation tail)' * f.early_stopping}; "
+                f"it is going to be clipped to {n_train}.")
+            return n_train
+        return f.batch_size
+    if n_windows // 8 <= 200:
         return f.batch_size
     return min(n_windows // 8, AUTO_BATCH_MAX)
 
@@ -409,6 +423,8 @@ def update_networks(forecaster, windows, residuals):
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # a batch_size above the update's windows trains on them all
+            warnings.filterwarnings("ignore", "Got `batch_size`")
             regressor.fit(windows, residuals)
         regressor.set_params(**saved)
         updated.append(regressor)
