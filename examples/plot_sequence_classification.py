@@ -14,8 +14,8 @@ split:
   (drawing a gun or pointing a finger).
 * JapaneseVowels: 270 training and 370 test utterances of 7 to 29 time
   points, 12 channels (cepstral coefficients), nine speakers. The series
-  differ in length; they are padded and packed inside the network, never
-  truncated.
+  differ in length; the network runs them padded, each read to its own last
+  step, never truncated.
 """
 
 # %%

@@ -59,7 +59,7 @@ def check_labels(labels, name="y", fix="y.astype(str)", *, missing=True):
         if where.size:
             raise ValueError(
                 f"Input {name} contains NaN: {where.size} of its {len(labels)} labels are "
-                f"missing (NaN, None or pandas' NA), the first at position {where[0]}. Drop "
+                f"missing (NaN, NaT, None or pandas' NA), the first at position {where[0]}. Drop "
                 "those samples, or give them a label.")
     if len({isinstance(v, str) for v in labels}) > 1:
         raise ValueError(

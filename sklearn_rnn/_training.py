@@ -4,7 +4,8 @@ Plain PyTorch, no scikit-learn: tensors are built once per fit and batches
 are cut from them by index (no DataLoader, no collation). The loop records a
 history of per-epoch losses, stops on the no-improvement rule of
 scikit-learn's MLP (``tol``, ``n_iter_no_change``), restores the best weights
-when a validation set is monitored, and raises on a non-finite loss.
+when a validation set is monitored, and raises on a loss that diverged (not
+finite, or exploding: :mod:`._divergence`).
 
 Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
@@ -299,8 +300,8 @@ def train(
     constant_output : torch.Tensor of shape (1, n_outputs), default=None
         A constant prediction (the targets' weighted mean, the classes'
         prior): a training loss over :data:`~sklearn_rnn._divergence.FACTOR`
-        times its loss raises, as a NaN loss does
-        (:func:`~sklearn_rnn._divergence.divergence_test`).
+        times the larger of its loss and the first batch's raises, as a NaN
+        loss does (:func:`~sklearn_rnn._divergence.divergence_test`).
     standardized : bool, default=True
         Whether the estimator standardises (for that error's advice).
 

@@ -48,8 +48,8 @@ def panel_to_batch_first(X):
     reads ``(n_samples, n_timesteps, n_channels)``. Panels whose instances
     differ in length arrive as sktime's ``df-list`` (one DataFrame per
     instance, rows are time points, columns are variables) and become a list
-    of ``(n_timepoints_i, n_channels)`` arrays, which the estimator pads and
-    packs.
+    of ``(n_timepoints_i, n_channels)`` arrays, which the estimator runs
+    padded, each read to its own last step.
 
     Parameters
     ----------

@@ -146,6 +146,8 @@ _PARAMETERS = {
             training windows, at least 16 and at most 200 (the regressors'
             rule), or up to 400 where there are more than 1,600 windows (a
             panel's), which keeps an ensemble of ``n_networks`` affordable.
+            An integer above the windows the networks train on (those
+            before the validation tail) is clipped to them, with a warning.
 
         early_stopping : bool
             Whether to hold out the latest ``validation_fraction`` of the

@@ -329,7 +329,8 @@ CLASSIFIER_PARAMETERS = {
 
         early_stopping : bool
             Whether to hold out ``validation_fraction`` of the training data (a
-            stratified random sample), stop when the validation loss stops
+            stratified random sample of the samples of positive
+            ``sample_weight``), stop when the validation loss stops
             improving, and restore the weights with the lowest validation
             loss, counting the starting weights as epoch 0. With
             ``random_biases > 0`` these are the ridge classifier on the
@@ -479,8 +480,9 @@ def _training_attributes(loss, score, refitted):
             regressor with a linear skip connection, ``skip_steps_ > 0``,
             trained from scratch: the linear least-squares start, the
             recurrent head at zero, fitted on the training part alone; after
-            a warm start: the previous fit's weights); None without early
-            stopping.
+            a warm start: the previous fit's weights, with what that fit
+            refitted on every row, its kept start or its skip layer, fitted
+            again on the training part); None without early stopping.
 
         training_improvement_ : float or None
             How much training improved the validation loss over the start:
@@ -549,8 +551,9 @@ INPUT_SHAPES = """
     ``n_channels`` for flattened multivariate windows), a 3D array has shape
     ``(n_samples, n_timesteps, n_channels)``, and a list of arrays of shape
     ``(n_timesteps_i,)`` or ``(n_timesteps_i, n_channels)`` holds sequences
-    of different lengths, which are padded and packed so that padding never
-    changes a prediction. A list of 1D arrays of one length is a 2D table,
+    of different lengths, which run padded, each sequence's states read at
+    its own last step (packed on a GPU), so that padding never changes a
+    prediction. A list of 1D arrays of one length is a 2D table,
     as in scikit-learn (``check_array`` reads it so): to pass sequences of
     one length as a list, give them the shape ``(n_timesteps_i,
     n_channels)``.
@@ -590,8 +593,10 @@ SAMPLE_WEIGHT = """
         with the weights as reliabilities (unweighted: the sample standard
         deviation, ``ddof=1``), so one of weight 2 is not counted as two
         there. The ``"auto"`` sizes read the samples of positive weight
-        only (``skip_steps`` their count, ``patch_size`` their longest). A
-        sample of weight 0 is as if removed in all of these, but one of
+        only (``skip_steps`` their count, ``patch_size`` their longest), as
+        do early stopping's split and the classifier's ridge start (the
+        samples of weight 0 are on neither side of the split). A sample of
+        weight 0 is as if removed in all of these, but one of
         weight 2 is counted once by ``skip_steps``, whose size does not
         depend on the weights' scale.
     """
