@@ -480,9 +480,8 @@ def _training_attributes(loss, score, refitted):
             regressor with a linear skip connection, ``skip_steps_ > 0``,
             trained from scratch: the linear least-squares start, the
             recurrent head at zero, fitted on the training part alone; after
-            a warm start: the previous fit's weights, with what that fit
-            refitted on every row, its kept start or its skip layer, fitted
-            again on the training part); None without early stopping.
+            a warm start: the previous fit's, its refit on every row redone
+            on the training part); None without early stopping.
 
         training_improvement_ : float or None
             How much training improved the validation loss over the start:
@@ -594,9 +593,8 @@ SAMPLE_WEIGHT = """
         deviation, ``ddof=1``), so one of weight 2 is not counted as two
         there. The ``"auto"`` sizes read the samples of positive weight
         only (``skip_steps`` their count, ``patch_size`` their longest), as
-        do early stopping's split and the classifier's ridge start (the
-        samples of weight 0 are on neither side of the split). A sample of
-        weight 0 is as if removed in all of these, but one of
+        do early stopping's split and the classifier's ridge start. A
+        sample of weight 0 is as if removed in all of these, but one of
         weight 2 is counted once by ``skip_steps``, whose size does not
         depend on the weights' scale.
     """
