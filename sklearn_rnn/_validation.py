@@ -148,7 +148,7 @@ def check_sequences(estimator, X, *, reset):
     if not reset:
         check_layout_unchanged(estimator)
     allow_leading_nan = estimator.leading_nan == "trim"
-    kind = _input_kind(X)
+    kind = input_kind(X)
     names = None
     if kind == "list":
         seqs = _from_list(X, allow_leading_nan)
@@ -357,7 +357,7 @@ def _plain_3d(X):
     return None
 
 
-def _input_kind(X):
+def input_kind(X):
     """Return "list" (sequences), "3d" or "table"."""
     if sparse.issparse(X) or hasattr(X, "columns"):
         return "table"

@@ -16,10 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import BaseSequenceEstimator
 from .._networks import RecurrentNetwork
 from .._validation import (
-    _input_kind,
     check_layout_unchanged,
     check_sequences,
     check_table_layout,
+    input_kind,
 )
 from ._graph import PredictionGraph, dummy_inputs
 
@@ -351,7 +351,7 @@ def _input_layout(estimator, X, lengths):
         varying = bool(getattr(estimator, "_fitted_on_list", False)
                        and getattr(estimator, "_fitted_lengths_vary", False))
     else:
-        kind = _input_kind(X)
+        kind = input_kind(X)
         table = kind == "table"
         n_rows = np.shape(X)[0] if table else None
         n_columns = np.shape(X)[1] if table else None
@@ -369,7 +369,7 @@ def _input_layout(estimator, X, lengths):
         )
     # 3D arrays as predict reads them (lists keep time first, padded)
     from_array = (not getattr(estimator, "_fitted_on_list", False) if X is None
-                  else _input_kind(X) == "3d")
+                  else input_kind(X) == "3d")
     time_last = not table and getattr(estimator, "time_axis", 1) == 2 and from_array
     return table, n_columns, bool(lengths), time_last
 
