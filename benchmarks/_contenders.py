@@ -39,11 +39,16 @@ from sklearn_rnn._networks import RecurrentNetwork
 
 ROLE_TITLES = {
     "hand": "hand-written loop (limit)",
+    "hand-packed": "hand-written loop, packed (the usual recipe)",
+    "hand-padded": "hand-written loop, padded + gather (limit)",
     "ours": "sklearn_rnn",
     "skorch": "skorch, default DataLoader",
     "skorch-slice": "skorch, slicing iterator",
     "mlp": "sklearn MLPRegressor (context)",
 }
+
+#: The roles a group's other contenders are timed against.
+REFERENCE_ROLES = ("hand", "hand-packed")
 
 
 #: The hand-written loop and skorch train the network on PyTorch's own
@@ -177,6 +182,73 @@ def hand_loop(case, data, epochs, seed, device, *, cell, task="regression",
 
 def hand_loop_clf(case, data, epochs, seed, device, *, cell):
     return hand_loop(case, data, epochs, seed, device, cell=cell, task="classification")
+
+
+# ----------------------------------------------------------------------
+# Sequences of different lengths (case "varlen"): the hand loop as a PyTorch
+# user writes it for them, on the same module
+def hand_loop_varlen(case, data, epochs, seed, device, *, cell, packed=True):
+    """Batches of padded sequences, cut to their longest, run through ``module.rnn``.
+
+    ``packed``: through ``pack_padded_sequence``, reading each row's final
+    hidden state ``h_n`` (the usual recipe); else padded as they are,
+    reading each row's output at its last valid step (a causal network's
+    final state; the estimators' own path, written out by hand).
+    """
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+    def fit():
+        torch.manual_seed(seed)
+        X = pad_sequence([torch.from_numpy(x) for x in data.X], batch_first=True).to(device)
+        lengths = torch.tensor([len(x) for x in data.X])
+        y = torch.from_numpy(data.y).reshape(-1, 1).to(device)
+        module = RecurrentNetwork(
+            X.shape[2], 1, cell=cell, hidden_size=case.hidden_size, pooling="last",
+            **STOCK_KERNELS,
+        ).to(device)
+        optimizer = torch.optim.Adam(module.parameters(), lr=case.learning_rate)
+        loss_fn = torch.nn.MSELoss()
+        generator = torch.Generator().manual_seed(seed)
+        n, batch_size = X.shape[0], case.batch_size
+        module.train()
+        for _ in range(epochs):
+            order = torch.randperm(n, generator=generator)
+            for start in range(0, n, batch_size):
+                index = order[start : start + batch_size]
+                rows = lengths[index]
+                x = X[index.to(device), : int(rows.max())]
+                x = (x - module.input_shift) / module.input_scale
+                optimizer.zero_grad(set_to_none=True)
+                if packed:
+                    _, h_n = module.rnn(pack_padded_sequence(
+                        x, rows, batch_first=True, enforce_sorted=False))
+                    last = (h_n[0] if cell == "lstm" else h_n)[-1]
+                else:
+                    out, _ = module.rnn(x)
+                    last = out[torch.arange(len(index), device=device),
+                               (rows - 1).to(device)]
+                loss = loss_fn(module.head(last), y[index.to(device)])
+                loss.backward()
+                optimizer.step()
+        return module
+
+    return _timed(fit, epochs, device)
+
+
+def hand_loop_padded(case, data, epochs, seed, device, *, cell):
+    return hand_loop_varlen(case, data, epochs, seed, device, cell=cell, packed=False)
+
+
+def varlen_contenders():
+    """Per cell: ours on the list, the hand loop packed and padded (no skorch)."""
+    out = []
+    for cell in ("lstm", "gru"):
+        out += [
+            Contender(f"hand-packed-{cell}", cell, "hand-packed", hand_loop_varlen, cell),
+            Contender(f"hand-padded-{cell}", cell, "hand-padded", hand_loop_padded, cell),
+            Contender(f"ours-{cell}", cell, "ours", ours_regressor, cell),
+        ]
+    return out
 
 
 # ----------------------------------------------------------------------
@@ -402,8 +474,10 @@ def ours_regressor_bf16(case, data, epochs, seed, device, *, cell):
                           mixed_precision=True)
 
 
-def by_name(name):
-    for contender in cpu_contenders():
+def by_name(name, case=None):
+    """The CPU contender called ``name`` (of the varlen contenders in such a case)."""
+    varlen = case is not None and case.min_length is not None
+    for contender in varlen_contenders() if varlen else cpu_contenders():
         if contender.name == name:
             return contender
     raise KeyError(name)

@@ -10,7 +10,8 @@ class Case:
     """Sizes of one benchmark case.
 
     ``epochs`` epochs are trained per timed fit and every contender is fitted
-    ``repeats`` times, interleaved with the others.
+    ``repeats`` times, interleaved with the others. With ``min_length``, the
+    windows are a list of sequences of ``min_length`` to ``length`` steps.
     """
 
     name: str
@@ -24,10 +25,13 @@ class Case:
     repeats: int = 3
     n_predict: int = 10_000
     learning_rate: float = 1e-3
+    min_length: int | None = None
 
     def describe(self):
+        steps = (f"{self.length}" if self.min_length is None
+                 else f"{self.min_length}-{self.length} (uniform)")
         return (
-            f"{self.n_samples} windows x {self.length} steps x "
+            f"{self.n_samples} windows x {steps} steps x "
             f"{self.n_channels} channel(s), hidden {self.hidden_size}, 1 layer, "
             f"batch {self.batch_size}, Adam lr {self.learning_rate:g}, "
             f"{self.epochs} epoch(s) per fit x {self.repeats} repeats"
@@ -41,7 +45,8 @@ class Case:
 
 
 #: default: the lead's reference case; small: per-batch overhead dominates;
-#: long: long sequences, few samples (per-step cost dominates).
+#: long: long sequences, few samples (per-step cost dominates); varlen: a
+#: list of sequences of different lengths (the estimators run them padded).
 CASES = {
     "default": Case("default", n_samples=16384, length=48, hidden_size=64,
                     epochs=1, repeats=5),
@@ -49,6 +54,8 @@ CASES = {
                   epochs=2, repeats=5),
     "long": Case("long", n_samples=512, length=512, hidden_size=64,
                  epochs=2, repeats=5, n_predict=512),
+    "varlen": Case("varlen", n_samples=16384, length=48, min_length=24, hidden_size=64,
+                   epochs=1, repeats=5),
 }
 
 #: ``--quick``: the same shapes on less data, for a smoke run of about a minute.
@@ -56,6 +63,7 @@ QUICK = {
     "default": dict(n_samples=2048, repeats=2, n_predict=2000),
     "small": dict(n_samples=4096, repeats=2, epochs=1, n_predict=2000),
     "long": dict(n_samples=128, repeats=2, epochs=1, n_predict=128),
+    "varlen": dict(n_samples=2048, repeats=2),
 }
 
 
@@ -67,6 +75,8 @@ class Data:
     standardised already (so the input-scaling buffers of the torch
     contenders can stay at their defaults), ``y`` is float32 of shape
     ``(n_samples,)`` and ``y_class`` int64 with ``n_classes`` balanced labels.
+    In a case with ``min_length``, ``X`` is a list of float32 arrays of shape
+    ``(length_i, n_channels)``: each window's last ``length_i`` steps.
     """
 
     X: np.ndarray
@@ -75,6 +85,8 @@ class Data:
 
     @property
     def nbytes(self):
+        if isinstance(self.X, list):
+            return sum(x.nbytes for x in self.X) + self.y.nbytes
         return self.X.nbytes + self.y.nbytes
 
     def head(self, n):
@@ -103,4 +115,8 @@ def make_data(case, seed=0):
     change = y - X[:, -1, 0]
     edges = np.quantile(change, np.linspace(0, 1, case.n_classes + 1)[1:-1])
     y_class = np.searchsorted(edges, change).astype(np.int64)
+    if case.min_length is not None:  # own generator: the windows stay as above
+        lengths = np.random.default_rng(seed + 1).integers(
+            min(case.min_length, length), length + 1, size=n)
+        X = [X[i, length - k :].copy() for i, k in enumerate(lengths)]
     return Data(X, y, y_class)

@@ -72,7 +72,7 @@ def measure(spec):
     case = Case(**spec["case"])
     seed = spec["seed"]
     data = make_data(case, seed=seed)
-    contender = by_name(spec["contender"])
+    contender = by_name(spec["contender"], case)
     # Warm up (imports, lazy kernel set-up) on 4 rows in batches of 2, so the
     # heap holds no batch-sized buffers the measured fit could reuse unseen.
     contender(case.with_overrides(batch_size=2), data.head(4), 1, seed)
