@@ -85,3 +85,14 @@ def test_varlen_case_runs_ours_against_the_packed_hand_loop(capsys):
         assert f"| hand-padded-{cell} |" in out
         assert f"vs hand-packed-{cell} |" in out.split(f"| ours-{cell} |")[1].splitlines()[0]
     assert "0/0 targets pass" in out  # no target set for this case
+
+
+def test_setup_cost_prints_the_defaults_and_random_biases_0(capsys):
+    # benchmarks.setup_cost, on a few rows: one line per configuration
+    from benchmarks import setup_cost
+
+    setup_cost.main(["--n-samples", "24", "--length", "8"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("# SequenceClassifier(max_iter=1): 24 sequences x 8 steps")
+    assert [line.split(":")[0].strip() for line in lines[1:]] == ["defaults", "random_biases=0"]
+    assert all("s CPU, peak RSS over before" in line for line in lines[1:])
