@@ -9,13 +9,16 @@ and load the estimators, since every value is a type it knows: arrays,
 dicts, lists, numbers, strings, and the module classes themselves.
 """
 
+import importlib
+import warnings
+
 import numpy as np
 import torch
 from torch import nn
 
 __all__ = ["module_to_state", "module_from_state", "tensors_to_arrays",
            "arrays_to_tensors", "module_classes", "MODULE_STATE_KEY",
-           "PortableStateMixin"]
+           "PortableStateMixin", "package_version"]
 
 #: Marks a dict made by :func:`module_to_state`.
 MODULE_STATE_KEY = "__sklearn_rnn_module__"
@@ -119,6 +122,11 @@ def arrays_to_tensors(value):
     return value
 
 
+def package_version():
+    """sklearn_rnn's ``__version__``, read when called (the package imports this module)."""
+    return importlib.import_module("sklearn_rnn").__version__
+
+
 def _to_array(tensor):
     tensor = tensor.detach().cpu()
     if tensor.dtype == torch.bfloat16:
@@ -135,8 +143,10 @@ class PortableStateMixin:
     machine without one; ``__setstate__`` turns them back, renames the
     fitted attributes of ``_renamed_attributes`` (old name: new name) that
     an older pickle holds, and rebuilds the optimizer around the loaded
-    state (``_rebuild_optimizer``). Put it before ``BaseEstimator`` in the
-    bases.
+    state (``_rebuild_optimizer``). The state records the sklearn_rnn
+    version that saved it (``_sklearn_rnn_version``); loading it under
+    another version warns, as scikit-learn's ``InconsistentVersionWarning``
+    does for its estimators. Put it before ``BaseEstimator`` in the bases.
     """
 
     #: Fitted attributes renamed since a release: {old name: new name}.
@@ -147,6 +157,7 @@ class PortableStateMixin:
         # instance's own __dict__, and pickling must not move the live
         # estimator's network off its device or replace its optimizer.
         state = dict(super().__getstate__())
+        state["_sklearn_rnn_version"] = package_version()
         if "module_" in state:
             state["module_"] = module_to_state(state["module_"])
             optimizer = state.get("optimizer_")
@@ -156,6 +167,15 @@ class PortableStateMixin:
         return state
 
     def __setstate__(self, state):
+        saved_by = state.pop("_sklearn_rnn_version", None)
+        if saved_by is not None and saved_by != package_version():
+            warnings.warn(
+                f"Trying to unpickle estimator {type(self).__name__} from "
+                f"sklearn_rnn version {saved_by} when using version "
+                f"{package_version()}. This might lead to breaking code or "
+                "invalid results. Use at your own risk; refit it, or load it "
+                "with the version that saved it.", UserWarning, stacklevel=2,
+            )
         for old, new in self._renamed_attributes.items():
             if old in state:
                 state[new] = state.pop(old)

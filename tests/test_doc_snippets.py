@@ -20,7 +20,7 @@ PAGES = {
     "docs/index.rst": [],
     "docs/getting_started.rst": ["sktime"],
     "docs/user_guide.rst": ["sktime", "matplotlib"],
-    "docs/deploying.md": ["skops", "onnx", "onnxruntime", "skl2onnx"],
+    "docs/deploying.md": ["skops", "onnx", "onnxruntime", "skl2onnx", "sktime"],
 }
 
 #: page: why its code is not run here
@@ -91,6 +91,25 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
             import matplotlib.pyplot as plt
 
             plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_deploying_classifier_pipeline_runs_in_onnx_runtime():
+    # the converted classifier pipeline of a float64 sample converted, but
+    # ONNX Runtime refused to load it (float32 probabilities, declared float64)
+    for module in ("onnx", "onnxruntime", "skl2onnx"):
+        pytest.importorskip(module)
+    blocks = python_blocks(ROOT / "docs/deploying.md")
+    pipeline_block = next(k for k, block in enumerate(blocks) if "clf_pipe" in block)
+    namespace = {"__name__": "__doc_snippets__"}
+    for k in (0, pipeline_block):
+        exec(compile(blocks[k], f"docs/deploying.md, python block {k + 1}", "exec"), namespace)
+    clf_pipe, rows = namespace["clf_pipe"], namespace["X_table"][-5:]
+    assert rows.dtype == np.float64
+    np.testing.assert_array_equal(namespace["label"], clf_pipe.predict(rows))
+    assert namespace["proba"].dtype == np.float64
+    np.testing.assert_allclose(namespace["proba"], clf_pipe.predict_proba(rows),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_scaling_out_set_up_defines_the_pages_data():

@@ -421,6 +421,26 @@ def test_the_sktime_forecaster_is_refused_with_a_type_error(data):
         to_onnx(RNNForecaster(), data[0])
 
 
+def test_the_sktime_adapters_are_refused_with_what_to_do_instead(data):
+    # the message advised skl2onnx, which converts neither
+    pytest.importorskip("sktime")
+    from sklearn_rnn.sktime import RNNClassifier, RNNForecaster
+
+    with pytest.raises(TypeError, match="no ONNX export.*pickle, joblib") as refused:
+        to_onnx(RNNForecaster(), data[0])
+    assert "skl2onnx" not in str(refused.value)
+    X, y = data
+    panel = X.transpose(0, 2, 1)  # sktime's numpy3D: (n_instances, n_channels, time)
+    clf = RNNClassifier(**SMALL).fit(panel, y > np.median(y))
+    with pytest.raises(TypeError, match=r"to_onnx\(clf.estimator_\).*transpose\(0, 2, 1\)"):
+        to_onnx(clf, X)
+    # what the message says works: the graph of estimator_ on the transposed panel
+    label, proba = _session(to_onnx(clf.estimator_)).run(
+        None, {"X": panel[:7].transpose(0, 2, 1).astype(np.float32)})
+    np.testing.assert_array_equal(label, clf.predict(panel[:7]))
+    np.testing.assert_allclose(proba, clf.predict_proba(panel[:7]), rtol=RTOL, atol=1e-7)
+
+
 def test_an_opset_beyond_the_exporter_is_refused_before_tracing(data, capfd):
     # the exporter failed mid-trace and printed its graph (~150 lines) to stdout
     X, y = data
@@ -560,6 +580,45 @@ def test_a_refused_table_gets_predicts_words_and_the_way_out(data):
         assert "to_onnx(est, X3d)" in str(exported.value)
 
 
+def test_a_sample_that_is_not_2d_or_3d_gets_predicts_words(data):
+    # one row (X[0]), a scalar or a string died with a bare IndexError
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X[:, :, 0], y)
+    for bad in (X[0, :, 0], [1.0, 2.0], 3.0, "abc"):
+        with pytest.raises(ValueError) as refused:
+            reg.predict(bad)
+        with pytest.raises(ValueError) as exported:
+            to_onnx(reg, bad)
+        assert str(exported.value) == str(refused.value)
+    with pytest.raises(ValueError, match=r"pass X.reshape\(1, -1\) for one sequence"):
+        to_onnx(reg, X[0, :, 0])
+
+
+def test_the_model_records_versions_and_column_names(data):
+    # producer_version was torch's (the exporter's), under producer_name
+    # "sklearn_rnn"; the columns of a DataFrame fit were nowhere in the model
+    import json
+
+    import torch
+
+    import sklearn_rnn
+
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    columns = [f"t{i}" for i in range(10)]
+    reg = LSTMRegressor(**SMALL).fit(pd.DataFrame(X[:, :, 0], columns=columns), y)
+    model = to_onnx(reg)
+    assert (model.producer_name, model.producer_version) == ("sklearn_rnn",
+                                                             sklearn_rnn.__version__)
+    props = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(props["feature_names_in"]) == columns
+    metadata = _session(model).get_modelmeta().custom_metadata_map  # as documented
+    assert json.loads(metadata["feature_names_in"]) == columns
+    assert props["torch_version"] == torch.__version__
+    props = {p.key for p in to_onnx(LSTMRegressor(**SMALL).fit(X, y)).metadata_props}
+    assert props == {"torch_version"}
+
+
 def test_x_none_after_a_fit_on_sequences_of_different_lengths():
     # the layout the estimator was fitted on: padded batches with their
     # lengths (the graph had no "lengths" and read the padding as data)
@@ -647,6 +706,20 @@ def test_lengths_and_target_opset_are_validated(data):
     model = to_onnx(reg, X, lengths=np.bool_(False), target_opset=np.int64(16))
     assert [i.name for i in model.graph.input] == ["X"]
     assert model.opset_import[0].version == 16
+
+
+def test_the_documented_range_of_lengths(data):
+    # docs/deploying.md and to_onnx's docstring: 1 to X's steps, one per row;
+    # 0 gives NaN; others fail in ONNX Runtime (checked before session.run)
+    X, y = data
+    reg = GRURegressor(**SMALL).fit(X, y)
+    session = _session(to_onnx(reg, X, lengths=True))
+    (pred,) = session.run(None, {"X": X[:3], "lengths": np.array([10, 1, 0], np.int64)})
+    _assert_close(pred[:2], reg.predict([X[0], X[1, :1]]))
+    assert np.isnan(pred[2])
+    for lengths in ([10, 11, 3], [10, -1, 3], [10, 5]):
+        with pytest.raises(Exception):  # ONNX Runtime's errors, of its internal nodes
+            session.run(None, {"X": X[:3], "lengths": np.array(lengths, np.int64)})
 
 
 @pytest.mark.parametrize("quantile", [False, True])

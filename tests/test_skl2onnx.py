@@ -135,6 +135,21 @@ def test_double_input_is_cast(data):
     np.testing.assert_allclose(pred, pipe.predict(X[:5]), rtol=1e-5)
 
 
+@pytest.mark.parametrize("zipmap", [False, "columns"])
+def test_classifier_double_input(data, zipmap):
+    # the probabilities are of the input's float type, as skl2onnx declares
+    # them: cast to float32 always, a float64 sample's model did not load
+    X, y = data
+    X = X.astype(np.float64)
+    pipe = make_pipeline(StandardScaler(), SequenceClassifier(**SMALL)).fit(X, y > 0)
+    model = skl2onnx.to_onnx(pipe, X[:1], options={id(pipe[-1]): {"zipmap": zipmap}})
+    label, *proba = _run(model, X[:7])
+    np.testing.assert_array_equal(label, pipe.predict(X[:7]))
+    proba = np.column_stack(proba) if zipmap else proba[0]
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, pipe.predict_proba(X[:7]), rtol=1e-5, atol=1e-6)
+
+
 def test_trimmer_fitted_on_3d_refuses(data):
     X, y = data
     pipe = make_pipeline(WindowTrimmer(4), LSTMRegressor(**SMALL)).fit(

@@ -1,6 +1,7 @@
 """skops.io round trips, with an explicit list of trusted types; pickles too."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -127,6 +128,29 @@ def test_pickles_of_the_previous_format_load(data):
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
 
 
+def test_a_file_of_another_version_warns(data):
+    # the state records the sklearn_rnn version that saved it (it recorded
+    # none: scikit-learn's _sklearn_version is for its own modules only)
+    import sklearn_rnn
+
+    sio = pytest.importorskip("skops.io")
+    estimator, X, _ = _fit(LSTMRegressor(**SMALL), data)
+    state = estimator.__getstate__()
+    assert state["_sklearn_rnn_version"] == sklearn_rnn.__version__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for loaded in (pickle.loads(pickle.dumps(estimator)),
+                       sio.loads(sio.dumps(estimator), trusted=skops_trusted_types())):
+            assert "_sklearn_rnn_version" not in vars(loaded)
+    state["_sklearn_rnn_version"] = "0.0.1"
+    loaded = LSTMRegressor.__new__(LSTMRegressor)
+    message = (f"LSTMRegressor from sklearn_rnn version 0.0.1 when using version "
+               f"{sklearn_rnn.__version__}")
+    with pytest.warns(UserWarning, match=message):
+        loaded.__setstate__(state)
+    np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
+
+
 @pytest.mark.parametrize("steps", ["trimmer", "lag"])
 def test_a_pipeline_of_our_steps_loads_with_the_list(steps):
     # the windowing transformers are in the list, and a pipeline's list
@@ -152,6 +176,68 @@ def test_a_pipeline_of_our_steps_loads_with_the_list(steps):
         loaded = sio.loads(blob, trusted=trusted)
         np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
     assert sio.get_untrusted_types(data=blob) == skops_trusted_types(pipe)
+
+
+def test_sktime_classifier_loads_with_the_list():
+    # RNNClassifier is no scikit-learn estimator: the list left it and its
+    # estimator_ out, and skops refused its file
+    sio = pytest.importorskip("skops.io")
+    pytest.importorskip("sktime")
+    from sklearn_rnn.sktime import RNNClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 1, 12))
+    y = np.where(X[:, 0, -1] > 0, "a", "b")
+    clf = RNNClassifier(**SMALL).fit(X, y)
+    blob = sio.dumps(clf)
+    assert sio.get_untrusted_types(data=blob) == skops_trusted_types(clf)
+    assert f"{RNNClassifier.__module__}.RNNClassifier" in skops_trusted_types()
+    loaded = sio.loads(blob, trusted=skops_trusted_types())
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_sktime_adapters_save_and_load_as_documented(tmp_path):
+    # docs/deploying.md, "The sktime adapters": pickle, joblib and sktime's
+    # save/load round trip both; skops saves the classifier, not the forecaster
+    sio = pytest.importorskip("skops.io")
+    pytest.importorskip("sktime")
+    import joblib
+    import pandas as pd
+    from sktime.base import load
+
+    from sklearn_rnn.sktime import RNNClassifier, RNNForecaster
+
+    rng = np.random.RandomState(0)
+    y = pd.Series(np.sin(np.arange(60) * np.pi / 6) + rng.normal(scale=0.1, size=60),
+                  index=pd.period_range("2000-01", periods=60, freq="M"))
+    forecaster = RNNForecaster(n_networks=1, **SMALL).fit(y[:-3], fh=[1, 2, 3])
+    X = rng.normal(size=(30, 1, 12))
+    clf = RNNClassifier(**SMALL).fit(X, np.where(X[:, 0, -1] > 0, "a", "b"))
+    joblib.dump(forecaster, tmp_path / "forecaster.joblib")
+    forecaster.save(tmp_path / "forecaster")
+    clf.save(tmp_path / "classifier")
+    loaded = [pickle.loads(pickle.dumps(forecaster)),
+              joblib.load(tmp_path / "forecaster.joblib"),
+              load(str(tmp_path / "forecaster"))]
+    for other in loaded:
+        pd.testing.assert_series_equal(other.predict(), forecaster.predict())
+    pd.testing.assert_series_equal(loaded[0].update(y[-3:], update_params=False).predict(),
+                                   forecaster.update(y[-3:], update_params=False).predict())
+    for other in (pickle.loads(pickle.dumps(clf)), load(str(tmp_path / "classifier"))):
+        np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
+    with pytest.raises(TypeError):
+        sio.dumps(forecaster)
+
+
+def test_torch_device_parameter_loads_with_the_list(data):
+    # device takes a torch.device, which skops does not trust by default
+    sio = pytest.importorskip("skops.io")
+    estimator, X, _ = _fit(LSTMRegressor(**SMALL, device=torch.device("cpu")), data)
+    blob = sio.dumps(estimator)
+    assert sio.get_untrusted_types(data=blob) == skops_trusted_types(estimator)
+    loaded = sio.loads(blob, trusted=skops_trusted_types())
+    assert loaded.device == torch.device("cpu")
+    np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
 
 
 def test_trusted_types_listed():

@@ -2,6 +2,7 @@
 
 import copy
 import io
+import json
 import os
 import sys
 import warnings
@@ -15,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseSequenceEstimator
 from .._networks import RecurrentNetwork
+from .._portable import package_version
 from .._validation import (
     check_layout_unchanged,
     check_sequences,
@@ -63,7 +65,11 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         ``(batch,)``): the valid steps of each sequence of a 3D batch padded
         at the end, for sequences of different lengths. None: True when
         ``X`` is a list of sequences of different lengths, or, when ``X`` is
-        None, when the estimator was fitted on one. Not for tables.
+        None, when the estimator was fitted on one. Not for tables. Pass one
+        length per row of ``"X"``, each from 1 to ``"X"``'s number of steps
+        (0: no step, NaN outputs); other values, or another number of
+        them, fail inside the graph in ONNX Runtime's words, which do not
+        name ``"lengths"``: check them before ``session.run``.
 
     target_opset : int, default=None
         ONNX opset of the graph (at least 14); None is 17
@@ -80,14 +86,21 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         bool, integers of any width, uint64 too, floats; strings as ONNX
         strings) and ``"probabilities"`` (float64, as ``predict_proba``).
         Every dimension but the batch is fixed: ``n_outputs_``, the
-        quantile levels, the classes.
+        quantile levels, the classes. ``"X"`` is read by position: a
+        table's columns in fit's order, unchecked (after a fit on a
+        DataFrame, the names are in the model's ``metadata_props``,
+        ``"feature_names_in"``, a JSON list). ``producer_version`` is
+        sklearn_rnn's version, ``metadata_props``' ``"torch_version"``
+        the exporting torch's.
 
     Raises
     ------
     TypeError
         If ``estimator`` is not one of this package's estimators (for a
         pipeline, use ``skl2onnx.to_onnx`` after
-        :func:`register_skl2onnx_converters`), ``lengths`` is not a bool or
+        :func:`register_skl2onnx_converters`; for the sktime
+        ``RNNClassifier``, export its ``estimator_``; the sktime
+        ``RNNForecaster`` has no ONNX export), ``lengths`` is not a bool or
         None, or ``target_opset`` not an int or None.
     sklearn.exceptions.NotFittedError
         If ``estimator`` is not fitted.
@@ -97,7 +110,9 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         ``n_channels``, or the estimator was fitted on 3D input of other than
         ``n_channels`` channels: export it with a 3D sample), if ``X`` is a
         3D array or a list of sequences of other than ``n_channels_in_``
-        channels (as ``predict`` refuses it), ``lengths=True`` is asked for
+        channels (as ``predict`` refuses it), not 2D or 3D data (one
+        sequence as a 1D row, a scalar: ``predict``'s error, which says to
+        pass ``X.reshape(1, -1)``), ``lengths=True`` is asked for
         a 2D table, or ``target_opset`` is below 14 or beyond torch's
         exporter.
     NotImplementedError
@@ -210,8 +225,15 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         _add_labels(onnx, model, estimator.classes_)
     else:
         _declare_output_shapes(model, estimator)
-    model.producer_name = "sklearn_rnn"
+    model.producer_name, model.producer_version = "sklearn_rnn", package_version()
     model.doc_string = f"{type(estimator).__name__} exported by sklearn_rnn.to_onnx"
+    names = getattr(estimator, "feature_names_in_", None)
+    props = {"torch_version": torch.__version__}
+    if names is not None and table:  # a fit on a DataFrame: "X"'s columns, in order
+        props["feature_names_in"] = json.dumps([str(n) for n in names])
+    for key, value in props.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
     onnx.checker.check_model(model)
     return model
 
@@ -308,6 +330,22 @@ def _import_onnx():
     return onnx
 
 
+#: what to do instead, for the sktime adapters
+_SKTIME_ADVICE = {
+    "RNNClassifier": (
+        "Export the SequenceClassifier it fitted, to_onnx(clf.estimator_): its "
+        "graph reads (n_instances, n_timepoints, n_channels), sktime's numpy3D "
+        "panels transposed, X.transpose(0, 2, 1); or save the RNNClassifier "
+        "with pickle, joblib, skops or its save method."
+    ),
+    "RNNForecaster": (
+        "RNNForecaster has no ONNX export (its forecasts combine a linear start, "
+        "several networks and the series' time index); save it with pickle, "
+        "joblib or its save method (load with sktime.base.load)."
+    ),
+}
+
+
 def _check_estimator(estimator):
     """What ``estimator`` predicts; raise if it cannot be exported."""
     # the type first: is_classifier reads __sklearn_tags__, which a torch
@@ -315,11 +353,14 @@ def _check_estimator(estimator):
     if not isinstance(estimator, BaseSequenceEstimator) or not (
         is_classifier(estimator) or is_regressor(estimator)
     ):
+        name = type(estimator).__name__
+        advice = _SKTIME_ADVICE.get(name) if type(estimator).__module__.startswith(
+            "sklearn_rnn.sktime") else None
         raise TypeError(
             "to_onnx exports the estimators of sklearn_rnn (SequenceRegressor, "
-            "LSTMRegressor, GRURegressor, SequenceClassifier); got "
-            f"{type(estimator).__name__}. For a Pipeline, use skl2onnx.to_onnx "
-            "after sklearn_rnn.register_skl2onnx_converters()."
+            f"LSTMRegressor, GRURegressor, SequenceClassifier); got {name}. "
+            + (advice or "For a Pipeline, use skl2onnx.to_onnx after "
+               "sklearn_rnn.register_skl2onnx_converters().")
         )
     check_is_fitted(estimator)
     network = estimator.module_
@@ -353,6 +394,8 @@ def _input_layout(estimator, X, lengths):
     else:
         kind = input_kind(X)
         table = kind == "table"
+        if table and np.ndim(X) != 2:  # one row, a scalar: predict's error
+            check_sequences(estimator, X, reset=False)
         n_rows = np.shape(X)[0] if table else None
         n_columns = np.shape(X)[1] if table else None
         varying = kind == "list" and len({len(x) for x in X}) > 1

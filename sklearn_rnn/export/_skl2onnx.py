@@ -49,9 +49,11 @@ def register_skl2onnx_converters():
     ``(n_samples, n_outputs)``, as skl2onnx's regressors give it). A
     quantile regressor (``loss="quantile"``) gives the median only: for its
     quantiles, export it with :func:`~sklearn_rnn.to_onnx`. A
-    classifier's ``"probabilities"`` are float32, as skl2onnx's classifiers
-    give them (and its ``zipmap`` option applies; pass
-    ``options={"zipmap": False}`` for a plain array). The estimators read
+    classifier's ``"probabilities"`` are of the input's float type (float32
+    or float64), as skl2onnx's classifiers give them (and its ``zipmap``
+    option applies; pass
+    ``options={"zipmap": False}`` for a plain array, as for a float64
+    sample: ONNX's ``ZipMap`` takes float32 only). The estimators read
     2D tables in a pipeline; 3D and variable-length input go through
     :func:`~sklearn_rnn.to_onnx` directly. ``LagWindowTransformer`` has no
     converter: its windows reach across rows, which a pipeline's per-row
@@ -233,8 +235,10 @@ def _convert_estimator(scope, operator, container):
     if "probabilities" in {o.name for o in model.graph.output}:
         names["label"] = outputs[0]
         names["probabilities"] = scope.get_unique_variable_name("probabilities64")
+        # the type skl2onnx's shape calculator declares: the input's float type
+        double = isinstance(operator.outputs[1].type, DoubleTensorType)
         container.add_node("Cast", [names["probabilities"]], [outputs[1]],
-                           to=TensorProto.FLOAT,
+                           to=TensorProto.DOUBLE if double else TensorProto.FLOAT,
                            name=scope.get_unique_operator_name("Cast"))
     elif not _regressor_output(operator)[0]:  # a model output: predict's float64
         names["variable"] = outputs[0]

@@ -1,5 +1,6 @@
 """skops_trusted_types: the types to trust when loading an estimator with skops."""
 
+import torch
 from sklearn.base import BaseEstimator
 from torch import nn
 
@@ -15,6 +16,9 @@ __all__ = ["skops_trusted_types"]
 
 _ESTIMATORS = (SequenceRegressor, LSTMRegressor, GRURegressor, SequenceClassifier,
                WindowTrimmer, LagWindowTransformer)
+# the sktime adapter skops saves (RNNForecaster's pandas state it cannot),
+# by name: only sklearn_rnn.sktime imports sktime
+_SKTIME_CLASSIFIER = "sklearn_rnn.sktime._classification.RNNClassifier"
 
 
 def skops_trusted_types(estimator=None):
@@ -30,13 +34,16 @@ def skops_trusted_types(estimator=None):
     ----------
     estimator : estimator, default=None
         If given, the types of this package's estimators in it (itself, a
-        pipeline's steps, a search's ``best_estimator_``) and of their
-        networks: what skops does not trust by default in a file saved from
-        it. scikit-learn's estimators are left out (skops trusts them);
-        other objects a meta-estimator holds, such as a search's splitter,
-        are not covered (``skops.io.get_untrusted_types`` lists them).
+        pipeline's steps, a search's ``best_estimator_``, the sktime
+        ``RNNClassifier``'s ``estimator_``), of their networks and of a
+        :class:`torch.device` passed as ``device``: what skops does not
+        trust by default in a file saved from it. scikit-learn's
+        estimators are left out (skops trusts them); other objects a
+        meta-estimator holds, such as a search's splitter, are not covered
+        (``skops.io.get_untrusted_types`` lists them).
         None: every type the estimators and transformers of this package
-        can hold (the estimators, the windowing transformers,
+        can hold (the estimators, :class:`~sklearn_rnn.sktime.RNNClassifier`,
+        the windowing transformers, :class:`torch.device`,
         :class:`torch.nn.LSTM`, :class:`torch.nn.GRU`,
         :class:`torch.nn.Linear`, :class:`torch.nn.Dropout`, the convolution
         and batch normalisation layers of ``conv_filters`` and the
@@ -83,17 +90,23 @@ def skops_trusted_types(estimator=None):
     else:
         types = {*_ESTIMATORS, RecurrentNetwork, WindowNormalization, nn.LSTM, nn.GRU,
                  nn.Linear, nn.Dropout, RandomConvolutionBranch, ConvolutionBranch,
-                 nn.ModuleList, nn.Conv1d, nn.BatchNorm1d}
-    return sorted(f"{t.__module__}.{t.__qualname__}" for t in types)
+                 nn.ModuleList, nn.Conv1d, nn.BatchNorm1d, torch.device}
+    names = {f"{t.__module__}.{t.__qualname__}" for t in types}
+    return sorted(names if estimator is not None else names | {_SKTIME_CLASSIFIER})
 
 
 def _held_types(obj, seen):
     """Types of the estimators in ``obj`` (nested in attributes, lists and
-    dicts, as a pipeline's steps are) and of their networks' modules."""
+    dicts, as a pipeline's steps are; this package's sktime adapters, which
+    are no scikit-learn estimators, too), of their networks' modules and of
+    a ``torch.device``."""
     if id(obj) in seen:
         return set()
     seen.add(id(obj))
-    if isinstance(obj, BaseEstimator):
+    if isinstance(obj, torch.device):
+        return {torch.device}
+    ours = type(obj).__module__.partition(".")[0] == "sklearn_rnn"
+    if isinstance(obj, BaseEstimator) or (ours and hasattr(obj, "__dict__")):
         types = {type(obj)}
         module = vars(obj).get("module_")
         if isinstance(module, nn.Module):
