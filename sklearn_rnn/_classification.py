@@ -406,6 +406,10 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 "class_weight must be non-negative and finite, got "
                 f"{dict(zip(self.classes_[bad].tolist(), weights[bad].tolist()))}.")
+        if not isinstance(self.class_weight, str) and weights.max() > 0:
+            # only the ratios count (every loss and start weighs by a weighted
+            # mean): a dict's 1e-46 or 1e38 are not 0 or inf in float32
+            weights = weights / weights.max()
         return weights.astype(np.float32)
 
     def _loss_function(self, device):

@@ -515,8 +515,15 @@ def _ridge_solutions(X, Y, u):
 def _moments(values, weight=None):
     """Column means and standard deviations (1 where a column is constant)."""
     mean, std = weighted_moments(values, weight)
-    std = scale_or_one(std, mean)
-    return mean.astype(np.float32), std.astype(np.float32)
+    return mean.astype(np.float32), _float32_scale(scale_or_one(std, mean))
+
+
+def _float32_scale(scale):
+    """``scale`` in float32, where the networks divide by it; 1 where it
+    underflows to 0 there (a spread of 1e-45: a division by zero)."""
+    scale = scale.astype(np.float32)
+    scale[~(scale > 0)] = 1.0
+    return scale
 
 
 def _channel_moments(values, lengths, reference=None, weight=None):
@@ -542,8 +549,7 @@ def _channel_moments(values, lengths, reference=None, weight=None):
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     mean += pivot
-    std = scale_or_one(np.sqrt(var), mean)
-    return mean.astype(np.float32), std.astype(np.float32)
+    return mean.astype(np.float32), _float32_scale(scale_or_one(np.sqrt(var), mean))
 
 
 def _difference_scale(values, lengths, weight=None):
@@ -557,8 +563,7 @@ def _difference_scale(values, lengths, weight=None):
         values, lengths, lambda block, start: np.diff(block, axis=1), weight
     )
     scale = np.sqrt(total_sq / count) if count > 0 else np.zeros_like(total_sq)
-    scale[~(scale > 0)] = 1.0
-    return scale.astype(np.float32)
+    return _float32_scale(scale)
 
 
 def _valid_step_sums(values, lengths, transform, weight=None, chunk=4096):

@@ -239,7 +239,33 @@ def channels_hint(arr, estimator, then=""):
     return None
 
 
-def warn_of_time_axis(n_steps, n_channels, time_axis):
+#: How a list's sequences are read, and the fix for the other layout.
+LIST_LAYOUT = (
+    "A list's sequences are read as (n_timesteps, n_channels), whatever "
+    "time_axis (which reads 3D arrays); if they are laid out as (n_channels, "
+    "n_timesteps), as the samples of sktime's numpy3D panels are, pass "
+    "[x.T for x in X].")
+
+
+def refuse_nested(X):
+    """Refuse a DataFrame whose cells hold sequences, naming the fix.
+
+    sktime's ``nested_univ`` panels (one ``pd.Series`` per instance and
+    channel, ``load_gunpoint(return_type="nested_univ")``) got NumPy's
+    "setting an array element with a sequence.", which names neither X nor
+    the format.
+    """
+    if (hasattr(X, "columns") and hasattr(X, "iloc") and min(X.shape) > 0
+            and np.ndim(X.iloc[0, 0]) > 0):
+        raise TypeError(
+            "X is a DataFrame of sequences (each cell a sequence: sktime's "
+            "nested_univ format); a sequence model reads arrays. Convert it with "
+            "sktime's convert_to(X, \"numpy3D\") and pass time_axis=2, or pass a list "
+            "of (n_timesteps, n_channels) arrays, [np.column_stack(list(row)) for "
+            "row in X.itertuples(index=False)].")
+
+
+def warn_of_time_axis(n_steps, n_channels, time_axis, listed=False):
     """Warn where 3D input read with ``time_axis`` has at least twice as
     many channels as time steps.
 
@@ -248,34 +274,43 @@ def warn_of_time_axis(n_steps, n_channels, time_axis):
     BasicMotions' 6 channels of 100 steps read as 6 steps of 100 channels
     lost 7.5 points of accuracy without a word). The estimators and
     :class:`~sklearn_rnn.windowing.WindowTrimmer` warn in the same words.
+    ``listed``: X is a list of sequences, which ``time_axis`` does not
+    apply to; it warns with ``time_axis=2`` too (``list(X3)`` of a numpy3D
+    panel ``X3`` was read transposed without a word).
     """
-    if n_channels >= 2 * n_steps:
+    if n_channels >= 2 * n_steps or (listed and time_axis == 2):
         layouts = {
             1: "(n_samples, n_channels, n_timesteps), as sktime's numpy3D panels are",
             2: "(n_samples, n_timesteps, n_channels)",
         }
         other = 2 if time_axis == 1 else 1
         steps = "1 time step" if n_steps == 1 else f"{n_steps} time steps"
+        fix = (f"If X is laid out as {layouts[time_axis]}, pass time_axis={other}."
+               if not listed else LIST_LAYOUT)
+        read = "a list of sequences" if listed else f"read with time_axis={time_axis}"
         warnings.warn(
-            f"X has {steps} of {n_channels} channels per sample (read with "
-            f"time_axis={time_axis}). If X is laid out as {layouts[time_axis]}, "
-            f"pass time_axis={other}. If it is laid out as read, silence this "
+            f"X has {steps} of {n_channels} channels per sample ({read}). {fix} "
+            "If it is laid out as read, silence this "
             "warning with warnings.filterwarnings(\"ignore\", message=\"X has .* "
             "channels per sample\").",
             UserWarning,
         )
 
 
-def channels_mismatch(name, n_channels, n_expected, n_on_time_axis, time_axis, verb):
+def channels_mismatch(name, n_channels, n_expected, n_on_time_axis, time_axis, verb,
+                      listed=False):
     """The error for 3D X of ``n_channels`` channels per time step where
     ``name`` (the estimator's class name) expects ``n_expected``.
 
     Where X's ``time_axis`` has ``n_on_time_axis == n_expected`` entries, it
     hints at the other ``time_axis``, to fit and ``verb`` ("predict",
-    "transform") with.
+    "transform") with; for a list of sequences (``listed``), at transposing
+    them.
     """
     hint = ""
-    if n_on_time_axis == n_expected:
+    if n_on_time_axis == n_expected and listed:
+        hint = f" Its sequences have {n_expected} time steps. {LIST_LAYOUT}"
+    elif n_on_time_axis == n_expected:
         other = 2 if time_axis == 1 else 1
         hint = (
             f" Its axis {time_axis} has {n_expected} entries: "

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_array, validate_data
 from ._compat import _check_sample_weight
 from ._sequences import (
     FLOAT_DTYPES,
+    LIST_LAYOUT,
     Sequences,
     channels_hint,
     channels_mismatch,
@@ -28,6 +29,7 @@ from ._sequences import (
     layout_changed,
     n_leading_missing,
     nan_message,
+    refuse_nested,
     reject_nan,
     trim_leading_nan,
     unflatten,
@@ -153,6 +155,9 @@ def check_sequences(estimator, X, *, reset):
     if kind == "list":
         seqs = _from_list(X, allow_leading_nan)
         names = _channel_names(estimator, X, reset)
+        if reset:
+            warn_of_time_axis(*seqs.values.shape[1:], getattr(estimator, "time_axis", 1),
+                              listed=True)
     elif kind == "3d":
         arr = _plain_3d(X)
         if arr is None:
@@ -198,7 +203,8 @@ def check_sequences(estimator, X, *, reset):
     if not reset and seqs.values.shape[2] != estimator.n_channels_in_:  # 3D (tables: _from_table)
         raise channels_mismatch(
             type(estimator).__name__, seqs.values.shape[2], estimator.n_channels_in_,
-            seqs.values.shape[1], getattr(estimator, "time_axis", 1), "predict")
+            seqs.values.shape[1], getattr(estimator, "time_axis", 1), "predict",
+            listed=kind == "list")
     with np.errstate(over="ignore"):
         values = np.ascontiguousarray(seqs.values, dtype=np.float32)
     if values.dtype != seqs.values.dtype and np.isinf(values).any():
@@ -359,6 +365,7 @@ def _plain_3d(X):
 
 def input_kind(X):
     """Return "list" (sequences), "3d" or "table"."""
+    refuse_nested(X)
     if sparse.issparse(X) or hasattr(X, "columns"):
         return "table"
     if isinstance(X, (list, tuple)):
@@ -511,8 +518,10 @@ def _from_list(X, allow_leading_nan):
         if np.iscomplexobj(x):  # np.asarray would keep the real parts
             raise ValueError(f"Complex data not supported: sequence {i} of X is complex.")
         _refuse_strings(x, f"sequence {i} of X")
-        try:
-            a = np.asarray(x, dtype=np.float64)
+        try:  # pandas' <NA> as NaN, as check_array reads a table's
+            pandas = type(x).__module__.split(".")[0] == "pandas"
+            a = (x.to_numpy(dtype=np.float64, na_value=np.nan) if pandas
+                 else np.asarray(x, dtype=np.float64))
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 f"Sequence {i} of X could not be converted to floats: {exc}"
@@ -529,10 +538,11 @@ def _from_list(X, allow_leading_nan):
         seqs.append(a)
     widths = {a.shape[1] for a in seqs}
     if len(widths) > 1:
+        same_steps = len({a.shape[0] for a in seqs}) == 1  # (n_channels, T_i)?
         raise ValueError(
             "All sequences must have the same number of channels per time "
             f"step; got {sorted(widths)}. Give every sequence the same columns."
-        )
+            + (f" {LIST_LAYOUT}" if same_steps else ""))
     n_lead = [n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
     seqs = [a[n:] for a, n in zip(seqs, n_lead)]
     for i, a in enumerate(seqs):

@@ -424,6 +424,20 @@ def test_sample_weights_count_by_their_ratios_at_any_magnitude():
         np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
 
 
+def test_class_weights_count_by_their_ratios_at_any_magnitude():
+    # class weights were cast to float32 as given: 1e-46 "weighed 0" ("Every
+    # training sample has weight 0") and 1e38 said "Training diverged"
+    # (review N, F6)
+    X, y = _classification_data()
+    labels = np.unique(y)
+    ratios = dict(zip(labels, np.linspace(1, 2, len(labels))))
+    expected = SequenceClassifier(class_weight=ratios, **FAST).fit(X, y)
+    for factor in (1e-46, 1e38):
+        scaled = {label: factor * w for label, w in ratios.items()}
+        clf = SequenceClassifier(class_weight=scaled, **FAST).fit(X, y)
+        np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
+
+
 def test_classifier_split_and_target_messages_name_labels_and_fixes():
     # the stratified split's message named the encoded class (2, not 'z') and
     # always advised "a larger validation_fraction"; multilabel y got a bare

@@ -101,6 +101,34 @@ def test_one_time_step_of_many_channels_warns_and_names_time_axis():
         clf.predict(rng.normal(size=(3, 15, 1)))
 
 
+def test_lists_of_numpy3d_samples_are_warned_of_and_named_the_fix():
+    # a list's sequences are (n_timesteps, n_channels) whatever time_axis:
+    # list(X3) of a numpy3D panel was read as 2 steps of 30 channels without a
+    # word, and the errors said to switch time_axis (review N, F2)
+    rng = np.random.RandomState(0)
+    X3 = rng.normal(size=(20, 2, 30))  # (n, channels, steps)
+    y = np.arange(20) % 2
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    fix = re.escape("[x.T for x in X]")
+    for time_axis in (1, 2):
+        with pytest.warns(UserWarning, match=r"2 time steps of 30 channels per sample "
+                          r"\(a list of sequences\)\. .*" + fix):
+            SequenceClassifier(**params, time_axis=time_axis).fit(list(X3), y)
+    with pytest.warns(UserWarning, match=r"30 time steps of 2 channels.*" + fix):
+        SequenceClassifier(**params, time_axis=2).fit([x.T for x in X3], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SequenceClassifier(**params).fit([x.T for x in X3], y)
+    clf = SequenceClassifier(**params, time_axis=2).fit(X3, y)
+    with pytest.raises(ValueError, match=r"Its sequences have 2 time steps\. .*" + fix) as err:
+        clf.predict(list(X3[:3]))
+    assert "time_axis=1" not in str(err.value)
+    with pytest.raises(ValueError, match=r"got \[20, 21, 22\]\. .*" + fix):
+        clf.predict([x[:, : 20 + i] for i, x in enumerate(X3[:3])])
+    np.testing.assert_array_equal(clf.predict([x.T for x in X3[:3]]), clf.predict(X3[:3]))
+
+
 def test_changed_layout_refused_in_the_trimmers_words():
     # WindowTrimmer and the estimators build the message once (_sequences);
     # the estimators' copy said "which say ... Set them back" of one parameter
@@ -307,6 +335,25 @@ def test_channel_moments_keep_their_digits_at_a_large_level():
         np.testing.assert_allclose(std, exact.std(axis=0), rtol=1e-6)
 
 
+def test_a_spread_below_float32_is_read_as_constant():
+    # one value of 1e-45 in a zero channel: a spread of 1e-47 in float64, 0 in
+    # float32, divided by (a PyTorch internal assert in the regressor's start,
+    # "Training diverged" in the classifier) (review N, F5)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 6, 2)).astype(np.float32)
+    y = X[:, -2:, 0].sum(1)
+    X[..., 1] = 0
+    X[0, 0, 1] = 1e-45  # float32's smallest subnormal
+    params = dict(hidden_size=4, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = LSTMRegressor(**params).fit(X, y)
+        assert np.isfinite(reg.predict(X)).all()
+        SequenceClassifier(**params).fit(X, y > 0)
+    for buffer in ("input_scale", "diff_scale"):
+        assert (getattr(reg.module_, buffer).numpy() > 0).all()
+
+
 def test_complex_sequences_in_a_list_are_refused():
     # np.asarray(x, dtype=float64) kept the real parts, with a ComplexWarning
     rng = np.random.RandomState(0)
@@ -417,6 +464,45 @@ def test_a_list_of_dataframes_keeps_its_column_names():
         warnings.simplefilter("error")
         reg.predict(seqs[:3])
         unnamed.predict([s.to_numpy() for s in seqs[:3]])
+
+
+def test_a_nested_univ_dataframe_is_refused_naming_the_fix():
+    # sktime's nested_univ panel (a pd.Series per instance and channel) got
+    # NumPy's bare "setting an array element with a sequence." (review N, F4)
+    rng = np.random.RandomState(0)
+    X3 = rng.normal(size=(20, 2, 30))  # numpy3D
+    y = np.arange(20) % 2
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[c]) for x in X3] for c in range(2)})
+    match = r"X is a DataFrame of sequences .*nested_univ.*convert_to\(X, \"numpy3D\"\)"
+    with pytest.raises(TypeError, match=match):
+        SequenceClassifier(max_iter=1).fit(nested, y)
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(
+        X3.transpose(0, 2, 1), y)
+    with pytest.raises(TypeError, match=match):
+        clf.predict(nested)
+    # the message's list recipe reads the panel as the 3D array
+    seqs = [np.column_stack(list(row)) for row in nested.itertuples(index=False)]
+    np.testing.assert_array_equal(clf.predict(seqs), clf.predict(X3.transpose(0, 2, 1)))
+
+
+def test_a_list_of_nullable_dataframes_reads_na_as_nan():
+    # <NA> (astype("Float64"), convert_dtypes(), an Arrow read) was refused with
+    # "not 'NAType'", also under leading_nan="trim"; a 2D nullable table, and
+    # the same sequences with float NaN, were read (review N, F3)
+    rng = np.random.RandomState(0)
+    seqs = [pd.DataFrame(rng.normal(size=(6, 2)), columns=["a", "b"]) for _ in range(20)]
+    for i, s in enumerate(seqs):
+        s.iloc[: i % 3] = np.nan  # no history yet
+    nullable = [s.astype("Float64") for s in seqs]
+    assert nullable[1].isna().iloc[0].all()
+    y = rng.normal(size=20)
+    params = dict(hidden_size=4, max_iter=1, random_state=0, leading_nan="trim")
+    expected = LSTMRegressor(**params).fit(seqs, y).predict(seqs[:3])
+    np.testing.assert_array_equal(
+        LSTMRegressor(**params).fit(nullable, y).predict(nullable[:3]), expected)
+    with pytest.raises(ValueError, match="Input X contains NaN or inf: sequence 1 .*"
+                       "only with leading_nan='trim'"):
+        LSTMRegressor(max_iter=1).fit(nullable, y)
 
 
 @pytest.mark.parametrize("as_list", [False, True])

@@ -754,6 +754,32 @@ def test_make_windows_refuses_a_panel():
         make_windows(pd.Series(np.arange(20.0), index=index), 3)
 
 
+def test_trimmer_refuses_a_nested_univ_dataframe():
+    # NumPy's "setting an array element with a sequence." before (review N, F4)
+    X3 = np.random.RandomState(0).normal(size=(6, 2, 8))
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[c]) for x in X3] for c in range(2)})
+    with pytest.raises(TypeError, match=r"DataFrame of sequences .*nested_univ.*time_axis=2"):
+        WindowTrimmer(5).fit(nested)
+
+
+def test_lag_windows_refuse_a_panel():
+    # the first rows of series "b" took their history from the end of "a",
+    # silently (review N, F1); make_windows refused the same panel
+    index = pd.MultiIndex.from_product([["a", "b"], range(4)])
+    X = pd.DataFrame({"x": [0.0, 1, 2, 3, 100, 101, 102, 103]}, index=index)
+    lag = LagWindowTransformer(3)
+    match = r"LagWindowTransformer windows one series, but X has a MultiIndex"
+    with pytest.raises(ValueError, match=match):
+        lag.fit(X)
+    lag.fit(X.droplevel(0))
+    with pytest.raises(ValueError, match=match):
+        lag.transform(X)
+    # the message's recipe windows each series on its own
+    out = np.vstack([lag.fit_transform(part.droplevel(0))
+                     for _, part in X.groupby(level=0, sort=False)])
+    assert_array_equal(out[4], [np.nan, np.nan, 100.0])
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_trimmer_warns_of_sktime_panels_read_with_time_axis_1():
     # numpy3D (n, 12 channels, 29 steps) with time_axis left at 1 kept 4 of the

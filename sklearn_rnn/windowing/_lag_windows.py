@@ -12,6 +12,7 @@ from .._doc_link import _DocLinkMixin
 from .._sequences import FLOAT_DTYPES
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import (
+    _refuse_panel,
     _warn_of_unordered_rows,
     fill_gaps,
 )
@@ -89,6 +90,9 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
     NaN in the input raises a ``ValueError``: in the output, NaN means "no
     history yet" and nothing else. Fill gaps first (``X.interpolate()``);
     dropping their rows would join non-consecutive time points in a window.
+    A ``MultiIndex`` (a panel of several series) raises a ``ValueError`` too:
+    the windows of one series' first rows would reach into the series before
+    it; window each series on its own.
     By design, the output of a row depends on the rows before it, so the
     transformer is not invariant to the order or to the subsets of the rows
     it transforms (scikit-learn's
@@ -162,6 +166,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         self : object
             Fitted transformer.
         """
+        _refuse_panel(X, "LagWindowTransformer", "X", _PANEL_EXAMPLE)
         _validated(self, X)
         return self
 
@@ -180,6 +185,7 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
             in ``flat_layout`` order, ``fill_value`` before the first row.
         """
         check_is_fitted(self)
+        _refuse_panel(X, "LagWindowTransformer", "X", _PANEL_EXAMPLE)
         _warn_of_unordered_rows(X)
         X = _validated(self, X, reset=False)
         n_rows, n_channels = X.shape
@@ -219,6 +225,10 @@ class LagWindowTransformer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+_PANEL_EXAMPLE = ("np.vstack([lag.fit_transform(part.droplevel(0)) for _, part in "
+                  "X.groupby(level=0, sort=False)])")
 
 
 def _validated(transformer, X, **kwargs):

@@ -19,6 +19,7 @@ from .._sequences import (
     channels_mismatch,
     columns_mismatch,
     layout_changed,
+    refuse_nested,
     warn_of_time_axis,
 )
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
@@ -247,6 +248,7 @@ class WindowTrimmer(_DocLinkMixin, TransformerMixin, BaseEstimator):
         return names[self._fitted_kept_columns()]
 
     def _validate(self, X, *, reset):
+        refuse_nested(X)
         ndim = _ndim(X)
         if ndim is None:
             raise ValueError(

@@ -105,13 +105,8 @@ def make_windows(series, window_length, horizon=1, step=1, exog=None):
     window_length = _check_positive_int(window_length, "window_length")
     horizon = _check_positive_int(horizon, "horizon")
     step = _check_positive_int(step, "step")
-    if getattr(getattr(series, "index", None), "nlevels", 1) > 1:
-        raise ValueError(
-            "make_windows windows one series, but series has a MultiIndex (a "
-            "panel of several series?): its windows would run across the series. "
-            "Window each series on its own and concatenate, e.g. "
-            "[make_windows(part.droplevel(0), ...) for _, part in series.groupby(level=0)]."
-        )
+    _refuse_panel(series, "make_windows", "series",
+                  "[make_windows(part.droplevel(0), ...) for _, part in series.groupby(level=0)]")
     values = _check_series(series, "series")
     n_timepoints, n_channels = values.shape
     features = values
@@ -231,6 +226,17 @@ def _same_instants(a, b):
     """Whether two time-zone-aware indexes hold the same instants (in any zones)."""
     aware = [getattr(i, "tz", None) is not None and hasattr(i, "tz_convert") for i in (a, b)]
     return all(aware) and a.tz_convert("UTC").equals(b.tz_convert("UTC"))
+
+
+def _refuse_panel(X, reader, name, example):
+    """Refuse ``X`` with a ``MultiIndex``: a panel's windows would run across its
+    series (the first rows of one taking their history from the last of another)."""
+    if getattr(getattr(X, "index", None), "nlevels", 1) > 1:
+        raise ValueError(
+            f"{reader} windows one series, but {name} has a MultiIndex (a panel of "
+            f"several series?): its windows would run across the series. Window each "
+            f"series on its own and concatenate, e.g. {example}."
+        )
 
 
 def _warn_of_unordered_rows(X, name="X", reader="LagWindowTransformer takes each "

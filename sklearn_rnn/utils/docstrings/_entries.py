@@ -73,10 +73,10 @@ PARAMETERS = parse_entries(
         Axis of 3D input that holds the time steps. ``1`` reads
         ``(n_samples, n_timesteps, n_channels)``, the layout of PyTorch's
         batch-first recurrent layers; ``2`` reads ``(n_samples, n_channels,
-        n_timesteps)``, sktime's ``numpy3D`` panels (``load_gunpoint(
-        return_type="numpy3d")``). Fitting warns when 3D input has at least
-        twice as many channels as time steps (one step of several channels,
-        say), the sign of the other layout. Ignored for 2D and list input.
+        n_timesteps)``, sktime's ``numpy3D`` panels. Fitting warns when 3D
+        input has twice as many channels as time steps or more, the sign of
+        the other layout. Ignored for 2D input and lists, read as ``(n_timesteps,
+        n_channels)`` per sequence (a fit on a list warns with ``time_axis=2``).
 
     leading_nan : {"raise", "trim"}
         What to do with NaN in ``X``. ``"raise"`` rejects any NaN or inf.
