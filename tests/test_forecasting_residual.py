@@ -452,6 +452,56 @@ def test_kept_start_forecasts_are_the_linear_ones(airline):
         np.testing.assert_allclose(full.linear_coef_[form], linear.linear_coef_[form])
 
 
+def _random_walks(levels, n=48, h=12, seed=0):
+    """A panel of random walks with steps of standard deviation 1 around
+    ``levels``, and its last ``h`` months."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=n + h, freq="M")
+    frames = [
+        pd.DataFrame({"y": level + np.cumsum(rng.normal(0, 1, n + h))},
+                     index=pd.MultiIndex.from_product([[f"s{i:02d}"], index]))
+        for i, level in enumerate(levels)
+    ]
+    y = pd.concat(frames)
+    return y.groupby(level=0).head(n), y.groupby(level=0).tail(h)
+
+
+def test_a_panels_start_intervals_follow_each_series_noise():
+    """Random walks with equal steps at levels 1000 and 10: pooled in units
+    of each series' level, the start's residual quantiles gave the quiet
+    (level 1000) series 80 % intervals about 560 wide for errors of about 4
+    and the noisy ones 6 wide, covering 47 % (S1); in units of each series'
+    noise-to-level ratio both are about as wide as their errors call for."""
+    levels = [1000, 10] * 10
+    train, test = _random_walks(levels)
+    f = RNNForecaster(recurrent=False, random_state=0, n_threads=1)
+    f.fit(train, fh=np.arange(1, 13))
+    interval = f.predict_interval(coverage=0.8)
+    lower, upper = interval.iloc[:, 0].to_numpy(), interval.iloc[:, 1].to_numpy()
+    actual = test["y"].to_numpy()
+    high = np.repeat(np.array(levels) == 1000, 12)
+    width = upper - lower
+    covered = (lower <= actual) & (actual <= upper)
+    for group in (high, ~high):
+        assert 2 < width[group].mean() < 40  # a 12-step walk's 80 %: about 6 wide
+        assert covered[group].mean() >= 0.7
+    assert width[high].mean() / width[~high].mean() < 3
+
+
+def test_a_single_series_start_intervals_do_not_depend_on_its_noise(airline, monkeypatch):
+    """On one series the noise-to-level ratio is a constant: its intervals
+    are those of the residual quantiles in the windows' own units."""
+    import sklearn_rnn.sktime._residual as residual
+
+    fh = np.arange(1, 13)
+    scaled = RNNForecaster(recurrent=False, n_threads=1).fit(airline, fh=fh)
+    assert scaled._noise_ratio.shape == (1, 1) and scaled._noise_ratio[0, 0] != 1
+    monkeypatch.setattr(residual, "noise_ratio", lambda y, sp: np.ones(y.shape[1]))
+    plain = RNNForecaster(recurrent=False, n_threads=1).fit(airline, fh=fh)
+    np.testing.assert_allclose(scaled.predict_quantiles(alpha=[0.1, 0.9]),
+                               plain.predict_quantiles(alpha=[0.1, 0.9]), rtol=1e-10)
+
+
 def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsys):
     f = RNNForecaster(verbose=1, **SMALL).fit(airline, fh=np.arange(1, 13))
     out = capsys.readouterr().out
@@ -462,7 +512,9 @@ def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsy
     direction = "lower" if f.recurrent_improvement_ >= 0 else "higher"
     assert f"({change:.1f} % {direction})" in out  # not a signed "+4.0 %" for a lower loss
     for k in range(1, f.n_networks + 1):  # each network's table is labelled
-        assert f"Network {k} of {f.n_networks} on the linear start's residuals:" in out
+        assert f"Network {k} of {f.n_networks} on the linear start's residuals " in out
+    # a network's own gain is over its random start, not the linear start (U F-A)
+    assert "against its own random starting weights" in out
 
 
 def test_a_short_tail_keeps_the_start(capsys):

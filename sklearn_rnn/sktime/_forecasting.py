@@ -91,7 +91,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     **Residual design.** With ``quantiles``, the forecast quantiles are the
     linear start plus the networks' mean quantiles of its residual (or,
     where the networks are not kept, plus the empirical quantiles of the
-    training residuals of each step), scaled around the median by
+    training residuals of each step, pooled over a panel's series in units
+    of each series' noise-to-level ratio, so that each series' intervals
+    follow its own noise), scaled around the median by
     ``interval_factors_``. With ``verbose``, ``fit`` prints the validation
     losses of the start and of the network.
 

@@ -98,7 +98,8 @@ _PARAMETERS = {
             ARMA and the Theta method, each weighted by how well it
             forecasts the validation tail, which none of them has seen
             (``linear_weights_``), with the empirical quantiles of its
-            training residuals as intervals. The network is trained on that
+            training residuals as intervals (on a panel in units of each
+            series' noise-to-level ratio). The network is trained on that
             start's residuals and kept where it improves the validation loss
             over the start (``recurrent_improvement_``) by more than one
             standard error of its gain per window, on a tail of at least 10

@@ -218,6 +218,27 @@ def series_scale(y):
     return np.where(scale > 0, scale, 1.0)
 
 
+def noise_ratio(y, sp):
+    """A series' noise-to-level ratio per variable: the mean absolute
+    change over a season (a step where the series is shorter) over its mean
+    absolute value (the scale of its windows), 1 where either is 0.
+
+    The start's residual quantiles are pooled over the series in these
+    units, so that each series' intervals follow its own noise: pooled in
+    units of the series' level, a panel's quiet series got wide intervals
+    and its noisy ones narrow (S1). On one series a constant: its intervals
+    are as before.
+    """
+    y = np.asarray(y, dtype=float)
+    lag = sp if len(y) > sp else 1
+    if len(y) <= lag:
+        return np.ones(y.shape[1])
+    change = np.abs(y[lag:] - y[:-lag]).mean(axis=0)
+    level = np.abs(y).mean(axis=0)
+    ratio = np.divide(change, level, out=np.zeros_like(change), where=level > 0)
+    return np.where(ratio > 0, ratio, 1.0)
+
+
 def _relative(windows, scale):
     """Windows relative to their last value, divided by ``scale`` (n, n_channels)."""
     return (windows - windows[:, -1:, :]) / scale[:, None, :]

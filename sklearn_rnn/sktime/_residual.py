@@ -24,6 +24,7 @@ from ._linear_start import (
     gain_in_standard_errors,
     iterate_linear,
     n_before_tail,
+    noise_ratio,
     pinball,
     predict_direct,
     residual_quantiles,
@@ -139,7 +140,8 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
     residuals = targets - start
     f._residual_quantiles = None
     if levels is not None:
-        f._residual_quantiles = residual_quantiles(residuals[:split], levels)
+        f._residual_quantiles = residual_quantiles(
+            residuals[:split] / _noise(f, extra["sid"][:split]), levels)
     f.regressor_ = None
     f.regressors_ = []
     f.recurrent_improvement_ = None
@@ -150,7 +152,8 @@ def fit_residual_model(forecaster, windows, targets, extra, series):
         f.regressor_ = f.regressors_[0]
         f.kept_linear_start_ = False
     if split < n:
-        _judge_on_tail(f, windows[split:], targets[split:], start[split:])
+        _judge_on_tail(f, windows[split:], targets[split:], start[split:],
+                       extra["sid"][split:])
     if levels is not None and f.kept_linear_start_:
         _warn_without_width(f, split, targets, series)
     if f.kept_linear_start_ and f._x_columns is not None and f.exog_coef_ is None:
@@ -254,6 +257,8 @@ def _fit_linear_start(f, targets, extra, series, split):
     cut = np.where(held > 0, held + f.horizon_ - 1, 0)
     L, sp = f.window_length_, f.seasonal_period_
     values = [v[: len(v) - k] for v, k in zip(extra["values"], cut)]
+    f._noise_ratio = np.stack([noise_ratio(v if len(v) > 1 else w, sp)
+                               for v, w in zip(values, extra["values"])])
     usable = np.array([len(v) for v in values])[extra["sid"][train]]
     before_tail = extra["end"][train] + f.horizon_ <= usable
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]
@@ -307,7 +312,7 @@ def _refit_forms(f, targets, past, y):
     }
 
 
-def _judge_on_tail(f, windows, targets, start):
+def _judge_on_tail(f, windows, targets, start, sid):
     """On the validation tail: keep the network or the start; calibrate.
 
     Sets ``recurrent_improvement_``, ``kept_linear_start_`` and
@@ -315,10 +320,10 @@ def _judge_on_tail(f, windows, targets, start):
     """
     levels = f.quantile_levels_
     n_valid = len(windows)
-    start_valid = _outputs(f, None, start)
+    start_valid = _outputs(f, None, start, sid)
     full_valid = None
     if f.regressor_ is not None:
-        full_valid = _outputs(f, windows, start)
+        full_valid = _outputs(f, windows, start, sid)
         start_losses = _window_losses(start_valid, targets, levels)
         full_losses = _window_losses(full_valid, targets, levels)
         loss_start, loss_full = float(start_losses.mean()), float(full_losses.mean())
@@ -375,7 +380,11 @@ def fit_networks(forecaster, windows, residuals, levels):
     batch_size = _batch_size(f, len(windows))
     for k, seed in enumerate(network_seeds(f.random_state, f.n_networks)):
         if f.verbose:
-            print(f"Network {k + 1} of {f.n_networks} on the linear start's residuals:")
+            # its gain below is over its own random starting weights: the
+            # comparison with the linear start comes after the last network
+            print(f"Network {k + 1} of {f.n_networks} on the linear start's residuals "
+                  "(its losses and gain are against its own random starting weights; "
+                  "the linear start is compared after the last network):")
         regressor = f._make_regressor(None if levels is None else tuple(levels))
         regressor.set_params(random_state=seed, batch_size=batch_size)
         with warnings.catch_warnings(), batch_first_inputs():
@@ -445,18 +454,30 @@ def predict_residual_model(forecaster, inputs, extra):
     """Normalised forecasts: (n, n_channels * horizon[, n_levels])."""
     f = forecaster
     start = linear_start(f, f.linear_coef_, extra)
-    return _outputs(f, None if f.kept_linear_start_ else inputs, start)
+    return _outputs(f, None if f.kept_linear_start_ else inputs, start, extra["sid"])
 
 
-def _outputs(f, inputs, start):
-    """The start plus the network's (or the start's own) residual outputs."""
+def _noise(f, sid):
+    """Each window's series' noise-to-level ratio, shape (n, n_channels * horizon)."""
+    ratio = getattr(f, "_noise_ratio", None)  # None: pickled before it existed
+    if ratio is None:
+        return np.ones((len(sid), f._residual_quantiles.shape[0]))
+    return np.repeat(ratio[sid], f.horizon_, axis=1)
+
+
+def _outputs(f, inputs, start, sid):
+    """The start plus the network's (or the start's own) residual outputs.
+
+    The start's own quantiles are its pooled residual quantiles, in units
+    of each series' noise-to-level ratio (``sid``: each row's series).
+    """
     levels = f.quantile_levels_
     if levels is None:
         if inputs is None:
             return start
         return start + _network_outputs(f, inputs, start.shape)
     if inputs is None:
-        out = start[..., None] + f._residual_quantiles
+        out = start[..., None] + f._residual_quantiles * _noise(f, sid)[..., None]
     else:
         out = start[..., None] + _network_outputs(f, inputs, (*start.shape, len(levels)))
     factors = f.interval_factors_
