@@ -404,13 +404,16 @@ def _from_table(estimator, X, reset, allow_leading_nan):
     except ValueError as exc:
         if _sequences_read_as_rows(estimator, X) and "features as input" in str(exc):
             raise ValueError(f"{exc} {_LIST_OF_1D_HINT}") from None
-        if not str(exc).startswith("Expected 2D array, got 1D array"):
+        if not str(exc).startswith(("Expected 2D array, got 1D array",
+                                    "Expected a 2-dimensional container")):  # a Series
             raise
-        # sklearn's advice, reshape(-1, 1), makes n sequences of one step
+        # sklearn's advice, reshape(-1, 1) or a single column, makes n
+        # sequences of one step
+        one = "X.to_numpy()[None]" if hasattr(X, "to_numpy") else "X.reshape(1, -1)"
         raise ValueError(
             f"Expected 2D array, got 1D array instead, of shape {np.shape(X)}. "
-            "Reshape your data: a sequence model reads one sequence per row, so "
-            "pass X.reshape(1, -1) for one sequence, or cut one long series into "
+            "Reshape your data: a sequence model reads one sequence "
+            f"per row, so pass {one} for one sequence, or cut one long series into "
             "windows with sklearn_rnn.windowing.make_windows.") from None
     check_table_layout(estimator, arr.shape[1], n_rows=arr.shape[0], fitted=not reset)
     seqs = Sequences(unflatten(arr, estimator.n_channels, estimator.flat_layout), None, 2)

@@ -566,6 +566,12 @@ def test_a_1d_x_gets_a_sequence_models_advice():
             reg.predict(bad)
     with pytest.raises(ValueError, match="make_windows"):
         LSTMRegressor().fit(X[:, 0], y)
+    # a pandas Series got scikit-learn's "a single column" advice (U F-D)
+    series = pd.Series(X[0])
+    with pytest.raises(ValueError, match=r"got 1D array.*X\.to_numpy\(\)\[None\].*make_windows"):
+        reg.predict(series)
+    with pytest.raises(ValueError, match="make_windows"):
+        LSTMRegressor().fit(pd.Series(X[:, 0]), y)
 
 
 def test_a_table_of_features_warns_that_columns_are_time_steps():

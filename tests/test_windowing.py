@@ -833,3 +833,21 @@ def test_lag_windows_nan_message_says_fill_not_drop():
         lag.transform(X)
     with pytest.raises(ValueError, match="Input X contains infinity"):
         lag.transform(np.where(np.isnan(X), np.inf, X))
+
+
+@pytest.mark.parametrize("column", [
+    pd.date_range("2024-01-01", periods=30),
+    pd.date_range("2024-01-01", periods=30).strftime("%Y-%m-%d"),
+    pd.period_range("2024-01", periods=30, freq="M"),
+])
+def test_a_date_column_is_refused_by_its_name(column):
+    # a table from read_csv keeps its date column: NumPy's DTypePromotionError
+    # (or "could not convert string to float") named neither it nor the fix
+    table = pd.DataFrame({"date": column, "sales": np.arange(30.0)})
+    for call in (lambda: make_windows(table, window_length=7),
+                 lambda: LagWindowTransformer(window_length=7).fit_transform(table)):
+        with pytest.raises(TypeError, match=r"column 'date'.*set_index\('date'\)"):
+            call()
+    # numbers held as objects still convert
+    numbers = pd.DataFrame({"sales": np.arange(30.0).astype(object)})
+    assert make_windows(numbers, window_length=7)[0].shape == (23, 7, 1)

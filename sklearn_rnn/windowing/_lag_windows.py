@@ -12,6 +12,7 @@ from .._doc_link import _DocLinkMixin
 from .._sequences import FLOAT_DTYPES
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import (
+    _refuse_non_numeric_columns,
     _refuse_panel,
     _warn_of_unordered_rows,
     fill_gaps,
@@ -237,6 +238,7 @@ def _validated(transformer, X, **kwargs):
     scikit-learn's suggests dropping the rows with missing values, which
     would put non-consecutive time points in one window.
     """
+    _refuse_non_numeric_columns(X, "X", type(transformer).__name__)
     try:
         return validate_data(transformer, X, dtype=FLOAT_DTYPES, **kwargs)
     except ValueError as exc:

@@ -152,8 +152,38 @@ def _check_positive_int(value, name):
     return int(value)
 
 
+def _refuse_non_numeric_columns(X, name, what):
+    """Refuse a table's date, time or text column by its name.
+
+    A table read from a file usually keeps its date column; check_array's
+    message (NumPy's ``DTypePromotionError`` for dates, "could not convert
+    string to float" for text) names neither the column nor the fix.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return
+    for column, dtype in dtypes.items():
+        kind = getattr(dtype, "kind", "O")
+        if kind not in "mMO":
+            continue
+        if kind == "O":
+            try:  # numbers held as objects (or a categorical of numbers) convert
+                np.asarray(X[column], dtype=np.float64)
+                continue
+            except (TypeError, ValueError):
+                pass
+        holds = "dates or times" if kind in "mM" else "values that are not numbers"
+        raise TypeError(
+            f"{what} reads numbers only, but column {column!r} of {name} holds "
+            f"{holds} (dtype {dtype}). Set it as the index "
+            f"({name}.set_index({column!r})) or drop it "
+            f"({name}.drop(columns={column!r}))."
+        )
+
+
 def _check_series(series, name):
     """Return ``series`` as a finite float 2D array (n_timepoints, n_channels)."""
+    _refuse_non_numeric_columns(series, name, "make_windows")
     values = check_array(
         series,
         dtype=FLOAT_DTYPES,
