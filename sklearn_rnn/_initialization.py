@@ -320,10 +320,7 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
             w = torch.from_numpy(sample_weight / sample_weight.mean())
             weighted = design * w[:, None]
         gram = weighted.T @ design
-        # Under two rows more than coefficients (2 or 3 windows) the fit
-        # interpolated its rows, and a recursive forecast fed its noise slopes
-        # back until it exploded: there a penalty that does not shrink with
-        # the rows (one row per coefficient) draws them towards the mean.
+        # rows < coefficients + 2 were interpolated (recursive forecasts exploded)
         strength = ridge * n_rows if n_rows >= len(gram) + 2 else float(len(gram))
         penalty = strength * torch.eye(gram.shape[0], dtype=gram.dtype)
         penalty[-1, -1] = 0.0  # no penalty on the intercept
