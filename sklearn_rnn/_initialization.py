@@ -320,7 +320,9 @@ def _fit_skip_least_squares(module, seqs, targets, sample_weight=None, ridge=1e-
             w = torch.from_numpy(sample_weight / sample_weight.mean())
             weighted = design * w[:, None]
         gram = weighted.T @ design
-        penalty = ridge * n_rows * torch.eye(gram.shape[0], dtype=gram.dtype)
+        # rows < coefficients + 2 were interpolated (recursive forecasts exploded)
+        strength = ridge * n_rows if n_rows >= len(gram) + 2 else float(len(gram))
+        penalty = strength * torch.eye(gram.shape[0], dtype=gram.dtype)
         penalty[-1, -1] = 0.0  # no penalty on the intercept
         coef = torch.linalg.lstsq(gram + penalty, weighted.T @ target).solution
         # Several outputs per target (quantile levels) all start from its fit,

@@ -271,6 +271,14 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
 
     def _check_quantiles(self):
         """The levels to fit: sorted, with 0.5; None for squared error."""
+        if self.loss != "quantile" and self.quantiles is not None:
+            # silently a point regressor, found out at predict_quantiles
+            raise ValueError(
+                f"quantiles={self.quantiles!r} are fitted only with loss='quantile' "
+                f"(the pinball loss); loss={self.loss!r} fits the mean alone. Pass "
+                "loss='quantile' to fit these levels (then predict_quantiles), or "
+                "quantiles=None."
+            )
         if self.loss != "quantile":
             return None
         try:

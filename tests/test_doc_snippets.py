@@ -147,6 +147,34 @@ def test_getting_started_own_data_reads_the_table_as_described():
         table[:50], namespace["y_next"][:50])
     assert (one_step.n_channels_in_, one_step.n_timesteps_in_) == (3, 1)
     assert reg.n_channels_in_ == 1  # the last block's, on windows of one series
+    # "Forecast past the end": make_windows' last window ends one step before
+    # the series; the forecast reads the one ending at the last value
+    load, last_window = namespace["load"], namespace["last_window"]
+    np.testing.assert_array_equal(namespace["X_win"][-1, :, 0], load[-25:-1])
+    np.testing.assert_array_equal(last_window[0, :, 0], load[-24:])
+    assert reg.predict(last_window).shape == (1,)
+    assert namespace["y_6"].shape == (471, 6)
+    np.testing.assert_array_equal(namespace["y_6"][-1], load[-6:])
+    assert namespace["reg_6"].predict(last_window).shape == (1, 6)
+
+
+@pytest.mark.slow
+def test_user_guide_intervals_of_a_regressor_are_read_from_its_quantiles():
+    # "Prediction intervals": loss="quantile" and predict_quantiles, whose
+    # levels include the median
+    from sklearn_rnn import LSTMRegressor
+    from sklearn_rnn.windowing import make_windows
+
+    blocks = python_blocks(ROOT / "docs/user_guide.rst")
+    block = next(b for b in blocks if "predict_quantiles" in b)
+    rng = np.random.default_rng(0)
+    series = np.sin(np.arange(300) * np.pi / 6) + rng.normal(scale=0.1, size=300)
+    namespace = {"__name__": "__doc_snippets__", "np": np, "series": series,
+                 "LSTMRegressor": LSTMRegressor, "make_windows": make_windows}
+    exec(compile(block, "docs/user_guide.rst, the intervals block", "exec"), namespace)
+    np.testing.assert_allclose(namespace["reg"].quantiles_, [0.1, 0.5, 0.9])
+    assert namespace["q"].shape == (50, 3)
+    assert (namespace["lower"] <= namespace["upper"]).all()
 
 
 def test_readme_quickstart_says_what_its_regressor_learned():

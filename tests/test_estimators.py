@@ -589,6 +589,26 @@ def test_kept_start_is_refitted_on_every_row(capsys):
     assert not np.allclose(est.predict(X), train_only.predict(X), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("n_windows", [2, 3])
+def test_a_start_on_few_windows_does_not_extrapolate_wildly(n_windows):
+    """The linear start on 2 or 3 windows (no more rows than its coefficients
+    plus one) interpolated them: a slope of -8 standardised units on the last
+    value, that a recursive forecast fed back to 5e13 within 24 steps
+    (sktime's make_reduction on 14 months of airline). Ridge and
+    LinearRegression stay at the data's level; so does the start now."""
+    y = np.array([112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,
+                  115, 126, 141], dtype=float)[:12 + n_windows]
+    X = np.array([y[i:i + 12] for i in range(n_windows)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 1 validation sample
+        reg = LSTMRegressor(random_state=0, n_threads=1).fit(X, y[12:])
+    window, forecasts = y[-12:], []
+    for _ in range(24):
+        forecasts.append(reg.predict(window[None])[0])
+        window = np.r_[window[1:], forecasts[-1]]
+    assert y.min() - 10 < min(forecasts) and max(forecasts) < y.max() + 10
+
+
 def _nonlinear_data(n=300):
     """Windows whose target a linear model misses in part."""
     rng = np.random.RandomState(0)

@@ -64,6 +64,11 @@ def test_quantile_option_validation():
             SequenceRegressor(loss="quantile", quantiles=bad, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="loss"):
         SequenceRegressor(loss="absolute_error", **FAST).fit(X, y)
+    # quantiles without loss="quantile" were ignored: a point regressor, found
+    # out only when predict_quantiles was missing
+    with pytest.raises(ValueError, match=r"quantiles=\[0.1, 0.9\] are fitted only with "
+                                         r"loss='quantile'.*Pass loss='quantile'"):
+        SequenceRegressor(quantiles=[0.1, 0.9], **FAST).fit(X, y)
     reg = SequenceRegressor(loss="quantile", quantiles=[0.2], warm_start=True,
                             **{**FAST, "max_iter": 2}).fit(X, y)
     reg.set_params(quantiles=[0.3])

@@ -371,6 +371,51 @@ def test_absolute_and_relative_fh_agree(airline):
         forecaster.predict()
 
 
+def test_fh_refused_by_own_checks_before_sktimes(airline):
+    # sktime's in-sample check ran first and failed with a bare AssertionError
+    # (dates on periods) or named no times ("in sample index: None")
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(airline[:120], fh=[1, 2, 3])
+    with pytest.raises(TypeError, match=r"fh is a DatetimeIndex, but y's time index is a "
+                                        r"PeriodIndex: .*\.to_period\('M'\)"):
+        forecaster.predict(fh=pd.DatetimeIndex(["1959-01-01", "1959-02-01"]))
+    fh = pd.period_range("1959-04", periods=3, freq="M")
+    forecaster = RNNForecaster(window_length=12, **TINY).fit(airline[:120], fh=fh)
+    forecaster.update(airline[120:124], update_params=False)
+    with pytest.raises(NotImplementedError, match=r"in-sample prediction: .* asks for steps "
+                                                  r"\[0, 1, 2\] \(the cutoff is 1959-04\)"):
+        forecaster.predict()
+
+
+def test_absolute_fh_in_fit_on_series_ending_apart():
+    # the panel's cutoff had no frequency: sktime's check of the fh raised
+    # pandas' "You must pass a freq argument"
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    y = _make_hierarchical(hierarchy_levels=(3,), min_timepoints=30, max_timepoints=40,
+                           same_cutoff=False, random_state=0)
+    fh = pd.date_range("2000-02-10", periods=2, freq="D")
+    forecaster = RNNForecaster(window_length=3, **TINY).fit(y, fh=fh)
+    ends = y.reset_index(level=-1).groupby(level=0)["time"].max()
+    assert forecaster.horizon_ == (fh[-1] - ends.min()).days
+    y_pred = forecaster.predict()
+    assert y_pred.shape == (6, 1)
+    assert list(y_pred.index.get_level_values(-1)) == list(fh) * 3
+
+
+def test_reconciler_needing_in_sample_residuals_is_told():
+    from sktime.forecasting.reconcile import ReconcilerForecaster
+    from sktime.transformations.hierarchical.aggregate import Aggregator
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    y = Aggregator().fit_transform(_make_hierarchical(
+        hierarchy_levels=(2, 2), min_timepoints=20, max_timepoints=20, random_state=0))
+    reconciler = ReconcilerForecaster(RNNForecaster(window_length=3, **TINY),
+                                      method="mint_shrink")
+    with pytest.raises(NotImplementedError, match="in-sample prediction.*no in-sample "
+                                                  "residuals.*use 'ols', 'wls_str' or 'bu'"):
+        reconciler.fit(y, fh=[1, 2])
+
+
 def test_absolute_fh_after_update_uses_earlier_steps(airline):
     # trained for steps 1..6; after 3 more observations the absolute fh is
     # steps 1..3 from the new cutoff, which the network also predicts
@@ -748,6 +793,20 @@ def test_intervals_without_width_are_announced():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*no width", category=UserWarning)
         RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
+
+
+def test_median_only_quantiles_neither_warn_nor_refuse_the_median(airline):
+    # quantiles=(0.5,) warned that the start's errors "are all equal", and
+    # refused predict_quantiles of its one trained level
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*no width", category=UserWarning)
+        forecaster = RNNForecaster(quantiles=(0.5,), recurrent=False, **TINY)
+        forecaster.fit(airline, fh=[1, 2])
+    median = forecaster.predict_quantiles(alpha=[0.5])
+    np.testing.assert_allclose(median.to_numpy()[:, 0], forecaster.predict().to_numpy())
+    for alpha in ([0.4, 0.5], None):
+        with pytest.raises(NotImplementedError, match="no level on each side"):
+            forecaster.predict_quantiles(alpha=alpha)
 
 
 def _instance(key, values, start="1949-01"):

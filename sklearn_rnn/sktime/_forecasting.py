@@ -35,11 +35,13 @@ from ._panel import (
     _interpolate_levels,
     brackets_the_median,
     check_steps,
+    horizon_to_check,
     joined_data,
     quantile_levels,
     resolve_window_normalization,
     training_horizon,
     update_state_restored,
+    with_series_freq,
 )
 from ._residual import fit_residual_model, linear_start, update_networks
 from ._series import _split_series
@@ -341,27 +343,43 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     def _check_fh(self, fh, pred_int=False):
         # sktime keeps a new fh before _predict checks it: a refused one would
-        # have failed every later predict()
+        # have failed every later predict(); these checks come before sktime's
+        # in-sample check, whose pandas and assert errors named no fix
         with update_state_restored(self, ("_fh",)):
-            fh = super()._check_fh(fh, pred_int=pred_int)
+            to_check = horizon_to_check(self, fh)
             fit_fh = getattr(self, "_fit_fh", False)
-            if self.is_fitted and fh is not None and fh.is_relative:
+            if to_check is not None and to_check.is_relative:
                 # the same for every series
-                check_steps(fh, self.cutoff, self.horizon_, fit_fh)
-            elif self.is_fitted and fh is not None:  # each series from its own cutoff
+                check_steps(to_check, self.cutoff, self.horizon_, fit_fh)
+            elif to_check is not None:  # each series from its own cutoff
                 series, checked = series_to_forecast(self), set()
                 for s in sorted(series, key=lambda s: s.cutoff[0]):  # the furthest first
                     if s.cutoff_key not in checked:  # a panel's series share cutoffs
                         checked.add(s.cutoff_key)
-                        check_steps(fh, s.cutoff, self.horizon_, fit_fh,
+                        check_steps(to_check, s.cutoff, self.horizon_, fit_fh,
                                     None if len(series) == 1 else s.key)
+            fh = super()._check_fh(fh, pred_int=pred_int)
         return fh
+
+    def _set_cutoff_from_y(self, y):
+        super()._set_cutoff_from_y(y)
+        self._cutoff = with_series_freq(self._cutoff, y)
 
     # sktime refuses these without capability:pred_int, asking for an sktime
     # issue; the fix is this forecaster's quantiles
     def predict_quantiles(self, fh=None, X=None, alpha=None):
-        self._check_intervals("quantile predictions")
-        return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+        levels = getattr(self, "quantile_levels_", None)
+        if levels is None or alpha is None or not all(
+                levels[0] - 1e-12 <= a <= levels[-1] + 1e-12 for a in np.ravel(alpha)):
+            self._check_intervals("quantile predictions")
+            return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+        # fitted levels (the median of quantiles=(0.5,)) need no interval
+        pred_int = self.get_tag("capability:pred_int")
+        self.set_tags(**{"capability:pred_int": True})
+        try:
+            return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+        finally:
+            self.set_tags(**{"capability:pred_int": pred_int})
 
     def predict_interval(self, fh=None, X=None, coverage=0.90):
         self._check_intervals("prediction intervals")

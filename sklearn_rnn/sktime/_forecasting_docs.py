@@ -307,7 +307,9 @@ _METHOD_DOCS = {
 
         alpha : float or list of float, default=None
             Quantile levels within the range of ``quantile_levels_``; None:
-            0.05 and 0.95.
+            0.05 and 0.95. Levels within it are answered also where
+            ``quantiles`` gives no intervals (the median of
+            ``quantiles=(0.5,)``).
 
         Returns
         -------

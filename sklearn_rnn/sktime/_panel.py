@@ -3,9 +3,9 @@
 Joining update's data to the data held (its columns checked against
 fit's; the forecasts' origins; the state put back when update fails), the
 future exogenous rows of a forecast (their columns checked against fit's),
-relative forecasting steps and the forecasts' index, per-window location
-and scale, assembling a window's inputs, and interpolating quantiles
-between trained levels; the series themselves are cut in
+relative forecasting steps (an ``fh`` checked before sktime checks it) and
+the forecasts' index, per-window location and scale, assembling a
+window's inputs, and interpolating quantiles between trained levels; the series themselves are cut in
 :mod:`sklearn_rnn.sktime._series`. Plain NumPy and pandas, no network.
 """
 
@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from sktime.datatypes import update_data
 from sktime.forecasting.base import ForecastingHorizon
+from sktime.utils.validation.forecasting import check_fh
 
-from ._linear_start import step_duration
+from ._linear_start import _offset, _series_times, step_duration
 from ._series import _as_tuple, _check_finite, _cutoff, _Series, _split_series
 
 @contextmanager
@@ -316,12 +317,55 @@ def quantile_levels(quantiles):
     return tuple(float(q) for q in np.unique(np.append(levels, 0.5)))
 
 
+def horizon_to_check(forecaster, fh):
+    """``fh`` as sktime's checks read it, or ``None``, checked before them.
+
+    sktime's in-sample check converts an absolute ``fh`` at the cutoff, and
+    failed with pandas' and assert errors that named neither the problem
+    nor the fix: an ``fh`` of another time type than ``y``'s is refused
+    here. Returns the ``fh`` for :func:`check_steps` (fitted) or ``None``.
+    """
+    f, cutoff = forecaster, forecaster._cutoff
+    if fh is None:
+        return f._fh if f.is_fitted else None
+    fh = check_fh(fh, freq=cutoff)
+    times, kinds = fh.to_pandas(), (pd.PeriodIndex, pd.DatetimeIndex)
+    if not fh.is_relative and isinstance(cutoff, kinds) and not isinstance(times, type(cutoff)):
+        to = (f"a DatetimeIndex's .to_period({cutoff.freqstr!r})"
+              if isinstance(cutoff, pd.PeriodIndex) else "a PeriodIndex's .to_timestamp()")
+        raise TypeError(
+            f"fh is a {type(times).__name__}, but y's time index is a "
+            f"{type(cutoff).__name__}: pass fh as a {type(cutoff).__name__} "
+            f"({to}), or as relative steps such as fh=[1, 2, 3]."
+        )
+    return fh if f.is_fitted else None
+
+
+def with_series_freq(cutoff, y):
+    """A panel's ``cutoff`` with its series' frequency where it has none.
+
+    The cutoff of series ending on different dates has no frequency, and
+    sktime's check of an absolute ``fh`` in ``fit`` failed on it (pandas'
+    "You must pass a freq argument"); each series of a vectorised
+    forecaster (``ThetaForecaster``) has its own.
+    """
+    if not (isinstance(cutoff, pd.DatetimeIndex) and cutoff.freq is None
+            and isinstance(getattr(y, "index", None), pd.MultiIndex)):
+        return cutoff
+    try:
+        return pd.DatetimeIndex(list(cutoff), freq=_offset(_series_times(y.index)),
+                                name=cutoff.name)
+    except ValueError:  # a date off the series' calendar: sktime's check says so
+        return cutoff
+
+
 def check_steps(fh, cutoff, horizon, fit_fh=False, key=None):
     """``fh``'s steps after ``cutoff``, refused outside 1 to ``horizon``.
 
     ``fit_fh``: whether ``fit`` got an ``fh`` (which set ``horizon``, and
     ``max_horizon`` did not); ``key``: the series whose own ``cutoff`` an
-    absolute ``fh`` counts from, named in the message.
+    absolute ``fh`` counts from, named in the message. Steps before 1 raise
+    sktime's ``NotImplementedError`` of in-sample forecasts.
     """
     step = _relative_steps(fh, cutoff)
     if step.min() < 1 or step.max() > horizon:
@@ -329,9 +373,17 @@ def check_steps(fh, cutoff, horizon, fit_fh=False, key=None):
         if key is not None:
             origin = "the end of each series (its own cutoff)"
             asked = (f"series {key} ends at {cutoff[0]}, so {asked} of its forecast")
-        if step.max() <= horizon:
-            advice = "RNNForecaster forecasts no step before 1 (in-sample)"
-        elif fit_fh:
+        elif step.min() < 1:
+            asked = f"{asked} (the cutoff is {cutoff[0]})"
+        if step.min() < 1:
+            raise NotImplementedError(
+                "RNNForecaster can not perform in-sample prediction: it was fitted "
+                f"to forecast steps 1 to {horizon} after {origin}, but {asked}. "
+                "Pass an fh after the cutoff. It gives no in-sample residuals "
+                "either: ReconcilerForecaster's methods 'mint_cov', 'mint_shrink' "
+                "and 'wls_var' need them; use 'ols', 'wls_str' or 'bu'."
+            )
+        if fit_fh:
             advice = (f"Refit with an fh up to step {step.max()}: the fh passed to fit "
                       "sets the steps trained, and max_horizon applies only to a fit "
                       "without fh (sktime's evaluate and ForecastingGridSearchCV pass "

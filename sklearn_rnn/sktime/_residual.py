@@ -175,8 +175,11 @@ def _warn_without_width(f, split, targets, series):
     single training window (a short series: the others are the validation
     tail) or from tied residuals (a constant stretch, a series forecast
     exactly), every level has the same value, and every interval is the
-    point forecast.
+    point forecast. Not where the median is the only level
+    (``quantiles=(0.5,)``): no interval was asked for.
     """
+    if np.shape(f._residual_quantiles)[-1] < 2:
+        return
     spread = np.ptp(f._residual_quantiles, axis=-1)
     tiny = 1e-9 * max(float(np.mean(np.abs(targets))), 1e-300)
     if np.any(spread > tiny):

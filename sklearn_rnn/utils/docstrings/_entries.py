@@ -284,7 +284,7 @@ REGRESSOR_PARAMETERS = {
         quantiles : array-like of float or None
             Quantile levels, strictly between 0 and 1, fitted with
             ``loss="quantile"`` (the median, 0.5, is always added); None fits
-            the median alone. Ignored with ``loss="squared_error"``. The
+            the median alone. Refused with ``loss="squared_error"``. The
             resolved, sorted levels are stored in ``quantiles_``. With a
             linear skip connection, each level starts from its least-squares
             fit moved by that quantile of the fit's residuals on the training
