@@ -224,27 +224,23 @@ _FLOAT32_LOSS = 0.02
 
 
 def _warn_of_float32_rounding(seqs, values32, chunk=2**20):
-    """Warn where rounding to float32 erases a channel's variation (a level
-    of 1e6 that moves by 0.01: one float32 value). In two passes over blocks
-    of about ``chunk`` values: full float64 copies cost 4.6 times X."""
+    """Warn where rounding to float32 erases a channel's variation (a level of 1e6
+    that moves by 0.01: one float32 value); by blocks of about ``chunk`` values."""
     n, n_steps, channels = seqs.values.shape
     rows = max(1, chunk // max(1, n_steps * channels))
-
-    def blocks():  # the valid steps' values (float64) and rounding errors
-        for start in range(0, n, rows):
-            exact, rounded = seqs.values[start : start + rows], values32[start : start + rows]
+    count = n * n_steps if seqs.lengths is None else int(seqs.lengths.sum())
+    mean, squares = np.zeros((2, channels)), np.zeros((2, channels))  # values, errors
+    for moment in (mean, squares):  # two passes: full float64 copies took 4.6 times X
+        for block in (slice(start, start + rows) for start in range(0, n, rows)):
             valid = (slice(None) if seqs.lengths is None
-                     else np.arange(n_steps) < seqs.lengths[start : start + rows, None])
-            exact = exact[valid].reshape(-1, channels).astype(np.float64, copy=False)
-            yield exact, rounded[valid].reshape(-1, channels) - exact
-
-    count, sums, squares = 0, np.zeros((2, channels)), np.zeros((2, channels))
-    for exact, errors in blocks():
-        count, sums = count + len(exact), sums + (exact.sum(axis=0), errors.sum(axis=0))
-    mean = sums / max(count, 1)
-    for exact, errors in blocks():
-        squares += np.square(exact - mean[0]).sum(axis=0), np.square(errors - mean[1]).sum(axis=0)
-    spread, error = np.sqrt(squares / max(count, 1))
+                     else np.arange(n_steps) < seqs.lengths[block, None])
+            exact = seqs.values[block][valid].reshape(-1, channels).astype(np.float64, copy=False)
+            errors = values32[block][valid].reshape(-1, channels) - exact
+            if moment is squares:
+                exact, errors = np.square(exact - mean[0]), np.square(errors - mean[1])
+            moment += exact.sum(axis=0), errors.sum(axis=0)
+        moment /= count
+    spread, error = np.sqrt(squares)
     lost = np.flatnonzero(error > _FLOAT32_LOSS * spread)
     if lost.size:
         c = lost[0]
