@@ -159,6 +159,20 @@ def _valid(n_steps, lengths, like):
     return (steps[None, :] < lengths.to(like.device)[:, None]).unsqueeze(1)
 
 
+def _row_sums(features, weight, shift=None, size=2**16):
+    """Weighted column sums of ``features`` (or of their squared deviations
+    from ``shift``) in float64, by blocks of about ``size`` values: no
+    float64 copy of all."""
+    total = features.new_zeros(features.shape[1], dtype=torch.float64)
+    rows = max(1, size // max(1, features.shape[1]))
+    for i in range(0, len(features), rows):
+        block = features[i : i + rows].double()
+        if shift is not None:
+            block = (block - shift).square()
+        total += (weight[i : i + rows] * block).sum(dim=0)
+    return total
+
+
 def _mask(n_steps, lengths, like):
     return _valid(n_steps, lengths, like).to(like.dtype)
 
@@ -258,13 +272,14 @@ class RandomConvolutionBranch(nn.Module):
                 self.feature_scale.copy_(features.std(dim=0).clamp_min(1e-3))
         else:  # reliability weights: with weights of 0 and 1, std over the 1s
             w = torch.as_tensor(weight, dtype=torch.float64)[:, None]
-            total, spread = w.sum(), features.double()
-            self.feature_shift.copy_((w * spread).sum(dim=0) / total)
+            total = w.sum()
+            self.feature_shift.copy_(_row_sums(features, w) / total)
             dof = total - w.square().sum() / total
             if dof > 0:
-                var = (w * (spread - self.feature_shift.double()).square()).sum(dim=0) / dof
+                var = _row_sums(features, w, self.feature_shift.double()) / dof
                 self.feature_scale.copy_(var.sqrt().clamp_min(1e-3))
-        return (features - self.feature_shift) / self.feature_scale
+        # in place: the features of every row are the set-up's largest tensor
+        return features.sub_(self.feature_shift).div_(self.feature_scale)
 
     def fits_budget(self, n_rows):
         """Whether the features of ``n_rows`` sequences fit in ``_TABLE_BYTES``."""
@@ -290,13 +305,16 @@ class RandomConvolutionBranch(nn.Module):
         if not self.fits_budget(len(x)):
             return None
         with torch.no_grad():
-            return (self._all_features(x, lengths) - self.feature_shift) / self.feature_scale
+            features = self._all_features(x, lengths)
+            return features.sub_(self.feature_shift).div_(self.feature_scale)
 
     def _all_features(self, x, lengths, rows=256):
-        return torch.cat([
-            self._features(x[i : i + rows], None if lengths is None else lengths[i : i + rows])
-            for i in range(0, len(x), rows)
-        ])
+        # filled in place: a list of parts and their concatenation held two copies
+        features = x.new_empty(len(x), self.output_size)
+        for i in range(0, len(x), rows):
+            features[i : i + rows] = self._features(
+                x[i : i + rows], None if lengths is None else lengths[i : i + rows])
+        return features
 
     def _downsample(self, x, lengths):
         # A copy in the standard layout: with one channel, the transposed view
@@ -369,7 +387,8 @@ class RandomConvolutionBranch(nn.Module):
             positive = out[:, :, None, :] > biases[None, :, :, None]
             if mask is not None:
                 positive &= mask[:, :, None, :]
-            parts.append(positive.sum(dim=3).flatten(1))
+            # The same counts as a bool sum (int64), about 5 times faster
+            parts.append(positive.to(torch.uint8).sum(dim=3, dtype=torch.int32).flatten(1))
         counts = torch.cat(parts, dim=1).to(x.dtype)
         if lengths is None:
             return counts / x.shape[2]

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from ._divergence import divergence_test
+from ._prediction import inference_rows
 from ._progress import Progress
 
 __all__ = [
@@ -349,7 +350,8 @@ def train(
     for epoch in range(first_epoch, first_epoch + max_iter):
         start = time.perf_counter()
         # Ctrl-C anywhere in the epoch (its training, validation, progress row
-        # or callbacks) ends training with the best weights so far
+        # or callbacks) ends training with the best weights so far; the
+        # estimator records them, then raises it again (FitInterrupted)
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
@@ -382,7 +384,6 @@ def train(
             for callback in callbacks:
                 by_callback = bool(callback(owner, record)) or by_callback
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
             result.interrupted = True
             reason = "interrupted"
             break
@@ -501,7 +502,7 @@ def _check_last_step(module, loss_fn, data, batch_size, autocast, diverged, epoc
     diverged(loss, f"at epoch {epoch}: its last step left weights whose training loss")
 
 
-def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
+def evaluate(module, loss_fn, data, score_fn=None, batch_size=None,
              autocast=nullcontext):
     """Loss (and score) of ``module`` on ``data``, in eval mode, no gradients."""
     with torch.inference_mode():
@@ -513,9 +514,15 @@ def evaluate(module, loss_fn, data, score_fn=None, batch_size=4096,
     return loss, score
 
 
-def _outputs(module, data, batch_size=4096, autocast=nullcontext):
-    """``module``'s float32 outputs for every row of ``data``, in eval mode."""
+def _outputs(module, data, batch_size=None, autocast=nullcontext):
+    """``module``'s float32 outputs for every row of ``data``, in eval mode.
+
+    ``batch_size``: rows per batch; None for :func:`inference_rows`, 4,096
+    at most (the whole steps of a batch's rows stay within its budget).
+    """
     module.eval()
+    if batch_size is None:
+        batch_size = inference_rows(module, data.X.shape[1], most=4096)
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(data), batch_size):

@@ -319,6 +319,27 @@ def test_a_channel_below_float32_resolution_warns():
                                                           base[:, -1])  # already float32
 
 
+def test_the_float32_rounding_check_costs_less_than_float64_x():
+    # the check took float64 copies of all of X, its rounding and their
+    # difference: 4.6 times a float64 X, only to decide whether to warn
+    import tracemalloc
+
+    from sklearn_rnn._validation import check_sequences
+
+    rng = np.random.RandomState(0)
+    X = 1e6 + 0.01 * rng.normal(size=(100_000, 16, 2))  # 25.6 MB
+    est = SequenceRegressor()
+    tracemalloc.start()
+    try:
+        with pytest.warns(UserWarning, match=r"channel 0 varies little"):
+            seqs = check_sequences(est, X, reset=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seqs.values.dtype == np.float32
+    assert peak < 2 * X.nbytes  # its float32 copy (half X) and blocks of 8 MB
+
+
 def test_channel_moments_keep_their_digits_at_a_large_level():
     # sums about zero lost the variance to the mean's square: 0.7 % off at 1e7
     from sklearn_rnn._initialization import _channel_moments

@@ -69,6 +69,41 @@ def test_predict_batches_matches_the_estimator_batch_by_batch():
     assert_array_equal(est._forward(X)[0], whole)
 
 
+def test_inference_batches_of_long_sequences_fit_the_memory_budget(monkeypatch):
+    # predict ran 8,192 rows per batch and early stopping's validation
+    # 4,096, whatever the steps: tens of GB on sequences of 2,048 steps
+    from sklearn_rnn import _prediction
+
+    assert _prediction._ROW_MULTIPLE == _kernels.ROW_MULTIPLE
+    net = RecurrentNetwork(1, 1, cell="gru", hidden_size=64)
+    budget = _prediction.inference_rows(net, 1024)
+    assert budget == 256 and budget * 1024 * 64 * 16 <= _prediction.INFERENCE_BYTES
+    assert _prediction.inference_rows(net, 10**9) == 4
+    assert _prediction.inference_rows(net, 1) == 8192
+    rows = []
+    forward = RecurrentNetwork.forward
+
+    def counted(self, x, *args, **kwargs):
+        if not self.training:
+            rows.append(len(x))
+        return forward(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(RecurrentNetwork, "forward", counted)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(601, 1024, 1)).astype(np.float32)
+    est = GRURegressor(hidden_size=64, max_iter=1, batch_size=64, patch_size=1,
+                       validation_fraction=0.5, random_state=0).fit(X, X[:, -1, 0])
+    assert max(rows) <= budget and sum(rows) >= 2 * 300  # the start's and epoch 1's
+    rows.clear()
+    predicted = est.predict(X)
+    assert max(rows) <= budget and sum(rows) == len(X)
+    # the same bits as in one batch
+    monkeypatch.setattr(_prediction, "INFERENCE_BYTES", 2**62)
+    rows.clear()
+    assert_array_equal(est.predict(X), predicted)
+    assert rows == [601]
+
+
 def test_conditions_tell_cpu_training_from_float32_cpu_inference():
     from sklearn_rnn._kernels.conditions import cpu_training, float32_cpu_inference
 
