@@ -378,6 +378,10 @@ def test_fh_refused_by_own_checks_before_sktimes(airline):
     with pytest.raises(TypeError, match=r"fh is a DatetimeIndex, but y's time index is a "
                                         r"PeriodIndex: .*\.to_period\('M'\)"):
         forecaster.predict(fh=pd.DatetimeIndex(["1959-01-01", "1959-02-01"]))
+    # month-start dates, the usual monthly timestamps: sktime's check raised
+    # pandas' "Frequencies from two sources do not coincide" first
+    with pytest.raises(TypeError, match=r"fh is a DatetimeIndex, but y's time index"):
+        forecaster.predict(fh=pd.date_range("1959-01-01", periods=2, freq="MS"))
     fh = pd.period_range("1959-04", periods=3, freq="M")
     forecaster = RNNForecaster(window_length=12, **TINY).fit(airline[:120], fh=fh)
     forecaster.update(airline[120:124], update_params=False)

@@ -848,6 +848,31 @@ def test_a_date_column_is_refused_by_its_name(column):
                  lambda: LagWindowTransformer(window_length=7).fit_transform(table)):
         with pytest.raises(TypeError, match=r"column 'date'.*set_index\('date'\)"):
             call()
-    # numbers held as objects still convert
+    # numbers held as objects still convert; with a gap they are not "values
+    # that are not numbers" to drop (review RV 6)
     numbers = pd.DataFrame({"sales": np.arange(30.0).astype(object)})
     assert make_windows(numbers, window_length=7)[0].shape == (23, 7, 1)
+    numbers.loc[5, "sales"] = pd.NA
+    with pytest.raises((TypeError, ValueError)) as error:
+        make_windows(numbers, window_length=7)
+    assert "not numbers" not in str(error.value)
+
+
+def test_a_duration_column_is_told_to_become_numbers():
+    table = pd.DataFrame({"took": pd.to_timedelta(np.arange(30), unit="s"),
+                          "sales": np.arange(30.0)})
+    with pytest.raises(TypeError, match=r"column 'took'.*durations.*"
+                                        r"\.dt\.total_seconds\(\)"):
+        make_windows(table, window_length=7)
+
+
+def test_a_multiindex_refusal_names_the_one_series_fix():
+    # one series indexed by (year, month): windowing each year on its own,
+    # the panel recipe, restarted the windows every year (review RV 3)
+    index = pd.MultiIndex.from_product([[2020, 2021], range(1, 13)])
+    X = pd.DataFrame({"sales": np.arange(24.0)}, index=index)
+    with pytest.raises(ValueError, match=r"one series indexed by several levels.*"
+                                         r"X\.reset_index\(drop=True\)"):
+        LagWindowTransformer(window_length=3).fit_transform(X)
+    assert LagWindowTransformer(window_length=3).fit_transform(
+        X.reset_index(drop=True)).shape == (24, 3)

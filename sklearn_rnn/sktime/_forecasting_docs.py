@@ -59,12 +59,13 @@ _PARAMETERS = {
               constant is forecast times that constant), and works for series
               with zeros or negative values. It is not shift-free: the scale
               is a level, so the model reads each series' movements relative
-              to its level, and a panel's intervals, calibrated over all its
-              series, fit series whose movements are a like share of their
-              level. Where they are not (a constant added to some series:
-              +1000 to random walks at level 10 widened their intervals
-              50-fold and left the others' covering 59 % for 80 %),
-              ``"standard"`` reads each window on its own spread.
+              to its level. The linear start's intervals follow each
+              series' own noise (its residual quantiles are pooled in units
+              of each series' noise-to-level ratio); the networks', where
+              kept, are calibrated over all the series, and fit series whose
+              movements are a like share of their level. Where they are not
+              (a constant added to some series), ``"standard"`` reads each
+              window on its own spread.
             - ``"mean"``: divide by the mean absolute value of the window (the
               scaling of DeepAR).
             - ``"standard"``: subtract the window's mean and divide by its

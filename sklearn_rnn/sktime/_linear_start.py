@@ -218,25 +218,37 @@ def series_scale(y):
     return np.where(scale > 0, scale, 1.0)
 
 
-def noise_ratio(y, sp):
-    """A series' noise-to-level ratio per variable: the mean absolute
-    change over a season (a step where the series is shorter) over its mean
-    absolute value (the scale of its windows), 1 where either is 0.
+def noise_ratios(series, sp, normalization):
+    """Each series' noise in units of its windows' scale, (n_series, n_channels).
 
+    The noise is a series' mean absolute change over a season; the units
+    its windows' normalisation divides by: its mean absolute value (its
+    level) for ``"last"`` and ``"mean"``, the data's own for ``"none"``;
+    ``"standard"`` divides each window by its own spread already (all 1).
     The start's residual quantiles are pooled over the series in these
     units, so that each series' intervals follow its own noise: pooled in
     units of the series' level, a panel's quiet series got wide intervals
-    and its noisy ones narrow (S1). On one series a constant: its intervals
-    are as before.
+    and its noisy ones narrow. A series too short for a season's change,
+    or constant, takes the median of the others' (1 where none has one).
+    On one series a constant: its intervals are as before.
     """
-    y = np.asarray(y, dtype=float)
-    lag = sp if len(y) > sp else 1
-    if len(y) <= lag:
-        return np.ones(y.shape[1])
-    change = np.abs(y[lag:] - y[:-lag]).mean(axis=0)
-    level = np.abs(y).mean(axis=0)
-    ratio = np.divide(change, level, out=np.zeros_like(change), where=level > 0)
-    return np.where(ratio > 0, ratio, 1.0)
+    n_channels = series[0].shape[1]
+    ratios = np.full((len(series), n_channels), np.nan)
+    if normalization == "standard":
+        return np.ones_like(ratios)
+    for i, y in enumerate(series):
+        y = np.asarray(y, dtype=float)
+        if len(y) <= sp:
+            continue
+        change = np.abs(y[sp:] - y[:-sp]).mean(axis=0)
+        level = (np.abs(y).mean(axis=0) if normalization in ("last", "mean")
+                 else np.ones(n_channels))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios[i] = np.where((change > 0) & (level > 0), change / level, np.nan)
+    known = ~np.isnan(ratios)
+    for c in range(n_channels):
+        ratios[~known[:, c], c] = np.median(ratios[known[:, c], c]) if known[:, c].any() else 1.0
+    return ratios
 
 
 def _relative(windows, scale):

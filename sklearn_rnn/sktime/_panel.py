@@ -328,17 +328,30 @@ def horizon_to_check(forecaster, fh):
     f, cutoff = forecaster, forecaster._cutoff
     if fh is None:
         return f._fh if f.is_fitted else None
-    fh = check_fh(fh, freq=cutoff)
-    times, kinds = fh.to_pandas(), (pd.PeriodIndex, pd.DatetimeIndex)
-    if not fh.is_relative and isinstance(cutoff, kinds) and not isinstance(times, type(cutoff)):
-        to = (f"a DatetimeIndex's .to_period({cutoff.freqstr!r})"
-              if isinstance(cutoff, pd.PeriodIndex) else "a PeriodIndex's .to_timestamp()")
-        raise TypeError(
-            f"fh is a {type(times).__name__}, but y's time index is a "
-            f"{type(cutoff).__name__}: pass fh as a {type(cutoff).__name__} "
-            f"({to}), or as relative steps such as fh=[1, 2, 3]."
-        )
-    return fh if f.is_fitted else None
+    try:
+        checked = check_fh(fh, freq=cutoff)
+    except ValueError:  # pandas' "Frequencies ... do not coincide" for dates on periods
+        _refuse_other_time_type(getattr(fh, "to_pandas", lambda: fh)(), cutoff)
+        raise
+    if not checked.is_relative:
+        _refuse_other_time_type(checked.to_pandas(), cutoff)
+    return checked if f.is_fitted else None
+
+
+def _refuse_other_time_type(times, cutoff):
+    """Refuse dates for periods, or periods for dates."""
+    kinds = (pd.PeriodIndex, pd.DatetimeIndex)
+    times = pd.Index(times) if not isinstance(times, pd.Index) else times
+    if not (isinstance(cutoff, kinds) and isinstance(times, kinds)
+            and not isinstance(times, type(cutoff))):
+        return
+    to = (f"a DatetimeIndex's .to_period({cutoff.freqstr!r})"
+          if isinstance(cutoff, pd.PeriodIndex) else "a PeriodIndex's .to_timestamp()")
+    raise TypeError(
+        f"fh is a {type(times).__name__}, but y's time index is a "
+        f"{type(cutoff).__name__}: pass fh as a {type(cutoff).__name__} "
+        f"({to}), or as relative steps such as fh=[1, 2, 3]."
+    )
 
 
 def with_series_freq(cutoff, y):

@@ -24,7 +24,7 @@ from ._linear_start import (
     gain_in_standard_errors,
     iterate_linear,
     n_before_tail,
-    noise_ratio,
+    noise_ratios,
     pinball,
     predict_direct,
     residual_quantiles,
@@ -260,8 +260,9 @@ def _fit_linear_start(f, targets, extra, series, split):
     cut = np.where(held > 0, held + f.horizon_ - 1, 0)
     L, sp = f.window_length_, f.seasonal_period_
     values = [v[: len(v) - k] for v, k in zip(extra["values"], cut)]
-    f._noise_ratio = np.stack([noise_ratio(v if len(v) > 1 else w, sp)
-                               for v, w in zip(values, extra["values"])])
+    f._noise_ratio = noise_ratios([v if len(v) > sp else w
+                                   for v, w in zip(values, extra["values"])],
+                                  sp, f.window_normalization_)
     usable = np.array([len(v) for v in values])[extra["sid"][train]]
     before_tail = extra["end"][train] + f.horizon_ <= usable
     past = (extra["raw"] - extra["loc"][:, None, :]) / extra["scale"][:, None, :]

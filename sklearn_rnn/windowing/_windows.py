@@ -167,17 +167,23 @@ def _refuse_non_numeric_columns(X, name, what):
         if kind not in "mMO":
             continue
         if kind == "O":
-            try:  # numbers held as objects (or a categorical of numbers) convert
-                np.asarray(X[column], dtype=np.float64)
+            values = X[column]
+            try:  # numbers held as objects (a categorical of numbers, with gaps) convert
+                np.asarray(values[~values.isna()], dtype=np.float64)
                 continue
             except (TypeError, ValueError):
                 pass
-        holds = "dates or times" if kind in "mM" else "values that are not numbers"
+        if kind == "m":
+            fix = (f"Convert it to numbers, e.g. {name}[{column!r}].dt.total_seconds(), "
+                   f"or drop it ({name}.drop(columns={column!r})).")
+        else:
+            fix = (f"Set it as the index ({name}.set_index({column!r})) or drop it "
+                   f"({name}.drop(columns={column!r})).")
+        holds = {"M": "dates or times", "m": "durations"}.get(
+            kind, "values that are not numbers")
         raise TypeError(
             f"{what} reads numbers only, but column {column!r} of {name} holds "
-            f"{holds} (dtype {dtype}). Set it as the index "
-            f"({name}.set_index({column!r})) or drop it "
-            f"({name}.drop(columns={column!r}))."
+            f"{holds} (dtype {dtype}). {fix}"
         )
 
 
@@ -265,7 +271,9 @@ def _refuse_panel(X, reader, name, example):
         raise ValueError(
             f"{reader} windows one series, but {name} has a MultiIndex (a panel of "
             f"several series?): its windows would run across the series. Window each "
-            f"series on its own and concatenate, e.g. {example}."
+            f"series on its own and concatenate, e.g. {example}. If {name} is one "
+            f"series indexed by several levels (year and month, say), pass it with "
+            f"one level: {name}.reset_index(drop=True)."
         )
 
 
