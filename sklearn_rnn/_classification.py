@@ -247,7 +247,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                 "classes must be a 1D array-like of labels, got shape "
                 f"{np.asarray(classes).shape}.")
         if classes is not None:  # np.asarray makes ["a", "b", 1] all strings
-            check_labels(classes, "classes", "[str(c) for c in classes]", missing=False)
+            check_labels(classes, "classes", "[str(c) for c in classes]")
         if hasattr(self, "classes_") and classes is not None and not np.array_equal(
                 np.unique(classes), self.classes_):
             raise ValueError(  # scikit-learn's words (MLPClassifier, SGDClassifier)

@@ -155,7 +155,8 @@ def check_sequences(estimator, X, *, reset):
     if kind == "list":
         seqs = _from_list(X, allow_leading_nan)
         names = _channel_names(estimator, X, reset)
-        if reset and seqs.lengths is None:  # lengths that differ are steps
+        # lengths that differ are steps: only time_axis=2, ignored, is warned of
+        if reset and (seqs.lengths is None or getattr(estimator, "time_axis", 1) == 2):
             warn_of_time_axis(*seqs.values.shape[1:], getattr(estimator, "time_axis", 1),
                               listed=True)
     elif kind == "3d":

@@ -59,8 +59,9 @@ def check_fixed_params(estimator, first_call):
         raise ValueError(
             f"{type(estimator).__name__} was fitted with {before}, and "
             "warm_start=True and partial_fit continue training that network: "
-            f"they cannot apply {now}. Set the parameters back, or set "
-            "warm_start=False to train a new network with them."
+            f"they cannot apply {now}. Set the parameters back, or train a new "
+            "network with them: fit with warm_start=False (partial_fit always "
+            "continues the network it has)."
         )
 
 

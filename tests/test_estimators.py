@@ -392,6 +392,12 @@ def test_partial_fit_classes_are_checked():
     with pytest.raises(ValueError, match=r"`classes` holds only one label \('high'\).*Pass "
                        "every label that can occur"):
         SequenceClassifier(**FAST).partial_fit(X[one], y[one], classes=["high"])
+    # a missing label among the classes (np.unique of a float y with a gap):
+    # NaN became a class that took a third of the probability (review C1)
+    numbers = np.where(y == "high", 1.0, 0.0)
+    for missing in (np.nan, None):
+        with pytest.raises(ValueError, match="Input classes contains NaN"):
+            SequenceClassifier(**FAST).partial_fit(X, numbers, classes=[0.0, 1.0, missing])
     clf = SequenceClassifier(**FAST).partial_fit(X, y, classes=labels)
     clf.partial_fit(X, y, classes=labels[::-1])  # the same labels, in any order
     with pytest.raises(ValueError, match="is not the same as on last call to partial_fit"):

@@ -124,6 +124,8 @@ def test_lists_of_numpy3d_samples_are_warned_of_and_named_the_fix():
         # warning's advice, [x.T for x in X], then failed; review RV 8)
         short = [rng.normal(size=(2 + i % 2, 30)) for i in range(20)]
         SequenceClassifier(**params).fit(short, y)
+    with pytest.warns(UserWarning, match=r"\(a list of sequences\)\. .*" + fix):
+        SequenceClassifier(**params, time_axis=2).fit(short, y)  # the setting is ignored
     clf = SequenceClassifier(**params, time_axis=2).fit(X3, y)
     with pytest.raises(ValueError, match=r"Its sequences have 2 time steps\. .*" + fix) as err:
         clf.predict(list(X3[:3]))
