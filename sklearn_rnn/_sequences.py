@@ -11,7 +11,10 @@ and ``flat_layout`` (:func:`unflatten`) under which they would be.
 axis. The estimators and :class:`~sklearn_rnn.windowing.WindowTrimmer` refuse
 input of another layout than in fit in the same words
 (:func:`channels_mismatch`, :func:`columns_mismatch`,
-:func:`layout_changed`) and read the same dtypes (``FLOAT_DTYPES``).
+:func:`layout_changed`) and read the same dtypes (``FLOAT_DTYPES``). A
+list of sequences is read by :func:`from_list` (its DataFrames' column
+names by :func:`list_channel_names`); arrays of strings are refused by
+:func:`refuse_strings`.
 """
 
 import warnings
@@ -351,3 +354,93 @@ def layout_changed(name, fitted, current):
         + (". Set it back" if one else ". Set them back")
         + ", or fit again with the new layout."
     )
+
+
+def refuse_strings(X, what="X"):
+    """Refuse an array of strings, as scikit-learn's ``dtype="numeric"`` does.
+
+    Asked for float dtypes, ``check_array`` parses strings as numbers.
+    """
+    if isinstance(X, (list, tuple)) and len(X) and isinstance(X[0], (list, tuple, str)):
+        try:
+            X = np.asarray(X)
+        except ValueError:  # ragged: each sequence is checked on its own
+            return
+    if getattr(getattr(X, "dtype", None), "kind", None) in ("U", "S", "V"):
+        raise ValueError(
+            f"{what} holds strings (dtype {X.dtype}): the estimators read numbers. "
+            "Convert the data to numeric values explicitly, e.g. X.astype(float).")
+
+
+def from_list(X, allow_leading_nan):
+    """A list of sequences (arrays or DataFrames) as padded float64 Sequences."""
+    seqs = []
+    for i, x in enumerate(X):
+        if np.iscomplexobj(x):  # np.asarray would keep the real parts
+            raise ValueError(f"Complex data not supported: sequence {i} of X is complex.")
+        refuse_strings(x, f"sequence {i} of X")
+        try:  # pandas' <NA> as NaN, as check_array reads a table's
+            pandas = type(x).__module__.split(".")[0] == "pandas"
+            a = (x.to_numpy(dtype=np.float64, na_value=np.nan) if pandas
+                 else np.asarray(x, dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Sequence {i} of X could not be converted to floats: {exc}"
+            ) from exc
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2:
+            raise ValueError(
+                f"Each sequence in a list must have shape (n_timesteps,) or "
+                f"(n_timesteps, n_channels); sequence {i} has shape {a.shape}."
+            )
+        if a.shape[0] == 0:
+            raise ValueError(f"Sequence {i} of X is empty (0 time steps).")
+        seqs.append(a)
+    widths = {a.shape[1] for a in seqs}
+    if len(widths) > 1:
+        same_steps = len({a.shape[0] for a in seqs}) == 1  # (n_channels, T_i)?
+        raise ValueError(
+            "All sequences must have the same number of channels per time "
+            f"step; got {sorted(widths)}. Give every sequence the same columns."
+            + (f" {LIST_LAYOUT}" if same_steps else ""))
+    n_lead = [n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
+    seqs = [a[n:] for a, n in zip(seqs, n_lead)]
+    for i, a in enumerate(seqs):
+        if not np.isfinite(a).all():
+            raise ValueError(nan_message(i, n_lead[i] > 0, allow_leading_nan))
+    lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
+    # float64 until check_sequences casts, and checks, the whole array
+    values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float64)
+    for i, a in enumerate(seqs):
+        values[i, : a.shape[0]] = a
+    if (lengths == lengths[0]).all():
+        lengths = None
+    return Sequences(values, lengths, 3)
+
+
+def list_channel_names(estimator, X, reset):
+    """The string column names a list of DataFrames shares, checked against fit's.
+
+    None where any sequence has no columns or a column name is no string (as
+    scikit-learn takes a table's names). Sequences that name their channels
+    differently are refused, and so are names other than fit's: reading
+    ``[volume, price]`` tables as ``[price, volume]`` went without a word.
+    """
+    columns = [getattr(x, "columns", None) for x in X]
+    if any(c is None or not all(isinstance(n, str) for n in c) for c in columns):
+        return None
+    names = np.asarray(columns[0], dtype=object)
+    for i, c in enumerate(columns):
+        if list(c) != list(names):
+            raise ValueError(
+                f"The sequences of X name their columns differently: sequence 0 has "
+                f"{list(names)}, sequence {i} {list(c)}. Give every sequence the same "
+                "columns in the same order.")
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if (not reset and fitted is not None and getattr(estimator, "_fitted_on_list", False)
+            and list(fitted) != list(names)):
+        raise ValueError(
+            f"The sequences' column names should match those that were passed during "
+            f"fit: {list(fitted)}, in that order; X's are {list(names)}.")
+    return names
