@@ -319,6 +319,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         self.history_ = self.history_ + result.history
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None  # MLP's
         self.validation_scores_ = self.best_validation_score_ = None
         self.best_epoch_ = self.best_loss_ = None
         self.initial_validation_loss_ = self.training_improvement_ = None

@@ -2142,3 +2142,13 @@ def test_verbose_1_shows_the_best_epoch_between_throttled_rows(capsys, monkeypat
     assert 1 < best[-1] < 12  # a minimum between the first and last epochs
     shown = [int(r[0]) for r in rows(1)]
     assert shown == [0, 1, best[-1], 12]
+
+
+def test_loss_is_the_last_epochs_training_loss_as_mlps():
+    # MLPRegressor/MLPClassifier users read loss_ (review U): the last epoch's
+    X, y = _classification_data()
+    for early_stopping in (False, True):
+        clf = SequenceClassifier(**{**FAST, "early_stopping": early_stopping}).fit(X, y)
+        assert clf.loss_ == clf.loss_curve_[-1]
+    clf.partial_fit(X, y)
+    assert clf.loss_ == clf.loss_curve_[-1] and len(clf.loss_curve_) == clf.n_iter_

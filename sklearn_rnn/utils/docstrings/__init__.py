@@ -23,14 +23,13 @@ and :data:`CLASSIFIER_PARAMETERS`; a class adds or replaces entries by
 merging dictionaries, ``{**CLASSIFIER_PARAMETERS, **parse_entries(...)}``.
 """
 
+from ._attributes import CLASSIFIER_ATTRIBUTES, REGRESSOR_ATTRIBUTES
 from ._entries import (
-    CLASSIFIER_ATTRIBUTES,
     CLASSIFIER_PARAMETERS,
     INPUT_FEATURES,
     INPUT_SHAPES,
     PANEL_X,
     PARAMETERS,
-    REGRESSOR_ATTRIBUTES,
     REGRESSOR_PARAMETERS,
     SAMPLE_WEIGHT,
     SEQUENCES_X,
