@@ -392,7 +392,7 @@ class RandomConvolutionBranch(nn.Module):
         counts = torch.cat(parts, dim=1).to(x.dtype)
         if lengths is None:
             return counts / x.shape[2]
-        return counts / lengths.to(x.dtype)[:, None]
+        return counts / lengths.to(x.device, x.dtype)[:, None]  # lengths stay on the CPU
 
     def forward(self, x, lengths=None, features=None):
         """Standardised features of shape ``(batch, output_size)``.

@@ -539,3 +539,18 @@ def test_ridge_start_takes_a_subsample_of_rows_above_its_sizes(monkeypatch):
     monkeypatch.setattr(_initialization, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
     SequenceClassifier(**params).fit(X, y)
     assert calls[2] == (n - 7, width)
+
+
+def test_random_features_of_unequal_lengths_on_another_device_than_the_lengths():
+    # on CUDA the lengths stay on the CPU (pack_padded_sequence wants them
+    # there); the proportions divided the device's counts by them and failed
+    # before the first epoch (review G1). The "meta" device refuses a CPU
+    # operand as CUDA does.
+    branch = RandomConvolutionBranch(2, 4)
+    x = torch.randn(8, 12, 2)
+    lengths = torch.tensor([12, 6, 7, 8, 9, 10, 11, 12])
+    branch.fit(x, lengths)
+    branch.to("meta")
+    for call in (lambda: branch.table(x.to("meta"), lengths),
+                 lambda: branch(x.to("meta"), lengths)):
+        assert call().device.type == "meta"
