@@ -33,7 +33,7 @@ from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
 from ._validation import (check_batch_size, check_device, check_sample_weight,
                           check_sequences, split_positive_weights)
-from ._warm_start import FitInterrupted, check_fixed_params, restored_on_error
+from ._warm_start import check_fixed_params, restored_on_error
 
 #: Parameters passed to the network as they are.
 _NETWORK_PARAMS = ("hidden_size", "num_layers", "bidirectional", "dropout",
@@ -269,8 +269,6 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.",
                           ConvergenceWarning)
-        if result.interrupted:  # after the record: the estimator is usable
-            raise FitInterrupted(f"Training interrupted by user (n_iter_={self.n_iter_}).")
         return self
 
     def _relative_inputs(self):

@@ -350,8 +350,8 @@ def train(
     for epoch in range(first_epoch, first_epoch + max_iter):
         start = time.perf_counter()
         # Ctrl-C anywhere in the epoch (its training, validation, progress row
-        # or callbacks) ends training with the best weights so far; the
-        # estimator records them, then raises it again (FitInterrupted)
+        # or callbacks) ends training with the best weights so far, with
+        # scikit-learn's MLP's warning (../shared/STYLE.md: warn as MLP does)
         try:
             train_loss = _train_epoch(
                 module, optimizer, loss_fn, train_data, batch_size, shuffle,
@@ -384,6 +384,7 @@ def train(
             for callback in callbacks:
                 by_callback = bool(callback(owner, record)) or by_callback
         except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
             result.interrupted = True
             reason = "interrupted"
             break

@@ -7,9 +7,7 @@ fixed how targets are scaled and classes weighed from the parameters in
 train the old network as if it were new, so it is refused, as scikit-learn's
 ensembles refuse a warm start with fewer estimators. And a fit that raises
 leaves the fitted attributes, and the state of the network and optimizer
-a continued fit trains in place, as they were (:func:`restored_on_error`),
-except :class:`FitInterrupted`: Ctrl-C in training, raised once the fit is
-recorded.
+a continued fit trains in place, as they were (:func:`restored_on_error`).
 """
 
 import copy
@@ -87,15 +85,6 @@ def _same(a, b):
 _TRAINED_IN_PLACE = ("module_", "optimizer_")
 
 
-class FitInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training, raised after the fit recorded what it trained.
-
-    The estimator keeps the best weights so far and the epochs' history, as
-    fitted; the interrupt still propagates, so that a search or a loop of
-    fits stops (scikit-learn's own estimators let it through).
-    """
-
-
 def restored_on_error(fit):
     """Decorate the method ``fit`` so that, when it raises, the estimator is as it was.
 
@@ -117,8 +106,6 @@ def restored_on_error(fit):
                   for name in _TRAINED_IN_PLACE if before.get(name) is not None}
         try:
             return fit(estimator, *args, **kwargs)
-        except FitInterrupted:  # the fit is recorded: nothing to restore
-            raise
         except BaseException:
             estimator.__dict__.clear()
             estimator.__dict__.update(before)
