@@ -3,12 +3,13 @@
 scikit-learn's developer API (parameter constraints, the fit context, the
 checks of sample weights, targets and input feature names, the configured transform output) lives
 in private modules that have moved between releases; keeping the imports here
-limits what a future move can break.
+limits what a future move can break. It imports no PyTorch (``windowing/``
+imports it, and needs none): :class:`DeviceOptions` imports torch when it
+checks a value.
 """
 
 import re
 
-import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
@@ -29,6 +30,8 @@ class DeviceOptions(StrOptions):
     """
 
     def is_satisfied_by(self, val):
+        import torch  # loaded by then: only the estimators check a device
+
         if isinstance(val, torch.device):
             return val.type in ("cpu", "cuda")
         return super().is_satisfied_by(val) or (

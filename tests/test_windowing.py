@@ -1,6 +1,8 @@
 """Tests for sklearn_rnn.windowing: exact windows, transformers, tuning workflow."""
 
 import pickle
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -876,3 +878,45 @@ def test_a_multiindex_refusal_names_the_one_series_fix():
         LagWindowTransformer(window_length=3).fit_transform(X)
     assert LagWindowTransformer(window_length=3).fit_transform(
         X.reset_index(drop=True)).shape == (24, 3)
+
+
+def _run_fresh(script):
+    """Run ``script`` in a fresh interpreter (a fresh ``sys.modules``)."""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_windowing_imports_no_torch():
+    # windowing is NumPy and scikit-learn only: a user who only windows data,
+    # or a pipeline built around the transformers, does not wait for torch
+    _run_fresh(
+        "import sys\n"
+        "import sklearn_rnn.windowing\n"
+        "from sklearn_rnn import LagWindowTransformer, WindowTrimmer, make_windows\n"
+        "assert LagWindowTransformer is sklearn_rnn.windowing.LagWindowTransformer\n"
+        "make_windows(list(range(10)), window_length=3)\n"
+        "WindowTrimmer(window_length=2).fit_transform([[1.0, 2.0, 3.0]])\n"
+        "assert 'torch' not in sys.modules, 'windowing imported torch'\n"
+    )
+
+
+def test_package_imports_its_names_when_first_used():
+    # PEP 562, as scikit-learn: import sklearn_rnn imports nothing else; its
+    # names are there on access, by import or attribute, and dir lists them
+    _run_fresh(
+        "import sys\n"
+        "import sklearn_rnn\n"
+        "assert 'torch' not in sys.modules, 'import sklearn_rnn imported torch'\n"
+        "assert set(sklearn_rnn.__all__) <= set(dir(sklearn_rnn)), dir(sklearn_rnn)\n"
+        "from sklearn_rnn import LSTMRegressor\n"
+        "from sklearn_rnn._regression import LSTMRegressor as defined\n"
+        "assert sklearn_rnn.LSTMRegressor is LSTMRegressor is defined\n"
+        "for name in sklearn_rnn.__all__:\n"
+        "    getattr(sklearn_rnn, name)\n"
+        "try:\n"
+        "    sklearn_rnn.LSTMRegresor\n"
+        "except AttributeError as error:\n"
+        "    assert 'LSTMRegresor' in str(error), error\n"
+        "else:\n"
+        "    raise AssertionError('a misspelt name did not raise AttributeError')\n"
+    )
