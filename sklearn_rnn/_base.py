@@ -31,8 +31,8 @@ from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
 from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
-from ._validation import (check_batch_size, check_device, check_sample_weight,
-                          check_sequences, split_positive_weights)
+from ._validation import (check_batch_size, check_device, check_fitted_device,
+                          check_sample_weight, check_sequences, split_positive_weights)
 from ._warm_start import check_fixed_params, restored_on_error
 
 #: Parameters passed to the network as they are.
@@ -254,6 +254,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
                 draws=randomness.drawing if draws_in_training(self.module_) else None,
                 # cuDNN RNNs run in float16 under CUDA autocast (see train)
                 loss_scaling=self.mixed_precision and device.type == "cuda",
+                scaler_state=None if first_call else getattr(self, "_scaler_state", None),
                 # a fitted start yields only to a gain above the noise
                 start_test=significant_gain if start is not None and start.fresh else None,
                 constant_output=self._constant_output(data), standardized=self.standardize,
@@ -261,6 +262,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             self._refitted = refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == result.start_epoch, device=device)
         self._record(result, early_stopping=valid is not None)
+        self._scaler_state = result.scaler_state  # plain numbers: pickles stay portable
         if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
             describe_start(result, start is not None and start.fresh and is_regressor(self)
                            and bool(self.skip_steps_), refitted)
@@ -335,11 +337,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             self.best_loss_ = min(self.loss_curve_, default=None)
 
     def _resolve_device(self):
-        if self.device == "auto":
+        device = self.device
+        if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        else:
-            device = check_device(self.device)
-        self.device_ = device
+        self.device_ = device = check_device(device)  # "cuda": by the current index
         return torch.device(device)
 
     # ------------------------------------------------------------------
@@ -359,13 +360,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         return outputs, seqs
 
     def _inference_device(self):
-        device = self.device_
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            warnings.warn(
-                "This model was fitted on CUDA, which is not available here; "
-                "predicting on the CPU."
-            )
-            self.device_ = device = "cpu"
+        self.device_ = device = check_fitted_device(self.device_)  # warns where it moves
         return torch.device(device)  # predict_batches moves the network there
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling

@@ -78,13 +78,13 @@ class ConvolutionBranch(nn.Module):
         for conv, norm in zip(self.blocks[::2], self.blocks[1::2]):
             if mask is not None:
                 x = x * mask
-            x = F.relu(_normalise(norm, conv(x), mask))
+            x = F.relu(_normalise(norm, conv(x), mask, lengths))
         if mask is None:
             return x.mean(dim=2)
         return (x * mask).sum(dim=2) / lengths.to(x.device, x.dtype)[:, None]
 
 
-def _normalise(norm, x, mask=None):
+def _normalise(norm, x, mask=None, lengths=None):
     """``norm(x)``, its training statistics over the valid steps of ``mask``.
 
     In training, batch normalisation takes the mean and variance of the
@@ -94,10 +94,13 @@ def _normalise(norm, x, mask=None):
     running statistics used at prediction shrank towards 0. Where ``x``
     holds one valid value per channel (a last batch of one sequence of one
     step), which has no batch statistics, the running statistics normalise.
+    The valid steps are counted from ``lengths`` (those of ``mask``), on the
+    CPU: counting ``mask`` on a GPU blocked the host per batch and block.
     """
     if not norm.training:
         return norm(x)
-    count = x.shape[0] * x.shape[2] if mask is None else float(mask.sum())
+    count = (x.shape[0] * x.shape[2] if mask is None
+             else float(lengths.clamp(max=x.shape[2]).sum()))
     if count <= 1:
         return F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight,
                             norm.bias, training=False, eps=norm.eps)

@@ -3,15 +3,19 @@
 :func:`make_optimizer` builds the ``optimizer`` option (on PyTorch's fused
 kernel where it has one, :func:`fused_optimizer`), with scikit-learn MLP's
 L2 penalty; :func:`make_schedule` the ``learning_rate`` schedule and the
-no-improvement rule it works with (:class:`NoImprovement`). Plain PyTorch.
+no-improvement rule it works with (:class:`NoImprovement`); with mixed
+precision on CUDA, the loss scaler a continued fit carries over
+(:func:`make_loss_scaler`) and the check of its skipped steps
+(:func:`check_steps_taken`). Plain PyTorch.
 """
 
 import math
+import warnings
 
 import torch
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "NoImprovement", "fused_optimizer",
-           "make_optimizer", "make_schedule"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "NoImprovement", "check_steps_taken",
+           "fused_optimizer", "make_loss_scaler", "make_optimizer", "make_schedule"]
 
 #: The ``optimizer`` options: class and the options it is built with.
 OPTIMIZERS = {
@@ -190,3 +194,39 @@ def make_schedule(kind, optimizer, *, epochs, lr, n_iter_no_change, tol,
         )
         return (lambda loss: cosine.step()), rule, carry
     return None, rule, carry
+
+
+def make_loss_scaler(device_type, state=None):
+    """A :class:`torch.amp.GradScaler` for ``device_type``, going on from ``state``.
+
+    ``state``: the ``state_dict()`` (plain numbers) that the scaler of a
+    previous call ended with, so that a continued fit (``partial_fit``,
+    ``warm_start``) goes on from its scale. A scaler started again at 2**16
+    on every call skipped each call's first steps where float16 gradients
+    overflow there, and every step of a ``partial_fit`` of one batch,
+    without a word.
+    """
+    scaler = torch.amp.GradScaler(device_type)
+    if state:
+        scaler.load_state_dict(state)
+    return scaler
+
+
+def check_steps_taken(scaler, scale, n_steps, epoch):
+    """Warn where the loss scaler skipped every step of an epoch; return its scale.
+
+    ``scale``: the scale the epoch began with. A skipped step (gradients
+    that overflowed) multiplies the scale by the backoff factor and a step
+    taken never lowers it, so the scale fell by that factor's ``n_steps``-th
+    power exactly where the epoch skipped all ``n_steps`` steps. One host
+    synchronisation per epoch.
+    """
+    now, backoff = scaler.get_scale(), scaler.get_backoff_factor()
+    if n_steps and now == scale * backoff**n_steps:
+        warnings.warn(
+            f"Epoch {epoch} skipped every optimizer step: its gradients overflowed "
+            "float16 (in which PyTorch's autocast runs cuDNN's recurrent layers) at "
+            f"every loss scale it tried, the last {now / backoff:g}, so the weights did "
+            "not change. Later epochs and calls go on from the lowered scale; if every "
+            "epoch skips, set mixed_precision=False.", UserWarning)
+    return now

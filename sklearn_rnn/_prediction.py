@@ -78,9 +78,11 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
     lengths : ndarray or torch.Tensor of shape (n_samples,), default=None
         Valid steps per sequence (int64), or None when all use every step.
     device : torch.device
-        Device to run on. The module is moved there where it lives elsewhere
-        (a model fitted on CUDA and unpickled onto the CPU), and only there:
-        a move of a module already on ``device`` costs 66-85 us a call.
+        Device to run on (``"cuda"``: the current CUDA device). The module is
+        moved there where it lives elsewhere (a model fitted on CUDA and
+        unpickled onto the CPU, or fitted on another GPU than the current
+        one), and only there: a move of a module already on ``device`` costs
+        66-85 us a call.
     autocast : callable, default=contextlib.nullcontext
         Factory of the context each batch runs in.
     batch_size : int, default=None
@@ -103,8 +105,9 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
     >>> out.shape, out.dtype
     ((5, 2), dtype('float64'))
     """
-    current = next(module.parameters()).device
-    if current.type != device.type or device.index not in (None, current.index):
+    if device.type == "cuda" and device.index is None:  # compared by index below
+        device = torch.device("cuda", torch.cuda.current_device())
+    if next(module.parameters()).device != device:
         module.to(device)
     module.eval()
     values = torch.as_tensor(values)
@@ -121,8 +124,8 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
             batch_lengths = None if lengths is None else lengths[start : start + batch_size]
             if batch_lengths is not None:
                 X = X[:, : int(batch_lengths.max())]
-            if on_gpu:
-                X = X.pin_memory()
+            if on_gpu:  # a cut batch is a strided view: pinned as it is, CUDA
+                X = X.contiguous().pin_memory()  # copied it via pageable memory, blocking
             X = X.to(device, non_blocking=True)
             with autocast():
                 outputs.append(module(X, batch_lengths).float())

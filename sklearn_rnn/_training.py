@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from ._divergence import divergence_test
+from ._optimizers import check_steps_taken, make_loss_scaler
 from ._prediction import inference_rows
 from ._progress import Progress
 
@@ -173,6 +174,8 @@ class TrainingResult:
     untrusted_epoch: int | None = None
     stopped: bool = False
     interrupted: bool = False
+    #: The loss scaler's state after training, for the next call (as passed without one).
+    scaler_state: dict | None = None
 
     def improvement(self):
         """``1 - best / initial`` validation loss: 0 where training kept the start."""
@@ -216,6 +219,7 @@ def train(
     autocast=nullcontext,
     draws=None,
     loss_scaling=False,
+    scaler_state=None,
     start_test=None,
     skip_weightless=False,
     constant_output=None,
@@ -284,7 +288,12 @@ def train(
         Whether to scale the loss (:class:`torch.amp.GradScaler`) so that
         float16 gradients do not underflow: PyTorch's autocast runs cuDNN's
         LSTM and GRU in float16 whatever the autocast dtype. Steps whose
-        gradients overflow are skipped, without a host synchronisation.
+        gradients overflow are skipped, without a host synchronisation;
+        an epoch that skipped every step warns.
+    scaler_state : dict, default=None
+        The loss scaler's state a previous call ended with
+        (``result.scaler_state``): a continued fit goes on from its scale
+        (:func:`~sklearn_rnn._optimizers.make_loss_scaler`).
     start_test : callable, default=None
         ``start_test(start_rows, best_rows, weight)`` on the per-row
         validation losses (``rows``) of the starting weights and of
@@ -318,16 +327,17 @@ def train(
                 "weight): there is nothing to train on. Give the classes in y, or the "
                 "samples, positive weights.")
         return TrainingResult(start_epoch=first_epoch - 1 if start_epoch is None
-                              else start_epoch)
+                              else start_epoch, scaler_state=scaler_state)
     if start_test is not None and valid_data is not None:
         _warn_if_too_few_to_judge(loss_fn, valid_data)
     valid_fn = getattr(loss_fn, "validation", loss_fn)
-    result = TrainingResult()
+    result = TrainingResult(scaler_state=scaler_state)
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
     diverged = divergence_test(loss_fn, train_data, constant_output, optimizer, standardized)
-    scaler = None
+    scaler = scale = None
     if loss_scaling:
-        scaler = torch.amp.GradScaler(next(module.parameters()).device.type)
+        scaler = make_loss_scaler(next(module.parameters()).device.type, scaler_state)
+        scale = scaler.get_scale()
     best_state, best_valid = None, math.inf
     progress = Progress(
         verbose, first_epoch=first_epoch, start_epoch=result.start_epoch,
@@ -359,6 +369,9 @@ def train(
                 first_batch=diverged.started if epoch == first_epoch else None,
             )
             diverged(train_loss, f"at epoch {epoch}: the training loss")
+            if scaler is not None:
+                scale = check_steps_taken(scaler, scale, -(-len(train_data) // batch_size),
+                                          epoch)
             record = {"epoch": epoch, "train_loss": train_loss}
             improved = False
             if valid_data is not None:
@@ -410,6 +423,8 @@ def train(
                          result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
+    if scaler is not None:
+        result.scaler_state = scaler.state_dict()
     progress.end(
         result, reason=reason,
         tol=None if stopper is None else stopper.tol,

@@ -100,7 +100,9 @@ def check_device(device):
 
     ``"cpu"``, ``"cuda"`` (the current CUDA device), ``"cuda:N"`` or a
     :class:`torch.device` of those; a CUDA device that is not there raises
-    a ``ValueError`` that names the ones that are.
+    a ``ValueError`` that names the ones that are. ``"cuda"`` comes back
+    with the current device's index (``"cuda:0"``): the network stays on
+    that device when another becomes current (``torch.cuda.set_device``).
     """
     name = str(device)
     if name.startswith("cuda"):
@@ -116,6 +118,35 @@ def check_device(device):
                 f"device(s), cuda:0 to cuda:{count - 1}; use one of them, or "
                 "device='cuda' for the current one."
             )
+        if index is None:
+            name = f"cuda:{torch.cuda.current_device()}"
+    return name
+
+
+def check_fitted_device(name):
+    """The device a model fitted on ``name`` (its ``device_``) predicts on here.
+
+    ``name`` itself where it is here. Where CUDA is not, the CPU; where
+    CUDA is but not the GPU of ``name``'s index (a model fitted on
+    ``"cuda:1"`` loaded on a machine with one GPU), the current one; each
+    with a warning.
+    """
+    if not name.startswith("cuda"):
+        return name
+    if not torch.cuda.is_available():
+        warnings.warn(
+            "This model was fitted on CUDA, which is not available here; "
+            "predicting on the CPU."
+        )
+        return "cpu"
+    index, count = torch.device(name).index, torch.cuda.device_count()
+    if index is not None and index >= count:
+        here = f"cuda:{torch.cuda.current_device()}"
+        warnings.warn(
+            f"This model was fitted on {name}, which is not here ({count} CUDA "
+            f"device(s)); predicting on the current one, {here}."
+        )
+        return here
     return name
 
 

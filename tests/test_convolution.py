@@ -492,6 +492,21 @@ def test_batch_statistics_leave_the_padding_out():
     torch.testing.assert_close(running[1], (1 - m) + m * valid.var(dim=1))
 
 
+
+def test_batch_statistics_of_unequal_lengths_read_no_device_value():
+    # the valid steps were counted on the device (float(mask.sum())): a
+    # blocking copy to the host per batch and block on a GPU (review G6). The
+    # "meta" device has no values to read, so counting there raises; the
+    # lengths stay on the CPU, as in training on CUDA.
+    branch = ConvolutionBranch(2, (4, 3), max_steps=8).train()
+    branch.set_stride(20)  # the lengths averaged over windows too
+    x, lengths = torch.randn(3, 20, 2), torch.tensor([20, 9, 3])
+    with torch.no_grad():
+        expected = branch(x, lengths)
+        out = branch.to("meta")(x.to("meta"), lengths)
+    assert out.device.type == "meta" and out.shape == expected.shape
+
+
 def test_conv_filters_and_no_random_branch():
     X, y = _data()
     clf = SequenceClassifier(hidden_size=4, max_iter=3, conv_filters=(4, 8),

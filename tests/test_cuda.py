@@ -90,7 +90,7 @@ def test_fit_predict_on_cuda_matches_cpu(make, layout):
     elif layout == "variable_length":
         X = [x[: 6 + i % 7] for i, x in enumerate(X)]
     _fit(est, X, y)
-    assert est.device_ == "cuda"
+    assert est.device_ == f"cuda:{torch.cuda.current_device()}"
     assert _on_cuda(est.module_)
     out = _outputs(est, X)
     assert out.dtype == np.float64 and np.isfinite(out).all()
@@ -239,7 +239,7 @@ def test_cuda_model_loads_and_predicts_in_a_process_without_cuda(make, tmp_path)
 
 def test_device_auto_picks_the_gpu():
     est = _fit(LSTMRegressor(device="auto", **FAST), *_data(False))
-    assert est.device_ == "cuda"
+    assert est.device_ == f"cuda:{torch.cuda.current_device()}"
     assert _on_cuda(est.module_)
 
 

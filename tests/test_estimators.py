@@ -1725,9 +1725,10 @@ def test_device_as_torch_device_or_index_is_validated(monkeypatch):
             LSTMRegressor(device=bad, **FAST).fit(X, y)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
     assert check_device("cuda:1") == "cuda:1"
     assert check_device(torch.device("cuda", 1)) == "cuda:1"
-    assert check_device("cuda") == "cuda"
+    assert check_device("cuda") == "cuda:1"  # the current one, by its index
     with pytest.raises(ValueError, match=r"device='cuda:2' was requested but there are "
                        r"2 CUDA device\(s\), cuda:0 to cuda:1; use one of them"):
         check_device("cuda:2")
@@ -1750,7 +1751,7 @@ def test_cuda_fit_predict_and_cpu_unpickle(Estimator):
     X, y = _classification_data() if Estimator is SequenceClassifier else _regression_data()
     method = "predict_proba" if Estimator is SequenceClassifier else "predict"
     est = Estimator(device="cuda", **FAST).fit(X, y)
-    assert est.device_ == "cuda"
+    assert est.device_ == f"cuda:{torch.cuda.current_device()}"
     assert next(est.module_.parameters()).is_cuda
     loaded = pickle.loads(pickle.dumps(est))
     assert not next(loaded.module_.parameters()).is_cuda  # tensors travel on CPU

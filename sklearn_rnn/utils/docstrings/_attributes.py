@@ -13,7 +13,11 @@ _NETWORK_ATTRIBUTES = parse_entries(
         The optimizer, kept for ``warm_start`` and ``partial_fit``.
 
     device_ : str
-        The device the network was fitted on.
+        The device the network was fitted on, and predicts on: ``"cpu"`` or
+        ``"cuda:N"`` (``"cuda"`` and ``"auto"`` resolved to the current
+        GPU's index). A model loaded where CUDA is missing predicts on the
+        CPU, and where its GPU is (``"cuda:1"`` on a machine with one), on
+        the current GPU, each with a warning; ``device_`` then says so.
 
     n_features_in_ : int
         Number of features seen during fit: the number of columns of 2D
