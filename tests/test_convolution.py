@@ -289,7 +289,7 @@ def test_ridge_start_is_the_ridge_classifier():
     # the same candidate penalties (leave-one-out, labels coded +1/-1).
     from sklearn.linear_model import RidgeClassifierCV
 
-    from sklearn_rnn._initialization import _RIDGE_ALPHAS
+    from sklearn_rnn._ridge_start import _RIDGE_ALPHAS
 
     X, y = _data()
     X_test, _ = _data(seed=1)
@@ -334,8 +334,8 @@ def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
     # intercept's left leave-one-out values 0.36 off (decision values of
     # about 0.39); the ridge start now solves that case in the features'
     # space (an n x n Gram matrix of 100,000 rows asked for 80 GB)
-    from sklearn_rnn import _initialization
-    from sklearn_rnn._initialization import _RIDGE_ALPHAS, _ridge_solutions
+    from sklearn_rnn import _ridge_start
+    from sklearn_rnn._ridge_start import _RIDGE_ALPHAS, _ridge_solutions
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(n, width))
@@ -349,7 +349,7 @@ def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
     Xw, Yw = (torch.from_numpy(root * (a - m)) for a, m in ((X, mean), (codes, offset)))
     sizes = []
     eigh = torch.linalg.eigh
-    monkeypatch.setattr(_initialization.torch.linalg, "eigh",
+    monkeypatch.setattr(_ridge_start.torch.linalg, "eigh",
                         lambda a: sizes.append(a.shape) or eigh(a))
     solutions = list(_ridge_solutions(Xw, Yw, torch.from_numpy(root[:, 0] / np.linalg.norm(root))))
     assert sizes == [(min(n, width),) * 2]
@@ -518,25 +518,25 @@ def test_ridge_start_takes_a_subsample_of_rows_above_its_sizes(monkeypatch):
     # and rows and features both above _RIDGE_MAX_SIZE its eigendecomposition:
     # beyond them the start was dropped (random output weights, a quality
     # cliff at one row more); now it is fitted on evenly spaced rows per class
-    from sklearn_rnn import _initialization
+    from sklearn_rnn import _ridge_start
 
     X, y = _data()
     calls = []
-    solutions = _initialization._ridge_solutions
-    monkeypatch.setattr(_initialization, "_ridge_solutions",
+    solutions = _ridge_start._ridge_solutions
+    monkeypatch.setattr(_ridge_start, "_ridge_solutions",
                         lambda *a: calls.append(a[0].shape) or solutions(*a))
     params = dict(hidden_size=4, max_iter=1, random_state=0)
     SequenceClassifier(**params).fit(X, y)
     n, width = calls[0]
     assert n == len(X) and width > n
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", (n - 5) * width)
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", (n - 5) * width)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf = SequenceClassifier(**params).fit(X, y)
     assert calls[1] == (n - 5, width)
     assert clf.module_.head.weight.abs().sum() > 0  # started from the ridge
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", 10**8)
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", 10**8)
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
     SequenceClassifier(**params).fit(X, y)
     assert calls[2] == (n - 7, width)
 
