@@ -5,7 +5,8 @@ steps, differences), the network's standardisation buffers (channel
 moments, the scale of the first differences, the moments of the level of
 window-normalised sequences), then the starting weights fitted to the
 targets (:class:`TargetStart`: the linear skip layer's least-squares fit,
-the ridge classifier on random-convolution features). :func:`build_network`
+the ridge classifier on random-convolution features, in
+:mod:`~sklearn_rnn._ridge_start`). :func:`build_network`
 does all of it; :func:`warm_target_start` fits a warm fit's start again.
 """
 
@@ -18,6 +19,7 @@ import torch
 from ._moments import scale_or_one, weighted_moments
 from ._networks import RecurrentNetwork
 from ._prediction import predict_batches
+from ._ridge_start import start_from_ridge
 from ._window_normalization import last_values
 
 __all__ = ["resolve_sizes", "build_network", "TargetStart", "warm_target_start"]
@@ -105,8 +107,9 @@ class TargetStart:
     For real-valued ``targets``, the linear skip layer's ridge least-squares
     fit (:func:`_fit_skip_least_squares`, recurrent head at zero); for class
     labels with random-convolution ``features``, the output layer's ridge
-    classifier on them (:func:`_start_from_ridge`). Early stopping fits it
-    on its training rows, then :meth:`refit` uses every row.
+    classifier on them (:func:`~sklearn_rnn._ridge_start.start_from_ridge`).
+    Early stopping fits it on its training rows, then :meth:`refit` uses
+    every row.
 
     Parameters
     ----------
@@ -151,7 +154,7 @@ class TargetStart:
         seqs, targets, weight, features = self._rows(rows)
         self.fitted = False
         if features is not None and targets.dtype.kind in "iu":
-            self.fitted = _start_from_ridge(self.module, features, targets, self.n_outputs,
+            self.fitted = start_from_ridge(self.module, features, targets, self.n_outputs,
                                             self.class_weights, weight)
         if self.linear:
             _fit_skip_least_squares(self.module, seqs, targets, weight,
@@ -355,163 +358,6 @@ def _weighted_quantiles(values, levels, weight=None):
     weight = np.ones(len(values)) if weight is None else weight[order]
     positions = (np.cumsum(weight) - 0.5 * weight) / weight.sum()
     return np.interp(levels, positions, values)
-
-
-#: Candidate scales of the ridge start's logits, as fractions of the largest.
-_SCALE_FRACTIONS = torch.logspace(-2, 0, 21, dtype=torch.float64)
-
-
-def _logit_scale(decisions, labels, weight, max_scale):
-    """The scale of ``decisions`` (n, n_classes) with the least log-loss.
-
-    Temperature scaling (Guo et al. 2017) on the ridge start's leave-one-out
-    decision values, among fractions of ``max_scale`` (rows weighted by
-    ``weight``): on separable classes the largest, on noisy ones a scale
-    whose probabilities are as confident as the held-out rows allow (a
-    fixed scale saturated them: a test log-loss above a constant's).
-    """
-    losses = [
-        float(weight @ torch.nn.functional.cross_entropy(
-            s * max_scale * decisions, labels, reduction="none"))
-        for s in _SCALE_FRACTIONS
-    ]
-    return float(_SCALE_FRACTIONS[int(np.argmin(losses))]) * max_scale
-
-
-#: Candidate penalties of the ridge start, relative to the mean eigenvalue.
-_RIDGE_ALPHAS = torch.logspace(-3, 3, 13, dtype=torch.float64)
-#: The ridge start solves an n x n system (rows) or a features x features
-#: one, whichever is smaller: it is skipped when both are larger than this,
-_RIDGE_MAX_SIZE = 4096
-#: or where rows times features exceed this (it holds about four float64
-#: copies of the features: 3.2 GB here).
-_RIDGE_MAX_ELEMENTS = 10**8
-
-
-def _start_from_ridge(module, features, labels, n_classes, class_weights=None,
-                      sample_weight=None, max_scale=12.0):
-    """Start the output layer from a ridge classifier on the random features.
-
-    As MiniRocket does with ``RidgeClassifierCV``: the standardised features
-    are regressed on the labels coded as +1/-1 per class (rows weighted by
-    their class's weight and sample weight, if any), with the penalty that
-    minimises the leave-one-out error (in closed form, :func:`_ridge_solutions`). The
-    output layer's weights on those features start
-    from the solution times a scale (logits), its other weights at zero, so
-    training starts from the ridge classifier and the recurrent path learns
-    what it misses. The scale, at most ``max_scale``, is the one whose
-    probabilities have the least log-loss on the leave-one-out decision
-    values (:func:`_logit_scale`). Returns whether it did: not where a class has
-    no weight (a first ``partial_fit`` batch that lacks a class would start
-    it at a probability near 0, from which training takes many epochs to
-    come back), nor without two rows whose features differ.
-
-    Where rows and features both outnumber ``_RIDGE_MAX_SIZE``, or their
-    product exceeds ``_RIDGE_MAX_ELEMENTS``, it is fitted on a subsample of
-    the rows, evenly spaced within each class (as many as both limits
-    allow, each class in proportion); before, it was dropped, a quality
-    cliff at one row more (test accuracy 0.998 after one epoch, 0.988).
-    """
-    if sample_weight is not None and not np.all(sample_weight > 0):
-        # rows of weight 0 as if removed: the penalties' scale counts the rows
-        rows = np.flatnonzero(sample_weight)
-        features, labels = features[torch.from_numpy(rows)], labels[rows]
-        sample_weight = np.asarray(sample_weight)[rows]
-    n, width = features.shape
-    m = min(n, _RIDGE_MAX_ELEMENTS // width)
-    if width > _RIDGE_MAX_SIZE:
-        m = min(m, _RIDGE_MAX_SIZE)
-    if m < n:
-        rows = np.argsort(labels, kind="stable")[np.linspace(0, n - 1, m).round().astype(int)]
-        rows = np.sort(rows)
-        pick = torch.from_numpy(rows)
-        features, labels = features[pick], labels[rows]
-        sample_weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
-        n = m
-    with torch.no_grad():
-        labels = torch.from_numpy(labels)
-        weight = torch.ones(n, dtype=torch.float64)
-        if class_weights is not None:
-            weight = torch.as_tensor(class_weights, dtype=torch.float64)[labels]
-        if sample_weight is not None:
-            weight = weight * torch.as_tensor(sample_weight, dtype=torch.float64)
-        class_totals = torch.zeros(n_classes, dtype=torch.float64).index_add_(0, labels, weight)
-        if not bool((class_totals > 0).all()):
-            return False
-        weight = weight / weight.mean()
-        codes = -torch.ones(n, n_classes, dtype=torch.float64)
-        codes[torch.arange(n), labels] = 1.0
-        X = features.double()
-        mean = (weight @ X) / weight.sum()
-        offset = (weight @ codes) / weight.sum()
-        root = weight.sqrt()[:, None]
-        X, Y = root * (X - mean), root * (codes - offset)
-        best, best_error = None, math.inf
-        for weights, residuals in _ridge_solutions(X, Y, root[:, 0] / root.norm()):
-            error = float((residuals**2).sum())
-            if error < best_error:  # NaN never is
-                best, best_error, best_residuals = weights, error, residuals
-        if best is None:
-            return False  # no penalty gave a finite leave-one-out error
-        # the decision values each row (of weight > 0) gets from a fit without it
-        kept = weight > 0
-        held_out = codes[kept] - best_residuals[kept] / root[kept]
-        scale = _logit_scale(held_out, labels[kept], weight[kept], max_scale)
-        weights = best.T  # (n_classes, width)
-        head = module.head
-        head.weight.zero_()
-        head.weight[:, -width:] = (scale * weights).float()
-        head.bias.copy_((scale * (offset - weights @ mean)).float())
-    return True
-
-
-def _ridge_solutions(X, Y, u):
-    """Ridge fits and their leave-one-out residuals, one per penalty.
-
-    ``X`` (n, width) and ``Y`` (n, k) are centred and weighted (rows times
-    the square roots of their weights, ``u`` those roots normalised: the
-    unpenalised intercept's direction, orthogonal to every column of ``X``
-    and ``Y``). Penalties are :data:`_RIDGE_ALPHAS` times the mean of the
-    n x n Gram matrix's eigenvalues. Each fit's leave-one-out residuals are
-    its residuals over one less its rows' leverage (the intercept's ``u**2``
-    included, as in scikit-learn's ``RidgeCV``: without it, every small
-    penalty looked right, leave-one-out accuracy 1.0 on noise), from the
-    eigendecomposition of the Gram matrix where rows are fewer than
-    features, else of ``X.T @ X`` (a plain fit on 100,000 short sequences
-    asked for an 80 GB Gram matrix). Yields nothing where every feature
-    is constant.
-
-    Yields
-    ------
-    weights : torch.Tensor of shape (width, k)
-    residuals : torch.Tensor of shape (n, k)
-        The leave-one-out residuals, weighted as ``Y``.
-    """
-    n, width = X.shape
-    if n <= width:  # the dual problem
-        eigenvalues, Q = torch.linalg.eigh(X @ X.T)
-        QY = Q.T @ Y
-    else:  # the primal problem: XV plays Q's part, scaled by the roots of the eigenvalues
-        eigenvalues, V = torch.linalg.eigh(X.T @ X)
-        XV = X @ V
-        QY = XV.T @ Y
-        leverage_terms = XV**2
-    eigenvalues = eigenvalues.clamp_min(0.0)
-    if not eigenvalues.max() > 0:
-        return  # one row, or rows with the same features: nothing to fit
-    for alpha in _RIDGE_ALPHAS * max(float(eigenvalues.sum()) / n, 1e-12):
-        inverse = 1.0 / (eigenvalues + alpha)
-        if n <= width:
-            # (gram + alpha I)^-1 Y and the diagonal of that inverse less the
-            # intercept's u u' / alpha (u is in the Gram matrix's null space,
-            # and u' Y = 0): the residuals / alpha and (1 - leverage) / alpha
-            dual = Q @ (inverse[:, None] * QY)
-            diagonal = (Q**2) @ inverse - u**2 / alpha
-            yield X.T @ dual, dual / diagonal[:, None]
-        else:
-            coefficients = inverse[:, None] * QY
-            leverage = leverage_terms @ inverse + u**2
-            yield V @ coefficients, (Y - XV @ coefficients) / (1.0 - leverage)[:, None]
 
 
 def _moments(values, weight=None):

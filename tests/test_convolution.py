@@ -289,7 +289,7 @@ def test_ridge_start_is_the_ridge_classifier():
     # the same candidate penalties (leave-one-out, labels coded +1/-1).
     from sklearn.linear_model import RidgeClassifierCV
 
-    from sklearn_rnn._initialization import _RIDGE_ALPHAS
+    from sklearn_rnn._ridge_start import _RIDGE_ALPHAS
 
     X, y = _data()
     X_test, _ = _data(seed=1)
@@ -334,8 +334,8 @@ def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
     # intercept's left leave-one-out values 0.36 off (decision values of
     # about 0.39); the ridge start now solves that case in the features'
     # space (an n x n Gram matrix of 100,000 rows asked for 80 GB)
-    from sklearn_rnn import _initialization
-    from sklearn_rnn._initialization import _RIDGE_ALPHAS, _ridge_solutions
+    from sklearn_rnn import _ridge_start
+    from sklearn_rnn._ridge_start import _RIDGE_ALPHAS, _ridge_solutions
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(n, width))
@@ -349,7 +349,7 @@ def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
     Xw, Yw = (torch.from_numpy(root * (a - m)) for a, m in ((X, mean), (codes, offset)))
     sizes = []
     eigh = torch.linalg.eigh
-    monkeypatch.setattr(_initialization.torch.linalg, "eigh",
+    monkeypatch.setattr(_ridge_start.torch.linalg, "eigh",
                         lambda a: sizes.append(a.shape) or eigh(a))
     solutions = list(_ridge_solutions(Xw, Yw, torch.from_numpy(root[:, 0] / np.linalg.norm(root))))
     assert sizes == [(min(n, width),) * 2]
@@ -358,6 +358,99 @@ def test_ridge_start_leave_one_out_values_are_exact(n, width, monkeypatch):
         held_out = codes - solutions[k][1].numpy() / root
         np.testing.assert_allclose(held_out, _loo_by_refitting(X, codes, weight, alphas[k]),
                                    atol=1e-9)
+
+
+
+def _reference_head(X, labels, n_classes, weight, max_scale=12.0):
+    # the ridge start written out: the penalty of least leave-one-out error
+    # (leverages from the inverse of X'X + alpha I), then the logit scale
+    from sklearn_rnn._ridge_start import _RIDGE_ALPHAS, _logit_scale
+
+    keep = weight > 0
+    X, labels, weight = X[keep], labels[keep], weight[keep] / weight[keep].mean()
+    codes = -np.ones((len(X), n_classes))
+    codes[np.arange(len(X)), labels] = 1.0
+    mean, offset = weight @ X / weight.sum(), weight @ codes / weight.sum()
+    root = np.sqrt(weight)[:, None]
+    Xc, Yc, u = root * (X - mean), root * (codes - offset), root[:, 0] / np.linalg.norm(root)
+    best = (np.inf,)
+    for alpha in _RIDGE_ALPHAS.numpy() * (Xc**2).sum() / len(X):
+        inverse = np.linalg.inv(Xc.T @ Xc + alpha * np.eye(X.shape[1]))
+        coef = inverse @ Xc.T @ Yc
+        leverage = np.einsum("ij,jk,ik->i", Xc, inverse, Xc) + u**2
+        residuals = (Yc - Xc @ coef) / (1.0 - leverage)[:, None]
+        if (residuals**2).sum() < best[0]:
+            best = ((residuals**2).sum(), coef, residuals)
+    _, coef, residuals = best
+    scale = _logit_scale(torch.from_numpy(codes - residuals / root), torch.from_numpy(labels),
+                         torch.from_numpy(weight), max_scale)
+    return scale * coef.T, scale * (offset - coef.T @ mean)
+
+
+@pytest.mark.parametrize("n, width", [(30, 50), (90, 12)])
+def test_ridge_start_is_the_reference_computation(n, width, monkeypatch):
+    # the start centres one float64 copy of the features in place and sums
+    # the leverages over parts of the rows (review M2): the same head as the
+    # ridge start written out, with class and sample weights (rows of weight
+    # 0 left out), and on a subsample the same as on the rows of weight > 0
+    from sklearn_rnn import _ridge_start
+
+    rng = np.random.RandomState(0)
+    labels = np.arange(n) % 3
+    features = torch.from_numpy(rng.normal(size=(n, width)) + labels[:, None] * 0.3).float()
+    sample_weight = rng.uniform(0.5, 2.0, size=n)
+    sample_weight[::7] = 0.0
+    class_weights = np.array([1.0, 2.0, 0.5])
+    monkeypatch.setattr(_ridge_start, "_PART_ELEMENTS", 7 * width)  # parts of 7 rows
+
+    def head(features, labels, sample_weight):
+        module = torch.nn.Module()
+        module.head = torch.nn.Linear(width + 3, 3)
+        assert _ridge_start.start_from_ridge(module, features, labels, 3, class_weights,
+                                             sample_weight)
+        assert not module.head.weight[:, :3].any()
+        return module.head.weight[:, 3:].detach().numpy(), module.head.bias.detach().numpy()
+
+    weights, bias = head(features, labels, sample_weight)
+    expected = _reference_head(features.double().numpy(), labels, 3,
+                               class_weights[labels] * sample_weight)
+    np.testing.assert_allclose(weights, expected[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(bias, expected[1], rtol=1e-4, atol=1e-5)
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", (n // 2) * width)
+    kept = sample_weight > 0
+    subsampled = head(features, labels, sample_weight)
+    for got, expected in zip(subsampled, head(features[kept], labels[kept], sample_weight[kept])):
+        np.testing.assert_array_equal(got, expected)
+    assert not np.allclose(subsampled[0], weights)
+
+
+def test_ridge_start_holds_one_float64_copy_of_the_features(tmp_path):
+    # it held three (features.double(), X - mean, root * (...); then X, X @ V
+    # and its squares), and a float32 copy of a subsample: 2.3 GB of peak
+    # memory for 29,000 x 3,360 features, now 1.1 GB (review M2)
+    import subprocess
+    import sys
+
+    script = tmp_path / "peak.py"
+    script.write_text(
+        "import resource, sys, numpy as np, torch\n"
+        "from sklearn_rnn import _ridge_start\n"
+        "_ridge_start._PART_ELEMENTS = 100 * 400  # parts of 100 rows\n"
+        "def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "def module():\n"
+        "    m = torch.nn.Module(); m.head = torch.nn.Linear(400, 2); return m\n"
+        "g = torch.Generator().manual_seed(0)\n"
+        "features, labels = torch.randn(12000, 400, generator=g), np.arange(12000) % 2\n"
+        "w = np.r_[np.zeros(1000), np.ones(11000)] if sys.argv[1] == 'w' else None\n"
+        "if w is not None: _ridge_start._RIDGE_MAX_ELEMENTS = 10000 * 400\n"
+        "_ridge_start.start_from_ridge(module(), features[:100], labels[:100], 2)\n"
+        "before = rss()\n"
+        "assert _ridge_start.start_from_ridge(module(), features, labels, 2, sample_weight=w)\n"
+        "print((rss() - before) / (8 * 400 * (12000 if w is None else 10000)))\n")
+    for weighted in ("", "w"):
+        ratio = float(subprocess.run([sys.executable, str(script), weighted], check=True,
+                                     capture_output=True, text=True).stdout)
+        assert ratio < 1.5, (weighted, ratio)
 
 
 def test_first_partial_fit_batch_without_a_class_starts_unsure():
@@ -533,25 +626,25 @@ def test_ridge_start_takes_a_subsample_of_rows_above_its_sizes(monkeypatch):
     # and rows and features both above _RIDGE_MAX_SIZE its eigendecomposition:
     # beyond them the start was dropped (random output weights, a quality
     # cliff at one row more); now it is fitted on evenly spaced rows per class
-    from sklearn_rnn import _initialization
+    from sklearn_rnn import _ridge_start
 
     X, y = _data()
     calls = []
-    solutions = _initialization._ridge_solutions
-    monkeypatch.setattr(_initialization, "_ridge_solutions",
+    solutions = _ridge_start._ridge_solutions
+    monkeypatch.setattr(_ridge_start, "_ridge_solutions",
                         lambda *a: calls.append(a[0].shape) or solutions(*a))
     params = dict(hidden_size=4, max_iter=1, random_state=0)
     SequenceClassifier(**params).fit(X, y)
     n, width = calls[0]
     assert n == len(X) and width > n
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", (n - 5) * width)
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", (n - 5) * width)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf = SequenceClassifier(**params).fit(X, y)
     assert calls[1] == (n - 5, width)
     assert clf.module_.head.weight.abs().sum() > 0  # started from the ridge
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_ELEMENTS", 10**8)
-    monkeypatch.setattr(_initialization, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", 10**8)
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_SIZE", n - 7)  # rows and features above it
     SequenceClassifier(**params).fit(X, y)
     assert calls[2] == (n - 7, width)
 

@@ -46,6 +46,7 @@ RANKS = {
     "_prediction": 1,
     "_progress": 1,
     "_random": 1,
+    "_ridge_start": 1,
     "_sequences": 1,
     "_warm_start": 1,
     "_window_normalization": 1,
@@ -71,7 +72,8 @@ RANKS = {
 TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
               "_moments",
               "_networks", "_optimizers",
-              "_portable", "_prediction", "_progress", "_training", "_window_normalization"}
+              "_portable", "_prediction", "_progress", "_ridge_start", "_training",
+              "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},
             "onnx": {"export"}, "onnxruntime": set(), "skl2onnx": {"export"},
