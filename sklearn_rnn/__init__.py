@@ -1,9 +1,10 @@
 """Recurrent neural networks (LSTM, GRU) as scikit-learn estimators.
 
-The public names are imported when first used (PEP 562's module
-``__getattr__``, as scikit-learn imports its submodules): ``import
+The public names and submodules are imported when first used (PEP 562's
+module ``__getattr__``, as scikit-learn imports its submodules): ``import
 sklearn_rnn`` imports nothing else, and :mod:`sklearn_rnn.windowing` needs
 no PyTorch, so windowing data never waits for torch to load.
+``sklearn_rnn.sktime`` needs sktime: import it by name.
 """
 
 import importlib as _importlib
@@ -24,6 +25,11 @@ _LAZY_NAMES = {
     "skops_trusted_types": "export",
     "to_onnx": "export",
 }
+
+#: The public submodules, attributes of the package once first used (as
+#: before the names were imported lazily); sktime's adapters, an optional
+#: dependency, are imported by name.
+_SUBMODULES = ("export", "plotting", "utils", "windowing")
 
 if TYPE_CHECKING:  # the names as static tools (type checkers, IDEs) see them
     from ._classification import SequenceClassifier
@@ -47,11 +53,13 @@ __all__ = [
 
 
 def __dir__():
-    return __all__
+    return sorted({*globals(), *__all__, *_SUBMODULES})
 
 
 def __getattr__(name):
     if name in _LAZY_NAMES:
         module = _importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}")
         return getattr(module, name)
+    if name in _SUBMODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

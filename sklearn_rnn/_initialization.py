@@ -151,11 +151,11 @@ class TargetStart:
 
         Sets ``fitted``: whether any weight was fitted to the targets.
         """
-        seqs, targets, weight, features = self._rows(rows)
+        seqs, targets, weight = self._rows(rows)
         self.fitted = False
-        if features is not None and targets.dtype.kind in "iu":
-            self.fitted = start_from_ridge(self.module, features, targets, self.n_outputs,
-                                            self.class_weights, weight)
+        if self.features is not None and targets.dtype.kind in "iu":
+            self.fitted = start_from_ridge(self.module, self.features, targets, self.n_outputs,
+                                            self.class_weights, weight, rows=rows)
         if self.linear:
             _fit_skip_least_squares(self.module, seqs, targets, weight,
                                     quantiles=self.quantiles)
@@ -194,7 +194,7 @@ class TargetStart:
         By least squares on the targets less the outputs of the network
         without its skip layer.
         """
-        seqs, targets, weight, _ = self._rows(rows)
+        seqs, targets, weight = self._rows(rows)
         module = self.module
         outputs = predict_batches(module, seqs.values, seqs.lengths, device=device)
         features = _skip_inputs(module, seqs)
@@ -207,15 +207,17 @@ class TargetStart:
                                 zero_head=False, features=features)
 
     def _rows(self, rows):
-        """The sequences, targets, sample weights and features of ``rows`` (None: all)."""
+        """The sequences, targets and sample weights of ``rows`` (None: all).
+
+        Not the random features: :func:`start_from_ridge` picks its rows of
+        them (a copy of the training rows' was 0.5 of a float64 copy more).
+        """
         seqs, targets, weight = self.seqs, self.targets, self.sample_weight
-        features = self.features
         if rows is not None:
             seqs = seqs.take(rows)
             targets = targets[rows]
             weight = None if weight is None else weight[rows]
-            features = None if features is None else features[torch.from_numpy(rows)]
-        return seqs, targets, weight, features
+        return seqs, targets, weight
 
 
 def warm_target_start(estimator, refitted, seqs, targets, sample_weight, rows, device):

@@ -51,7 +51,7 @@ _PART_ELEMENTS = 2**22
 
 
 def start_from_ridge(module, features, labels, n_classes, class_weights=None,
-                     sample_weight=None, max_scale=12.0):
+                     sample_weight=None, max_scale=12.0, rows=None):
     """Start the output layer from a ridge classifier on the random features.
 
     As MiniRocket does with ``RidgeClassifierCV``: the standardised features
@@ -73,12 +73,17 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     the rows, evenly spaced within each class (as many as both limits
     allow, each class in proportion); before, it was dropped, a quality
     cliff at one row more (test accuracy 0.998 after one epoch, 0.988).
+
+    ``rows`` (an index array; None: all) picks the rows of ``features`` that
+    ``labels`` and ``sample_weight`` are of (early stopping's training
+    rows), so that no copy of them is made but the one of the rows fitted on.
     """
-    pick = np.arange(len(features))  # the rows fitted on
+    pick = np.arange(len(features)) if rows is None else np.asarray(rows)  # the rows fitted on
     if sample_weight is not None and not np.all(sample_weight > 0):
         # rows of weight 0 as if removed: the penalties' scale counts the rows
-        pick = np.flatnonzero(sample_weight)
-        labels, sample_weight = labels[pick], np.asarray(sample_weight)[pick]
+        positive = np.flatnonzero(sample_weight)
+        pick, labels = pick[positive], labels[positive]
+        sample_weight = np.asarray(sample_weight)[positive]
     n, width = len(pick), features.shape[1]
     m = min(n, _RIDGE_MAX_ELEMENTS // width)
     if width > _RIDGE_MAX_SIZE:

@@ -424,6 +424,47 @@ def test_ridge_start_is_the_reference_computation(n, width, monkeypatch):
     assert not np.allclose(subsampled[0], weights)
 
 
+def test_ridge_start_picks_early_stoppings_rows_itself(monkeypatch):
+    # TargetStart.fit(rows) sliced the features of early stopping's training
+    # rows before the start: a float32 copy of 90 % of them (0.5 of a float64
+    # copy more at the peak, review RV); the start now picks them itself,
+    # with the same head as on the slice
+    from sklearn_rnn import _initialization, _ridge_start
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(80, 12)), np.arange(80) % 2
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, early_stopping=True,
+                             random_state=0).fit(X, y)
+    seen = []
+
+    def spy(module, features, labels, *args, rows=None, **kwargs):
+        seen.append((len(features), None if rows is None else len(rows)))
+        return _ridge_start.start_from_ridge(module, features, labels, *args, rows=rows,
+                                             **kwargs)
+
+    monkeypatch.setattr(_initialization, "start_from_ridge", spy)
+    clf.fit(X, y)
+    # every row's features, the training rows picked (then, where the start
+    # was kept, all of them)
+    assert seen[0] == (80, 72), seen
+    width = 20
+    features = torch.from_numpy(rng.normal(size=(60, width))).float()
+    labels, weight = np.arange(60) % 3, rng.uniform(0.5, 2.0, size=60)
+    weight[::5] = 0.0
+    rows = np.sort(rng.choice(60, size=45, replace=False))
+
+    def head(*args, **kwargs):
+        module = torch.nn.Module()
+        module.head = torch.nn.Linear(width, 3)
+        assert _ridge_start.start_from_ridge(module, *args, **kwargs)
+        return module.head.weight.detach().numpy(), module.head.bias.detach().numpy()
+
+    picked = head(features, labels[rows], 3, None, weight[rows], rows=rows)
+    sliced = head(features[torch.from_numpy(rows)], labels[rows], 3, None, weight[rows])
+    for got, expected in zip(picked, sliced):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_ridge_start_holds_one_float64_copy_of_the_features(tmp_path):
     # it held three (features.double(), X - mean, root * (...); then X, X @ V
     # and its squares), and a float32 copy of a subsample: 2.3 GB of peak

@@ -920,3 +920,21 @@ def test_package_imports_its_names_when_first_used():
         "else:\n"
         "    raise AssertionError('a misspelt name did not raise AttributeError')\n"
     )
+
+
+def test_package_submodules_are_attributes_and_listed():
+    # after the lazy namespace, sklearn_rnn.windowing and .export raised
+    # AttributeError, which they had not, and dir() hid the submodules and
+    # __file__ (tab completion found nothing)
+    _run_fresh(
+        "import sys, types\n"
+        "import sklearn_rnn\n"
+        "for name in ('export', 'plotting', 'utils', 'windowing', '__file__', '__doc__'):\n"
+        "    assert name in dir(sklearn_rnn), (name, dir(sklearn_rnn))\n"
+        "assert 'torch' not in sys.modules\n"
+        "assert sklearn_rnn.windowing.make_windows is sklearn_rnn.make_windows\n"
+        "assert 'torch' not in sys.modules, 'the windowing submodule imported torch'\n"
+        "assert callable(sklearn_rnn.export.to_onnx)\n"
+        "assert isinstance(sklearn_rnn.utils, types.ModuleType)\n"
+        "assert callable(sklearn_rnn.plotting.plot_history)\n"
+    )
