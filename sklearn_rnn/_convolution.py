@@ -227,7 +227,9 @@ class RandomConvolutionBranch(nn.Module):
 
         With ``weight`` (n,), the biases are drawn from rows of positive
         weight and the feature moments weighted, so that a row of weight 0
-        counts as removed. Returns the standardised features of ``x``.
+        counts as removed. Returns the standardised features of ``x``; above
+        :meth:`fits_budget`, a :class:`FeatureRows` that computes those of
+        the rows asked for (the moments are summed over parts of the rows).
         The kernels' channels and the biases' rows are drawn from
         ``generator``; None (what the estimators pass) draws from torch's
         global generator, the fit's own random state (``FitRandomness``).
@@ -268,6 +270,9 @@ class RandomConvolutionBranch(nn.Module):
         self.register_buffer("feature_shift", torch.zeros(self.output_size))
         self.register_buffer("feature_scale", torch.ones(self.output_size))
         with torch.no_grad():
+            if not self.fits_budget(n):  # no table: the moments from parts of the rows
+                self._moments_in_parts(x, lengths, weight)
+                return FeatureRows(self, x, lengths)
             features = self._all_features(x, lengths)
         if weight is None:
             self.feature_shift.copy_(features.mean(dim=0))
@@ -283,6 +288,38 @@ class RandomConvolutionBranch(nn.Module):
                 self.feature_scale.copy_(var.sqrt().clamp_min(1e-3))
         # in place: the features of every row are the set-up's largest tensor
         return features.sub_(self.feature_shift).div_(self.feature_scale)
+
+    def _moments_in_parts(self, x, lengths, weight, rows=256):
+        """Set the feature moments as :meth:`fit` does, from parts of the rows.
+
+        Each part's float64 (weighted) mean and sum of squared deviations,
+        combined with those of the parts before it as Chan et al. (1979)
+        do: no table of every row (2 GiB of peak memory at 160,000 short
+        sequences), and none of the cancellation of a mean of squares.
+        Equal weights: the sample standard deviation (ddof=1), as ``std``.
+        """
+        w = (torch.ones(len(x), dtype=torch.float64) if weight is None
+             else torch.as_tensor(weight, dtype=torch.float64))
+        total = torch.zeros((), dtype=torch.float64)
+        mean = torch.zeros(self.output_size, dtype=torch.float64)
+        squares = torch.zeros_like(mean)
+        for i in range(0, len(x), rows):
+            part_weight = w[i : i + rows, None]
+            part_total = part_weight.sum()
+            if not part_total > 0:
+                continue  # rows of weight 0 only: not computed
+            part = self._features(x[i : i + rows],
+                                  None if lengths is None else lengths[i : i + rows]).double()
+            part_mean = (part_weight * part).sum(dim=0) / part_total
+            part_squares = (part_weight * (part - part_mean).square()).sum(dim=0)
+            delta, grown = part_mean - mean, total + part_total
+            mean += delta * (part_total / grown)
+            squares += part_squares + delta.square() * (total * part_total / grown)
+            total = grown
+        self.feature_shift.copy_(mean)
+        dof = total - w.square().sum() / total if total > 0 else total
+        if dof > 0:
+            self.feature_scale.copy_((squares / dof).sqrt().clamp_min(1e-3))
 
     def fits_budget(self, n_rows):
         """Whether the features of ``n_rows`` sequences fit in ``_TABLE_BYTES``."""
@@ -408,6 +445,30 @@ class RandomConvolutionBranch(nn.Module):
         with torch.no_grad():
             features = self._features(x, lengths)
         return (features - self.feature_shift) / self.feature_scale
+
+
+class FeatureRows:
+    """The standardised features of rows of ``x``, computed when asked for.
+
+    What :meth:`RandomConvolutionBranch.fit` returns above its memory budget
+    instead of the features of every row: the classifier's ridge start
+    (:func:`~sklearn_rnn._ridge_start.start_from_ridge`) reads a subsample
+    of the rows, so only theirs are computed. ``x`` (standardised, as
+    :meth:`RandomConvolutionBranch.table` takes) and ``lengths`` are kept.
+    """
+
+    def __init__(self, branch, x, lengths=None):
+        self.branch, self.x, self.lengths = branch, x, lengths
+        self.shape = (len(x), branch.output_size)
+
+    def __len__(self):
+        return len(self.x)
+
+    def take(self, index):
+        """The standardised features of the rows at ``index`` (a CPU index tensor), on the CPU."""
+        lengths = None if self.lengths is None else self.lengths[index]
+        with torch.no_grad():
+            return self.branch(self.x[index.to(self.x.device)], lengths).cpu()
 
 
 #: Dilations are at most this many, exponentially spaced from 1 to the

@@ -123,8 +123,9 @@ class TargetStart:
         The network's outputs (classes, for labels).
     sample_weight, class_weights : ndarray or None
         Row and class weights.
-    features : torch.Tensor or None
-        The random-convolution features of every row, for the ridge start.
+    features : torch.Tensor, FeatureRows or None
+        The random-convolution features of every row, for the ridge start
+        (above their memory budget, computed for the rows it fits on).
     quantiles : ndarray or None
         The levels of the quantile outputs of each target, if any.
     part : {"start", "skip"}, default="start"
@@ -259,21 +260,16 @@ def _random_features(module, seqs):
 
     Within the branch's memory budget, they are handed over to the training
     data of the same sequences too (:meth:`RecurrentNetwork.fixed_inputs`).
+    Above it, a :class:`~sklearn_rnn._convolution.FeatureRows`: the ridge
+    start computes those of the rows it fits on only.
     """
     device = module.input_shift.device
     x = torch.from_numpy(seqs.values).to(device)
     lengths = None if seqs.lengths is None else torch.from_numpy(seqs.lengths)
     with torch.no_grad():
         features = module.fixed_inputs(x, lengths, keep=True)
-        if features is None:  # over the budget: in parts within it
-            step = len(x)
-            while step > 1 and not module.random_conv.fits_budget(step):
-                step //= 2
-            features = torch.cat([
-                module.fixed_inputs(x[i : i + step],
-                                    None if lengths is None else lengths[i : i + step]).cpu()
-                for i in range(0, len(x), step)
-            ])
+        if features is None:  # over the budget
+            return module.feature_rows(x, lengths)
     return features.cpu()
 
 

@@ -8,7 +8,7 @@ tested and reused on its own.
 import torch
 from torch import nn
 
-from ._convolution import ConvolutionBranch, RandomConvolutionBranch
+from ._convolution import ConvolutionBranch, FeatureRows, RandomConvolutionBranch
 from ._kernels import output_layer, pad_rows, run_recurrent
 from ._window_normalization import WindowNormalization
 
@@ -267,7 +267,10 @@ class RecurrentNetwork(nn.Module):
         (rows weighed by ``weight``, their sample weights, where given).
 
         Returns the standardised features of ``x``, of shape ``(batch,
-        random_conv.output_size)``; they go last in the head's inputs.
+        random_conv.output_size)``; they go last in the head's inputs. Above
+        the branch's memory budget, a
+        :class:`~sklearn_rnn._convolution.FeatureRows` that computes those
+        of the rows asked for.
         """
         raw, (x, _) = x, self._standardized(x, lengths)
         features = self.random_conv.fit(x, lengths, weight=weight)
@@ -299,6 +302,12 @@ class RecurrentNetwork(nn.Module):
         if keep and features is not None:
             self._fitted = ((x, lengths), features)
         return features
+
+    def feature_rows(self, x, lengths=None):
+        """The random convolutions' standardised features of raw sequences
+        ``x``, computed for the rows asked for
+        (:class:`~sklearn_rnn._convolution.FeatureRows`)."""
+        return FeatureRows(self.random_conv, self._standardized(x, lengths)[0], lengths)
 
     def skip_features(self, x, lengths=None):
         """Inputs of the linear skip connection for raw sequences ``x``.

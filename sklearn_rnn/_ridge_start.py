@@ -77,6 +77,10 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     ``rows`` (an index array; None: all) picks the rows of ``features`` that
     ``labels`` and ``sample_weight`` are of (early stopping's training
     rows), so that no copy of them is made but the one of the rows fitted on.
+    ``features`` may also compute the rows asked for (a
+    :class:`~sklearn_rnn._convolution.FeatureRows`, with ``len``, ``shape``
+    and ``take``: a fit above the features' memory budget), so that only
+    the subsample's are computed.
     """
     pick = np.arange(len(features)) if rows is None else np.asarray(rows)  # the rows fitted on
     if sample_weight is not None and not np.all(sample_weight > 0):
@@ -134,14 +138,18 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
 def _float64_rows(features, rows):
     """A float64 copy of the ``rows`` (indices) of ``features``, made in parts.
 
-    Without a float32 copy of the rows, or a float64 one of every row.
+    Without a float32 copy of the rows, or a float64 one of every row. Rows
+    computed on demand (not a tensor: ``take``) are computed for ``rows`` only.
     """
     X = torch.empty(len(rows), features.shape[1], dtype=torch.float64)
     step = max(1, _PART_ELEMENTS // features.shape[1])
-    part = torch.empty(min(step, len(rows)), features.shape[1], dtype=features.dtype)
+    computed = not isinstance(features, torch.Tensor)
+    if not computed:
+        part = torch.empty(min(step, len(rows)), features.shape[1], dtype=features.dtype)
     for start in range(0, len(rows), step):
         index = torch.from_numpy(rows[start:start + step])
-        X[start:start + step] = torch.index_select(features, 0, index, out=part[:len(index)])
+        X[start:start + step] = (features.take(index) if computed else
+                                 torch.index_select(features, 0, index, out=part[:len(index)]))
     return X
 
 
