@@ -122,14 +122,8 @@ def test_random_features_set_up_holds_one_table(tmp_path):
     # the set-up held the features of every row four times over (their
     # parts and concatenation, the standardised copy, its temporaries; with
     # sample weights, float64 copies): 2.4 GiB for a 0.5 GiB table
-    import subprocess
-    import sys
-
-    script = tmp_path / "peak.py"
-    script.write_text(
-        "import resource, sys, numpy as np, torch\n"
+    script = (
         "from sklearn_rnn._convolution import RandomConvolutionBranch\n"
-        "def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
         "x = torch.randn(8000, 48, 1, generator=torch.Generator().manual_seed(0))\n"
         "w = np.r_[np.zeros(1000), np.ones(7000)] if sys.argv[1] == 'w' else None\n"
         "RandomConvolutionBranch(1).fit(x[:100], None)\n"
@@ -137,9 +131,23 @@ def test_random_features_set_up_holds_one_table(tmp_path):
         "features = branch.fit(x, None, weight=w)\n"
         "print((rss() - before) / features.nbytes)\n")
     for weighted in ("", "w"):
-        ratio = float(subprocess.run([sys.executable, str(script), weighted], check=True,
-                                     capture_output=True, text=True).stdout)
+        ratio = _peak_memory(tmp_path, script, weighted)
         assert ratio < 2, (weighted, ratio)
+
+
+def _peak_memory(tmp_path, script, *args):
+    """What ``script`` prints, run in a fresh interpreter with ``args``: a
+    peak memory from ``rss()``, its peak resident set so far, in bytes."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "peak.py"
+    path.write_text(
+        "import resource, sys, numpy as np, torch\n"
+        "def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        + script)
+    return float(subprocess.run([sys.executable, str(path), *args], check=True,
+                                capture_output=True, text=True).stdout)
 
 
 def test_random_features_from_the_table_are_the_same():
@@ -476,15 +484,9 @@ def test_ridge_start_holds_one_float64_copy_of_the_features(tmp_path):
     # it held three (features.double(), X - mean, root * (...); then X, X @ V
     # and its squares), and a float32 copy of a subsample: 2.3 GB of peak
     # memory for 29,000 x 3,360 features, now 1.1 GB (review M2)
-    import subprocess
-    import sys
-
-    script = tmp_path / "peak.py"
-    script.write_text(
-        "import resource, sys, numpy as np, torch\n"
+    script = (
         "from sklearn_rnn import _ridge_start\n"
         "_ridge_start._PART_ELEMENTS = 100 * 400  # parts of 100 rows\n"
-        "def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
         "def module():\n"
         "    m = torch.nn.Module(); m.head = torch.nn.Linear(400, 2); return m\n"
         "g = torch.Generator().manual_seed(0)\n"
@@ -496,8 +498,7 @@ def test_ridge_start_holds_one_float64_copy_of_the_features(tmp_path):
         "assert _ridge_start.start_from_ridge(module(), features, labels, 2, sample_weight=w)\n"
         "print((rss() - before) / (8 * 400 * (12000 if w is None else 10000)))\n")
     for weighted in ("", "w"):
-        ratio = float(subprocess.run([sys.executable, str(script), weighted], check=True,
-                                     capture_output=True, text=True).stdout)
+        ratio = _peak_memory(tmp_path, script, weighted)
         assert ratio < 1.5, (weighted, ratio)
 
 
@@ -758,15 +759,9 @@ def test_random_features_over_the_budget_set_up_from_parts(monkeypatch, weighted
 def test_random_features_over_the_budget_hold_no_table(tmp_path):
     # over the budget, the set-up held the features of every row (and the
     # ridge start's copy of a subsample): now parts of the rows only
-    import subprocess
-    import sys
-
-    script = tmp_path / "peak.py"
-    script.write_text(
-        "import resource, numpy as np, torch\n"
+    script = (
         "from sklearn_rnn import _convolution\n"
         "from sklearn_rnn._convolution import RandomConvolutionBranch\n"
-        "def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
         "x = torch.randn(32000, 48, 1, generator=torch.Generator().manual_seed(0))\n"
         "RandomConvolutionBranch(1, 8).fit(x[:100], None)\n"
         "_convolution._TABLE_BYTES = 2000 * 3360 * 4\n"
@@ -774,8 +769,7 @@ def test_random_features_over_the_budget_hold_no_table(tmp_path):
         "branch.fit(x, None)\n"
         "assert branch.output_size == 3360 and not branch.fits_budget(len(x))\n"
         "print((rss() - before) / (len(x) * 3360 * 4))\n")
-    ratio = float(subprocess.run([sys.executable, str(script)], check=True,
-                                 capture_output=True, text=True).stdout)
+    ratio = _peak_memory(tmp_path, script)
     assert ratio < 0.3, ratio  # it was above 1
 
 
