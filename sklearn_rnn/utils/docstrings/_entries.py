@@ -386,7 +386,10 @@ CLASSIFIER_PARAMETERS = {
             proportion; the features, 4 bytes each, are kept for training up
             to 1 GiB (57,000 sequences of 4,704 features, 8 dilations), beyond
             which every batch computes its own, many times slower, and
-            fitting warns.
+            fitting warns; the set-up then sums the features' moments over
+            parts of the sequences and the ridge start computes the features
+            of its subsample only, so that a fit's memory stops growing with
+            the sequences.
         """
     ),
 }
