@@ -467,8 +467,11 @@ class FeatureRows:
     def take(self, index):
         """The standardised features of the rows at ``index`` (a CPU index tensor), on the CPU."""
         lengths = None if self.lengths is None else self.lengths[index]
+        # the branch's device: a fit sets up on the CPU, then moves the
+        # network (a kept start's refit takes rows on a GPU, review RV2)
+        rows = self.x[index.to(self.x.device)].to(self.branch.feature_shift.device)
         with torch.no_grad():
-            return self.branch(self.x[index.to(self.x.device)], lengths).cpu()
+            return self.branch(rows, lengths).cpu()
 
 
 #: Dilations are at most this many, exponentially spaced from 1 to the

@@ -388,8 +388,9 @@ CLASSIFIER_PARAMETERS = {
             which every batch computes its own, many times slower, and
             fitting warns; the set-up then sums the features' moments over
             parts of the sequences and the ridge start computes the features
-            of its subsample only, so that a fit's memory stops growing with
-            the sequences.
+            of its subsample only, so that the features' memory stops
+            growing with the sequences (the inputs are still copied once,
+            standardised).
         """
     ),
 }
