@@ -36,8 +36,9 @@ class Sequences:
     values : ndarray of shape (n_samples, n_timesteps, n_channels)
         Left-aligned sequences, zero-padded at the end where ``lengths`` is
         shorter than ``n_timesteps``; float32 once returned by
-        ``check_sequences`` (float64 while it reads the input, its NaN
-        trimmed in full precision).
+        ``check_sequences`` (an array's or table's float64 while it reads
+        them, their NaN trimmed in full precision; a list's sequences are
+        cast one by one, by :func:`from_list`).
     lengths : ndarray of shape (n_samples,) of int64, or None
         Valid steps of each sequence; ``None`` when every sequence is full.
     source_ndim : int
@@ -81,16 +82,6 @@ def reject_nan(seqs, hint=lambda: None):
         "rows looks like this. Pass leading_nan='trim' to read those steps as "
         "'no history yet' (shorter sequences), or drop the rows with NaN."
     )
-
-
-def n_leading_missing(a, i):
-    missing = np.isnan(a).all(axis=1)
-    n = int(np.argmin(missing)) if not missing.all() else a.shape[0]
-    if n == a.shape[0]:
-        raise ValueError(
-            f"Sequence {i} of X has no observed time step (all NaN); drop it."
-        )
-    return n
 
 
 def trim_leading_nan(seqs, trimming=True):
@@ -372,51 +363,91 @@ def refuse_strings(X, what="X"):
             "Convert the data to numeric values explicitly, e.g. X.astype(float).")
 
 
+def _float64(x):
+    """A sequence as float64 (pandas' <NA> as NaN, as check_array reads a
+    table's), 1D ones as one channel; ``x`` itself where it is a float64 array."""
+    pandas = type(x).__module__.split(".")[0] == "pandas"
+    a = (x.to_numpy(dtype=np.float64, na_value=np.nan) if pandas
+         else np.asarray(x, dtype=np.float64))
+    return a[:, None] if a.ndim == 1 else a
+
+
+def _read_sequence(x, i):
+    """Sequence ``i`` of a list as a 2D float64 array, or the error naming it."""
+    if np.iscomplexobj(x):  # np.asarray would keep the real parts
+        raise ValueError(f"Complex data not supported: sequence {i} of X is complex.")
+    refuse_strings(x, f"sequence {i} of X")
+    try:
+        a = _float64(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Sequence {i} of X could not be converted to floats: {exc}"
+        ) from exc
+    if a.ndim != 2:
+        raise ValueError(
+            f"Each sequence in a list must have shape (n_timesteps,) or "
+            f"(n_timesteps, n_channels); sequence {i} has shape {a.shape}."
+        )
+    if a.shape[0] == 0:
+        raise ValueError(f"Sequence {i} of X is empty (0 time steps).")
+    return a
+
+
 def from_list(X, allow_leading_nan):
-    """A list of sequences (arrays or DataFrames) as padded float64 Sequences."""
-    seqs = []
+    """A list of sequences (arrays or DataFrames) as padded float32 Sequences.
+
+    Read twice, one float64 copy of a sequence at a time (a float64 copy of
+    every sequence, then a padded float64 array, then its float32 cast
+    peaked at 3.3 times the result): first checked, in the order of the
+    errors (each sequence's shape, the channels, sequences all NaN), then
+    trimmed, checked for NaN and cast into the padded array. Returns the
+    Sequences, the largest magnitude of X where a value is beyond float32's
+    range (else None), and ``exact(rows)``, the float64 values of the valid
+    steps of the sequences of the slice ``rows`` (read again), for the
+    check of what the cast rounds away; None where every sequence is
+    float32 already.
+    """
+    shapes, n_lead, all_nan = [], [], None
     for i, x in enumerate(X):
-        if np.iscomplexobj(x):  # np.asarray would keep the real parts
-            raise ValueError(f"Complex data not supported: sequence {i} of X is complex.")
-        refuse_strings(x, f"sequence {i} of X")
-        try:  # pandas' <NA> as NaN, as check_array reads a table's
-            pandas = type(x).__module__.split(".")[0] == "pandas"
-            a = (x.to_numpy(dtype=np.float64, na_value=np.nan) if pandas
-                 else np.asarray(x, dtype=np.float64))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"Sequence {i} of X could not be converted to floats: {exc}"
-            ) from exc
-        if a.ndim == 1:
-            a = a[:, None]
-        if a.ndim != 2:
-            raise ValueError(
-                f"Each sequence in a list must have shape (n_timesteps,) or "
-                f"(n_timesteps, n_channels); sequence {i} has shape {a.shape}."
-            )
-        if a.shape[0] == 0:
-            raise ValueError(f"Sequence {i} of X is empty (0 time steps).")
-        seqs.append(a)
-    widths = {a.shape[1] for a in seqs}
+        a = _read_sequence(x, i)
+        shapes.append(a.shape)
+        if allow_leading_nan and all_nan is None:
+            missing = np.isnan(a).all(axis=1)
+            if missing.all():
+                all_nan = i
+            n_lead.append(int(np.argmin(missing)))
+        else:
+            n_lead.append(0)
+    widths = {shape[1] for shape in shapes}
     if len(widths) > 1:
-        same_steps = len({a.shape[0] for a in seqs}) == 1  # (n_channels, T_i)?
+        same_steps = len({shape[0] for shape in shapes}) == 1  # (n_channels, T_i)?
         raise ValueError(
             "All sequences must have the same number of channels per time "
             f"step; got {sorted(widths)}. Give every sequence the same columns."
             + (f" {LIST_LAYOUT}" if same_steps else ""))
-    n_lead = [n_leading_missing(a, i) if allow_leading_nan else 0 for i, a in enumerate(seqs)]
-    seqs = [a[n:] for a, n in zip(seqs, n_lead)]
-    for i, a in enumerate(seqs):
-        if not np.isfinite(a).all():
-            raise ValueError(nan_message(i, n_lead[i] > 0, allow_leading_nan))
-    lengths = np.array([a.shape[0] for a in seqs], dtype=np.int64)
-    # float64 until check_sequences casts, and checks, the whole array
-    values = np.zeros((len(seqs), lengths.max(), widths.pop()), dtype=np.float64)
-    for i, a in enumerate(seqs):
-        values[i, : a.shape[0]] = a
+    if all_nan is not None:
+        raise ValueError(
+            f"Sequence {all_nan} of X has no observed time step (all NaN); drop it.")
+    lengths = np.array([shape[0] for shape in shapes], dtype=np.int64) - n_lead
+    values = np.zeros((len(shapes), lengths.max(), widths.pop()), dtype=np.float32)
+    largest = None
+    for i, x in enumerate(X):
+        a = _float64(x)[n_lead[i]:]
+        with np.errstate(over="ignore"):
+            values[i, : len(a)] = a
+        if not np.isfinite(values[i, : len(a)]).all():
+            if not np.isfinite(a).all():
+                raise ValueError(nan_message(i, n_lead[i] > 0, allow_leading_nan))
+            largest = max(largest or 0.0, float(np.abs(a).max()))  # beyond float32
+
+    def exact(rows):
+        return np.concatenate([_float64(X[i])[n_lead[i]:]
+                               for i in range(len(shapes))[rows]])
+
+    rounded = not all(getattr(x, "dtype", None) == np.float32 for x in X)
     if (lengths == lengths[0]).all():
         lengths = None
-    return Sequences(values, lengths, 3)
+    return Sequences(values, lengths, 3), largest, exact if rounded else None
 
 
 def list_channel_names(estimator, X, reset):

@@ -184,7 +184,7 @@ def check_sequences(estimator, X, *, reset):
     kind = input_kind(X)
     names = None
     if kind == "list":
-        seqs = from_list(X, allow_leading_nan)
+        seqs, largest, exact = from_list(X, allow_leading_nan)  # float32 already
         names = list_channel_names(estimator, X, reset)
         # lengths that differ are steps: only time_axis=2, ignored, is warned of
         if reset and (seqs.lengths is None or getattr(estimator, "time_axis", 1) == 2):
@@ -237,18 +237,43 @@ def check_sequences(estimator, X, *, reset):
             type(estimator).__name__, seqs.values.shape[2], estimator.n_channels_in_,
             seqs.values.shape[1], getattr(estimator, "time_axis", 1), "predict",
             listed=kind == "list")
-    with np.errstate(over="ignore"):
-        values = np.ascontiguousarray(seqs.values, dtype=np.float32)
-    if values.dtype != seqs.values.dtype and np.isinf(values).any():
+    if kind != "list":
+        values, largest, exact = _cast_to_float32(seqs)
+    else:
+        values = seqs.values
+    if largest is not None:
         raise ValueError(
             "X holds values beyond the range of float32, in which the networks "
-            f"compute (largest magnitude {np.nanmax(np.abs(seqs.values)):.3g}, float32 "
+            f"compute (largest magnitude {largest:.3g}, float32 "
             f"reaches {np.finfo(np.float32).max:.3g}). Rescale X, e.g. with a "
             "StandardScaler or by a constant factor."
         )
-    if reset and values.dtype != seqs.values.dtype:
-        _warn_of_float32_rounding(seqs, values)
+    if reset and exact is not None:
+        _warn_of_float32_rounding(values, seqs.lengths, exact)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
+
+
+def _cast_to_float32(seqs):
+    """The values of 3D or 2D input as C-contiguous float32, as
+    :func:`~sklearn_rnn._sequences.from_list` returns a list's.
+
+    Also the largest magnitude where the cast makes a value infinite (else
+    None), and ``exact(rows)``, the values of the valid steps of the rows of
+    the slice ``rows`` (``None`` where the input was float32 already).
+    """
+    with np.errstate(over="ignore"):
+        values = np.ascontiguousarray(seqs.values, dtype=np.float32)
+    if values.dtype == seqs.values.dtype:
+        return values, None, None
+    largest = np.nanmax(np.abs(seqs.values)) if np.isinf(values).any() else None
+    return values, largest, lambda rows: _valid_steps(seqs.values, seqs.lengths, rows)
+
+
+def _valid_steps(values, lengths, rows):
+    """The values of the valid steps of ``values[rows]``, as (-1, n_channels)."""
+    valid = (slice(None) if lengths is None
+             else np.arange(values.shape[1]) < lengths[rows, None])
+    return values[rows][valid].reshape(-1, values.shape[2])
 
 
 _ONE_SEQUENCE_HINT = (
@@ -261,19 +286,20 @@ _ONE_SEQUENCE_HINT = (
 _FLOAT32_LOSS = 0.02
 
 
-def _warn_of_float32_rounding(seqs, values32, chunk=2**20):
+def _warn_of_float32_rounding(values32, lengths, exact_steps, chunk=2**20):
     """Warn where rounding to float32 erases a channel's variation (a level of 1e6
-    that moves by 0.01: one float32 value); by blocks of about ``chunk`` values."""
-    n, n_steps, channels = seqs.values.shape
+    that moves by 0.01: one float32 value); by blocks of about ``chunk`` values.
+
+    ``exact_steps(rows)``: the values before the cast of the valid steps of
+    the rows of the slice ``rows``, as ``(-1, n_channels)``."""
+    n, n_steps, channels = values32.shape
     rows = max(1, chunk // max(1, n_steps * channels))
-    count = n * n_steps if seqs.lengths is None else int(seqs.lengths.sum())
+    count = n * n_steps if lengths is None else int(lengths.sum())
     mean, squares = np.zeros((2, channels)), np.zeros((2, channels))  # values, errors
     for moment in (mean, squares):  # two passes: full float64 copies took 4.6 times X
         for block in (slice(start, start + rows) for start in range(0, n, rows)):
-            valid = (slice(None) if seqs.lengths is None
-                     else np.arange(n_steps) < seqs.lengths[block, None])
-            exact = seqs.values[block][valid].reshape(-1, channels).astype(np.float64, copy=False)
-            errors = values32[block][valid].reshape(-1, channels) - exact
+            exact = exact_steps(block).astype(np.float64, copy=False)
+            errors = _valid_steps(values32, lengths, block) - exact
             if moment is squares:
                 exact, errors = np.square(exact - mean[0]), np.square(errors - mean[1])
             moment += exact.sum(axis=0), errors.sum(axis=0)

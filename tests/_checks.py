@@ -1,7 +1,12 @@
-"""What the test modules that run scikit-learn's estimator checks share."""
+"""What several test modules share: the strictness of scikit-learn's
+estimator checks (``STRICT``) and the peak-memory harness (``peak_memory``)."""
 
+import os
+import subprocess
+import sys
 from inspect import signature
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 #: An expected failure that passes is an error where scikit-learn can say so
@@ -11,3 +16,23 @@ STRICT = (
     {"xfail_strict": True} if "xfail_strict" in signature(parametrize_with_checks).parameters
     else {}
 )
+
+
+def peak_memory(tmp_path, script, *args):
+    """What ``script`` prints, run in a fresh interpreter with ``args``: a
+    peak memory from ``rss()``, its peak resident set so far, in bytes.
+
+    Linux's ``VmHWM``, the process's own: ``ru_maxrss`` of a child counts
+    the high-water mark of the pytest process it was forked from, so that a
+    child peaking below it read 0 and no test could fail (review RV2)."""
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("peak memory is read from /proc/self/status (Linux)")
+    path = tmp_path / "peak.py"
+    path.write_text(
+        "import re, sys, numpy as np, torch\n"
+        "def rss():\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    return int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) * 1024\n"
+        + script)
+    return float(subprocess.run([sys.executable, str(path), *args], check=True,
+                                capture_output=True, text=True).stdout)

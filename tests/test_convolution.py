@@ -5,7 +5,6 @@ summary, the output layer started from a ridge classifier on them;
 ``conv_filters``: a trained LSTM-FCN branch.
 """
 
-import os
 import pickle
 import warnings
 from types import SimpleNamespace
@@ -13,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from _checks import peak_memory
 
 from sklearn_rnn import SequenceClassifier
 from sklearn_rnn._convolution import ConvolutionBranch, RandomConvolutionBranch
@@ -132,31 +132,8 @@ def test_random_features_set_up_holds_one_table(tmp_path):
         "features = branch.fit(x, None, weight=w)\n"
         "print((rss() - before) / features.nbytes)\n")
     for weighted in ("", "w"):
-        ratio = _peak_memory(tmp_path, script, weighted)
+        ratio = peak_memory(tmp_path, script, weighted)
         assert ratio < 2, (weighted, ratio)
-
-
-def _peak_memory(tmp_path, script, *args):
-    """What ``script`` prints, run in a fresh interpreter with ``args``: a
-    peak memory from ``rss()``, its peak resident set so far, in bytes.
-
-    Linux's ``VmHWM``, the process's own: ``ru_maxrss`` of a child counts
-    the high-water mark of the pytest process it was forked from, so that a
-    child peaking below it read 0 and no test could fail (review RV2)."""
-    import subprocess
-    import sys
-
-    if not os.path.exists("/proc/self/status"):
-        pytest.skip("peak memory is read from /proc/self/status (Linux)")
-    path = tmp_path / "peak.py"
-    path.write_text(
-        "import re, sys, numpy as np, torch\n"
-        "def rss():\n"
-        "    status = open('/proc/self/status').read()\n"
-        "    return int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) * 1024\n"
-        + script)
-    return float(subprocess.run([sys.executable, str(path), *args], check=True,
-                                capture_output=True, text=True).stdout)
 
 
 def test_random_features_from_the_table_are_the_same():
@@ -507,7 +484,7 @@ def test_ridge_start_holds_one_float64_copy_of_the_features(tmp_path):
         "assert _ridge_start.start_from_ridge(module(), features, labels, 2, sample_weight=w)\n"
         "print((rss() - before) / (8 * 400 * (12000 if w is None else 10000)))\n")
     for weighted in ("", "w"):
-        ratio = _peak_memory(tmp_path, script, weighted)
+        ratio = peak_memory(tmp_path, script, weighted)
         assert ratio < 1.5, (weighted, ratio)
 
 
@@ -778,7 +755,7 @@ def test_random_features_over_the_budget_hold_no_table(tmp_path):
         "branch.fit(x, None)\n"
         "assert branch.output_size == 3360 and not branch.fits_budget(len(x))\n"
         "print((rss() - before) / (len(x) * 3360 * 4))\n")
-    ratio = _peak_memory(tmp_path, script)
+    ratio = peak_memory(tmp_path, script)
     assert ratio < 0.3, ratio  # it was above 1
 
 
