@@ -119,3 +119,15 @@ def test_conditions_tell_cpu_training_from_float32_cpu_inference():
         assert not float32_cpu_inference(lstm, x.double())
         assert not float32_cpu_inference(lstm.double(), x.double())
     assert not cpu_training(torch.nn.LSTM(1, 8).train(), x)  # not batch-first
+
+
+def test_the_gru_kernels_still_compile_with_torchscript():
+    # scripted() hides torch.jit.script's DeprecationWarning (torch 2.13) and
+    # returns None where TorchScript is gone or fails, so that GRU fits fall
+    # back to nn.GRU; a torch release without it would only show as slower
+    # fits. This test makes it show here: then port the kernels to
+    # torch.compile or torch.export.
+    from sklearn_rnn._kernels import gru_small_batch, gru_training
+
+    assert gru_training._scripted() is not None, "TorchScript failed: GRU training kernel off"
+    assert gru_small_batch._scripted_layer() is not None, "TorchScript failed: GRU inference kernel off"
