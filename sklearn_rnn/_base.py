@@ -385,5 +385,6 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = self.leading_nan == "trim"  # the leading steps only
-        tags.non_deterministic = str(self.device) != "cpu"
+        device = str(self.device)  # "auto" runs on the CPU where no GPU is
+        tags.non_deterministic = device != "cpu" and (device != "auto" or torch.cuda.is_available())
         return tags

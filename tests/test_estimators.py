@@ -1744,7 +1744,11 @@ def test_device_as_torch_device_or_index_is_validated(monkeypatch):
         with pytest.raises(InvalidParameterError, match=r"a str 'cuda:N' \(N the index of "
                            r"a CUDA device\) or a torch.device of type 'cpu' or 'cuda'"):
             LSTMRegressor(device=bad, **FAST).fit(X, y)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert not LSTMRegressor(device="auto").__sklearn_tags__().non_deterministic  # CPU fits
+    assert LSTMRegressor(device="cuda").__sklearn_tags__().non_deterministic
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert LSTMRegressor(device="auto").__sklearn_tags__().non_deterministic
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
     assert check_device("cuda:1") == "cuda:1"
