@@ -248,3 +248,33 @@ def test_rnn_forecaster_95_percent_intervals_need_two_more_levels():
     interval = wider.fit(y, fh=[1, 2, 3]).predict_interval(coverage=0.95)
     assert interval.shape == (3, 2)
     assert (interval.iloc[:, 0] <= interval.iloc[:, 1]).all()
+
+
+def test_readme_names_every_default_that_differs_from_mlp():
+    # "Parameters follow MLPRegressor/MLPClassifier": the README lists the
+    # shared parameters whose defaults differ, as `name=ours` (MLP: `theirs`),
+    # with the values of the code and of scikit-learn
+    import ast
+
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceClassifier, SequenceRegressor
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = " ".join(text.split("\n## What you get\n", 1)[1].split("\n## ", 1)[0].split())
+    stated = {name: (ast.literal_eval(ours), ast.literal_eval(theirs))
+              for name, ours, theirs in re.findall(r"`(\w+)=([^`]+)` \(MLP: `([^`]+)`\)",
+                                                   section)}
+    differing = {}
+    for ours, mlp in [(SequenceRegressor, MLPRegressor), (LSTMRegressor, MLPRegressor),
+                      (GRURegressor, MLPRegressor), (SequenceClassifier, MLPClassifier)]:
+        a, b = ours().get_params(), mlp().get_params()
+        differing.update({k: (a[k], b[k]) for k in a.keys() & b.keys() if a[k] != b[k]})
+    assert {"early_stopping", "learning_rate", "learning_rate_init",
+            "n_iter_no_change"} <= differing.keys()
+    assert stated == differing
+    # the same value, another meaning: batch_size="auto"
+    assert SequenceRegressor().batch_size == MLPRegressor().batch_size == "auto"
+    assert ('`batch_size="auto"` is `n_samples // 8` clipped to [16, 200] '
+            "(MLP: `min(200, n_samples)`)") in section
+    assert "hold out the *last* `validation_fraction` of the rows" in section
