@@ -30,6 +30,16 @@ relative to the largest value of that output (the documented bound,
 ``max |onnx - predict| <= 1e-5 * max |predict|``: the differences are
 float32 rounding, absolute, so a value near 0 can differ by more than
 1e-5 of itself), and whether the classifier's labels are all equal.
+
+``--trained`` instead prints the figures of docs/deploying.md's "How close
+to ``predict``": LSTM and GRU regressors trained ``--max-iter`` epochs
+(25 unless given) with no skip connection, so that the recurrent layers
+carry the prediction, compared with their export on 10,000 new sequences
+(the largest difference, relative to the largest prediction and to each
+prediction); the same regressors fitted with ``mixed_precision=True``; and
+a skl2onnx pipeline of a ``StandardScaler`` and a small
+``SequenceClassifier`` (``predict_proba`` on its training rows and on
+2,000 new rows).
 """
 
 import argparse
@@ -167,18 +177,111 @@ def accuracy():
         print(f"| {name} | {settings} | {error:.1e} | {labels} |")
 
 
+def _session(model):
+    import onnxruntime as ort
+
+    return ort.InferenceSession(model.SerializeToString(),
+                                providers=["CPUExecutionProvider"])
+
+
+def _trained_regressor(cell, epochs, mixed_precision=False):
+    """A regressor whose recurrent layers carry the prediction (no skip
+    connection, no window normalisation), as
+    ``tests/test_onnx.py::test_a_trained_model_within_the_documented_bound``
+    trains it, and its training and new sequences."""
+    from sklearn_rnn import SequenceRegressor
+
+    rng = np.random.RandomState(7)
+    X = rng.normal(size=(200, 20, 2)).astype(np.float32)
+    y = np.sin(X[:, :, 0].cumsum(axis=1)[:, -1]) + X[:, -5:, 1].sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = SequenceRegressor(cell=cell, hidden_size=16, max_iter=epochs,
+                                learning_rate_init=0.01, early_stopping=False,
+                                skip_steps=0, window_normalization=None, patch_size=1,
+                                mixed_precision=mixed_precision, random_state=0).fit(X, y)
+    return reg, X, y, rng.normal(size=(10_000, 20, 2)).astype(np.float32)
+
+
+def trained(epochs):
+    """The figures of docs/deploying.md's "How close to ``predict``"."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_rnn import SequenceClassifier, register_skl2onnx_converters, to_onnx
+
+    print(f"Regressors trained {epochs} epochs (no skip connection), "
+          "on 10,000 new sequences:")
+    print("| cell | R^2 (training) | max difference | / max prediction "
+          "| largest difference / own value (that prediction) "
+          "| predictions off by > 1e-5 of themselves |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for cell in ("lstm", "gru"):
+        reg, X, y, X_new = _trained_regressor(cell, epochs)
+        (pred,) = _session(to_onnx(reg, X)).run(None, {"X": X_new})
+        expected = reg.predict(X_new)
+        diff = np.abs(pred - expected)
+        own = diff / np.abs(expected)
+        worst = int(np.argmax(own))
+        print(f"| {cell} | {reg.score(X, y):.3f} "
+              f"| {diff.max():.1e} | {diff.max() / np.abs(expected).max():.1e} "
+              f"| {own[worst]:.1e} ({expected[worst]:.1e}) "
+              f"| {int((own > 1e-5).sum()):,} of {len(X_new):,} |")
+
+    print()
+    print("mixed_precision=True (bfloat16 autocast in predict, float32 in the export), "
+          "same regressors, 10,000 new sequences:")
+    for cell in ("lstm", "gru"):
+        reg, X, _, X_new = _trained_regressor(cell, epochs, mixed_precision=True)
+        (pred,) = _session(to_onnx(reg, X)).run(None, {"X": X_new})
+        expected = reg.predict(X_new)
+        print(f"  {cell}: max |onnx - predict| / max |predict| = "
+              f"{np.abs(pred - expected).max() / np.abs(expected).max():.1e}")
+
+    import skl2onnx
+
+    register_skl2onnx_converters()
+    rng = np.random.RandomState(0)  # tests/test_skl2onnx.py's data
+    X = rng.normal(size=(60, 16)).astype(np.float32)
+    y = X[:, -4:].sum(axis=1) > 0
+    X_new = rng.normal(size=(2000, 16)).astype(np.float32)
+    pipe = make_pipeline(StandardScaler(), SequenceClassifier(
+        hidden_size=6, max_iter=3, random_state=0)).fit(X, y)
+    session = _session(skl2onnx.to_onnx(pipe, X[:1],
+                                        options={id(pipe[-1]): {"zipmap": False}}))
+    print()
+    print("skl2onnx pipeline StandardScaler() + SequenceClassifier(hidden_size=6, "
+          "max_iter=3), predict_proba:")
+    for name, rows in (("60 training rows", X), ("2,000 new rows", X_new)):
+        _, proba = session.run(None, {"X": rows})
+        diff = np.abs(proba - pipe.predict_proba(rows)).max(axis=1)
+        print(f"  {name}: max difference {diff.max():.1e}, rows off by > 1e-3: "
+              f"{int((diff > 1e-3).sum())}, median row {np.median(diff):.1e}")
+    nudged = np.nextafter(X, np.float32(np.inf))  # every input one float32 unit up
+    moved = np.abs(pipe.predict_proba(nudged) - pipe.predict_proba(X)).max()
+    print(f"  predict_proba itself, every training input one float32 unit up: "
+          f"max change {moved:.1e}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=48, help="steps per window")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--max-iter", type=int, default=3, help="training epochs")
+    parser.add_argument("--max-iter", type=int,
+                        help="training epochs (3 for the timings, 25 with --trained)")
     parser.add_argument("--accuracy", action="store_true",
                         help="compare outputs in several settings instead of timing")
+    parser.add_argument("--trained", action="store_true",
+                        help="compare outputs of trained models (docs/deploying.md's "
+                             "figures) instead of timing")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.accuracy:
         accuracy()
+        return
+    if args.trained:
+        trained(args.max_iter or 25)
         return
     import onnxruntime
 
@@ -193,7 +296,7 @@ def main(argv=None):
     for cell in ("lstm", "gru"):
         for cell_name, batch, times, error in measure(
             cell, steps=args.steps, threads=args.threads, repeats=args.repeats,
-            max_iter=args.max_iter,
+            max_iter=args.max_iter or 3,
         ):
             unit, scale = ("µs", 1e6) if batch == 1 else ("ms", 1e3)
             cells = " | ".join(f"{times[k] * scale:.1f} {unit}"

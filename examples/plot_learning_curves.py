@@ -26,6 +26,7 @@ validation rows, as one does here.
 # n_channels)`` unless told ``time_axis=2``, as below.
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.neighbors import KNeighborsClassifier
 from sktime.datasets import load_airline, load_gunpoint
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier
@@ -35,6 +36,12 @@ from sklearn_rnn.windowing import make_windows
 X_train, y_train = load_gunpoint(split="train", return_type="numpy3D")
 X_test, y_test = load_gunpoint(split="test", return_type="numpy3D")
 print("train", X_train.shape, "test", X_test.shape)
+
+# %%
+# A simple baseline to read the test accuracies below against:
+# 1-nearest-neighbour with the Euclidean distance on the raw series.
+knn = KNeighborsClassifier(n_neighbors=1).fit(X_train[:, 0], y_train)
+print(f"1-nearest-neighbour baseline: test accuracy {knn.score(X_test[:, 0], y_test):.3f}")
 
 # %%
 # Early stopping keeps the start
@@ -127,10 +134,12 @@ plt.show()
 
 # %%
 # Both networks were fitted on the same 50 series, with the same seed; only
-# the validation split differs. With so little data, look at the curves
-# before trusting early stopping, or hold out more (the test set cannot be
-# used for this), or raise ``n_iter_no_change``. ``best_validation_score_`` is
-# the validation accuracy of the weights kept:
+# the validation split differs. Neither recurrent network alone reaches the
+# 1-nearest-neighbour baseline here; the defaults' start (first section)
+# does. With so little data, look at the curves before trusting early
+# stopping, or hold out more (the test set cannot be used for this), or
+# raise ``n_iter_no_change``. ``best_validation_score_`` is the validation
+# accuracy of the weights kept:
 print(f"best_validation_score_: {rnn10.best_validation_score_:.2f} (5 series), "
       f"{rnn20.best_validation_score_:.2f} (10 series)")
 

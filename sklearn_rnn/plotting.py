@@ -321,7 +321,11 @@ def plot_search(search, param=None, ax=None, *, metric=None):
     ----------
     search : fitted search estimator
         An object with ``cv_results_`` (holding ``"params"`` and a
-        ``"mean_test_..."`` entry) and ``best_index_``.
+        ``"mean_test_..."`` entry) and, usually, ``best_index_``: the
+        candidate marked best. Without one (a multi-metric search fitted
+        with ``refit=False``), the candidate ranked first on the plotted
+        metric (its ``"rank_test_..."`` entry) is marked, as scikit-learn
+        would define the best for that metric; with neither, none is.
 
     param : str, default=None
         The parameter on the x axis, as named in ``cv_results_["params"]``
@@ -415,10 +419,11 @@ def plot_search(search, param=None, ax=None, *, metric=None):
         if stds is not None:
             ax.fill_between(x, means[rows] - stds[rows], means[rows] + stds[rows],
                             color=line.get_color(), alpha=0.2)
-    best = int(search.best_index_)
-    ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
-            linestyle="none", color="black",
-            label=f"best ({param}={_short_repr(values[best])})")
+    best = _best_index(search, results, score_key)
+    if best is not None:
+        ax.plot([position(values[best])], [means[best]], marker="*", markersize=14,
+                linestyle="none", color="black",
+                label=f"best ({param}={_short_repr(values[best])})")
     if not numeric:
         ax.set_xticks(range(len(labels)), ticks)
     elif _log_spaced(values):
@@ -428,6 +433,20 @@ def plot_search(search, param=None, ax=None, *, metric=None):
     ax.set_title(type(search).__name__)
     ax.legend()
     return ax
+
+
+def _best_index(search, results, score_key):
+    """The search's ``best_index_``; without one (a multi-metric search fitted
+    with ``refit=False``), the candidate ranked first on the plotted metric,
+    as scikit-learn picks ``best_index_`` from ``rank_test_<metric>``; None
+    when neither is there."""
+    best = getattr(search, "best_index_", None)
+    if best is not None:
+        return int(best)
+    ranks = results.get("rank_test" + score_key[len("mean_test"):])
+    if ranks is not None:
+        return int(np.argmin(ranks))
+    return None  # nothing says which is best: no star
 
 
 def _defaults(search):

@@ -217,3 +217,64 @@ def test_user_guide_callbacks_under_clone_keep_state_outside_the_callable():
     assert [len(est.history_) for est in fitted["estimator"]] == [2, 2]
     guide = (ROOT / "docs/user_guide.rst").read_text(encoding="utf-8")
     assert "callbacks=[log_loss]" in guide and "deep copies" in LSTMRegressor.__doc__
+
+
+def test_rnn_forecaster_95_percent_intervals_need_two_more_levels():
+    # README and the user guide's sktime workflows: "the default quantiles
+    # give intervals up to 90 %: for 95 %, add 0.025 and 0.975 to quantiles"
+    # (predict_interval(coverage=0.95) raised with the defaults, unsaid)
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn.sktime import RNNForecaster
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    guide = " ".join((ROOT / "docs/user_guide.rst").read_text(encoding="utf-8").split())
+    assert ("the default `quantiles` give intervals up to 90 %: for 95 %, add 0.025 "
+            "and 0.975 to `quantiles`") in readme
+    assert ("The default ``quantiles`` (0.05 to 0.95) give intervals up to 90 %: "
+            "``predict_interval(coverage=0.95)`` raises") in guide
+    assert "for 95 % intervals, add 0.025 and 0.975 to ``quantiles``" in guide
+
+    default = RNNForecaster().get_params()["quantiles"]
+    assert (min(default), max(default)) == (0.05, 0.95)  # 90 %: (1 - 0.9) / 2 = 0.05
+    y = load_airline()
+    tiny = dict(window_length=12, hidden_size=4, max_iter=2, random_state=0)
+    forecaster = RNNForecaster(**tiny).fit(y, fh=[1, 2, 3])
+    assert forecaster.predict_interval(coverage=0.9).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"\[0\.025, 0\.975\] lie outside"):
+        forecaster.predict_interval(coverage=0.95)
+    wider = RNNForecaster(quantiles=sorted([*default, 0.025, 0.975]), **tiny)
+    interval = wider.fit(y, fh=[1, 2, 3]).predict_interval(coverage=0.95)
+    assert interval.shape == (3, 2)
+    assert (interval.iloc[:, 0] <= interval.iloc[:, 1]).all()
+
+
+def test_readme_names_every_default_that_differs_from_mlp():
+    # "Parameters follow MLPRegressor/MLPClassifier": the README lists the
+    # shared parameters whose defaults differ, as `name=ours` (MLP: `theirs`),
+    # with the values of the code and of scikit-learn
+    import ast
+
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    from sklearn_rnn import GRURegressor, LSTMRegressor, SequenceClassifier, SequenceRegressor
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = " ".join(text.split("\n## What you get\n", 1)[1].split("\n## ", 1)[0].split())
+    stated = {name: (ast.literal_eval(ours), ast.literal_eval(theirs))
+              for name, ours, theirs in re.findall(r"`(\w+)=([^`]+)` \(MLP: `([^`]+)`\)",
+                                                   section)}
+    differing = {}
+    for ours, mlp in [(SequenceRegressor, MLPRegressor), (LSTMRegressor, MLPRegressor),
+                      (GRURegressor, MLPRegressor), (SequenceClassifier, MLPClassifier)]:
+        a, b = ours().get_params(), mlp().get_params()
+        differing.update({k: (a[k], b[k]) for k in a.keys() & b.keys() if a[k] != b[k]})
+    assert {"early_stopping", "learning_rate", "learning_rate_init",
+            "n_iter_no_change"} <= differing.keys()
+    assert stated == differing
+    # the same value, another meaning: batch_size="auto"
+    assert SequenceRegressor().batch_size == MLPRegressor().batch_size == "auto"
+    assert ('`batch_size="auto"` is `n_samples // 8` clipped to [16, 200] '
+            "(MLP: `min(200, n_samples)`)") in section
+    assert "hold out the *last* `validation_fraction` of the rows" in section

@@ -741,3 +741,20 @@ def test_output_shapes_are_declared(data, quantile, two_d_y):
         expected.append([*expected[0], 3])
     assert declared == expected
     onnx.checker.check_model(model, full_check=True)
+
+
+def test_trained_figures_command_prints_each_comparison(capsys):
+    # docs/deploying.md's and to_onnx's figures come from
+    # `python -m benchmarks.onnx_latency --trained`; here on 1 epoch
+    pytest.importorskip("skl2onnx")
+    from benchmarks import onnx_latency
+
+    onnx_latency.main(["--trained", "--max-iter", "1"])
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("| lstm", "| gru"))]
+    assert len(rows) == 2 and all("of 10,000 |" in row for row in rows)
+    assert "trained 1 epochs" in out
+    for cell in ("lstm", "gru"):  # the mixed-precision regressors
+        assert f"  {cell}: max |onnx - predict| / max |predict| = " in out
+    for rows in ("60 training rows", "2,000 new rows"):
+        assert f"  {rows}: max difference " in out

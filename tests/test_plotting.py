@@ -401,3 +401,52 @@ def test_plot_search_metric_of_a_multi_metric_search(data):
     ax = plot_search(search)
     assert ax.get_ylabel() == "mean_test_r2"
     plt.close(ax.figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_search_marks_the_plotted_metric_s_best_when_refit_is_false(data):
+    # a multi-metric search fitted with refit=False has no best_index_: the
+    # error sent the user to metric=..., and that call then raised
+    # AttributeError. The star now marks the candidate ranked first on the
+    # plotted metric (rank_test_<metric>), as scikit-learn would define it.
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn.plotting import plot_search
+
+    X, y = data[0][:, :, 0], data[1]
+    search = GridSearchCV(
+        LSTMRegressor(max_iter=1, random_state=0, hidden_size=2),
+        {"hidden_size": [2, 4, 8]}, cv=2, scoring=["r2", "neg_mean_absolute_error"],
+        refit=False,
+    ).fit(X, y)
+    assert not hasattr(search, "best_index_")
+    with pytest.raises(ValueError, match=r"several metrics.*metric=\.\.\."):
+        plot_search(search)
+    results = search.cv_results_
+    for metric in ("r2", "neg_mean_absolute_error"):
+        ax = plot_search(search, metric=metric)
+        best = int(np.argmin(results[f"rank_test_{metric}"]))
+        size = results["params"][best]["hidden_size"]
+        star = _lines(ax)[f"best (hidden_size={size})"]
+        assert star.get_xdata()[0] == size
+        assert star.get_ydata()[0] == results[f"mean_test_{metric}"][best]
+        plt.close(ax.figure)
+
+    # the two metrics rank differently: each plot marks its own metric's best
+    class Search:  # the duck type plot_search documents, without best_index_
+        cv_results_ = {
+            "params": [{"alpha": 1}, {"alpha": 2}, {"alpha": 3}],
+            "mean_test_a": np.array([0.1, 0.3, 0.2]),
+            "rank_test_a": np.array([3, 1, 2]),
+            "mean_test_b": np.array([0.9, 0.1, 0.2]),
+            "rank_test_b": np.array([1, 3, 2]),
+        }
+
+    for metric, alpha in (("a", 2), ("b", 1)):
+        ax = plot_search(Search(), metric=metric)
+        assert f"best (alpha={alpha})" in _lines(ax)
+        plt.close(ax.figure)
+    del Search.cv_results_["rank_test_b"]  # nothing says which is best: no star
+    ax = plot_search(Search(), metric="b")
+    assert not [k for k in _lines(ax) if k.startswith("best")]
+    plt.close(ax.figure)

@@ -96,3 +96,16 @@ def test_setup_cost_prints_the_defaults_and_random_biases_0(capsys):
     assert lines[0].startswith("# SequenceClassifier(max_iter=1): 24 sequences x 8 steps")
     assert [line.split(":")[0].strip() for line in lines[1:]] == ["defaults", "random_biases=0"]
     assert all("s CPU, peak RSS over before" in line for line in lines[1:])
+
+
+def test_optimizer_step_times_both_adam_kernels_on_the_cases_networks(capsys):
+    # benchmarks.optimizer_step (the README's Adam-step figure): a row per
+    # case and cell, the default kernel's time next to the fused one's
+    from benchmarks import optimizer_step
+
+    optimizer_step.main(["--steps", "2"])
+    rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| ") and "---" not in line][1:]
+    assert [(r[0].split()[0], r[1].strip()) for r in rows] == [
+        ("small", "lstm"), ("small", "gru"), ("default", "lstm"), ("default", "gru")]
+    assert all(float(r[2]) > 0 and float(r[3]) > 0 for r in rows)

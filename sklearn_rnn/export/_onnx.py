@@ -133,13 +133,15 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     ONNX Runtime's outputs equal ``predict``'s to float32 rounding of the
     network: the differences are absolute, within 1e-5 of the outputs'
     scale, ``max |onnx - predict| <= 1e-5 * max |predict|`` over a batch
-    (1.7e-7 seen on a trained model). They are not 1e-5 relative to each
-    value: a prediction near 0 can differ by more (1.8e-3 of itself
+    (1.5e-7 seen on a trained model). They are not 1e-5 relative to each
+    value: a prediction near 0 can differ by more (1.6e-3 of itself
     seen); labels are equal unless two classes' scores tie to float32
     rounding. The exception: a model fitted with
     ``mixed_precision=True`` predicts under bfloat16 autocast, and its
     export computes in float32, so they differ by bfloat16 rounding
-    (2.7e-2 relative seen). A batch of 0 rows gives outputs of 0 rows (of
+    (5.7e-3 of the largest prediction seen); these figures are
+    ``python -m benchmarks.onnx_latency --trained``'s, in
+    docs/deploying.md. A batch of 0 rows gives outputs of 0 rows (of
     the dtypes and other dimensions of a batch's): the graph pads it with a
     row that it drops from the outputs, as ONNX Runtime's ``LSTM`` and
     ``GRU`` kernels abort the process on an empty batch (1.17 to 1.32).

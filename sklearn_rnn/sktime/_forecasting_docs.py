@@ -137,8 +137,10 @@ _PARAMETERS = {
             judges the average. Averaging lowers the variance that a single
             network has over seeds (on the us_employment panel, 3 networks
             of 32 units took the mean MASE over seeds 0-2 from 0.533 with
-            one network of 64 units to 0.491, in about its fitting time);
-            each network costs one fit. 1 trains a single network.
+            one network of 64 units to 0.491, in about its fitting time:
+            ``python -m benchmarks.forecasting --panel-only --panel-models
+            rnn --seeds 0 1 2``, docs/forecasting.md); each network costs
+            one fit. 1 trains a single network.
 
         hidden_size : int
             Number of hidden units per recurrent layer.

@@ -9,7 +9,40 @@ __all__ = ["Entry", "fill_docstring", "parse_entries"]
 
 
 class Entry(NamedTuple):
-    """One parameter or attribute: its type and its description lines."""
+    """One parameter or attribute: its type and its description lines.
+
+    The values of the entry dictionaries (:func:`parse_entries`'s result,
+    ``PARAMETERS`` and the others); :func:`fill_docstring` writes an entry
+    ``name`` as the line ``name : <type>``, with ``, default=...`` from the
+    class's signature for a parameter, then the description lines indented
+    by four spaces.
+
+    Parameters
+    ----------
+    type : str
+        The type line, without the default: ``"int"``,
+        ``"{'lstm', 'gru'}"``.
+
+    description : tuple of str
+        The description, one line per item, without its indentation; an
+        empty string is a blank line (before a list, say).
+
+    See Also
+    --------
+    parse_entries : Read entries from numpydoc text.
+    fill_docstring : Write entries into a class's docstrings.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.utils.docstrings import PARAMETERS, Entry
+    >>> PARAMETERS["hidden_size"].type
+    'int'
+    >>> entry = Entry("int", ("Number of past steps per window.",))
+    >>> entry.description
+    ('Number of past steps per window.',)
+    >>> {**PARAMETERS, "window_length": entry}["window_length"] == entry
+    True
+    """
 
     type: str
     description: tuple
