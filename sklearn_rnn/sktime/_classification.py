@@ -356,6 +356,27 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                 f"during fit: {fitted}, in that order; X's are {names}.")
         return seqs
 
+    # skops (0.11 to 0.16) saves a dict's keys as JSON strings and reads each
+    # back through its type: bool("false") is True, so {False: 0, True: 1}
+    # loads as {True: 1}. Two dicts are keyed by labels: sktime's
+    # _class_dictionary (one key left, sktime predicts that one class) is
+    # rebuilt from classes_ on loading, files saved before this included; a
+    # class_weight dict is saved as (label, weight) pairs. Pickle goes the
+    # same way, so both stay true to the estimator saved.
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if isinstance(state.get("class_weight"), dict):
+            state["class_weight"] = list(state["class_weight"].items())
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("class_weight"), list):
+            state["class_weight"] = dict(state["class_weight"])
+        if state.get("classes_") is not None:  # as sktime's fit builds it
+            state["_class_dictionary"] = {c: i for i, c in enumerate(state["classes_"])}
+        self.__dict__.update(state)
+
     @classmethod
     def get_test_params(cls, parameter_set="default"):
         """Return testing parameter settings for the estimator.
