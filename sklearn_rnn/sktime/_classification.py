@@ -14,6 +14,7 @@ converts between the two is :func:`panel_to_batch_first`.
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
@@ -214,6 +215,10 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         "property:randomness": "derandomized",
     }
 
+    # SequenceClassifier's constraints, which fit checks under this class's
+    # name (the inner estimator's errors named SequenceClassifier)
+    _parameter_constraints = SequenceClassifier._parameter_constraints
+
     # Every parameter is SequenceClassifier's, with its default. Left out on
     # purpose: n_channels, flat_layout (2D input only, which sktime turns into
     # 3D before _fit), time_axis (the adapter converts sktime's panels), leading_nan (sktime refuses missing values for this
@@ -261,7 +266,9 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
     def fit(self, X, y):
         """Fit the classifier to the panel ``X`` and labels ``y``.
 
-        sktime's ``fit``, after a check of ``y`` for missing labels: sktime
+        sktime's ``fit``, after a check of the parameters (with the
+        constraints of :class:`~sklearn_rnn.SequenceClassifier`, in errors
+        that name this class) and of ``y`` for missing labels: sktime
         sorts the labels before ``_fit``, which fails on NaN among strings,
         or on strings mixed with numbers, with NumPy's ``TypeError``; this
         raises the ``ValueError`` of :class:`~sklearn_rnn.SequenceClassifier`
@@ -280,6 +287,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         self : RNNClassifier
             Reference to self.
         """
+        BaseEstimator._validate_params(self)  # scikit-learn's check of the constraints
         labels = np.asarray(y)
         if labels.dtype == object:  # a float y reaches the inner classifier's check
             check_labels(labels.ravel())  # SequenceClassifier's check
