@@ -319,3 +319,61 @@ def test_classifier_docs_say_a_kept_ridge_start_is_refitted():
     score = _entry(sklearn_rnn.SequenceClassifier, "Attributes", "best_validation_score_")
     assert "before its refit on every sample" in score
     assert "not a held-out score" in score
+
+
+def _quoted_names(text):
+    """The names ``text`` quotes: ``name``, ``name=...``, :meth:`name`, :attr:`name`."""
+    return (set(re.findall(r"``(\w+)", text))
+            | set(re.findall(r":(?:meth|attr):`~?(?:\w+\.)*(\w+)`", text)))
+
+
+def _public_names(cls):
+    return {n for n in dir(cls) if not n.startswith("_")}
+
+
+@pytest.mark.parametrize("adapter, inner", [("RNNForecaster", "SequenceRegressor"),
+                                            ("RNNClassifier", "SequenceClassifier")])
+def test_sktime_adapters_parameter_docs_name_only_what_they_have(adapter, inner):
+    # the adapters took the core estimators' entries unchanged: they spoke of
+    # learning_rate, optimizer, partial_fit, warm_start, sample_weight and
+    # best_epoch_, which the adapters lack (review F3). A name of the inner
+    # estimator's (parameter, method, fit argument, documented attribute)
+    # quoted in an adapter's Parameters must be one of the adapter's.
+    adapter = getattr(pytest.importorskip("sklearn_rnn.sktime"), adapter)
+    inner = getattr(sklearn_rnn, inner)
+    inner_names = (set(inspect.signature(inner).parameters) | _public_names(inner)
+                   | _documented_attributes(inner)
+                   | set(inspect.signature(inner.fit).parameters)
+                   | set(inspect.signature(inner.partial_fit).parameters))
+    own = (set(inspect.signature(adapter).parameters) | _public_names(adapter)
+           | _documented_attributes(adapter) | set(inspect.signature(adapter.fit).parameters))
+    foreign = {}
+    for entry in NumpyDocString(adapter.__doc__)["Parameters"]:
+        names = (_quoted_names(" ".join(entry.desc)) & inner_names) - own
+        if names:
+            foreign[entry.name] = sorted(names)
+    assert not foreign
+
+
+def test_forecaster_warns_at_max_iter_as_documented():
+    # its max_iter and n_iter_no_change promised the regressor's
+    # ConvergenceWarning, which fit_networks silences under early stopping
+    # (review F3): the entries and a fit at max_iter agree
+    pytest.importorskip("sktime")
+    from sklearn.exceptions import ConvergenceWarning
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn.sktime import RNNForecaster
+
+    max_iter = _entry(RNNForecaster, "Parameters", "max_iter")
+    assert "With ``early_stopping``, a network that reaches it" in max_iter
+    assert "without a warning; without, reaching it without stopping warns" in max_iter
+    assert "ConvergenceWarning" not in _entry(RNNForecaster, "Parameters", "n_iter_no_change")
+    y = load_airline()
+    for early_stopping in (True, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            RNNForecaster(max_iter=2, n_networks=1, hidden_size=4, random_state=0,
+                          early_stopping=early_stopping).fit(y, fh=[1, 2])
+        warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        assert warned is not early_stopping

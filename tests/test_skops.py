@@ -196,6 +196,33 @@ def test_sktime_classifier_loads_with_the_list():
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize("kind", ["bool", "int", "float", "str"])
+def test_sktime_classifier_keeps_its_labels_through_skops(kind):
+    # skops reads a dict's keys back through their type, bool("false") is
+    # True: sktime's {False: 0, True: 1} came back {True: 1}, and the loaded
+    # classifier of docs/deploying.md's fit(panel, y > 0) predicted True only
+    sio = pytest.importorskip("skops.io")
+    pytest.importorskip("sktime")
+    from sklearn_rnn.sktime import RNNClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 1, 12))
+    up = X[:, 0, -1] > 0
+    y = {"bool": up, "int": up.astype(int) + 1, "float": up.astype(float),
+         "str": np.where(up, "up", "down")}[kind]
+    weights = dict(zip(np.unique(y), [1.0, 3.0]))  # keyed by the labels too
+    for clf in (RNNClassifier(**SMALL).fit(X, y),
+                RNNClassifier(**SMALL, class_weight=weights).fit(X, y)):
+        blob = sio.dumps(clf)
+        assert sio.get_untrusted_types(data=blob) == skops_trusted_types(clf)
+        for loaded in (sio.loads(blob, trusted=skops_trusted_types()),
+                       pickle.loads(pickle.dumps(clf))):
+            assert loaded.predict_proba(X).shape == (30, 2)
+            np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+            np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+            assert loaded.get_params() == clf.get_params()
+
+
 def test_sktime_adapters_save_and_load_as_documented(tmp_path):
     # docs/deploying.md, "The sktime adapters": pickle, joblib and sktime's
     # save/load round trip both; skops saves the classifier, not the forecaster

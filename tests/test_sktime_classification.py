@@ -237,6 +237,25 @@ def test_mixed_labels_get_the_message_of_sequence_classifier():
     assert str(outer.value) == str(inner.value)
 
 
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"validation_fraction": 1.5, "early_stopping": True}, "validation_fraction"),
+        ({"cell": "rnn"}, "cell"),
+        ({"class_weight": "auto"}, "class_weight"),
+        ({"learning_rate": "linear"}, "learning_rate"),
+    ],
+)
+def test_params_are_checked_in_the_classifiers_name(params, name):
+    # the errors named SequenceClassifier, a class the user never built
+    X, y = _panel(n=20)
+    clf = RNNClassifier(**{**FAST, **params})
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of RNNClassifier must be"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "estimator_")
+
+
 def test_other_variables_at_predict_are_refused_by_name():
     """A panel with other variables than fit's: the error names
     RNNClassifier (before, the inner SequenceClassifier's message did),

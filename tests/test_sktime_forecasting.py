@@ -922,6 +922,30 @@ def test_invalid_params(airline, params, match):
         RNNForecaster(**params).fit(airline, fh=[1])
 
 
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        # fitted on an empty validation tail without a word
+        ({"validation_fraction": -0.5, "recurrent": False}, "validation_fraction"),
+        # "too few windows", with advice that did not fix it
+        ({"validation_fraction": 0.0}, "validation_fraction"),
+        ({"validation_fraction": 1.5, "recurrent": False}, "validation_fraction"),
+        # accepted where no network is fitted, else named SequenceRegressor
+        ({"hidden_size": 0, "recurrent": False}, "hidden_size"),
+        ({"n_threads": 0, "recurrent": False}, "n_threads"),
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"tol": -1.0}, "tol"),
+        ({"cell": "rnn"}, "cell"),
+        ({"early_stopping": "yes"}, "early_stopping"),
+    ],
+)
+def test_network_params_are_checked_in_the_forecasters_name(airline, params, name):
+    forecaster = RNNForecaster(n_networks=1, **params)
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of RNNForecaster must be"):
+        forecaster.fit(airline, fh=[1, 2])
+    assert not hasattr(forecaster, "linear_coef_")  # before anything is fitted
+
+
 def test_normalization_is_a_deprecated_alias_of_window_normalization(airline):
     params = dict(window_length=12, quantiles=None, **TINY)
     new = RNNForecaster(window_normalization="mean", **params).fit(airline, fh=[1, 2])

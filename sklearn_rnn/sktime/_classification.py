@@ -14,6 +14,7 @@ converts between the two is :func:`panel_to_batch_first`.
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
@@ -105,8 +106,10 @@ def panel_to_batch_first(X):
     )
 
 
-# SequenceClassifier's entries, but for two that name fitted attributes of
-# SequenceClassifier (patch_size_, differences_) that RNNClassifier lacks.
+# SequenceClassifier's entries, but for those that name what RNNClassifier
+# lacks: fitted attributes of SequenceClassifier (patch_size_, differences_,
+# best_epoch_), sample_weight, partial_fit and warm_start (sktime's fit always
+# starts from scratch).
 _PARAMETERS = {
     **CLASSIFIER_PARAMETERS,
     **parse_entries(
@@ -124,6 +127,55 @@ _PARAMETERS = {
             the previous one (first differences of every channel) next to its
             values. ``"auto"`` reads them when time points are read one at a
             time (``patch_size`` resolves to 1).
+
+        batch_size : int or "auto"
+            Instances per optimisation step; ``"auto"`` uses ``n // 8``
+            clipped to [16, 200], so small data sets still get several steps
+            per epoch, ``n`` the instances left to train on (with
+            ``early_stopping``, those outside its validation set). An integer
+            larger than that is clipped to it, with a warning, as
+            scikit-learn's MLP does.
+
+        learning_rate : {"constant", "adaptive", "cosine"}
+            Learning-rate schedule. ``"adaptive"`` is scikit-learn MLP's: where
+            the monitored loss (the validation loss with early stopping, else
+            the training loss) has not improved by ``tol`` for more than
+            ``n_iter_no_change`` epochs, the learning rate is divided by 5
+            instead of stopping, and training stops only once it is at most
+            1/1000 of ``learning_rate_init``. ``"cosine"`` anneals it to 1% of
+            ``learning_rate_init`` over the ``max_iter`` epochs of a ``fit``.
+
+        early_stopping : bool
+            Whether to hold out ``validation_fraction`` of the training
+            instances (a stratified random sample), stop when the validation
+            loss stops improving, and restore the weights with the lowest
+            validation loss, counting the starting weights as epoch 0. With
+            ``random_biases > 0`` these are the ridge classifier on the
+            random-convolution features (the output layer's start, the
+            recurrent path at zero). That fit sees the training part only,
+            and an epoch replaces it only by a gain above the noise (one
+            standard error of the mean per-instance gain), so a fit may return
+            the ridge classifier alone (``estimator_.best_epoch_ == 0``); the
+            start kept is then refitted on every sample, the validation rows
+            included. Trained weights are not refitted.
+
+        class_weight : dict, "balanced" or None
+            Weights of the classes in the loss, as ``{label: weight}``;
+            ``"balanced"`` weights classes inversely to their frequency in the
+            ``y`` of ``fit``, ``n_instances / (n_classes * np.bincount(y))``.
+            None weights all classes equally. Each mini-batch's loss is the
+            weighted mean of its rows, as in :class:`torch.nn.CrossEntropyLoss`:
+            the weights act between the rows of a batch, so a batch of one
+            class is not reweighted, and with ``batch_size=1`` the weights
+            have no effect.
+
+        random_state : int, RandomState instance or None
+            Seeds weight initialisation, shuffling, dropout, the input noise,
+            the random convolutions and the validation split. Pass an int for
+            reproducible results on the CPU across calls, processes and
+            threads, with a fixed ``n_threads`` (torch's sums over several
+            threads round differently from one thread's, by about 1e-8); the
+            global torch generators are left as they were.
         """
     ),
 }
@@ -214,6 +266,10 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         "property:randomness": "derandomized",
     }
 
+    # SequenceClassifier's constraints, which fit checks under this class's
+    # name (the inner estimator's errors named SequenceClassifier)
+    _parameter_constraints = SequenceClassifier._parameter_constraints
+
     # Every parameter is SequenceClassifier's, with its default. Left out on
     # purpose: n_channels, flat_layout (2D input only, which sktime turns into
     # 3D before _fit), time_axis (the adapter converts sktime's panels), leading_nan (sktime refuses missing values for this
@@ -261,7 +317,9 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
     def fit(self, X, y):
         """Fit the classifier to the panel ``X`` and labels ``y``.
 
-        sktime's ``fit``, after a check of ``y`` for missing labels: sktime
+        sktime's ``fit``, after a check of the parameters (with the
+        constraints of :class:`~sklearn_rnn.SequenceClassifier`, in errors
+        that name this class) and of ``y`` for missing labels: sktime
         sorts the labels before ``_fit``, which fails on NaN among strings,
         or on strings mixed with numbers, with NumPy's ``TypeError``; this
         raises the ``ValueError`` of :class:`~sklearn_rnn.SequenceClassifier`
@@ -280,6 +338,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         self : RNNClassifier
             Reference to self.
         """
+        BaseEstimator._validate_params(self)  # scikit-learn's check of the constraints
         labels = np.asarray(y)
         if labels.dtype == object:  # a float y reaches the inner classifier's check
             check_labels(labels.ravel())  # SequenceClassifier's check
@@ -355,6 +414,27 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                 f"The panel's variable names should match those that were passed "
                 f"during fit: {fitted}, in that order; X's are {names}.")
         return seqs
+
+    # skops (0.11 to 0.16) saves a dict's keys as JSON strings and reads each
+    # back through its type: bool("false") is True, so {False: 0, True: 1}
+    # loads as {True: 1}. Two dicts are keyed by labels: sktime's
+    # _class_dictionary (one key left, sktime predicts that one class) is
+    # rebuilt from classes_ on loading, files saved before this included; a
+    # class_weight dict is saved as (label, weight) pairs. Pickle goes the
+    # same way, so both stay true to the estimator saved.
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if isinstance(state.get("class_weight"), dict):
+            state["class_weight"] = list(state["class_weight"].items())
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("class_weight"), list):
+            state["class_weight"] = dict(state["class_weight"])
+        if state.get("classes_") is not None:  # as sktime's fit builds it
+            state["_class_dictionary"] = {c: i for i, c in enumerate(state["classes_"])}
+        self.__dict__.update(state)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

@@ -17,6 +17,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sktime.forecasting.base import BaseForecaster
 
 from .. import SequenceRegressor
@@ -47,6 +48,12 @@ from ._residual import fit_residual_model, linear_start, update_networks
 from ._series import _split_series
 
 __all__ = ["RNNForecaster"]
+
+#: The parameters passed on to each network, SequenceRegressor, as they are.
+_NETWORK_PARAMS = ("cell", "hidden_size", "num_layers", "dropout", "batch_size",
+                   "learning_rate_init", "alpha", "max_iter", "tol", "early_stopping",
+                   "validation_fraction", "n_iter_no_change", "device", "n_threads",
+                   "random_state", "verbose")
 
 
 @fill_docstring(_PARAMETERS, _ATTRIBUTES)
@@ -159,6 +166,11 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     # It keeps its own data for _update: sktime's coming default, explicitly.
     _config = {"remember_data": False}
+
+    # SequenceRegressor's constraints on the parameters passed on to it,
+    # checked under this class's name before anything is fitted
+    _parameter_constraints = {name: SequenceRegressor._parameter_constraints[name]
+                              for name in _NETWORK_PARAMS}
 
     _tags = {
         "authors": ["sklearn_rnn developers"],
@@ -472,8 +484,8 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     def _check_params(self):
         """Check the parameters; return the window normalisation to use."""
-        if self.cell not in ("lstm", "gru"):
-            raise ValueError(f"cell must be 'lstm' or 'gru', got {self.cell!r}.")
+        # scikit-learn's check of _parameter_constraints, which names this class
+        BaseEstimator._validate_params(self)
         for name in ("window_length", "sp"):
             value = getattr(self, name)
             if not (isinstance(value, str) and value == "auto") and (
@@ -523,22 +535,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     def _make_regressor(self, levels):
         return SequenceRegressor(
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            batch_size=self.batch_size,
-            learning_rate_init=self.learning_rate_init,
-            alpha=self.alpha,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            early_stopping=self.early_stopping,
-            validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change,
-            device=self.device,
-            n_threads=self.n_threads,
-            random_state=self.random_state,
-            verbose=self.verbose,
+            **{name: getattr(self, name) for name in _NETWORK_PARAMS},
             # the forecaster normalises each window itself
             window_normalization=None,
             skip_steps=0,

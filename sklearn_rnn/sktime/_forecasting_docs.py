@@ -6,7 +6,10 @@ docstring by :func:`sklearn_rnn.utils.docstrings.fill_docstring`.
 
 from ..utils.docstrings import PARAMETERS, parse_entries
 
-# The shared entries, and the forecaster's own.
+# The shared entries, and the forecaster's own: its own parameters, and the
+# shared ones whose text speaks of what it lacks (learning_rate, optimizer,
+# partial_fit, warm_start) or does not do (warn at max_iter with early
+# stopping, which fit_networks silences).
 _PARAMETERS = {
     **PARAMETERS,
     **parse_entries(
@@ -161,6 +164,54 @@ _PARAMETERS = {
             start and calibrates the intervals (``calibrate_intervals``);
             the linear start is fitted on the windows before it. Set it to
             False for data with very few windows.
+
+        alpha : float
+            Strength of the L2 penalty on the networks' weights. As in
+            scikit-learn's MLP, the penalty is divided by the batch size when
+            added to the loss, so the weight decay of the optimizer (Adam) is
+            ``alpha / batch_size``.
+
+        max_iter : int
+            Maximum number of epochs (passes over the training windows) of
+            each network's fit. With ``early_stopping``, a network that
+            reaches it keeps the weights of its best epoch on the validation
+            tail, without a warning; without, reaching it without stopping
+            warns (``ConvergenceWarning``), as scikit-learn's MLP does.
+
+        tol : float
+            Tolerance of the optimisation. A network's training stops when the
+            monitored loss (the validation loss with ``early_stopping``, else
+            the training loss) has not improved by at least ``tol`` for more
+            than ``n_iter_no_change`` consecutive epochs.
+
+        validation_fraction : float
+            Fraction of the windows held out as the validation tail with
+            ``early_stopping`` (the latest windows of every series). With
+            exogenous ``X``, also the latest share of each series on which the
+            linear start's regression on ``X`` must hold up (``exog_coef_``),
+            with or without early stopping.
+
+        n_iter_no_change : int
+            Number of epochs without an improvement of ``tol`` before a
+            network's training stops. With ``early_stopping``, the first
+            ``n_iter_no_change`` epochs of each fit count for nothing (a
+            warm-up, as Keras' ``start_from_epoch``): a network's validation
+            loss can sit at that of its starting weights for several epochs
+            before it falls. The rule then stops training at epoch
+            ``2 * n_iter_no_change + 1`` at the earliest; with a ``max_iter``
+            below that, every network trains ``max_iter`` epochs.
+
+        random_state : int, RandomState instance or None
+            Seeds the networks' weight initialisation, shuffling and dropout:
+            the first network's from ``random_state``, the others' from
+            integers drawn from it (``n_networks``). Pass an int for
+            reproducible results on the CPU across calls, processes and
+            threads, with a fixed ``n_threads`` (torch's sums over several
+            threads round differently from one thread's, by about 1e-8); the
+            global torch generators are left as they were. ``update`` (a
+            continued fit of every network) draws its shuffling and dropout
+            masks from a stream of its own, picked by the epochs already
+            trained, so that updates do not replay each other's.
 
         update_epochs : int
             Epochs of further training when ``update`` is called with
