@@ -6,7 +6,10 @@ in this form (:func:`module_to_state`, :func:`tensors_to_arrays`) and its
 :func:`arrays_to_tensors`). Pickles then hold no torch storages, load on a
 machine without the device they were saved from, and ``skops.io`` can save
 and load the estimators, since every value is a type it knows: arrays,
-dicts, lists, numbers, strings, and the module classes themselves.
+dicts, lists, numbers, strings, and the module classes themselves. A dict
+keyed by other than strings (a ``class_weight`` keyed by the labels) is
+saved as its (key, value) pairs (:func:`dicts_to_pairs`), which skops
+keeps as they were.
 """
 
 import importlib
@@ -18,10 +21,13 @@ from torch import nn
 
 __all__ = ["module_to_state", "module_from_state", "tensors_to_arrays",
            "arrays_to_tensors", "module_classes", "MODULE_STATE_KEY",
-           "PortableStateMixin", "package_version"]
+           "dicts_to_pairs", "pairs_to_dicts", "PortableStateMixin", "package_version"]
 
-#: Marks a dict made by :func:`module_to_state`.
+#: Marks a dict made by :func:`module_to_state`, a tensor of
+#: :func:`tensors_to_arrays` and the pairs of :func:`dicts_to_pairs`.
 MODULE_STATE_KEY = "__sklearn_rnn_module__"
+#: The estimators' attributes saved by :func:`module_to_state` and as a state dict.
+_TORCH_STATE = ("module_", "optimizer_")
 #: Attributes rebuilt on load, from the parameters (``nn.LSTM``, ``nn.GRU``).
 _DERIVED = ("_flat_weights", "_flat_weight_refs")
 
@@ -122,6 +128,47 @@ def arrays_to_tensors(value):
     return value
 
 
+def dicts_to_pairs(value):
+    """``value`` with each dict keyed by other than strings as its (key, value) pairs.
+
+    skops (0.11 to 0.16) writes a dict's keys as JSON strings and reads each
+    back through its type: ``bool("false")`` is True, so a ``class_weight``
+    of ``{False: 1.0, True: 3.0}`` loaded as ``{True: 3.0}``, and
+    ``get_params``, ``clone`` and a refit of the loaded estimator weighed
+    the classes otherwise. In a list of pairs the keys are values, saved as
+    their own types. Dicts, lists and tuples nested in ``value`` are
+    converted too (of those types exactly); other objects are left as they
+    are. :func:`pairs_to_dicts` turns them back.
+
+    Examples
+    --------
+    >>> from sklearn_rnn._portable import dicts_to_pairs, pairs_to_dicts
+    >>> saved = dicts_to_pairs({"class_weight": {False: 1.0, True: 3.0}})
+    >>> saved["class_weight"]["items"]
+    [(False, 1.0), (True, 3.0)]
+    >>> pairs_to_dicts(saved)
+    {'class_weight': {False: 1.0, True: 3.0}}
+    """
+    if type(value) is dict:
+        items = [(key, dicts_to_pairs(item)) for key, item in value.items()]
+        if all(isinstance(key, str) for key in value):
+            return dict(items)
+        return {MODULE_STATE_KEY: "pairs", "items": items}
+    if type(value) in (list, tuple):
+        return type(value)(dicts_to_pairs(item) for item in value)
+    return value
+
+
+def pairs_to_dicts(value):
+    """The inverse of :func:`dicts_to_pairs`; values saved before it are kept."""
+    if type(value) is dict:
+        items = value["items"] if value.get(MODULE_STATE_KEY) == "pairs" else value.items()
+        return {key: pairs_to_dicts(item) for key, item in items}
+    if type(value) in (list, tuple):
+        return type(value)(pairs_to_dicts(item) for item in value)
+    return value
+
+
 def package_version():
     """sklearn_rnn's ``__version__``, read when called (the package imports this module)."""
     return importlib.import_module("sklearn_rnn").__version__
@@ -140,7 +187,10 @@ class PortableStateMixin:
     ``__getstate__`` hands the fitted ``module_`` over as
     :func:`module_to_state` and ``optimizer_``'s state dict as
     :func:`tensors_to_arrays`, so that a model trained on a GPU loads on a
-    machine without one; ``__setstate__`` turns them back, renames the
+    machine without one, and the other attributes' dicts keyed by other
+    than strings as (key, value) pairs (:func:`dicts_to_pairs`: skops
+    reads keys back through their type, and ``bool("false")`` is True);
+    ``__setstate__`` turns them back, renames the
     fitted attributes of ``_renamed_attributes`` (old name: new name) that
     an older pickle holds, and rebuilds the optimizer around the loaded
     state (``_rebuild_optimizer``). The state records the sklearn_rnn
@@ -156,7 +206,8 @@ class PortableStateMixin:
         # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
         # instance's own __dict__, and pickling must not move the live
         # estimator's network off its device or replace its optimizer.
-        state = dict(super().__getstate__())
+        state = {name: value if name in _TORCH_STATE else dicts_to_pairs(value)
+                 for name, value in super().__getstate__().items()}
         state["_sklearn_rnn_version"] = package_version()
         if "module_" in state:
             state["module_"] = module_to_state(state["module_"])
@@ -167,6 +218,8 @@ class PortableStateMixin:
         return state
 
     def __setstate__(self, state):
+        state = {name: value if name in _TORCH_STATE else pairs_to_dicts(value)
+                 for name, value in state.items()}
         saved_by = state.pop("_sklearn_rnn_version", None)
         if saved_by is not None and saved_by != package_version():
             warnings.warn(

@@ -83,6 +83,45 @@ def test_skops_round_trip_of_an_adaptive_partial_fit(data):
     assert loaded.history_[-1]["lr"] == est.history_[-1]["lr"] == pytest.approx(2e-4)
 
 
+LABEL_KINDS = {  # a class_weight dict keyed by labels of each kind
+    "bool": lambda up: (up, {False: 2.0, True: 0.5}),
+    "numpy bool": lambda up: (up, {np.False_: 2.0, np.True_: 0.5}),
+    "numpy int": lambda up: (up + 1, {np.int64(1): 2.0, np.int64(2): 0.5}),
+    "float": lambda up: (up * 1.0, {0.0: 2.0, 1.0: 0.5}),
+    "str": lambda up: (np.where(up, "up", "down"), {"down": 2.0, "up": 0.5}),
+}
+
+
+@pytest.mark.parametrize("kind", LABEL_KINDS)
+def test_class_weight_keeps_its_labels_through_skops(data, kind):
+    # skops reads a dict's keys back through their type, bool("false") is
+    # True: {False: 2.0, True: 0.5} came back {True: 0.5}, and the loaded
+    # classifier's get_params, clone and refit weighed the classes otherwise
+    sio = pytest.importorskip("skops.io")
+    X, target = data
+    y, weights = LABEL_KINDS[kind](target > np.median(target))
+    clf = SequenceClassifier(**SMALL, class_weight=weights).fit(X, y)
+    blob = sio.dumps(clf)
+    assert sio.get_untrusted_types(data=blob) == skops_trusted_types(clf)
+    old = dict(clf.__dict__)  # as pickled before: the dict as it stands
+    old["optimizer_"] = clf.optimizer_.state_dict()
+    from_old = SequenceClassifier.__new__(SequenceClassifier)
+    from_old.__setstate__(pickle.loads(pickle.dumps(old)))
+    loaded = [sio.loads(blob, trusted=skops_trusted_types()), pickle.loads(pickle.dumps(clf)),
+              from_old]
+    for other in loaded:
+        assert other.get_params() == clf.get_params()
+        assert list(map(type, other.class_weight)) == list(map(type, weights))
+        for a, b in zip(_predictions(other, X), _predictions(clf, X)):
+            np.testing.assert_array_equal(a, b)
+    # a warm start goes on as from the classifier saved (the first fit's
+    # class_weight, which it checks and weighs by, came along too)
+    for model in (*loaded, clf):
+        model.set_params(warm_start=True, max_iter=1).fit(X, y)
+    for other in loaded:
+        np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
+
+
 def test_skops_refuses_untrusted_types_by_default(data):
     sio = pytest.importorskip("skops.io")
     estimator, _, _ = _fit(LSTMRegressor(**SMALL), data)
@@ -221,6 +260,7 @@ def test_sktime_classifier_keeps_its_labels_through_skops(kind):
             np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
             np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
             assert loaded.get_params() == clf.get_params()
+            assert loaded.estimator_.get_params() == clf.estimator_.get_params()
 
 
 def test_sktime_adapters_save_and_load_as_documented(tmp_path):
