@@ -190,7 +190,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         check_fixed_params(self, first_call)
         refit, self._refitted = getattr(self, "_refitted", None), None  # none in a checkpoint
         callbacks = check_callbacks(self.callbacks)
-        seqs = check_sequences(self, X, reset=first_call)
+        seqs = check_sequences(self, X, reset=first_call, y=y)
         weights = check_sample_weight(sample_weight, len(seqs))
         targets = self._prepare_targets(y, seqs, first_call=first_call, incremental=incremental,
                                         classes=classes, sample_weight=weights)

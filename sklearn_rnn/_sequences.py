@@ -14,7 +14,8 @@ input of another layout than in fit in the same words
 :func:`layout_changed`) and read the same dtypes (``FLOAT_DTYPES``). A
 list of sequences is read by :func:`from_list` (its DataFrames' column
 names by :func:`list_channel_names`); arrays of strings are refused by
-:func:`refuse_strings`.
+:func:`refuse_strings`, long-format panels (a MultiIndex of instance and
+time) by :func:`refuse_long_panel`.
 """
 
 import warnings
@@ -257,6 +258,45 @@ def refuse_nested(X):
             "sktime's convert_to(X, \"numpy3D\") and pass time_axis=2, or pass a list "
             "of (n_timesteps, n_channels) arrays, [np.column_stack(list(row)) for "
             "row in X.itertuples(index=False)].")
+
+
+def refuse_long_panel(X, y=None, fitted=None):
+    """Refuse a long-format panel, one row per instance and time point, naming
+    the fix.
+
+    A DataFrame or Series indexed by (instance, time), sktime's
+    ``pd-multiindex`` panels or ``df.set_index(["id", "t"])``, got
+    scikit-learn's "Found input variables with inconsistent numbers of
+    samples: [7500, 50]". It is refused where its rows are not as many as
+    the targets of ``y`` (fit), or, with ``fitted``, the ``(n_channels,
+    n_timesteps)`` of a fit (predict), where each row holds one step of the
+    fit's channels for a model fitted on longer sequences. A table
+    of windows so indexed, one row per sample (sktime's reduction
+    forecasters with ``pooling="global"``), passes.
+    """
+    index = getattr(X, "index", None)
+    if getattr(index, "nlevels", 1) < 2 or not hasattr(X, "iloc"):
+        return
+    n_rows = len(X)
+    n_targets = np.shape(y)[0] if y is not None and np.ndim(y) else n_rows
+    if n_targets != n_rows:
+        what = f"{n_rows} rows for {n_targets} targets in y"
+    elif (fitted is not None and fitted[1] > 1
+            and (1 if np.ndim(X) == 1 else X.shape[1]) == fitted[0]):
+        what = (f"{n_rows} rows of one time step each, for a model fitted on "
+                f"sequences of {fitted[1]} steps")
+    else:
+        return
+    n_instances = len(index.unique(level=0))
+    raise ValueError(
+        f"X looks like a long-format panel, one row per instance and time point "
+        f"(a {type(X).__name__} with a MultiIndex, sktime's pd-multiindex "
+        f"format): {what}, and {n_instances} instances in its first index level. "
+        "A sequence model reads one sequence per sample. Pass a list of "
+        "(n_timesteps, n_channels) arrays, one per instance, [g.to_numpy() for _, "
+        "g in X.groupby(level=0, sort=False)], or convert it with sktime's "
+        "convert_to(X, \"numpy3D\") and pass time_axis=2; "
+        "sklearn_rnn.sktime.RNNClassifier takes sktime's panels as they are.")
 
 
 def warn_of_time_axis(n_steps, n_channels, time_axis, listed=False):

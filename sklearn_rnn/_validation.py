@@ -28,6 +28,7 @@ from ._sequences import (
     layout_changed,
     from_list,
     list_channel_names,
+    refuse_long_panel,
     refuse_nested,
     refuse_strings,
     reject_nan,
@@ -170,16 +171,20 @@ def check_batch_size(batch_size, n_samples):
     return batch_size
 
 
-def check_sequences(estimator, X, *, reset):
+def check_sequences(estimator, X, *, reset, y=None):
     """Validate ``X`` for ``estimator`` and return :class:`Sequences`.
 
     The estimator supplies ``n_channels``, ``flat_layout`` and
     ``leading_nan``. With ``reset=True`` the fitted input attributes
     (``n_features_in_``, ``feature_names_in_``, ``n_channels_in_``,
     ``n_timesteps_in_``) are set; otherwise the input is checked against them.
+    ``y``, fit's targets, is read for its length only (a long-format panel's
+    rows outnumber it).
     """
     if not reset:
         check_layout_unchanged(estimator)
+    refuse_long_panel(X, y, None if reset else (estimator.n_channels_in_,
+                                                estimator.n_timesteps_in_))
     allow_leading_nan = estimator.leading_nan == "trim"
     kind = input_kind(X)
     names = None
