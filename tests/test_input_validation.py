@@ -851,8 +851,36 @@ def test_a_list_of_equal_length_1d_sequences_names_the_table_reading():
                            r"\[s\[:, None\] for s in X\]"):
             reg.predict(seqs)
     assert reg.predict([s[:, None] for s in X[:2, 4:]]).shape == (2,)  # the advice works
-    with pytest.raises(ValueError, match=r"expecting 10 features as input\.$"):
+    with pytest.raises(ValueError, match=r"expecting 10 features as input\. A 2D X "
+                       r"keeps fit's columns") as error:
         reg.predict(X[:2, 4:])  # an array is a table, as the user passed it
+    assert "A list of 1D sequences" not in str(error.value)
+
+
+@pytest.mark.parametrize("n_channels, flat_layout, reading", [
+    (1, "channels_last", "X[:, :, None]"),
+    (2, "channels_last", "X.reshape(len(X), -1, 2)"),
+    (3, "channels_first", "X.reshape(len(X), 3, -1).transpose(0, 2, 1)"),
+])
+def test_a_table_of_another_width_names_the_3d_reading(n_channels, flat_layout, reading):
+    # scikit-learn's "X has 6 features, but LSTMRegressor is expecting 12
+    # features as input." said nothing of the sequences of another length
+    # that 3D input and lists take (review RVU, finding 8)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 12))
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0, n_channels=n_channels,
+                        flat_layout=flat_layout).fit(X, X[:, -1])
+    for table, arr in ((X, "X"), (pd.DataFrame(X), "X.to_numpy()")):
+        with pytest.raises(ValueError, match=(
+                r"^X has 6 features, but LSTMRegressor is expecting 12 features as "
+                r"input\. A 2D X keeps fit's columns \(scikit-learn's contract\); a "
+                r"sequence model takes sequences of another length as 3D input, "
+                + re.escape(reading.replace("X", arr, 1)) + r", or as a list")):
+            reg.predict(table.iloc[:, :6] if arr != "X" else table[:, :6])
+    # the named reading is the table's, as predict reads it
+    as_3d = eval(reading, {"X": X})  # the message's expression, run
+    np.testing.assert_array_equal(reg.predict(as_3d), reg.predict(X))
+    assert reg.predict(as_3d[:, -2:]).shape == (30,)
 
 
 def test_the_time_axis_warning_names_the_filter_that_silences_it():
