@@ -29,6 +29,7 @@ from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from ._prediction import predict_batches
 from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
+from ._sequences import record_shortest, warn_of_short_sequences
 from ._training import (TensorData, _torch_threads,
                         check_callbacks, significant_gain, split_tail, train)
 from ._validation import (check_batch_size, check_device, check_fitted_device,
@@ -190,7 +191,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         check_fixed_params(self, first_call)
         refit, self._refitted = getattr(self, "_refitted", None), None  # none in a checkpoint
         callbacks = check_callbacks(self.callbacks)
-        seqs = check_sequences(self, X, reset=first_call)
+        seqs = check_sequences(self, X, reset=first_call, y=y)
+        record_shortest(self, seqs, first_call)
         weights = check_sample_weight(sample_weight, len(seqs))
         targets = self._prepare_targets(y, seqs, first_call=first_call, incremental=incremental,
                                         classes=classes, sample_weight=weights)
@@ -353,6 +355,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         """
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False)
+        warn_of_short_sequences(self, seqs)
         device = self._inference_device()
         with _torch_threads(self.n_threads):
             outputs = predict_batches(self.module_, seqs.values, seqs.lengths,

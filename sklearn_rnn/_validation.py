@@ -28,6 +28,7 @@ from ._sequences import (
     layout_changed,
     from_list,
     list_channel_names,
+    refuse_long_panel,
     refuse_nested,
     refuse_strings,
     reject_nan,
@@ -170,16 +171,20 @@ def check_batch_size(batch_size, n_samples):
     return batch_size
 
 
-def check_sequences(estimator, X, *, reset):
+def check_sequences(estimator, X, *, reset, y=None):
     """Validate ``X`` for ``estimator`` and return :class:`Sequences`.
 
     The estimator supplies ``n_channels``, ``flat_layout`` and
     ``leading_nan``. With ``reset=True`` the fitted input attributes
     (``n_features_in_``, ``feature_names_in_``, ``n_channels_in_``,
     ``n_timesteps_in_``) are set; otherwise the input is checked against them.
+    ``y``, fit's targets, is read for its length only (a long-format panel's
+    rows outnumber it).
     """
     if not reset:
         check_layout_unchanged(estimator)
+    refuse_long_panel(X, y, None if reset else (estimator.n_channels_in_,
+                                                estimator.n_timesteps_in_))
     allow_leading_nan = estimator.leading_nan == "trim"
     kind = input_kind(X)
     names = None
@@ -390,8 +395,20 @@ def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
         # scikit-learn's words (validate_data says so first in predict)
         raise ValueError(
             f"X has {n_columns} features, but {name} is expecting "
-            f"{estimator.n_features_in_} features as input."
+            f"{estimator.n_features_in_} features as input. {_other_lengths_hint(estimator)}"
         )
+
+
+def _other_lengths_hint(estimator, X=None):
+    """The way to sequences of another length than a fit on tables read: 3D
+    input (``X`` unflattened as ``estimator`` reads it) or a list."""
+    c, arr = estimator.n_channels, "X.to_numpy()" if hasattr(X, "to_numpy") else "X"
+    as_3d = (f"{arr}[:, :, None]" if c == 1 else f"{arr}.reshape(len(X), -1, {c})"
+             if estimator.flat_layout == "channels_last"
+             else f"{arr}.reshape(len(X), {c}, -1).transpose(0, 2, 1)")
+    return ("A 2D X keeps fit's columns (scikit-learn's contract); a sequence "
+            f"model takes sequences of another length as 3D input, {as_3d}, or "
+            "as a list of (n_timesteps, n_channels) arrays.")
 
 
 def _time_axis_first(estimator, arr, reset):
@@ -471,6 +488,8 @@ def _from_table(estimator, X, reset, allow_leading_nan):
     except ValueError as exc:
         if _sequences_read_as_rows(estimator, X) and "features as input" in str(exc):
             raise ValueError(f"{exc} {_LIST_OF_1D_HINT}") from None
+        if "features as input" in str(exc):  # another number of columns than fit
+            raise ValueError(f"{exc} {_other_lengths_hint(estimator, X)}") from None
         if not str(exc).startswith(("Expected 2D array, got 1D array",
                                     "Expected a 2-dimensional container")):  # a Series
             raise

@@ -626,6 +626,47 @@ def test_a_nested_univ_dataframe_is_refused_naming_the_fix():
     np.testing.assert_array_equal(clf.predict(seqs), clf.predict(X3.transpose(0, 2, 1)))
 
 
+def test_a_long_format_panel_is_refused_naming_the_fix():
+    # sktime's pd-multiindex panel, or df.set_index(["id", "t"]): one row per
+    # instance and time point. It got scikit-learn's "Found input variables
+    # with inconsistent numbers of samples: [600, 20]" (review RVU, finding 4)
+    rng = np.random.RandomState(0)
+    X3 = rng.normal(size=(20, 30, 2))
+    y = np.arange(20) % 2
+    index = pd.MultiIndex.from_product([range(20), range(30)], names=["id", "t"])
+    long = pd.DataFrame(X3.reshape(-1, 2), index=index, columns=["a", "b"])
+    match = (r"X looks like a long-format panel.*600 rows for 20 targets in y, and 20 "
+             r"instances.*groupby\(level=0, sort=False\).*convert_to\(X, \"numpy3D\"\)")
+    for est in (SequenceClassifier(max_iter=1), LSTMRegressor(max_iter=1)):
+        for X in (long, long["a"]):
+            with pytest.raises(ValueError, match=match):
+                est.fit(X, y)
+    # at predict, where its rows would be read as sequences of one step (a
+    # fit on a list of several lengths predicted them so, without a word)
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(X3, y)
+    varying = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
+        [x[: 10 + i, :1] for i, x in enumerate(X3)], y)
+    for est, X in ((clf, long), (varying, long[["a"]]), (varying, long["a"])):
+        with pytest.raises(ValueError, match=r"long-format panel.*600 rows of one time "
+                           r"step each, for a model fitted on sequences of \d+ steps"):
+            est.predict(X)
+    # the message's recipe reads the panel as the 3D array
+    seqs = [g.to_numpy() for _, g in long.groupby(level=0, sort=False)]
+    np.testing.assert_array_equal(clf.predict(seqs), clf.predict(X3))
+    # a table of windows indexed by (instance, time), one row per sample, as
+    # sktime's reduction forecasters pass with pooling="global", is read
+    windows = long.iloc[:, :1].copy()
+    for lag in range(1, 6):
+        windows[f"lag_{lag}"] = long["a"].groupby(level=0).shift(lag)
+    windows = windows.dropna()
+    target = rng.normal(size=len(windows))
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(windows, target)
+    assert reg.predict(windows).shape == (len(windows),)
+    one_step = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
+        windows.iloc[:, :1], target)
+    assert one_step.predict(windows.iloc[:, :1]).shape == (len(windows),)
+
+
 def test_a_list_of_nullable_dataframes_reads_na_as_nan():
     # <NA> (astype("Float64"), convert_dtypes(), an Arrow read) was refused with
     # "not 'NAType'", also under leading_nan="trim"; a 2D nullable table, and
@@ -809,9 +850,39 @@ def test_a_list_of_equal_length_1d_sequences_names_the_table_reading():
                            r"expecting 10 features as input\. A list of 1D sequences.*"
                            r"\[s\[:, None\] for s in X\]"):
             reg.predict(seqs)
-    assert reg.predict([s[:, None] for s in X[:2, 4:]]).shape == (2,)  # the advice works
-    with pytest.raises(ValueError, match=r"expecting 10 features as input\.$"):
+    with pytest.warns(UserWarning, match="X holds 2 sequence"):  # shorter than skip_steps_
+        assert reg.predict([s[:, None] for s in X[:2, 4:]]).shape == (2,)  # the advice works
+    with pytest.raises(ValueError, match=r"expecting 10 features as input\. A 2D X "
+                       r"keeps fit's columns") as error:
         reg.predict(X[:2, 4:])  # an array is a table, as the user passed it
+    assert "A list of 1D sequences" not in str(error.value)
+
+
+@pytest.mark.parametrize("n_channels, flat_layout, reading", [
+    (1, "channels_last", "X[:, :, None]"),
+    (2, "channels_last", "X.reshape(len(X), -1, 2)"),
+    (3, "channels_first", "X.reshape(len(X), 3, -1).transpose(0, 2, 1)"),
+])
+def test_a_table_of_another_width_names_the_3d_reading(n_channels, flat_layout, reading):
+    # scikit-learn's "X has 6 features, but LSTMRegressor is expecting 12
+    # features as input." said nothing of the sequences of another length
+    # that 3D input and lists take (review RVU, finding 8)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 12))
+    reg = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0, n_channels=n_channels,
+                        flat_layout=flat_layout).fit(X, X[:, -1])
+    for table, arr in ((X, "X"), (pd.DataFrame(X), "X.to_numpy()")):
+        with pytest.raises(ValueError, match=(
+                r"^X has 6 features, but LSTMRegressor is expecting 12 features as "
+                r"input\. A 2D X keeps fit's columns \(scikit-learn's contract\); a "
+                r"sequence model takes sequences of another length as 3D input, "
+                + re.escape(reading.replace("X", arr, 1)) + r", or as a list")):
+            reg.predict(table.iloc[:, :6] if arr != "X" else table[:, :6])
+    # the named reading is the table's, as predict reads it
+    as_3d = eval(reading, {"X": X})  # the message's expression, run
+    np.testing.assert_array_equal(reg.predict(as_3d), reg.predict(X))
+    with pytest.warns(UserWarning, match="X holds 30 sequence"):  # shorter than skip_steps_
+        assert reg.predict(as_3d[:, -2:]).shape == (30,)
 
 
 def test_the_time_axis_warning_names_the_filter_that_silences_it():

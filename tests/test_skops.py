@@ -122,6 +122,23 @@ def test_class_weight_keeps_its_labels_through_skops(data, kind):
         np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_loaded_estimator_warns_of_short_sequences_as_the_fitted_one(data):
+    # the training sequences' shortest length, kept to warn where predict
+    # reads shorter ones than the skip connection and training (RVU, finding 3)
+    sio = pytest.importorskip("skops.io")
+    X, y = data
+    est = SequenceRegressor(**SMALL, skip_steps=3).fit([x[-(4 + i % 5):] for i, x in
+                                                        enumerate(X)], y)
+    loaded = sio.loads(sio.dumps(est), trusted=skops_trusted_types())
+    for model in (est, loaded, pickle.loads(pickle.dumps(est))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.predict(X[:, -3:])
+        with pytest.warns(UserWarning, match="X holds 40 sequence.* the shortest "
+                          "training sequence had 4"):
+            model.predict(X[:, -2:])
+
+
 def test_skops_refuses_untrusted_types_by_default(data):
     sio = pytest.importorskip("skops.io")
     estimator, _, _ = _fit(LSTMRegressor(**SMALL), data)
