@@ -250,6 +250,9 @@ REGRESSOR_PARAMETERS = {
             zero), so training starts from a linear autoregressive model and the
             recurrent path learns what that misses. It lets forecasts
             extrapolate beyond the range of the training targets. 0 disables it.
+            A sequence shorter than ``skip_steps_`` gives the connection zeros
+            for its missing steps; ``predict`` warns where a sequence is shorter
+            than both ``skip_steps_`` and every training sequence.
 
         standardize : bool
             Standardise each input channel with the mean and standard deviation
@@ -270,7 +273,10 @@ REGRESSOR_PARAMETERS = {
             :class:`~sklearn.multioutput.MultiOutputRegressor`). Under
             ``"last"`` the linear start reads the window relative to its last
             step, so a target proportional to the level itself (twice the last
-            value, say) is beyond it; None fits that exactly.
+            value, say) is beyond it; None fits that exactly. ``"auto"``
+            compares spreads only, and ``"last"`` presumes the targets share the
+            first channel's units: with a scaler on ``X`` alone, scale ``y`` too
+            (:class:`~sklearn.compose.TransformedTargetRegressor`) or pass None.
 
         loss : {"squared_error", "quantile"}
             The loss to minimise. ``"squared_error"`` fits the conditional
