@@ -403,12 +403,17 @@ def _other_lengths_hint(estimator, X=None):
     """The way to sequences of another length than a fit on tables read: 3D
     input (``X`` unflattened as ``estimator`` reads it) or a list."""
     c, arr = estimator.n_channels, "X.to_numpy()" if hasattr(X, "to_numpy") else "X"
-    as_3d = (f"{arr}[:, :, None]" if c == 1 else f"{arr}.reshape(len(X), -1, {c})"
-             if estimator.flat_layout == "channels_last"
-             else f"{arr}.reshape(len(X), {c}, -1).transpose(0, 2, 1)")
+    steps_first = getattr(estimator, "time_axis", 1) == 1  # 3D read as (n, steps, channels)
+    if c == 1:
+        as_3d = f"{arr}[:, :, None]" if steps_first else f"{arr}[:, None, :]"
+    elif estimator.flat_layout == "channels_last":
+        as_3d = f"{arr}.reshape(len(X), -1, {c})" + ("" if steps_first else ".transpose(0, 2, 1)")
+    else:
+        as_3d = f"{arr}.reshape(len(X), {c}, -1)" + (".transpose(0, 2, 1)" if steps_first else "")
     return ("A 2D X keeps fit's columns (scikit-learn's contract); a sequence "
             f"model takes sequences of another length as 3D input, {as_3d}, or "
-            "as a list of (n_timesteps, n_channels) arrays.")
+            "as a list of (n_timesteps, n_channels) arrays (fit on such lengths "
+            "too to predict them well).")
 
 
 def _time_axis_first(estimator, arr, reset):

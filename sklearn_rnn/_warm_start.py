@@ -46,7 +46,8 @@ def check_fixed_params(estimator, first_call):
     current = {name: params[name] for name in FIXED_AFTER_FIRST_FIT if name in params}
     recorded = getattr(estimator, "_fixed_params", None)
     if first_call or recorded is None:  # None: fitted before this check existed
-        estimator._fixed_params = current
+        # a copy: a class_weight dict changed in place is a changed parameter
+        estimator._fixed_params = copy.deepcopy(current)
         return
     changed = [name for name, value in current.items()
                if name in recorded and not _same(value, recorded[name])

@@ -193,9 +193,9 @@ def test_predicting_sequences_shorter_than_the_skip_connection_warns():
         reg.predict([X[0, -8:], X[1]])
     with pytest.warns(UserWarning, match=(
             r"^X holds 2 sequence\(s\) of fewer than 8 time steps \(the shortest has "
-            r"5\)\. The linear skip connection reads the last skip_steps_=8 steps and "
-            r"the shortest training sequence had 12: it reads the missing steps as "
-            r"zeros.*WindowTrimmer.*skip_steps=5 or fewer")):
+            r"5\), the steps the linear skip connection reads \(skip_steps_=8\), and "
+            r"every training sequence had as many \(the shortest 12\): it reads the "
+            r"missing steps as zeros.*WindowTrimmer.*skip_steps=5 or fewer")):
         reg.predict([X[0, -5:], X[1, -7:], X[2]])
     # the classifier's skip connection too, and none without one
     labels = (y > 0).astype(int)
@@ -214,19 +214,23 @@ def test_predicting_sequences_shorter_than_the_skip_connection_warns():
             est.predict(X[:, -n_steps:])
         return any("X holds" in str(w.message) for w in caught)
 
-    # trained on sequences as short, it has met the zeros
+    # trained on sequences shorter than the connection, it has met the zeros:
+    # no warning (in a cross-validation of such a list, the fold holding the
+    # shortest sequence warned of a sequence one step shorter; review RV)
     varying = LSTMRegressor(**FAST, skip_steps=8).fit(
         [x[-(4 + i % 9):] for i, x in enumerate(X)], y)
-    assert not warns_at(varying, 4) and warns_at(varying, 3)
+    assert not warns_at(varying, 4) and not warns_at(varying, 2)
+    assert warns_at(LSTMRegressor(**FAST, skip_steps=8).fit(
+        [x[-(8 + i % 5):] for i, x in enumerate(X)], y), 7)
     # over every fit of a continued one: partial_fit, warm_start
     batches = LSTMRegressor(**FAST, skip_steps=8).partial_fit(X, y)
     assert warns_at(batches, 6)
     batches.partial_fit(X[:, -6:], y)
-    assert not warns_at(batches, 6) and warns_at(batches, 5)
+    assert not warns_at(batches, 5)
     warm = LSTMRegressor(**FAST, skip_steps=8, warm_start=True).fit(X, y)
     assert warns_at(warm, 6)
     warm.fit(X[:, -6:], y)
-    assert not warns_at(warm, 6) and warns_at(warm, 5)
+    assert not warns_at(warm, 5)
     # a fresh fit forgets the earlier ones
     warm.set_params(warm_start=False).fit(X, y)
     assert warns_at(warm, 6)
@@ -969,6 +973,19 @@ def test_balanced_class_weights_count_the_samples_by_their_weights():
     clf.fit(X, y, sample_weight=w)
     assert clf._class_weights[list(classes).index("mid")] == 1.0
     assert np.all(np.isfinite(clf._class_weights))
+
+
+def test_a_class_weight_changed_in_place_is_a_changed_parameter():
+    # the first fit kept the dict itself, so changing it in place was the
+    # first fit's value too: a warm start trained on the new weights (and a
+    # pickled copy, which holds its own dicts, refused it; review RV)
+    X, y = _classification_data()
+    weights = {label: 1.0 for label in np.unique(y)}
+    clf = SequenceClassifier(warm_start=True, class_weight=weights, **FAST).fit(X, y)
+    clf.class_weight[y[0]] = 50.0
+    for est in (clf, pickle.loads(pickle.dumps(clf))):
+        with pytest.raises(ValueError, match="cannot apply class_weight="):
+            est.fit(X, y)
 
 
 @pytest.mark.parametrize("make, data, params", [

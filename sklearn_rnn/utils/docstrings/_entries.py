@@ -252,7 +252,7 @@ REGRESSOR_PARAMETERS = {
             extrapolate beyond the range of the training targets. 0 disables it.
             A sequence shorter than ``skip_steps_`` gives the connection zeros
             for its missing steps; ``predict`` warns where a sequence is shorter
-            than both ``skip_steps_`` and every training sequence.
+            than ``skip_steps_`` after a fit on none as short.
 
         standardize : bool
             Standardise each input channel with the mean and standard deviation
