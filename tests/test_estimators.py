@@ -1,5 +1,6 @@
 """Behaviour of the regressors and the classifier (issue: core estimators)."""
 
+import copy
 import inspect
 import pickle
 import re
@@ -231,6 +232,29 @@ def test_predicting_sequences_shorter_than_the_skip_connection_warns():
     assert warns_at(warm, 6)
     warm.fit(X[:, -6:], y)
     assert not warns_at(warm, 5)
+    # the fewest steps over the fits, not the latest fit's: a fit on short
+    # sequences, then on long ones, has met the zeros (a model keeping the
+    # latest fit's length warned here; audit RVT, F1)
+    batches.partial_fit(X, y)
+    assert batches.skip_steps_ == 8 and not warns_at(batches, 5)
+    warm.fit(X, y)
+    assert warm.skip_steps_ == 8 and not warns_at(warm, 5)
+    short_first = [x[-(4 + i % 9):] for i, x in enumerate(X)]  # 4 to 12 steps
+    batches = LSTMRegressor(**FAST, skip_steps=8).partial_fit(short_first, y)
+    batches.partial_fit(X, y)
+    warm = LSTMRegressor(**FAST, skip_steps=8, warm_start=True).fit(short_first, y)
+    warm.fit(X, y)
+    for est in (batches, warm):
+        assert est.skip_steps_ == 8
+        assert not warns_at(est, 5) and not warns_at(est, 2)
+    # and the converse: fits on none shorter than the connection, the later
+    # one shorter than the first, still warn of shorter sequences
+    batches = LSTMRegressor(**FAST, skip_steps=8).partial_fit(X, y)
+    batches.partial_fit(X[:, -10:], y)
+    warm = LSTMRegressor(**FAST, skip_steps=8, warm_start=True).fit(X[:, -10:], y)
+    warm.fit(X, y)
+    for est in (batches, warm):
+        assert est.skip_steps_ == 8 and warns_at(est, 7)
     # a fresh fit forgets the earlier ones
     warm.set_params(warm_start=False).fit(X, y)
     assert warns_at(warm, 6)
@@ -557,10 +581,14 @@ def test_early_stopping_stops_and_restores_best(Estimator):
     # classifier of its random-convolution branch, the starting weights (epoch
     # 0) can be the best ones, and this test follows epochs that train.
     alone = {"random_biases": 0} if Estimator is SequenceClassifier else {}
-    est = Estimator(
-        hidden_size=16, max_iter=300, early_stopping=True, n_iter_no_change=5,
-        learning_rate_init=0.02, skip_steps=0, random_state=0, **alone,
-    ).fit(X, y)
+    states = {}
+
+    def keep(estimator, record):
+        states[record["epoch"]] = copy.deepcopy(estimator.module_.state_dict())
+
+    common = dict(hidden_size=16, max_iter=300, early_stopping=True, n_iter_no_change=5,
+                  learning_rate_init=0.02, skip_steps=0, random_state=0, callbacks=[keep])
+    est = Estimator(**common, **alone).fit(X, y)
     assert est.n_iter_ < 300
     losses = [r["valid_loss"] for r in est.history_]
     best = int(np.argmin(losses))
@@ -573,6 +601,22 @@ def test_early_stopping_stops_and_restores_best(Estimator):
     if Estimator is LSTMRegressor:  # tail split: the last rows
         Xv, yv = X[-n_valid:], y[-n_valid:]
         assert est.score(Xv, yv) == pytest.approx(est.best_validation_score_, abs=1e-5)
+
+    # for either estimator (the classifier's split is stratified, not the tail):
+    # module_ holds the weights the best epoch ended with, and so does the
+    # classifier fitted with its default ridge start (random_biases), whose
+    # start is refitted after training only where no epoch beat it (overwriting
+    # a trained best epoch's weights with the start passed; audit RVT, F3)
+    def holds_best(est):
+        assert 1 <= est.best_epoch_ < est.n_iter_  # a trained epoch won, not the last
+        best = states[est.best_epoch_]
+        for key, value in est.module_.state_dict().items():
+            torch.testing.assert_close(value, best[key], rtol=0, atol=0)
+
+    holds_best(est)
+    if Estimator is SequenceClassifier:
+        states.clear()
+        holds_best(Estimator(**common).fit(X, y))
 
 
 def test_starting_weights_win_when_no_epoch_beats_them():
@@ -1100,7 +1144,15 @@ def test_learning_rate_schedules_change_the_rate():
     cos = LSTMRegressor(learning_rate="cosine", hidden_size=4, max_iter=10,
                         early_stopping=False, random_state=0).fit(X, y)
     lrs = [r["lr"] for r in cos.history_]
-    assert lrs[0] == pytest.approx(1e-3) and lrs[-1] < 0.5e-3
+    # the documented schedule: annealed to 1 % of learning_rate_init over the
+    # max_iter epochs, epoch k+1 trained at eta + (lr - eta)(1 + cos(pi k / 10)) / 2
+    # with eta = 1e-5, and the rate after the last epoch the floor itself (a
+    # schedule ending at 40 % of the rate passed lrs[-1] < 0.5e-3; audit RVT, F6)
+    floor = 1e-2 * 1e-3
+    assert lrs == pytest.approx(
+        [floor + (1e-3 - floor) * (1 + np.cos(np.pi * k / 10)) / 2 for k in range(10)],
+        rel=1e-6)
+    assert cos.optimizer_.param_groups[0]["lr"] == pytest.approx(floor, rel=1e-6)
     ada = LSTMRegressor(learning_rate="adaptive", hidden_size=4, max_iter=40,
                         tol=1e9, n_iter_no_change=4, early_stopping=False,
                         random_state=0).fit(X, y)
