@@ -81,14 +81,71 @@ def test_the_ablation_is_honest(results, series):
     """The start's forecasts where the network is not kept; where it is, the
     validation tail said it helped, and the test part agrees as recorded."""
     r = results[series]
-    model = r["rnn"]["model"]
     _, kept, ahead = RECORDED[series]
+    _check_ablation(r["rnn"]["model"], r["rnn"]["mase"], r["linear"]["mase"], kept, ahead)
+
+
+def _check_ablation(model, rnn_mase, linear_mase, kept, ahead):
     assert model.kept_linear_start_ == kept
     if kept:
-        assert r["rnn"]["mase"] == pytest.approx(r["linear"]["mase"])
+        assert rnn_mase == pytest.approx(linear_mase)
     else:
         assert model.recurrent_improvement_ > 0
-        assert (r["rnn"]["mase"] < r["linear"]["mase"]) == ahead
+        assert (rnn_mase < linear_mase) == ahead
+
+
+def _sines_panel(n=150, n_series=20):
+    """Sines of 20 frequencies (as in test_forecasting_residual.py): no one
+    linear model fits them all, and a network reads the frequency off the
+    window."""
+    rng = np.random.default_rng(0)
+    t = np.arange(n)
+    frames = []
+    for i in range(n_series):
+        y = 10 + 3 * np.sin(rng.uniform(0.3, 2.5) * t + rng.uniform(0, 6))
+        y += 0.05 * rng.standard_normal(n)
+        index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(n)])
+        frames.append(pd.DataFrame({"y": y}, index=index))
+    return pd.concat(frames)
+
+
+@pytest.mark.parametrize("bar, kept, ahead", [
+    (None, False, True),  # recorded: kept the networks, MASE 0.249 against the start's 1.039
+    (1e6, True, None),  # a gain under the bar keeps the start, though the tail is long
+])
+def test_the_ablation_is_honest_on_a_long_tail(monkeypatch, bar, kept, ahead):
+    """The benchmark's series all keep the start for a tail too short to
+    judge: on a panel whose tail holds ~140 independent 4-step horizons, the
+    verdict is the gain's. Where the networks are kept, the tail said they
+    helped and the held-out steps agree; where the gain is within the bar
+    (raised above it here), the forecasts are the start's."""
+    from sklearn_rnn.sktime import _residual
+    from sklearn_rnn.sktime._linear_start import n_before_tail
+
+    if bar is not None:
+        monkeypatch.setattr(_residual, "TAIL_GAIN_Z", bar)
+    h = 4
+    panel = _sines_panel()
+    train, test = panel.groupby(level=0).head(150 - h), panel.groupby(level=0).tail(h)
+    fh = np.arange(1, h + 1)
+    # batch_size=200: "auto" takes too few steps in 50 epochs on these windows
+    rnn = RNNForecaster(hidden_size=16, max_iter=50, window_length=8, random_state=0,
+                        batch_size=200, n_threads=1).fit(train, fh=fh)
+    linear = RNNForecaster(recurrent=False, window_length=8).fit(train, fh=fh)
+    n_valid = rnn.n_windows_ - n_before_tail(rnn.n_windows_, rnn.validation_fraction)
+    assert n_valid / h >= _residual.MIN_VALID_HORIZONS  # ~140: never kept for a short tail
+    assert rnn.recurrent_improvement_ > 0.1
+
+    def mase(model):
+        pred = model.predict()
+        per_series = []
+        for name, past in train.groupby(level=0):
+            scale = np.mean(np.abs(np.diff(past["y"].to_numpy())))
+            error = pred.loc[name, "y"].to_numpy() - test.loc[name, "y"].to_numpy()
+            per_series.append(np.mean(np.abs(error)) / scale)
+        return float(np.mean(per_series))
+
+    _check_ablation(rnn, mase(rnn), mase(linear), kept, ahead)
 
 
 def test_intervals_cover_about_their_level(results):

@@ -527,9 +527,47 @@ def test_a_single_series_start_intervals_do_not_depend_on_its_noise(airline, mon
                                plain.predict_quantiles(alpha=[0.1, 0.9]), rtol=1e-10)
 
 
-def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, capsys):
+def test_recurrent_improvement_is_measured_on_the_validation_tail(airline, monkeypatch, capsys):
+    from sklearn_rnn.sktime import _residual
+
+    # the tail's targets and the outputs judged on them, as the verdict sees them
+    seen = {}
+    judge, outputs = _residual._judge_on_tail, _residual._outputs
+
+    def spy_judge(f, windows, targets, start, sid):
+        seen["targets"] = targets
+        seen["judging"] = True
+        try:
+            return judge(f, windows, targets, start, sid)
+        finally:
+            seen["judging"] = False
+
+    def spy_outputs(f, inputs, start, sid):
+        out = outputs(f, inputs, start, sid)
+        if seen.get("judging"):
+            seen["start" if inputs is None else "full"] = out.copy()
+        return out
+
+    monkeypatch.setattr(_residual, "_judge_on_tail", spy_judge)
+    monkeypatch.setattr(_residual, "_outputs", spy_outputs)
     f = RNNForecaster(verbose=1, **SMALL).fit(airline, fh=np.arange(1, 13))
     out = capsys.readouterr().out
+    # the documented definition, recomputed here: 1 - loss(network) / loss(start),
+    # the loss the mean pinball loss over quantile_levels_ (else the squared error)
+    levels, targets = f.quantile_levels_, seen["targets"]
+
+    def loss(pred):
+        if levels is None:
+            return float(np.mean((pred - targets) ** 2))
+        diff = targets[..., None] - pred
+        q = np.asarray(levels)
+        return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))
+
+    loss_start, loss_full = loss(seen["start"]), loss(seen["full"])
+    assert loss_start > 0 and loss_full != loss_start
+    assert f.recurrent_improvement_ == pytest.approx(1 - loss_full / loss_start, rel=1e-9)
+    assert (f"Validation loss: linear start {loss_start:.5f}, with the recurrent "
+            f"networks {loss_full:.5f} (") in out
     assert "Validation loss: linear start" in out
     verdict = "keeping the linear start" if f.kept_linear_start_ else "keeping the network"
     assert verdict in out
