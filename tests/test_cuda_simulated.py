@@ -203,8 +203,17 @@ def test_a_model_fitted_on_a_gpu_this_machine_lacks_predicts_on_the_current_one(
         two_gpus):
     from sklearn_rnn._validation import check_fitted_device
 
-    assert check_fitted_device("cuda:1") == "cuda:1"
-    assert check_fitted_device("cpu") == "cpu"
+    # the boundary: cuda:1 is the last of the two GPUs, cuda:2 the first missing
+    # (cuda:1 is also the current one: only the absence of a warning tells
+    # "here" from "not here, so the current one")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_fitted_device("cuda:1") == "cuda:1"
+        assert check_fitted_device("cpu") == "cpu"
+    with pytest.warns(UserWarning, match=r"This model was fitted on cuda:2, which is not "
+                      r"here \(2 CUDA device\(s\)\); predicting on the current one, "
+                      r"cuda:1\."):
+        assert check_fitted_device("cuda:2") == "cuda:1"
     with pytest.warns(UserWarning, match=r"This model was fitted on cuda:3, which is not "
                       r"here \(2 CUDA device\(s\)\); predicting on the current one, "
                       r"cuda:1\."):

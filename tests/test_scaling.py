@@ -194,12 +194,34 @@ def test_threads_in_loky_workers(no_thread_env):
     with parallel_config(backend="loky"):
         seen, told = _threads_seen(None, 2, n_jobs=n_jobs)
     # joblib sets OMP_NUM_THREADS in its loky workers to the cores each
-    # worker has to itself: cpu_count // n_jobs, which is 1 on the 2-core CI
-    # machine; so the workers never oversubscribe the CPU.
-    share = max(cpu_count() // n_jobs, 1)
-    assert seen == [share] * N_FITS
-    assert share * n_jobs <= max(cpu_count(), n_jobs)
+    # worker has to itself: cpu_count // n_jobs (1 on a 2-core machine); so
+    # the workers never oversubscribe the CPU.
+    assert seen == [max(cpu_count() // n_jobs, 1)] * N_FITS
     assert told == [2] * N_FITS
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="torch caps its threads at the cores")
+def test_threads_in_loky_workers_keep_the_workers_setting(no_thread_env):
+    # On a 2-core machine the share above is 1, which a fit forcing one
+    # thread also gives. inner_max_num_threads sets the workers' share to 2
+    # whatever the core count (torch takes OMP_NUM_THREADS up to the cores,
+    # so not more): a fit with n_threads=None keeps it (it runs on the
+    # worker's main thread), one with n_threads=1 uses 1.
+    with parallel_config(backend="loky", inner_max_num_threads=2):
+        seen, told = _threads_seen(None, 1, n_jobs=2)
+    assert seen == [2] * N_FITS
+    assert told == [1] * N_FITS
+
+
+def test_n_threads_none_keeps_the_main_threads_setting():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        (seen,) = _threads_seen(None, n_jobs=1)  # serial: on this main thread
+        assert seen == [3] * N_FITS
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(previous)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
