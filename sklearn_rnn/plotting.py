@@ -1,6 +1,8 @@
 """Plotting helpers (need matplotlib: ``pip install "sklearn-rnn[plot]"``)."""
 
 import functools
+import re
+import textwrap
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
@@ -11,35 +13,45 @@ __all__ = ["plot_history", "plot_search"]
 
 #: The ``ax`` parameter, the return value and the ImportError of every plot
 #: (``{label}``: the parameters after ``ax``, if any).
-_AXES = """ax : matplotlib.axes.Axes, default=None
-        Axes to draw on. If None, a new figure and axes are created.
+_AXES = """\
+ax : matplotlib.axes.Axes, default=None
+    Axes to draw on. If None, a new figure and axes are created.
 {label}
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
+Returns
+-------
+ax : matplotlib.axes.Axes
+    The axes drawn on.
 
-    Raises
-    ------
-    ImportError
-        If matplotlib is not installed."""
+Raises
+------
+ImportError
+    If matplotlib is not installed."""
 
 
 def _document_axes(function=None, *, after=""):
     """Write :data:`_AXES` into ``function``'s docstring at ``{axes}``,
-    with ``after``, the parameters documented after ``ax``."""
+    with ``after``, the parameters documented after ``ax``.
+
+    The text takes the indentation of the ``{axes}`` line: four spaces
+    before Python 3.13, none from 3.13 on, which strips the common
+    indentation of docstrings at compile time.
+    """
     if function is None:
         return functools.partial(_document_axes, after=after)
     if function.__doc__:  # None under python -OO
-        function.__doc__ = function.__doc__.replace("{axes}", _AXES.replace("{label}", after))
+        function.__doc__ = re.sub(
+            r"^([ \t]*)\{axes\}[ \t]*$",
+            lambda m: textwrap.indent(_AXES.replace("{label}", after), m.group(1)),
+            function.__doc__, count=1, flags=re.MULTILINE,
+        )
     return function
 
 
 _LABEL = """
-    label : str, default=None
-        Name of this estimator in the legend (``"LSTM train loss"``, ...);
-        its curves then take a colour of their own, to compare estimators
-        drawn on one ``ax``. By default the legend names the curves alone.
+label : str, default=None
+    Name of this estimator in the legend (``"LSTM train loss"``, ...);
+    its curves then take a colour of their own, to compare estimators
+    drawn on one ``ax``. By default the legend names the curves alone.
 """
 
 
@@ -289,11 +301,11 @@ def _with_histories(path, several):
 
 
 _METRIC = """
-    metric : str, default=None
-        For a search with several scorers (``scoring`` a list or a dict),
-        the one to plot, by its name (``"r2"`` plots ``mean_test_r2``).
-        None plots the one the search refits on; it is required where
-        ``refit`` is a callable.
+metric : str, default=None
+    For a search with several scorers (``scoring`` a list or a dict),
+    the one to plot, by its name (``"r2"`` plots ``mean_test_r2``).
+    None plots the one the search refits on; it is required where
+    ``refit`` is a callable.
 """
 
 

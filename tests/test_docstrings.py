@@ -72,7 +72,8 @@ def test_numpydoc(name):
 @pytest.mark.parametrize("name", [n for n, o in OBJECTS if inspect.isclass(o)])
 def test_public_classes_have_examples(name):
     obj = dict(OBJECTS)[name]
-    assert "Examples\n    --------\n    >>>" in obj.__doc__
+    # cleandoc: Python 3.13 strips docstrings' common indentation itself
+    assert "\nExamples\n--------\n>>>" in inspect.cleandoc(obj.__doc__)
 
 
 def test_utils_docstrings_covered_and_in_the_api_reference():
@@ -87,12 +88,12 @@ def test_utils_docstrings_covered_and_in_the_api_reference():
 
 
 def _documented_attributes(cls):
-    doc = cls.__doc__.split("    Attributes\n    ----------\n")[1]
-    doc = doc.split("\n    See Also")[0].split("\n    Notes")[0]
+    doc = inspect.cleandoc(cls.__doc__).split("\nAttributes\n----------\n")[1]
+    doc = doc.split("\nSee Also")[0].split("\nNotes")[0]
     return {
-        line.split(" : ")[0].strip()
+        line.split(" : ")[0]
         for line in doc.splitlines()
-        if line.startswith("    ") and not line.startswith("     ") and " : " in line
+        if not line.startswith(" ") and " : " in line
     }
 
 
@@ -222,12 +223,13 @@ def test_fill_docstring_follows_the_signature():
         def __init__(self, alpha=0.5, *, beta="x"):
             pass
 
-    assert Filled.__doc__ == (
-        "Summary.\n\n        Parameters\n        ----------\n"
-        "        alpha : float, default=0.5\n            Alpha.\n\n"
-        '        beta : str, default="x"\n            Beta, with a list:\n\n'
-        "            - one.\n\n        Notes\n        -----\n"
-        "        Shared note.\n        "
+    # cleandoc: Python 3.13 strips docstrings' common indentation itself
+    assert inspect.cleandoc(Filled.__doc__) == (
+        "Summary.\n\nParameters\n----------\n"
+        "alpha : float, default=0.5\n    Alpha.\n\n"
+        'beta : str, default="x"\n    Beta, with a list:\n\n'
+        "    - one.\n\nNotes\n-----\n"
+        "Shared note."
     )
     with pytest.raises(ValueError, match=r"no documentation for parameters \['gamma'\]"):
 
@@ -268,8 +270,8 @@ def test_fill_docstring_fills_the_class_own_methods():
             {X}
             """
 
-    assert "            X : array-like of shape (n_samples, n_timesteps)\n" in (
-        Base.predict.__doc__
+    assert "\nX : array-like of shape (n_samples, n_timesteps)\n    Sequences." in (
+        inspect.cleandoc(Base.predict.__doc__)
     )
     # Inherited methods are filled once, by their own class's decorator.
     assert "{X}" in Child.score.__doc__

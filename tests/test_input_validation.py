@@ -533,7 +533,7 @@ def test_an_object_y_with_none_is_named_nan():
     pd.Series(["a", None, "b"] * 8, dtype="string"),
     np.array(["a", None, "b"] * 8, dtype=object),
     np.array(["a", pd.NaT, "b"] * 8, dtype=object),
-    np.array(["a", np.datetime64("NaT"), "b"] * 8, dtype=object),
+    np.array(["a", np.datetime64("NaT", "ns"), "b"] * 8, dtype=object),
 ], ids=["object-nan", "categorical", "string-na", "object-none", "pandas-nat", "numpy-nat"])
 def test_missing_string_labels_are_named_nan(y):
     # NumPy's "'<' not supported between instances of 'float' and 'str'"
@@ -917,8 +917,8 @@ def test_the_time_axis_warning_names_the_filter_that_silences_it():
 def test_missing_labels_without_pandas_are_pandas_isna(monkeypatch):
     # the one definition of a missing label, also where pandas is not imported
     from sklearn_rnn._classification import _is_missing
-    labels = np.array([None, np.nan, np.float32("nan"), pd.NA, pd.NaT, np.datetime64("NaT"),
-                       np.timedelta64("NaT"), "a", 1.0, 0, np.datetime64("2020-01-01")],
+    labels = np.array([None, np.nan, np.float32("nan"), pd.NA, pd.NaT, np.datetime64("NaT", "ns"),
+                       np.timedelta64("NaT", "ns"), "a", 1.0, 0, np.datetime64("2020-01-01")],
                       dtype=object)
     expected = pd.isna(labels)
     with_pandas = _is_missing(labels)

@@ -131,3 +131,34 @@ def test_the_gru_kernels_still_compile_with_torchscript():
 
     assert gru_training._scripted() is not None, "TorchScript failed: GRU training kernel off"
     assert gru_small_batch._scripted_layer() is not None, "TorchScript failed: GRU inference kernel off"
+
+
+@pytest.mark.parametrize("category", [DeprecationWarning, FutureWarning])
+def test_torchscripts_deprecation_warning_neither_escapes_nor_turns_the_kernels_off(
+        monkeypatch, category):
+    # torch 2.13 warns "`torch.jit.script` is deprecated" as a
+    # DeprecationWarning, torch 2.14 and later as a FutureWarning: users
+    # saw it at their first GRU fit, and under an "error" filter it raised
+    # inside scripted(), which returned None (cached: the kernels off for
+    # the process).
+    import warnings
+
+    from sklearn_rnn._kernels.torchscript import scripted
+
+    real = torch.jit.script
+
+    def script(function):
+        warnings.warn("`torch.jit.script` is deprecated. Please switch to "
+                      "`torch.compile` or `torch.export`.", category)
+        return real(function)
+
+    monkeypatch.setattr(torch.jit, "script", script)
+
+    def triple(x):
+        return 3 * x
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = scripted(triple)
+    assert compiled is not None
+    assert torch.equal(compiled(torch.ones(2)), torch.full((2,), 3.0))

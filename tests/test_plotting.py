@@ -69,6 +69,27 @@ def test_plotting_numpydoc(name):
     assert not errors, errors
 
 
+@pytest.mark.parametrize("indent", ["    ", ""])
+def test_axes_entries_take_the_indentation_of_their_marker(indent):
+    # Python 3.13 strips the common indentation of docstrings at compile
+    # time: the shared entries must follow the docstring's own indentation
+    # (written for four spaces, they fell inside the entry above them, and
+    # numpydoc lost ``label`` and ``metric``).
+    NumpyDocString = pytest.importorskip("numpydoc.docscrape").NumpyDocString
+    from sklearn_rnn.plotting import _LABEL, _document_axes
+
+    def plot(ax=None, *, label=None):
+        pass
+
+    plot.__doc__ = "Plot.\n\n" + "".join(
+        indent + line + "\n" for line in ["Parameters", "----------", "{axes}"])
+    _document_axes(plot, after=_LABEL)
+    doc = NumpyDocString(plot.__doc__)
+    assert [p.name for p in doc["Parameters"]] == ["ax", "label"]
+    assert [p.type for p in doc["Returns"]] == ["matplotlib.axes.Axes"]
+    assert doc["Parameters"][1].desc[0].startswith("Name of this estimator")
+
+
 FAST = dict(hidden_size=4, max_iter=3, random_state=0)
 
 

@@ -14,7 +14,8 @@ def scripted(function):
 
     Compiled on first use, not at import. ``torch.jit.script`` is deprecated
     in recent PyTorch (still supported); it is an implementation detail of
-    the kernels, so its deprecation warning is not passed on, and callers
+    the kernels, so its deprecation warning (a ``DeprecationWarning``, from
+    torch 2.14 on a ``FutureWarning``) is not passed on, and callers
     fall back to ``nn.GRU`` when this returns None.
 
     Parameters
@@ -40,6 +41,9 @@ def scripted(function):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
+            # torch 2.14 and later warn with a FutureWarning (under an
+            # "error" filter it raised, and the kernels were off for good)
+            warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is")
             return torch.jit.script(function)
     except Exception:  # pragma: no cover - TorchScript removed or broken
         return None
