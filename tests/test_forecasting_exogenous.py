@@ -147,6 +147,39 @@ def test_update_reads_x_with_the_fitted_regression():
     assert error < 2.5  # the effect alone moves it by about 4 on average
 
 
+def test_the_is_future_channel_marks_the_forecast_period_only(monkeypatch):
+    # with X the network reads [y, is_future, X] over the window and then the
+    # horizon: is_future is 0 over the window's L steps, 1 over the H after
+    from sklearn_rnn.sktime import _forecast_windows, _forecasting
+
+    seen = {}
+
+    def spy(module, name, position):
+        original = getattr(module, name)
+
+        def wrapper(*args):
+            seen[name] = np.asarray(args[position])
+            return original(*args)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    spy(_forecasting, "fit_residual_model", 1)  # the training windows
+    spy(_forecast_windows, "predict_residual_model", 1)  # the forecast's
+    rng = np.random.default_rng(5)
+    n, L, h = 60, 12, 3
+    x = rng.normal(size=n + h)
+    y = _monthly(_seasonal_series(n + h, rng) + 5.0 * x)
+    X = pd.DataFrame({"x": x}, index=y.index)
+    f = RNNForecaster(window_length=L, **START).fit(y[:n], X=X[:n], fh=np.arange(1, h + 1))
+    f.predict(X=X[n:])
+    assert set(seen) == {"fit_residual_model", "predict_residual_model"}
+    flag = np.r_[np.zeros(L), np.ones(h)]
+    for name, seqs in seen.items():
+        assert seqs.shape[1:] == (L + h, 3), name
+        np.testing.assert_array_equal(seqs[:, :, 1], np.broadcast_to(flag, seqs.shape[:2]))
+    np.testing.assert_array_equal(seen["predict_residual_model"][0, :, 2], x[n - L:])
+
+
 def test_a_constant_series_fits_without_normalisation():
     # the start's ridge on inputs that never move: a singular system before
     y = pd.Series(np.full(60, 7.0))

@@ -280,6 +280,45 @@ def test_theta_forecasts_ses_plus_half_the_trend():
     assert index.tolist() == [0.0] and not multiplicative
 
 
+def test_theta_smoothing_weight_minimises_the_one_step_errors():
+    # a local level (a random walk under noise): the weight of the grid
+    # 0.05, 0.1, ..., 1 with the smallest sum of squared one-step errors,
+    # each value forecast by the level before it (in-sample errors, each
+    # value against the level that already holds it, always chose 1)
+    rng = np.random.default_rng(1)
+    v = 100 + np.cumsum(rng.normal(0, 0.5, 120)) + rng.normal(0, 1, 120)
+
+    def one_step_sse(alpha):
+        level, total = v[0], 0.0
+        for value in v[1:]:
+            total += (value - level) ** 2
+            level = alpha * value + (1 - alpha) * level
+        return total
+
+    best = min((0.05 * k for k in range(1, 21)), key=one_step_sse)
+    [(_, _, alpha, _)] = fit_theta([v[:, None]], sp=1)[0]
+    assert alpha == pytest.approx(best)
+    assert alpha == pytest.approx(0.15)
+
+
+def test_seasonal_arma_keeps_only_stationary_ar_coefficients():
+    # the AR(2) on the seasonal differences is shrunk into the stationarity
+    # triangle (phi_1 + phi_2 < 1, phi_2 - phi_1 < 1, |phi_2| < 1): its
+    # roots inside the unit circle, so that its correction dies out
+    from sklearn_rnn.sktime._seasonal_arma import _stationary
+
+    for phi in [(-1.2, -0.1), (1.5, -0.4), (0.3, 0.9), (2.0, -1.5), (-0.5, 1.2)]:
+        kept = _stationary(np.array(phi))
+        assert np.abs(np.roots([1.0, -kept[0], -kept[1]])).max() < 1, phi
+    np.testing.assert_array_equal(_stationary(np.array([0.5, 0.2])), [0.5, 0.2])
+    # (-1.2, -0.1) kept as fitted (a root of modulus 1.11): the forecasts
+    # after one shock oscillate ever wider, 33 at step 40
+    kept = _stationary(np.array([-1.2, -0.1]))
+    y = np.r_[np.zeros(10), 1.0, 0.0][:, None]
+    out = forecast_seasonal_arma([y], np.r_[kept, 0.0], 1, 40, np.array([0]), np.array([12]))
+    assert abs(out[0, 0, -1]) < 0.5
+
+
 def test_linear_start_combines_its_forms(airline):
     """The start is the weighted mean of its forms (``linear_weights_``)."""
     fh = np.arange(1, 13)
@@ -510,6 +549,35 @@ def test_a_constant_or_short_series_takes_the_panels_typical_noise():
     interval = f.predict_interval(coverage=0.8)
     width = (interval.iloc[:, 1] - interval.iloc[:, 0]).groupby(level=0).mean()
     assert width["const"] < 3 * width.drop("const").max()
+
+
+def test_a_series_shorter_than_the_window_is_read_with_its_first_value_in_front(monkeypatch):
+    # the linear start reads window_length steps: a short series' missing
+    # ones are its first value repeated, not zeros (a level of 100 read as a
+    # fall from 0)
+    from sklearn_rnn.sktime import _forecast_windows
+
+    seen = []
+
+    def spy(forecaster, inputs, extra):
+        seen.append(extra["raw"].copy())
+        return original(forecaster, inputs, extra)
+
+    original = _forecast_windows.predict_residual_model
+    monkeypatch.setattr(_forecast_windows, "predict_residual_model", spy)
+    rng = np.random.default_rng(0)
+    times = pd.period_range("2000-01", periods=60, freq="M")
+    short = 100 + rng.normal(size=5)
+    panel = pd.concat([
+        pd.DataFrame({"y": 100 + np.cumsum(rng.normal(size=60))},
+                     index=pd.MultiIndex.from_product([["a"], times])),
+        pd.DataFrame({"y": short}, index=pd.MultiIndex.from_product([["b"], times[-5:]])),
+    ])
+    f = RNNForecaster(recurrent=False, window_length=8, sp=1).fit(panel, fh=[1, 2, 3])
+    f.predict()
+    (raw,) = seen
+    assert raw.shape == (2, 8, 1)
+    np.testing.assert_array_equal(raw[1, :, 0], np.r_[np.full(3, short[0]), short])
 
 
 def test_a_single_series_start_intervals_do_not_depend_on_its_noise(airline, monkeypatch):

@@ -704,7 +704,7 @@ def test_lengths_and_target_opset_are_validated(data):
     for value in ("no", 1, "True"):
         with pytest.raises(TypeError, match="'lengths' parameter of to_onnx must be a bool"):
             to_onnx(reg, X, lengths=value)
-    for value in (17.9, "17", 17.0):
+    for value in (17.9, "17", 17.0, True, np.True_):  # a bool is no opset, though Integral
         with pytest.raises(TypeError, match="'target_opset' parameter of to_onnx must be an int"):
             to_onnx(reg, X, target_opset=value)
     model = to_onnx(reg, X, lengths=np.bool_(False), target_opset=np.int64(16))

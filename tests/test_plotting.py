@@ -351,6 +351,18 @@ def test_plot_history_marks_the_kept_start_s_validation_loss(data):
     plt.close("all")
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_draws_no_start_mark_where_a_trained_epoch_was_kept(data):
+    X, _ = data
+    y = np.abs(X[:, :, 0]).max(axis=1)  # no linear start is exact on a maximum
+    reg = LSTMRegressor(hidden_size=4, max_iter=5, random_state=0).fit(X, y)
+    assert reg.best_epoch_ == 4 and reg.initial_validation_loss_ is not None
+    lines = _lines(plot_history(reg))
+    assert "best epoch (4)" in lines
+    assert "start's validation loss" not in lines
+    plt.close("all")
+
+
 def test_plot_history_says_a_fitted_estimator_of_another_kind_has_no_history(data):
     # a fitted StandardScaler, a fitted Pipeline ending in Ridge: "fit it" was wrong
     from sklearn.linear_model import Ridge

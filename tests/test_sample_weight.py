@@ -251,6 +251,22 @@ def test_weighted_losses_and_scores():
     )
 
 
+def test_the_validation_score_relative_to_the_last_values_weighs_the_rows():
+    # window_normalization="last" scores validation with the last values
+    # added back: that score dropped the weights (R^2 0.52 here, where a row
+    # of weight 0 holds the only error, not 1)
+    from sklearn_rnn._window_normalization import offset_score
+
+    output = torch.tensor([[0.0], [1.0], [5.0]])
+    y = torch.tensor([[0.0], [1.0], [2.0]])
+    w = torch.tensor([1.0, 1.0, 0.0])
+    offsets = torch.tensor([[1.0], [-2.0], [3.0]], dtype=torch.float64)
+    score = offset_score(r2_score, offsets)(output, y, w)
+    assert score == pytest.approx(1.0)
+    assert score == pytest.approx(
+        r2_score(output.double() + offsets, y.double() + offsets, w.double()))
+
+
 _OUTPUT = torch.tensor([[0.3, 0.1, 0.9], [1.5, -0.2, 0.4], [-0.7, 0.8, 0.0]])
 
 

@@ -234,6 +234,20 @@ def test_a_pipeline_of_our_steps_loads_with_the_list(steps):
     assert sio.get_untrusted_types(data=blob) == skops_trusted_types(pipe)
 
 
+def test_estimators_held_in_a_dict_are_in_the_list():
+    # a grid over a pipeline's step holds the candidates in a dict (the
+    # param_grid): their types were left out of the search's list
+    sio = pytest.importorskip("skops.io")
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    search = GridSearchCV(Pipeline([("reg", GRURegressor())]),
+                          {"reg": [GRURegressor(), LSTMRegressor()]})
+    assert skops_trusted_types(search) == ["sklearn_rnn._regression.GRURegressor",
+                                           "sklearn_rnn._regression.LSTMRegressor"]
+    assert sio.get_untrusted_types(data=sio.dumps(search)) == skops_trusted_types(search)
+
+
 def test_sktime_classifier_loads_with_the_list():
     # RNNClassifier is no scikit-learn estimator: the list left it and its
     # estimator_ out, and skops refused its file

@@ -227,6 +227,23 @@ def test_quantiles_monotone_and_interval_shape(airline):
         forecaster.predict_interval(coverage=0.99)
 
 
+def test_levels_at_the_ends_of_the_trained_range_are_not_extrapolated(airline):
+    # levels outside the trained ones get the nearest end (predict_quantiles
+    # refuses them, but takes levels within a rounding error of the ends, as
+    # (1 - c) / 2 = 0.04999999999999999 for c = 0.9): never a line extended
+    # beyond the trained levels
+    from sklearn_rnn.sktime._panel import _interpolate_levels
+
+    values = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(
+        _interpolate_levels(values, (0.1, 0.5, 0.9), [0.01, 0.3, 0.99]), [1.0, 1.5, 3.0])
+    forecaster = RNNForecaster(window_length=12, recurrent=False).fit(airline, fh=[1, 2])
+    lo, hi = forecaster.quantile_levels_[0], forecaster.quantile_levels_[-1]
+    q = forecaster.predict_quantiles(alpha=[lo - 5e-13, lo, hi, hi + 5e-13]).to_numpy()
+    np.testing.assert_array_equal(q[:, 0], q[:, 1])
+    np.testing.assert_array_equal(q[:, 3], q[:, 2])
+
+
 def test_without_quantiles_no_intervals(airline):
     forecaster = RNNForecaster(window_length=12, quantiles=None, **TINY)
     forecaster.fit(airline, fh=[1, 2, 3])
@@ -920,6 +937,15 @@ def test_multivariate_y(airline):
 def test_invalid_params(airline, params, match):
     with pytest.raises(ValueError, match=match):
         RNNForecaster(**params).fit(airline, fh=[1])
+
+
+@pytest.mark.parametrize("quantiles", [[0.0, 0.9], [0.1, 1.0]])
+def test_quantile_levels_0_and_1_are_refused(airline, quantiles):
+    # 0 and 1 are the levels of no finite quantile; recurrent=False: no
+    # network whose own check of its quantiles would refuse them instead
+    with pytest.raises(ValueError, match=r"quantiles must be a non-empty list of levels "
+                                         r"strictly between 0 and 1, or None; got \["):
+        RNNForecaster(quantiles=quantiles, recurrent=False).fit(airline, fh=[1])
 
 
 @pytest.mark.parametrize(

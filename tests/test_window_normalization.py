@@ -40,6 +40,17 @@ def test_component_shifts_by_the_last_valid_step():
     assert torch.equal(shifted[1, :, 0], torch.tensor([-5.0, -2.0, 0.0]))
 
 
+def test_component_standardises_the_level_by_its_buffers():
+    # the level is an input of the network: (last - level_shift) / level_scale
+    x = torch.tensor([[[1.0, 4.0], [3.0, -2.0], [0.0, 0.0]]])
+    window = WindowNormalization(2)
+    window.level_shift.copy_(torch.tensor([0.5, -1.0]))
+    window.level_scale.copy_(torch.tensor([2.0, 4.0]))
+    shifted, level = window(x, torch.tensor([2]))
+    assert torch.equal(level, torch.tensor([[1.25, -0.25]]))
+    assert torch.equal(shifted[0, :2], torch.tensor([[-2.0, 6.0], [0.0, 0.0]]))
+
+
 def test_networks_pickled_before_the_component_still_load():
     x = torch.randn(5, 6, 2)
     for relative in (True, False):
@@ -92,3 +103,16 @@ def test_validation_r2_with_last_values_is_exact_at_a_large_level():
     assert reg.window_normalization_ == "last"
     model_at_best = sk_r2_score(y[-60:], reg.predict(X[-60:]))  # no refit: skip_steps=0
     assert reg.best_validation_score_ == pytest.approx(model_at_best, abs=1e-5)
+
+
+def test_a_first_partial_fit_batch_of_one_sequence_of_positive_weight_warns_of_auto():
+    # the rows of weight 0 counted: two rows, one of weight 0, passed for a
+    # first batch of two sequences and "auto" froze to None without a word
+    rng = np.random.RandomState(0)
+    X = np.cumsum(rng.normal(size=(2, 12)), axis=1)
+    y = X[:, -1]
+    reg = SequenceRegressor(hidden_size=4, skip_steps=0, random_state=0)
+    with pytest.warns(UserWarning, match="partial_fit cannot resolve window_normalization="
+                                         "'auto' from a first batch of one sequence"):
+        reg.partial_fit(X, y, sample_weight=[1.0, 0.0])
+    assert reg.window_normalization_ is None

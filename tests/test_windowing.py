@@ -254,6 +254,17 @@ def test_trimmer_errors():
         WindowTrimmer(window_length=0).fit(np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("time_axis", [1, 2])
+def test_trimmer_3d_output_is_a_copy_of_the_input(time_axis):
+    # writing to the trimmed windows must not change the caller's array
+    X = np.arange(24.0).reshape(2, 4, 3)
+    before = X.copy()
+    out = WindowTrimmer(window_length=2, time_axis=time_axis).fit_transform(X)
+    assert out.flags.writeable and not np.shares_memory(out, X)
+    out[:] = -1.0
+    assert_array_equal(X, before)
+
+
 def test_trimmer_time_axis_2_trims_time_steps_of_numpy3d():
     # sktime's numpy3D panels, (n, channels, steps): time_axis=2 trims the
     # steps and keeps every channel, as time_axis=1 does for the transpose.
@@ -737,6 +748,17 @@ def test_make_windows_leading_nan_are_cut_not_filled():
         make_windows(series, 3, exog=series.shift(1))
     X, _ = make_windows(series.iloc[1:], 3, exog=series.shift(1).iloc[1:])
     assert_array_equal(X[0, :, 1], [0.0, 1.0, 2.0])
+
+
+def test_make_windows_nan_that_do_not_all_lead_are_gaps_to_fill():
+    # a leading NaN and a gap: cutting the first rows would leave the gap,
+    # so the advice is to fill, not to cut
+    series = np.arange(10.0)
+    series[[0, 2]] = np.nan
+    with pytest.raises(ValueError, match=r"NaN at 2 time points \(the first at position 0\)\. "
+                                         r"Fill the gaps before windowing") as info:
+        make_windows(series, 3)
+    assert "lead the series" not in str(info.value)
 
 
 def test_make_windows_takes_the_same_instants_in_another_time_zone():
