@@ -356,9 +356,9 @@ def test_plot_history_draws_no_start_mark_where_a_trained_epoch_was_kept(data):
     X, _ = data
     y = np.abs(X[:, :, 0]).max(axis=1)  # no linear start is exact on a maximum
     reg = LSTMRegressor(hidden_size=4, max_iter=5, random_state=0).fit(X, y)
-    assert reg.best_epoch_ == 4 and reg.initial_validation_loss_ is not None
+    assert reg.best_epoch_ > 0 and reg.initial_validation_loss_ is not None
     lines = _lines(plot_history(reg))
-    assert "best epoch (4)" in lines
+    assert f"best epoch ({reg.best_epoch_})" in lines
     assert "start's validation loss" not in lines
     plt.close("all")
 
