@@ -286,6 +286,30 @@ def test_input_size_is_a_deprecated_alias_of_n_channels_in():
     np.testing.assert_array_equal(restored.predict(X), est.predict(X))
 
 
+def test_a_state_saved_before_versions_were_recorded_loads_without_a_warning():
+    X, y = _regression_data(n=20, T=4, C=1)
+    est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, y)
+    state = est.__getstate__()
+    del state["_sklearn_rnn_version"]
+    loaded = LSTMRegressor.__new__(LSTMRegressor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded.__setstate__(state)
+    assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_a_saved_state_is_not_changed_by_later_training():
+    X, y = _regression_data(n=20, T=4, C=1)
+    est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, y)
+    before = est.predict(X)
+    state = est.__getstate__()
+    est.partial_fit(X, y)
+    assert not np.array_equal(est.predict(X), before)
+    loaded = LSTMRegressor.__new__(LSTMRegressor)
+    loaded.__setstate__(state)
+    assert_array_equal(loaded.predict(X), before)
+
+
 def test_deprecated_alias_is_left_out_of_dir():
     # Tools that collect the fitted attributes from dir() (sktime's and
     # skbase's get_fitted_params) neither list the alias nor set off its warning.
@@ -864,6 +888,16 @@ def test_batch_size_beyond_the_training_samples_is_clipped_with_a_warning(monkey
     assert used == [180]
 
 
+def test_auto_batch_size_is_never_more_than_the_training_samples():
+    assert [check_batch_size("auto", n) for n in (5, 16, 100, 800, 10**5)] == [
+        5, 16, 16, 100, 200]
+    # the L2 penalty divides alpha by the batch: 10 samples, batches of 10
+    X, y = _regression_data(n=10, T=4, C=1)
+    est = LSTMRegressor(hidden_size=2, max_iter=1, alpha=0.5, early_stopping=False,
+                        random_state=0).fit(X, y)
+    assert est.optimizer_.param_groups[0]["weight_decay"] == 0.5 / 10
+
+
 @pytest.mark.parametrize("n, fraction", [(1, 0.1), (10, 0.99), (3, 0.9)])
 def test_the_classifier_checks_the_validation_size_as_the_regressors(n, fraction):
     # SequenceClassifier's stratified split counts the regressors' tail first
@@ -1073,6 +1107,18 @@ def test_continued_fits_take_the_values_auto_resolved_to():
     est.partial_fit(X, y)
     with pytest.raises(ValueError, match="cannot apply skip_steps="):
         est.set_params(skip_steps=est.skip_steps_ + 1).fit(X, y)
+
+
+def test_a_continued_fit_refuses_targets_of_another_number_of_outputs():
+    X, y = _regression_data(n=20, T=4, C=1)
+    est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, y)
+    message = r"^y has 2 outputs, but LSTMRegressor was fitted with 1\.$"
+    with pytest.raises(ValueError, match=message):
+        est.partial_fit(X, np.c_[y, y])
+    est.set_params(warm_start=True)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, np.c_[y, y])
+    assert est.n_iter_ == 1 and est.n_outputs_ == 1
 
 
 @pytest.mark.parametrize("change", [{"flat_layout": "channels_last"}, {"n_channels": 1},
@@ -1342,6 +1388,26 @@ def test_callbacks_can_stop_training():
     with pytest.raises(TypeError, match="callbacks must hold callables.*item 1 is 'early'"):
         est.fit(X, y)
     assert not hasattr(est, "module_")
+
+
+def test_every_callback_runs_at_the_epoch_another_stops_training():
+    X, y = _regression_data()
+    seen = []
+    est = LSTMRegressor(callbacks=[lambda est, record: True,
+                                   lambda est, record: seen.append(record["epoch"])],
+                        hidden_size=4, max_iter=50).fit(X, y)
+    assert est.n_iter_ == 1 and seen == [1]
+
+
+def test_verbose_names_the_rule_where_it_stops_the_epoch_a_callback_does(capsys):
+    X, y = _regression_data(n=20, T=4, C=1)
+    LSTMRegressor(hidden_size=2, max_iter=10, tol=1e9, n_iter_no_change=1,
+                  early_stopping=False, verbose=1, random_state=0,
+                  callbacks=[lambda est, record: record["epoch"] >= 3]).fit(X, y)
+    out = capsys.readouterr().out
+    assert ("Stopped early at epoch 3: the training loss did not improve by more than "
+            "tol=1e+09 for more than 1 epoch in a row.") in out
+    assert "by a callback" not in out
 
 
 def test_verbose_2_prints_every_epoch_and_how_training_ended(capsys):
@@ -1884,6 +1950,14 @@ def test_device_as_torch_device_or_index_is_validated(monkeypatch):
         check_device("cuda:2")
 
 
+def test_a_device_string_must_be_cuda_and_an_index_alone():
+    X, y = _regression_data(n=20, T=4, C=1)
+    for bad in ["cuda:0x", "cuda:1 ", "cuda:0:1"]:
+        with pytest.raises(InvalidParameterError, match=r"a str 'cuda:N' \(N the index of "
+                           r"a CUDA device\)"):
+            LSTMRegressor(device=bad, hidden_size=2, max_iter=1).fit(X, y)
+
+
 def test_model_fitted_on_an_indexed_gpu_predicts_on_cpu_only_machine():
     if torch.cuda.is_available():
         pytest.skip("simulates a machine without CUDA")
@@ -2260,6 +2334,38 @@ def test_verbose_1_shows_the_best_epoch_between_throttled_rows(capsys, monkeypat
     assert 1 < best[-1] < 12  # a minimum between the first and last epochs
     shown = [int(r[0]) for r in rows(1)]
     assert shown == [0, 1, best[-1], 12]
+
+
+def test_a_best_last_row_held_back_is_printed_once(capsys):
+    # rows within the print interval are held back; the last is printed at
+    # the end, and the best held back before it only where it comes earlier
+    from sklearn_rnn._progress import Progress
+
+    for losses, printed in (([0.9, 0.8, 0.7], ["0", "1", "3"]),
+                            ([0.9, 0.8, 0.85], ["0", "1", "2", "3"])):
+        progress = Progress(1, first_epoch=1, max_iter=3, has_valid=True,
+                            has_score=False, clock=lambda: 0.0)
+        progress.start(1.0)
+        best, history = 1.0, []
+        for epoch, loss in enumerate(losses, 1):
+            record = {"epoch": epoch, "train_loss": loss, "valid_loss": loss, "dur": 0.1}
+            history.append(record)
+            progress.epoch(record, best=loss < best)
+            best = min(best, loss)
+        best_epoch = 1 + int(np.argmin(losses))
+        progress.end(TrainingResult(history=history, best_epoch=best_epoch, start_epoch=0),
+                     reason="max_iter", tol=1e-4, n_iter_no_change=10)
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split()[0] for line in lines[1:-2]] == printed
+        assert lines[-1] == (f"Restored the weights of epoch {best_epoch}, the lowest "
+                             f"validation loss ({min(losses):.6g}).")
+
+
+def test_durations_of_an_hour_and_more_are_in_hours():
+    from sklearn_rnn._progress import _duration
+
+    assert [_duration(s) for s in (59.94, 3599, 3599.6, 3600, 7325)] == [
+        "59.9s", "59m59s", "1h00m", "1h00m", "2h02m"]
 
 
 def test_loss_is_the_last_epochs_training_loss_as_mlps():

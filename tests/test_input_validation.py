@@ -439,6 +439,16 @@ def test_a_channel_below_float32_resolution_warns():
                                                           base[:, -1])  # already float32
 
 
+def test_predict_does_not_warn_of_float32_rounding_as_fit_does():
+    base = np.random.RandomState(0).normal(size=(40, 8))
+    reg = SequenceRegressor(hidden_size=4, max_iter=1)
+    with pytest.warns(UserWarning, match=r"channel 0 varies little for its level in float32"):
+        reg.fit(1e6 + 0.01 * base, base[:, -1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        reg.predict(1e6 + 0.01 * base)
+
+
 def test_the_float32_rounding_check_costs_less_than_float64_x():
     # the check took float64 copies of all of X, its rounding and their
     # difference: 4.6 times a float64 X, only to decide whether to warn
@@ -926,3 +936,40 @@ def test_missing_labels_without_pandas_are_pandas_isna(monkeypatch):
     without = _is_missing(np.delete(labels, [3, 4]))  # no pandas, no pandas values
     np.testing.assert_array_equal(with_pandas, expected)
     np.testing.assert_array_equal(without, np.delete(expected, [3, 4]))
+
+
+def test_sequences_trimmed_of_leading_nan_are_as_long_as_what_is_left():
+    # the steps trimmed are not left as padding at the end
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 8, 1))
+    y = X[:, -1, 0]
+    X_nan = X.copy()
+    X_nan[:, :3] = np.nan
+    params = dict(hidden_size=2, max_iter=2, random_state=0)
+    trimmed = LSTMRegressor(leading_nan="trim", **params).fit(X_nan, y)
+    plain = LSTMRegressor(**params).fit(X[:, 3:], y)
+    assert trimmed.n_timesteps_in_ == plain.n_timesteps_in_ == 5
+    np.testing.assert_array_equal(trimmed.predict(X_nan), plain.predict(X[:, 3:]))
+
+
+def test_taken_sequences_keep_their_own_lengths():
+    from sklearn_rnn._sequences import Sequences
+
+    seqs = Sequences(np.zeros((3, 4, 1), dtype=np.float32), np.array([4, 2, 3]), 3)
+    taken = seqs.take(np.array([2, 1]))
+    assert taken.values.shape == (2, 4, 1)
+    np.testing.assert_array_equal(taken.lengths, [3, 2])
+    assert taken.shortest == 2
+
+
+def test_twice_as_many_channels_as_steps_warns_of_the_time_axis():
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    with pytest.warns(UserWarning, match=r"X has 3 time steps of 6 channels per sample "
+                      r"\(read with time_axis=1\)\. If X is laid out as \(n_samples, "
+                      r"n_channels, n_timesteps\).*pass time_axis=2\."):
+        SequenceClassifier(hidden_size=2, max_iter=1).fit(rng.normal(size=(20, 3, 6)), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SequenceClassifier(hidden_size=2, max_iter=1).fit(rng.normal(size=(20, 4, 7)), y)

@@ -104,6 +104,28 @@ def test_inference_batches_of_long_sequences_fit_the_memory_budget(monkeypatch):
     assert rows == [601]
 
 
+def test_inference_rows_count_every_layer_and_direction():
+    # a second layer or a reverse direction holds as much again per row
+    from sklearn_rnn._prediction import inference_rows
+
+    one = RecurrentNetwork(1, 1, cell="gru", hidden_size=64)
+    two = RecurrentNetwork(1, 1, cell="gru", hidden_size=64, num_layers=2)
+    both = RecurrentNetwork(1, 1, cell="gru", hidden_size=64, bidirectional=True)
+    assert inference_rows(one, 1024) == 256
+    assert inference_rows(two, 1024) == 128
+    assert inference_rows(both, 1024) == 128
+
+
+def test_a_prediction_batch_is_cut_to_its_longest_sequence():
+    net = RecurrentNetwork(1, 1, cell="gru", hidden_size=2)
+    widths = []
+    net.register_forward_pre_hook(lambda module, args: widths.append(args[0].shape[1]))
+    lengths = np.array([2, 3, 2, 9, 5, 4])
+    predict_batches(net, np.zeros((6, 9, 1), np.float32), lengths,
+                    device=torch.device("cpu"), batch_size=3)
+    assert widths == [3, 9]
+
+
 def test_conditions_tell_cpu_training_from_float32_cpu_inference():
     from sklearn_rnn._kernels.conditions import cpu_training, float32_cpu_inference
 

@@ -92,6 +92,22 @@ def test_final_states_only_without_outputs(bidirectional):
     _close(packed_out, out, "packed final states")
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_final_states_of_stacked_layers_are_the_last_layers(bidirectional):
+    # packed (off the CPU), h_n holds every layer's states: the output is the last's
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(2, 4, num_layers=2, bidirectional=bidirectional, batch_first=True)
+    x, lengths = torch.randn(3, 5, 2), torch.tensor([5, 1, 3])
+    directions = 1 + bidirectional
+    with torch.no_grad():
+        padded_out, _ = run_recurrent(lstm, x, lengths, keep_outputs=False)
+        with mock.patch.object(_kernels, "padded_applies", return_value=False):
+            packed_out, (h_n, _) = run_recurrent(lstm, x, lengths, keep_outputs=False)
+    assert h_n.shape[0] == 2 * directions
+    assert torch.equal(packed_out[:, 0], torch.cat(list(h_n[-directions:]), dim=1))
+    _close(packed_out, padded_out, "final states of the last layer")
+
+
 def test_padded_run_is_used_on_the_cpu_only_outside_export():
     lstm = torch.nn.LSTM(2, 4, batch_first=True)
     x, lengths = torch.randn(3, 5, 2), torch.tensor([5, 1, 3])
@@ -145,3 +161,23 @@ def test_training_on_a_list_matches_the_packed_run():
         packed = LSTMRegressor(**params).fit(seqs, y)
     assert_allclose(padded.loss_curve_, packed.loss_curve_, rtol=1e-4)
     assert_allclose(padded.predict(seqs), packed.predict(seqs), rtol=1e-3, atol=1e-4)
+
+
+def test_a_training_batch_is_cut_to_its_longest_sequence(monkeypatch):
+    from sklearn_rnn._networks import RecurrentNetwork
+
+    widths = []
+    forward = RecurrentNetwork.forward
+
+    def recorded(self, x, *args, **kwargs):
+        if self.training:
+            widths.append(x.shape[1])
+        return forward(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(RecurrentNetwork, "forward", recorded)
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(n, 1)) for n in [2, 3, 2, 3, 8, 6, 8, 7]]
+    y = np.array([s[-1, 0] for s in seqs])
+    LSTMRegressor(hidden_size=2, max_iter=2, batch_size=4, shuffle=False,
+                  early_stopping=False, random_state=0).fit(seqs, y)
+    assert widths == [3, 8, 3, 8]

@@ -18,7 +18,7 @@ from sklearn.utils.fixes import parse_version
 
 from sklearn_rnn import LSTMRegressor, SequenceClassifier, SequenceRegressor
 from sklearn_rnn._initialization import _fit_skip_least_squares
-from sklearn_rnn._validation import split_positive_weights
+from sklearn_rnn._validation import check_sample_weight, split_positive_weights
 from sklearn_rnn._losses import (
     PinballLoss,
     accuracy,
@@ -69,6 +69,12 @@ def test_equal_weights_train_exactly_as_no_weights():
     plain = LSTMRegressor(**FAST).fit(X, y).predict(X)
     equal = LSTMRegressor(**FAST).fit(X, y, sample_weight=np.full(len(y), 3.0))
     assert_array_equal(equal.predict(X), plain)
+
+
+def test_equal_weights_take_the_unweighted_path():
+    assert check_sample_weight(None, 3) is None
+    assert check_sample_weight(np.full(3, 2.5), 3) is None
+    assert_array_equal(check_sample_weight([1.0, 3.0], 2), [0.5, 1.5])  # a mean of 1
 
 
 def test_partial_fit_takes_weights():
@@ -305,6 +311,42 @@ def test_skip_start_with_integer_weights_equals_repeated_rows():
     _fit_skip_least_squares(weighted_start, seqs, targets[:, None], w)
     assert_allclose(weighted_start.skip.weight.detach(), reference.skip.weight.detach(),
                     rtol=1e-5, atol=1e-6)
+
+
+def _skip_start_module(n=40):
+    """A fitted regressor's network, and its training sequences."""
+    from sklearn_rnn._validation import check_sequences
+
+    X = np.random.RandomState(0).normal(size=(n, 6, 1))
+    est = SequenceRegressor(hidden_size=2, max_iter=1, early_stopping=False,
+                            random_state=0).fit(X, X[:, -1, 0])
+    return est.module_, check_sequences(SequenceRegressor(), X, reset=True)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_skip_start_leaves_the_intercept_unpenalised():
+    # a constant target is the intercept's alone: a ridge on it shrank it too
+    module, seqs = _skip_start_module()
+    _fit_skip_least_squares(module, seqs, np.full((len(seqs), 1), 100.0, np.float32))
+    assert_allclose(module.skip.bias.detach(), [100.0], rtol=1e-6)
+    assert_allclose(module.skip.weight.detach(), 0.0, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_skip_start_takes_the_light_ridge_from_two_rows_more_than_coefficients():
+    from sklearn_rnn._initialization import _skip_inputs
+
+    module, seqs = _skip_start_module()
+    features = _skip_inputs(module, seqs).numpy()
+    n = features.shape[1] + 3  # the coefficients, the intercept and two rows more
+    targets = np.random.RandomState(1).normal(size=(n, 1)).astype(np.float32)
+    _fit_skip_least_squares(module, seqs.take(np.arange(n)), targets)
+    design = np.c_[features[:n], np.ones(n)]
+    penalty = 1e-3 * n * np.eye(n - 2)  # ridge=1e-3 per row
+    penalty[-1, -1] = 0.0
+    coef = np.linalg.solve(design.T @ design + penalty, design.T @ targets.astype(float))
+    assert_allclose(module.skip.weight.detach().numpy().ravel(), coef[:-1, 0],
+                    rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -122,6 +122,15 @@ def test_class_weight_keeps_its_labels_through_skops(data, kind):
         np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_dict_with_some_keys_not_strings_is_saved_as_pairs():
+    from sklearn_rnn._portable import MODULE_STATE_KEY, dicts_to_pairs, pairs_to_dicts
+
+    mixed = {"a": 1.0, 0: 2.0}
+    saved = dicts_to_pairs({"class_weight": mixed})["class_weight"]
+    assert saved == {MODULE_STATE_KEY: "pairs", "items": [("a", 1.0), (0, 2.0)]}
+    assert pairs_to_dicts(saved) == mixed
+
+
 def test_a_loaded_estimator_warns_of_short_sequences_as_the_fitted_one(data):
     # the training sequences' shortest length, kept to warn where predict
     # reads shorter ones than the skip connection and training (RVU, finding 3)
