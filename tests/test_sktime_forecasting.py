@@ -399,6 +399,10 @@ def test_fh_refused_by_own_checks_before_sktimes(airline):
     # pandas' "Frequencies from two sources do not coincide" first
     with pytest.raises(TypeError, match=r"fh is a DatetimeIndex, but y's time index"):
         forecaster.predict(fh=pd.date_range("1959-01-01", periods=2, freq="MS"))
+    # periods of another frequency: sktime's frequency check is a bare assert
+    with pytest.raises(ValueError, match=r"fh is a PeriodIndex of frequency 'Q-DEC', but "
+                                         r"y's time index has frequency 'M'.*\.asfreq\('M'\)"):
+        forecaster.predict(fh=pd.PeriodIndex(["1959Q2"], freq="Q"))
     fh = pd.period_range("1959-04", periods=3, freq="M")
     forecaster = RNNForecaster(window_length=12, **TINY).fit(airline[:120], fh=fh)
     forecaster.update(airline[120:124], update_params=False)
@@ -432,8 +436,9 @@ def test_reconciler_needing_in_sample_residuals_is_told():
         hierarchy_levels=(2, 2), min_timepoints=20, max_timepoints=20, random_state=0))
     reconciler = ReconcilerForecaster(RNNForecaster(window_length=3, **TINY),
                                       method="mint_shrink")
-    with pytest.raises(NotImplementedError, match="in-sample prediction.*no in-sample "
-                                                  "residuals.*use 'ols', 'wls_str' or 'bu'"):
+    with pytest.raises(NotImplementedError, match="in-sample prediction.*Inside "
+                                                  "ReconcilerForecaster, use method 'ols', "
+                                                  "'wls_str' or 'bu'.*in-sample residuals"):
         reconciler.fit(y, fh=[1, 2])
 
 
@@ -658,6 +663,42 @@ def test_a_time_index_with_a_gap_is_refused(airline):
     forecaster = RNNForecaster(**params).fit(airline[:-4], X=X[:-4], fh=[1, 2, 3])
     with pytest.raises(ValueError, match="X.s rows after the cutoff are at"):
         forecaster.predict(X=X[-4:].drop(X.index[-3]))
+
+
+def test_a_time_point_held_twice_is_refused(airline):
+    """A repeated time point (data delivered again and appended) crashed the
+    DatetimeIndex check with a bare IndexError, and a PeriodIndex was told
+    to fill a gap: both now name the time point and say to keep one row."""
+    params = dict(window_length=12, recurrent=False, random_state=0)
+    dates = airline.to_timestamp()
+    for y, when in ((pd.concat([dates, dates[-1:]]), "1960-12-01 00:00:00"),
+                    (pd.concat([airline, airline[-1:]]), "1960-12")):
+        with pytest.raises(ValueError, match=f"y holds {when} more than once.*Keep one "
+                                             r"row per time point .*duplicated\(keep='last'\)"):
+            RNNForecaster(**params).fit(y, fh=[1, 2, 3])
+    both = pd.concat({"a": airline, "b": pd.concat([airline[:2], airline[1:]])},
+                     names=["id", "t"]).to_frame("y")
+    with pytest.raises(ValueError, match=r"y of series \('b',\) holds 1949-02 more than once"):
+        RNNForecaster(**params).fit(both, fh=[1, 2, 3])
+
+
+def test_short_series_messages_advise_what_is_left_to_change(airline):
+    """A window of one step cannot get shorter: the messages advised a smaller
+    window_length (or 'auto') when it was already 'auto', resolved to 1."""
+    params = dict(n_networks=1, max_iter=2, sp=1, random_state=0)
+    with pytest.raises(ValueError, match=r"the longest series has 3\. Use a shorter fh\.$"):
+        RNNForecaster(**params).fit(airline[:3], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"1 training window\(s\).*Set early_stopping=False, "
+                                         r"or use a shorter fh or a longer series\.$"):
+        RNNForecaster(**params).fit(airline[:4], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"Set early_stopping=False, or use a smaller "
+                                         r"window_length \(or 'auto'\), a shorter fh"):
+        RNNForecaster(window_length=3, **params).fit(airline[:6], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"Use a smaller window_length or a shorter fh\.$"):
+        RNNForecaster(window_length=3, **params).fit(airline[:5], fh=[1, 2, 3])
+    # the advice works: without a validation tail the 4 values forecast
+    forecaster = RNNForecaster(early_stopping=False, **params).fit(airline[:4], fh=[1, 2, 3])
+    assert np.all(np.isfinite(forecaster.predict().to_numpy()))
 
 
 def test_update_moves_window_and_optionally_trains(airline):

@@ -58,11 +58,12 @@ def training_windows(forecaster, series, strict=True):
         if not strict:
             return np.empty((0,)), np.empty((0,)), {}
         longest = max(len(s.y) for s in series)
+        shorter = "a smaller window_length or " if L > 1 else ""
         raise ValueError(
             f"RNNForecaster needs at least window_length + horizon = "
             f"{L} + {H} = {L + H} observations in at least one series to "
             f"build a training window, but the longest series has "
-            f"{longest}. Use a smaller window_length or a shorter fh."
+            f"{longest}. Use {shorter}a shorter fh."
         )
     order = np.lexsort((np.concatenate(rank), -np.concatenate(age)))
     windows = np.concatenate(blocks)[order]

@@ -339,9 +339,17 @@ def horizon_to_check(forecaster, fh):
 
 
 def _refuse_other_time_type(times, cutoff):
-    """Refuse dates for periods, or periods for dates."""
+    """Refuse dates for periods, periods for dates, or periods of another frequency."""
     kinds = (pd.PeriodIndex, pd.DatetimeIndex)
     times = pd.Index(times) if not isinstance(times, pd.Index) else times
+    if (isinstance(cutoff, pd.PeriodIndex) and isinstance(times, pd.PeriodIndex)
+            and times.freqstr != cutoff.freqstr):  # sktime: a bare AssertionError
+        raise ValueError(
+            f"fh is a PeriodIndex of frequency {times.freqstr!r}, but y's time "
+            f"index has frequency {cutoff.freqstr!r}: pass fh in y's frequency "
+            f"(a PeriodIndex's .asfreq({cutoff.freqstr!r})), or as relative steps "
+            "such as fh=[1, 2, 3]."
+        )
     if not (isinstance(cutoff, kinds) and isinstance(times, kinds)
             and not isinstance(times, type(cutoff))):
         return
@@ -392,9 +400,10 @@ def check_steps(fh, cutoff, horizon, fit_fh=False, key=None):
             raise NotImplementedError(
                 "RNNForecaster can not perform in-sample prediction: it was fitted "
                 f"to forecast steps 1 to {horizon} after {origin}, but {asked}. "
-                "Pass an fh after the cutoff. It gives no in-sample residuals "
-                "either: ReconcilerForecaster's methods 'mint_cov', 'mint_shrink' "
-                "and 'wls_var' need them; use 'ols', 'wls_str' or 'bu'."
+                "Pass an fh after the cutoff. (Inside ReconcilerForecaster, use "
+                "method 'ols', 'wls_str' or 'bu': 'mint_cov', 'mint_shrink' and "
+                "'wls_var' need in-sample residuals, which RNNForecaster does not "
+                "give.)"
             )
         if fit_fh:
             advice = (f"Refit with an fh up to step {step.max()}: the fh passed to fit "

@@ -230,11 +230,13 @@ def _validation_split(f, n):
         return n
     split = n_before_tail(n, f.validation_fraction)
     if split < 1 or split == n:
+        shorter = ("" if f.window_length_ == 1 else " a smaller window_length"
+                   + ("," if f.window_length == "auto" else " (or 'auto'),"))
         raise ValueError(
             f"RNNForecaster has {n} training window(s), too few for a "
             f"validation tail of validation_fraction={f.validation_fraction} "
-            "and a training part. Use a smaller window_length (or 'auto'), "
-            "a shorter fh, or early_stopping=False."
+            f"and a training part. Set early_stopping=False, or use{shorter} "
+            "a shorter fh or a longer series."
         )
     return split
 

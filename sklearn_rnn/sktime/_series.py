@@ -166,7 +166,17 @@ def _check_equally_spaced(index, key, name="y"):
     if not len(index):  # an empty X to split: get_cutoff's 0
         return 0
     timed = isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex))
-    if len(index) < 3 or not (timed or pd.api.types.is_integer_dtype(index)):
+    if len(index) < 2 or not (timed or pd.api.types.is_integer_dtype(index)):
+        return
+    where = "" if key is None else f" of series {key}"
+    if index.has_duplicates:  # set differences and steps of 0 would hide it
+        raise ValueError(
+            f"The time index of {name}{where} holds {index[index.duplicated()][0]} "
+            "more than once, but RNNForecaster reads a series as one value per "
+            "step. Keep one row per time point (for instance "
+            f"{name}[~{name}.index.duplicated(keep='last')])."
+        )
+    if len(index) < 3:
         return
     if isinstance(index, pd.DatetimeIndex):
         # pandas checks a freq the index holds; it infers none for some (SMS)
@@ -179,7 +189,6 @@ def _check_equally_spaced(index, key, name="y"):
         if not len(odd):
             return
         problem = f"a step from {index[odd[0]]} to {index[odd[0] + 1]}"
-    where = "" if key is None else f" of series {key}"
     raise ValueError(
         f"The time index of {name}{where} is not equally spaced ({problem}), but "
         "RNNForecaster reads a series as consecutive steps. Give every step "
