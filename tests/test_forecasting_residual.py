@@ -821,6 +821,7 @@ def test_an_ensemble_averages_its_networks(airline):
     again = RNNForecaster(n_networks=3, **SMALL).fit(airline, fh=fh)
     pd.testing.assert_frame_equal(three.predict_interval(), again.predict_interval())
     n_iter = [r.n_iter_ for r in three.regressors_]
+    three.kept_linear_start_ = False  # an update trains networks the forecasts use
     three.update(airline[-1:].set_axis(airline.index[-1:] + 1), update_params=True)
     assert [r.n_iter_ for r in three.regressors_] == [n + 10 for n in n_iter]
 

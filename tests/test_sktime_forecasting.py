@@ -39,6 +39,17 @@ pytestmark = [
 TINY = dict(hidden_size=8, max_iter=5, random_state=0)
 
 
+def _networks_kept(forecaster):
+    """A fitted forecaster marked as forecasting with its networks.
+
+    ``update`` trains the networks only where the forecasts use them; on the
+    short single series of the update tests the tail keeps the linear start,
+    and what they test is how an update trains the networks.
+    """
+    forecaster.kept_linear_start_ = False
+    return forecaster
+
+
 @pytest.fixture(scope="module")
 def airline():
     return load_airline()
@@ -703,7 +714,7 @@ def test_short_series_messages_advise_what_is_left_to_change(airline):
 
 def test_update_moves_window_and_optionally_trains(airline):
     forecaster = RNNForecaster(window_length=12, update_epochs=3, **TINY)
-    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    _networks_kept(forecaster.fit(airline[:-12], fh=[1, 2, 3]))
     n_iter = forecaster.regressor_.n_iter_
     weights = forecaster.regressor_.module_.head.weight.detach().clone()
     before = forecaster.predict()
@@ -760,11 +771,29 @@ def test_a_refused_update_leaves_the_cutoff_and_forecasts_as_they_were(airline):
 
 
 
+def test_an_update_trains_no_network_the_forecasts_do_not_use(airline):
+    """On a short single series the tail keeps the linear start: training
+    its networks on every update (30 times the time of update_params=False
+    in a review) changed no forecast."""
+    forecaster = RNNForecaster(window_length=12, update_epochs=3, **TINY)
+    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    assert forecaster.kept_linear_start_
+    moved = RNNForecaster(window_length=12, update_epochs=3, **TINY)
+    moved.fit(airline[:-12], fh=[1, 2, 3]).update(airline[-12:-6], update_params=False)
+    n_iter = forecaster.regressor_.n_iter_
+    head = forecaster.regressor_.module_.head.weight.detach().clone()
+    forecaster.update(airline[-12:-6], update_params=True)
+    assert forecaster.regressor_.n_iter_ == n_iter
+    assert np.array_equal(forecaster.regressor_.module_.head.weight.detach(), head)
+    pd.testing.assert_frame_equal(forecaster.predict_quantiles(alpha=[0.1, 0.9]),
+                                  moved.predict_quantiles(alpha=[0.1, 0.9]))
+
+
 def test_an_update_that_fails_leaves_every_network_as_it_was(airline, monkeypatch):
     # where the second network's update failed (diverged), the first stayed
     # trained on the data the update refused
     forecaster = RNNForecaster(window_length=12, update_epochs=3, n_networks=2, **TINY)
-    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    _networks_kept(forecaster.fit(airline[:-12], fh=[1, 2, 3]))
     heads = [r.module_.head.weight.detach().numpy().copy() for r in forecaster.regressors_]
     fit, calls = SequenceRegressor.fit, []
 
@@ -806,7 +835,7 @@ def test_update_takes_a_renamed_series_and_refuses_other_variables(airline, monk
 
     y = pd.DataFrame({"a": airline.to_numpy(), "b": airline.to_numpy()[::-1].copy()},
                      index=airline.index)
-    forecaster = RNNForecaster(**params).fit(y[:-12], fh=[1, 2])
+    forecaster = _networks_kept(RNNForecaster(**params).fit(y[:-12], fh=[1, 2]))
     before, cutoff = forecaster.predict(), forecaster.cutoff
     for other in (y[-12:-6][["a"]], y[-12:-6].set_axis(["a", "c"], axis=1)):
         with pytest.raises(ValueError, match=r"fitted on y with columns \['a', 'b'\]"):

@@ -136,9 +136,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     **Update.** ``update(y, X, update_params=True)`` appends the new data and
     trains every network ``update_epochs`` more epochs on all windows seen
     so far (a warm start, not a refit; the linear start, the choice between
-    it and the networks and the interval factors stay as fitted);
-    ``update_params=False`` only appends the data, so later forecasts start
-    from the new last window. ``update`` takes new observations of the series
+    it and the networks and the interval factors stay as fitted; where that
+    choice kept the linear start, whose forecasts use no network, none is
+    trained); ``update_params=False`` only appends the data, so later
+    forecasts start from the new last window. ``update`` takes new observations of the series
     and variables ``fit`` saw (a univariate series may be renamed); others
     need a refit (the Theta form is fitted per series). Data ending before
     the end held (revised values) moves the cutoff and the forecasts' start
@@ -446,8 +447,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         X : pd.DataFrame or None
             New exogenous data.
         update_params : bool, default=True
-            Whether to train ``update_epochs`` more epochs on the windows of
-            all data seen so far.
+            Whether to train the networks (where the forecasts use them:
+            ``kept_linear_start_`` False) ``update_epochs`` more epochs on
+            the windows of all data seen so far.
 
         Returns
         -------
@@ -458,8 +460,9 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         self._cur_y, self._cur_X = new_y, new_X
         if not (update_params and self.update_epochs > 0):
             return self
-        if self.regressor_ is None:
-            return self  # recurrent=False: nothing trained to update
+        if self.regressor_ is None or self.kept_linear_start_:
+            # recurrent=False, or networks that the forecasts do not use
+            return self
         windows, targets, extra = training_windows(self, series, strict=False)
         if not len(windows):
             return self

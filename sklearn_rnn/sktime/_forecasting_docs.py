@@ -218,7 +218,9 @@ _PARAMETERS = {
             ``update_params=True``: the network continues from its fitted
             weights (and optimizer state, input and target scaling) on the
             windows of all data seen so far. With 0, ``update`` only moves the
-            cutoff and the forecast window, as with ``update_params=False``.
+            cutoff and the forecast window, as with ``update_params=False``;
+            so it does where the validation tail kept the linear start
+            (``kept_linear_start_``), whose forecasts use no network.
         """
     ),
 }
