@@ -25,10 +25,12 @@ from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     auto_window_length,
     combination_weights,
     conformal_factors,
+    MAX_GROWTH,
     fit_linear,
     gain_in_standard_errors,
     iterate_linear,
     n_before_tail,
+    recursion_radius,
     scale_around_median,
     seasonal_period,
     series_scale,
@@ -152,6 +154,67 @@ def test_linear_start_reproduces_an_exact_seasonal_series():
     coef = fit_linear([y], 8, sp=4)
     out = iterate_linear(coef, y[None, -8:], 8, series_scale(y)[None])
     np.testing.assert_allclose(out[0, 0], np.tile(season, 2) * 10.0, atol=1e-6)
+
+
+def test_recursion_radius_reads_the_recursion_on_the_levels():
+    # x_{t+1} = 1.5 x_t - 0.5 x_{t-1} + 0.2 x_{t-2} ... on differences from the last value
+    rng = np.random.default_rng(0)
+    for n_channels, length in ((1, 5), (2, 3)):
+        coef = rng.normal(scale=0.3, size=(length * n_channels + 1, n_channels))
+        x = rng.normal(size=(length, n_channels))
+        grown = [x]
+        for _ in range(400):  # iterate the recursion, each channel in its own units
+            window = grown[-1]
+            step = window[-1] + _design_row(window - window[-1]) @ coef - coef[-1]
+            grown.append(np.vstack([window[1:], step]))
+        norms = [np.abs(w).max() for w in grown]
+        # the spectral radius is the growth per step in the long run
+        assert (norms[-1] / norms[-101]) ** (1 / 100) == pytest.approx(
+            recursion_radius(coef, n_channels), rel=0.02)
+
+
+def _design_row(window):
+    return np.append(window.ravel(), 1.0)
+
+
+def test_an_outlier_among_the_latest_values_does_not_make_the_one_step_form_explode(
+        airline, monkeypatch):
+    """Airline with its last value ten times too high: least squares made the
+    one-step form's recursion explosive (spectral radius 2.3), and the
+    forecasts went to -5,831 and 1.4e7 within a year with an 80 % interval
+    108 wide. Its penalty is raised until the recursion grows a
+    disturbance at most MAX_GROWTH-fold over the horizon."""
+    h = 12
+    glitch = airline.copy()
+    glitch.iloc[-1] *= 10
+    values = [glitch.to_numpy()[:, None]]
+    plain = fit_linear(values, 24, sp=12)
+    assert recursion_radius(plain, 1) > 2
+    coef = fit_linear(values, 24, sp=12, horizon=h)
+    assert recursion_radius(coef, 1) ** h <= MAX_GROWTH
+    from sklearn_rnn.sktime import _residual as residual
+
+    horizons = []
+
+    def spy(*args, horizon=None, **kwargs):
+        horizons.append(horizon)
+        return fit_linear(*args, horizon=horizon, **kwargs)
+
+    monkeypatch.setattr(residual, "fit_linear", spy)
+    f = RNNForecaster(recurrent=False).fit(glitch, fh=np.arange(1, h + 1))
+    pred = f.predict().to_numpy()
+    assert pred.min() > airline.min() and pred.max() < 1.5 * glitch.max()
+    # bounded where it forecasts; the tail weighs the form as least squares fits it
+    assert horizons == [None, h]
+    assert recursion_radius(f.linear_coef_["recursive"], 1) ** h <= MAX_GROWTH
+    horizons.clear()
+    RNNForecaster(recurrent=False, early_stopping=False).fit(glitch, fh=np.arange(1, h + 1))
+    assert horizons == [h]
+    # a series without one keeps the penalty: growth of 1.14 over the year
+    values = [airline.to_numpy()[:, None]]
+    np.testing.assert_array_equal(fit_linear(values, 24, sp=12, horizon=h),
+                                  fit_linear(values, 24, sp=12))
+    assert recursion_radius(fit_linear(values, 24, sp=12), 1) ** h < 1.2
 
 
 def test_recurrent_false_is_the_linear_start(airline):

@@ -49,6 +49,18 @@ RIDGE = 0.1
 #: The same for the direct linear start.
 DIRECT_RIDGE = 1e-3
 
+#: The most the one-step form's recursion may grow a disturbance over the
+#: horizon where it forecasts (its spectral radius to the power of the
+#: horizon). Fitted on 49 real series it grows one by at most 1.69
+#: (JohnsonJohnson's earnings); an outlier among the latest values made it
+#: explosive (airline with its last value ten times too high: a radius of
+#: 2.3, forecasts of -5,831 and 1.4e7 within a year). Above it the penalty
+#: is raised. The fits that the validation tail weighs are left as they
+#: are: there an explosive fit is weighed by its errors (bounding them too
+#: moved the median MASE of the 145 employment series of 48 months from
+#: 0.503 to 0.561).
+MAX_GROWTH = 2.0
+
 #: With fewer independent horizons in the validation tail than this (its
 #: windows over the horizon: windows one step apart overlap), calibration
 #: only widens intervals: a conformal quantile of a few horizons (closer in
@@ -279,7 +291,7 @@ def one_step_pairs(values, length):
     return np.concatenate(inputs), np.concatenate(outputs)
 
 
-def fit_linear(values, length, sp=1, ridge=None):
+def fit_linear(values, length, sp=1, ridge=None, horizon=None):
     """The linear start: a one-step ridge autoregression, global over series.
 
     Ridge least squares of each next value on the ``length`` values before
@@ -288,7 +300,10 @@ def fit_linear(values, length, sp=1, ridge=None):
     penalty is ``ridge`` times the number of pairs times each input's
     variance (ridge on standardised inputs), and pulls the coefficients
     towards the seasonal naive forecast (period ``sp``; the last value
-    where ``sp`` is 1 or longer than the window). Returns the coefficients,
+    where ``sp`` is 1 or longer than the window). With a ``horizon``, the
+    penalty is raised tenfold until the recursion grows a disturbance at
+    most ``MAX_GROWTH``-fold over it (:func:`recursion_radius`; the
+    seasonal naive forecast's radius is 1). Returns the coefficients,
     shape (length * n_channels + 1, n_channels), or None where no series is longer
     than ``length``.
     """
@@ -303,7 +318,36 @@ def fit_linear(values, length, sp=1, ridge=None):
     if 1 < sp <= length:
         for v in range(n_channels):
             prior[(length - sp) * n_channels + v, v] = 1.0
-    return _ridge(inputs, outputs, ridge, prior)
+    coef = _ridge(inputs, outputs, ridge, prior)
+    while (horizon is not None and ridge < 1e5
+           and recursion_radius(coef, n_channels) ** horizon > MAX_GROWTH):
+        ridge *= 10
+        coef = _ridge(inputs, outputs, ridge, prior)
+    return coef
+
+
+def recursion_radius(coef, n_channels):
+    """The spectral radius of the one-step form's recursion on the levels.
+
+    ``coef`` from :func:`fit_linear`. Each next value is the last plus the
+    window's differences from it weighed by ``coef`` (per-variable scales
+    cancel out of the eigenvalues); a radius above 1 grows a disturbance
+    geometrically (the drift, a constant, does not count).
+
+    >>> L = 3
+    >>> naive = np.zeros((L + 1, 1))  # the last value: a random walk
+    >>> float(round(recursion_radius(naive, 1), 6))
+    1.0
+    """
+    length = (len(coef) - 1) // n_channels
+    rows = coef[:-1].reshape(length, n_channels, n_channels)  # step, input, output
+    on_levels = rows.copy()
+    on_levels[-1] = np.eye(n_channels) - rows[:-1].sum(axis=0)
+    size = length * n_channels
+    companion = np.zeros((size, size))  # [x_{t-L+1}, ..., x_t] @ companion
+    companion[n_channels:, :-n_channels] = np.eye(size - n_channels)
+    companion[:, -n_channels:] = on_levels.reshape(size, n_channels)
+    return float(np.abs(np.linalg.eigvals(companion)).max())
 
 
 def iterate_linear(coef, windows, horizon, scale):

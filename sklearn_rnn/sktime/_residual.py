@@ -275,7 +275,10 @@ def _fit_linear_start(f, targets, extra, series, split):
                        for v, w in zip(values, extra["values"])])
     extra = {**extra, "series_scale": scales[extra["sid"]]}
     coef = dict.fromkeys(FORMS)
-    coef["recursive"] = fit_linear(values, L, sp)
+    # the forms' forecasts are bounded where they forecast (refitted on all
+    # the data, or here without a tail); the tail weighs each form as fitted
+    coef["recursive"] = fit_linear(values, L, sp,
+                                   horizon=f.horizon_ if split == n else None)
     f.linear_weights_ = dict.fromkeys(FORMS, 0.0)
     f.linear_weights_["recursive"] = 1.0
     start = form_forecast(f, "recursive", coef, extra)
@@ -310,7 +313,8 @@ def _refit_forms(f, targets, past, y):
     weights = f.linear_weights_
     L, sp = f.window_length_, f.seasonal_period_
     return {
-        "recursive": fit_linear(y, L, sp) if weights["recursive"] > 0 else None,
+        "recursive": (fit_linear(y, L, sp, horizon=f.horizon_)
+                      if weights["recursive"] > 0 else None),
         "direct": fit_direct(past, targets, sp) if weights["direct"] > 0 else None,
         "seasonal_arma": (fit_seasonal_arma(y, sp)
                           if weights["seasonal_arma"] > 0 else None),
