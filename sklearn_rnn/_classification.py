@@ -10,7 +10,6 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, column_or_1d
 
@@ -66,6 +65,32 @@ def check_labels(labels, name="y", fix="y.astype(str)", *, missing=True):
             f"Mix of label input types (string and number) in {name}: "
             f"{sorted({str(v) for v in labels})[:5]}. Convert the labels to one "
             f"type, e.g. {fix}.")
+
+
+def dict_class_weights(class_weight, classes):
+    """The weight of each of ``classes`` from a ``class_weight`` dict.
+
+    scikit-learn's rule: a class the dict leaves out weighs 1, and keys that
+    name no class raise unless every class has a weight. The labels are
+    looked up as they are: scikit-learn 1.9's ``compute_class_weight`` turns
+    labels that read as integers (``"0"``, ``"1"``: sktime's data sets) into
+    ``int`` first, so that it refused the keys naming them and took ``0``
+    and ``1`` for them instead (scikit-learn issue #34883).
+
+    >>> dict_class_weights({"0": 1, "1": 10}, np.array(["0", "1"]))
+    array([ 1., 10.])
+    """
+    weights = np.ones(len(classes))
+    unweighted = []
+    for i, label in enumerate(classes):
+        label = label.item() if isinstance(label, np.generic) else label
+        if label in class_weight:
+            weights[i] = class_weight[label]
+        else:
+            unweighted.append(label)
+    if unweighted and len(classes) - len(unweighted) != len(class_weight):
+        raise ValueError(f"The classes, {unweighted}, are not in class_weight")
+    return weights
 
 
 def _is_missing(labels):
@@ -398,9 +423,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
                        else previous.astype(np.float64))
             weights[present] = counts[present].sum() / (present.sum() * counts[present])
         else:
-            weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[encoded]
-            )
+            weights = dict_class_weights(self.class_weight, self.classes_)
         bad = ~(np.isfinite(weights) & (weights >= 0))
         if bad.any():
             raise ValueError(

@@ -552,6 +552,24 @@ def test_class_weights_count_by_their_ratios_at_any_magnitude():
         np.testing.assert_allclose(clf.loss_curve_, expected.loss_curve_, rtol=1e-5)
 
 
+def test_class_weight_keys_are_the_labels_as_they_are():
+    """scikit-learn 1.9's compute_class_weight reads labels "0", "1" as ints:
+    the keys naming them were refused ("The classes, [0, 1, 2], are not in
+    class_weight") and int keys were taken for them (its issue #34883;
+    sktime's data sets have such labels)."""
+    X, y = _classification_data()
+    digits = np.unique(y, return_inverse=True)[1].astype(str)
+    weights = {"0": 1.0, "1": 4.0, "2": 2.0}
+    clf = SequenceClassifier(class_weight=weights, **FAST).fit(X, digits)
+    np.testing.assert_allclose(clf._class_weights, [0.25, 1.0, 0.5])
+    with pytest.raises(ValueError, match=r"The classes, \['0', '1', '2'\], are not in "
+                                         "class_weight"):
+        SequenceClassifier(class_weight={0: 1.0, 1: 4.0, 2: 2.0}, **FAST).fit(X, digits)
+    # a class the dict leaves out weighs 1, as scikit-learn's
+    clf = SequenceClassifier(class_weight={"1": 4.0}, **FAST).fit(X, digits)
+    np.testing.assert_allclose(clf._class_weights, [0.25, 1.0, 0.25])
+
+
 def test_classifier_split_and_target_messages_name_labels_and_fixes():
     # the stratified split's message named the encoded class (2, not 'z') and
     # always advised "a larger validation_fraction"; multilabel y got a bare
