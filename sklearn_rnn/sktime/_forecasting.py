@@ -149,6 +149,10 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     scalings, and the same ``fh``; each series is forecast from its own last
     observation, so relative steps count from each series' own end. Each
     series' time index must be equally spaced (a gap raises a ``ValueError``).
+    The linear start's one-step and direct forms are global too, their
+    drift in units of each series' scale: a series that stays flat among
+    growing ones is forecast with a share of their growth (forecast it on
+    its own, or with a ``NaiveForecaster``, where that matters).
 
     Examples
     --------
