@@ -1127,6 +1127,26 @@ def test_continued_fits_take_the_values_auto_resolved_to():
         est.set_params(skip_steps=est.skip_steps_ + 1).fit(X, y)
 
 
+def test_a_model_pickled_before_the_check_of_fixed_parameters_continues_training():
+    # a model saved without the record of its fixed parameters (or with a
+    # record of fewer of them, from before a parameter was added) continues
+    # its network, records them, and refuses a change from then on
+    X, y = _regression_data()
+    est = LSTMRegressor(warm_start=True, **FAST).fit(X, y)
+    older = pickle.loads(pickle.dumps(est))
+    del older.__dict__["_fixed_params"]
+    module = older.module_
+    older.fit(X, y)
+    assert older.module_ is module and older.n_iter_ == 2 * FAST["max_iter"]
+    with pytest.raises(ValueError, match="cannot apply hidden_size="):
+        older.set_params(hidden_size=5).fit(X, y)
+    fewer = pickle.loads(pickle.dumps(est))
+    fewer.__dict__["_fixed_params"].pop("time_axis")
+    fewer.fit(X, y)
+    assert fewer.n_iter_ == 2 * FAST["max_iter"]
+
+
+
 def test_a_continued_fit_refuses_targets_of_another_number_of_outputs():
     X, y = _regression_data(n=20, T=4, C=1)
     est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0).fit(X, y)
@@ -1221,6 +1241,19 @@ def test_learning_rate_schedules_change_the_rate():
                         tol=1e9, n_iter_no_change=4, early_stopping=False,
                         random_state=0).fit(X, y)
     assert min(r["lr"] for r in ada.history_) < 1e-3
+
+
+def test_the_no_improvement_rule_stops_once_its_count_exceeds_n_iter_no_change():
+    # scikit-learn MLP's rule: more than n_iter_no_change epochs without
+    # improvement stop; the first warmup epochs set the best loss but count
+    # as none of them
+    from sklearn_rnn._optimizers import NoImprovement
+
+    rule = NoImprovement(tol=0.0, n_iter_no_change=2)
+    assert [rule.update(loss) for loss in (1.0, 2.0, 2.0, 2.0)] == [False, False, False, True]
+    warm = NoImprovement(tol=0.0, n_iter_no_change=0, warmup=2)
+    assert [warm.update(loss) for loss in (3.0, 4.0, 5.0)] == [False, False, True]
+    assert warm.state["best"] == 3.0
 
 
 def test_adaptive_rate_cuts_like_mlp_instead_of_stopping():

@@ -26,10 +26,13 @@ from sklearn_rnn.sktime._linear_start import (  # noqa: E402
     combination_weights,
     conformal_factors,
     MAX_GROWTH,
+    fit_direct,
     fit_linear,
     gain_in_standard_errors,
     iterate_linear,
     n_before_tail,
+    noise_ratios,
+    predict_direct,
     recursion_radius,
     scale_around_median,
     seasonal_period,
@@ -970,6 +973,206 @@ def test_too_few_windows_for_the_tail_names_the_fix():
 
 # ----------------------------------------------------------------------
 # The core's record of its start
+@pytest.mark.parametrize("gain_z, kept", [(0.9, True), (1.1, False)])
+def test_the_networks_need_a_gain_of_more_than_one_standard_error(monkeypatch, gain_z, kept):
+    """docs/forecasting.md: on a tail of enough independent horizons the
+    networks are kept where they lower its loss by more than one standard
+    error of their gain per window (0.9 keeps the start, 1.1 the networks)."""
+    from sklearn_rnn.sktime import _residual
+
+    monkeypatch.setattr(_residual, "gain_in_standard_errors", lambda gains, n_eff: gain_z)
+    f = RNNForecaster(hidden_size=4, max_iter=2, window_length=8, n_networks=1,
+                      random_state=0, n_threads=1).fit(_sines(), fh=np.arange(1, 5))
+    assert f.kept_linear_start_ is kept
+
+
+def test_a_tail_of_fewer_than_100_horizons_only_widens_the_intervals():
+    """Random walks whose last 30 steps are ten times quieter: the start's
+    intervals are too wide on the tail, which holds 154 windows but under
+    13 independent 12-step horizons, too few to narrow them (counted in
+    windows, the factors were about 0.1)."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for i in range(10):
+        steps = rng.normal(0, 1, 100)
+        steps[-30:] *= 0.1
+        index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(100)])
+        frames.append(pd.DataFrame({"y": 100 + np.cumsum(steps)}, index=index))
+    f = RNNForecaster(recurrent=False, window_length=12, random_state=0).fit(
+        pd.concat(frames), fh=np.arange(1, 13))
+    n_valid = f.n_windows_ - n_before_tail(f.n_windows_, f.validation_fraction)
+    assert n_valid >= 100 and n_valid / f.horizon_ < 100
+    assert np.all(f.interval_factors_ >= 1.0)
+
+
+def test_intervals_are_calibrated_on_the_model_kept(monkeypatch, capsys):
+    """Where the networks are kept, the tail's conformal factors are those
+    of their quantiles (whose validation loss fit prints), not the start's."""
+    from sklearn_rnn.sktime import _residual
+
+    seen = {}
+    factors = _residual.conformal_factors
+
+    def spy(quantiles, targets, levels, narrow=True):
+        seen["loss"] = float(np.mean(_residual.pinball(quantiles, targets, levels)))
+        return factors(quantiles, targets, levels, narrow=narrow)
+
+    monkeypatch.setattr(_residual, "conformal_factors", spy)
+    monkeypatch.setattr(_residual, "TAIL_GAIN_Z", -np.inf)  # keep the networks
+    f = RNNForecaster(hidden_size=4, max_iter=2, window_length=8, n_networks=1,
+                      random_state=0, n_threads=1, verbose=1).fit(_sines(), fh=np.arange(1, 5))
+    assert not f.kept_linear_start_
+    out = capsys.readouterr().out
+    assert f"with the recurrent networks {seen['loss']:.5f} (" in out
+    assert f"linear start {seen['loss']:.5f}," not in out
+
+
+def test_each_network_s_seed_is_drawn_from_random_state(airline):
+    """The first network has random_state itself, the others seeds drawn
+    from it: another random_state gives the others other seeds."""
+    y = airline
+    params = dict(n_networks=3, hidden_size=4, max_iter=1, n_threads=1)
+    seeds = {rs: [r.random_state for r in RNNForecaster(random_state=rs, **params)
+                  .fit(y, fh=[1, 2]).regressors_] for rs in (1, 2)}
+    assert seeds[1][0] == 1 and seeds[2][0] == 2
+    assert not set(seeds[1][1:]) & set(seeds[2][1:])
+    again = RNNForecaster(random_state=1, **params).fit(y, fh=[1, 2]).regressors_
+    assert [r.random_state for r in again] == seeds[1]
+
+
+@pytest.mark.parametrize("n_series, batch_size", [(20, 347), (30, 400)])
+def test_batch_size_auto_takes_an_eighth_of_a_panels_windows_up_to_400(n_series, batch_size):
+    """Past the core's 200 (an ensemble on a panel's many windows stays
+    affordable), up to AUTO_BATCH_MAX: 2,780 windows take 347, 4,170 take 400."""
+    panel = _sines()
+    more = panel.rename(index=lambda key: f"t{key}", level=0).loc[[f"ts{i}" for i in range(10)]]
+    panel = pd.concat([panel, more]).iloc[: n_series * 150]
+    f = RNNForecaster(hidden_size=2, max_iter=1, window_length=8, n_networks=1,
+                      random_state=0, n_threads=1, quantiles=None).fit(panel, fh=np.arange(1, 5))
+    assert f.n_windows_ == n_series * 139
+    assert f.regressor_.batch_size == batch_size
+
+
+@pytest.mark.parametrize("n_values, used", [(11, False), (12, True)])
+def test_the_direct_form_needs_more_windows_than_its_coefficients_per_step(n_values, used):
+    """A window of 3 steps and an intercept: 4 coefficients per step. 11
+    values with fh=[1, 2] give 4 training windows whose horizons end before
+    the first validation target, as many as the coefficients, too few; 12
+    give 5."""
+    rng = np.random.default_rng(0)
+    y = pd.Series(10 + rng.normal(size=n_values).cumsum(),
+                  index=pd.period_range("1970", periods=n_values, freq="Y"))
+    f = RNNForecaster(recurrent=False, window_length=3).fit(y, fh=[1, 2])
+    assert (f.linear_weights_["direct"] > 0) is used
+    assert (f.linear_coef_["direct"] is not None) is used
+
+
+def test_a_multivariate_panels_start_intervals_follow_each_variables_noise():
+    """Random walks of two variables, one loud and one quiet, which swap
+    from series to series: at every step of the horizon each variable's
+    interval follows that variable's own noise in its series (read with
+    another variable's, some were 300 wide, others as narrow as the
+    quiet one's)."""
+    rng = np.random.default_rng(0)
+    frames, loud = [], []
+    for i in range(8):
+        noise = {"a": 5.0, "b": 0.2} if i % 2 else {"a": 0.2, "b": 5.0}
+        index = pd.MultiIndex.from_product([[f"s{i}"], pd.RangeIndex(80)])
+        frames.append(pd.DataFrame({k: 100 + rng.normal(0, s, 80).cumsum()
+                                    for k, s in noise.items()}, index=index))
+        loud.append("a" if i % 2 else "b")
+    f = RNNForecaster(recurrent=False, window_length=8, random_state=0).fit(
+        pd.concat(frames), fh=np.arange(1, 5))
+    interval = f.predict_interval(coverage=0.8)
+    width = interval.xs("upper", axis=1, level=-1) - interval.xs("lower", axis=1, level=-1)
+    width.columns = width.columns.get_level_values(0)
+    for i, name in enumerate(loud):
+        series = width.loc[f"s{i}"]
+        quiet = "b" if name == "a" else "a"
+        assert np.all(series[name] > 5 * series[quiet])
+        assert np.all(series[name] < 60)
+
+
+def test_a_window_flat_against_its_own_level_takes_its_series_scale():
+    """A window at 1e6, above its series' scale (5e5, a series that rose to
+    it), whose spread (0.007) is below 1e-8 of its level: float rounding,
+    not a scale; it takes the series' scale, as a constant window does."""
+    from sklearn_rnn.sktime._panel import _location_scale
+
+    window = (1e6 + 0.014 * (np.arange(8) % 2))[None, :, None]
+    loc, scale = _location_scale(window, "standard", np.array([5e5]))
+    assert loc[0, 0] == pytest.approx(1e6)
+    assert scale[0, 0] == 5e5
+    # a spread above 1e-8 of the level is the window's own
+    loc, scale = _location_scale(window * 1.0 + 0.02 * (np.arange(8) % 2)[None, :, None],
+                                 "standard", np.array([5e5]))
+    assert scale[0, 0] == pytest.approx(0.017)
+
+
+@pytest.mark.parametrize("n", [9, 12, 100])
+def test_conformal_factors_take_the_split_conformal_rank(n):
+    """The factor of the 80 % interval is at least the ceil((n + 1) * 0.8)-th
+    smallest of the n scores (the split-conformal quantile, its guarantee of
+    coverage), and at most the next one."""
+    levels = np.array([0.1, 0.5, 0.9])
+    scores = np.random.default_rng(0).permutation(np.arange(1.0, n + 1))
+    targets = (scores * np.where(np.arange(n) % 2, 1, -1))[:, None]  # both sides
+    quantiles = np.broadcast_to(np.array([-1.0, 0.0, 1.0]), (n, 1, 3))
+    factor = conformal_factors(quantiles, targets, levels)[0]
+    k = int(np.ceil((n + 1) * 0.8))
+    assert k <= factor <= k + 1
+
+
+@pytest.mark.parametrize("length", [12, 13])
+def test_the_one_step_start_shrinks_to_the_seasonal_naive_forecast(length):
+    """Under a heavy penalty the one-step form forecasts the value one season
+    back, also where the window holds exactly one season (sp == length)."""
+    # a season whose steps differ (the seasonal naive is exact, its drift 0)
+    y = (50 + 10 * np.sin(np.arange(120) * np.pi / 6) + np.arange(120) % 12 % 5)[:, None]
+    coef = fit_linear([y], length, sp=12, ridge=1e8)
+    window = y[-length:][None]
+    out = iterate_linear(coef, window, 1, series_scale(y)[None])
+    assert out[0, 0, 0] == pytest.approx(y[-12, 0], rel=1e-4)
+
+
+def test_the_direct_start_shrinks_to_the_seasonal_naive_forecast():
+    """Every step h of the direct form goes, under a heavy penalty, to the
+    value of its season's step in the window (h mod sp after the window's
+    last season began)."""
+    rng = np.random.default_rng(0)
+    windows = rng.normal(size=(50, 6, 1))
+    noise = rng.normal(size=(50, 5))
+    targets = windows[:, [3, 4, 5, 3, 4], 0] + noise - noise.mean(axis=0)
+    coef = fit_direct(windows, targets, sp=3, ridge=1e8)
+    out = predict_direct(coef, windows[:2])
+    np.testing.assert_allclose(out, windows[:2, [3, 4, 5, 3, 4], 0], atol=1e-4)
+
+
+def test_a_series_noise_is_its_mean_change_over_a_season():
+    """docs/forecasting.md: the noise-to-level ratio is a series' mean
+    absolute change over a season over its mean absolute value; with
+    "none" the change alone; with "standard" 1."""
+    t = np.arange(48)
+    y = (100 + np.tile([0.0, 5.0, -3.0, 1.0], 12) + 0.5 * t)[:, None]
+    ratio = noise_ratios([y], 4, "last")
+    np.testing.assert_allclose(ratio, [[2.0 / np.abs(y).mean()]])
+    np.testing.assert_allclose(noise_ratios([y], 4, "none"), [[2.0]])
+    np.testing.assert_array_equal(noise_ratios([y, 3 * y], 4, "standard"), np.ones((2, 1)))
+
+
+def test_conformal_factors_read_each_target_against_the_width_of_its_side():
+    """A skewed interval, 1 below the median and 4 above, with targets
+    spread over each side as far as it reaches: it covers them as it is
+    (read against the other side's width, the factor was about 2.6)."""
+    rng = np.random.default_rng(0)
+    levels = np.array([0.1, 0.5, 0.9])
+    below, above = -rng.uniform(0, 1, 200), rng.uniform(0, 4, 200)
+    targets = np.concatenate([below, above])[:, None]
+    quantiles = np.broadcast_to(np.array([-1.0, 0.0, 4.0]), (400, 1, 3))
+    factors = conformal_factors(quantiles, targets, levels)
+    assert 0.8 < factors[0] <= 1.0 and factors[2] == factors[0]
+
+
 def test_regressor_records_what_training_did_to_the_start(capsys):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 12))

@@ -1326,3 +1326,76 @@ def test_a_batch_size_above_the_windows_warns_once_in_the_forecasters_words():
     assert clipped == ["batch_size=32 is larger than the 28 windows the networks train on "
                        "(before the validation tail); it is going to be clipped to 28."]
     assert {r.batch_size for r in forecaster.regressors_} == {28}
+
+
+def test_a_batch_size_of_exactly_the_training_windows_is_not_clipped():
+    # airline's first 60 months with fh=[1, 2]: 28 windows before the tail
+    y = load_airline().iloc[:60]
+    forecaster = RNNForecaster(max_iter=2, hidden_size=4, random_state=0, batch_size=28)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster.fit(y, fh=[1, 2])
+    assert not [w for w in caught if "is larger than" in str(w.message)]
+    assert {r.batch_size for r in forecaster.regressors_} == {28}
+
+
+def test_sp_auto_needs_two_seasons_not_one(airline):
+    """18 months: more than one season of 12, fewer than the two the Theta
+    form needs to estimate it: no season, with the warning; 24 keep it."""
+    with pytest.warns(UserWarning, match=r"the longest series has 18 time points, fewer "
+                                         r"than two seasons \(24\)"):
+        short = RNNForecaster(recurrent=False).fit(airline[:18], fh=[1, 2, 3])
+    assert short.seasonal_period_ == 1
+    assert RNNForecaster(recurrent=False).fit(airline[:24], fh=[1, 2, 3]).seasonal_period_ == 12
+
+
+def test_window_length_auto_reads_a_panels_longest_series(airline):
+    """Airline and a series of its last 30 months: two seasons, as the
+    long series allows (the short one alone gives windows of 9 steps)."""
+    y = pd.concat({"long": airline.to_frame(), "short": airline[-30:].to_frame()})
+    f = RNNForecaster(recurrent=False).fit(y, fh=np.arange(1, 13))
+    assert f.window_length_ == 24
+
+
+def test_an_update_of_one_series_keeps_the_origin_another_update_moved(airline):
+    """A panel: revised months of series a move its forecasts' origin back
+    to their end; a later update of series b alone leaves a's origin where
+    its own latest data put it (a forgot it, and forecast from its end held)."""
+
+    def panel(**parts):
+        return pd.concat({key: part.to_frame() for key, part in parts.items()})
+
+    f = RNNForecaster(window_length=12, recurrent=False).fit(
+        panel(a=airline[:100], b=2 * airline[:100]), fh=[1, 2])
+    f.update(panel(a=airline[90:95] + 1.0), update_params=False)
+    before = f.predict().loc["a"]
+    assert before.index[0] == airline.index[95]
+    f.update(panel(b=2 * airline[100:101]), update_params=False)
+    after = f.predict()
+    pd.testing.assert_frame_equal(after.loc["a"], before)
+    assert after.loc["b"].index[0] == airline.index[101]
+
+
+def test_the_median_is_added_to_quantiles_without_it(airline):
+    """quantiles=(0.1, 0.9): 0.5 is trained too, and the point forecast is
+    the median, the linear start's own forecast where the start is kept,
+    as without quantiles (read between 0.1 and 0.9, it was not)."""
+    y = airline
+    f = RNNForecaster(quantiles=(0.9, 0.1), recurrent=False).fit(y, fh=[1, 2, 3])
+    np.testing.assert_array_equal(f.quantile_levels_, [0.1, 0.5, 0.9])
+    point = RNNForecaster(quantiles=None, recurrent=False).fit(y, fh=[1, 2, 3])
+    pd.testing.assert_series_equal(f.predict(), point.predict())
+    interval = f.predict_interval(coverage=0.8)
+    assert np.all(interval.iloc[:, 0] < f.predict()) and np.all(f.predict() < interval.iloc[:, 1])
+
+
+def test_a_panel_with_its_rows_interleaved_by_time_forecasts_as_grouped(airline):
+    """Rows ordered by time, then series: each series is read in its own
+    time order (an unstable sort of the series' codes mixed its times)."""
+    grouped = pd.concat({"a": airline.to_frame(), "b": (2 * airline + 5).to_frame()})
+    interleaved = grouped.swaplevel().sort_index().swaplevel()
+    assert interleaved.index[1][0] == "b"
+    params = dict(recurrent=False, window_length=12)
+    pd.testing.assert_frame_equal(
+        RNNForecaster(**params).fit(interleaved, fh=[1, 2]).predict(),
+        RNNForecaster(**params).fit(grouped, fh=[1, 2]).predict())
