@@ -809,3 +809,86 @@ def test_ridge_start_over_the_budget_computes_its_rows_only(monkeypatch):
     assert sum(rows) == 0 and len(features) == len(X)
     index = torch.tensor([5, 1])
     torch.testing.assert_close(features.take(index), table[index], rtol=0, atol=0)
+
+
+def test_convolution_branch_takes_any_number_of_blocks():
+    # the blocks past the FCN's three keep its last kernel size
+    branch = ConvolutionBranch(2, (4, 8, 6, 5)).eval()
+    with torch.no_grad():
+        assert branch(torch.randn(3, 40, 2)).shape == (3, 5)
+    assert [conv.kernel_size[0] for conv in branch.blocks[::2]] == [7, 5, 3, 3]
+
+
+def test_convolution_branch_reads_a_sequences_last_partial_window():
+    # 22 steps averaged over windows of 3: the last window holds one step,
+    # completed with zeros, and counts with lengths as it does without them
+    branch = ConvolutionBranch(2, (4, 6), max_steps=16).eval()
+    branch.set_stride(40)
+    x = torch.randn(2, 40, 2)
+    with torch.no_grad():
+        batch = branch(x, torch.tensor([40, 22]))
+        alone = branch(x[1:2, :22])
+    torch.testing.assert_close(batch[1], alone[0])
+
+
+def test_batch_statistics_of_constant_steps_stay_finite():
+    # a channel of equal values has no variance: its steps normalise to the
+    # BatchNorm bias as torch's BatchNorm1d does (eps), never to NaN, with
+    # lengths as without them
+    branch = ConvolutionBranch(1, (4, 3)).train()
+    x = torch.zeros(3, 10, 1)
+    with torch.no_grad():
+        padded = branch(x, torch.tensor([10, 6, 3]))
+        full = branch(x, torch.tensor([10, 10, 10]))
+        plain = branch(x)
+    assert torch.isfinite(padded).all()
+    torch.testing.assert_close(full, plain)
+
+
+def test_random_features_average_long_sequences_to_at_most_max_steps():
+    branch = RandomConvolutionBranch(1, n_biases=1, max_steps=16)
+    branch.fit(torch.randn(4, 40, 1), None, torch.Generator().manual_seed(0))
+    assert branch.stride == 3  # ceil(40 / 16): 14 windows
+    assert branch._downsample(torch.zeros(1, 40, 1), None)[0].shape[2] <= 16
+
+
+def test_random_features_set_up_reads_no_step_past_the_sequences():
+    # the biases are quantiles of the sampled rows' outputs: the padding
+    # past the longest of them, whatever it holds, is not read
+    X, _ = _data(n=12, steps=40)
+    x = torch.from_numpy(X)
+    lengths = torch.full((12,), 30)
+
+    def biases(padding):
+        padded = x.clone()
+        padded[:, 30:] = padding
+        branch = RandomConvolutionBranch(2, n_biases=2)
+        branch.fit(padded, lengths, torch.Generator().manual_seed(0))
+        return branch.biases
+
+    torch.testing.assert_close(biases(float("nan")), biases(0.0), rtol=0, atol=0)
+
+
+def test_conv_filters_branch_reads_each_sequence_to_its_length():
+    # in the network, the trained convolutions read a padded batch's
+    # lengths: a sequence's output does not depend on the padding
+    torch.manual_seed(0)
+    net = RecurrentNetwork(2, 3, hidden_size=4, conv_filters=(4, 6)).eval()
+    x = torch.randn(3, 30, 2)
+    lengths = torch.tensor([30, 12, 7])
+    with torch.no_grad():
+        batch = net(x, lengths)
+        for i, n in enumerate(lengths.tolist()):
+            alone = net(x[i : i + 1, :n], lengths[i : i + 1])
+            torch.testing.assert_close(alone[0], batch[i], rtol=1e-5, atol=1e-6)
+
+
+def test_fixed_inputs_of_the_first_rows_of_the_fitted_sequences():
+    # a view of the first rows shares the fitted tensor's memory and
+    # strides, but not its shape: its own rows' features, not every row's
+    torch.manual_seed(0)
+    x = torch.randn(16, 20, 1)
+    net = RecurrentNetwork(1, 2, hidden_size=4, random_biases=2)
+    fitted = net.fit_random_convolutions(x)
+    first = net.fixed_inputs(x[:5])
+    torch.testing.assert_close(first, fitted[:5], rtol=0, atol=0)

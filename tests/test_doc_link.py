@@ -16,7 +16,7 @@ from sklearn.utils import estimator_html_repr
 
 import sklearn_rnn
 from sklearn_rnn import LSTMRegressor, WindowTrimmer
-from sklearn_rnn._doc_link import DOC_URL, doc_version
+from sklearn_rnn._doc_link import DOC_URL, _DocLinkMixin, doc_version
 from sklearn_rnn.utils.discovery import all_estimators
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,3 +150,17 @@ def test_readthedocs_builds_like_make_docs():
     # torch from the CPU index, at the pinned version
     assert any("download.pytorch.org/whl/cpu" in step and ".ci/constraints.txt" in step
                for step in config["build"]["jobs"]["pre_install"])
+
+
+def test_doc_version_reads_versions_in_any_case():
+    # PEP 440 versions are case-insensitive; Read the Docs lower-cases the tag
+    assert doc_version("0.1.0.POST1") == "0.1.0.post1"
+    assert doc_version("0.1.0+LOCAL.2") == "0.1.0"
+
+
+def test_a_package_whose_name_starts_with_sklearn_rnn_gets_no_link():
+    class Other(_DocLinkMixin):
+        pass
+
+    Other.__module__ = "sklearn_rnn_contrib.models"
+    assert Other()._get_doc_link() == ""

@@ -379,3 +379,67 @@ def test_forecaster_warns_at_max_iter_as_documented():
                           early_stopping=early_stopping).fit(y, fh=[1, 2])
         warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
         assert warned is not early_stopping
+
+
+def test_fill_docstring_writes_no_trailing_whitespace():
+    # the blank lines inside a filled block stay empty, not indentation
+    entries = parse_entries(
+        """
+        alpha : float
+            Alpha, with a list:
+
+            - one.
+
+        beta : int
+            Beta.
+        """
+    )
+
+    @fill_docstring(entries)
+    class Filled:
+        """Summary.
+
+        Parameters
+        ----------
+        {parameters}
+        """
+
+        def __init__(self, alpha=0.5, beta=1):
+            pass
+
+    assert "beta : int, default=1" in Filled.__doc__
+    lines = Filled.__doc__.splitlines()[:-1]  # the last: the closing quotes' indentation
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
+def test_a_parameter_without_a_default_is_documented_without_one():
+    entries = parse_entries(
+        """
+        alpha : float
+            Alpha.
+        """
+    )
+
+    @fill_docstring(entries)
+    class Required:
+        """Summary.
+
+        Parameters
+        ----------
+        {parameters}
+        """
+
+        def __init__(self, alpha):
+            pass
+
+    assert inspect.cleandoc(Required.__doc__).splitlines()[4:] == ["alpha : float", "    Alpha."]
+
+
+def test_parse_entries_refuses_an_entry_without_a_type():
+    with pytest.raises(ValueError, match="Entry 'alpha' has no ' : type'"):
+        parse_entries(
+            """
+            alpha
+                Alpha.
+            """
+        )

@@ -2427,3 +2427,73 @@ def test_loss_is_the_last_epochs_training_loss_as_mlps():
         assert clf.loss_ == clf.loss_curve_[-1]
     clf.partial_fit(X, y)
     assert clf.loss_ == clf.loss_curve_[-1] and len(clf.loss_curve_) == clf.n_iter_
+
+
+def test_dropout_of_one_layer_applies_before_the_head_only():
+    # torch's recurrent layers drop out between stacked layers only, and warn
+    # when given dropout for one layer: the network gives them none
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*dropout", category=UserWarning)
+        est = LSTMRegressor(dropout=0.5, num_layers=1, **FAST).fit(*_regression_data(n=20))
+    assert est.module_.rnn.dropout == 0.0
+    assert est.module_.dropout.p == 0.5
+
+
+def test_input_noise_reaches_the_skip_connection_in_training():
+    # the noise is added to the standardised inputs, which every branch
+    # reads: the linear skip connection too, not only the recurrent layers
+    torch.manual_seed(0)
+    net = RecurrentNetwork(1, 1, hidden_size=4, skip_steps=3, input_noise=1.0)
+    with torch.no_grad():
+        net.head.weight.zero_()  # the recurrent path says nothing
+    x = torch.randn(6, 5, 1)
+    with torch.no_grad():
+        clean = net.eval()(x)
+        noisy = net.train()(x)
+    assert not torch.allclose(noisy, clean)
+
+
+def test_differences_read_the_data_in_any_units():
+    # the first differences are divided by diff_scale (their training root
+    # mean square) as the values by input_scale: data in other units, with
+    # both scales in those units, give the same outputs
+    torch.manual_seed(0)
+    net = RecurrentNetwork(2, 1, hidden_size=4, differences=True).eval()
+    x = torch.randn(3, 6, 2)
+    with torch.no_grad():
+        ref = net(x)
+        net.input_scale.fill_(1e3)
+        net.diff_scale.fill_(1e3)
+        scaled = net(x * 1e3)
+    torch.testing.assert_close(scaled, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_patches_from_the_first_step_keep_the_last_partial_patch():
+    # modules pickled before patches were counted from the end: the last
+    # patch of a sequence whose length is no multiple of the size is partial
+    # (completed with zeros), and still read
+    from sklearn_rnn._networks import _patches
+
+    x = torch.arange(1.0, 8.0)[None, :, None].repeat(2, 1, 1)
+    patches, lengths = _patches(x, torch.tensor([7, 4]), 3, from_end=False)
+    assert lengths.tolist() == [3, 2]
+    assert patches[0, 2].tolist() == [7.0, 0.0, 0.0]
+    assert patches[1, 1].tolist() == [4.0, 0.0, 0.0]
+
+
+def test_the_constant_prediction_weighs_rows_by_sample_and_class_weights():
+    # the prior a diverged fit's loss is measured against: the training
+    # rows' class frequencies weighed as the loss weighs them, sample
+    # weights times class weights
+    from types import SimpleNamespace
+
+    X, y = _classification_data()
+    w = np.linspace(0.5, 2.0, len(y))
+    clf = SequenceClassifier(class_weight={"low": 1, "mid": 2, "high": 4}, **FAST)
+    clf.fit(X, y, sample_weight=w)
+    encoded = np.searchsorted(clf.classes_, y)
+    data = SimpleNamespace(y=torch.as_tensor(encoded),
+                           weight=torch.as_tensor(w, dtype=torch.float32))
+    prior = np.bincount(encoded, weights=w * clf._class_weights[encoded], minlength=3)
+    assert_allclose(np.exp(clf._constant_output(data).numpy()[0]), prior / prior.sum(),
+                    rtol=1e-5)

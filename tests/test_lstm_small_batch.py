@@ -88,3 +88,19 @@ def test_batches_of_four_real_rows_or_more_run_whole():
     with torch.inference_mode():
         assert lstm_rows(lstm, torch.zeros(8, 5, 2), 5) == 8
         assert lstm_rows(lstm, torch.zeros(12, 5, 2), 11) == 12
+
+
+@pytest.mark.parametrize("exact, fewest", [
+    ({1, 2, 3}, 1),  # every count matches: one row runs
+    ({1, 2}, 4),  # 3 rows differ: fewer rows are not tried on, the batch runs
+])
+def test_the_probe_returns_the_fewest_rows_of_an_unbroken_run_of_matches(
+        monkeypatch, exact, fewest):
+    # the probe's verdicts, whatever this machine's kernels give
+    from sklearn_rnn._kernels import lstm_small_batch
+
+    monkeypatch.setattr(lstm_small_batch, "_FEWEST", {})
+    monkeypatch.setattr(lstm_small_batch, "_same_rows", lambda part, full, rows: rows in exact)
+    lstm = torch.nn.LSTM(2, 16, batch_first=True).eval()
+    with torch.inference_mode():
+        assert lstm_rows(lstm, torch.zeros(4, 7, 2), 1) == fewest

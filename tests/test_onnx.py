@@ -762,3 +762,49 @@ def test_trained_figures_command_prints_each_comparison(capsys):
         assert f"  {cell}: max |onnx - predict| / max |predict| = " in out
     for rows in ("60 training rows", "2,000 new rows"):
         assert f"  {rows}: max difference " in out
+
+
+def test_the_default_opset_and_both_ends_of_the_range_export(data):
+    # None is the documented 17; 14, the lowest allowed, and the highest the
+    # exporter writes are exported, not refused
+    from sklearn_rnn.export import DEFAULT_OPSET
+    from sklearn_rnn.export._onnx import _highest_opset
+
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    assert DEFAULT_OPSET == 17
+    assert to_onnx(reg, X).opset_import[0].version == 17
+    for opset in {14, _highest_opset() or 14}:
+        model = to_onnx(reg, X, target_opset=opset)
+        assert model.opset_import[0].version == opset
+
+
+def test_a_network_with_parts_the_export_does_not_know_is_refused(data):
+    import torch
+
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    reg.module_.extra = torch.nn.Linear(2, 2)
+    with pytest.raises(NotImplementedError, match="extra"):
+        to_onnx(reg, X)
+
+
+def test_a_list_of_sequences_of_one_length_gives_no_lengths_input(data):
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    model = to_onnx(reg, list(X[:3]))
+    assert [i.name for i in model.graph.input] == ["X"]
+    model = to_onnx(reg, [X[0], X[1, :7]])
+    assert [i.name for i in model.graph.input] == ["X", "lengths"]
+
+
+def test_big_endian_labels_come_back_as_predicted(data):
+    # classes_ of a big-endian dtype: the labels are written in ONNX's byte
+    # order, their values as predict gives them
+    X, y = data
+    classes = np.array([3, 100], dtype=">i4")
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(
+        X, classes[(y > np.median(y)).astype(int)])
+    label, _ = _session(to_onnx(clf, X)).run(None, {"X": X})
+    np.testing.assert_array_equal(label, clf.predict(X))
+    assert set(label) == {3, 100}
