@@ -13,6 +13,7 @@ from sklearn_rnn: the package's version is read when a link is made.
 """
 
 import importlib
+import itertools
 import re
 
 #: Where the documentation is published (Read the Docs).
@@ -75,7 +76,9 @@ class _DocLinkMixin:
         module = type(self).__module__
         if module.split(".")[0] != self._doc_link_module:
             return ""
-        public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+        # scikit-learn's rule: the module up to its first private part
+        public = ".".join(itertools.takewhile(lambda part: not part.startswith("_"),
+                                              module.split(".")))
         return self._doc_link_template.format(
             estimator_module=public, estimator_name=type(self).__name__
         )

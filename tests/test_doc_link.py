@@ -164,3 +164,15 @@ def test_a_package_whose_name_starts_with_sklearn_rnn_gets_no_link():
 
     Other.__module__ = "sklearn_rnn_contrib.models"
     assert Other()._get_doc_link() == ""
+
+
+def test_the_link_takes_the_module_up_to_its_first_private_part():
+    # scikit-learn's rule (and the template's docstring); every private part
+    # was dropped, so that a public module below a private one was linked
+    class Inner(_DocLinkMixin):
+        pass
+
+    Inner.__module__ = "sklearn_rnn._private.public"
+    assert Inner()._get_doc_link().endswith("/gen_modules/sklearn_rnn.Inner.html")
+    Inner.__module__ = "sklearn_rnn.sktime._forecasting"
+    assert Inner()._get_doc_link().endswith("/gen_modules/sklearn_rnn.sktime.Inner.html")
