@@ -1318,7 +1318,7 @@ def test_a_batch_size_above_the_windows_warns_once_in_the_forecasters_words():
     forecaster = RNNForecaster(max_iter=2, hidden_size=4, random_state=0, batch_size=32)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        forecaster.fit(y, fh=[1, 2])
+        _networks_kept(forecaster.fit(y, fh=[1, 2]))  # so that the update trains them
         forecaster.update(load_airline().iloc[60:66], update_params=True)
     texts = [str(w.message) for w in caught]
     assert not [t for t in texts if "Got `batch_size`" in t]
