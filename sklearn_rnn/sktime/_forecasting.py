@@ -139,11 +139,12 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
     it and the networks and the interval factors stay as fitted; where that
     choice kept the linear start, whose forecasts use no network, none is
     trained); ``update_params=False`` only appends the data, so later
-    forecasts start from the new last window. ``update`` takes new observations of the series
-    and variables ``fit`` saw (a univariate series may be renamed); others
-    need a refit (the Theta form is fitted per series). Data ending before
-    the end held (revised values) moves the cutoff and the forecasts' start
-    back to its end. A refused ``update`` leaves the forecaster as it was.
+    forecasts start from the new last window. ``update`` takes new
+    observations of the series and variables ``fit`` saw (a univariate
+    series may be renamed); others need a refit (the Theta form is fitted
+    per series). Data ending before the end held (revised values) moves the
+    cutoff and the forecasts' start back to its end. A refused ``update``
+    leaves the forecaster as it was.
 
     **Panels.** All series share one network, one set of input and target
     scalings, and the same ``fh``; each series is forecast from its own last
