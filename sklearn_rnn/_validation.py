@@ -498,6 +498,10 @@ def _from_table(estimator, X, reset, allow_leading_nan):
         if not str(exc).startswith(("Expected 2D array, got 1D array",
                                     "Expected a 2-dimensional container")):  # a Series
             raise
+        if np.shape(X) == (0,):  # an empty list: "reshape" does not apply
+            raise ValueError(
+                f"X is empty: {type(estimator).__name__} needs at least one "
+                "sequence, got 0.") from None
         # sklearn's advice, reshape(-1, 1) or a single column, makes n
         # sequences of one step
         one = "X.to_numpy()[None]" if hasattr(X, "to_numpy") else "X.reshape(1, -1)"

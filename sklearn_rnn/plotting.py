@@ -235,7 +235,7 @@ def _with_history(estimator):
             f"{path[-1]}{inside} is fitted but is not a sklearn_rnn estimator: it "
             f"has no training history (history_) to draw. {takes}"
         )
-    raise ValueError(
+    raise NotFittedError(  # a ValueError, as scikit-learn's for an unfitted estimator
         f"{' > '.join(path)} has no history_: fit it before calling plot_history. "
         + takes
     )

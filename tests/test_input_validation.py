@@ -768,6 +768,10 @@ def test_a_1d_x_gets_a_sequence_models_advice():
         reg.predict(series)
     with pytest.raises(ValueError, match="make_windows"):
         LSTMRegressor().fit(pd.Series(X[:, 0]), y)
+    # an empty list is no 1D sequence to reshape
+    with pytest.raises(ValueError, match=r"^X is empty: LSTMRegressor needs at least one "
+                                         r"sequence, got 0\.$"):
+        reg.predict([])
 
 
 def test_a_table_of_features_warns_that_columns_are_time_steps():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -110,7 +111,8 @@ def test_plot_history_follows_pipelines_and_searches(data):
     )
     search = GridSearchCV(pipe, {"lstmregressor__hidden_size": [2, 4]}, cv=2).fit(X, y)
     assert plot_history(search).get_title() == "GridSearchCV > Pipeline > LSTMRegressor"
-    with pytest.raises(ValueError, match="Pipeline > LSTMRegressor has no history_"):
+    # NotFittedError (a ValueError), as scikit-learn's helpers and predict raise
+    with pytest.raises(NotFittedError, match="Pipeline > LSTMRegressor has no history_"):
         plot_history(make_pipeline(WindowTrimmer(), LSTMRegressor()))
 
 

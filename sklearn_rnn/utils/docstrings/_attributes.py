@@ -133,7 +133,9 @@ REGRESSOR_ATTRIBUTES = {
     ),
     **_training_attributes(
         loss="mean squared error (or, with ``loss=\"quantile\"``, mean pinball "
-        "loss) on standardised targets",
+        "loss) on standardised targets (with ``window_normalization_ == \"last\"``, "
+        "on the targets less each sequence's last value, standardised: about 1 "
+        "is the error of that last value as a forecast, not of the mean)",
         score=":math:`R^2` (or the negative mean pinball loss)",
         refitted="For a regressor whose linear part is refitted\n"
         "on every sample after early stopping (``skip_steps_ > 0``, not under\n"
