@@ -266,17 +266,20 @@ REGRESSOR_PARAMETERS = {
             continue the first channel: a trending series then extrapolates.
             ``"auto"`` chooses ``"last"`` when the training targets' variance
             around the last values is less than half their variance around their
-            mean, else None; the choice is stored in ``window_normalization_``.
+            mean and their mean distance from them is below their standard
+            deviation (the two in the same units), else None; the choice is
+            stored in ``window_normalization_``.
             With several targets it is one choice for all of them, each
             relative to the first channel's last value: targets that do not
             continue that channel want None (or one regressor each, through
             :class:`~sklearn.multioutput.MultiOutputRegressor`). Under
             ``"last"`` the linear start reads the window relative to its last
             step, so a target proportional to the level itself (twice the last
-            value, say) is beyond it; None fits that exactly. ``"auto"``
-            compares spreads only, and ``"last"`` presumes the targets share the
-            first channel's units: with a scaler on ``X`` alone, scale ``y`` too
-            (:class:`~sklearn.compose.TransformedTargetRegressor`) or pass None.
+            value, say) is beyond it; None fits that exactly. ``"last"``
+            presumes the targets share the first channel's units: ``"auto"``
+            resolves to None behind a scaler on ``X`` alone or on ``y`` alone
+            (:class:`~sklearn.compose.TransformedTargetRegressor`), where they
+            lie far from the last values; to keep ``"last"``, scale both alike.
 
         loss : {"squared_error", "quantile"}
             The loss to minimise. ``"squared_error"`` fits the conditional
