@@ -503,9 +503,11 @@ def conformal_factors(quantiles, targets, levels, narrow=True):
         if not usable.any():
             continue
         score = distance[usable] / width[usable]
+        # the ceil((n + 1)(1 - 2a))-th smallest score (at most the largest);
+        # the tolerance keeps a whole product such as 0.8 * 10 from rounding up
         n = len(score)
-        rank = min(1.0, (1 - 2 * a) * (n + 1) / n)
-        factor = float(np.quantile(score, rank, method="higher"))
+        k = min(n, max(1, int(np.ceil((1 - 2 * a) * (n + 1) - 1e-9))))
+        factor = float(np.partition(score, k - 1)[k - 1])
         factors[i] = factors[j] = factor if narrow else max(factor, 1.0)
     return factors
 
