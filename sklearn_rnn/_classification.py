@@ -81,15 +81,21 @@ def dict_class_weights(class_weight, classes):
     array([ 1., 10.])
     """
     weights = np.ones(len(classes))
-    unweighted = []
+    unweighted, known = [], []
     for i, label in enumerate(classes):
         label = label.item() if isinstance(label, np.generic) else label
+        known.append(label)
         if label in class_weight:
             weights[i] = class_weight[label]
         else:
             unweighted.append(label)
     if unweighted and len(classes) - len(unweighted) != len(class_weight):
-        raise ValueError(f"The classes, {unweighted}, are not in class_weight")
+        # scikit-learn's words, then the keys at fault (review rvC 7)
+        stray = [key for key in class_weight if key not in known]
+        raise ValueError(
+            f"The classes, {unweighted}, are not in class_weight; its keys "
+            f"{stray} name no class (the classes are {known})."
+        )
     return weights
 
 
@@ -320,7 +326,9 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities, in the order of ``classes_``.
+            Class probabilities, in the order of ``classes_``; float64
+            whatever the dtype of ``X`` (scikit-learn's MLP returns float32
+            for float32 input).
         """
         return np.exp(self.predict_log_proba(X))
 
@@ -335,7 +343,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, in the order of ``classes_``.
+            Log-probabilities, in the order of ``classes_``; float64.
         """
         logits, _ = self._forward(X)
         return logits - logsumexp(logits, axis=1, keepdims=True)

@@ -194,7 +194,9 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values.
+            Predicted values, float64 whatever the dtype of ``X`` (the output
+            layer computes in float64; scikit-learn's MLP returns float32 for
+            float32 input).
         """
         if getattr(self, "quantiles_", None) is not None:
             median = self._quantiles(X)[..., np.searchsorted(self.quantiles_, 0.5)]
@@ -235,7 +237,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
         quantiles : ndarray of shape (n_samples, n_quantiles) or \
                 (n_samples, n_outputs, n_quantiles)
             Predicted quantiles at the levels ``quantiles_``; the second shape
-            for targets fitted as a 2D ``y``.
+            for targets fitted as a 2D ``y``. float64, as ``predict``'s.
 
         Examples
         --------
@@ -302,6 +304,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
                          sample_weight=None):
         n_samples = len(seqs)
         check_y_given(self, y)
+        _refuse_labels(self, y)
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.shape[0] != n_samples:
             raise ValueError(
@@ -547,3 +550,27 @@ class GRURegressor(_FixedCellRegressor):
     """
 
     _cell = "gru"
+
+
+def _refuse_labels(estimator, y):
+    """Refuse targets of text, which a regressor cannot predict.
+
+    scikit-learn's check ends in NumPy's "could not convert string to
+    float"; numbers written as text (``"1.5"``) still pass, as they do there.
+    """
+    try:
+        values = np.asarray(y)
+    except ValueError:  # ragged: scikit-learn's check says so
+        return
+    if values.dtype.kind not in "USO" or values.size == 0:
+        return
+    try:
+        values.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"y holds labels that are not numbers (dtype {values.dtype}, e.g. "
+            f"{str(values.flat[0])!r}): {type(estimator).__name__} predicts numbers. "
+            "For class labels use SequenceClassifier; otherwise convert y to "
+            "numbers."
+        ) from None
+

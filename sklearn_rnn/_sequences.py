@@ -413,7 +413,10 @@ def columns_mismatch(n_columns, n_channels, subject="X has"):
     return ValueError(
         f"{subject} {n_columns} columns, which is not a multiple of "
         f"n_channels={n_channels}: 2D input must hold n_timesteps * "
-        "n_channels columns."
+        "n_channels columns. (A meta-estimator that adds or picks columns, "
+        "such as RegressorChain, ClassifierChain, SequentialFeatureSelector or "
+        "BaggingRegressor with max_features < 1, changes them: see the user "
+        "guide's 'Meta-estimators'.)"
     )
 
 

@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn import get_config
 from sklearn.utils.validation import check_array, validate_data
 
+from ._columns import refuse_non_numeric_columns
 from ._compat import _check_sample_weight
 from ._sequences import (
     FLOAT_DTYPES,
@@ -189,6 +190,8 @@ def check_sequences(estimator, X, *, reset, y=None):
     kind = input_kind(X)
     names = None
     if kind == "list":
+        for i, x in enumerate(X):  # a list of DataFrames: name a date column
+            refuse_non_numeric_columns(x, f"X[{i}]", type(estimator).__name__)
         seqs, largest, exact = from_list(X, allow_leading_nan)  # float32 already
         names = list_channel_names(estimator, X, reset)
         # lengths that differ are steps: only time_axis=2, ignored, is warned of
@@ -481,6 +484,7 @@ def input_kind(X):
 
 
 def _from_table(estimator, X, reset, allow_leading_nan):
+    refuse_non_numeric_columns(X, "X", type(estimator).__name__)
     refuse_strings(X)
     # NaN passes check_array so that its message can name the fix below.
     try:

@@ -111,6 +111,15 @@ def test_flattened_multichannel_layouts():
     assert_array_equal(est.fit(last, y).predict(last), ref)
     with pytest.raises(ValueError, match="not a multiple of n_channels=5"):
         LSTMRegressor(n_channels=5, **FAST).fit(first, y)
+    # a chain appends its earlier outputs as columns: the message names it
+    # (review rvC 3: it blamed the user's X alone)
+    from sklearn.multioutput import RegressorChain
+
+    with pytest.raises(ValueError, match=r"X has 19 columns, which is not a multiple "
+                                         r"of n_channels=3.*RegressorChain.*"
+                                         r"'Meta-estimators'"):
+        RegressorChain(LSTMRegressor(n_channels=3, **FAST)).fit(
+            first[:, :18], np.c_[y, y])
 
 
 def test_padding_never_changes_a_prediction():
@@ -563,7 +572,8 @@ def test_class_weight_keys_are_the_labels_as_they_are():
     clf = SequenceClassifier(class_weight=weights, **FAST).fit(X, digits)
     np.testing.assert_allclose(clf._class_weights, [0.25, 1.0, 0.5])
     with pytest.raises(ValueError, match=r"The classes, \['0', '1', '2'\], are not in "
-                                         "class_weight"):
+                                         r"class_weight; its keys \[0, 1, 2\] name no "
+                                         r"class \(the classes are \['0', '1', '2'\]\)"):
         SequenceClassifier(class_weight={0: 1.0, 1: 4.0, 2: 2.0}, **FAST).fit(X, digits)
     # a class the dict leaves out weighs 1, as scikit-learn's
     clf = SequenceClassifier(class_weight={"1": 4.0}, **FAST).fit(X, digits)

@@ -750,6 +750,52 @@ def test_strings_are_refused_not_parsed_as_numbers():
     np.testing.assert_array_equal(reg.predict(X.astype(object)), reg.predict(X))
 
 
+def test_a_table_column_that_is_not_numbers_is_refused_by_its_name():
+    # the windowing tools named a date or text column; the estimators gave
+    # NumPy's DTypePromotionError or "could not convert string to float"
+    # (review rvC 2), also for one DataFrame of a list
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame(rng.normal(size=(20, 6)), columns=[f"t{i}" for i in range(6)])
+    y = rng.normal(size=20)
+    dated = table.assign(t0=pd.date_range("2024-01-01", periods=20))
+    labelled = table.assign(t5=pd.Categorical(np.where(y > 0, "up", "down")))
+    for estimator in (LSTMRegressor(max_iter=1), SequenceClassifier(max_iter=1)):
+        target = y if isinstance(estimator, LSTMRegressor) else y > 0
+        name = type(estimator).__name__
+        with pytest.raises(TypeError, match=rf"{name} reads numbers only, but column 't0' "
+                                            r"of X holds dates or times.*drop\(columns='t0'\)"):
+            estimator.fit(dated, target)
+        with pytest.raises(TypeError, match=r"column 't5' of X holds values that are not "
+                                            r"numbers \(dtype category\)"):
+            estimator.fit(labelled, target)
+        sequences = [table.iloc[:, :3]] * 19 + [dated.iloc[:, :3]]
+        with pytest.raises(TypeError, match=r"column 't0' of X\[19\] holds dates.*"
+                                            r"X\[19\]\.drop\(columns='t0'\)"):
+            estimator.fit(sequences, target)
+    # a categorical of numbers is numbers
+    numbers = table.assign(t0=pd.Categorical(np.round(table["t0"], 1)))
+    assert LSTMRegressor(max_iter=1).fit(numbers, y).predict(numbers).shape == (20,)
+
+
+def test_a_regressor_refuses_labels_as_targets():
+    # NumPy's "could not convert string to float" named neither y nor the
+    # classifier (review rvC 2); numbers written as text convert, as in
+    # scikit-learn
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 6)), rng.normal(size=20)
+    labels = np.where(y > 0, "up", "down")
+    for bad in (labels, list(labels), pd.Series(labels, dtype="category"),
+                labels.astype(object)):
+        with pytest.raises(ValueError, match=r"y holds labels that are not numbers "
+                                             r"\(dtype .*'(up|down)'\): LSTMRegressor "
+                                             r"predicts numbers\. For class labels use "
+                                             r"SequenceClassifier"):
+            LSTMRegressor(max_iter=1).fit(X, bad)
+    text = LSTMRegressor(max_iter=1, random_state=0).fit(X, y.astype(str))
+    np.testing.assert_allclose(
+        text.predict(X), LSTMRegressor(max_iter=1, random_state=0).fit(X, y).predict(X))
+
+
 def test_a_1d_x_gets_a_sequence_models_advice():
     # sklearn's advice, reshape(-1, 1) "if your data has a single feature",
     # makes n sequences of one step

@@ -30,8 +30,10 @@ MAX_BASE_LINES = 400
 # The modules of ``utils/`` are independent public helpers, each its own unit
 # ("utils.docstrings").
 RANKS = {
-    # NumPy moments the building blocks share: imports nothing from sklearn_rnn
+    # NumPy moments the building blocks share, and the check of a table's
+    # columns: import nothing from sklearn_rnn
     "_moments": 0,
+    "_columns": 0,
     # building blocks: import only _moments
     "_compat": 1,
     "_convolution": 1,

@@ -890,6 +890,29 @@ def test_a_duration_column_is_told_to_become_numbers():
         make_windows(table, window_length=7)
 
 
+@pytest.mark.parametrize("kind", ["date", "duration", "text"])
+def test_a_polars_column_that_is_not_numbers_is_refused_by_its_name(kind):
+    # scikit-learn's check_array turns a polars date column into microseconds
+    # since 1970 without a word: the windows read it as a channel (review rvC 6)
+    pl = pytest.importorskip("polars")
+    dates = pd.date_range("2024-01-01", periods=30)
+    column = {"date": pl.Series(dates.to_numpy()),
+              "duration": pl.Series((dates - dates[0]).to_numpy()),
+              "text": pl.Series(list(dates.strftime("%b"))).cast(pl.Categorical)}[kind]
+    table = pl.DataFrame({"when": column, "sales": np.arange(30.0)})
+    holds = {"date": "dates or times", "duration": "durations",
+             "text": "values that are not numbers"}[kind]
+    for call in (lambda: make_windows(table, window_length=7),
+                 lambda: LagWindowTransformer(window_length=7).fit_transform(table),
+                 lambda: LSTMRegressor(max_iter=1).fit(table, np.arange(30.0))):
+        with pytest.raises(TypeError, match=rf"column 'when' .*{holds}.*drop\('when'\)"):
+            call()
+    # its number columns alone are windowed as before
+    numbers = table.drop("when")
+    assert np.array_equal(make_windows(numbers, window_length=7)[0],
+                          make_windows(np.arange(30.0), window_length=7)[0])
+
+
 def test_a_multiindex_refusal_names_the_one_series_fix():
     # one series indexed by (year, month): windowing each year on its own,
     # the panel recipe, restarted the windows every year (review RV 3)

@@ -7,12 +7,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._columns import refuse_non_numeric_columns
 from .._compat import Interval, StrOptions, _check_feature_names_in, _fit_context
 from .._doc_link import _DocLinkMixin
 from .._sequences import FLOAT_DTYPES
 from ..utils.docstrings import INPUT_FEATURES, fill_docstring
 from ._windows import (
-    _refuse_non_numeric_columns,
     _refuse_panel,
     _warn_of_unordered_rows,
     fill_gaps,
@@ -238,7 +238,7 @@ def _validated(transformer, X, **kwargs):
     scikit-learn's suggests dropping the rows with missing values, which
     would put non-consecutive time points in one window.
     """
-    _refuse_non_numeric_columns(X, "X", type(transformer).__name__)
+    refuse_non_numeric_columns(X, "X", type(transformer).__name__)
     try:
         return validate_data(transformer, X, dtype=FLOAT_DTYPES, **kwargs)
     except ValueError as exc:

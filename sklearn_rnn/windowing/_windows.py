@@ -7,6 +7,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils.validation import check_array
 
+from .._columns import refuse_non_numeric_columns
 from .._sequences import FLOAT_DTYPES
 
 __all__ = ["make_windows"]
@@ -152,44 +153,9 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _refuse_non_numeric_columns(X, name, what):
-    """Refuse a table's date, time or text column by its name.
-
-    A table read from a file usually keeps its date column; check_array's
-    message (NumPy's ``DTypePromotionError`` for dates, "could not convert
-    string to float" for text) names neither the column nor the fix.
-    """
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is None or not hasattr(dtypes, "items"):
-        return
-    for column, dtype in dtypes.items():
-        kind = getattr(dtype, "kind", "O")
-        if kind not in "mMO":
-            continue
-        if kind == "O":
-            values = X[column]
-            try:  # numbers held as objects (a categorical of numbers, with gaps) convert
-                np.asarray(values[~values.isna()], dtype=np.float64)
-                continue
-            except (TypeError, ValueError):
-                pass
-        if kind == "m":
-            fix = (f"Convert it to numbers, e.g. {name}[{column!r}].dt.total_seconds(), "
-                   f"or drop it ({name}.drop(columns={column!r})).")
-        else:
-            fix = (f"Set it as the index ({name}.set_index({column!r})) or drop it "
-                   f"({name}.drop(columns={column!r})).")
-        holds = {"M": "dates or times", "m": "durations"}.get(
-            kind, "values that are not numbers")
-        raise TypeError(
-            f"{what} reads numbers only, but column {column!r} of {name} holds "
-            f"{holds} (dtype {dtype}). {fix}"
-        )
-
-
 def _check_series(series, name):
     """Return ``series`` as a finite float 2D array (n_timepoints, n_channels)."""
-    _refuse_non_numeric_columns(series, name, "make_windows")
+    refuse_non_numeric_columns(series, name, "make_windows")
     values = check_array(
         series,
         dtype=FLOAT_DTYPES,

@@ -76,7 +76,9 @@ PARAMETERS = parse_entries(
         n_timesteps)``, sktime's ``numpy3D`` panels. Fitting warns when 3D
         input has twice as many channels as time steps or more, the sign of
         the other layout. Ignored for 2D input and lists, read as ``(n_timesteps,
-        n_channels)`` per sequence (a fit on a list warns with ``time_axis=2``).
+        n_channels)`` per sequence (a fit on a list warns with ``time_axis=2``),
+        yet fixed by ``fit`` as ``n_channels`` is (a model fitted on tables may
+        predict 3D input).
 
     leading_nan : {"raise", "trim"}
         What to do with NaN in ``X``. ``"raise"`` rejects any NaN or inf.
@@ -183,7 +185,8 @@ PARAMETERS = parse_entries(
 
     callbacks : list or tuple of callable
         Functions called as ``callback(estimator, record)`` after every
-        epoch, where ``record`` is the epoch's dict (``"epoch"``,
+        epoch (plain callables, not the objects of scikit-learn's
+        ``sklearn.callback`` API, which these estimators do not take), where ``record`` is the epoch's dict (``"epoch"``,
         ``"train_loss"``, ...), added to ``history_`` when ``fit`` returns:
         during training, ``history_`` and ``n_iter_`` still hold what
         earlier fits left. The estimator predicts with the epoch's
