@@ -300,9 +300,12 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         return start
 
     def _autocast(self, device):
-        """Factory of the context every forward pass runs in."""
+        """Factory of the context every forward pass runs in: the caller's
+        ``torch.autocast`` switched off without mixed precision (review rvB F10)."""
         if not self.mixed_precision:
-            return nullcontext
+            if device.type not in ("cpu", "cuda"):  # meta: no autocast to leak
+                return nullcontext
+            return lambda: torch.autocast(device.type, enabled=False)
         return lambda: torch.autocast(device.type, dtype=torch.bfloat16)
 
     def _get_cell(self):

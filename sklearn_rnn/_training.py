@@ -31,14 +31,8 @@ from ._optimizers import check_steps_taken, make_loss_scaler
 from ._prediction import inference_rows
 from ._progress import Progress
 
-__all__ = [
-    "TensorData",
-    "TrainingResult",
-    "train",
-    "n_validation",
-    "split_tail",
-    "significant_gain",
-]
+__all__ = ["TensorData", "TrainingResult", "train", "n_validation", "split_tail",
+           "significant_gain"]
 
 #: Standard errors by which a trained epoch's validation gain over a fitted
 #: start must exceed the noise for its weights to replace the start
@@ -142,19 +136,30 @@ def _torch_threads(n_threads):
     ``None`` keeps the process's setting on its main thread. On any other
     thread it means 1: fits run on threads of one process (joblib's or
     sktime's "threading" backend, dask's ``LocalCluster(processes=False)``)
-    would otherwise each start the process's number of threads.
+    would otherwise each start the process's number of threads. Calls that
+    overlap (predictions from a thread pool) share one count: the first in
+    saves the process's setting, the last out restores it (each restoring
+    its own left an overlapping call's setting behind; review rvB F7).
     """
     if n_threads is None:
         if threading.current_thread() is threading.main_thread():
             yield
             return
         n_threads = 1
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
+    with _THREADS["lock"]:
+        if _THREADS["active"] == 0:
+            _THREADS["saved"] = torch.get_num_threads()
+        _THREADS["active"] += 1
+        torch.set_num_threads(n_threads)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        with _THREADS["lock"]:
+            _THREADS["active"] -= 1
+            if _THREADS["active"] == 0:
+                torch.set_num_threads(_THREADS["saved"])
+
+_THREADS = {"lock": threading.Lock(), "active": 0, "saved": None}  # calls inside, setting
 
 
 @dataclass

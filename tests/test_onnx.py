@@ -808,3 +808,54 @@ def test_big_endian_labels_come_back_as_predicted(data):
     label, _ = _session(to_onnx(clf, X)).run(None, {"X": X})
     np.testing.assert_array_equal(label, clf.predict(X))
     assert set(label) == {3, 100}
+
+
+def test_the_model_says_what_its_outputs_last_axis_holds(data):
+    # the quantile levels and the class of each probability were only in the
+    # graph's internals (review rvB F11)
+    import json
+
+    X, y = data
+    reg = SequenceRegressor(loss="quantile", quantiles=(0.05, 0.5, 0.95), **SMALL).fit(X, y)
+    metadata = _session(to_onnx(reg)).get_modelmeta().custom_metadata_map
+    assert json.loads(metadata["quantiles"]) == [0.05, 0.5, 0.95]
+    high = y > np.median(y)
+    for labels in (np.where(high, "up", "down"), high.astype(np.int64), high):
+        clf = SequenceClassifier(**SMALL).fit(X, labels)
+        metadata = _session(to_onnx(clf)).get_modelmeta().custom_metadata_map
+        assert json.loads(metadata["classes"]) == clf.classes_.tolist()
+        assert "quantiles" not in metadata
+
+
+def test_a_callers_autocast_reaches_neither_predict_nor_the_export(data):
+    # predict under a caller's bfloat16 autocast moved by bfloat16 rounding,
+    # and the export traced its casts: a graph ONNX Runtime refused to load
+    # ("bound to different types (tensor(float) and tensor(bfloat16))";
+    # review rvB F10)
+    import torch
+
+    X, y = data
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    clf = SequenceClassifier(**SMALL).fit(X, y > np.median(y))
+    expected, proba = reg.predict(X), clf.predict_proba(X)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert np.array_equal(reg.predict(X), expected)
+        assert np.array_equal(clf.predict_proba(X), proba)
+        model = to_onnx(reg)
+    (out,) = _session(model).run(None, {"X": X.astype(np.float32)})
+    _assert_close(out, expected)
+
+
+def test_exports_from_several_threads_at_once(data):
+    # the exporter's state is the process's: 5 of 6 exports from a thread
+    # pool failed inside torch ("GLOBALS.in_onnx_export must be False");
+    # review rvB F5
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = data
+    models = [Estimator(**SMALL).fit(X, y) for Estimator in (LSTMRegressor, GRURegressor)] * 3
+    with ThreadPoolExecutor(6) as pool:
+        exported = list(pool.map(to_onnx, models))
+    for reg, model in zip(models, exported):
+        (out,) = _session(model).run(None, {"X": X.astype(np.float32)})
+        _assert_close(out, reg.predict(X))

@@ -269,6 +269,36 @@ def test_threads_in_threading_workers(two_torch_threads):
     assert torch.get_num_threads() == 2
 
 
+@pytest.mark.parametrize("n_threads", [None, 1])
+def test_overlapping_predictions_leave_the_thread_setting_as_found(two_torch_threads,
+                                                                  n_threads):
+    """Predictions served from a thread pool overlap: each saved the setting
+    it found (the other's 1) and restored it, and threads started later ran
+    torch on 1 thread (review rvB F7)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 12, 1)).astype(np.float32)
+    reg = LSTMRegressor(hidden_size=8, max_iter=1, random_state=0,
+                        n_threads=n_threads).fit(X, X[:, -3:, 0].sum(1))
+    serial = reg.predict(X)
+
+    def later_thread():
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+        thread.start()
+        thread.join()
+        return seen[0]
+
+    for _ in range(3):
+        with ThreadPoolExecutor(8) as pool:
+            outputs = list(pool.map(lambda _: reg.predict(X), range(32)))
+        assert all(np.array_equal(output, serial) for output in outputs)
+        assert later_thread() == 2
+        assert torch.get_num_threads() == 2
+
+
 def _parameter_bytes(module):
     tensors = list(module.parameters()) + list(module.buffers())
     return sum(t.numel() * t.element_size() for t in tensors)

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import sys
+import threading
 import warnings
 from contextlib import contextmanager
 from numbers import Integral
@@ -89,9 +90,12 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
         quantile levels, the classes. ``"X"`` is read by position: a
         table's columns in fit's order, unchecked (after a fit on a
         DataFrame, the names are in the model's ``metadata_props``,
-        ``"feature_names_in"``, a JSON list). ``producer_version`` is
-        sklearn_rnn's version, ``metadata_props``' ``"torch_version"``
-        the exporting torch's.
+        ``"feature_names_in"``, a JSON list). The last axis of
+        ``"quantiles"`` and of ``"probabilities"`` is described there too:
+        ``"quantiles"``, the levels, and ``"classes"``, the labels (numbers
+        and booleans as they are, other labels as text), JSON lists.
+        ``producer_version`` is sklearn_rnn's version,
+        ``metadata_props``' ``"torch_version"`` the exporting torch's.
 
     Raises
     ------
@@ -126,6 +130,14 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
 
     Notes
     -----
+    One export runs at a time (a lock: the exporter's state is the
+    process's), with a caller's ``torch.autocast`` switched off. While it
+    runs, the process's standard error (file descriptor 2) is pointed at
+    the null device, to hide the C++ messages the exporter prints there
+    about packed sequences' shapes: other threads' output to stderr is lost
+    for that time (a fraction of a second), so export away from threads
+    that log there, or in a process of its own.
+
     The export traces the network with torch's TorchScript-based exporter
     (``torch.onnx.export(..., dynamo=False)``): it turns packed sequences
     into the ``sequence_lens`` input of ONNX's ``LSTM`` and ``GRU``
@@ -202,10 +214,16 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
             "lengths": {0: "N"}}
     axes.update({name: {0: "N"} for name in output_names})
     buffer = io.BytesIO()
-    with warnings.catch_warnings(), torch.no_grad(), _diff_symbolic(opset), _quiet_stderr():
-        # The exporter's deprecation notice and its tracer's warnings on
-        # Python-level shape arithmetic, which the tests cover.
-        warnings.simplefilter("ignore")
+    # One at a time: the exporter's state, the symbolic and the descriptor are
+    # global (review rvB F5); no caller's autocast, whose casts ORT refused (F10)
+    with _EXPORT_LOCK, warnings.catch_warnings(), torch.no_grad(), \
+            torch.autocast("cpu", enabled=False), torch.autocast("cuda", enabled=False), \
+            _diff_symbolic(opset), _quiet_stderr():
+        # the exporter's and the tracer's (shape arithmetic, which the tests
+        # cover) only: other threads' warnings still pass (rvB F4)
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", module=r"torch\.onnx")
+        warnings.filterwarnings("ignore", message="You are using the legacy TorchScript")
         try:
             torch.onnx.export(
                 graph, inputs, buffer, dynamo=False, input_names=input_names,
@@ -233,6 +251,11 @@ def to_onnx(estimator, X=None, *, lengths=None, target_opset=None):
     props = {"torch_version": torch.__version__}
     if names is not None and table:  # a fit on a DataFrame: "X"'s columns, in order
         props["feature_names_in"] = json.dumps([str(n) for n in names])
+    # what the outputs' last axis holds, for a runtime without the estimator
+    if kind == "quantiles":
+        props["quantiles"] = json.dumps([float(q) for q in estimator.quantiles_])
+    if kind == "classifier":
+        props["classes"] = json.dumps([_json_label(c) for c in estimator.classes_])
     for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
@@ -250,6 +273,16 @@ def _highest_opset():
 
     constants = getattr(torch.onnx, "_constants", None)
     return getattr(constants, "ONNX_MAX_OPSET", None)
+
+
+_EXPORT_LOCK = threading.Lock()
+
+
+def _json_label(label):
+    """A class label as JSON holds it: numbers and booleans as they are,
+    anything else as its text."""
+    label = label.item() if isinstance(label, np.generic) else label
+    return label if isinstance(label, (bool, int, float)) else str(label)
 
 
 @contextmanager
