@@ -60,13 +60,17 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     minimises the leave-one-out error (in closed form, :func:`_ridge_solutions`). The
     output layer's weights on those features start
     from the solution times a scale (logits), its other weights at zero, so
-    training starts from the ridge classifier and the recurrent path learns
-    what it misses. The scale, at most ``max_scale``, is the one whose
+    training starts from the ridge classifier (which, fitting the training
+    rows almost exactly on the sets that ship with sktime, leaves the
+    recurrent path little gradient: docs/benchmarks.md). The scale, at most ``max_scale``, is the one whose
     probabilities have the least log-loss on the leave-one-out decision
     values (:func:`_logit_scale`). Returns whether it did: not where a class has
-    no weight (a first ``partial_fit`` batch that lacks a class would start
+    no rows (a first ``partial_fit`` batch that lacks a class would start
     it at a probability near 0, from which training takes many epochs to
-    come back), nor without two rows whose features differ.
+    come back), nor where fewer than two classes have weight, nor without
+    two rows whose features differ. A class that has rows but weight 0
+    (``class_weight``, or ``sample_weight`` 0 on its rows) starts at the
+    lowest decision value, as scikit-learn's linear classifiers ignore it.
 
     Where rows and features both outnumber ``_RIDGE_MAX_SIZE``, or their
     product exceeds ``_RIDGE_MAX_ELEMENTS``, it is fitted on a subsample of
@@ -83,11 +87,18 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     the subsample's are computed.
     """
     pick = np.arange(len(features)) if rows is None else np.asarray(rows)  # the rows fitted on
-    if sample_weight is not None and not np.all(sample_weight > 0):
-        # rows of weight 0 as if removed: the penalties' scale counts the rows
-        positive = np.flatnonzero(sample_weight)
+    if np.bincount(labels, minlength=n_classes).min() == 0:
+        return False  # a class without rows (a first partial_fit batch that lacks it)
+    row_weight = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight)
+    if class_weights is not None:
+        row_weight = row_weight * np.asarray(class_weights, dtype=np.float64)[labels]
+    if not np.all(row_weight > 0):
+        # rows of weight 0 as if removed (the penalties' scale counts the rows),
+        # those of a class weighted 0 too: its +1/-1 code is then -1 on every
+        # row, the lowest decision value (review rvA F2: the start was dropped)
+        positive = np.flatnonzero(row_weight > 0)
         pick, labels = pick[positive], labels[positive]
-        sample_weight = np.asarray(sample_weight)[positive]
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight)[positive]
     n, width = len(pick), features.shape[1]
     m = min(n, _RIDGE_MAX_ELEMENTS // width)
     if width > _RIDGE_MAX_SIZE:
@@ -106,7 +117,7 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
         if sample_weight is not None:
             weight = weight * torch.as_tensor(sample_weight, dtype=torch.float64)
         class_totals = torch.zeros(n_classes, dtype=torch.float64).index_add_(0, labels, weight)
-        if not bool((class_totals > 0).all()):
+        if int((class_totals > 0).sum()) < 2:
             return False
         weight = weight / weight.mean()
         codes = -torch.ones(n, n_classes, dtype=torch.float64)

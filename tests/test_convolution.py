@@ -500,6 +500,27 @@ def test_first_partial_fit_batch_without_a_class_starts_unsure():
     assert clf.predict_proba(X[y == "b"])[:, 1].mean() > 0.05
 
 
+def test_a_class_weighted_0_keeps_the_ridge_start():
+    # class_weight 0 (or sample_weight 0 on a class's rows) dropped the start:
+    # the network trained from a random head, unlike weight 1e-6 (ArrowHead:
+    # first loss 1.2 against 0.016); scikit-learn's linear classifiers take
+    # weight 0 as ignoring the class (review rvA F2)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 30))
+    y = np.array(["a", "b", "c"])[np.argmax(X[:, -9:].reshape(90, 3, 3).sum(-1), axis=1)]
+    kw = dict(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tiny = SequenceClassifier(class_weight={"a": 1e-6, "b": 1, "c": 1}, **kw).fit(X, y)
+        zero = SequenceClassifier(class_weight={"a": 0, "b": 1, "c": 1}, **kw).fit(X, y)
+        rows = SequenceClassifier(**kw).fit(X, y, sample_weight=(y != "a").astype(float))
+    assert tiny.loss_curve_[0] < 0.3 and zero.loss_curve_[0] < 0.3
+    np.testing.assert_allclose(zero.predict_proba(X), tiny.predict_proba(X), atol=0.01)
+    # rows of weight 0 are as if removed, from the random features' set-up
+    # too, so that model differs from weight 1e-6's; it starts from the ridge
+    assert rows.loss_curve_[0] < 0.3
+
+
 def test_ridge_start_on_noise_is_not_confident():
     # The leave-one-out error left out the intercept's direction, whose zero
     # eigenvalue added 1 / (n alpha) to every diagonal entry: the smallest

@@ -152,14 +152,25 @@ def test_inner_estimator_sees_batch_first_sequences():
 
 
 @pytest.mark.parametrize("T", [1, 2])
-def test_short_series_of_many_channels_fit_without_a_layout_warning(T):
+def test_short_series_of_many_channels_are_warned_of_in_sktimes_terms(T):
     # the inner classifier warns that twice as many channels as steps may be
-    # a numpy3D panel read the wrong way round; the adapter has converted it
+    # a numpy3D panel read the wrong way round, and names its time_axis,
+    # which the adapter has applied already; the adapter warns instead in
+    # sktime's terms (it said nothing: a panel laid out (n_instances,
+    # n_timepoints, n_channels) was fitted silently; review rvA F3)
     X, y = _panel(n=20, C=4, T=T)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="X has .*time_axis")
-        clf = RNNClassifier(**FAST).fit(X, y)
+        with pytest.warns(UserWarning, match=rf"X has 4 variables of {T} time points? "
+                          r"per instance.*sktime's numpy3D panels are \(n_instances, "
+                          r"n_channels, n_timepoints\).*X\.transpose\(0, 2, 1\)"):
+            clf = RNNClassifier(**FAST).fit(X, y)
     assert clf.estimator_.n_channels_in_ == 4 and clf.estimator_.n_timesteps_in_ == T
+    # predicting the panel turned the other way names the layouts
+    with pytest.raises(ValueError, match=rf"X has {T} variable\(s\) per time point, but "
+                       r"RNNClassifier was fitted on 4.*may be laid out \(n_instances, "
+                       r"n_timepoints, n_channels\)"):
+        clf.predict(X.transpose(0, 2, 1))
 
 
 # ---------------------------------------------------------------------------

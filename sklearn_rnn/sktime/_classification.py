@@ -13,6 +13,8 @@ batch-first, ``(n_samples, n_timesteps, n_channels)``. The one place that
 converts between the two is :func:`panel_to_batch_first`.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sktime.classification.base import BaseClassifier
@@ -361,8 +363,17 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             Reference to self.
         """
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
+        seqs = panel_to_batch_first(X)
+        if not isinstance(seqs, list) and seqs.shape[2] >= 2 * seqs.shape[1]:
+            # the core's warning, silenced below, in sktime's terms (review rvA F3)
+            warnings.warn(
+                f"X has {seqs.shape[2]} variables of {seqs.shape[1]} time points per "
+                "instance, the sign of a panel laid out (n_instances, n_timepoints, "
+                "n_channels): sktime's numpy3D panels are (n_instances, n_channels, "
+                "n_timepoints). If so, pass X.transpose(0, 2, 1).", UserWarning,
+                stacklevel=3)
         with batch_first_inputs():  # the panel is converted already
-            self.estimator_.fit(panel_to_batch_first(X), y)
+            self.estimator_.fit(seqs, y)
         self._variable_names = _variable_names(X)
         return self
 
@@ -402,10 +413,16 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         found = {s.shape[-1] for s in seqs} if isinstance(seqs, list) else {seqs.shape[2]}
         expected = self.estimator_.n_channels_in_
         if found != {expected}:
+            steps = {s.shape[0] for s in seqs} if isinstance(seqs, list) else {seqs.shape[1]}
+            turned = (" X, or the panel of fit, may be laid out (n_instances, "
+                      "n_timepoints, n_channels): sktime's panels are (n_instances, "
+                      "n_channels, n_timepoints)."
+                      if steps == {expected} or found == {self.estimator_.n_timesteps_in_}
+                      else "")
             raise ValueError(
                 f"X has {', '.join(map(str, sorted(found)))} variable(s) per time "
                 f"point, but RNNClassifier was fitted on {expected}. Pass a panel "
-                "with the variables of fit."
+                f"with the variables of fit.{turned}"
             )
         fitted, names = getattr(self, "_variable_names", None), _variable_names(X)
         if fitted is not None and names is not None and names != fitted:

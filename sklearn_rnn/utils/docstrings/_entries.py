@@ -391,8 +391,13 @@ CLASSIFIER_PARAMETERS = {
             convolutions beside the recurrent layers (MiniRocket's 84 kernels
             at up to 8 dilations): its features, the proportion of valid steps
             where an output exceeds a bias, join the summary, and the output
-            layer starts from a ridge classifier on them. 0 leaves it out;
-            see the user guide. Where sequences and features both exceed
+            layer starts from a ridge classifier on them. Where that start
+            fits the training set (on the sets that ship with sktime it
+            does), the predictions are its own, fine-tuned, and the
+            recurrent layers change next to nothing. 0 leaves it out (the
+            recurrent network alone: raise ``learning_rate_init``, e.g. to
+            1e-3, which the default sets low to keep the start); see the
+            user guide. Where sequences and features both exceed
             4,096 (or their product 10^8), the ridge start is fitted on an
             evenly spaced subsample of the sequences, each class in
             proportion; the features, 4 bytes each, are kept for training up
