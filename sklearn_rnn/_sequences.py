@@ -261,10 +261,10 @@ def refuse_nested(X):
             and np.ndim(X.iloc[0, 0]) > 0):
         raise TypeError(
             "X is a DataFrame of sequences (each cell a sequence: sktime's "
-            "nested_univ format); a sequence model reads arrays. Convert it with "
-            "sktime's convert_to(X, \"numpy3D\") and pass time_axis=2, or pass a list "
+            "nested_univ format); a sequence model reads arrays. Pass a list "
             "of (n_timesteps, n_channels) arrays, [np.column_stack(list(row)) for "
-            "row in X.itertuples(index=False)].")
+            "row in X.itertuples(index=False)], or, where the series are of equal "
+            "lengths, sktime's convert_to(X, \"numpy3D\") with time_axis=2.")
 
 
 def refuse_long_panel(X, y=None, fitted=None):
@@ -304,8 +304,8 @@ def refuse_long_panel(X, y=None, fitted=None):
         f"format): {what}, and {n_instances} instances in its first index level. "
         "A sequence model reads one sequence per sample. Pass a list of "
         "(n_timesteps, n_channels) arrays, one per instance, [g.to_numpy() for _, "
-        "g in X.groupby(level=0, sort=False)], or convert it with sktime's "
-        "convert_to(X, \"numpy3D\") and pass time_axis=2; "
+        "g in X.groupby(level=0, sort=False)], or, where the instances are of "
+        "equal lengths, sktime's convert_to(X, \"numpy3D\") with time_axis=2; "
         "sklearn_rnn.sktime.RNNClassifier takes sktime's panels as they are.")
 
 
@@ -418,6 +418,18 @@ def columns_mismatch(n_columns, n_channels, subject="X has"):
         "BaggingRegressor with max_features < 1, changes them: see the user "
         "guide's 'Meta-estimators'.)"
     )
+
+
+def one_sequence_hint(time_axis):
+    """How to predict one sequence given as a 2D array, in ``time_axis``'s layout."""
+    if time_axis == 2:  # review rvA F6: the hint gave time_axis=1's layout
+        return ("A 2D X holds one flattened sequence per row; to predict one "
+                "sequence of shape (n_channels, n_timesteps), the layout of "
+                "time_axis=2, pass X[None], of shape (1, n_channels, n_timesteps) "
+                "(one of shape (n_timesteps, n_channels): X.T[None]).")
+    return ("A 2D X holds one flattened sequence per row; to predict one sequence "
+            "of shape (n_timesteps, n_channels), pass X[None], of shape (1, "
+            "n_timesteps, n_channels).")
 
 
 def layout_changed(name, fitted, current):

@@ -27,6 +27,7 @@ from ._sequences import (
     channels_mismatch,
     columns_mismatch,
     layout_changed,
+    one_sequence_hint,
     from_list,
     list_channel_names,
     refuse_long_panel,
@@ -284,11 +285,6 @@ def _valid_steps(values, lengths, rows):
     return values[rows][valid].reshape(-1, values.shape[2])
 
 
-_ONE_SEQUENCE_HINT = (
-    "A 2D X holds one flattened sequence per row; to predict one sequence "
-    "of shape (n_timesteps, n_channels), pass X[None], of shape (1, "
-    "n_timesteps, n_channels).")
-
 #: Rounding to float32 that moves a channel's values by more than this
 #: fraction of their standard deviation (in standard deviation) is warned of.
 _FLOAT32_LOSS = 0.02
@@ -368,7 +364,9 @@ def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
     fitted_channels = estimator.n_channels_in_ if fitted else n_channels
     if n_channels != fitted_channels:
         # fitted on 3D input: a fit on tables has n_channels_in_ == n_channels
-        hint = " " + _ONE_SEQUENCE_HINT if n_columns == fitted_channels else ""
+        axis = getattr(estimator, "time_axis", 1)
+        one = n_columns == fitted_channels or (axis == 2 and n_rows == fitted_channels)
+        hint = " " + one_sequence_hint(axis) if one else ""
         raise ValueError(
             f"X has {n_channels} channels per time step, but {name} is expecting "
             f"{fitted_channels} channels per time step as input: it was fitted on "
@@ -392,7 +390,8 @@ def check_table_layout(estimator, n_columns, *, n_rows=None, fitted=True):
         rows = "" if n_rows is None else f"{n_rows} "
         raise ValueError(
             f"X is read as {rows}sequences of 1 time step, but {name} was fitted "
-            f"on sequences of {estimator.n_timesteps_in_} steps. {_ONE_SEQUENCE_HINT}"
+            f"on sequences of {estimator.n_timesteps_in_} steps. "
+            + one_sequence_hint(getattr(estimator, "time_axis", 1))
         )
     if on_table and n_columns != estimator.n_features_in_:
         # scikit-learn's words (validate_data says so first in predict)

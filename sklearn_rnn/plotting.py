@@ -231,6 +231,12 @@ def _with_history(estimator):
              "sktime forecaster/classifier whose final estimator is one.")
     if _is_fitted(current):  # a StandardScaler, a Pipeline ending in Ridge
         inside = f" (in {' > '.join(path)})" if len(path) > 1 else ""
+        if len(getattr(current, "_class_dictionary", None) or ()) == 1:
+            # sktime predicts the one class without training (review rvA F7)
+            raise ValueError(
+                f"{path[-1]}{inside} was fitted on labels of a single class, so "
+                "sktime trained nothing (it predicts that class): there is no "
+                "training history (history_) to draw.")
         raise ValueError(
             f"{path[-1]}{inside} is fitted but is not a sklearn_rnn estimator: it "
             f"has no training history (history_) to draw. {takes}"

@@ -583,6 +583,18 @@ def test_one_sequence_passed_as_a_2d_table_names_x_none(Estimator):
     ragged = Estimator(hidden_size=4, max_iter=1, random_state=0).fit(
         [x[: 1 + i % 24, :1] for i, x in enumerate(X)], y)
     assert ragged.predict(X[:5, :1, 0]).shape == (5,)
+    # in the layout of time_axis=2, an instance (n_channels, n_timesteps) as
+    # sktime holds it: the hint gave time_axis=1's, which then failed, and
+    # the instance itself got none (review rvA F6)
+    panel = X.transpose(0, 2, 1)
+    sktime_like = Estimator(hidden_size=4, max_iter=1, random_state=0,
+                            time_axis=2).fit(panel, y)
+    for one in (panel[0], panel[0].T):
+        with pytest.raises(ValueError, match=r"one sequence of shape \(n_channels, "
+                           r"n_timesteps\), the layout of time_axis=2, pass X\[None\].*"
+                           r"\(n_timesteps, n_channels\): X\.T\[None\]"):
+            sktime_like.predict(one)
+    assert sktime_like.predict(panel[0][None]).shape == (1,)
 
 
 def test_a_list_of_dataframes_keeps_its_column_names():
@@ -624,7 +636,8 @@ def test_a_nested_univ_dataframe_is_refused_naming_the_fix():
     X3 = rng.normal(size=(20, 2, 30))  # numpy3D
     y = np.arange(20) % 2
     nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[c]) for x in X3] for c in range(2)})
-    match = r"X is a DataFrame of sequences .*nested_univ.*convert_to\(X, \"numpy3D\"\)"
+    match = (r"X is a DataFrame of sequences .*nested_univ.*where the series are of "
+             r"equal lengths, sktime's convert_to\(X, \"numpy3D\"\)")
     with pytest.raises(TypeError, match=match):
         SequenceClassifier(max_iter=1).fit(nested, y)
     clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(
@@ -645,8 +658,11 @@ def test_a_long_format_panel_is_refused_naming_the_fix():
     y = np.arange(20) % 2
     index = pd.MultiIndex.from_product([range(20), range(30)], names=["id", "t"])
     long = pd.DataFrame(X3.reshape(-1, 2), index=index, columns=["a", "b"])
+    # convert_to(..., "numpy3D") only where the lengths are equal: it fails on
+    # others (JapaneseVowels; review rvA F4)
     match = (r"X looks like a long-format panel.*600 rows for 20 targets in y, and 20 "
-             r"instances.*groupby\(level=0, sort=False\).*convert_to\(X, \"numpy3D\"\)")
+             r"instances.*groupby\(level=0, sort=False\).*where the instances are of "
+             r"equal lengths, sktime's convert_to\(X, \"numpy3D\"\)")
     for est in (SequenceClassifier(max_iter=1), LSTMRegressor(max_iter=1)):
         for X in (long, long["a"]):
             with pytest.raises(ValueError, match=match):

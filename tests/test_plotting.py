@@ -133,6 +133,19 @@ def test_plot_history_takes_the_sktime_adapters_and_reduction():
     assert plot_history(reduction).get_title().endswith("> LSTMRegressor")
 
 
+def test_plot_history_of_a_classifier_fitted_on_one_class_says_so():
+    # sktime fits a single class without training: the message said the
+    # RNNClassifier "is not a sklearn_rnn estimator" (review rvA F7)
+    pytest.importorskip("sktime")
+    from sklearn_rnn.sktime import RNNClassifier
+
+    X = np.random.RandomState(0).normal(size=(6, 1, 10))
+    clf = RNNClassifier(max_iter=1).fit(X, np.array(["a"] * 6))
+    with pytest.raises(ValueError, match=r"RNNClassifier was fitted on labels of a single "
+                                         r"class, so sktime trained nothing"):
+        plot_history(clf)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_plot_search_draws_the_mean_test_score_per_value(data):
     from sklearn.model_selection import GridSearchCV

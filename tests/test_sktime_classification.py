@@ -350,3 +350,36 @@ def test_swapped_variables_of_a_named_panel_are_refused():
         clf.predict(X[["volume", "price"]])
     numpy3d = X.to_numpy().reshape(20, 15, 2).transpose(0, 2, 1)  # no names: read as is
     assert_array_equal(clf.predict(numpy3d), clf.predict(X))
+
+
+def test_variables_in_another_order_in_some_instances_are_refused():
+    # the name check turned itself off where the instances disagreed with each
+    # other, and the panel was read by position (BasicMotions with every
+    # other instance's variables reversed: 1.000 -> 0.750; review rvA F5)
+    rng = np.random.RandomState(0)
+    frames = [pd.DataFrame(rng.normal(size=(15, 2)), columns=["price", "volume"])
+              for _ in range(20)]
+    y = np.array(["a", "b"] * 10)
+    clf = RNNClassifier(**FAST).fit(frames, y)
+    mixed = [f[["volume", "price"]] if i % 2 else f for i, f in enumerate(frames)]
+    message = (r"Instance 1 of X has its variables in the order \['volume', 'price'\], "
+               r"instance 0 in the order \['price', 'volume'\]: they are read by position")
+    for call in (lambda: clf.predict(mixed), lambda: RNNClassifier(**FAST).fit(mixed, y)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert_array_equal(clf.predict([f[["price", "volume"]] for f in mixed]), clf.predict(frames))
+
+
+def test_a_variable_that_is_not_numbers_is_refused_by_its_name():
+    # "Sequence 0 of X could not be converted to floats" named neither the
+    # variable nor the fix (review rvA F8); numbers held as objects pass
+    rng = np.random.RandomState(0)
+    index = pd.MultiIndex.from_product([range(20), range(15)], names=["instance", "time"])
+    X = pd.DataFrame(rng.normal(size=(300, 2)), index=index, columns=["price", "volume"])
+    y = np.array(["a", "b"] * 10)
+    with pytest.raises(TypeError, match=r"Variable 'subject' of X holds values that are not "
+                                        r"numbers .*X\.drop\(columns='subject'\)"):
+        RNNClassifier(**FAST).fit(X.assign(subject="s1"), y)
+    objects = X.astype({"volume": object})
+    assert_array_equal(RNNClassifier(**FAST).fit(objects, y).predict(objects),
+                       RNNClassifier(**FAST).fit(X, y).predict(X))

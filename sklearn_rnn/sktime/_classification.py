@@ -38,9 +38,26 @@ def _variable_names(X):
     if not isinstance(X, (list, tuple)) or not X:
         return None
     names = [list(getattr(x, "columns", [None])) for x in X]
+    for i, other in enumerate(names):
+        if other != names[0] and sorted(map(str, other)) == sorted(map(str, names[0])):
+            # the same variables in another order, read by position (review rvA F5)
+            raise ValueError(
+                f"Instance {i} of X has its variables in the order {other}, "
+                f"instance 0 in the order {names[0]}: they are read by position. "
+                f"Put them in one order, e.g. [x[{names[0]!r}] for x in X]."
+            )
     if any(n != names[0] for n in names) or not all(isinstance(c, str) for c in names[0]):
         return None
     return names[0]
+
+
+def _numbers(column):
+    """Whether a column of objects holds numbers (NaN allowed)."""
+    try:
+        np.asarray(column[~column.isna()], dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def panel_to_batch_first(X):
@@ -93,6 +110,14 @@ def panel_to_batch_first(X):
     if isinstance(X, (list, tuple)):
         sequences = []
         for i, instance in enumerate(X):
+            for name, dtype in getattr(instance, "dtypes", {}).items():
+                if getattr(dtype, "kind", "O") not in "biuf" and not _numbers(instance[name]):
+                    raise TypeError(  # it named neither the variable nor the fix (rvA F8)
+                        f"Variable {name!r} of X holds values that are not numbers "
+                        f"(dtype {dtype}, instance {i}): drop it from the panel (on "
+                        f"a pd-multiindex DataFrame, X.drop(columns={name!r})) or "
+                        "encode it as numbers."
+                    )
             values = instance.to_numpy() if hasattr(instance, "to_numpy") else instance
             values = np.asarray(values)
             if values.ndim != 2:
@@ -363,6 +388,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             Reference to self.
         """
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
+        self._variable_names = _variable_names(X)
         seqs = panel_to_batch_first(X)
         if not isinstance(seqs, list) and seqs.shape[2] >= 2 * seqs.shape[1]:
             # the core's warning, silenced below, in sktime's terms (review rvA F3)
@@ -374,7 +400,6 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                 stacklevel=3)
         with batch_first_inputs():  # the panel is converted already
             self.estimator_.fit(seqs, y)
-        self._variable_names = _variable_names(X)
         return self
 
     def _predict(self, X):
