@@ -406,6 +406,17 @@ def test_errors(data):
     for obj in (torch.nn.LSTM(2, 3), "model.pkl"):
         with pytest.raises(TypeError, match="sklearn_rnn"):
             to_onnx(obj, X)
+    # each told what to export instead, not of pipelines (review rvB F8)
+    from sklearn.model_selection import GridSearchCV
+
+    reg = LSTMRegressor(**SMALL).fit(X, y)
+    search = GridSearchCV(LSTMRegressor(**SMALL), {"hidden_size": [2]}, cv=2).fit(X, y)
+    for obj, advice in ((search, r"export its best_estimator_"),
+                        (reg.module_, r"not its network \(module_\)"),
+                        ("model.pkl", r"Load the model first"),
+                        (Ridge(), r"For a Pipeline, use skl2onnx")):
+        with pytest.raises(TypeError, match=advice):
+            to_onnx(obj, X)
     reg = LSTMRegressor(**SMALL, n_channels=2).fit(X.reshape(48, -1), y)
     with pytest.raises(ValueError, match="lengths=True needs 3D input"):
         to_onnx(reg, lengths=True)

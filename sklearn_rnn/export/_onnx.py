@@ -25,6 +25,7 @@ from .._validation import (
     input_kind,
 )
 from ._graph import PredictionGraph, dummy_inputs
+from ._refusals import other_export
 
 __all__ = ["to_onnx", "DEFAULT_OPSET"]
 
@@ -366,21 +367,6 @@ def _import_onnx():
 
 
 #: what to do instead, for the sktime adapters
-_SKTIME_ADVICE = {
-    "RNNClassifier": (
-        "Export the SequenceClassifier it fitted, to_onnx(clf.estimator_): its "
-        "graph reads (n_instances, n_timepoints, n_channels), sktime's numpy3D "
-        "panels transposed, X.transpose(0, 2, 1); or save the RNNClassifier "
-        "with pickle, joblib, skops or its save method."
-    ),
-    "RNNForecaster": (
-        "RNNForecaster has no ONNX export (its forecasts combine a linear start, "
-        "several networks and the series' time index); save it with pickle, "
-        "joblib or its save method (load with sktime.base.load)."
-    ),
-}
-
-
 def _check_estimator(estimator):
     """What ``estimator`` predicts; raise if it cannot be exported."""
     # the type first: is_classifier reads __sklearn_tags__, which a torch
@@ -388,14 +374,10 @@ def _check_estimator(estimator):
     if not isinstance(estimator, BaseSequenceEstimator) or not (
         is_classifier(estimator) or is_regressor(estimator)
     ):
-        name = type(estimator).__name__
-        advice = _SKTIME_ADVICE.get(name) if type(estimator).__module__.startswith(
-            "sklearn_rnn.sktime") else None
         raise TypeError(
             "to_onnx exports the estimators of sklearn_rnn (SequenceRegressor, "
-            f"LSTMRegressor, GRURegressor, SequenceClassifier); got {name}. "
-            + (advice or "For a Pipeline, use skl2onnx.to_onnx after "
-               "sklearn_rnn.register_skl2onnx_converters().")
+            f"LSTMRegressor, GRURegressor, SequenceClassifier); got "
+            f"{type(estimator).__name__}. {other_export(estimator)}"
         )
     check_is_fitted(estimator)
     network = estimator.module_
