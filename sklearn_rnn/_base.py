@@ -25,6 +25,7 @@ from ._compat import DeviceOptions, Interval, StrOptions
 from ._initialization import build_network, resolve_sizes, warm_target_start
 from ._networks import POOLINGS
 from ._portable import PortableStateMixin
+from ._versions import VersionWarning
 from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from ._prediction import predict_batches
 from ._progress import describe_start
@@ -370,6 +371,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         return torch.device(device)  # predict_batches moves the network there
 
     _renamed_attributes = {"input_size_": "n_channels_in_"}  # on unpickling
+    _version_warning = VersionWarning  # scikit-learn's filters catch it
 
     @property
     def input_size_(self):

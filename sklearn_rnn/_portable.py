@@ -13,6 +13,7 @@ keeps as they were.
 """
 
 import importlib
+import importlib.metadata
 import warnings
 
 import numpy as np
@@ -30,6 +31,20 @@ MODULE_STATE_KEY = "__sklearn_rnn_module__"
 _TORCH_STATE = ("module_", "optimizer_")
 #: Attributes rebuilt on load, from the parameters (``nn.LSTM``, ``nn.GRU``).
 _DERIVED = ("_flat_weights", "_flat_weight_refs")
+
+
+class _VersionUserWarning(UserWarning):
+    """The version warning where no other class is set."""
+
+    def __init__(self, *, estimator_name, package, original_version, current_version):
+        super().__init__(f"Trying to unpickle estimator {estimator_name} from {package} "
+                         f"version {original_version} when using version {current_version}.")
+
+
+def _dependency_versions():
+    """torch's and scikit-learn's versions, under the keys a state keeps them."""
+    return {"_sklearn_rnn_torch_version": torch.__version__,
+            "_sklearn_rnn_scikit-learn_version": importlib.metadata.version("scikit-learn")}
 
 
 def module_to_state(module):
@@ -201,6 +216,10 @@ class PortableStateMixin:
 
     #: Fitted attributes renamed since a release: {old name: new name}.
     _renamed_attributes = {}
+    #: The warning of a state saved under other versions (the estimators'
+    #: base sets scikit-learn's InconsistentVersionWarning's subclass, which
+    #: this side, importing no scikit-learn, cannot).
+    _version_warning = _VersionUserWarning
 
     def __getstate__(self):
         # A copy: on Python >= 3.11 BaseEstimator.__getstate__ returns the
@@ -209,6 +228,8 @@ class PortableStateMixin:
         state = {name: value if name in _TORCH_STATE else dicts_to_pairs(value)
                  for name, value in super().__getstate__().items()}
         state["_sklearn_rnn_version"] = package_version()
+        for key, current in _dependency_versions().items():  # review rvB F1
+            state[key] = current
         if "module_" in state:
             state["module_"] = module_to_state(state["module_"])
             optimizer = state.get("optimizer_")
@@ -221,14 +242,16 @@ class PortableStateMixin:
         state = {name: value if name in _TORCH_STATE else pairs_to_dicts(value)
                  for name, value in state.items()}
         saved_by = state.pop("_sklearn_rnn_version", None)
-        if saved_by is not None and saved_by != package_version():
-            warnings.warn(
-                f"Trying to unpickle estimator {type(self).__name__} from "
-                f"sklearn_rnn version {saved_by} when using version "
-                f"{package_version()}. This might lead to breaking code or "
-                "invalid results. Use at your own risk; refit it, or load it "
-                "with the version that saved it.", UserWarning, stacklevel=2,
-            )
+        versions = {"sklearn_rnn": (saved_by, package_version())}
+        for key, current in _dependency_versions().items():  # major.minor of these
+            saved = state.pop(key, None)
+            if saved is not None and saved.split(".")[:2] != current.split(".")[:2]:
+                versions[key[len("_sklearn_rnn_"):-len("_version")]] = (saved, current)
+        for package, (saved, current) in versions.items():
+            if saved is not None and saved != current:
+                warnings.warn(self._version_warning(
+                    estimator_name=type(self).__name__, package=package,
+                    original_version=saved, current_version=current), stacklevel=2)
         for old, new in self._renamed_attributes.items():
             if old in state:
                 state[new] = state.pop(old)

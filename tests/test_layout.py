@@ -52,6 +52,7 @@ RANKS = {
     "_sequences": 1,
     "_warm_start": 1,
     "_window_normalization": 1,
+    "_versions": 1,
     "plotting": 1,
     # torch modules, input checks, and the public windowing tools
     "_networks": 2,

@@ -216,6 +216,45 @@ def test_a_file_of_another_version_warns(data):
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
 
 
+def test_a_file_of_another_torch_or_scikit_learn_warns_as_scikit_learn_does(data):
+    # the state recorded neither, though it holds torch's module internals;
+    # and the warning was a bare UserWarning, which scikit-learn's documented
+    # filter on InconsistentVersionWarning let through (review rvB F1, F2)
+    import importlib.metadata
+
+    import torch
+    from sklearn.exceptions import InconsistentVersionWarning
+
+    estimator, X, _ = _fit(LSTMRegressor(**SMALL), data)
+    state = estimator.__getstate__()
+    assert state["_sklearn_rnn_torch_version"] == torch.__version__
+    assert (state["_sklearn_rnn_scikit-learn_version"]
+            == importlib.metadata.version("scikit-learn"))
+    major, minor = torch.__version__.split(".")[:2]
+    for key, saved, package in (
+            ("_sklearn_rnn_torch_version", f"{major}.{int(minor) + 1}.0", "torch"),
+            ("_sklearn_rnn_scikit-learn_version", "0.24.2", "scikit-learn")):
+        loaded = LSTMRegressor.__new__(LSTMRegressor)
+        with pytest.warns(InconsistentVersionWarning,
+                          match=rf"LSTMRegressor from {package} version {saved} when "
+                                "using version") as caught:
+            loaded.__setstate__({**state, key: saved})
+        assert caught[0].message.package == package
+        assert caught[0].message.original_sklearn_version == saved
+        np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
+    # another patch release (or build) of torch is the same for the state
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LSTMRegressor.__new__(LSTMRegressor).__setstate__(
+            {**state, "_sklearn_rnn_torch_version": f"{major}.{minor}.99+cu121"})
+    # the sklearn_rnn version's warning is of the same class
+    with pytest.raises(InconsistentVersionWarning):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            LSTMRegressor.__new__(LSTMRegressor).__setstate__(
+                {**state, "_sklearn_rnn_version": "0.0.1"})
+
+
 @pytest.mark.parametrize("steps", ["trimmer", "lag"])
 def test_a_pipeline_of_our_steps_loads_with_the_list(steps):
     # the windowing transformers are in the list, and a pipeline's list
