@@ -167,3 +167,23 @@ def test_japanese_vowels_accuracy():
     X_test, y_test = _japanese_vowels("test")
     clf = SequenceClassifier(random_state=0).fit(X_train, y_train)
     assert clf.score(X_test, y_test) >= 0.98
+
+
+def test_the_classifiers_accuracy_is_its_ridge_starts_fine_tuned():
+    """The README's and user guide's statement (thirty-third session, review
+    rvA F1): on ArrowHead the recurrent layers change next to nothing, so
+    that their size does not move the accuracy and their columns of the
+    output layer set to zero change no prediction. A gain of the recurrent
+    layers would fail this test: then the statement is to be revised."""
+    import torch
+
+    X_train, y_train = _numpy3d(load_arrow_head, "train")
+    X_test, y_test = _numpy3d(load_arrow_head, "test")
+    clf = SequenceClassifier(random_state=0).fit(X_train, y_train)
+    small = SequenceClassifier(random_state=0, hidden_size=1).fit(X_train, y_train)
+    assert abs(clf.score(X_test, y_test) - small.score(X_test, y_test)) <= 0.01
+    expected = clf.predict(X_test)
+    width = clf.module_.random_conv.output_size  # the features, last in the head
+    with torch.no_grad():
+        clf.module_.head.weight[:, :-width] = 0  # the recurrent summary's columns
+    assert np.mean(clf.predict(X_test) != expected) <= 0.01
