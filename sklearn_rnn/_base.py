@@ -31,8 +31,8 @@ from ._prediction import predict_batches
 from ._progress import describe_start
 from ._random import FitRandomness, draws_in_training
 from ._sequences import record_shortest, warn_of_short_sequences
-from ._training import (TensorData, _torch_threads,
-                        check_callbacks, significant_gain, split_tail, train)
+from ._threads import torch_threads
+from ._training import TensorData, check_callbacks, significant_gain, split_tail, train
 from ._validation import (check_batch_size, check_device, check_fitted_device,
                           check_sample_weight, check_sequences, split_positive_weights)
 from ._warm_start import check_fixed_params, restored_on_error
@@ -205,7 +205,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             train_idx, valid_idx = split_positive_weights(self._split_validation, weights,
                                                           targets, rng)
         randomness = FitRandomness(seed, device, stream=0 if first_call else self.n_iter_)
-        with _torch_threads(self.n_threads):
+        with torch_threads(self.n_threads):
             generator = torch.Generator().manual_seed(randomness.seed)  # shuffling
             start = None
             if first_call:  # the start sees no validation row
@@ -361,7 +361,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         seqs = check_sequences(self, X, reset=False)
         warn_of_short_sequences(self, seqs)
         device = self._inference_device()
-        with _torch_threads(self.n_threads):
+        with torch_threads(self.n_threads):
             outputs = predict_batches(self.module_, seqs.values, seqs.lengths,
                                       device=device, autocast=self._autocast(device))
         return outputs, seqs

@@ -13,7 +13,7 @@ keeps as they were.
 """
 
 import importlib
-import importlib.metadata
+import sys
 import warnings
 
 import numpy as np
@@ -42,9 +42,16 @@ class _VersionUserWarning(UserWarning):
 
 
 def _dependency_versions():
-    """torch's and scikit-learn's versions, under the keys a state keeps them."""
-    return {"_sklearn_rnn_torch_version": torch.__version__,
-            "_sklearn_rnn_scikit-learn_version": importlib.metadata.version("scikit-learn")}
+    """torch's and scikit-learn's versions, under the keys a state keeps them.
+
+    scikit-learn's as its module says (imported wherever an estimator is; no
+    package metadata needed, which frozen or vendored installs lack: rvD F3).
+    """
+    versions = {"_sklearn_rnn_torch_version": torch.__version__}
+    sklearn = getattr(sys.modules.get("sklearn"), "__version__", None)
+    if isinstance(sklearn, str):
+        versions["_sklearn_rnn_scikit-learn_version"] = sklearn
+    return versions
 
 
 def module_to_state(module):

@@ -556,21 +556,31 @@ def _refuse_labels(estimator, y):
     """Refuse targets of text, which a regressor cannot predict.
 
     scikit-learn's check ends in NumPy's "could not convert string to
-    float"; numbers written as text (``"1.5"``) still pass, as they do there.
+    float"; numbers written as text (``"1.5"``) still pass, as they do there,
+    and missing values (``pd.NA``) go on to its message (review rvD F2).
     """
     try:
         values = np.asarray(y)
     except ValueError:  # ragged: scikit-learn's check says so
         return
-    if values.dtype.kind not in "USO" or values.size == 0:
+    if values.dtype.kind not in "USO":
         return
-    try:
-        values.astype(np.float64)
-    except (TypeError, ValueError):
+    bad = next((v for v in values.flat if _is_text(v)), None)
+    if bad is not None:
         raise ValueError(
             f"y holds labels that are not numbers (dtype {values.dtype}, e.g. "
-            f"{str(values.flat[0])!r}): {type(estimator).__name__} predicts numbers. "
+            f"{str(bad)!r}): {type(estimator).__name__} predicts numbers. "
             "For class labels use SequenceClassifier; otherwise convert y to "
             "numbers."
-        ) from None
+        )
 
+
+def _is_text(value):
+    """Whether ``value`` is text that does not read as a number."""
+    if not isinstance(value, (str, bytes)):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return True
+    return False

@@ -99,6 +99,7 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
         positive = np.flatnonzero(row_weight > 0)
         pick, labels = pick[positive], labels[positive]
         sample_weight = None if sample_weight is None else np.asarray(sample_weight)[positive]
+    weighted = np.bincount(labels, minlength=n_classes) > 0  # classes of weight > 0
     n, width = len(pick), features.shape[1]
     m = min(n, _RIDGE_MAX_ELEMENTS // width)
     if width > _RIDGE_MAX_SIZE:
@@ -109,6 +110,8 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
         pick, labels = pick[rows], labels[rows]
         sample_weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
         n = m
+        if not np.bincount(labels, minlength=n_classes)[weighted].all():
+            return False  # the subsample left a class of weight out (rvD F5)
     with torch.no_grad():
         labels = torch.from_numpy(labels)
         weight = torch.ones(n, dtype=torch.float64)

@@ -9,18 +9,17 @@ finite, or exploding: :mod:`._divergence`).
 
 Around the loop: the early-stopping tail split (:func:`split_tail`), the
 test that keeps a fitted start against a noisy validation gain
-(:func:`significant_gain`) and the number of torch threads a fit or a
-prediction runs on. A fit's random state is :mod:`._random`'s, the
+(:func:`significant_gain`); the number of torch threads a fit or a
+prediction runs on is :mod:`._threads`'. A fit's random state is :mod:`._random`'s, the
 optimizer state's pickling :mod:`._portable`'s, batched prediction
 :mod:`._prediction`'s.
 """
 
 import copy
 import math
-import threading
 import time
 import warnings
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,39 +126,6 @@ def split_tail(n_samples, validation_fraction):
     """
     split = n_samples - n_validation(n_samples, validation_fraction)
     return np.arange(split), np.arange(split, n_samples)
-
-
-@contextmanager
-def _torch_threads(n_threads):
-    """Run with ``n_threads`` torch threads, restoring the setting after.
-
-    ``None`` keeps the process's setting on its main thread. On any other
-    thread it means 1: fits run on threads of one process (joblib's or
-    sktime's "threading" backend, dask's ``LocalCluster(processes=False)``)
-    would otherwise each start the process's number of threads. Calls that
-    overlap (predictions from a thread pool) share one count: the first in
-    saves the process's setting, the last out restores it (each restoring
-    its own left an overlapping call's setting behind; review rvB F7).
-    """
-    if n_threads is None:
-        if threading.current_thread() is threading.main_thread():
-            yield
-            return
-        n_threads = 1
-    with _THREADS["lock"]:
-        if _THREADS["active"] == 0:
-            _THREADS["saved"] = torch.get_num_threads()
-        _THREADS["active"] += 1
-        torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        with _THREADS["lock"]:
-            _THREADS["active"] -= 1
-            if _THREADS["active"] == 0:
-                torch.set_num_threads(_THREADS["saved"])
-
-_THREADS = {"lock": threading.Lock(), "active": 0, "saved": None}  # calls inside, setting
 
 
 @dataclass

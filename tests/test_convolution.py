@@ -521,6 +521,26 @@ def test_a_class_weighted_0_keeps_the_ridge_start():
     assert rows.loss_curve_[0] < 0.3
 
 
+def test_ridge_start_skips_where_a_class_of_weight_has_no_fitted_rows(monkeypatch):
+    # a subsample that leaves out every row of a rare class (of weight) fitted
+    # the start with that class at the lowest decision value (review rvD F5);
+    # a class without rows, or fewer than two classes of weight, skip as before
+    from sklearn_rnn import _ridge_start
+
+    rng = np.random.RandomState(0)
+    module = SimpleNamespace(head=torch.nn.Linear(8, 3))
+    labels = np.array([0] * 100 + [1] + [2] * 100)
+    features = torch.as_tensor(rng.normal(size=(201, 8)) + 3 * labels[:, None],
+                               dtype=torch.float32)
+    start = _ridge_start.start_from_ridge
+    assert start(module, features, labels, 3)
+    assert not start(module, features[:100], labels[:100], 3)  # no rows of 1 and 2
+    assert not start(module, features, labels, 3, class_weights=[0.0, 0.0, 1.0])
+    assert start(module, features, labels, 3, class_weights=[1.0, 0.0, 1.0])
+    monkeypatch.setattr(_ridge_start, "_RIDGE_MAX_ELEMENTS", 8 * 10)  # 10 rows fitted
+    assert not start(module, features, labels, 3)
+
+
 def test_ridge_start_on_noise_is_not_confident():
     # The leave-one-out error left out the intercept's direction, whose zero
     # eigenvalue added 1 / (n alpha) to every diagonal entry: the smallest

@@ -807,6 +807,11 @@ def test_a_regressor_refuses_labels_as_targets():
                                              r"predicts numbers\. For class labels use "
                                              r"SequenceClassifier"):
             LSTMRegressor(max_iter=1).fit(X, bad)
+    # missing values are scikit-learn's to name, not labels (review rvD F2)
+    for missing in (pd.Series(np.where(y > 0, 1.0, None), dtype="Float64"),
+                    pd.Series(np.where(y > 0, True, None), dtype="boolean")):
+        with pytest.raises(ValueError, match="contains NaN"):
+            LSTMRegressor(max_iter=1).fit(X, missing)
     text = LSTMRegressor(max_iter=1, random_state=0).fit(X, y.astype(str))
     np.testing.assert_allclose(
         text.predict(X), LSTMRegressor(max_iter=1, random_state=0).fit(X, y).predict(X))

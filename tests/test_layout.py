@@ -53,6 +53,7 @@ RANKS = {
     "_warm_start": 1,
     "_window_normalization": 1,
     "_versions": 1,
+    "_threads": 1,
     "plotting": 1,
     # torch modules, input checks, and the public windowing tools
     "_networks": 2,
@@ -75,7 +76,8 @@ RANKS = {
 TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
               "_moments",
               "_networks", "_optimizers",
-              "_portable", "_prediction", "_progress", "_ridge_start", "_training",
+              "_portable", "_prediction", "_progress", "_ridge_start", "_threads",
+              "_training",
               "_window_normalization"}
 # Optional dependencies, and the only units that may import them.
 OPTIONAL = {"matplotlib": {"plotting"}, "pandas": {"sktime"}, "sktime": {"sktime"},

@@ -299,6 +299,44 @@ def test_overlapping_predictions_leave_the_thread_setting_as_found(two_torch_thr
         assert torch.get_num_threads() == 2
 
 
+def test_thread_settings_nest_and_overlap_per_thread(two_torch_threads):
+    """torch's setting is the calling thread's: an inner call puts back the
+    outer one's, a main-thread fit that ends while a worker predicts puts
+    back the main thread's, and a call that fails to set its count leaves
+    nothing behind (review rvD F1, F8: a shared count restored only by the
+    last call out)."""
+    import threading
+
+    from sklearn_rnn._threads import _THREADS
+    from sklearn_rnn._threads import torch_threads as _torch_threads
+
+    with _torch_threads(3):
+        with _torch_threads(1):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 3
+    assert torch.get_num_threads() == 2
+    inside, leave, seen = threading.Event(), threading.Event(), {}
+
+    def worker():
+        with _torch_threads(None):
+            inside.set()
+            leave.wait()
+        seen["after"] = torch.get_num_threads()
+
+    with _torch_threads(1):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        inside.wait()
+    assert torch.get_num_threads() == 2  # the worker still inside
+    leave.set()
+    thread.join()
+    assert seen["after"] == 2 and torch.get_num_threads() == 2
+    with pytest.raises(RuntimeError):
+        with _torch_threads(0):
+            pass
+    assert _THREADS["active"] == 0 and torch.get_num_threads() == 2
+
+
 def _parameter_bytes(module):
     tensors = list(module.parameters()) + list(module.buffers())
     return sum(t.numel() * t.element_size() for t in tensors)

@@ -220,16 +220,14 @@ def test_a_file_of_another_torch_or_scikit_learn_warns_as_scikit_learn_does(data
     # the state recorded neither, though it holds torch's module internals;
     # and the warning was a bare UserWarning, which scikit-learn's documented
     # filter on InconsistentVersionWarning let through (review rvB F1, F2)
-    import importlib.metadata
-
+    import sklearn
     import torch
     from sklearn.exceptions import InconsistentVersionWarning
 
     estimator, X, _ = _fit(LSTMRegressor(**SMALL), data)
     state = estimator.__getstate__()
     assert state["_sklearn_rnn_torch_version"] == torch.__version__
-    assert (state["_sklearn_rnn_scikit-learn_version"]
-            == importlib.metadata.version("scikit-learn"))
+    assert state["_sklearn_rnn_scikit-learn_version"] == sklearn.__version__
     major, minor = torch.__version__.split(".")[:2]
     for key, saved, package in (
             ("_sklearn_rnn_torch_version", f"{major}.{int(minor) + 1}.0", "torch"),

@@ -368,6 +368,9 @@ def test_variables_in_another_order_in_some_instances_are_refused():
         with pytest.raises(ValueError, match=message):
             call()
     assert_array_equal(clf.predict([f[["price", "volume"]] for f in mixed]), clf.predict(frames))
+    # names of other types in the same order are not another order (rvD F4)
+    numbered = [f.set_axis([0, 1] if i % 2 else ["0", "1"], axis=1) for i, f in enumerate(frames)]
+    RNNClassifier(**FAST).fit(numbered, y)
 
 
 def test_a_variable_that_is_not_numbers_is_refused_by_its_name():

@@ -39,7 +39,7 @@ def _variable_names(X):
         return None
     names = [list(getattr(x, "columns", [None])) for x in X]
     for i, other in enumerate(names):
-        if other != names[0] and sorted(map(str, other)) == sorted(map(str, names[0])):
+        if other != names[0] and set(other) == set(names[0]):
             # the same variables in another order, read by position (review rvA F5)
             raise ValueError(
                 f"Instance {i} of X has its variables in the order {other}, "
@@ -397,7 +397,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
                 "instance, the sign of a panel laid out (n_instances, n_timepoints, "
                 "n_channels): sktime's numpy3D panels are (n_instances, n_channels, "
                 "n_timepoints). If so, pass X.transpose(0, 2, 1).", UserWarning,
-                stacklevel=3)
+                stacklevel=4)  # _fit, sktime's fit, our fit, the caller
         with batch_first_inputs():  # the panel is converted already
             self.estimator_.fit(seqs, y)
         return self
