@@ -386,3 +386,22 @@ def test_a_variable_that_is_not_numbers_is_refused_by_its_name():
     objects = X.astype({"volume": object})
     assert_array_equal(RNNClassifier(**FAST).fit(objects, y).predict(objects),
                        RNNClassifier(**FAST).fit(X, y).predict(X))
+
+
+def test_a_nan_padded_numpy3d_panel_is_told_the_list_form():
+    # tslearn's and aeon's store of unequal lengths got sktime's "cannot
+    # handle missing values", though the classifier takes unequal lengths
+    # as a list (review rvA F4b); the advised list fits
+    X, y = _panel(n=20, C=2, T=12)
+    padded = X.copy()
+    padded[::2, :, 9:] = np.nan  # every other instance 9 time points long
+    with pytest.raises(ValueError, match=r"padded with NaN at the end.*\[pd\.DataFrame\("
+                                         r"x\[:, ~np\.isnan\(x\)\.all\(axis=0\)\]\.T\) for x"):
+        RNNClassifier(**FAST).fit(padded, y)
+    listed = [pd.DataFrame(x[:, ~np.isnan(x).all(axis=0)].T) for x in padded]
+    assert [len(x) for x in listed[:2]] == [9, 12]
+    RNNClassifier(**FAST).fit(listed, y)
+    inside = X.copy()
+    inside[0, 0, 3] = np.nan  # not padding: sktime's own refusal
+    with pytest.raises(ValueError, match="missing values"):
+        RNNClassifier(**FAST).fit(inside, y)

@@ -51,6 +51,29 @@ def _variable_names(X):
     return names[0]
 
 
+def _refuse_nan_padding(X):
+    """Name the list form for a numpy3D panel padded with NaN at the end.
+
+    tslearn and aeon store series of unequal lengths so; sktime's check
+    says only that this classifier "cannot handle missing values", though
+    it takes unequal lengths as a list of DataFrames (review rvA F4).
+    """
+    if not (isinstance(X, np.ndarray) and X.ndim == 3 and X.dtype.kind == "f"):
+        return
+    missing = np.isnan(X)
+    if not missing.any():
+        return
+    ended = missing.all(axis=1)  # (n_instances, n_timepoints): every variable NaN
+    trailing = np.flip(np.cumprod(np.flip(ended, axis=1), axis=1), axis=1).astype(bool)
+    if (missing == trailing[:, None, :]).all():  # NaN only in whole trailing time points
+        raise ValueError(
+            "X is a numpy3D panel whose shorter instances are padded with NaN at "
+            "the end. RNNClassifier takes instances of unequal lengths as a list "
+            "of DataFrames, one per instance (rows time points, columns "
+            "variables): [pd.DataFrame(x[:, ~np.isnan(x).all(axis=0)].T) for x "
+            "in X].")
+
+
 def _numbers(column):
     """Whether a column of objects holds numbers (NaN allowed)."""
     try:
@@ -366,6 +389,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             Reference to self.
         """
         BaseEstimator._validate_params(self)  # scikit-learn's check of the constraints
+        _refuse_nan_padding(X)
         labels = np.asarray(y)
         if labels.dtype == object:  # a float y reaches the inner classifier's check
             check_labels(labels.ravel())  # SequenceClassifier's check
