@@ -14,14 +14,16 @@ import numpy as np
 __all__ = ["refuse_non_numeric_columns"]
 
 
-def refuse_non_numeric_columns(X, name, what):
+def refuse_non_numeric_columns(X, name, what, index=True):
     """Refuse a DataFrame's date, time, duration or text column by its name.
 
     ``X`` is anything; only pandas and polars DataFrames are checked. ``name``
     is how the message writes ``X`` as code (``"X"``, ``"X[3]"``), ``what``
     the reader (an estimator's or function's name). Raises ``TypeError``
     naming the first such column, its dtype and the way to drop or convert
-    it; numbers held as objects (a categorical of numbers) pass.
+    it; numbers held as objects (a categorical of numbers) pass. With
+    ``index=False`` (an instance of a panel, indexed already) the way out
+    is to drop the column, not to make it the index.
     """
     if type(X).__module__.split(".")[0] == "polars" and hasattr(X, "schema"):
         _refuse_polars(X, name, what)
@@ -43,9 +45,11 @@ def refuse_non_numeric_columns(X, name, what):
         if kind == "m":
             fix = (f"Convert it to numbers, e.g. {name}[{column!r}].dt.total_seconds(), "
                    f"or drop it ({name}.drop(columns={column!r})).")
-        else:
+        elif index:
             fix = (f"Set it as the index ({name}.set_index({column!r})) or drop it "
                    f"({name}.drop(columns={column!r})).")
+        else:
+            fix = f"Drop it ({name}.drop(columns={column!r})) or encode it as numbers."
         _raise(what, column, name, {"M": "dates or times", "m": "durations"}.get(
             kind, "values that are not numbers"), dtype, fix)
 

@@ -380,8 +380,9 @@ def test_a_variable_that_is_not_numbers_is_refused_by_its_name():
     index = pd.MultiIndex.from_product([range(20), range(15)], names=["instance", "time"])
     X = pd.DataFrame(rng.normal(size=(300, 2)), index=index, columns=["price", "volume"])
     y = np.array(["a", "b"] * 10)
-    with pytest.raises(TypeError, match=r"Variable 'subject' of X holds values that are not "
-                                        r"numbers .*X\.drop\(columns='subject'\)"):
+    with pytest.raises(TypeError, match=r"RNNClassifier reads numbers only, but column "
+                                        r"'subject' of X holds values that are not numbers "
+                                        r".*Drop it \(X\.drop\(columns='subject'\)\)"):
         RNNClassifier(**FAST).fit(X.assign(subject="s1"), y)
     objects = X.astype({"volume": object})
     assert_array_equal(RNNClassifier(**FAST).fit(objects, y).predict(objects),

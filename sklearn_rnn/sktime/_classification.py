@@ -21,6 +21,7 @@ from sktime.classification.base import BaseClassifier
 
 from .. import SequenceClassifier
 from .._classification import check_labels
+from .._columns import refuse_non_numeric_columns
 from .._doc_link import _DocLinkMixin
 from ..utils.docstrings import (
     CLASSIFIER_PARAMETERS,
@@ -74,15 +75,6 @@ def _refuse_nan_padding(X):
             "in X].")
 
 
-def _numbers(column):
-    """Whether a column of objects holds numbers (NaN allowed)."""
-    try:
-        np.asarray(column[~column.isna()], dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def panel_to_batch_first(X):
     """Convert an sktime panel to sequences in batch-first order.
 
@@ -133,14 +125,9 @@ def panel_to_batch_first(X):
     if isinstance(X, (list, tuple)):
         sequences = []
         for i, instance in enumerate(X):
-            for name, dtype in getattr(instance, "dtypes", {}).items():
-                if getattr(dtype, "kind", "O") not in "biuf" and not _numbers(instance[name]):
-                    raise TypeError(  # it named neither the variable nor the fix (rvA F8)
-                        f"Variable {name!r} of X holds values that are not numbers "
-                        f"(dtype {dtype}, instance {i}): drop it from the panel (on "
-                        f"a pd-multiindex DataFrame, X.drop(columns={name!r})) or "
-                        "encode it as numbers."
-                    )
+            # name a variable that is not numbers, as the core names a column
+            # (a pd-multiindex panel's X.drop(columns=...) drops it; rvA F8)
+            refuse_non_numeric_columns(instance, "X", "RNNClassifier", index=False)
             values = instance.to_numpy() if hasattr(instance, "to_numpy") else instance
             values = np.asarray(values)
             if values.ndim != 2:
