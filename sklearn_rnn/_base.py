@@ -222,6 +222,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             if validating:
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
                 valid_score = self._validation_scorer(seqs, valid_idx, device)
+            if first_call and not incremental and start and start.fresh:  # the classifier's
+                self._before_training(start, data, device, randomness)
             batch_size = self._batch_size(len(data))
             self.optimizer_ = self._rebuild_optimizer(batch_size)
             epochs = 1 if incremental else self.max_iter
@@ -280,6 +282,9 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         """Whether the network reads sequences relative to their last step."""
         return False
 
+    def _before_training(self, start, data, device, randomness):
+        """Train on ``data`` from a fresh ``start`` before the main loop: nothing."""
+
     def _initialize(self, seqs, targets, weights=None, start_rows=None, first_batch=False):
         """Resolve the sizes and build ``module_``; returns its
         :class:`~sklearn_rnn._initialization.TargetStart`, fitted on
@@ -326,9 +331,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         self.n_iter_ += len(result.history)
         self.loss_curve_ = [r["train_loss"] for r in self.history_]
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None  # MLP's
-        self.validation_scores_ = self.best_validation_score_ = None
-        self.best_epoch_ = self.best_loss_ = None
-        self.initial_validation_loss_ = self.training_improvement_ = None
+        self.validation_scores_ = self.best_validation_score_ = self.best_epoch_ = None
+        self.best_loss_ = self.initial_validation_loss_ = self.training_improvement_ = None
         if early_stopping:
             self.initial_validation_loss_ = result.initial_valid_loss
             self.training_improvement_ = result.improvement()
@@ -376,12 +380,9 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
     @property
     def input_size_(self):
         """Deprecated: ``n_channels_in_`` (the former name, removed in 0.3)."""
-        warnings.warn(
-            "input_size_ was renamed n_channels_in_ (the package's one name "
-            "for variables per time step) and will be removed in 0.3; use "
-            "n_channels_in_ instead.",
-            FutureWarning,
-        )
+        warnings.warn("input_size_ was renamed n_channels_in_ (the package's one name for "
+                      "variables per time step) and will be removed in 0.3; use "
+                      "n_channels_in_ instead.", FutureWarning)
         return self.n_channels_in_
 
     def __dir__(self):

@@ -1,6 +1,7 @@
 """Recurrent classifier: SequenceClassifier."""
 
 import sys
+from contextlib import nullcontext
 from numbers import Integral
 
 import numpy as np
@@ -25,6 +26,8 @@ from .utils.docstrings import (
     fill_docstring,
 )
 from ._losses import accuracy, cross_entropy
+from ._random import draws_in_training
+from ._stacking import describe_stacking, train_on_held_out
 from ._training import n_validation
 from ._validation import check_y_given
 
@@ -360,6 +363,40 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         return {"conv_filters": None if not filters else tuple(int(f) for f in filters),
                 "random_biases": self.random_biases,
                 "class_weights": self._class_weights}
+
+    def _initialize(self, *args, **kwargs):
+        self.recurrent_improvement_ = self.kept_ridge_start_ = None  # see _before_training
+        return super()._initialize(*args, **kwargs)
+
+    def _before_training(self, start, data, device, randomness):
+        """Train the recurrent layers on what the ridge start misses (stacking).
+
+        Against the start's leave-one-out logits of the rows it was fitted on
+        (:func:`~sklearn_rnn._stacking.train_on_held_out`), where it kept
+        them for every row of ``data`` (not where rows of weight 0 or a
+        subsample left some out). Sets ``recurrent_improvement_`` and
+        ``kept_ridge_start_``.
+        """
+        held_out = start.held_out
+        rows = np.arange(len(data)) if start.rows is None else np.asarray(start.rows)
+        if not held_out or not np.array_equal(held_out["rows"], rows):
+            return
+        seed = int(np.random.SeedSequence([randomness.seed, 1]).generate_state(1)[0])
+        module, stream = self.module_, randomness.state()
+        result = train_on_held_out(
+            module, data, held_out["logits"], self._loss_function(device),
+            frozen=module.random_conv.output_size, epochs=max(1, self.max_iter // 2),
+            batch_size=(self._batch_size(len(data)) if self.batch_size == "auto"
+                        else min(self.batch_size, len(data))),  # the loop warns of it
+            generator=torch.Generator().manual_seed(seed), autocast=self._autocast(device),
+            draws=randomness.drawing if draws_in_training(module) else nullcontext)
+        if not result.kept:  # the network is as it was: so is the rest of the fit
+            randomness.rewind(stream)
+        start.stacked = result.kept
+        self.kept_ridge_start_ = None if result.improvement is None else not result.kept
+        self.recurrent_improvement_ = result.improvement
+        if self.verbose:
+            print(describe_stacking(result), flush=True)
 
     @property
     def _n_outputs(self):

@@ -141,6 +141,8 @@ class TargetStart:
         self.sample_weight, self.class_weights = sample_weight, class_weights
         self.features, self.part = features, part
         self.fitted = False
+        self.held_out = None  # the ridge start's leave-one-out logits and rows
+        self.stacked = False  # whether the recurrent layers learnt on them (kept)
 
     @property
     def linear(self):
@@ -150,13 +152,18 @@ class TargetStart:
     def fit(self, rows=None):
         """Set the starting weights from ``rows`` (an index array; None: all).
 
-        Sets ``fitted``: whether any weight was fitted to the targets.
+        Sets ``fitted``: whether any weight was fitted to the targets; and,
+        for a ridge start, ``held_out``: its leave-one-out logits and their
+        rows (``start_from_ridge``'s ``record``). Where the recurrent layers
+        trained on them were kept (``stacked``), their output weights stay.
         """
         seqs, targets, weight = self._rows(rows)
-        self.fitted = False
+        self.fitted, self.rows = False, rows
         if self.features is not None and targets.dtype.kind in "iu":
+            self.held_out = {}
             self.fitted = start_from_ridge(self.module, self.features, targets, self.n_outputs,
-                                            self.class_weights, weight, rows=rows)
+                                            self.class_weights, weight, rows=rows,
+                                            record=self.held_out, zero_head=not self.stacked)
         if self.linear:
             _fit_skip_least_squares(self.module, seqs, targets, weight,
                                     quantiles=self.quantiles)

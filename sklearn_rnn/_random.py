@@ -98,6 +98,15 @@ class FitRandomness:
                 for g, state in zip(self._generators, saved):
                     g.set_state(state)
 
+    def state(self):
+        """Where the fit's stream stands, for :meth:`rewind`."""
+        return list(self._states)
+
+    def rewind(self, state):
+        """Put the fit's stream back where :meth:`state` found it (draws
+        whose results were thrown away leave the rest of the fit as it was)."""
+        self._states = list(state)
+
 
 def draws_in_training(module):
     """Whether ``module`` draws random numbers in training mode (dropout, noise)."""

@@ -51,7 +51,8 @@ _PART_ELEMENTS = 2**22
 
 
 def start_from_ridge(module, features, labels, n_classes, class_weights=None,
-                     sample_weight=None, max_scale=12.0, rows=None):
+                     sample_weight=None, max_scale=12.0, rows=None, *, record=None,
+                     zero_head=True):
     """Start the output layer from a ridge classifier on the random features.
 
     As MiniRocket does with ``RidgeClassifierCV``: the standardised features
@@ -62,7 +63,8 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     from the solution times a scale (logits), its other weights at zero, so
     training starts from the ridge classifier (which, fitting the training
     rows almost exactly on the sets that ship with sktime, leaves the
-    recurrent path little gradient: docs/benchmarks.md). The scale, at most ``max_scale``, is the one whose
+    recurrent path little gradient: docs/benchmarks.md; hence
+    :func:`~sklearn_rnn._stacking.train_on_held_out` on its ``record``). The scale, at most ``max_scale``, is the one whose
     probabilities have the least log-loss on the leave-one-out decision
     values (:func:`_logit_scale`). Returns whether it did: not where a class has
     no rows (a first ``partial_fit`` batch that lacks a class would start
@@ -85,6 +87,12 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     :class:`~sklearn_rnn._convolution.FeatureRows`, with ``len``, ``shape``
     and ``take``: a fit above the features' memory budget), so that only
     the subsample's are computed.
+
+    ``record`` (a dict), if given, receives the leave-one-out logits of the
+    rows fitted on (``"logits"``, float32, the decision values times the
+    scale) and those rows' indices into ``features`` (``"rows"``), for
+    :func:`~sklearn_rnn._stacking.train_on_held_out`. With ``zero_head``
+    false the output layer's other weights are left as they are.
     """
     pick = np.arange(len(features)) if rows is None else np.asarray(rows)  # the rows fitted on
     if np.bincount(labels, minlength=n_classes).min() == 0:
@@ -142,8 +150,12 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
         held_out = codes[kept] - best_residuals[kept] / root[kept]
         scale = _logit_scale(held_out, labels[kept], weight[kept], max_scale)
         weights = best.T  # (n_classes, width)
+        if record is not None:
+            record["rows"] = pick[kept.numpy()]
+            record["logits"] = (scale * held_out).float()
         head = module.head
-        head.weight.zero_()
+        if zero_head:
+            head.weight.zero_()
         head.weight[:, -width:] = (scale * weights).float()
         head.bias.copy_((scale * (offset - weights @ mean)).float())
     return True

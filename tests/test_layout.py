@@ -61,6 +61,7 @@ RANKS = {
     "_validation": 2,
     "windowing": 2,
     "_initialization": 3,
+    "_stacking": 3,
     # the shared estimator core, then the estimators
     "_base": 4,
     "_classification": 5,
@@ -76,7 +77,7 @@ RANKS = {
 TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
               "_moments",
               "_networks", "_optimizers",
-              "_portable", "_prediction", "_progress", "_ridge_start", "_threads",
+              "_portable", "_prediction", "_progress", "_ridge_start", "_stacking", "_threads",
               "_training",
               "_window_normalization"}
 # Optional dependencies, and the only units that may import them.

@@ -163,4 +163,24 @@ CLASSIFIER_ATTRIBUTES = {
         "so this is not a held-out score of it. A restored trained epoch is not\n"
         "refitted: its score is the returned model's, as in scikit-learn's MLP.",
     ),
+    **parse_entries(
+        """
+        kept_ridge_start_ : bool or None
+            Whether the recurrent layers, trained before the main loop
+            against the ridge start's leave-one-out logits (what the start
+            misses), were dropped: True where the held-out fifth of the rows
+            did not gain more than one standard error from them, and the fit
+            went on from the start alone; False where they were kept. None
+            where they were not trained: ``partial_fit``, no random
+            convolutions (``random_biases=0``), a start that left rows out
+            (weight 0, the subsample of a large set), or fewer than two rows
+            to hold out or to train on. See the user guide's
+            "Classifier: convolutions beside the recurrent layers".
+
+        recurrent_improvement_ : float or None
+            The held-out rows' log-loss gain of those recurrent layers' best
+            epoch over the ridge start, as a fraction of the start's (0: no
+            epoch beat it); None where they were not trained.
+        """
+    ),
 }

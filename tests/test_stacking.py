@@ -1,0 +1,177 @@
+"""The classifier's recurrent layers trained on what its ridge start misses.
+
+Before the main loop, a fresh classifier's recurrent layers learn against
+the ridge start's leave-one-out logits (sklearn_rnn/_stacking.py), kept
+only where a held-out fifth of the rows gains more than one standard error.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import SequenceClassifier
+from sklearn_rnn import _classification, _stacking
+
+
+def _bump_parity(n, steps, rng):
+    """Series of 1 to 4 bumps labelled by the parity of their count: the
+    random features (proportions of steps above a bias) are near linear in
+    the count, so the ridge start cannot tell odd from even."""
+    t = np.arange(steps)
+    counts = rng.randint(1, 5, n)
+    X = rng.normal(scale=0.2, size=(n, steps))
+    for i in range(n):
+        for peak in rng.choice(np.arange(5, steps - 5, 12), counts[i], replace=False):
+            X[i] += 3 * np.exp(-0.5 * ((t - peak) / 1.5) ** 2)
+    return X.astype(np.float32), counts % 2
+
+
+def _without_recurrent_outputs(clf):
+    """A copy of ``clf`` whose output weights on the recurrent summary are 0."""
+    import copy
+
+    ablated = copy.deepcopy(clf)
+    head = ablated.module_.head
+    with torch.no_grad():
+        head.weight[:, :head.in_features - ablated.module_.random_conv.output_size] = 0
+    return ablated
+
+
+def test_recurrent_layers_learn_what_the_ridge_start_misses():
+    # before the stacking stage, the defaults scored the ridge start's
+    # accuracy here (docs/benchmarks.md: BumpParity 0.905, its recurrent
+    # layers' weights at 0: 0.907)
+    rng = np.random.RandomState(2)
+    X, y = _bump_parity(200, 60, rng)
+    X_test, y_test = _bump_parity(400, 60, rng)
+    clf = SequenceClassifier(random_state=2).fit(X, y)
+    assert clf.kept_ridge_start_ is False
+    assert clf.recurrent_improvement_ > 0.2
+    score = clf.score(X_test, y_test)
+    assert score > 0.9
+    assert score > _without_recurrent_outputs(clf).score(X_test, y_test) + 0.15
+
+
+def test_a_stage_not_kept_leaves_the_fit_as_without_it(monkeypatch):
+    # labels that are noise: nothing to learn, the gate keeps the start, and
+    # the network and the fit's random stream are put back as they were
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 20)).astype(np.float32)
+    y = rng.randint(0, 2, 60)
+    params = dict(hidden_size=8, max_iter=8, random_state=0)
+    clf = SequenceClassifier(**params).fit(X, y)
+    assert clf.kept_ridge_start_ is True
+    assert clf.recurrent_improvement_ is not None
+
+    def skipped(*args, **kwargs):
+        return _stacking.StackedResult()
+
+    monkeypatch.setattr(_classification, "train_on_held_out", skipped)
+    without = SequenceClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), without.predict_proba(X))
+
+
+def test_stage_is_trained_with_the_ridge_weights_fixed(monkeypatch):
+    rng = np.random.RandomState(2)
+    X, y = _bump_parity(120, 60, rng)
+    seen = {}
+    train = _stacking.train_on_held_out
+
+    def spy(module, *args, **kwargs):
+        head, width = module.head, module.random_conv.output_size
+        before = head.weight[:, -width:].clone(), head.bias.clone()
+        result = train(module, *args, **kwargs)
+        seen["same"] = (torch.equal(before[0], head.weight[:, -width:])
+                        and torch.equal(before[1], head.bias))
+        seen["recurrent"] = bool(head.weight[:, :-width].abs().sum() > 0)
+        seen["kept"] = result.kept
+        return result
+
+    monkeypatch.setattr(_classification, "train_on_held_out", spy)
+    SequenceClassifier(hidden_size=8, max_iter=20, random_state=0).fit(X, y)
+    assert seen["same"]
+    assert seen["recurrent"] == seen["kept"]  # put back to zero where not kept
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "no_random_features", "weight_zero"])
+def test_no_stage_without_held_out_logits_for_every_row(how, monkeypatch):
+    calls = []
+    monkeypatch.setattr(_classification, "train_on_held_out",
+                        lambda *a, **k: calls.append(1) or _stacking.StackedResult())
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 12)).astype(np.float32)
+    y = np.arange(40) % 2
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, random_state=0,
+                             random_biases=0 if how == "no_random_features" else 8)
+    if how == "partial_fit":  # one epoch per call: no extra training
+        clf.partial_fit(X, y, classes=[0, 1])
+    else:
+        weight = np.ones(40)
+        weight[:3] = 0 if how == "weight_zero" else 1
+        clf.fit(X, y, sample_weight=weight)
+    assert calls == []
+    assert clf.kept_ridge_start_ is None and clf.recurrent_improvement_ is None
+
+
+def test_stage_runs_on_early_stoppings_training_rows(monkeypatch):
+    rows = {}
+    train = _stacking.train_on_held_out
+
+    def spy(module, data, held_out, *args, **kwargs):
+        rows["data"], rows["logits"] = len(data), len(held_out)
+        return train(module, data, held_out, *args, **kwargs)
+
+    monkeypatch.setattr(_classification, "train_on_held_out", spy)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 12)).astype(np.float32)
+    y = np.arange(50) % 2
+    SequenceClassifier(hidden_size=4, max_iter=4, early_stopping=True,
+                       validation_fraction=0.2, random_state=0).fit(X, y)
+    assert rows == {"data": 40, "logits": 40}
+
+
+def test_refit_of_a_stacked_start_keeps_the_recurrent_output_weights():
+    from sklearn_rnn._initialization import build_network
+    from sklearn_rnn._sequences import Sequences
+
+    rng = np.random.RandomState(0)
+    seqs = Sequences(rng.normal(size=(30, 10, 1)).astype(np.float32), None, 3)
+    targets = np.arange(30) % 2
+    module, start = build_network(seqs, targets, 2, standardize=True, cell="lstm",
+                                  hidden_size=4, num_layers=1, bidirectional=False,
+                                  dropout=0.0, input_noise=0.0, pooling="last",
+                                  random_biases=2)
+    head, width = module.head, module.random_conv.output_size
+    with torch.no_grad():
+        head.weight[:, :-width] = 0.5
+    start.stacked = True
+    start.fit()
+    assert torch.all(head.weight[:, :-width] == 0.5)
+    start.stacked = False
+    start.fit()
+    assert torch.all(head.weight[:, :-width] == 0)
+
+
+def test_verbose_says_what_the_stage_did(capsys):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 12)).astype(np.float32)
+    y = np.arange(40) % 2
+    SequenceClassifier(hidden_size=4, max_iter=2, verbose=1, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Recurrent layers on the ridge start's held-out logits" in out
+    assert "the ridge start alone" in out
+
+
+def test_a_warm_fit_does_not_train_them_again(monkeypatch):
+    # a warm fit goes on from the fitted network (with early stopping its
+    # ridge start is refitted on the training rows, and judged as it was)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 12)).astype(np.float32)
+    y = np.arange(60) % 2
+    clf = SequenceClassifier(hidden_size=4, max_iter=2, early_stopping=True,
+                             warm_start=True, random_state=0).fit(X, y)
+    calls = []
+    monkeypatch.setattr(_classification, "train_on_held_out",
+                        lambda *a, **k: calls.append(1) or _stacking.StackedResult())
+    clf.fit(X, y)
+    assert calls == []
