@@ -24,7 +24,9 @@ to 4 separated bumps (a fixed seed), labelled by the parity of the bump
 count, on which the random convolutions' features (proportions of steps
 above a bias) are roughly linear in the count. ``--recurrent-ablation``
 also scores each fitted classifier with the output layer's weights on the
-recurrent summary set to zero: how much the recurrent layers add.
+recurrent summary set to zero: how much the recurrent layers add; and says
+whether they were kept after their training on the ridge start's
+leave-one-out logits (``kept_ridge_start_`` False; sklearn_rnn/_stacking.py).
 
 The table is printed as Markdown, with the published accuracies of LSTM-FCN
 (Karim et al. 2017; MLSTM-FCN for JapaneseVowels) and InceptionTime (Fawaz
@@ -140,9 +142,11 @@ def _load(name):
     return X_train, y_train, X_test, y_test
 
 
-def run_ours(name, seeds, params, ablated=None):
+def run_ours(name, seeds, params, ablated=None, kept=None):
     """Accuracy and fit seconds of SequenceClassifier for each seed (and, in
-    the list ``ablated``, the accuracy of :func:`recurrent_ablation`)."""
+    the list ``ablated``, the accuracy of :func:`recurrent_ablation`; in the
+    list ``kept``, whether the recurrent layers trained on the ridge start's
+    held-out logits were kept: ``kept_ridge_start_`` False)."""
     from sklearn_rnn import SequenceClassifier
 
     X_train, y_train, X_test, y_test = _load(name)
@@ -154,6 +158,8 @@ def run_ours(name, seeds, params, ablated=None):
         scores.append(clf.score(X_test, y_test))
         if ablated is not None:
             ablated.append(recurrent_ablation(clf, X_test, y_test))
+        if kept is not None:
+            kept.append(getattr(clf, "kept_ridge_start_", None) is False)
     return scores, times
 
 
@@ -240,10 +246,11 @@ def main(argv=None):
     # MiniRocket), they compete with torch's for the cores.
     ours = {}
     for name in args.sets:
-        ablated = [] if args.recurrent_ablation else None
-        ours[name] = run_ours(name, args.seeds, params, ablated)
+        ablated, kept = ([], []) if args.recurrent_ablation else (None, None)
+        ours[name] = run_ours(name, args.seeds, params, ablated, kept)
         zeroed = ("" if ablated is None else "; recurrent layers' weights at 0: "
-                  + " ".join(f"{s:.3f}" for s in ablated))
+                  + " ".join(f"{s:.3f}" for s in ablated) + "; kept on the start's "
+                  "held-out logits: " + " ".join("yes" if k else "no" for k in kept))
         print(f"{name}: {' '.join(f'{s:.3f}' for s in ours[name][0])} "
               f"({' '.join(f'{t:.1f}' for t in ours[name][1])} s){zeroed}", flush=True)
     X_train, y_train, *_ = _load("ItalyPowerDemand")

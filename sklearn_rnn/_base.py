@@ -222,8 +222,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             if validating:
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
                 valid_score = self._validation_scorer(seqs, valid_idx, device)
-            if first_call and not incremental and start and start.fresh:  # the classifier's
-                self._before_training(start, data, device, randomness)
+            if first_call and not incremental and start and start.fresh:
+                self._before_training(start, data, device, randomness)  # classifier: stacking
             batch_size = self._batch_size(len(data))
             self.optimizer_ = self._rebuild_optimizer(batch_size)
             epochs = 1 if incremental else self.max_iter

@@ -372,22 +372,27 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         """Train the recurrent layers on what the ridge start misses (stacking).
 
         Against the start's leave-one-out logits of the rows it was fitted on
-        (:func:`~sklearn_rnn._stacking.train_on_held_out`), where it kept
-        them for every row of ``data`` (not where rows of weight 0 or a
-        subsample left some out). Sets ``recurrent_improvement_`` and
-        ``kept_ridge_start_``.
+        (:func:`~sklearn_rnn._stacking.train_on_held_out`): the rows of
+        ``data`` of positive weight, or the start's subsample of a large
+        set. Sets ``recurrent_improvement_`` and ``kept_ridge_start_``.
         """
         held_out = start.held_out
-        rows = np.arange(len(data)) if start.rows is None else np.asarray(start.rows)
-        if not held_out or not np.array_equal(held_out["rows"], rows):
+        if not held_out:
             return
+        rows = np.arange(len(data)) if start.rows is None else np.asarray(start.rows)
+        positions = np.flatnonzero(np.isin(rows, held_out["rows"]))
+        if not np.array_equal(rows[positions], held_out["rows"]):
+            return  # (the start's subsample is in another order)
+        if len(positions) < len(data):  # rows of weight 0, a subsample (review s34 F2)
+            data = data.subset(torch.from_numpy(positions).to(data.X.device))
         seed = int(np.random.SeedSequence([randomness.seed, 1]).generate_state(1)[0])
         module, stream = self.module_, randomness.state()
         result = train_on_held_out(
             module, data, held_out["logits"], self._loss_function(device),
             frozen=module.random_conv.output_size, epochs=max(1, self.max_iter // 2),
-            batch_size=(self._batch_size(len(data)) if self.batch_size == "auto"
-                        else min(self.batch_size, len(data))),  # the loop warns of it
+            batch_size=lambda n: (self._batch_size(n) if self.batch_size == "auto"
+                                  else min(self.batch_size, n)),  # the loop warns of it
+            gradient_clip=self.gradient_clip,
             generator=torch.Generator().manual_seed(seed), autocast=self._autocast(device),
             draws=randomness.drawing if draws_in_training(module) else nullcontext)
         if not result.kept:  # the network is as it was: so is the rest of the fit

@@ -141,7 +141,7 @@ class TargetStart:
         self.sample_weight, self.class_weights = sample_weight, class_weights
         self.features, self.part = features, part
         self.fitted = False
-        self.held_out = None  # the ridge start's leave-one-out logits and rows
+        self.held_out = self.rows = None  # the ridge start's leave-one-out logits; its rows
         self.stacked = False  # whether the recurrent layers learnt on them (kept)
 
     @property
@@ -255,6 +255,9 @@ def warm_target_start(estimator, refitted, seqs, targets, sample_weight, rows, d
                         sample_weight=sample_weight, class_weights=options.get("class_weights"),
                         features=features, quantiles=options.get("quantiles"), part=refitted)
     if refitted == "start":
+        # a classifier's recurrent layers trained on its start's held-out
+        # logits stay (review s34 F1: a warm fit zeroed them)
+        start.stacked = getattr(estimator, "kept_ridge_start_", None) is False
         start.fit(rows)
     else:
         start.fit_skip(device, rows)

@@ -188,13 +188,15 @@ _PARAMETERS = {
             loss stops improving, and restore the weights with the lowest
             validation loss, counting the starting weights as epoch 0. With
             ``random_biases > 0`` these are the ridge classifier on the
-            random-convolution features (the output layer's start, the
-            recurrent path at zero). That fit sees the training part only,
-            and an epoch replaces it only by a gain above the noise (one
-            standard error of the mean per-instance gain), so a fit may return
-            the ridge classifier alone (``estimator_.best_epoch_ == 0``); the
-            start kept is then refitted on every sample, the validation rows
-            included. Trained weights are not refitted.
+            random-convolution features (the output layer's start), with
+            the recurrent layers trained on what it misses where they were
+            kept (``estimator_.kept_ridge_start_`` False), else at zero. That
+            fit sees the training part only, and an epoch replaces it only
+            by a gain above the noise (one standard error of the mean
+            per-instance gain), so a fit may return that start
+            (``estimator_.best_epoch_ == 0``); its ridge classifier is then
+            refitted on every sample, the validation rows included (the
+            recurrent weights kept). Trained weights are not refitted.
 
         class_weight : dict, "balanced" or None
             Weights of the classes in the loss, as ``{label: weight}``;

@@ -172,9 +172,9 @@ CLASSIFIER_ATTRIBUTES = {
             did not gain more than one standard error from them, and the fit
             went on from the start alone; False where they were kept. None
             where they were not trained: ``partial_fit``, no random
-            convolutions (``random_biases=0``), a start that left rows out
-            (weight 0, the subsample of a large set), or fewer than two rows
-            to hold out or to train on. See the user guide's
+            convolutions (``random_biases=0``), or fewer than two rows to
+            hold out or to train on. A warm fit leaves it as the first fit
+            set it. See the user guide's
             "Classifier: convolutions beside the recurrent layers".
 
         recurrent_improvement_ : float or None
