@@ -401,7 +401,11 @@ def test_a_nan_padded_numpy3d_panel_is_told_the_list_form():
         RNNClassifier(**FAST).fit(padded, y)
     listed = [pd.DataFrame(x[:, ~np.isnan(x).all(axis=0)].T) for x in padded]
     assert [len(x) for x in listed[:2]] == [9, 12]
-    RNNClassifier(**FAST).fit(listed, y)
+    clf = RNNClassifier(**FAST).fit(listed, y)
+    for method in (clf.predict, clf.predict_proba):  # predict: sktime's message before
+        with pytest.raises(ValueError, match=r"padded with NaN at the end"):
+            method(padded)
+    assert len(clf.predict(listed)) == 20
     inside = X.copy()
     inside[0, 0, 3] = np.nan  # not padding: sktime's own refusal
     with pytest.raises(ValueError, match="missing values"):

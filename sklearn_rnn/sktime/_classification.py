@@ -384,6 +384,44 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
             check_labels(labels.ravel())  # SequenceClassifier's check
         return super().fit(X, y)
 
+    def predict(self, X):
+        """Predict class labels for the panel ``X``.
+
+        sktime's ``predict``, after the check that names the list form for a
+        numpy3D panel padded with NaN at the end (as in :meth:`fit`).
+
+        Parameters
+        ----------
+        X : sktime-compatible panel
+            Panel to predict, in any of sktime's panel formats.
+
+        Returns
+        -------
+        y : ndarray of shape (n_instances,)
+            Predicted class labels.
+        """
+        _refuse_nan_padding(X)
+        return super().predict(X)
+
+    def predict_proba(self, X):
+        """Predict class probabilities for the panel ``X``.
+
+        sktime's ``predict_proba``, after the check that names the list form
+        for a numpy3D panel padded with NaN at the end (as in :meth:`fit`).
+
+        Parameters
+        ----------
+        X : sktime-compatible panel
+            Panel to predict, in any of sktime's panel formats.
+
+        Returns
+        -------
+        y : ndarray of shape (n_instances, n_classes)
+            Predicted probabilities, in the order of ``classes_``.
+        """
+        _refuse_nan_padding(X)
+        return super().predict_proba(X)
+
     def _fit(self, X, y):
         """Fit a SequenceClassifier to the panel ``X`` and labels ``y``.
 
