@@ -382,7 +382,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
         rows = np.arange(len(data)) if start.rows is None else np.asarray(start.rows)
         positions = np.flatnonzero(np.isin(rows, held_out["rows"]))
         if not np.array_equal(rows[positions], held_out["rows"]):
-            return  # (the start's subsample is in another order)
+            return  # not seen: the start keeps the rows' order, its subsample's too
         if len(positions) < len(data):  # rows of weight 0, a subsample (review s34 F2)
             data = data.subset(torch.from_numpy(positions).to(data.X.device))
         seed = int(np.random.SeedSequence([randomness.seed, 1]).generate_state(1)[0])

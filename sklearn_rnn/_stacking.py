@@ -38,8 +38,9 @@ class StackedResult:
     kept : bool
         Whether the trained recurrent layers were kept.
     improvement : float or None
-        The held-out rows' log-loss gain of the best epoch over the start,
-        as a fraction of the start's (None where nothing was trained).
+        The held-out rows' cross-entropy gain (class-weighted as the loss
+        is) of the best epoch over the start, as a fraction of the start's
+        (None where nothing was trained).
     best_epoch : int
         Its epoch (0: the start).
     """
@@ -50,12 +51,13 @@ class StackedResult:
 
 def _holdout(labels, generator, share=STACKING_HOLDOUT):
     """Train and held-out row indices: ``share`` of each class's rows held
-    out (rounded; none of a class with fewer than 2 rows)."""
+    out (rounded, at least one of a class of 2 rows or more; none of a class
+    of one row)."""
     train, held = [], []
     for label in torch.unique(labels):
         rows = torch.nonzero(labels == label).flatten()
         rows = rows[torch.randperm(len(rows), generator=generator)]
-        k = int(round(share * len(rows))) if len(rows) >= 2 else 0
+        k = max(1, int(round(share * len(rows)))) if len(rows) >= 2 else 0
         held.append(rows[:k])
         train.append(rows[k:])
     return torch.sort(torch.cat(train)).values, torch.sort(torch.cat(held)).values
@@ -100,8 +102,9 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
     """
     train_rows, held_rows = _holdout(data.y.cpu(), generator)
     weight = None if data.weight is None else data.weight[held_rows.to(data.weight.device)]
-    if len(held_rows) < 2 or len(train_rows) < 2 or epochs < 1:
-        return StackedResult()
+    if (len(held_rows) < 2 or len(train_rows) < 2 or epochs < 1
+            or len(torch.unique(data.y.cpu()[held_rows])) < 2):
+        return StackedResult()  # too few rows, or classes, to judge (review s34b R2)
     # what each row's outputs move by: the in-sample start's to the held-out ones
     offset = held_out.to(data.X.device) - _outputs(module, data, autocast=autocast)
     held = data.subset(held_rows.to(data.X.device))

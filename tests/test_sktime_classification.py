@@ -406,6 +406,13 @@ def test_a_nan_padded_numpy3d_panel_is_told_the_list_form():
         with pytest.raises(ValueError, match=r"padded with NaN at the end"):
             method(padded)
     assert len(clf.predict(listed)) == 20
+    with pytest.raises(Exception, match="has not been fitted"):  # sktime's first (s34b R3)
+        RNNClassifier(**FAST).predict(padded)
+    flat = padded[:, 0, :]  # sktime's univariate numpyflat panel
+    with pytest.raises(ValueError, match=r"numpyflat panel whose shorter instances are "
+                                         r"padded.*\[pd\.DataFrame\(x\[~np\.isnan\(x\)\]\)"):
+        RNNClassifier(**FAST).fit(flat, y)
+    assert [len(pd.DataFrame(x[~np.isnan(x)])) for x in flat[:2]] == [9, 12]
     inside = X.copy()
     inside[0, 0, 3] = np.nan  # not padding: sktime's own refusal
     with pytest.raises(ValueError, match="missing values"):

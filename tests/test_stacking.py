@@ -219,3 +219,21 @@ def test_a_warm_fit_keeps_the_recurrent_layers_of_a_kept_stage():
     head, width = clf.module_.head, clf.module_.random_conv.output_size
     assert head.weight[:, :-width].abs().sum() > 0
     assert clf.score(X_test, y_test) > score - 0.05
+
+
+def test_holdout_takes_a_row_of_every_class_it_can():
+    # review s34b R2: round(0.2 * 2) held out nothing of a class of 2 rows,
+    # and the gain was judged on the majority class alone
+    labels = torch.tensor([0] * 20 + [1] * 2 + [2])
+    train, held = _stacking._holdout(labels, torch.Generator().manual_seed(0))
+    assert sorted(torch.cat([train, held]).tolist()) == list(range(23))
+    assert labels[held].tolist().count(0) == 4 and labels[held].tolist().count(1) == 1
+    assert 2 not in labels[held].tolist()  # a class of one row trains
+
+
+def test_a_held_out_fifth_of_one_class_does_not_judge(monkeypatch):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(21, 12)).astype(np.float32)
+    y = np.array([0] * 20 + [1])  # the one row of class 1 is never held out
+    clf = SequenceClassifier(hidden_size=4, max_iter=4, random_state=0).fit(X, y)
+    assert clf.kept_ridge_start_ is None and clf.recurrent_improvement_ is None

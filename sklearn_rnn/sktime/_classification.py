@@ -59,20 +59,22 @@ def _refuse_nan_padding(X):
     says only that this classifier "cannot handle missing values", though
     it takes unequal lengths as a list of DataFrames (review rvA F4).
     """
-    if not (isinstance(X, np.ndarray) and X.ndim == 3 and X.dtype.kind == "f"):
+    if not (isinstance(X, np.ndarray) and X.ndim in (2, 3) and X.dtype.kind == "f"):
         return
-    missing = np.isnan(X)
+    flat = X.ndim == 2  # sktime's univariate numpy panel (review s34b R3)
+    missing = np.isnan(X[:, None, :] if flat else X)
     if not missing.any():
         return
     ended = missing.all(axis=1)  # (n_instances, n_timepoints): every variable NaN
     trailing = np.flip(np.cumprod(np.flip(ended, axis=1), axis=1), axis=1).astype(bool)
     if (missing == trailing[:, None, :]).all():  # NaN only in whole trailing time points
+        form = ("[pd.DataFrame(x[~np.isnan(x)]) for x in X]" if flat else
+                "[pd.DataFrame(x[:, ~np.isnan(x).all(axis=0)].T) for x in X]")
         raise ValueError(
-            "X is a numpy3D panel whose shorter instances are padded with NaN at "
-            "the end. RNNClassifier takes instances of unequal lengths as a list "
-            "of DataFrames, one per instance (rows time points, columns "
-            "variables): [pd.DataFrame(x[:, ~np.isnan(x).all(axis=0)].T) for x "
-            "in X].")
+            f"X is a {'numpyflat' if flat else 'numpy3D'} panel whose shorter instances "
+            "are padded with NaN at the end. RNNClassifier takes instances of unequal "
+            "lengths as a list of DataFrames, one per instance (rows time points, "
+            f"columns variables): {form}.")
 
 
 def panel_to_batch_first(X):
@@ -398,8 +400,10 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         Returns
         -------
         y : ndarray of shape (n_instances,)
-            Predicted class labels.
+            Predicted class labels (sktime's types: as ``y`` in ``fit``
+            where it had several columns).
         """
+        self.check_is_fitted()  # its error first, as sktime's predict gives it
         _refuse_nan_padding(X)
         return super().predict(X)
 
@@ -419,6 +423,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         y : ndarray of shape (n_instances, n_classes)
             Predicted probabilities, in the order of ``classes_``.
         """
+        self.check_is_fitted()  # its error first, as sktime's predict_proba gives it
         _refuse_nan_padding(X)
         return super().predict_proba(X)
 
