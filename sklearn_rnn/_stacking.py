@@ -19,7 +19,7 @@ import math
 import torch
 
 from ._losses import _mean
-from ._training import _outputs, significant_gain
+from ._training import _outputs, _train_epoch, significant_gain
 
 __all__ = ["StackedResult", "describe_stacking", "train_on_held_out"]
 
@@ -122,26 +122,20 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
     head = module.head
     fixed = head.weight.detach()[:, head.in_features - frozen:].clone(), head.bias.detach().clone()
     optimizer = torch.optim.Adam(module.parameters(), lr=STACKING_LR)
-    size = batch_size(len(train_rows))
+    train = data.subset(train_rows.to(data.X.device))
+    train_offset = offset[train_rows.to(offset.device)]
+
+    def restore():  # the ridge start's weights stay
+        with torch.no_grad():
+            head.weight[:, head.in_features - frozen:] = fixed[0]
+            head.bias.copy_(fixed[1])
+
     for epoch in range(1, epochs + 1):
         for group in optimizer.param_groups:  # cosine decay to 0 at ``epochs``
             group["lr"] = STACKING_LR * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
-        module.train()
-        order = train_rows[torch.randperm(len(train_rows), generator=generator)]
-        for start in range(0, len(order), size):
-            index = order[start:start + size]
-            inputs, y, row_weight = data.batch(index.to(data.X.device), index)
-            optimizer.zero_grad(set_to_none=True)
-            with autocast(), draws():
-                output = module(*inputs).float() + offset[index.to(offset.device)]
-            loss = loss_fn(output, y) if row_weight is None else loss_fn(output, y, row_weight)
-            loss.backward()
-            if gradient_clip is not None:
-                torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
-            optimizer.step()
-            with torch.no_grad():  # the ridge start's weights stay
-                head.weight[:, head.in_features - frozen:] = fixed[0]
-                head.bias.copy_(fixed[1])
+        _train_epoch(module, optimizer, loss_fn, train, batch_size(len(train)), True,
+                     generator, gradient_clip, autocast=autocast, draws=draws,
+                     offset=train_offset, after_step=restore)
         rows = held_losses()
         loss = float(_mean(rows, weight))
         if not math.isfinite(loss):

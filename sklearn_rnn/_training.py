@@ -407,9 +407,11 @@ def train(
 
 def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generator,
                  gradient_clip, autocast=nullcontext, scaler=None, draws=nullcontext,
-                 first_batch=None):
+                 first_batch=None, offset=None, after_step=None):
     """One epoch; returns its weighted mean training loss. ``first_batch``:
-    called with the first batch's loss, before its step."""
+    called with the first batch's loss, before its step; ``offset``: per-row
+    amounts added to the outputs (rows as ``data``'s; the stacking stage's);
+    ``after_step``: called after each step."""
     module.train()
     n = len(data)
     order = torch.randperm(n, generator=generator) if shuffle else None
@@ -420,17 +422,17 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
     total_weight = torch.zeros((), device=data.X.device)  # of the batches' means
     for start in range(0, n, batch_size):
         if order is None:
-            inputs, y, weight = data.batch(slice(start, start + batch_size))
+            index = slice(start, start + batch_size)
+            inputs, y, weight = data.batch(index)
         else:
-            stop = start + batch_size
-            inputs, y, weight = data.batch(device_order[start:stop], order[start:stop])
+            index = device_order[start:start + batch_size]
+            inputs, y, weight = data.batch(index, order[start:start + batch_size])
         optimizer.zero_grad(set_to_none=True)
         with autocast(), draws():
-            output = module(*inputs)
-        if weight is None:
-            loss = loss_fn(output.float(), y)
-        else:
-            loss = loss_fn(output.float(), y, weight)
+            output = module(*inputs).float()
+        if offset is not None:
+            output = output + offset[index]
+        loss = loss_fn(output, y) if weight is None else loss_fn(output, y, weight)
         if first_batch is not None:
             first_batch(loss.detach())
             first_batch = None
@@ -446,6 +448,8 @@ def _train_epoch(module, optimizer, loss_fn, data, batch_size, shuffle, generato
                 torch.nn.utils.clip_grad_norm_(module.parameters(), gradient_clip)
             scaler.step(optimizer)
             scaler.update()
+        if after_step is not None:
+            after_step()
         rows = _row_weights(loss_fn, y, weight)
         batch_weight = len(y) if rows is None else rows.sum()
         total.add_(loss.detach() * batch_weight)
