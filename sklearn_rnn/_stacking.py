@@ -43,10 +43,13 @@ class StackedResult:
         (None where nothing was trained).
     best_epoch : int
         Its epoch (0: the start).
+    n_epochs : int
+        The epochs trained.
     """
 
-    def __init__(self, kept=False, improvement=None, best_epoch=0):
+    def __init__(self, kept=False, improvement=None, best_epoch=0, n_epochs=0):
         self.kept, self.improvement, self.best_epoch = kept, improvement, best_epoch
+        self.n_epochs = n_epochs
 
 
 def _holdout(labels, generator, share=STACKING_HOLDOUT):
@@ -82,9 +85,11 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
         features'), kept with its bias as the start set them.
     epochs : int
         Epochs, all of them: the held-out loss often stays at the start's,
-        or above it, for 30 to 40 epochs before it falls (the synthetic
-        parity set's at a rate of 0.003; at 0.001 a patience of 30 stopped
-        it at its start).
+        or above it, for 30 to 60 epochs before it falls (the synthetic
+        parity set's at a rate of 0.003), after a first small gain at times:
+        a patience of 40 % of the epochs after the best stopped such a set
+        at its start (docs/benchmarks.md). None where the start's held-out
+        loss is 0.
     batch_size : callable
         The batch size for the number of rows trained on.
     generator : torch.Generator
@@ -116,6 +121,8 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
 
     start_rows = held_losses()
     start_loss = float(_mean(start_rows, weight))
+    if start_loss == 0:  # the start's held-out losses all 0: nothing to gain
+        return StackedResult(False, 0.0, 0)
     best_loss, best_rows = start_loss, start_rows
     saved = copy.deepcopy(module.state_dict())
     best_state, best_epoch = saved, 0
@@ -145,16 +152,19 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
             best_state = copy.deepcopy(module.state_dict())
     kept = best_epoch > 0 and significant_gain(start_rows, best_rows, weight)
     module.load_state_dict(best_state if kept else saved)
-    improvement = (start_loss - best_loss) / start_loss if start_loss > 0 else 0.0
-    return StackedResult(kept, improvement, best_epoch)
+    improvement = (start_loss - best_loss) / start_loss
+    return StackedResult(kept, improvement, best_epoch, epoch)
 
 
 def describe_stacking(result):
     """The line a verbose fit prints about :func:`train_on_held_out`."""
     if result.improvement is None:
         return "Recurrent layers on the ridge start's held-out logits: too few rows to judge."
+    if result.n_epochs == 0:
+        return ("Recurrent layers on the ridge start's held-out logits: not trained, the "
+                "held-out rows' log-loss is 0 already: the ridge start alone.")
     verdict = ("kept" if result.kept else
                "not kept (not above one standard error): the ridge start alone")
     return (f"Recurrent layers on the ridge start's held-out logits: the held-out rows' "
             f"log-loss lowered by {100 * result.improvement:.2f} % (best epoch "
-            f"{result.best_epoch}), {verdict}.")
+            f"{result.best_epoch} of {result.n_epochs}), {verdict}.")

@@ -237,3 +237,37 @@ def test_a_held_out_fifth_of_one_class_does_not_judge(monkeypatch):
     y = np.array([0] * 20 + [1])  # the one row of class 1 is never held out
     clf = SequenceClassifier(hidden_size=4, max_iter=4, random_state=0).fit(X, y)
     assert clf.kept_ridge_start_ is None and clf.recurrent_improvement_ is None
+
+
+def _stage_spy(monkeypatch, scale=1.0):
+    """Record the stage's result and its epochs (held-out logits times ``scale``)."""
+    seen = {"epochs": 0}
+    train, epoch = _stacking.train_on_held_out, _stacking._train_epoch
+
+    def spy(module, data, held_out, *args, **kwargs):
+        seen["result"] = train(module, data, held_out * scale, *args, **kwargs)
+        return seen["result"]
+
+    def counted(*args, **kwargs):
+        seen["epochs"] += 1
+        return epoch(*args, **kwargs)
+
+    monkeypatch.setattr(_classification, "train_on_held_out", spy)
+    monkeypatch.setattr(_stacking, "_train_epoch", counted)
+    return seen
+
+
+def test_no_stage_where_the_starts_held_out_loss_is_zero(monkeypatch, capsys):
+    # logits so far apart that every held-out row's loss rounds to 0 in
+    # float32 (BasicMotions for seeds 0 and 1): no epoch can gain on it
+    seen = _stage_spy(monkeypatch, scale=1e4)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 12)).astype(np.float32)
+    y = np.arange(40) % 2
+    X[y == 1] += 5
+    clf = SequenceClassifier(hidden_size=4, max_iter=20, random_state=0, verbose=1)
+    clf.fit(X, y)
+    assert "not trained, the held-out rows' log-loss is 0" in capsys.readouterr().out
+    assert seen["epochs"] == 0
+    assert seen["result"].n_epochs == 0 and seen["result"].improvement == 0
+    assert clf.kept_ridge_start_ is True
