@@ -141,7 +141,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
     {input_shapes}
 
     With early stopping, the validation set is a stratified random sample of
-    the training data.
+    the training data (of the classes of two samples or more).
 
     Examples
     --------
@@ -507,17 +507,24 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
 
     def _split_validation(self, n_samples, y, rng):
         n_validation(n_samples, self.validation_fraction)  # the regressors' checks
-        index = np.arange(n_samples)
+        # a class of one row trains (MLPClassifier splits multiclass y without
+        # stratifying; a bagging draw with one row of a rare class raised
+        # here, review s35 rvA F2); the others are stratified
+        alone = np.bincount(y)[y] == 1
+        if alone.all():
+            alone[:] = False  # nothing to stratify: train_test_split's error below
+        index = np.flatnonzero(~alone)
         try:
             train, valid = train_test_split(
                 index,
                 test_size=self.validation_fraction,
-                stratify=self.classes_[y],  # the labels, for the message
+                stratify=self.classes_[y[index]],  # the labels, for the message
                 random_state=rng,
             )
+            train = np.concatenate([train, np.flatnonzero(alone)])
         except ValueError as exc:
             text = exc.args[0].rstrip(".")
-            share = len(np.unique(y)) / n_samples  # one sample of each class
+            share = len(np.unique(y[index])) / len(index)  # one sample of each class
             fix = (f"a larger validation_fraction (at least {share:.3g}, a sample "
                    "of each class)" if "test_size" in text else
                    f"a smaller validation_fraction (at most {1 - share:.3g})"

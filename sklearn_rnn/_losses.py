@@ -84,6 +84,10 @@ class PinballLoss:
     sorted one, which is never higher.
     """
 
+    #: It grows with the errors, not their squares (read by
+    #: :func:`~sklearn_rnn._divergence.divergence_test`).
+    error_power = 1
+
     def __init__(self, levels, sort=False):
         self.levels = levels
         self.sort = sort
