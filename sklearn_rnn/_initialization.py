@@ -161,9 +161,10 @@ class TargetStart:
         self.fitted, self.rows = False, rows
         if self.features is not None and targets.dtype.kind in "iu":
             self.held_out = {}
-            self.fitted = start_from_ridge(self.module, self.features, targets, self.n_outputs,
-                                            self.class_weights, weight, rows=rows,
-                                            record=self.held_out, zero_head=not self.stacked)
+            self.fitted = start_from_ridge(
+                self.module, self.features, targets, self.n_outputs, self.class_weights,
+                weight, rows=rows, record=self.held_out, zero_head=not self.stacked,
+                present=np.bincount(self.targets, minlength=self.n_outputs) > 0)
         if self.linear:
             _fit_skip_least_squares(self.module, seqs, targets, weight,
                                     quantiles=self.quantiles)

@@ -52,7 +52,7 @@ _PART_ELEMENTS = 2**22
 
 def start_from_ridge(module, features, labels, n_classes, class_weights=None,
                      sample_weight=None, max_scale=12.0, rows=None, *, record=None,
-                     zero_head=True):
+                     zero_head=True, present=None):
     """Start the output layer from a ridge classifier on the random features.
 
     As MiniRocket does with ``RidgeClassifierCV``: the standardised features
@@ -92,10 +92,16 @@ def start_from_ridge(module, features, labels, n_classes, class_weights=None,
     rows fitted on (``"logits"``, float32, the decision values times the
     scale) and those rows' indices into ``features`` (``"rows"``), for
     :func:`~sklearn_rnn._stacking.train_on_held_out`. With ``zero_head``
-    false the output layer's other weights are left as they are.
+    false the output layer's other weights are left as they are. ``present``
+    (a boolean array, one per class; None: the classes of ``labels``) are
+    the classes the fit's ``y`` holds rows of: early stopping's training
+    rows leave out those of weight 0, so a class whose rows all weigh 0 is
+    in ``y`` but not in ``labels`` (review s35 rvA F1: the start was dropped).
     """
     pick = np.arange(len(features)) if rows is None else np.asarray(rows)  # the rows fitted on
-    if np.bincount(labels, minlength=n_classes).min() == 0:
+    if present is None:
+        present = np.bincount(labels, minlength=n_classes) > 0
+    if not np.all(present):
         return False  # a class without rows (a first partial_fit batch that lacks it)
     row_weight = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight)
     if class_weights is not None:

@@ -184,6 +184,19 @@ def test_input_of_another_rank_refuses(data):
     reg = LSTMRegressor(**SMALL).fit(X, y)
     with pytest.raises(NotImplementedError, match="2D tables only.*sklearn_rnn.to_onnx"):
         skl2onnx.to_onnx(reg, X[:1, :, None])
+    # a DataFrame sample is one input per column: the message said "X has 1
+    # features, but LSTMRegressor is expecting 16" (review s35 rvB 3)
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(16)])
+    reg = LSTMRegressor(**SMALL).fit(frame, y)
+    with pytest.raises(NotImplementedError, match=r"one 2D input.*got 16 inputs \(c0, c1, c2, "
+                                                  r"\.\.\.\).*df\.to_numpy\(\).*Pipeline whose first"):
+        skl2onnx.to_onnx(reg, frame[:1])
+    pipe = make_pipeline(StandardScaler(), LSTMRegressor(**SMALL)).fit(frame, y)
+    session = ort.InferenceSession(skl2onnx.to_onnx(pipe, frame[:1])
+                                   .SerializeToString(), providers=["CPUExecutionProvider"])
+    (pred,) = session.run(None, {f"c{i}": X[:9, i:i + 1] for i in range(16)})
+    np.testing.assert_allclose(pred, pipe.predict(frame[:9]), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("Ensemble", [VotingRegressor, StackingRegressor])
@@ -207,6 +220,25 @@ def test_regressor_inside_an_ensemble(data, Ensemble):
     pipe = make_pipeline(StandardScaler(), LSTMRegressor(**SMALL)).fit(X, y)
     (pred,) = _run(skl2onnx.to_onnx(pipe, rows[:1]), rows)
     assert pred.dtype == np.float64 and pred.shape == (9,)
+
+
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_regressor_inside_a_search(data, n_targets):
+    # GridSearchCV's converter gives its estimator its own output's type; the
+    # regressor's output was declared again as read on, and the model did not
+    # load (float32) or gave (n_rows, 1) where it declared (n_rows,) (review
+    # s35 rvB 1); to_onnx's refusal of a search advises this route
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = data
+    y = y if n_targets == 1 else np.c_[y, -y]
+    search = GridSearchCV(LSTMRegressor(**SMALL), {"hidden_size": [4]}, cv=2).fit(X, y)
+    rows = X[:9]
+    expected = search.predict(rows)
+    for sample in (rows[:1], rows[:1].astype(np.float64)):
+        (pred,) = _run(skl2onnx.to_onnx(search, sample), sample.dtype.type(rows))
+        assert pred.dtype == np.float64 and pred.shape == expected.shape
+        np.testing.assert_allclose(pred, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
 
 
 def test_an_empty_batch_gives_empty_outputs(tmp_path, data):

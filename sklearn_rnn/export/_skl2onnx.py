@@ -136,6 +136,11 @@ def _regressor_shapes(operator):
     regressors give it: float64 there failed in ONNX Runtime.
     """
     _check_estimator_input(operator)
+    if getattr(operator.outputs[0].type, "shape", None):
+        # declared already by the converter that reads it: GridSearchCV's
+        # gives its estimator its own output's type (review s35 rvB 1: it was
+        # declared again as read on, and the model did not load)
+        return
     estimator = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
     read_on, tensor_type = _regressor_output(operator)
@@ -147,8 +152,8 @@ def _regressor_shapes(operator):
 
 
 def _regressor_output(operator):
-    """``(read_on, tensor_type)`` of a regressor's output, for both the shape
-    calculator and the converter.
+    """``(read_on, tensor_type)`` of a regressor's output, for the shape
+    calculator (the converter writes what it declared).
 
     ``read_on``: another converter reads it (it is no output of the model);
     ``tensor_type``: skl2onnx's type class it is declared with, float64
@@ -161,6 +166,14 @@ def _regressor_output(operator):
     if read_on and not isinstance(operator.inputs[0].type, DoubleTensorType):
         return read_on, FloatTensorType
     return read_on, DoubleTensorType
+
+
+def _is_predicts(tensor_type, estimator):
+    """Whether a declared output type is ``predict``'s: float64, 1D for 1D ``y``."""
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    return (isinstance(tensor_type, DoubleTensorType)
+            and len(tensor_type.shape) == (1 if estimator._y_1d else 2))
 
 
 def _trimmer_shapes(operator):
@@ -199,6 +212,15 @@ def _check_estimator_input(operator):
     """
     estimator = operator.raw_operator
     name = type(estimator).__name__
+    if len(operator.inputs) != 1:  # a DataFrame sample: one input per column
+        raise NotImplementedError(
+            f"A {name} converts with skl2onnx from one 2D input, one sequence per "
+            f"row; got {len(operator.inputs)} inputs "
+            f"({', '.join(i.onnx_name for i in operator.inputs[:3])}"
+            f"{', ...' if len(operator.inputs) > 3 else ''}), as skl2onnx makes of a "
+            "DataFrame's columns. Pass a NumPy sample (df.to_numpy()), or convert a "
+            "Pipeline whose first step reads the columns into one table (a "
+            "StandardScaler, say), as skl2onnx's own estimators ask.")
     _check_table(estimator, name)
     shape = operator.inputs[0].type.shape
     if len(shape) != 2:
@@ -240,13 +262,13 @@ def _convert_estimator(scope, operator, container):
         container.add_node("Cast", [names["probabilities"]], [outputs[1]],
                            to=TensorProto.DOUBLE if double else TensorProto.FLOAT,
                            name=scope.get_unique_operator_name("Cast"))
-    elif not _regressor_output(operator)[0]:  # a model output: predict's float64
-        names["variable"] = outputs[0]
-    else:  # the type and shape _regressor_shapes declares
+    elif _is_predicts(operator.outputs[0].type, estimator):
+        names["variable"] = outputs[0]  # declared as predict's float64 output
+    else:  # the type and shape declared (by _regressor_shapes: read on)
         names["variable"] = scope.get_unique_variable_name("variable64")
         shape = scope.get_unique_variable_name("shape")
-        container.add_initializer(shape, TensorProto.INT64, [2],
-                                  [-1, estimator.n_outputs_])
+        dims = [-1, estimator.n_outputs_][:max(1, len(operator.outputs[0].type.shape))]
+        container.add_initializer(shape, TensorProto.INT64, [len(dims)], dims)
         column = scope.get_unique_variable_name("variable_2d")
         container.add_node("Reshape", [names["variable"], shape], [column],
                            name=scope.get_unique_operator_name("Reshape"))
