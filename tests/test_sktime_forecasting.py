@@ -1,5 +1,6 @@
 """sktime integration of the regressors and RNNForecaster."""
 
+import copy
 import sys
 import warnings
 
@@ -730,6 +731,21 @@ def test_update_moves_window_and_optionally_trains(airline):
     assert forecaster.regressor_.n_iter_ == n_iter + 3
     assert forecaster.regressor_.max_iter == TINY["max_iter"]
     assert forecaster.predict().index[0] == pd.Period("1961-01", freq="M")
+
+
+@pytest.mark.parametrize("update_params", [False, True])
+def test_update_predict_single_answers_in_the_type_of_y(airline, update_params):
+    # sktime's default called the public update and predict on the inner
+    # DataFrame: a Series came back as a DataFrame, where predict and
+    # NaiveForecaster give a Series (review s35 rvA F3)
+    forecaster = RNNForecaster(window_length=12, update_epochs=2, **TINY)
+    forecaster.fit(airline[:-12], fh=[1, 2, 3])
+    expected = copy.deepcopy(forecaster).update(airline[-12:-6], update_params=update_params)
+    pred = forecaster.update_predict_single(airline[-12:-6], update_params=update_params)
+    pd.testing.assert_series_equal(pred, expected.predict())
+    assert forecaster.cutoff.equals(expected.cutoff)
+    frame = forecaster.update_predict_single(airline[-6:].to_frame())
+    assert isinstance(frame, pd.DataFrame)
 
 
 @pytest.mark.parametrize("tz", [None, "Europe/Berlin"])

@@ -442,6 +442,14 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     update.__doc__ = BaseForecaster.update.__doc__
 
+    def _update_predict_single(self, y, fh, X=None, update_params=True):
+        # sktime's default calls the public update and predict on the inner
+        # DataFrame, which they record as the type to answer in: a Series came
+        # back as a DataFrame (review s35 rvA F3)
+        with update_state_restored(self):
+            self._update(y, X, update_params=update_params)
+        return self._predict(fh, X)
+
     def _update(self, y, X=None, update_params=True):
         """Append new data; optionally train the network further on all of it.
 
