@@ -393,6 +393,7 @@ class SequenceClassifier(_DocLinkMixin, ClassifierMixin, BaseSequenceEstimator):
             batch_size=lambda n: (self._batch_size(n) if self.batch_size == "auto"
                                   else min(self.batch_size, n)),  # the loop warns of it
             gradient_clip=self.gradient_clip,
+            loss_scaling=self.mixed_precision and device.type == "cuda",
             generator=torch.Generator().manual_seed(seed), autocast=self._autocast(device),
             draws=randomness.drawing if draws_in_training(module) else nullcontext)
         if not result.kept:  # the network is as it was: so is the rest of the fit

@@ -19,6 +19,7 @@ import math
 import torch
 
 from ._losses import _mean
+from ._optimizers import make_loss_scaler
 from ._training import _outputs, _train_epoch, significant_gain
 
 __all__ = ["StackedResult", "describe_stacking", "train_on_held_out"]
@@ -67,7 +68,7 @@ def _holdout(labels, generator, share=STACKING_HOLDOUT):
 
 
 def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_size,
-                      generator, autocast, draws, gradient_clip=None):
+                      generator, autocast, draws, gradient_clip=None, loss_scaling=False):
     """Train ``module``'s recurrent layers against the start's held-out logits.
 
     Parameters
@@ -96,10 +97,13 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
         Draws the held-out rows and the batches.
     autocast, draws : callable
         Context factories of the forward passes (mixed precision; the fit's
-        random stream). No loss scaling: under CUDA mixed precision a
-        stage whose gradients underflow learns nothing and is dropped.
+        random stream).
     gradient_clip : float, default=None
         The largest norm of the gradients, as in the main loop.
+    loss_scaling : bool, default=False
+        Whether to scale the loss (:class:`torch.amp.GradScaler`), as the
+        main loop does under CUDA mixed precision, where float16 gradients
+        would underflow.
 
     Returns
     -------
@@ -129,6 +133,7 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
     head = module.head
     fixed = head.weight.detach()[:, head.in_features - frozen:].clone(), head.bias.detach().clone()
     optimizer = torch.optim.Adam(module.parameters(), lr=STACKING_LR)
+    scaler = make_loss_scaler(data.X.device.type) if loss_scaling else None
     train = data.subset(train_rows.to(data.X.device))
     train_offset = offset[train_rows.to(offset.device)]
 
@@ -141,8 +146,8 @@ def train_on_held_out(module, data, held_out, loss_fn, *, frozen, epochs, batch_
         for group in optimizer.param_groups:  # cosine decay to 0 at ``epochs``
             group["lr"] = STACKING_LR * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
         _train_epoch(module, optimizer, loss_fn, train, batch_size(len(train)), True,
-                     generator, gradient_clip, autocast=autocast, draws=draws,
-                     offset=train_offset, after_step=restore)
+                     generator, gradient_clip, autocast=autocast, scaler=scaler,
+                     draws=draws, offset=train_offset, after_step=restore)
         rows = held_losses()
         loss = float(_mean(rows, weight))
         if not math.isfinite(loss):

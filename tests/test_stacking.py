@@ -271,3 +271,34 @@ def test_no_stage_where_the_starts_held_out_loss_is_zero(monkeypatch, capsys):
     assert seen["epochs"] == 0
     assert seen["result"].n_epochs == 0 and seen["result"].improvement == 0
     assert clf.kept_ridge_start_ is True
+
+
+def test_stage_scales_the_loss_as_the_main_loop_does(monkeypatch):
+    # under CUDA mixed precision the stage trained without a loss scaler:
+    # float16 gradients that underflow leave it nothing to learn. On the CPU
+    # (GradScaler("cpu") runs the same code), with gradients that overflow
+    # while the scale is above 2**10, the scaler backs off and the stage learns
+    rng = np.random.RandomState(2)
+    X, y = _bump_parity(200, 60, rng)
+    scales, train = [], _stacking.train_on_held_out
+    real_scale = torch.amp.GradScaler.scale
+
+    def scaled(module, *args, **kwargs):
+        hooks = [p.register_hook(
+            lambda g: torch.full_like(g, float("inf")) if scales[-1] > 2**10 else g)
+            for p in module.parameters()]
+        try:
+            return train(module, *args, **{**kwargs, "loss_scaling": True})
+        finally:
+            for hook in hooks:
+                hook.remove()
+
+    def scale(self, outputs):
+        scales.append(self.get_scale())
+        return real_scale(self, outputs)
+
+    monkeypatch.setattr(_classification, "train_on_held_out", scaled)
+    monkeypatch.setattr(torch.amp.GradScaler, "scale", scale)
+    clf = SequenceClassifier(random_state=2).fit(X, y)
+    assert scales[0] == 2**16 and min(scales) <= 2**10
+    assert clf.kept_ridge_start_ is False and clf.recurrent_improvement_ > 0.2
