@@ -409,13 +409,15 @@ class RandomConvolutionBranch(nn.Module):
 
     def _features64(self, x, lengths, rows=32):
         x, lengths = self._downsample(x, lengths)
-        return torch.cat([
-            self._proportions(
-                x[start : start + rows],
-                None if lengths is None else lengths[start : start + rows],
-            )
-            for start in range(0, len(x), rows)
-        ]) if len(x) else x.new_zeros(0, self.output_size)
+        parts = []
+        for start in range(0, len(x), rows):
+            part = None if lengths is None else lengths[start : start + rows]
+            # each part's steps up to its longest: one long sequence in a list
+            # of short ones made every row's cost its length (review s35 rvD
+            # F1: fit 0.25 s to 17 s, predict 0.03 s to 6.9 s)
+            width = x.shape[2] if part is None else int(part.max())
+            parts.append(self._proportions(x[start : start + rows, :, :width], part))
+        return torch.cat(parts) if parts else x.new_zeros(0, self.output_size)
 
     def _proportions(self, x, lengths):
         """Proportion of valid steps above each bias, for a few rows."""

@@ -956,3 +956,29 @@ def test_fixed_inputs_of_the_first_rows_of_the_fitted_sequences():
     fitted = net.fit_random_convolutions(x)
     first = net.fixed_inputs(x[:5])
     torch.testing.assert_close(first, fitted[:5], rtol=0, atol=0)
+
+
+def test_random_features_of_short_sequences_skip_a_long_ones_padding(monkeypatch):
+    # a list of short sequences and one long one: every row's features were
+    # computed over the long one's steps (review s35 rvD F1: fit 0.25 s to
+    # 17 s, predict 0.03 s to 6.9 s); each part of 32 rows now reads its own
+    # longest, and the features are the same
+    from sklearn_rnn._convolution import RandomConvolutionBranch
+
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(10, 1)).astype(np.float32) for _ in range(64)]
+    X.append(rng.normal(size=(500, 1)).astype(np.float32))
+    y = np.arange(65) % 2
+    widths, proportions = [], RandomConvolutionBranch._proportions
+
+    def spy(self, x, lengths):
+        widths.append(x.shape[2])
+        return proportions(self, x, lengths)
+
+    clf = SequenceClassifier(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    monkeypatch.setattr(RandomConvolutionBranch, "_proportions", spy)
+    proba = clf.predict_proba(X)
+    assert sorted(widths) == [10, 10, 500]
+    alone = np.vstack([clf.predict_proba(X[:32]), clf.predict_proba(X[32:64]),
+                       clf.predict_proba(X[64:])])
+    np.testing.assert_array_equal(proba, alone)
