@@ -746,6 +746,53 @@ def test_update_predict_single_answers_in_the_type_of_y(airline, update_params):
     assert forecaster.cutoff.equals(expected.cutoff)
     frame = forecaster.update_predict_single(airline[-6:].to_frame())
     assert isinstance(frame, pd.DataFrame)
+    # a refused call leaves the cutoff where it was, as update does (review
+    # s35 rvC 4: it moved to the refused data's end, the data held did not)
+    cutoff, before = forecaster.cutoff, forecaster.predict()
+    gap = airline[-3:].copy()
+    gap.index = gap.index + 12
+    with pytest.raises(ValueError, match="not equally spaced"):
+        forecaster.update_predict_single(gap)
+    assert forecaster.cutoff.equals(cutoff)
+    assert forecaster.predict().equals(before)
+
+
+def test_an_infinite_y_is_refused_by_fit_and_update(airline):
+    # update took it, and every later forecast was NaN, a clean update after
+    # it too (review s35 rvC 2); fit refused it in a windowing helper's words
+    bad = airline.copy()
+    bad.iloc[110] = np.inf
+    params = dict(window_length=12, recurrent=False, random_state=0)
+    message = r"y passed to {} holds inf in column .* at 1958-03 \(1 non-finite"
+    with pytest.raises(ValueError, match=message.format("fit")):
+        RNNForecaster(**params).fit(bad, fh=[1, 2])
+    forecaster = RNNForecaster(**params).fit(airline[:100], fh=[1, 2])
+    before = forecaster.predict()
+    with pytest.raises(ValueError, match=message.format("update")):
+        forecaster.update(bad[100:], update_params=False)
+    pd.testing.assert_series_equal(forecaster.predict(), before)
+
+
+def test_a_panel_of_two_frequencies_is_refused():
+    # a weekly series beside a daily one got forecasts a day apart, with the
+    # daily season, silently (review s35 rvC 1; NaiveForecaster refuses it)
+    rng = np.random.RandomState(0)
+    daily = pd.Series(10 + rng.normal(size=60), pd.date_range("2020-01-01", periods=60))
+    weekly = pd.Series(20 + rng.normal(size=60),
+                       pd.date_range("2020-01-05", periods=60, freq="W-SUN"))
+    y = pd.concat({"daily": daily, "weekly": weekly}, names=["id", "t"]).to_frame("v")
+    params = dict(window_length=8, recurrent=False, random_state=0)
+    with pytest.raises(ValueError, match=r"different frequencies: D \(series \('daily',\)\) "
+                                         r"and W-SUN \(series \('weekly',\)\)"):
+        RNNForecaster(**params).fit(y, fh=[1, 2])
+    # names of one grid pass: a quarterly series with its freq and one
+    # whose freq pandas infers as QS-OCT
+    quarters = pd.date_range("2010-01-01", periods=40, freq="QS")
+    a = pd.Series(np.arange(40.0) + rng.normal(size=40), quarters)
+    b = pd.Series(2 * a.to_numpy(), pd.DatetimeIndex(list(quarters)))
+    y = pd.concat({"a": a, "b": b}, names=["id", "t"]).to_frame("v")
+    pred = RNNForecaster(**params).fit(y, fh=[1, 2]).predict()
+    assert list(pred.loc["b"].index) == list(pd.date_range("2020-01-01", periods=2, freq="QS"))
 
 
 @pytest.mark.parametrize("tz", [None, "Europe/Berlin"])

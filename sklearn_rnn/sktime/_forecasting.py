@@ -442,12 +442,16 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
 
     update.__doc__ = BaseForecaster.update.__doc__
 
+    def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
+        with update_state_restored(self):  # as update (review s35 rvC 4)
+            return super().update_predict_single(y, fh=fh, X=X, update_params=update_params)
+
+    update_predict_single.__doc__ = BaseForecaster.update_predict_single.__doc__
+
     def _update_predict_single(self, y, fh, X=None, update_params=True):
-        # sktime's default calls the public update and predict on the inner
-        # DataFrame, which they record as the type to answer in: a Series came
-        # back as a DataFrame (review s35 rvA F3)
-        with update_state_restored(self):
-            self._update(y, X, update_params=update_params)
+        # sktime's default called the public update and predict on the inner
+        # DataFrame, then the type to answer in (review s35 rvA F3)
+        self._update(y, X, update_params=update_params)
         return self._predict(fh, X)
 
     def _update(self, y, X=None, update_params=True):

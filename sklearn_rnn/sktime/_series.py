@@ -66,11 +66,46 @@ def _split_series(y, X, name="y", spaced=True, method="fit"):
     for key, y_values, index, x_part in parts:
         if spaced:
             _check_equally_spaced(index, key, name)
+        if name == "y":  # update took an infinite y (review s35 rvC 2)
+            _check_finite(y_values.reshape(len(index), -1), index,
+                          y.columns if hasattr(y, "columns") else [y.name], key, method, "y")
         x_values = None
         if X is not None:
             x_values = _exog_values(x_part, index, key, method)
         series.append(_Series(key, y_values, x_values, index, _cutoff(index)))
+    if spaced:
+        _check_one_frequency(series, name)
     return series
+
+
+def _check_one_frequency(series, name):
+    """Raise where a panel's series have times of different frequencies.
+
+    The forecasts are stamped on one grid, and read with one season: a
+    weekly series beside a daily one got forecasts a day apart, silently
+    (review s35 rvC 1; sktime's NaiveForecaster refuses the panel).
+    """
+    first = {}
+    for s in series:
+        freq = getattr(s.cutoff, "freq", None)
+        if freq is not None:
+            first.setdefault(freq, s)
+    (a, s_a), *others = first.items() if first else [(None, None)]
+    for b, s_b in others:  # names of one grid (QS, as inferred QS-OCT) pass
+        if not all(_same_steps(s.cutoff[0], a, b) for s in (s_a, s_b)):
+            raise ValueError(
+                f"The series of {name} have times of different frequencies: "
+                f"{a.freqstr} (series {s_a.key}) and {b.freqstr} (series {s_b.key}). "
+                "RNNForecaster forecasts a panel on one time grid: resample the "
+                "series to one frequency, or fit one forecaster per frequency.")
+
+
+def _same_steps(time, a, b):
+    """Whether frequencies ``a`` and ``b`` take ``time`` to the same next two times."""
+    try:
+        return time + a == time + b and time + 2 * a == time + 2 * b
+    except (TypeError, ValueError):  # periods of other frequencies
+        return False
 
 
 def _exog_values(x_part, index, key, method):
@@ -107,14 +142,15 @@ def _exog_values(x_part, index, key, method):
     )
 
 
-def _check_finite(values, times, columns, key, method):
-    """Raise a ``ValueError`` where exogenous ``values`` are not finite.
+def _check_finite(values, times, columns, key, method, name="X"):
+    """Raise a ``ValueError`` where the values of ``name`` are not finite.
 
-    sktime refuses NaN in ``X`` for RNNForecaster, not an infinite value:
-    that failed in the exogenous regression's least squares in ``fit``, and
-    gave NaN forecasts in ``predict``. The message names the first value's
-    column, series (``key``) and time, as scikit-learn's ``check_array``
-    refuses one.
+    sktime refuses NaN in ``X`` and ``y`` for RNNForecaster, not an infinite
+    value: in ``X`` that failed in the exogenous regression's least squares
+    in ``fit``, and gave NaN forecasts in ``predict``; in ``y`` passed to
+    ``update`` every later forecast was NaN. The message names the first
+    value's column, series (``key``) and time, as scikit-learn's
+    ``check_array`` refuses one.
     """
     bad = ~np.isfinite(values)
     if not bad.any():
@@ -122,11 +158,11 @@ def _check_finite(values, times, columns, key, method):
     row, column = np.argwhere(bad)[0]
     where = "" if key is None else f" of series {key}"
     raise ValueError(
-        f"X passed to {method} holds {values[row, column]} in column "
+        f"{name} passed to {method} holds {values[row, column]} in column "
         f"{columns[column]!r}{where} at {times[row]} ({bad.sum()} non-finite "
-        "value(s) in all), but RNNForecaster needs finite exogenous values. "
-        "Replace them before calling "
-        f"{method}, for instance with X.replace([np.inf, -np.inf], np.nan) and "
+        f"value(s) in all), but RNNForecaster needs finite "
+        f"{'exogenous ' * (name == 'X')}values. Replace them before calling "
+        f"{method}, for instance with {name}.replace([np.inf, -np.inf], np.nan) and "
         "sktime's Imputer in a ForecastingPipeline."
     )
 
