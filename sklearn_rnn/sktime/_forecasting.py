@@ -196,7 +196,7 @@ class RNNForecaster(_DocLinkMixin, BaseForecaster):
         "capability:categorical_in_X": False,
         "capability:random_state": True,
         "property:randomness": "derandomized",
-        "requires-fh-in-fit": False,
+        "requires-fh-in-fit": False,  # True: sktime refuses any other fh in predict
         "X-y-must-have-same-index": True,
         "fit_is_empty": False,
     }
