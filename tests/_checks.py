@@ -1,9 +1,12 @@
 """What several test modules share: the strictness of scikit-learn's
-estimator checks (``STRICT``) and the peak-memory harness (``peak_memory``)."""
+estimator checks (``STRICT``), the peak-memory harness (``peak_memory``) and
+loss scaling's stand-ins for float16 gradients (``record_loss_scales``,
+``overflowing_above``)."""
 
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from inspect import signature
 
 import pytest
@@ -36,3 +39,33 @@ def peak_memory(tmp_path, script, *args):
         + script)
     return float(subprocess.run([sys.executable, str(path), *args], check=True,
                                 capture_output=True, text=True).stdout)
+
+
+def record_loss_scales(monkeypatch):
+    """The scale of every loss :class:`torch.amp.GradScaler` scales, in a list."""
+    import torch
+
+    scales, real_scale = [], torch.amp.GradScaler.scale
+
+    def scale(self, outputs):
+        scales.append(self.get_scale())
+        return real_scale(self, outputs)
+
+    monkeypatch.setattr(torch.amp.GradScaler, "scale", scale)
+    return scales
+
+
+@contextmanager
+def overflowing_above(module, scales, limit=2**10):
+    """``module``'s gradients infinite while the last of ``scales`` is above
+    ``limit``: float16 gradients that overflow at a large loss scale."""
+    import torch
+
+    hooks = [p.register_hook(
+        lambda g: torch.full_like(g, float("inf")) if scales[-1] > limit else g)
+        for p in module.parameters()]
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            hook.remove()

@@ -16,6 +16,7 @@ import pytest
 import torch
 from sklearn.base import clone
 
+from _checks import overflowing_above, record_loss_scales
 from sklearn_rnn import LSTMRegressor, _base, _prediction
 
 SKIPPED = "skipped every optimizer step"
@@ -29,25 +30,13 @@ def overflowing_loss_scaling(monkeypatch):
     ``mixed_precision=True`` runs; a gradient hook stands in for float16
     gradients that overflow while the loss scale is above 2**10.
     """
-    scales = []
-    real_train, real_scale = _base.train, torch.amp.GradScaler.scale
+    scales, real_train = record_loss_scales(monkeypatch), _base.train
 
     def train(module, *args, **kwargs):
-        hooks = [p.register_hook(
-            lambda g: torch.full_like(g, float("inf")) if scales[-1] > 2**10 else g)
-            for p in module.parameters()]
-        try:
+        with overflowing_above(module, scales):
             return real_train(module, *args, **{**kwargs, "loss_scaling": True})
-        finally:
-            for hook in hooks:
-                hook.remove()
-
-    def scale(self, outputs):
-        scales.append(self.get_scale())
-        return real_scale(self, outputs)
 
     monkeypatch.setattr(_base, "train", train)
-    monkeypatch.setattr(torch.amp.GradScaler, "scale", scale)
     return scales
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from _checks import overflowing_above, record_loss_scales
 from sklearn_rnn import SequenceClassifier
 from sklearn_rnn import _classification, _stacking
 
@@ -280,25 +281,13 @@ def test_stage_scales_the_loss_as_the_main_loop_does(monkeypatch):
     # while the scale is above 2**10, the scaler backs off and the stage learns
     rng = np.random.RandomState(2)
     X, y = _bump_parity(200, 60, rng)
-    scales, train = [], _stacking.train_on_held_out
-    real_scale = torch.amp.GradScaler.scale
+    scales, train = record_loss_scales(monkeypatch), _stacking.train_on_held_out
 
     def scaled(module, *args, **kwargs):
-        hooks = [p.register_hook(
-            lambda g: torch.full_like(g, float("inf")) if scales[-1] > 2**10 else g)
-            for p in module.parameters()]
-        try:
+        with overflowing_above(module, scales):
             return train(module, *args, **{**kwargs, "loss_scaling": True})
-        finally:
-            for hook in hooks:
-                hook.remove()
-
-    def scale(self, outputs):
-        scales.append(self.get_scale())
-        return real_scale(self, outputs)
 
     monkeypatch.setattr(_classification, "train_on_held_out", scaled)
-    monkeypatch.setattr(torch.amp.GradScaler, "scale", scale)
     clf = SequenceClassifier(random_state=2).fit(X, y)
     assert scales[0] == 2**16 and min(scales) <= 2**10
     assert clf.kept_ridge_start_ is False and clf.recurrent_improvement_ > 0.2
