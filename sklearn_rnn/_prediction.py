@@ -118,12 +118,19 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
     # outputs stay there until one copy back at the end: no host sync per batch.
     on_gpu = device.type == "cuda"
     outputs = []
+    # sequences of other lengths run in order of length, each batch cut to
+    # its longest: in the given order one sequence of 1,000 steps in a
+    # hundred made nearly every batch run 1,000 steps (review s35 rvD F3:
+    # 10,000 sequences 6.0 s, sorted 0.41 s, the same outputs)
+    order = None if lengths is None else torch.argsort(lengths, stable=True)
     with torch.inference_mode():
         for start in range(0, len(values), batch_size):
-            X = values[start : start + batch_size]
-            batch_lengths = None if lengths is None else lengths[start : start + batch_size]
-            if batch_lengths is not None:
-                X = X[:, : int(batch_lengths.max())]
+            if order is None:
+                X, batch_lengths = values[start : start + batch_size], None
+            else:
+                rows = order[start : start + batch_size]
+                batch_lengths = lengths[rows]
+                X = values[rows, : int(batch_lengths.max())]
             if on_gpu:  # a cut batch is a strided view: pinned as it is, CUDA
                 X = X.contiguous().pin_memory()  # copied it via pageable memory, blocking
             X = X.to(device, non_blocking=True)
@@ -131,4 +138,7 @@ def predict_batches(module, values, lengths=None, *, device, autocast=nullcontex
                 outputs.append(module(X, batch_lengths).float())
     if not outputs:  # no sequences
         return np.empty((0, 0))
-    return torch.cat(outputs).cpu().double().numpy()
+    out = torch.cat(outputs).cpu().double()
+    if order is not None:
+        out[order] = out.clone()  # back in the given order
+    return out.numpy()

@@ -69,6 +69,22 @@ def test_predict_batches_matches_the_estimator_batch_by_batch():
     assert_array_equal(est._forward(X)[0], whole)
 
 
+def test_predict_batches_run_sequences_in_order_of_length():
+    # batches cut in the given order: one long sequence in each batch made
+    # every row run its steps (review s35 rvD F3: 6.0 s against 0.41 s sorted)
+    rng = np.random.RandomState(0)
+    lengths = np.where(np.arange(40) % 10 == 3, 60, 5)
+    X = rng.normal(size=(40, 60, 2)).astype(np.float32)
+    net = RecurrentNetwork(2, 1, cell="gru", hidden_size=8).eval()
+    widths = []
+    net.register_forward_pre_hook(lambda module, args: widths.append(args[0].shape[1]))
+    out = predict_batches(net, X, lengths, device=torch.device("cpu"), batch_size=10)
+    assert widths == [5, 5, 5, 60]
+    alone = np.vstack([predict_batches(net, X[i:i + 1, :n], device=torch.device("cpu"))
+                       for i, n in enumerate(lengths)])
+    np.testing.assert_allclose(out, alone, rtol=1e-6, atol=1e-7)
+
+
 def test_inference_batches_of_long_sequences_fit_the_memory_budget(monkeypatch):
     # predict ran 8,192 rows per batch and early stopping's validation
     # 4,096, whatever the steps: tens of GB on sequences of 2,048 steps
