@@ -325,8 +325,18 @@ class RecurrentNetwork(nn.Module):
             The last ``skip_steps`` steps, standardised (and relative to the
             last step when ``relative``).
         """
-        return _last_steps(self._standardized(x, lengths)[0], lengths,
-                           self.skip_steps).flatten(1)
+        if x.shape[1] <= self.skip_steps:
+            return _last_steps(self._standardized(x, lengths)[0], lengths,
+                               self.skip_steps).flatten(1)
+        # The last steps cut first, so that the standardisation reads them
+        # only, not every padded step (review s35 rvD F2); the same values:
+        # the last step stays last, and missing steps are zeros after it.
+        valid = None if lengths is None else _last_steps(
+            torch.ones_like(x[:, :1, :1]).expand(-1, x.shape[1], 1), lengths,
+            self.skip_steps)
+        cut = _last_steps(x, lengths, self.skip_steps)
+        features = self._standardized(cut, None)[0]
+        return (features if valid is None else features * valid).flatten(1)
 
     def _standardized(self, x, lengths):
         """The inputs the branches read, and the level (None without ``relative``).

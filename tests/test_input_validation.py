@@ -486,6 +486,74 @@ def test_channel_moments_keep_their_digits_at_a_large_level():
         np.testing.assert_allclose(std, exact.std(axis=0), rtol=1e-6)
 
 
+def test_step_sums_read_each_sequence_up_to_its_own_length():
+    # review s35 rvD F2: 10,000 sequences of 10 steps and one of 20,000 were
+    # read 20,000 steps wide each (float64 blocks of 4,096 rows, 3.3 GiB)
+    from sklearn_rnn._initialization import _channel_moments, _valid_step_sums
+
+    rng = np.random.RandomState(0)
+    lengths = np.full(2000, 5)
+    lengths[[7, 1500]] = 3000
+    values = np.zeros((2000, 3000, 2), dtype=np.float32)
+    for i, n in enumerate(lengths):
+        values[i, :n] = rng.normal(size=(n, 2))
+    read = []
+
+    def recorded(block, rows):
+        read.append(block.size)
+        return block
+
+    total, total_sq, count = _valid_step_sums(values, lengths, recorded,
+                                              block_values=2**16)
+    assert sum(read) <= 2 * lengths.sum() * 2  # not 2,000 x 3,000 x 2
+    assert max(read) <= 2**16 or max(read) == 3000 * 2
+    valid = values[np.arange(3000)[None, :] < lengths[:, None]].astype(np.float64)
+    assert count == len(valid)
+    np.testing.assert_allclose(total, valid.sum(axis=0))
+    np.testing.assert_allclose(total_sq, np.square(valid).sum(axis=0))
+    mean, std = _channel_moments(values, lengths, reference=values[np.arange(2000),
+                                                                   lengths - 1])
+    relative = [values[i, :n] - values[i, n - 1] for i, n in enumerate(lengths)]
+    np.testing.assert_allclose(mean, np.concatenate(relative).mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(std, np.concatenate(relative).std(axis=0), rtol=1e-5)
+
+
+def test_skip_features_standardise_the_last_steps_only():
+    # review s35 rvD F2: the whole padded array was standardised (a copy as
+    # large as it) to read the last skip_steps steps of each sequence
+    from unittest import mock
+
+    import torch
+
+    from sklearn_rnn._networks import _last_steps
+
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)) + 10 for n in rng.randint(2, 30, size=60)]
+    y = np.array([x[-1, 0] for x in X])
+    for window in (None, "last"):
+        est = LSTMRegressor(hidden_size=4, max_iter=1, skip_steps=6, random_state=0,
+                            window_normalization=window).fit(X, y)
+        module = est.module_
+        values = np.zeros((60, 29, 2), dtype=np.float32)
+        for i, x in enumerate(X):
+            values[i, : len(x)] = x
+        x = torch.from_numpy(values)
+        lengths = torch.tensor([len(s) for s in X])
+        with torch.no_grad():
+            expected = _last_steps(module._standardized(x, lengths)[0], lengths, 6)
+            widths = []
+            standardized = module._standardized
+
+            def spy(x, lengths):
+                widths.append(x.shape[1])
+                return standardized(x, lengths)
+
+            with mock.patch.object(module, "_standardized", spy):
+                features = module.skip_features(x, lengths)
+        assert widths == [6]
+        torch.testing.assert_close(features, expected.flatten(1), rtol=0, atol=0)
+
+
 def test_a_spread_below_float32_is_read_as_constant():
     # one value of 1e-45 in a zero channel: a spread of 1e-47 in float64, 0 in
     # float32, divided by (a PyTorch internal assert in the regressor's start,
