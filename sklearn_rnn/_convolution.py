@@ -371,7 +371,21 @@ class RandomConvolutionBranch(nn.Module):
     def _convolve(self, x, i):
         dilation = self.dilations[i]
         weights = self.weights[i].to(x.dtype)
-        return F.conv1d(x, weights, padding=4 * dilation, dilation=dilation)
+        if x.shape[1] <= 3:
+            return F.conv1d(x, weights, padding=4 * dilation, dilation=dilation)
+        # Each kernel reads 1 to 3 channels: their sum convolved with its
+        # pattern, not every channel with a weight of zero outside them
+        # (review s35 rvD F4: 400 channels, predict 2.6 s against
+        # MiniRocketMultivariate's 0.5 s)
+        chosen = weights[:, :, 0] != 0  # (84, C): the patterns have no zero
+        index = chosen.to(torch.uint8).argsort(dim=1, descending=True, stable=True)[:, :3]
+        present = chosen.gather(1, index).to(x.dtype)[None, :, :, None]
+        summed = x[:, index[:, 0]]
+        for k in (1, 2):
+            summed = summed + x[:, index[:, k]] * present[:, :, k]
+        pattern = weights.gather(1, index[:, :1, None].expand(-1, 1, weights.shape[2]))
+        return F.conv1d(summed, pattern, padding=4 * dilation, dilation=dilation,
+                        groups=len(pattern))
 
     def _features(self, x, lengths):
         if torch.jit.is_tracing():  # to_onnx: one batch, float ops only
