@@ -169,9 +169,11 @@ CLASSIFIER_ATTRIBUTES = {
             Whether the recurrent layers, trained before the main loop
             against the ridge start's leave-one-out logits (what the start
             misses), were dropped: True where the held-out fifth of the rows
-            did not gain more than one standard error from them, and the fit
-            went on from the start alone; False where they were kept. None
-            where they were not trained: ``partial_fit``, no random
+            did not gain more than one standard error from them, or where
+            the start's held-out log-loss is 0 already and they are not
+            trained (nothing to gain), and the fit went on from the start
+            alone; False where they were kept. None
+            where they were not set up: ``partial_fit``, no random
             convolutions (``random_biases=0``), or fewer than two rows to
             hold out or to train on. A warm fit leaves it as the first fit
             set it. See the user guide's
@@ -180,7 +182,8 @@ CLASSIFIER_ATTRIBUTES = {
         recurrent_improvement_ : float or None
             The held-out rows' log-loss gain of those recurrent layers' best
             epoch over the ridge start, as a fraction of the start's (0: no
-            epoch beat it); None where they were not trained.
+            epoch beat it, or the start's loss is 0 already); None where
+            ``kept_ridge_start_`` is None.
         """
     ),
 }

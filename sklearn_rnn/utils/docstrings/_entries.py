@@ -245,8 +245,9 @@ REGRESSOR_PARAMETERS = {
             to the outputs, in parallel with the recurrent network (an
             autoregressive "highway" as in LSTNet), capped at the sequence length
             seen in fit. ``"auto"`` takes every step, but keeps at least two
-            training sequences per input of the skip connection (``skip_steps *
-            n_channels <= n_samples / 2``, and at most 1024 inputs), where a
+            sequences passed to fit per input of the skip connection
+            (``skip_steps * n_channels <= n_samples / 2``, early stopping's
+            validation rows counted, and at most 1024 inputs), where a
             least-squares start does not overfit; the resolved value is stored
             in ``skip_steps_``. It is initialised to the ridge least-squares fit
             of the standardised targets (and the recurrent output layer to
@@ -331,9 +332,9 @@ CLASSIFIER_PARAMETERS = {
             autoregressive "highway" as in LSTNet), capped at the sequence length
             seen in fit. It gives the class scores a direct linear dependence
             on the most recent values. ``"auto"`` takes every step, but at most
-            one input of the skip connection per two training sequences
-            (``skip_steps * n_channels <= n_samples / 2``, and at most 1024
-            inputs). 0 disables it.
+            one input of the skip connection per two sequences passed to fit
+            (``skip_steps * n_channels <= n_samples / 2``, early stopping's
+            validation rows counted, and at most 1024 inputs). 0 disables it.
 
         standardize : bool
             Standardise each input channel with the mean and standard deviation
@@ -378,8 +379,9 @@ CLASSIFIER_PARAMETERS = {
             classes equally. Each mini-batch's loss is the weighted mean of
             its rows, as in :class:`torch.nn.CrossEntropyLoss`: the weights
             act between the rows of a batch, so a batch of one class is not
-            reweighted, and with ``batch_size=1`` the weights have no
-            effect.
+            reweighted, and with ``batch_size=1`` they have no effect on
+            training (the ridge start of ``random_biases`` weighs the rows
+            by them still).
 
         conv_filters : tuple of int or None
             Filters of the blocks (convolution, batch norm, ReLU; kernel sizes
@@ -395,8 +397,9 @@ CLASSIFIER_PARAMETERS = {
             where an output exceeds a bias, join the summary, and the output
             layer starts from a ridge classifier on them. Where that start
             fits the training set (on the sets that ship with sktime it
-            does), the predictions are its own, fine-tuned, and the
-            recurrent layers change next to nothing. 0 leaves it out (the
+            does), the main loop changes its predictions next to nothing;
+            recurrent layers trained first against its held-out errors are
+            kept where they lower them (``kept_ridge_start_``). 0 leaves it out (the
             recurrent network alone: raise ``learning_rate_init``, e.g. to
             1e-3, which the default sets low to keep the start); see the
             user guide. Where sequences and features both exceed
