@@ -372,7 +372,7 @@ def _weighted_quantiles(values, levels, weight=None):
 def _moments(values, weight=None):
     """Column means and standard deviations (1 where a column is constant)."""
     mean, std = weighted_moments(values, weight)
-    return mean.astype(np.float32), _float32_scale(scale_or_one(std, mean))
+    return mean.astype(np.float32), _float32_scale(scale_or_one(std, mean, len(values)))
 
 
 def _float32_scale(scale):
@@ -406,7 +406,7 @@ def _channel_moments(values, lengths, reference=None, weight=None):
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
     mean += pivot
-    return mean.astype(np.float32), _float32_scale(scale_or_one(np.sqrt(var), mean))
+    return mean.astype(np.float32), _float32_scale(scale_or_one(np.sqrt(var), mean, count))
 
 
 def _difference_scale(values, lengths, weight=None):

@@ -120,8 +120,12 @@ def r2_score(output, y, weight=None):
 
     An output whose targets do not vary (one validation row, say) scores 1
     where it is predicted exactly and 0 otherwise, as scikit-learn's
-    ``r2_score`` with its default ``force_finite=True``.
+    ``r2_score`` with its default ``force_finite=True``. In float64, about
+    the first row's targets: a float32 mean of equal values is not exact, and
+    its rounding made a constant column's R^2 -1.9e15 (review s36 rvC F7).
     """
+    y = y.double()
+    output, y = output.double() - y[:1], y - y[:1]
     if weight is None:
         residual = ((y - output) ** 2).sum(dim=0)
         total = ((y - y.mean(dim=0)) ** 2).sum(dim=0)

@@ -342,7 +342,7 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             if self.standardize:
                 with np.errstate(over="ignore", invalid="ignore"):
                     shift, scale = weighted_moments(y_2d, sample_weight)
-                scale = scale_or_one(scale, shift)
+                scale = scale_or_one(scale, shift, len(y_2d))
             else:
                 shift, scale = np.zeros(y_2d.shape[1]), np.ones(y_2d.shape[1])
             self._target_shift, self._target_scale = shift, scale
