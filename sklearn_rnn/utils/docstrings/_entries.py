@@ -399,7 +399,7 @@ CLASSIFIER_PARAMETERS = {
             fits the training set (on the sets that ship with sktime it
             does), the main loop changes its predictions next to nothing;
             recurrent layers trained first against its held-out errors are
-            kept where they lower them (``kept_ridge_start_``). 0 leaves it out (the
+            kept where they lower them. 0 leaves it out (the
             recurrent network alone: raise ``learning_rate_init``, e.g. to
             1e-3, which the default sets low to keep the start); see the
             user guide. Where sequences and features both exceed
