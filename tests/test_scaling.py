@@ -284,18 +284,11 @@ def test_overlapping_predictions_leave_the_thread_setting_as_found(two_torch_thr
                         n_threads=n_threads).fit(X, X[:, -3:, 0].sum(1))
     serial = reg.predict(X)
 
-    def later_thread():
-        seen = []
-        thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
-        thread.start()
-        thread.join()
-        return seen[0]
-
     for _ in range(3):
         with ThreadPoolExecutor(8) as pool:
             outputs = list(pool.map(lambda _: reg.predict(X), range(32)))
         assert all(np.array_equal(output, serial) for output in outputs)
-        assert later_thread() == 2
+        assert _started_now() == 2
         assert torch.get_num_threads() == 2
 
 
@@ -335,6 +328,40 @@ def test_thread_settings_nest_and_overlap_per_thread(two_torch_threads):
         with _torch_threads(0):
             pass
     assert _THREADS["active"] == 0 and torch.get_num_threads() == 2
+
+
+def test_worker_fits_put_back_the_users_later_setting(two_torch_threads):
+    """A setting read by an earlier main-thread call was what a fit on a
+    worker thread put back, over the user's later torch.set_num_threads:
+    threads started after it got the stale 2 (reviews s36 rvA F3, rvD F1)."""
+    import threading
+
+    from sklearn_rnn._threads import torch_threads as _torch_threads
+
+    with _torch_threads(1):  # records the process's 2
+        pass
+    for user in (1, 3):
+        torch.set_num_threads(user)
+        worker = threading.Thread(target=_run_inside, args=(_torch_threads,))
+        worker.start()
+        worker.join()
+        assert _started_now() == user and torch.get_num_threads() == user
+
+
+def _started_now():
+    """The torch threads a thread started now gets."""
+    import threading
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    return seen[0]
+
+
+def _run_inside(torch_threads):
+    with torch_threads(None):
+        assert torch.get_num_threads() == 1
 
 
 def _parameter_bytes(module):
