@@ -201,17 +201,15 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         seed = int(rng.randint(np.iinfo(np.int32).max))
         device = self._resolve_device()
         validating = self.early_stopping and not incremental
-        if validating:
-            train_idx, valid_idx = split_positive_weights(self._split_validation, weights,
-                                                          targets, rng)
+        train_idx, valid_idx = split_positive_weights(  # without validation: the rows of
+            self._split_validation if validating else None, weights, targets, rng)  # weight > 0
         randomness = FitRandomness(seed, device, stream=0 if first_call else self.n_iter_)
         with torch_threads(self.n_threads):
             generator = torch.Generator().manual_seed(randomness.seed)  # shuffling
             start = None
             if first_call:  # the start sees no validation row
                 with randomness.drawing():
-                    start = self._initialize(seqs, targets, weights,
-                                             train_idx if validating else None, incremental)
+                    start = self._initialize(seqs, targets, weights, train_idx, incremental)
             self.module_.to(device)
             if validating and not first_call:  # nor a warm fit's: the last refit is undone
                 start = warm_target_start(self, refit, seqs, targets, weights, train_idx, device)
@@ -222,6 +220,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             if validating:
                 data, valid = data.subset(train_idx), data.subset(valid_idx)
                 valid_score = self._validation_scorer(seqs, valid_idx, device)
+            elif train_idx is not None:  # rows of weight 0: as if removed
+                data = data.subset(train_idx)
             if first_call and not incremental and start and start.fresh:
                 self._before_training(start, data, device, randomness)  # classifier: stacking
             batch_size = self._batch_size(len(data))
@@ -271,11 +271,12 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
         if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
             describe_start(result, start is not None and start.fresh and is_regressor(self)
                            and bool(self.skip_steps_), refitted)
-        if not (incremental or result.stopped or result.interrupted
-                or self.learning_rate == "cosine"):  # cosine ends at max_iter by design
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                          "reached and the optimization hasn't converged yet.",
-                          ConvergenceWarning)
+        maxed = not (incremental or result.stopped or result.interrupted
+                     or self.learning_rate == "cosine")  # cosine ends at max_iter by design
+        for message in [result.worse] * bool(result.worse) + maxed * [
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet."]:
+            warnings.warn(message, ConvergenceWarning)
         return self
 
     def _relative_inputs(self):
@@ -296,13 +297,10 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             seqs, targets, self._n_outputs, standardize=self.standardize,
             sample_weight=weights, start_rows=start_rows,
             cell=self._get_cell(), relative=self._relative_inputs(),
-            skip_steps=self.skip_steps_, differences=self.differences_,
-            patch_size=self.patch_size_,
+            skip_steps=self.skip_steps_, differences=self.differences_, patch_size=self.patch_size_,
             **self._network_options(), **{n: getattr(self, n) for n in _NETWORK_PARAMS},
         )
-        self.optimizer_ = None
-        self.n_iter_ = 0
-        self.history_ = []
+        self.optimizer_, self.n_iter_, self.history_ = None, 0, []
         return start
 
     def _autocast(self, device):
@@ -319,9 +317,8 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
 
     def _rebuild_optimizer(self, batch_size):
         """A fresh optimizer over ``module_``, carrying over ``optimizer_``."""
-        return make_optimizer(self.optimizer, self.module_.parameters(),
-                              lr=self.learning_rate_init, alpha=self.alpha,
-                              batch_size=batch_size, previous=self.optimizer_)
+        return make_optimizer(self.optimizer, self.module_.parameters(), lr=self.learning_rate_init,
+                              alpha=self.alpha, batch_size=batch_size, previous=self.optimizer_)
 
     def _batch_size(self, n_samples):
         return check_batch_size(self.batch_size, n_samples)

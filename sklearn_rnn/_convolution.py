@@ -286,6 +286,11 @@ class RandomConvolutionBranch(nn.Module):
             if dof > 0:
                 var = _row_sums(features, w, self.feature_shift.double()) / dof
                 self.feature_scale.copy_(var.sqrt().clamp_min(1e-3))
+        # a feature of one value on every row counting scales by 1, not by
+        # the floor's 1e-3, which made its later changes 1,000 times larger
+        # (review s36 rvC F4); on those rows it is 0 either way
+        counted = features if weight is None else features[torch.from_numpy(weight > 0)]
+        self.feature_scale[counted.amax(dim=0) == counted.amin(dim=0)] = 1.0
         # in place: the features of every row are the set-up's largest tensor
         return features.sub_(self.feature_shift).div_(self.feature_scale)
 

@@ -17,7 +17,7 @@ import math
 
 import torch
 
-__all__ = ["FACTOR", "FLOOR", "divergence_test"]
+__all__ = ["FACTOR", "FLOOR", "WORSE", "divergence_test"]
 
 #: How many times the constant prediction's loss a training loss must exceed
 #: to count as diverged. Ordinary fits (regressors and the classifier, with
@@ -33,6 +33,12 @@ FACTOR = 1000
 #: 1000 times while far from diverging.
 FLOOR = 1.0
 
+#: How many times the constant prediction's loss (at least ``FLOOR``) the
+#: weights a fit returns may lose on training rows before the estimator
+#: warns (a ``ConvergenceWarning``): four times a regressor's is a training R^2
+#: of -3; ``WORSE ** 0.5`` for the pinball loss.
+WORSE = 4.0
+
 #: A loss that grows with the errors themselves, not their squares (the
 #: pinball loss: ``error_power = 1``), diverges by ``FACTOR ** 0.5`` times
 #: the larger of the start's and constant's losses and ``FLOOR / 2`` (its
@@ -42,7 +48,8 @@ FLOOR = 1.0
 #: ``learning_rate_init=100`` forecast 250 for targets within 1.82).
 
 
-def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True):
+def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True,
+                    gradient_clip=None):
     """Return ``test(loss, where)``, which raises where ``loss`` diverged.
 
     Parameters
@@ -58,6 +65,8 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
         For the advice: its learning rate, and whether clipping helps (SGD).
     standardized : bool, default=True
         Whether the estimator standardises, for the advice.
+    gradient_clip : float or None, default=None
+        The fit's clipping, for the advice.
 
     Returns
     -------
@@ -65,25 +74,27 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
         ``test(loss, where)``: raises a ``ValueError`` saying "Training
         diverged {where} ..." with the advice that fits the settings. Its
         ``started(loss)`` takes the loss the fit starts from (the first
-        batch's); until then the constant prediction's alone counts.
+        batch's); until then the constant prediction's alone counts. Its
+        ``ended(loss, where)`` gives the message of a warning where the
+        weights a fit returns lose over :data:`WORSE` times the constant
+        prediction's loss on the training rows, else None.
     """
     constant = start = math.inf
     linear = getattr(loss_fn, "error_power", 2) == 1
     factor, floor = (FACTOR ** 0.5, FLOOR / 2) if linear else (FACTOR, FLOOR)
     if constant_output is not None:
-        output = constant_output.to(data.y.device).expand(len(data), -1)
-        args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
-        constant, start = float(loss_fn(*args)), 0.0
+        constant, start = _constant_loss(loss_fn, data, constant_output), 0.0
     reference = [max(constant, floor)]
 
     def test(loss, where):
         if not math.isfinite(loss):
-            raise ValueError(_message(f"{where} is {loss}", optimizer, standardized))
+            raise ValueError(_message(f"{where} is {loss}", optimizer, standardized,
+                                      gradient_clip))
         if loss > factor * reference[0]:
             raise ValueError(_message(
                 f"{where} {loss:.4g} is over {factor:.4g} times the larger of the "
                 f"loss the fit started from ({start:.4g}) and that of a constant "
-                f"prediction ({constant:.4g})", optimizer, standardized))
+                f"prediction ({constant:.4g})", optimizer, standardized, gradient_clip))
 
     def started(loss):
         """Take the first batch's loss, before any step, as the start's."""
@@ -92,18 +103,45 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
             start = float(loss)
             reference[0] = max(constant, start, floor)
 
-    test.started = started
+    def ended(loss, where):
+        """The message of a warning where the weights kept fit the training
+        rows far worse than a constant prediction, else None (review s36 rvA
+        F2: at ``learning_rate_init=10`` training R^2 of -9 to -161, below
+        the factor, came back silently)."""
+        worse = WORSE ** (0.5 if linear else 1.0)
+        if math.isfinite(loss) and loss > worse * max(constant, floor):
+            return (f"{where} is {loss:.4g}, over {worse:g} times that of a constant "
+                    f"prediction ({constant:.4g}): the model fits its training rows far "
+                    f"worse than a constant. Try "
+                    f"{_advice(optimizer, standardized, gradient_clip)}.")
+        return None
+
+    test.started, test.ended = started, ended
     return test
 
 
-def _message(where, optimizer, standardized):
+def _constant_loss(loss_fn, data, constant_output):
+    """The loss of ``constant_output`` predicted for every row of ``data``."""
+    output = constant_output.to(data.y.device).expand(len(data), -1)
+    args = (output, data.y) if data.weight is None else (output, data.y, data.weight)
+    return float(loss_fn(*args))
+
+
+def _message(where, optimizer, standardized, gradient_clip=None):
+    advice = _advice(optimizer, standardized, gradient_clip)
+    return f"Training diverged {where}. Try {advice}."
+
+
+def _advice(optimizer, standardized, clip=None):
     fixes = [f"a smaller learning_rate_init (the learning rate was "
              f"{optimizer.param_groups[0]['lr']:g})"]
     # Adam and AdamW divide each step by the gradient's running magnitude:
     # clipping the gradient bounds SGD's steps only
     if isinstance(optimizer, torch.optim.SGD):
-        fixes.append("set gradient_clip")
+        # with clipping set, a smaller one (review s36 rvA F6: "set
+        # gradient_clip" to a fit that had gradient_clip=0.5)
+        fixes.append("set gradient_clip" if not clip else
+                     f"a smaller gradient_clip (it was {clip:g})")
     if not standardized:
         fixes.append("set standardize=True")
-    advice = ", ".join(fixes[:-1]) + " or " * (len(fixes) > 1) + fixes[-1]
-    return f"Training diverged {where}. Try {advice}."
+    return ", ".join(fixes[:-1]) + " or " * (len(fixes) > 1) + fixes[-1]

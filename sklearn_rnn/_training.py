@@ -145,6 +145,9 @@ class TrainingResult:
     untrusted_epoch: int | None = None
     stopped: bool = False
     interrupted: bool = False
+    #: The message of a warning where the weights returned fit the training
+    #: rows far worse than a constant prediction (without validation rows)
+    worse: str | None = None
     #: The loss scaler's state after training, for the next call (as passed without one).
     scaler_state: dict | None = None
 
@@ -304,7 +307,8 @@ def train(
     valid_fn = getattr(loss_fn, "validation", loss_fn)
     result = TrainingResult(scaler_state=scaler_state)
     result.start_epoch = first_epoch - 1 if start_epoch is None else start_epoch
-    diverged = divergence_test(loss_fn, train_data, constant_output, optimizer, standardized)
+    diverged = divergence_test(loss_fn, train_data, constant_output, optimizer, standardized,
+                               gradient_clip)
     scaler = scale = None
     if loss_scaling:
         scaler = make_loss_scaler(next(module.parameters()).device.type, scaler_state)
@@ -390,8 +394,9 @@ def train(
     # The epochs' losses come before each step: the last step is checked here
     # (with a validation set, the weights kept had a finite validation loss).
     if valid_data is None and not result.interrupted:
-        _check_last_step(module, loss_fn, train_data, batch_size, autocast, diverged,
-                         result.history[-1]["epoch"] if result.history else result.start_epoch)
+        result.worse = _check_last_step(
+            module, loss_fn, train_data, batch_size, autocast, diverged,
+            result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
     if scaler is not None:
@@ -484,13 +489,17 @@ def _warn_if_too_few_to_judge(loss_fn, data):
 
 
 def _check_last_step(module, loss_fn, data, batch_size, autocast, diverged, epoch):
-    """Raise where the weights kept give a diverged loss on a training batch."""
+    """Raise where the weights kept give a diverged loss on a training batch;
+    return the message of a warning where it is far worse than a constant
+    prediction's (``diverged.ended``), else None."""
     loss = math.nan
     finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()])
     if bool(finite.all()):  # one host sync on a GPU
         loss, _ = evaluate(module, loss_fn, data.subset(slice(0, min(batch_size, 256))),
                            autocast=autocast)
     diverged(loss, f"at epoch {epoch}: its last step left weights whose training loss")
+    return diverged.ended(loss, f"Training ended at epoch {epoch} with weights whose "
+                                "training loss")
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=None,

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, validate_data
 
 from ._columns import refuse_non_numeric_columns
 from ._compat import _check_sample_weight
+from ._float32 import cast_to_float32, warn_of_float32_rounding
 from ._sequences import (
     FLOAT_DTYPES,
     Sequences,
@@ -83,7 +84,14 @@ def split_positive_weights(split, weights, targets, rng):
     others are split as they would be without it, and neither side is left
     with only zero weights (a bootstrap's counts as weights, in scikit-learn's
     ``BaggingRegressor``, often left a regressor's validation tail without one).
+    ``split`` None (no early stopping): ``(rows of positive weight, None)``,
+    ``(None, None)`` where every row or none has weight (review s36 rvA F1:
+    without early stopping, rows of weight 0 were trained on, counted by
+    ``batch_size="auto"`` and by the penalty).
     """
+    if split is None:
+        some = weights is not None and weights.any() and not weights.all()
+        return (np.flatnonzero(weights) if some else None), None
     if weights is None or weights.all():
         return split(len(targets), targets, rng)
     kept = np.flatnonzero(weights)
@@ -247,7 +255,7 @@ def check_sequences(estimator, X, *, reset, y=None):
             seqs.values.shape[1], getattr(estimator, "time_axis", 1), "predict",
             listed=kind == "list")
     if kind != "list":
-        values, largest, exact = _cast_to_float32(seqs)
+        values, largest, exact = cast_to_float32(seqs)
     else:
         values = seqs.values
     if largest is not None:
@@ -258,68 +266,8 @@ def check_sequences(estimator, X, *, reset, y=None):
             "StandardScaler or by a constant factor."
         )
     if reset and exact is not None:
-        _warn_of_float32_rounding(values, seqs.lengths, exact)
+        warn_of_float32_rounding(values, seqs.lengths, exact)
     return Sequences(values, seqs.lengths, seqs.source_ndim)
-
-
-def _cast_to_float32(seqs):
-    """The values of 3D or 2D input as C-contiguous float32, as
-    :func:`~sklearn_rnn._sequences.from_list` returns a list's.
-
-    Also the largest magnitude where the cast makes a value infinite (else
-    None), and ``exact(rows)``, the values of the valid steps of the rows of
-    the slice ``rows`` (``None`` where the input was float32 already).
-    """
-    with np.errstate(over="ignore"):
-        values = np.ascontiguousarray(seqs.values, dtype=np.float32)
-    if values.dtype == seqs.values.dtype:
-        return values, None, None
-    largest = np.nanmax(np.abs(seqs.values)) if np.isinf(values).any() else None
-    return values, largest, lambda rows: _valid_steps(seqs.values, seqs.lengths, rows)
-
-
-def _valid_steps(values, lengths, rows):
-    """The values of the valid steps of ``values[rows]``, as (-1, n_channels)."""
-    valid = (slice(None) if lengths is None
-             else np.arange(values.shape[1]) < lengths[rows, None])
-    return values[rows][valid].reshape(-1, values.shape[2])
-
-
-#: Rounding to float32 that moves a channel's values by more than this
-#: fraction of their standard deviation (in standard deviation) is warned of.
-_FLOAT32_LOSS = 0.02
-
-
-def _warn_of_float32_rounding(values32, lengths, exact_steps, chunk=2**20):
-    """Warn where rounding to float32 erases a channel's variation (a level of 1e6
-    that moves by 0.01: one float32 value); by blocks of about ``chunk`` values.
-
-    ``exact_steps(rows)``: the values before the cast of the valid steps of
-    the rows of the slice ``rows``, as ``(-1, n_channels)``."""
-    n, n_steps, channels = values32.shape
-    rows = max(1, chunk // max(1, n_steps * channels))
-    count = n * n_steps if lengths is None else int(lengths.sum())
-    mean, squares = np.zeros((2, channels)), np.zeros((2, channels))  # values, errors
-    for moment in (mean, squares):  # two passes: full float64 copies took 4.6 times X
-        for block in (slice(start, start + rows) for start in range(0, n, rows)):
-            exact = exact_steps(block).astype(np.float64, copy=False)
-            errors = _valid_steps(values32, lengths, block) - exact
-            if moment is squares:
-                exact, errors = np.square(exact - mean[0]), np.square(errors - mean[1])
-            moment += exact.sum(axis=0), errors.sum(axis=0)
-        moment /= count
-    spread, error = np.sqrt(squares)
-    lost = np.flatnonzero(error > _FLOAT32_LOSS * spread)
-    if lost.size:
-        c = lost[0]
-        warnings.warn(
-            f"X's channel {c} varies little for its level in float32, in which "
-            f"the networks compute: mean {mean[0, c]:.6g}, standard "
-            f"deviation {spread[c]:.3g}, of which rounding to float32 changes "
-            f"{error[c] / spread[c]:.0%}. Subtract an offset from X first (e.g. "
-            "the channel's mean, or a StandardScaler in front of the estimator).",
-            UserWarning,
-        )
 
 
 #: Parameters that say how X is read, fixed by the first fit.

@@ -1011,3 +1011,29 @@ def test_random_features_of_many_channels_convolve_each_kernels_own():
                 out = branch._convolve(x, i)
             torch.testing.assert_close(out, dense, rtol=1e-12, atol=1e-12)
         assert set(channels) == {1}
+
+
+@pytest.mark.parametrize("first", [2, 4])
+def test_a_small_first_batch_leaves_the_probabilities_unsaturated(first):
+    # review s36 rvC F4: a first partial_fit batch of one class (no ridge
+    # start: the head kept its random weights) standardised its constant
+    # random features by the floor of 1e-3; the next batches fed them ~1e3:
+    # probabilities of 2.5e-72, a test log-loss of 7.1 after 5 epochs
+    from sklearn.metrics import log_loss
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 8, 2))
+    y = (X[:, -1, 0] + X[:, -2, 0] > 0).astype(int)
+    Xt = rng.normal(size=(200, 8, 2))
+    yt = (Xt[:, -1, 0] + Xt[:, -2, 0] > 0).astype(int)
+    clf = SequenceClassifier(hidden_size=8, random_state=0)
+    clf.partial_fit(X[np.flatnonzero(y == 0)[:first]], [0] * first, classes=[0, 1])
+    assert clf.predict_proba(Xt).min() > 0.1
+    branch = clf.module_.random_conv
+    assert (branch.feature_scale > 1e-3).all()  # one value on those rows: scale 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(5):
+            for b in range(0, 200, 50):
+                clf.partial_fit(X[b:b + 50], y[b:b + 50])
+    assert log_loss(yt, clf.predict_proba(Xt)) < 0.6

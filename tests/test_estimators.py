@@ -1819,17 +1819,43 @@ def test_large_but_sane_losses_are_not_divergence(case):
     # the classifier at learning_rate_init=1 overfits (training loss 0) but
     # does not diverge; a constant y has a constant loss of 0, and a tiny y
     # without standardize a tiny one
+    # (nor, but Adam's at 1,000 times its default rate, training R^2 -11,
+    # fits far worse than a constant prediction, which warns)
     X, y = _regression_data()
-    if case == "classifier lr=1":
-        X, y = _classification_data()
-        SequenceClassifier(**dict(FAST, learning_rate_init=1)).fit(X, y)
-        return
-    params = dict(FAST, learning_rate_init=1) if case == "adam lr=1" else dict(FAST)
-    if case == "tiny y":
-        params.update(standardize=False, learning_rate_init=0.1)
-        y = 1e-3 * y
-    est = LSTMRegressor(**params).fit(X, np.full(len(X), 7.1) if case == "constant y" else y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error" if case != "adam lr=1" else "ignore",
+                                message=".*far worse than a constant")
+        if case == "classifier lr=1":
+            X, y = _classification_data()
+            SequenceClassifier(**dict(FAST, learning_rate_init=1)).fit(X, y)
+            return
+        params = dict(FAST, learning_rate_init=1) if case == "adam lr=1" else dict(FAST)
+        if case == "tiny y":
+            params.update(standardize=False, learning_rate_init=0.1)
+            y = 1e-3 * y
+        est = LSTMRegressor(**params).fit(X, np.full(len(X), 7.1) if case == "constant y"
+                                          else y)
     assert np.isfinite(est.loss_curve_).all()
+
+
+@pytest.mark.parametrize("call", ["fit", "warm fit", "partial_fit"])
+def test_a_fit_far_worse_than_the_mean_warns(call):
+    # review s36 rvA F2: at learning_rate_init=10, below the divergence
+    # factor, training R^2 of -9 to -161 came back with the max_iter warning
+    # only (none from partial_fit); MLPRegressor is as silent, but our rule
+    # is a clear warning
+    X, y = _regression_data()
+    est = LSTMRegressor(**dict(FAST, early_stopping=False, warm_start=call == "warm fit"))
+    if call == "warm fit":
+        est.fit(X, y)
+    est.set_params(learning_rate_init=2)
+    message = (r"Training ended at epoch \d+ with weights whose training loss is \S+, "
+               r"over 4 times that of a constant prediction \(\S+\): the model fits its "
+               r"training rows far worse than a constant\. Try a smaller learning_rate_init")
+    with pytest.warns(ConvergenceWarning, match=message):
+        for _ in range(3 if call == "partial_fit" else 1):
+            est.partial_fit(X, y) if call == "partial_fit" else est.fit(X, y)
+    assert est.score(X, y) < -3
 
 
 @pytest.mark.parametrize("schedule", ["constant", "cosine"])
@@ -1863,6 +1889,9 @@ def test_divergence_advice_fits_the_settings(optimizer, standardize):
     message = str(info.value)
     assert ("gradient_clip" in message) == (optimizer == "sgd")
     assert ("standardize=True" in message) == (not standardize)
+    if optimizer == "sgd":  # clipping set already: a smaller one (review s36 rvA F6)
+        with pytest.raises(ValueError, match=r"a smaller gradient_clip \(it was 0.5\)"):
+            est.set_params(gradient_clip=0.5, learning_rate_init=1e6).fit(X, y)
 
 
 def test_gradient_clip_bounds_the_steps_of_sgd_not_of_adam():

@@ -1154,3 +1154,27 @@ def test_the_validation_r2_of_constant_targets_is_scikit_learns():
     y[:3] = 1.0  # the validation rows all have y == 0
     est = SequenceRegressor(hidden_size=4, max_iter=3, random_state=0).fit(X, y)
     assert set(est.validation_scores_) <= {0.0, 1.0}
+
+
+def test_changes_between_steps_that_float32_erases_are_warned_of():
+    # review s36 rvC F2: series at 1e8 that move by 1 per step (float32's
+    # spacing there is 8) spread over 3e5 across sequences, so the values'
+    # check passed; the networks read their changes and values relative to
+    # the last step, all rounding: MSE 4.04 against the last value's 1.13
+    rng = np.random.RandomState(0)
+    walk = np.cumsum(rng.normal(size=(200, 20, 1)), axis=1)
+    X = 1e8 + rng.uniform(0, 1e6, size=(200, 1, 1)) + walk
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    with pytest.warns(UserWarning, match=r"X's channel 0 changes little from step to step "
+                      r"for its level in float32.*root mean square change between steps "
+                      r"0\.979, of which rounding to float32 changes 250%"):
+        LSTMRegressor(**params).fit(X, X[:, -1, 0])
+    lists = [x[: rng.randint(3, 21)] for x in X]  # within each sequence only
+    with pytest.warns(UserWarning, match="changes little from step to step"):
+        LSTMRegressor(**params).fit(lists, X[:, -1, 0])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*float32")
+        for level, step in ((100.0, 1.0), (1e4, 0.01)):  # 0.0 % and 4 %
+            X = level + step * walk
+            LSTMRegressor(**params).fit(X, X[:, -1, 0])
+            LSTMRegressor(**params).fit(X.astype(np.float32), X[:, -1, 0])

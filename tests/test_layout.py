@@ -38,6 +38,7 @@ RANKS = {
     "_compat": 1,
     "_convolution": 1,
     "_divergence": 1,
+    "_float32": 1,
     "_doc_link": 1,
     "utils.__init__": 1,
     "utils.docstrings": 1,
@@ -74,7 +75,7 @@ RANKS = {
     "sktime": 8,
 }
 # The torch side: no scikit-learn (estimator semantics stay in the estimators).
-TORCH_SIDE = {"_convolution", "_divergence", "_initialization", "_kernels", "_losses",
+TORCH_SIDE = {"_convolution", "_divergence", "_float32", "_initialization", "_kernels", "_losses",
               "_moments",
               "_networks", "_optimizers",
               "_portable", "_prediction", "_progress", "_ridge_start", "_stacking", "_threads",

@@ -127,11 +127,14 @@ def test_early_stopping_splits_the_rows_of_positive_weight():
         reg.fit(X, y, sample_weight=w)
 
 
+@pytest.mark.parametrize("early_stopping", [True, False])
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, SequenceClassifier])
-def test_zero_weights_are_as_if_removed_with_early_stopping(Estimator):
+def test_zero_weights_are_as_if_removed(Estimator, early_stopping):
     # with the defaults (mini-batches, shuffled, early stopping): the same
     # model as without those rows, whether at the end (the regressors' tail)
-    # or anywhere (the classifier's stratified draw)
+    # or anywhere (the classifier's stratified draw); without early stopping
+    # too, where the rows stayed in training, counted by batch_size="auto"
+    # and by the penalty alpha / batch_size (review s36 rvA F1)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 8))
     y = X[:, -2:].sum(1)
@@ -142,7 +145,8 @@ def test_zero_weights_are_as_if_removed_with_early_stopping(Estimator):
         w = np.ones(60)
         w[rng.choice(60, 9, replace=False)] = 0.0
     kept = w > 0
-    est = Estimator(hidden_size=4, max_iter=3, early_stopping=True, random_state=0)
+    est = Estimator(hidden_size=4, max_iter=3, early_stopping=early_stopping, random_state=0,
+                    alpha=1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         weighted = clone(est).fit(X, y, sample_weight=w)
@@ -151,6 +155,8 @@ def test_zero_weights_are_as_if_removed_with_early_stopping(Estimator):
     assert_allclose(getattr(weighted, method)(X), getattr(dropped, method)(X),
                     rtol=1e-5, atol=1e-6)
     assert weighted.best_epoch_ == dropped.best_epoch_
+    assert weighted.optimizer_.param_groups[0]["weight_decay"] == pytest.approx(
+        dropped.optimizer_.param_groups[0]["weight_decay"])
 
 
 def test_bagging_regressor_with_early_stopping_fits_any_bootstrap():

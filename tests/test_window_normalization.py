@@ -1,6 +1,7 @@
 """The per-window normalisation component and networks saved before it."""
 
 import copy
+import warnings
 import pickle
 
 import numpy as np
@@ -160,3 +161,24 @@ def test_auto_behind_a_scaler_on_x_alone_forecasts_as_none():
                          SequenceRegressor(window_normalization=None, **params)).fit(X, y)
     assert auto[-1].window_normalization_ is None
     np.testing.assert_array_equal(auto.predict(X), none.predict(X))
+
+
+def test_an_output_that_does_not_follow_the_level_is_warned_of():
+    # review s36 rvC F3: window_normalization="last" learns every output
+    # relative to the first channel's last value; one that does not follow
+    # it scored a validation R^2 of -8,182 without a word
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.RandomState(0)
+    walk = rng.uniform(0, 1000, size=(300, 1)) + np.cumsum(rng.normal(size=(300, 11)), axis=1)
+    X = walk[:, :10]
+    Y = np.c_[walk[:, 10], (X[:, -1] - X[:, -2]) ** 2]
+    params = dict(hidden_size=4, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"validation R\^2 of -\d+.*far worse than "
+                      r"their mean\. With window_normalization='last', every output is "
+                      r"learned relative to the first channel's last value"):
+        SequenceRegressor(window_normalization="last", **params).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*validation R\\^2")
+        est = SequenceRegressor(window_normalization=None, **params).fit(X, Y)
+    assert est.best_validation_score_ > 0
