@@ -983,3 +983,30 @@ def test_package_submodules_are_attributes_and_listed():
         "assert isinstance(sklearn_rnn.utils, types.ModuleType)\n"
         "assert callable(sklearn_rnn.plotting.plot_history)\n"
     )
+
+
+@pytest.mark.parametrize("flat_layout", ["channels_first", "channels_last"])
+def test_lag_column_names_refuse_another_layout(flat_layout):
+    # review s36 rvD F2: with fill_value=0 (no NaN to give the layout away),
+    # a wrong n_channels or flat_layout read the steps out of order silently
+    # (R^2 0.997 to 0.94-0.98); the pandas output's names spell the layout
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    X, y = table.iloc[:-1], table["a"].to_numpy()[1:]
+    lag = LagWindowTransformer(5, fill_value=0.0, flat_layout=flat_layout)
+    other = "channels_last" if flat_layout == "channels_first" else "channels_first"
+    params = dict(hidden_size=4, max_iter=1, random_state=0)
+    for wrong in (dict(n_channels=1), dict(n_channels=2, flat_layout=other)):
+        pipe = make_pipeline(clone(lag), LSTMRegressor(**params, **wrong))
+        pipe.set_output(transform="pandas")
+        with pytest.raises(ValueError, match=r"X's columns are named as LagWindowTransformer "
+                           rf"names its windows .*Pass n_channels=2 and "
+                           rf"flat_layout='{flat_layout}'"):
+            pipe.fit(X, y)
+    pipe = make_pipeline(clone(lag), LSTMRegressor(**params, n_channels=2,
+                                                   flat_layout=flat_layout))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.set_output(transform="pandas").fit(X, y)
+        make_pipeline(LagWindowTransformer(5, fill_value=0.0),  # one variable
+                      LSTMRegressor(**params)).set_output(transform="pandas").fit(X[["a"]], y)
