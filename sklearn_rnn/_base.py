@@ -267,6 +267,7 @@ class BaseSequenceEstimator(PortableStateMixin, BaseEstimator, metaclass=ABCMeta
             self._refitted = refitted = start is not None and valid is not None and start.refit(
                 kept=result.best_epoch == result.start_epoch, device=device)
         self._record(result, early_stopping=valid is not None)
+        self._n_validation = 0 if valid is None else len(valid)
         self._scaler_state = result.scaler_state  # plain numbers: pickles stay portable
         if self.verbose and valid is not None:  # a fresh regressor's skip connection starts linear
             describe_start(result, start is not None and start.fresh and is_regressor(self)

@@ -289,8 +289,7 @@ class RandomConvolutionBranch(nn.Module):
         # a feature of one value on every row counting scales by 1, not by
         # the floor's 1e-3, which made its later changes 1,000 times larger
         # (review s36 rvC F4); on those rows it is 0 either way
-        counted = features if weight is None else features[torch.from_numpy(weight > 0)]
-        self.feature_scale[counted.amax(dim=0) == counted.amin(dim=0)] = 1.0
+        self.feature_scale[_one_value(features, weight)] = 1.0
         # in place: the features of every row are the set-up's largest tensor
         return features.sub_(self.feature_shift).div_(self.feature_scale)
 
@@ -308,6 +307,7 @@ class RandomConvolutionBranch(nn.Module):
         total = torch.zeros((), dtype=torch.float64)
         mean = torch.zeros(self.output_size, dtype=torch.float64)
         squares = torch.zeros_like(mean)
+        low, high = torch.full_like(mean, math.inf), torch.full_like(mean, -math.inf)
         for i in range(0, len(x), rows):
             part_weight = w[i : i + rows, None]
             part_total = part_weight.sum()
@@ -315,6 +315,8 @@ class RandomConvolutionBranch(nn.Module):
                 continue  # rows of weight 0 only: not computed
             part = self._features(x[i : i + rows],
                                   None if lengths is None else lengths[i : i + rows]).double()
+            counted = part[part_weight[:, 0] > 0]
+            low, high = low.minimum(counted.amin(dim=0)), high.maximum(counted.amax(dim=0))
             part_mean = (part_weight * part).sum(dim=0) / part_total
             part_squares = (part_weight * (part - part_mean).square()).sum(dim=0)
             delta, grown = part_mean - mean, total + part_total
@@ -325,6 +327,7 @@ class RandomConvolutionBranch(nn.Module):
         dof = total - w.square().sum() / total if total > 0 else total
         if dof > 0:
             self.feature_scale.copy_((squares / dof).sqrt().clamp_min(1e-3))
+        self.feature_scale[low == high] = 1.0  # one value on every row, as in fit
 
     def fits_budget(self, n_rows):
         """Whether the features of ``n_rows`` sequences fit in ``_TABLE_BYTES``."""
@@ -503,6 +506,21 @@ _DILATIONS = 8
 #: dilations; a fit computes them all once anyway, for its ridge start); past
 #: it, every batch computes its own, and fitting warns.
 _TABLE_BYTES = 2**30
+
+
+def _one_value(features, weight=None, rows=4096):
+    """Whether each column of ``features`` holds one value on the rows of
+    positive ``weight`` (all where None); by parts, no copy of the table."""
+    low = high = None
+    for i in range(0, len(features), rows):
+        part = features[i : i + rows]
+        if weight is not None:
+            part = part[torch.from_numpy(weight[i : i + rows] > 0)]
+        if len(part):
+            part_low, part_high = part.amin(dim=0), part.amax(dim=0)
+            low = part_low if low is None else low.minimum(part_low)
+            high = part_high if high is None else high.maximum(part_high)
+    return torch.zeros(features.shape[1], dtype=torch.bool) if low is None else low == high
 
 
 def _combinations(n, k):

@@ -75,9 +75,10 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
         diverged {where} ..." with the advice that fits the settings. Its
         ``started(loss)`` takes the loss the fit starts from (the first
         batch's); until then the constant prediction's alone counts. Its
-        ``ended(loss, where)`` gives the message of a warning where the
-        weights a fit returns lose over :data:`WORSE` times the constant
-        prediction's loss on the training rows, else None.
+        ``ended(loss, where, rows)`` gives the message of a warning where
+        the weights a fit returns lose over :data:`WORSE` times the larger of
+        the constant prediction's loss on the training ``rows`` and
+        :data:`FLOOR`, else None.
     """
     constant = start = math.inf
     linear = getattr(loss_fn, "error_power", 2) == 1
@@ -103,16 +104,21 @@ def divergence_test(loss_fn, data, constant_output, optimizer, standardized=True
             start = float(loss)
             reference[0] = max(constant, start, floor)
 
-    def ended(loss, where):
+    def ended(loss, where, rows):
         """The message of a warning where the weights kept fit the training
-        rows far worse than a constant prediction, else None (review s36 rvA
-        F2: at ``learning_rate_init=10`` training R^2 of -9 to -161, below
-        the factor, came back silently)."""
+        ``rows`` (whose ``loss`` it is) far worse than a constant prediction,
+        else None (review s36 rvA F2: at ``learning_rate_init=10`` training
+        R^2 of -9 to -161, below the factor, came back silently)."""
+        if constant_output is None or not math.isfinite(loss):
+            return None
         worse = WORSE ** (0.5 if linear else 1.0)
-        if math.isfinite(loss) and loss > worse * max(constant, floor):
-            return (f"{where} is {loss:.4g}, over {worse:g} times that of a constant "
-                    f"prediction ({constant:.4g}): the model fits its training rows far "
-                    f"worse than a constant. Try "
+        # the constant's loss on the same rows (review s36 rvE F3: the first
+        # rows of a series were judged against all rows' constant)
+        bound = worse * max(_constant_loss(loss_fn, rows, constant_output), floor)
+        if loss > bound:
+            return (f"{where} is {loss:.4g}, over {bound:.4g}, {worse:g} times the larger "
+                    f"of a constant prediction's and {floor:g}: the model fits its "
+                    f"training rows far worse than a constant. Try "
                     f"{_advice(optimizer, standardized, gradient_clip)}.")
         return None
 

@@ -155,8 +155,8 @@ class SequenceRegressor(_DocLinkMixin, RegressorMixin, BaseSequenceEstimator):
             Fitted estimator.
         """
         self._fit(X, y, incremental=False, sample_weight=sample_weight)
-        score = self.best_validation_score_
-        if score is not None and score < 1 - WORSE:  # review s36 rvC F3: -8,182 unsaid
+        score = self.best_validation_score_  # an R^2 of 30 rows or more (review s36 rvE F4, F6)
+        if self.loss == "squared_error" and self._n_validation >= 30 and score < 1 - WORSE:
             last = (" With window_normalization='last', every output is learned relative "
                     "to the first channel's last value; set window_normalization=None for "
                     "outputs that do not follow it." if self.window_normalization_ == "last"

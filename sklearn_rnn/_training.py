@@ -395,7 +395,7 @@ def train(
     # (with a validation set, the weights kept had a finite validation loss).
     if valid_data is None and not result.interrupted:
         result.worse = _check_last_step(
-            module, loss_fn, train_data, batch_size, autocast, diverged,
+            module, loss_fn, train_data, autocast, diverged,
             result.history[-1]["epoch"] if result.history else result.start_epoch)
     if valid_data is not None:
         result.best_valid_loss = best_valid
@@ -488,18 +488,17 @@ def _warn_if_too_few_to_judge(loss_fn, data):
             "give more samples, or set early_stopping=False.", UserWarning)
 
 
-def _check_last_step(module, loss_fn, data, batch_size, autocast, diverged, epoch):
-    """Raise where the weights kept give a diverged loss on a training batch;
+def _check_last_step(module, loss_fn, data, autocast, diverged, epoch):
+    """Raise where the weights kept give a diverged loss on training rows;
     return the message of a warning where it is far worse than a constant
     prediction's (``diverged.ended``), else None."""
-    loss = math.nan
+    loss, rows = math.nan, data.subset(slice(0, 256))  # up to 256: a batch is noisy
     finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()])
     if bool(finite.all()):  # one host sync on a GPU
-        loss, _ = evaluate(module, loss_fn, data.subset(slice(0, min(batch_size, 256))),
-                           autocast=autocast)
+        loss, _ = evaluate(module, loss_fn, rows, autocast=autocast)
     diverged(loss, f"at epoch {epoch}: its last step left weights whose training loss")
     return diverged.ended(loss, f"Training ended at epoch {epoch} with weights whose "
-                                "training loss")
+                                f"loss on {len(rows)} training rows", rows)
 
 
 def evaluate(module, loss_fn, data, score_fn=None, batch_size=None,

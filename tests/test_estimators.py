@@ -1838,6 +1838,32 @@ def test_large_but_sane_losses_are_not_divergence(case):
     assert np.isfinite(est.loss_curve_).all()
 
 
+@pytest.mark.parametrize("case", ["noisy rows first", "a short tail", "quantile"])
+def test_sane_fits_do_not_warn_of_being_far_worse_than_a_constant(case):
+    # review s36 rvE: the first rows' loss against every row's constant (F3:
+    # a model at 0.82 of the constant's error warned), an R^2 on a tail of 3
+    # rows (F4: -121 for a near-optimal forecast), and the quantile loss's
+    # negative pinball loss read as an R^2 (F6)
+    rng = np.random.RandomState(9)
+    params = dict(hidden_size=8, random_state=0)
+    if case == "noisy rows first":
+        X = rng.normal(size=(600, 5, 1))
+        y = X[:, -1, 0] + rng.normal(size=600) * np.where(np.arange(600) < 50, 10.0, 0.3)
+        params.update(early_stopping=False, max_iter=10)
+    elif case == "a short tail":
+        s = 100 + rng.normal(size=40)
+        X, y = np.stack([s[i:i + 6] for i in range(34)])[:, :, None], s[6:]
+        params.update(max_iter=30)
+    else:
+        X = rng.normal(size=(400, 8, 1)) * 50
+        y = 1000 + X[:, -1, 0] + 20 * rng.normal(size=400)
+        params.update(max_iter=20, loss="quantile", quantiles=[0.1, 0.5, 0.9],
+                      standardize=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*(far worse|validation R\\^2)")
+        LSTMRegressor(**params).fit(X, y)
+
+
 @pytest.mark.parametrize("call", ["fit", "warm fit", "partial_fit"])
 def test_a_fit_far_worse_than_the_mean_warns(call):
     # review s36 rvA F2: at learning_rate_init=10, below the divergence
@@ -1849,9 +1875,10 @@ def test_a_fit_far_worse_than_the_mean_warns(call):
     if call == "warm fit":
         est.fit(X, y)
     est.set_params(learning_rate_init=2)
-    message = (r"Training ended at epoch \d+ with weights whose training loss is \S+, "
-               r"over 4 times that of a constant prediction \(\S+\): the model fits its "
-               r"training rows far worse than a constant\. Try a smaller learning_rate_init")
+    message = (r"Training ended at epoch \d+ with weights whose loss on 80 training rows "
+               r"is \S+, over \S+, 4 times the larger of a constant prediction's and 1: the "
+               r"model fits its training rows far worse than a constant\. Try a smaller "
+               r"learning_rate_init")
     with pytest.warns(ConvergenceWarning, match=message):
         for _ in range(3 if call == "partial_fit" else 1):
             est.partial_fit(X, y) if call == "partial_fit" else est.fit(X, y)

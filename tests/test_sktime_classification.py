@@ -223,6 +223,24 @@ def test_an_equal_length_pd_multiindex_panel_is_read_as_one_array():
                        RNNClassifier(**FAST).fit(X, y).predict_proba(X))
 
 
+def test_pd_multiindex_panels_sktime_cannot_read_as_numpy3d_still_work():
+    # review s36 rvE F1, F7: instances at other time points (windows of one
+    # series keeping their dates) failed sktime's numpy3D conversion, and a
+    # fit on one class failed to predict (sktime counts the panel's rows)
+    rng = np.random.RandomState(0)
+    series = rng.normal(size=110)
+    days = pd.date_range("2021-01-01", periods=110, freq="D")
+    X = pd.concat([pd.DataFrame({"value": series[5 * i:5 * i + 10]}, index=pd.MultiIndex.from_product(
+        [[i], days[5 * i:5 * i + 10]], names=["instance", "time"])) for i in range(20)])
+    y = np.arange(20) % 2
+    clf = RNNClassifier(**FAST).fit(X, y)
+    same = X.set_axis(pd.MultiIndex.from_product([range(20), range(10)]), axis=0)
+    assert_array_equal(clf.predict_proba(X), RNNClassifier(**FAST).fit(same, y).predict_proba(same))
+    one = RNNClassifier(**FAST).fit(same, np.zeros(20, dtype=int))
+    assert_array_equal(one.predict(same), np.zeros(20))
+    assert one.predict_proba(same).shape == (20, 1)
+
+
 def test_unequal_length_multivariate_panel():
     rng = np.random.RandomState(0)
     lengths = rng.randint(4, 12, size=30)

@@ -34,13 +34,12 @@ from ._panel import batch_first_inputs
 __all__ = ["RNNClassifier", "panel_to_batch_first"]
 
 
-class _TablePanel:
-    """An equal-length panel table (``pd-multiindex``, ...) read as numpy3D
-    by :meth:`RNNClassifier._convert_X`: ``values`` and the table's variable
-    ``names`` (None where any is not a string)."""
+class _TablePanel(np.ndarray):
+    """A numpy3D panel from an equal-length ``pd-multiindex`` table
+    (:meth:`RNNClassifier._convert_X`), with the table's variable ``names``
+    (None where any is not a string); sktime reads it as numpy3D."""
 
-    def __init__(self, values, names):
-        self.values, self.names = values, names
+    names = None
 
 
 def _variable_names(X):
@@ -129,7 +128,7 @@ def panel_to_batch_first(X):
            [2, 5]])
     """
     if isinstance(X, _TablePanel):
-        X = X.values
+        X = X.view(np.ndarray)
     if isinstance(X, np.ndarray):
         if X.ndim != 3:
             raise ValueError(
@@ -460,7 +459,7 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         self.estimator_ = SequenceClassifier(**self.get_params(deep=False))
         self._variable_names = _variable_names(X)
         seqs = panel_to_batch_first(X)
-        if isinstance(X, np.ndarray) and seqs.shape[2] >= 2 * seqs.shape[1]:
+        if type(X) is np.ndarray and seqs.shape[2] >= 2 * seqs.shape[1]:
             # the core's warning, silenced below, in sktime's terms (review rvA F3)
             warnings.warn(
                 f"X has {seqs.shape[2]} variables of {seqs.shape[1]} time points per "
@@ -509,14 +508,19 @@ class RNNClassifier(_DocLinkMixin, BaseClassifier):
         instances, ``predict_proba`` 1.2 s against 0.066 s as numpy3D)."""
         from sktime.datatypes import check_is_scitype, convert
 
-        if X_mtype == "pd-multiindex" and all(  # NumPy's numbers, not pandas' own types
+        one_class = len(getattr(self, "_class_dictionary", ())) == 1  # sktime counts X
+        if X_mtype == "pd-multiindex" and not one_class and all(  # NumPy's numbers only
                 isinstance(t, np.dtype) and t.kind in "fiu" for t in X.dtypes):
             if check_is_scitype(X, scitype="Panel", return_metadata=[
                     "is_equal_length"])[2]["is_equal_length"]:
+                try:  # instances at other time points (windows of one series) fail
+                    panel = convert(X, from_type=X_mtype, to_type="numpy3D",
+                                    as_scitype="Panel").view(_TablePanel)
+                except ValueError:  # review s36 rvE F1: as before, by df-list
+                    return super()._convert_X(X, X_mtype)
                 names = list(X.columns)
-                return _TablePanel(
-                    convert(X, from_type=X_mtype, to_type="numpy3D", as_scitype="Panel"),
-                    names if all(isinstance(c, str) for c in names) else None)
+                panel.names = names if all(isinstance(c, str) for c in names) else None
+                return panel
         return super()._convert_X(X, X_mtype)
 
     def _batch_first(self, X):
