@@ -98,8 +98,8 @@ PARAMETERS = parse_entries(
         Initial learning rate of the optimizer. Training that diverges
         stops with a ``ValueError``; weights that end far worse than a
         constant prediction (a training loss over 4 times its, or a
-        regressor's best validation R^2 below -3) warn with a
-        ``ConvergenceWarning``.
+        regressor's best validation R^2 below -3 on 30 or more validation
+        rows) warn with a ``ConvergenceWarning``.
 
     learning_rate : {"constant", "adaptive", "cosine"}
         Learning-rate schedule. ``"adaptive"`` is scikit-learn MLP's: where
